@@ -1,0 +1,110 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { getAddress, isAddress } from "viem";
+import { parse as parseYaml, YAMLParseError } from "yaml";
+import { z } from "zod";
+import { ConfigError } from "./env";
+
+const ZAddress = z
+  .string()
+  .refine((value) => isAddress(value, { strict: false }), "must be a 0x-prefixed 20-byte hex address")
+  .transform((value) => getAddress(value));
+
+const ZDecimals = z.number().int().min(0).max(36);
+
+export const ZToken = z.strictObject({
+  symbol: z.string().regex(/^[A-Za-z0-9.]{1,16}$/, "1–16 letters, digits or dots"),
+  address: ZAddress,
+  decimals: ZDecimals,
+  /** Smallest balance worth sweeping, in base units (dust below it stays until it adds up). */
+  minSweep: z.union([z.string().regex(/^\d+$/), z.number().int().nonnegative()]).optional(),
+});
+
+export const ZChain = z
+  .strictObject({
+    name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, "lowercase letters, digits and dashes (API id)"),
+    chainId: z.number().int().positive(),
+    rpcUrls: z.array(z.url({ protocol: /^(https?|wss?)$/ })).min(1),
+    confirmations: z.number().int().min(1).max(1_000),
+    /** Seconds per block, sets the watcher's polling cadence. */
+    blockTime: z.number().positive().max(600),
+    nativeCurrency: z.strictObject({ symbol: z.string().min(1).max(16), decimals: ZDecimals.default(18) }),
+    explorerUrl: z.url().nullable().default(null),
+    /** Largest block range for one eth_getLogs call (provider limits). */
+    maxBlockRange: z.number().int().positive().max(100_000).default(2_000),
+    tokens: z.array(ZToken).default([]),
+  })
+  .superRefine((chain, ctx) => {
+    const seen = new Set<string>();
+    chain.tokens.forEach((token, index) => {
+      const key = token.symbol.toUpperCase();
+      if (key === chain.nativeCurrency.symbol.toUpperCase() || seen.has(key))
+        ctx.addIssue({ code: "custom", path: ["tokens", index, "symbol"], message: `duplicate symbol ${token.symbol}` });
+      seen.add(key);
+    });
+  });
+
+export const ZChainsConfig = z
+  .strictObject({ chains: z.array(ZChain).min(1, "list at least one chain") })
+  .superRefine((config, ctx) => {
+    const names = new Set<string>();
+    const ids = new Set<number>();
+    config.chains.forEach((chain, index) => {
+      if (names.has(chain.name))
+        ctx.addIssue({ code: "custom", path: ["chains", index, "name"], message: `duplicate chain ${chain.name}` });
+      if (ids.has(chain.chainId))
+        ctx.addIssue({ code: "custom", path: ["chains", index, "chainId"], message: `duplicate chainId ${chain.chainId}` });
+      names.add(chain.name);
+      ids.add(chain.chainId);
+    });
+  });
+
+export type TChain = z.infer<typeof ZChain>;
+export type TToken = z.infer<typeof ZToken>;
+export type TChainsConfig = z.infer<typeof ZChainsConfig>;
+
+/**
+ * Replaces `${VAR}` and `${VAR:-default}` so RPC URLs can carry provider keys from the environment.
+ * An unset variable without a default is an error naming it.
+ */
+export function interpolateEnv(text: string, source: NodeJS.ProcessEnv, file: string): string {
+  return text.replace(/\$\{([A-Z_][A-Z0-9_]*)(?::-([^}]*))?\}/g, (_match, name: string, fallback?: string) => {
+    const value = source[name];
+    if (value !== undefined && value !== "") return value;
+    if (fallback !== undefined) return fallback;
+    throw new ConfigError(`${file}: environment variable ${name} is referenced but not set`);
+  });
+}
+
+/** Parses chains.yaml text; errors name the file, the path inside it and the reason. */
+export function parseChainsConfig(text: string, file: string, source: NodeJS.ProcessEnv = process.env) {
+  let raw: unknown;
+  try {
+    raw = parseYaml(interpolateEnv(text, source, file));
+  } catch (error) {
+    if (error instanceof YAMLParseError) throw new ConfigError(`${file}: invalid YAML: ${error.message}`);
+    throw error;
+  }
+  const result = ZChainsConfig.safeParse(raw);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((issue) => `  ${formatPath(issue.path) || "(root)"}: ${issue.message}`);
+  throw new ConfigError(`${file} is invalid:\n${lines.join("\n")}`);
+}
+
+export function loadChainsConfig(file: string, source: NodeJS.ProcessEnv = process.env): TChainsConfig {
+  const path = resolve(file);
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new ConfigError(`${path}: cannot read chains file`, { cause: error });
+  }
+  return parseChainsConfig(text, path, source);
+}
+
+function formatPath(path: ReadonlyArray<PropertyKey>): string {
+  return path.reduce<string>(
+    (out, part) => (typeof part === "number" ? `${out}[${part}]` : out ? `${out}.${String(part)}` : String(part)),
+    "",
+  );
+}

@@ -1,0 +1,85 @@
+import { z } from "zod";
+
+/**
+ * The development mnemonic: Anvil's well-known test seed. Anyone can derive its keys, so it is
+ * accepted only outside production (the embedded default), never for real funds.
+ */
+export const DEVELOPMENT_MNEMONIC = "test test test test test test test test test test test junk";
+/** Development-only secret used when none is configured; production refuses it. */
+export const DEVELOPMENT_SECRET = "ctrip-development-secret-do-not-use-in-production";
+
+const ZPort = z.coerce.number().int().min(1).max(65_535);
+const ZOptionalUrl = z.url().optional();
+
+export const ZEnv = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    /** When set, PostgreSQL is external; otherwise `npm start` runs an embedded cluster. */
+    DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+    PORT: ZPort.default(3000),
+    /** Public base URL used in checkout links and auth callbacks. */
+    PUBLIC_URL: ZOptionalUrl,
+    /** Where the embedded runtime keeps PostgreSQL data, the Anvil state and runtime info. */
+    CTRIP_DATA_DIR: z.string().min(1).default(".data"),
+    EMBEDDED_POSTGRES_PORT: ZPort.default(54329),
+    ANVIL_PORT: ZPort.default(8545),
+    CHAINS_FILE: z.string().min(1).default("chains.yaml"),
+    /** BIP-39 seed of every deposit address, the gas tank and the hot wallets. */
+    WALLET_MNEMONIC: z.string().trim().min(1).default(DEVELOPMENT_MNEMONIC),
+    /** Signs sessions (next-auth) and derives the webhook-secret encryption key unless one is given. */
+    APP_SECRET: z.string().min(32, "must be at least 32 characters").default(DEVELOPMENT_SECRET),
+    /** 32-byte key (hex or base64) encrypting webhook secrets at rest; derived from APP_SECRET when unset. */
+    ENCRYPTION_KEY: z.string().min(1).optional(),
+    INNGEST_EVENT_KEY: z.string().min(1).optional(),
+    INNGEST_SIGNING_KEY: z.string().min(1).optional(),
+    INNGEST_BASE_URL: ZOptionalUrl,
+    /** Inngest dev server mode (`npx inngest-cli@latest dev`): "1" or its URL. */
+    INNGEST_DEV: z.string().min(1).optional(),
+    LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV !== "production") return;
+    if (env.WALLET_MNEMONIC === DEVELOPMENT_MNEMONIC)
+      ctx.addIssue({
+        code: "custom",
+        path: ["WALLET_MNEMONIC"],
+        message: "production refuses the development mnemonic: set your own seed",
+      });
+    if (env.APP_SECRET === DEVELOPMENT_SECRET)
+      ctx.addIssue({
+        code: "custom",
+        path: ["APP_SECRET"],
+        message: "production refuses the default secret: set a random value of 32+ characters",
+      });
+    if (!env.DATABASE_URL)
+      ctx.addIssue({ code: "custom", path: ["DATABASE_URL"], message: "required in production" });
+  });
+
+export type TEnv = z.infer<typeof ZEnv>;
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/** Parses environment variables; the error names every offending variable and why. */
+export function parseEnv(source: NodeJS.ProcessEnv = process.env): TEnv {
+  // Empty strings (e.g. `FOO=` in a .env file) mean "unset", as in most tools.
+  const present = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== ""));
+  const result = ZEnv.safeParse(present);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((issue) => `  ${issue.path.join(".") || "(env)"}: ${issue.message}`);
+  throw new ConfigError(`Invalid environment configuration:\n${lines.join("\n")}`);
+}
+
+let cached: TEnv | undefined;
+
+/** The process environment, parsed once. */
+export function env(): TEnv {
+  cached ??= parseEnv();
+  return cached;
+}
+
+/** True when Inngest (cloud, self-hosted or dev server) orchestrates background work. */
+export function inngestConfigured(config: TEnv): boolean {
+  return Boolean(config.INNGEST_SIGNING_KEY || config.INNGEST_DEV);
+}

