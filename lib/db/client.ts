@@ -1,0 +1,27 @@
+import { PrismaPg } from "@prisma/adapter-pg";
+import { env } from "../config/env";
+import { PrismaClient } from "./generated/client";
+
+export type Db = InstanceType<typeof PrismaClient>;
+export type { Prisma } from "./generated/client";
+
+/** A Prisma client over node-postgres (Prisma 7's driver adapter; no Rust query engine). */
+export function createDb(databaseUrl: string, options: { maxConnections?: number } = {}): Db {
+  const adapter = new PrismaPg({ connectionString: databaseUrl, max: options.maxConnections ?? 10 });
+  return new PrismaClient({ adapter });
+}
+
+const globalForDb = globalThis as unknown as { ctripDb?: Db };
+
+/**
+ * The process-wide client for `DATABASE_URL`. Kept on globalThis so Next's dev-mode module reloads
+ * do not open a new pool on every edit.
+ */
+export function db(): Db {
+  if (!globalForDb.ctripDb) {
+    const url = env().DATABASE_URL;
+    if (!url) throw new Error("DATABASE_URL is not set (npm start sets it for the embedded database)");
+    globalForDb.ctripDb = createDb(url);
+  }
+  return globalForDb.ctripDb;
+}
