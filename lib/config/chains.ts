@@ -80,12 +80,13 @@ export function interpolateEnv(text: string, source: NodeJS.ProcessEnv, file: st
 export function parseChainsConfig(text: string, file: string, source: NodeJS.ProcessEnv = process.env) {
   let raw: unknown;
   try {
-    raw = parseYaml(interpolateEnv(text, source, file));
+    raw = parseYaml(text);
   } catch (error) {
     if (error instanceof YAMLParseError) throw new ConfigError(`${file}: invalid YAML: ${error.message}`);
     throw error;
   }
-  const result = ZChainsConfig.safeParse(raw);
+  // Interpolated after parsing, so comments may mention `${VAR}` and values need no YAML quoting.
+  const result = ZChainsConfig.safeParse(interpolateValues(raw, source, file));
   if (result.success) return result.data;
   const lines = result.error.issues.map((issue) => `  ${formatPath(issue.path) || "(root)"}: ${issue.message}`);
   throw new ConfigError(`${file} is invalid:\n${lines.join("\n")}`);
@@ -100,6 +101,14 @@ export function loadChainsConfig(file: string, source: NodeJS.ProcessEnv = proce
     throw new ConfigError(`${path}: cannot read chains file`, { cause: error });
   }
   return parseChainsConfig(text, path, source);
+}
+
+function interpolateValues(value: unknown, source: NodeJS.ProcessEnv, file: string): unknown {
+  if (typeof value === "string") return interpolateEnv(value, source, file);
+  if (Array.isArray(value)) return value.map((item) => interpolateValues(item, source, file));
+  if (value && typeof value === "object")
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, interpolateValues(item, source, file)]));
+  return value;
 }
 
 function formatPath(path: ReadonlyArray<PropertyKey>): string {

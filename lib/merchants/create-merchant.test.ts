@@ -1,0 +1,36 @@
+import { verify } from "argon2";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, type TestDatabase } from "../testing/database";
+import { createMerchant } from "./create-merchant";
+import { ensureDemoMerchant } from "./ensure-demo-merchant";
+
+let database: TestDatabase;
+beforeAll(async () => {
+  database = await createTestDatabase();
+});
+afterAll(() => database.drop());
+
+describe("merchants", () => {
+  it("creates the demo merchant once, with a password that verifies and is not stored", async () => {
+    const demo = await ensureDemoMerchant(database.db);
+    expect(demo).not.toBeNull();
+    expect(await ensureDemoMerchant(database.db)).toBeNull();
+
+    const user = await database.db.user.findUniqueOrThrow({ where: { email: demo?.email ?? "" } });
+    expect(user.passwordHash).not.toContain(demo?.password);
+    expect(user.passwordHash).toMatch(/^\$argon2id\$/);
+    expect(await verify(user.passwordHash, demo?.password ?? "")).toBe(true);
+  });
+
+  it("gives concurrent merchants distinct BIP-44 accounts, never the gateway's account 0", async () => {
+    const created = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        createMerchant(database.db, { name: `Shop ${i}`, email: `Shop${i}@Example.com`, password: "correct horse" }),
+      ),
+    );
+    const accounts = created.map((m) => m.hdAccount);
+    expect(new Set(accounts).size).toBe(accounts.length);
+    expect(Math.min(...accounts)).toBeGreaterThanOrEqual(1);
+    expect(created[0]?.email).toBe("shop0@example.com");
+  });
+});

@@ -1,0 +1,30 @@
+import { hash } from "argon2";
+import type { Db } from "../db/client";
+import { newId } from "../ids";
+
+export type CreateMerchantParams = { name: string; email: string; password: string };
+export type CreatedMerchant = { merchantId: string; userId: string; email: string; hdAccount: number };
+
+/**
+ * Creates a merchant, its owner user (argon2id password hash) and its BIP-44 account. Account 0 is
+ * the gateway's own (gas tank), so merchants start at 1; the unique index on hd_account and the
+ * transaction-scoped advisory lock make concurrent sign-ups take distinct accounts.
+ */
+export async function createMerchant(db: Db, params: CreateMerchantParams): Promise<CreatedMerchant> {
+  const email = params.email.trim().toLowerCase();
+  const passwordHash = await hash(params.password, { type: 2 });
+  return db.$transaction(async (tx) => {
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('ctrip:merchant-hd-account'))`;
+    const { _max } = await tx.merchant.aggregate({ _max: { hdAccount: true } });
+    const hdAccount = (_max.hdAccount ?? 0) + 1;
+    const merchant = await tx.merchant.create({
+      data: { id: newId("mer"), name: params.name.trim(), hdAccount },
+      select: { id: true },
+    });
+    const user = await tx.user.create({
+      data: { id: newId("usr"), merchantId: merchant.id, email, passwordHash, role: "owner" },
+      select: { id: true },
+    });
+    return { merchantId: merchant.id, userId: user.id, email, hdAccount };
+  });
+}
