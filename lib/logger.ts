@@ -19,10 +19,14 @@ export function createLogger(
 ): Logger {
   const threshold = RANK[options.level ?? safeLevel()];
   const write = options.write ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const log = (level: LogLevel) => (message: string, fields: LogFields = {}) => {
-    if (RANK[level] < threshold) return;
-    write(JSON.stringify({ time: new Date().toISOString(), level, message, ...base, ...serialize(fields) }));
-  };
+  const log =
+    (level: LogLevel) =>
+    (message: string, fields: LogFields = {}) => {
+      if (RANK[level] < threshold) return;
+      write(
+        JSON.stringify({ time: new Date().toISOString(), level, message, ...base, ...serialize(fields) }),
+      );
+    };
   return {
     debug: log("debug"),
     info: log("info"),
@@ -44,7 +48,8 @@ function safeLevel(): LogLevel {
 function serialize(fields: LogFields): LogFields {
   return Object.fromEntries(
     Object.entries(fields).map(([key, value]) => {
-      if (value instanceof Error) return [key, { name: value.name, message: value.message, stack: value.stack }];
+      if (value instanceof Error)
+        return [key, { name: value.name, message: value.message, stack: value.stack }];
       if (typeof value === "bigint") return [key, value.toString()];
       return [key, value];
     }),

@@ -11,7 +11,17 @@ const lock = JSON.parse(readFileSync(file, "utf8"));
 const packages = lock.packages;
 
 const OS = ["android", "darwin", "freebsd", "linux", "openbsd", "sunos", "win32", "aix", "netbsd"];
-const CPU = { x64: "x64", amd64: "x64", arm64: "arm64", arm: "arm", ia32: "ia32", ppc64: "ppc64", s390x: "s390x", riscv64: "riscv64", loong64: "loong64" };
+const CPU = {
+  x64: "x64",
+  amd64: "x64",
+  arm64: "arm64",
+  arm: "arm",
+  ia32: "ia32",
+  ppc64: "ppc64",
+  s390x: "s390x",
+  riscv64: "riscv64",
+  loong64: "loong64",
+};
 
 function platformOf(name) {
   const parts = name.split("/").pop().split("-");
@@ -31,10 +41,17 @@ for (const [path, meta] of Object.entries(packages)) {
     if (packages[key] || packages[nested]) continue;
     const platform = platformOf(name);
     if (!platform) continue;
-    packages[key] = { version: range.replace(/^[\^~=]/, ""), ...platform, optional: true, ...(meta.dev ? { dev: true } : {}) };
+    packages[key] = {
+      version: range.replace(/^[\^~=]/, ""),
+      ...platform,
+      optional: true,
+      ...(meta.dev ? { dev: true } : {}),
+    };
     added++;
   }
 }
-lock.packages = Object.fromEntries(Object.entries(packages).sort(([a], [b]) => (a === "" ? -1 : b === "" ? 1 : a < b ? -1 : 1)));
+lock.packages = Object.fromEntries(
+  Object.entries(packages).sort(([a], [b]) => (a === "" ? -1 : b === "" ? 1 : a < b ? -1 : 1)),
+);
 writeFileSync(file, `${JSON.stringify(lock, null, 2)}\n`);
 console.log(`package-lock.json: added ${added} platform-specific optional entries`);

@@ -20,7 +20,9 @@ describe("chains.yaml", () => {
     const config = loadChainsConfig("chains.yaml", {});
     const local = config.chains.find((chain) => chain.name === "local");
     expect(local).toMatchObject({ chainId: 31337, rpcUrls: ["http://127.0.0.1:8545"], confirmations: 2 });
-    expect(local?.tokens).toEqual([{ symbol: "USDC", address: "0x5FbDB2315678afecb367f032d93F642f64180aa3", decimals: 6 }]);
+    expect(local?.tokens).toEqual([
+      { symbol: "USDC", address: "0x5FbDB2315678afecb367f032d93F642f64180aa3", decimals: 6 },
+    ]);
   });
 
   it("reads environment variables into RPC URLs and checksums addresses", () => {
@@ -46,9 +48,12 @@ describe("chains.yaml", () => {
 
   it("names malformed YAML, missing variables and unreadable files", () => {
     expect(() => parseChainsConfig("chains: [", "c.yaml", {})).toThrow(/c\.yaml: invalid YAML/);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: chains.yaml's own ${VAR} syntax
     expect(() => parseChainsConfig('chains: [{rpcUrls: ["${RPC_KEY}"]}]', "c.yaml", {})).toThrow(
       "c.yaml: environment variable RPC_KEY is referenced but not set",
     );
-    expect(() => loadChainsConfig("does-not-exist.yaml")).toThrow(/does-not-exist\.yaml: cannot read chains file/);
+    expect(() => loadChainsConfig("does-not-exist.yaml")).toThrow(
+      /does-not-exist\.yaml: cannot read chains file/,
+    );
   });
 });

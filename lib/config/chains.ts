@@ -3,7 +3,7 @@ import { resolve } from "node:path";
 import { getAddress, isAddress } from "viem";
 import { parse as parseYaml, YAMLParseError } from "yaml";
 import { z } from "zod";
-import { ConfigError } from "./env";
+import { ConfigError, type EnvSource, env } from "./env";
 
 const ZAddress = z
   .string()
@@ -39,7 +39,11 @@ export const ZChain = z
     chain.tokens.forEach((token, index) => {
       const key = token.symbol.toUpperCase();
       if (key === chain.nativeCurrency.symbol.toUpperCase() || seen.has(key))
-        ctx.addIssue({ code: "custom", path: ["tokens", index, "symbol"], message: `duplicate symbol ${token.symbol}` });
+        ctx.addIssue({
+          code: "custom",
+          path: ["tokens", index, "symbol"],
+          message: `duplicate symbol ${token.symbol}`,
+        });
       seen.add(key);
     });
   });
@@ -51,9 +55,17 @@ export const ZChainsConfig = z
     const ids = new Set<number>();
     config.chains.forEach((chain, index) => {
       if (names.has(chain.name))
-        ctx.addIssue({ code: "custom", path: ["chains", index, "name"], message: `duplicate chain ${chain.name}` });
+        ctx.addIssue({
+          code: "custom",
+          path: ["chains", index, "name"],
+          message: `duplicate chain ${chain.name}`,
+        });
       if (ids.has(chain.chainId))
-        ctx.addIssue({ code: "custom", path: ["chains", index, "chainId"], message: `duplicate chainId ${chain.chainId}` });
+        ctx.addIssue({
+          code: "custom",
+          path: ["chains", index, "chainId"],
+          message: `duplicate chainId ${chain.chainId}`,
+        });
       names.add(chain.name);
       ids.add(chain.chainId);
     });
@@ -67,17 +79,20 @@ export type TChainsConfig = z.infer<typeof ZChainsConfig>;
  * Replaces `${VAR}` and `${VAR:-default}` so RPC URLs can carry provider keys from the environment.
  * An unset variable without a default is an error naming it.
  */
-export function interpolateEnv(text: string, source: NodeJS.ProcessEnv, file: string): string {
-  return text.replace(/\$\{([A-Z_][A-Z0-9_]*)(?::-([^}]*))?\}/g, (_match, name: string, fallback?: string) => {
-    const value = source[name];
-    if (value !== undefined && value !== "") return value;
-    if (fallback !== undefined) return fallback;
-    throw new ConfigError(`${file}: environment variable ${name} is referenced but not set`);
-  });
+export function interpolateEnv(text: string, source: EnvSource, file: string): string {
+  return text.replace(
+    /\$\{([A-Z_][A-Z0-9_]*)(?::-([^}]*))?\}/g,
+    (_match, name: string, fallback?: string) => {
+      const value = source[name];
+      if (value !== undefined && value !== "") return value;
+      if (fallback !== undefined) return fallback;
+      throw new ConfigError(`${file}: environment variable ${name} is referenced but not set`);
+    },
+  );
 }
 
 /** Parses chains.yaml text; errors name the file, the path inside it and the reason. */
-export function parseChainsConfig(text: string, file: string, source: NodeJS.ProcessEnv = process.env) {
+export function parseChainsConfig(text: string, file: string, source: EnvSource = process.env) {
   let raw: unknown;
   try {
     raw = parseYaml(text);
@@ -88,11 +103,13 @@ export function parseChainsConfig(text: string, file: string, source: NodeJS.Pro
   // Interpolated after parsing, so comments may mention `${VAR}` and values need no YAML quoting.
   const result = ZChainsConfig.safeParse(interpolateValues(raw, source, file));
   if (result.success) return result.data;
-  const lines = result.error.issues.map((issue) => `  ${formatPath(issue.path) || "(root)"}: ${issue.message}`);
+  const lines = result.error.issues.map(
+    (issue) => `  ${formatPath(issue.path) || "(root)"}: ${issue.message}`,
+  );
   throw new ConfigError(`${file} is invalid:\n${lines.join("\n")}`);
 }
 
-export function loadChainsConfig(file: string, source: NodeJS.ProcessEnv = process.env): TChainsConfig {
+export function loadChainsConfig(file: string, source: EnvSource = process.env): TChainsConfig {
   const path = resolve(file);
   let text: string;
   try {
@@ -103,17 +120,28 @@ export function loadChainsConfig(file: string, source: NodeJS.ProcessEnv = proce
   return parseChainsConfig(text, path, source);
 }
 
-function interpolateValues(value: unknown, source: NodeJS.ProcessEnv, file: string): unknown {
+function interpolateValues(value: unknown, source: EnvSource, file: string): unknown {
   if (typeof value === "string") return interpolateEnv(value, source, file);
   if (Array.isArray(value)) return value.map((item) => interpolateValues(item, source, file));
   if (value && typeof value === "object")
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, interpolateValues(item, source, file)]));
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [key, interpolateValues(item, source, file)]),
+    );
   return value;
 }
 
 function formatPath(path: ReadonlyArray<PropertyKey>): string {
   return path.reduce<string>(
-    (out, part) => (typeof part === "number" ? `${out}[${part}]` : out ? `${out}.${String(part)}` : String(part)),
+    (out, part) =>
+      typeof part === "number" ? `${out}[${part}]` : out ? `${out}.${String(part)}` : String(part),
     "",
   );
+}
+
+let cachedChains: TChain[] | undefined;
+
+/** The chains of `CHAINS_FILE`, loaded and validated once per process. */
+export function configuredChains(): TChain[] {
+  cachedChains ??= loadChainsConfig(env().CHAINS_FILE).chains;
+  return cachedChains;
 }

@@ -17,6 +17,8 @@ export const ZEnv = z
     /** When set, PostgreSQL is external; otherwise `npm start` runs an embedded cluster. */
     DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
     PORT: ZPort.default(3000),
+    /** Interface the app listens on (default: all); tests bind 127.0.0.1. */
+    HOST: z.string().min(1).optional(),
     /** Public base URL used in checkout links and auth callbacks. */
     PUBLIC_URL: ZOptionalUrl,
     /** Where the embedded runtime keeps PostgreSQL data, the Anvil state and runtime info. */
@@ -36,6 +38,8 @@ export const ZEnv = z
     /** Inngest dev server mode (`npx inngest-cli@latest dev`): "1" or its URL. */
     INNGEST_DEV: z.string().min(1).optional(),
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+    /** "off" disables the in-process job runner (e.g. when a separate `npm run worker` runs the jobs). */
+    CTRIP_EMBEDDED_RUNNER: z.enum(["on", "off"]).default("on"),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV !== "production") return;
@@ -56,13 +60,15 @@ export const ZEnv = z
   });
 
 export type TEnv = z.infer<typeof ZEnv>;
+/** A set of environment variables (process.env, or a plain object in tests). */
+export type EnvSource = Record<string, string | undefined>;
 
 export class ConfigError extends Error {
   override name = "ConfigError";
 }
 
 /** Parses environment variables; the error names every offending variable and why. */
-export function parseEnv(source: NodeJS.ProcessEnv = process.env): TEnv {
+export function parseEnv(source: EnvSource = process.env): TEnv {
   // Empty strings (e.g. `FOO=` in a .env file) mean "unset", as in most tools.
   const present = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== ""));
   const result = ZEnv.safeParse(present);

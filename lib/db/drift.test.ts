@@ -2,7 +2,13 @@ import { readFileSync } from "node:fs";
 import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
-import { DEFAULT_SCHEMA_FILE, detectSchemaDrift, diffSchemaShapes, schemaShapeFromDatabase, schemaShapeFromPrisma } from "./drift";
+import {
+  DEFAULT_SCHEMA_FILE,
+  detectSchemaDrift,
+  diffSchemaShapes,
+  schemaShapeFromDatabase,
+  schemaShapeFromPrisma,
+} from "./drift";
 import { type Migration, migrateDatabase, readMigrations } from "./migrate";
 
 const databases: TestDatabase[] = [];
@@ -65,9 +71,15 @@ describe("schema drift", () => {
     const { client } = await migratedWith(readMigrations());
     try {
       const schema = readFileSync(DEFAULT_SCHEMA_FILE, "utf8")
-        .replace("  orderId               String?           @map(\"order_id\")", '  orderId String? @map("order_id")\n  note String?')
+        .replace(
+          '  orderId               String?           @map("order_id")',
+          '  orderId String? @map("order_id")\n  note String?',
+        )
         .replace("@@index([merchantId, orderId])", "@@unique([merchantId, orderId])")
-        .replace("onDelete: SetNull)\n\n  @@unique([chain, txHash, logIndex])", "onDelete: Cascade)\n\n  @@unique([chain, txHash, logIndex])");
+        .replace(
+          "onDelete: SetNull)\n\n  @@unique([chain, txHash, logIndex])",
+          "onDelete: Cascade)\n\n  @@unique([chain, txHash, logIndex])",
+        );
       const drift = diffSchemaShapes(schemaShapeFromPrisma(schema), await schemaShapeFromDatabase(client));
       expect(drift).toEqual(
         expect.arrayContaining([

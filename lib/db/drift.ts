@@ -35,7 +35,11 @@ type DmmfField = {
   relationOnDelete?: string;
 };
 type DmmfModel = { name: string; dbName: string | null; fields: DmmfField[] };
-type DmmfIndex = { model: string; type: "id" | "unique" | "normal" | "fulltext"; fields: { name: string; sortOrder?: "asc" | "desc" }[] };
+type DmmfIndex = {
+  model: string;
+  type: "id" | "unique" | "normal" | "fulltext";
+  fields: { name: string; sortOrder?: "asc" | "desc" }[];
+};
 type Dmmf = {
   datamodel: {
     enums: { name: string; dbName?: string | null; values: { name: string; dbName?: string | null }[] }[];
@@ -80,7 +84,9 @@ const ON_DELETE: Record<string, string> = {
 export function schemaShapeFromPrisma(schemaText: string): SchemaShape {
   const require = createRequire(import.meta.url);
   const wasm = require("@prisma/prisma-schema-wasm") as { get_dmmf(params: string): string };
-  const dmmf = JSON.parse(wasm.get_dmmf(JSON.stringify({ prismaSchema: [["schema.prisma", schemaText]] }))) as Dmmf;
+  const dmmf = JSON.parse(
+    wasm.get_dmmf(JSON.stringify({ prismaSchema: [["schema.prisma", schemaText]] })),
+  ) as Dmmf;
   const { models, enums, indexes } = dmmf.datamodel;
 
   const enumNames = new Map(enums.map((e) => [e.name, e.dbName ?? e.name]));
@@ -91,7 +97,9 @@ export function schemaShapeFromPrisma(schemaText: string): SchemaShape {
   };
 
   const shape: SchemaShape = {
-    enums: Object.fromEntries(enums.map((e) => [e.dbName ?? e.name, e.values.map((v) => v.dbName ?? v.name)])),
+    enums: Object.fromEntries(
+      enums.map((e) => [e.dbName ?? e.name, e.values.map((v) => v.dbName ?? v.name)]),
+    ),
     tables: {},
   };
   for (const model of models) {
@@ -120,7 +128,8 @@ export function schemaShapeFromPrisma(schemaText: string): SchemaShape {
       } else type = SCALAR_TYPES[field.type] ?? field.type;
       if (field.isList) type += "[]";
       // Prisma creates scalar lists as nullable arrays.
-      table.columns[field.dbName ?? field.name] = `${type}${field.isRequired && !field.isList ? " not null" : ""}`;
+      table.columns[field.dbName ?? field.name] =
+        `${type}${field.isRequired && !field.isList ? " not null" : ""}`;
     }
     for (const index of indexes.filter((candidate) => candidate.model === model.name)) {
       const columns = index.fields.map(
@@ -155,9 +164,15 @@ export async function schemaShapeFromDatabase(client: pg.Client | pg.Pool): Prom
     shape.tables[name] ??= { columns: {}, primaryKey: "", indexes: [], foreignKeys: [] };
     return shape.tables[name];
   };
-  for (const row of columns.rows) tableOf(row.table).columns[row.column] = `${row.type}${row.not_null ? " not null" : ""}`;
+  for (const row of columns.rows)
+    tableOf(row.table).columns[row.column] = `${row.type}${row.not_null ? " not null" : ""}`;
 
-  const indexes = await client.query<{ table: string; is_unique: boolean; is_primary: boolean; columns: string[] }>(`
+  const indexes = await client.query<{
+    table: string;
+    is_unique: boolean;
+    is_primary: boolean;
+    columns: string[];
+  }>(`
     SELECT t.relname AS table, ix.indisunique AS is_unique, ix.indisprimary AS is_primary,
       array_agg(a.attname || CASE WHEN k.opt & 1 = 1 THEN ' desc' ELSE '' END ORDER BY k.ord)::text[] AS columns
     FROM pg_index ix
@@ -174,7 +189,13 @@ export async function schemaShapeFromDatabase(client: pg.Client | pg.Pool): Prom
     else table.indexes.push(`${row.is_unique ? "unique" : "index"} ${columnsText}`);
   }
 
-  const foreignKeys = await client.query<{ table: string; columns: string[]; target: string; target_columns: string[]; on_delete: string }>(`
+  const foreignKeys = await client.query<{
+    table: string;
+    columns: string[];
+    target: string;
+    target_columns: string[];
+    on_delete: string;
+  }>(`
     SELECT t.relname AS table, ft.relname AS target, con.confdeltype AS on_delete,
       (SELECT array_agg(a.attname ORDER BY k.ord)::text[] FROM unnest(con.conkey) WITH ORDINALITY k(attnum, ord)
         JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum) AS columns,
@@ -184,10 +205,21 @@ export async function schemaShapeFromDatabase(client: pg.Client | pg.Pool): Prom
     JOIN pg_class t ON t.oid = con.conrelid JOIN pg_class ft ON ft.oid = con.confrelid
     JOIN pg_namespace n ON n.oid = t.relnamespace
     WHERE con.contype = 'f' AND n.nspname = current_schema()`);
-  const actions: Record<string, string> = { a: "no action", r: "restrict", c: "cascade", n: "set null", d: "set default" };
+  const actions: Record<string, string> = {
+    a: "no action",
+    r: "restrict",
+    c: "cascade",
+    n: "set null",
+    d: "set default",
+  };
   for (const row of foreignKeys.rows)
     tableOf(row.table).foreignKeys.push(
-      describeForeignKey(row.columns, row.target, row.target_columns, actions[row.on_delete] ?? row.on_delete),
+      describeForeignKey(
+        row.columns,
+        row.target,
+        row.target_columns,
+        actions[row.on_delete] ?? row.on_delete,
+      ),
     );
 
   for (const table of Object.values(shape.tables)) {
@@ -197,7 +229,12 @@ export async function schemaShapeFromDatabase(client: pg.Client | pg.Pool): Prom
   return shape;
 }
 
-function describeForeignKey(columns: string[], target: string, targetColumns: string[], onDelete: string): string {
+function describeForeignKey(
+  columns: string[],
+  target: string,
+  targetColumns: string[],
+  onDelete: string,
+): string {
   return `(${columns.join(", ")}) → ${target}(${targetColumns.join(", ")}) on delete ${onDelete}`;
 }
 
@@ -227,23 +264,32 @@ export function diffSchemaShapes(expected: SchemaShape, actual: SchemaShape): st
       const wantType = want.columns[column];
       const haveType = have.columns[column];
       if (wantType !== haveType)
-        problems.push(`column ${name}.${column}: schema says ${wantType ?? "(absent)"}, database has ${haveType ?? "(absent)"}`);
+        problems.push(
+          `column ${name}.${column}: schema says ${wantType ?? "(absent)"}, database has ${haveType ?? "(absent)"}`,
+        );
     }
     if (want.primaryKey !== have.primaryKey)
-      problems.push(`table ${name}: primary key ${want.primaryKey || "(none)"} in schema, ${have.primaryKey || "(none)"} in database`);
+      problems.push(
+        `table ${name}: primary key ${want.primaryKey || "(none)"} in schema, ${have.primaryKey || "(none)"} in database`,
+      );
     for (const [label, wantList, haveList] of [
       ["index", want.indexes, have.indexes],
       ["foreign key", want.foreignKeys, have.foreignKeys],
     ] as const) {
-      for (const item of wantList) if (!haveList.includes(item)) problems.push(`${label} ${name} ${item}: missing in database`);
-      for (const item of haveList) if (!wantList.includes(item)) problems.push(`${label} ${name} ${item}: not in the Prisma schema`);
+      for (const item of wantList)
+        if (!haveList.includes(item)) problems.push(`${label} ${name} ${item}: missing in database`);
+      for (const item of haveList)
+        if (!wantList.includes(item)) problems.push(`${label} ${name} ${item}: not in the Prisma schema`);
     }
   }
   return problems;
 }
 
 /** Compares the database behind `client` with the Prisma schema file. */
-export async function detectSchemaDrift(client: pg.Client | pg.Pool, schemaFile = DEFAULT_SCHEMA_FILE): Promise<string[]> {
+export async function detectSchemaDrift(
+  client: pg.Client | pg.Pool,
+  schemaFile = DEFAULT_SCHEMA_FILE,
+): Promise<string[]> {
   const expected = schemaShapeFromPrisma(readFileSync(schemaFile, "utf8"));
   return diffSchemaShapes(expected, await schemaShapeFromDatabase(client));
 }

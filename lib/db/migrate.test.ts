@@ -40,7 +40,12 @@ describe("migrateDatabase", () => {
     const second = await migrateDatabase(url, migrations);
     expect(second).toEqual({ applied: [], alreadyApplied: migrations.map((m) => m.name) });
 
-    const rows = await query<{ migration_name: string; checksum: string; finished_at: Date | null; applied_steps_count: number }>(
+    const rows = await query<{
+      migration_name: string;
+      checksum: string;
+      finished_at: Date | null;
+      applied_steps_count: number;
+    }>(
       url,
       `SELECT migration_name, checksum, finished_at, applied_steps_count FROM "_prisma_migrations" ORDER BY migration_name`,
     );
@@ -52,7 +57,10 @@ describe("migrateDatabase", () => {
 
   it("rolls back a failing migration entirely and records nothing", async () => {
     const url = await emptyDatabase();
-    const bad = migration("20000101000000_bad", `CREATE TABLE "half" ("id" INT); SELECT * FROM "no_such_table";`);
+    const bad = migration(
+      "20000101000000_bad",
+      `CREATE TABLE "half" ("id" INT); SELECT * FROM "no_such_table";`,
+    );
     await expect(migrateDatabase(url, [bad])).rejects.toThrow(/20000101000000_bad failed: .*no_such_table/);
     expect(await query(url, `SELECT to_regclass('half') AS t`)).toEqual([{ t: null }]);
     expect(await query(url, `SELECT * FROM "_prisma_migrations"`)).toEqual([]);

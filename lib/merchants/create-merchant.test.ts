@@ -25,7 +25,11 @@ describe("merchants", () => {
   it("gives concurrent merchants distinct BIP-44 accounts, never the gateway's account 0", async () => {
     const created = await Promise.all(
       Array.from({ length: 8 }, (_, i) =>
-        createMerchant(database.db, { name: `Shop ${i}`, email: `Shop${i}@Example.com`, password: "correct horse" }),
+        createMerchant(database.db, {
+          name: `Shop ${i}`,
+          email: `Shop${i}@Example.com`,
+          password: "correct horse",
+        }),
       ),
     );
     const accounts = created.map((m) => m.hdAccount);

@@ -1,6 +1,8 @@
 import { hash } from "argon2";
+import { env } from "../config/env";
 import type { Db } from "../db/client";
 import { newId } from "../ids";
+import { accountXpub } from "../wallet/derivation";
 
 export type CreateMerchantParams = { name: string; email: string; password: string };
 export type CreatedMerchant = { merchantId: string; userId: string; email: string; hdAccount: number };
@@ -8,9 +10,14 @@ export type CreatedMerchant = { merchantId: string; userId: string; email: strin
 /**
  * Creates a merchant, its owner user (argon2id password hash) and its BIP-44 account. Account 0 is
  * the gateway's own (gas tank), so merchants start at 1; the unique index on hd_account and the
- * transaction-scoped advisory lock make concurrent sign-ups take distinct accounts.
+ * transaction-scoped advisory lock make concurrent sign-ups take distinct accounts. The account's xpub
+ * is stored so request code can derive deposit addresses without the seed.
  */
-export async function createMerchant(db: Db, params: CreateMerchantParams): Promise<CreatedMerchant> {
+export async function createMerchant(
+  db: Db,
+  params: CreateMerchantParams,
+  mnemonic: string = env().WALLET_MNEMONIC,
+): Promise<CreatedMerchant> {
   const email = params.email.trim().toLowerCase();
   const passwordHash = await hash(params.password, { type: 2 });
   return db.$transaction(async (tx) => {
@@ -18,7 +25,7 @@ export async function createMerchant(db: Db, params: CreateMerchantParams): Prom
     const { _max } = await tx.merchant.aggregate({ _max: { hdAccount: true } });
     const hdAccount = (_max.hdAccount ?? 0) + 1;
     const merchant = await tx.merchant.create({
-      data: { id: newId("mer"), name: params.name.trim(), hdAccount },
+      data: { id: newId("mer"), name: params.name.trim(), hdAccount, depositXpub: accountXpub(mnemonic, hdAccount) },
       select: { id: true },
     });
     const user = await tx.user.create({

@@ -28,7 +28,14 @@ export function anvilBinaryPath(): string {
 }
 
 export async function startAnvil(options: AnvilOptions): Promise<RunningAnvil> {
-  const args = ["--host", "127.0.0.1", "--port", String(options.port), "--chain-id", String(options.chainId ?? 31337)];
+  const args = [
+    "--host",
+    "127.0.0.1",
+    "--port",
+    String(options.port),
+    "--chain-id",
+    String(options.chainId ?? 31337),
+  ];
   if (options.blockTime) args.push("--block-time", String(options.blockTime));
   if (options.stateFile) args.push("--state", options.stateFile, "--state-interval", "10");
 
@@ -48,7 +55,8 @@ export async function startAnvil(options: AnvilOptions): Promise<RunningAnvil> {
   const deadline = Date.now() + 30_000;
   while (!(await isRpcListening(rpcUrl))) {
     const early = await Promise.race([exited, sleep(100).then(() => "running" as const)]);
-    if (early !== "running") throw new Error(`anvil exited with code ${early} before listening on ${rpcUrl}:\n${output}`);
+    if (early !== "running")
+      throw new Error(`anvil exited with code ${early} before listening on ${rpcUrl}:\n${output}`);
     if (Date.now() > deadline) {
       child.kill("SIGKILL");
       throw new Error(`anvil did not answer on ${rpcUrl} within 30 s:\n${output}`);

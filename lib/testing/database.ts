@@ -21,7 +21,9 @@ export async function createTestDatabase(options: { empty?: boolean } = {}): Pro
     // Two files cloning the template at the same instant can collide on its brief lock: retry.
     for (let attempt = 1; ; attempt++) {
       try {
-        await client.query(`CREATE DATABASE ${pg.escapeIdentifier(name)} TEMPLATE ${pg.escapeIdentifier(template)}`);
+        await client.query(
+          `CREATE DATABASE ${pg.escapeIdentifier(name)} TEMPLATE ${pg.escapeIdentifier(template)}`,
+        );
         return;
       } catch (error) {
         if (attempt >= 20 || !/being accessed by other users/.test(String(error))) throw error;
@@ -36,7 +38,9 @@ export async function createTestDatabase(options: { empty?: boolean } = {}): Pro
     db,
     async drop() {
       await db.$disconnect();
-      await withAdmin(adminUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`));
+      await withAdmin(adminUrl, (client) =>
+        client.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`),
+      );
     },
   };
 }

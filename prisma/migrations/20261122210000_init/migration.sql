@@ -33,6 +33,7 @@ CREATE TABLE "merchants" (
     "id" TEXT NOT NULL,
     "name" TEXT NOT NULL,
     "hd_account" INTEGER NOT NULL,
+    "deposit_xpub" TEXT NOT NULL,
     "next_deposit_index" INTEGER NOT NULL DEFAULT 0,
     "default_expiry_seconds" INTEGER NOT NULL DEFAULT 1800,
     "brand_color" TEXT,

@@ -1,0 +1,116 @@
+import { z } from "zod";
+import { configuredChains, type TChain } from "../config/chains";
+import { type Db, db as defaultDb } from "../db/client";
+
+export const ZChainHealth = z.object({
+  name: z.string(),
+  chain_id: z.number().int(),
+  /** ok: head fresh; stale: no head recorded recently; error: the last RPC call failed; unknown: never reached. */
+  status: z.enum(["ok", "stale", "error", "unknown"]),
+  head_block: z.string().nullable(),
+  head_updated_at: z.string().nullable(),
+  last_scanned_block: z.string().nullable(),
+  lag_blocks: z.string().nullable(),
+  last_error: z.string().nullable(),
+});
+
+export const ZHealth = z.object({
+  status: z.enum(["ok", "degraded", "down"]),
+  database: z.object({ status: z.enum(["up", "down"]) }),
+  chains: z.array(ZChainHealth),
+});
+export type THealth = z.infer<typeof ZHealth>;
+
+export type GetHealthDeps = { db?: Db; chains?: TChain[]; now?: Date };
+
+const DATABASE_TIMEOUT_MS = 2_000;
+
+/**
+ * Gateway health for `/api/health`: database reachability and, per chain, the head block and errors
+ * the background jobs recorded (chain_cursors). Block numbers are decimal strings (they are bigints).
+ */
+export async function getHealth(deps: GetHealthDeps = {}): Promise<THealth> {
+  const chains = deps.chains ?? configuredChains();
+  const now = deps.now ?? new Date();
+  const cursors = await readCursors(deps.db);
+  if (!cursors)
+    return {
+      status: "down",
+      database: { status: "down" },
+      chains: chains.map((chain) => ({
+        name: chain.name,
+        chain_id: chain.chainId,
+        status: "unknown",
+        head_block: null,
+        head_updated_at: null,
+        last_scanned_block: null,
+        lag_blocks: null,
+        last_error: null,
+      })),
+    };
+
+  const chainHealth = chains.map((chain): z.infer<typeof ZChainHealth> => {
+    const cursor = cursors.find((row) => row.chain === chain.name);
+    const head = cursor?.headBlock ?? null;
+    const scanned = cursor?.lastScannedBlock ?? null;
+    return {
+      name: chain.name,
+      chain_id: chain.chainId,
+      status: chainStatus(chain, cursor, now),
+      head_block: head?.toString() ?? null,
+      head_updated_at: cursor?.headUpdatedAt?.toISOString() ?? null,
+      last_scanned_block: scanned?.toString() ?? null,
+      lag_blocks:
+        head !== null && scanned !== null ? (head > scanned ? head - scanned : 0n).toString() : null,
+      last_error: cursor?.lastError ?? null,
+    };
+  });
+  return {
+    status: chainHealth.every((chain) => chain.status === "ok") ? "ok" : "degraded",
+    database: { status: "up" },
+    chains: chainHealth,
+  };
+}
+
+type Cursor = {
+  chain: string;
+  headBlock: bigint | null;
+  headUpdatedAt: Date | null;
+  lastScannedBlock: bigint | null;
+  lastError: string | null;
+  lastErrorAt: Date | null;
+};
+
+async function readCursors(client: Db | undefined): Promise<Cursor[] | null> {
+  try {
+    const database = client ?? defaultDb();
+    const query = database.chainCursor.findMany({
+      select: {
+        chain: true,
+        headBlock: true,
+        headUpdatedAt: true,
+        lastScannedBlock: true,
+        lastError: true,
+        lastErrorAt: true,
+      },
+    });
+    const timeout = new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error("database timeout")), DATABASE_TIMEOUT_MS).unref(),
+    );
+    return await Promise.race([query, timeout]);
+  } catch {
+    return null;
+  }
+}
+
+function chainStatus(
+  chain: TChain,
+  cursor: Cursor | undefined,
+  now: Date,
+): z.infer<typeof ZChainHealth>["status"] {
+  if (!cursor?.headUpdatedAt) return cursor?.lastError ? "error" : "unknown";
+  if (cursor.lastErrorAt && cursor.lastErrorAt > cursor.headUpdatedAt) return "error";
+  // Heads are recorded every block time; several missed beats mean the jobs or the node stalled.
+  const staleAfterMs = Math.max(30_000, chain.blockTime * 10_000);
+  return now.getTime() - cursor.headUpdatedAt.getTime() > staleAfterMs ? "stale" : "ok";
+}
