@@ -24,6 +24,10 @@ describe("parseEnv", () => {
     expect(attempt).toThrow(/APP_SECRET: production refuses the default secret/);
     expect(attempt).toThrow(/DATABASE_URL: required in production/);
     expect(
+      parseEnv({ NODE_ENV: "production", CTRIP_EMBEDDED: "1", DATABASE_URL: "postgresql://x@127.0.0.1/db" })
+        .NODE_ENV,
+    ).toBe("production");
+    expect(
       parseEnv({
         NODE_ENV: "production",
         DATABASE_URL: "postgresql://u:p@db/ctrip",

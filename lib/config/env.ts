@@ -37,12 +37,17 @@ export const ZEnv = z
     INNGEST_BASE_URL: ZOptionalUrl,
     /** Inngest dev server mode (`npx inngest-cli@latest dev`): "1" or its URL. */
     INNGEST_DEV: z.string().min(1).optional(),
+    /** Sustained requests per second allowed per API key (per app instance), and the burst above it. */
+    API_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().default(100),
+    API_RATE_LIMIT_BURST: z.coerce.number().int().positive().default(200),
+    /** Set by `npm start` when it runs the embedded database: the local demo, not production. */
+    CTRIP_EMBEDDED: z.enum(["1"]).optional(),
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
     /** "off" disables the in-process job runner (e.g. when a separate `npm run worker` runs the jobs). */
     CTRIP_EMBEDDED_RUNNER: z.enum(["on", "off"]).default("on"),
   })
   .superRefine((env, ctx) => {
-    if (env.NODE_ENV !== "production") return;
+    if (env.NODE_ENV !== "production" || env.CTRIP_EMBEDDED === "1") return;
     if (env.WALLET_MNEMONIC === DEVELOPMENT_MNEMONIC)
       ctx.addIssue({
         code: "custom",

@@ -3,7 +3,10 @@ import { env } from "../config/env";
 import { PrismaClient } from "./generated/client";
 
 export type Db = InstanceType<typeof PrismaClient>;
-export type { Prisma } from "./generated/client";
+
+import type { Prisma } from "./generated/client";
+
+export type { Prisma };
 
 /** A Prisma client over node-postgres (Prisma 7's driver adapter; no Rust query engine). */
 export function createDb(databaseUrl: string, options: { maxConnections?: number } = {}): Db {
@@ -25,3 +28,6 @@ export function db(): Db {
   }
   return globalForDb.ctripDb;
 }
+
+/** The client inside `db.$transaction(async (tx) => …)`. */
+export type Tx = Prisma.TransactionClient;

@@ -25,7 +25,12 @@ export async function createMerchant(
     const { _max } = await tx.merchant.aggregate({ _max: { hdAccount: true } });
     const hdAccount = (_max.hdAccount ?? 0) + 1;
     const merchant = await tx.merchant.create({
-      data: { id: newId("mer"), name: params.name.trim(), hdAccount, depositXpub: accountXpub(mnemonic, hdAccount) },
+      data: {
+        id: newId("mer"),
+        name: params.name.trim(),
+        hdAccount,
+        depositXpub: accountXpub(mnemonic, hdAccount),
+      },
       select: { id: true },
     });
     const user = await tx.user.create({

@@ -54,6 +54,7 @@ describe("formatAmount", () => {
   });
 
   it("round-trips with parseAmount", () => {
-    for (const text of ["1", "0.5", "12.345678", "1000000", "0.000001"]) expect(formatAmount(parseAmount(text, 6), 6)).toBe(text);
+    for (const text of ["1", "0.5", "12.345678", "1000000", "0.000001"])
+      expect(formatAmount(parseAmount(text, 6), 6)).toBe(text);
   });
 });

@@ -20,7 +20,11 @@ export function parseAmount(text: string, decimals: number, path = "amount"): bi
   if (!match) fail('must be a decimal string such as "12.5" (no sign, exponent or spaces)');
   const [, whole = "", fraction = ""] = match ?? [];
   if (fraction.length > decimals)
-    fail(decimals === 0 ? "must be a whole number for this token" : `has more than ${decimals} decimal places for this token`);
+    fail(
+      decimals === 0
+        ? "must be a whole number for this token"
+        : `has more than ${decimals} decimal places for this token`,
+    );
   const baseUnits = BigInt(whole) * 10n ** BigInt(decimals) + BigInt(fraction.padEnd(decimals, "0") || "0");
   if (baseUnits === 0n) fail("must be greater than zero");
   if (baseUnits > MAX_BASE_UNITS) fail("is too large");

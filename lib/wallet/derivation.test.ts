@@ -9,14 +9,18 @@ describe("deposit address derivation", () => {
       const xpub = accountXpub(DEVELOPMENT_MNEMONIC, account);
       expect(xpub).toMatch(/^xpub/);
       for (const index of [0, 1, 42, 2 ** 31 - 1]) {
-        const fromSeed = mnemonicToAccount(DEVELOPMENT_MNEMONIC, { path: depositPath(account, index) as `m/44'/60'/${string}` });
+        const fromSeed = mnemonicToAccount(DEVELOPMENT_MNEMONIC, {
+          path: depositPath(account, index) as `m/44'/60'/${string}`,
+        });
         expect(depositAddress(xpub, index)).toBe(fromSeed.address);
       }
     }
   });
 
   it("matches Anvil's well-known first account at m/44'/60'/0'/0/0", () => {
-    expect(depositAddress(accountXpub(DEVELOPMENT_MNEMONIC, 0), 0)).toBe("0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266");
+    expect(depositAddress(accountXpub(DEVELOPMENT_MNEMONIC, 0), 0)).toBe(
+      "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266",
+    );
   });
 
   it("gives different accounts and indexes different addresses", () => {

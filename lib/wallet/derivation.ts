@@ -17,13 +17,15 @@ const DEPOSIT_BRANCH = 0;
 const HOT_WALLET_BRANCH = 1;
 
 function masterKey(mnemonic: string): HDKey {
-  if (!validateMnemonic(mnemonic, wordlist)) throw new Error("WALLET_MNEMONIC is not a valid BIP-39 mnemonic");
+  if (!validateMnemonic(mnemonic, wordlist))
+    throw new Error("WALLET_MNEMONIC is not a valid BIP-39 mnemonic");
   return HDKey.fromMasterSeed(mnemonicToSeedSync(mnemonic));
 }
 
 /** Extended public key of `m/44'/60'/{account}'` (computed once, when the merchant is created). */
 export function accountXpub(mnemonic: string, account: number): string {
-  if (!Number.isInteger(account) || account < 0 || account >= 2 ** 31) throw new Error(`invalid BIP-44 account ${account}`);
+  if (!Number.isInteger(account) || account < 0 || account >= 2 ** 31)
+    throw new Error(`invalid BIP-44 account ${account}`);
   return masterKey(mnemonic).derive(`m/44'/60'/${account}'`).publicExtendedKey;
 }
 

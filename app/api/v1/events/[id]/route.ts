@@ -1,0 +1,10 @@
+import { getEventOrThrow } from "@/lib/events/list-events";
+import { apiRoute } from "@/lib/http/api-route";
+import { ZIdParams } from "@/lib/http/route-params";
+
+export const dynamic = "force-dynamic";
+
+export const GET = apiRoute({
+  params: ZIdParams("evt"),
+  handler: async ({ db, merchantId, params }) => ({ body: await getEventOrThrow(db, merchantId, params.id) }),
+});

@@ -1,0 +1,9 @@
+import { listEvents, ZListEventsQuery } from "@/lib/events/list-events";
+import { apiRoute } from "@/lib/http/api-route";
+
+export const dynamic = "force-dynamic";
+
+export const GET = apiRoute({
+  query: ZListEventsQuery,
+  handler: async ({ db, merchantId, query }) => ({ body: await listEvents(db, merchantId, query) }),
+});

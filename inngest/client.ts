@@ -1,0 +1,19 @@
+import { eventType, Inngest } from "inngest";
+import { z } from "zod";
+
+/**
+ * The Inngest app. Keys and mode come from the environment, read by the SDK itself:
+ * INNGEST_SIGNING_KEY / INNGEST_EVENT_KEY / INNGEST_BASE_URL (cloud or self-hosted) or INNGEST_DEV.
+ * Without them the embedded runner drives the same services (lib/jobs).
+ */
+export const inngest = new Inngest({ id: "ctrip-pay" });
+
+// Typed events: one zod schema and one `eventType` per event. Use the event type as a trigger, to
+// create events (`chainHeartbeatRequested.create({ chain })`) and to parse `event.data`.
+
+export const ZChainHeartbeatRequested = z.object({ chain: z.string().min(1) });
+export type TChainHeartbeatRequested = z.infer<typeof ZChainHeartbeatRequested>;
+/** Record one chain's head block now (the cron covers every chain each minute). */
+export const chainHeartbeatRequested = eventType("chain/heartbeat.requested", {
+  schema: ZChainHeartbeatRequested,
+});

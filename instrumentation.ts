@@ -1,0 +1,16 @@
+// Next.js instrumentation hook: runs once per server instance, before it serves requests.
+import type { EmbeddedRunner } from "./lib/jobs/embedded-runner";
+
+const globalForJobs = globalThis as unknown as { ctripBackgroundJobs?: EmbeddedRunner | null };
+
+export async function register(): Promise<void> {
+  // The import stays inside this branch so the edge bundle never pulls in Prisma, pg, viem or process APIs.
+  if (process.env.NEXT_RUNTIME === "nodejs") {
+    // Dev-mode reloads may call register again: one runner per process.
+    if (globalForJobs.ctripBackgroundJobs !== undefined) return;
+    const { startBackgroundJobs, stopOnShutdownSignals } = await import("./lib/jobs/start-background-jobs");
+    const runner = startBackgroundJobs({ host: "web" });
+    globalForJobs.ctripBackgroundJobs = runner;
+    if (runner) stopOnShutdownSignals(runner);
+  }
+}

@@ -1,0 +1,92 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { authenticateApiKey } from "../api-keys/authenticate-api-key";
+import { createTestDatabase, type TestDatabase } from "../testing/database";
+
+const run = promisify(execFile);
+const root = join(import.meta.dirname, "..", "..");
+
+let database: TestDatabase;
+let dataDir: string;
+beforeAll(async () => {
+  database = await createTestDatabase();
+  dataDir = mkdtempSync(join(tmpdir(), "ctrip-admin-"));
+});
+afterAll(async () => {
+  rmSync(dataDir, { recursive: true, force: true });
+  await database.drop();
+});
+
+function admin(args: string[], env: Record<string, string | undefined>) {
+  const { DATABASE_URL: _ignored, ...inherited } = process.env;
+  return run(join(root, "node_modules", ".bin", "tsx"), ["scripts/admin.ts", ...args], {
+    cwd: root,
+    env: { ...inherited, ...env },
+  });
+}
+
+describe("npm run admin", () => {
+  it("creates a merchant with a working API key, a second key, and lists merchants (DATABASE_URL)", async () => {
+    const env = { DATABASE_URL: database.databaseUrl };
+    const created = JSON.parse(
+      (
+        await admin(
+          ["create-merchant", "--name", "Acme", "--email", "ops@acme.test", "--password", "s3cret-pass"],
+          env,
+        )
+      ).stdout,
+    );
+    expect(created).toEqual({
+      merchant_id: expect.stringMatching(/^mer_/),
+      api_key: expect.stringMatching(/^sk_/),
+    });
+    expect(await authenticateApiKey(database.db, `Bearer ${created.api_key}`)).toMatchObject({
+      merchantId: created.merchant_id,
+    });
+
+    const key = JSON.parse(
+      (await admin(["create-api-key", "--merchant", created.merchant_id, "--name", "ci"], env)).stdout,
+    );
+    expect(key).toEqual({ id: expect.stringMatching(/^key_/), api_key: expect.stringMatching(/^sk_/) });
+
+    const list = JSON.parse((await admin(["list-merchants"], env)).stdout);
+    expect(list.data).toContainEqual(
+      expect.objectContaining({
+        id: created.merchant_id,
+        name: "Acme",
+        owner_email: "ops@acme.test",
+        active_api_keys: 2,
+      }),
+    );
+  });
+
+  it("finds the embedded database of a running npm start through runtime.json", async () => {
+    writeFileSync(
+      join(dataDir, "runtime.json"),
+      JSON.stringify({ pid: process.pid, databaseUrl: database.databaseUrl }),
+    );
+    const list = JSON.parse((await admin(["list-merchants"], { CTRIP_DATA_DIR: dataDir })).stdout);
+    expect(list.object).toBe("list");
+  });
+
+  it("explains bad usage on stderr with a non-zero exit", async () => {
+    const env = { DATABASE_URL: database.databaseUrl };
+    await expect(
+      admin(["create-merchant", "--name", "X", "--email", "nope", "--password", "longenough"], env),
+    ).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining("--email"),
+    });
+    await expect(admin(["create-api-key", "--merchant", "mer_missing"], env)).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining("no merchant mer_missing"),
+    });
+    await expect(admin(["list-merchants"], { CTRIP_DATA_DIR: join(dataDir, "none") })).rejects.toMatchObject({
+      stderr: expect.stringContaining("No database"),
+    });
+  });
+});

@@ -1,0 +1,93 @@
+// The operator CLI (`npm run admin -- <command>`): JSON on stdout, errors on stderr.
+import { parseArgs } from "node:util";
+import { z } from "zod";
+import { createApiKey } from "../api-keys/create-api-key";
+import type { Db } from "../db/client";
+import { AppError } from "../errors";
+import { createMerchant } from "../merchants/create-merchant";
+
+export const ADMIN_USAGE = `Usage: npm run admin -- <command> [options]
+  create-merchant --name <name> --email <email> --password <password>   → {"merchant_id", "api_key"}
+  create-api-key --merchant <merchant id> --name <name>                 → {"id", "api_key"}
+  list-merchants                                                         → {"object": "list", "data": [...]}`;
+
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+const ZCreateMerchantArgs = z.object({
+  name: z.string().trim().min(1).max(200),
+  email: z.email(),
+  password: z.string().min(8, "must be at least 8 characters").max(200),
+});
+const ZCreateApiKeyArgs = z.object({
+  merchant: z.string().min(1),
+  name: z.string().trim().min(1).max(200).default("API key"),
+});
+
+export async function runAdminCommand(db: Db, argv: string[], mnemonic?: string): Promise<unknown> {
+  const [command, ...rest] = argv;
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      name: { type: "string" },
+      email: { type: "string" },
+      password: { type: "string" },
+      merchant: { type: "string" },
+    },
+    strict: true,
+  });
+  switch (command) {
+    case "create-merchant": {
+      const args = parse(ZCreateMerchantArgs, values);
+      const existing = await db.user.findUnique({
+        where: { email: args.email.toLowerCase() },
+        select: { id: true },
+      });
+      if (existing) throw new UsageError(`a user with email ${args.email} already exists`);
+      const merchant = await createMerchant(db, args, mnemonic);
+      const key = await createApiKey(db, { merchantId: merchant.merchantId, name: "Default key" });
+      return { merchant_id: merchant.merchantId, api_key: key.apiKey };
+    }
+    case "create-api-key": {
+      const args = parse(ZCreateApiKeyArgs, values);
+      const merchant = await db.merchant.findUnique({ where: { id: args.merchant }, select: { id: true } });
+      if (!merchant) throw new AppError("not_found", `no merchant ${args.merchant}`);
+      const key = await createApiKey(db, { merchantId: merchant.id, name: args.name });
+      return { id: key.id, api_key: key.apiKey };
+    }
+    case "list-merchants": {
+      const merchants = await db.merchant.findMany({
+        orderBy: { createdAt: "asc" },
+        select: {
+          id: true,
+          name: true,
+          createdAt: true,
+          users: { select: { email: true }, where: { role: "owner" }, take: 1 },
+          _count: { select: { payments: true, apiKeys: { where: { revokedAt: null } } } },
+        },
+      });
+      return {
+        object: "list",
+        data: merchants.map((m) => ({
+          id: m.id,
+          name: m.name,
+          owner_email: m.users[0]?.email ?? null,
+          payments: m._count.payments,
+          active_api_keys: m._count.apiKeys,
+          created_at: m.createdAt.toISOString(),
+        })),
+      };
+    }
+    default:
+      throw new UsageError(command ? `unknown command ${command}` : "missing command");
+  }
+}
+
+function parse<T>(schema: z.ZodType<T>, values: unknown): T {
+  const result = schema.safeParse(values);
+  if (result.success) return result.data;
+  throw new UsageError(
+    result.error.issues.map((issue) => `--${issue.path.join(".")}: ${issue.message}`).join("; "),
+  );
+}

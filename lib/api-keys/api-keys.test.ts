@@ -1,0 +1,59 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AppError } from "../errors";
+import { createMerchant } from "../merchants/create-merchant";
+import { createTestDatabase, type TestDatabase } from "../testing/database";
+import { authenticateApiKey } from "./authenticate-api-key";
+import { createApiKey, hashApiKey, revokeApiKey } from "./create-api-key";
+
+let database: TestDatabase;
+let merchantId: string;
+beforeAll(async () => {
+  database = await createTestDatabase();
+  ({ merchantId } = await createMerchant(database.db, {
+    name: "Keys",
+    email: "keys@example.com",
+    password: "pw",
+  }));
+});
+afterAll(() => database.drop());
+
+const unauthorized = (promise: Promise<unknown>, detail: RegExp) =>
+  expect(promise).rejects.toSatisfy(
+    (error) => error instanceof AppError && error.status === 401 && detail.test(error.message),
+  );
+
+describe("API keys", () => {
+  it("stores only the SHA-256 of a random sk_ key and authenticates it", async () => {
+    const created = await createApiKey(database.db, { merchantId, name: "server" });
+    expect(created.apiKey).toMatch(/^sk_[0-9A-Za-z]{43}$/);
+    const row = await database.db.apiKey.findUniqueOrThrow({ where: { id: created.id } });
+    expect(row.keyHash).toBe(hashApiKey(created.apiKey));
+    expect(JSON.stringify(row)).not.toContain(created.apiKey);
+
+    const principal = await authenticateApiKey(database.db, `Bearer ${created.apiKey}`);
+    expect(principal).toEqual({ apiKeyId: created.id, merchantId });
+  });
+
+  it("tracks last_used_at with throttled writes", async () => {
+    const { id, apiKey } = await createApiKey(database.db, { merchantId, name: "usage" });
+    const t0 = new Date("2026-11-22T10:00:00Z");
+    await authenticateApiKey(database.db, `Bearer ${apiKey}`, t0);
+    await authenticateApiKey(database.db, `Bearer ${apiKey}`, new Date(t0.getTime() + 10_000));
+    expect((await database.db.apiKey.findUniqueOrThrow({ where: { id } })).lastUsedAt).toEqual(t0);
+    const later = new Date(t0.getTime() + 120_000);
+    await authenticateApiKey(database.db, `Bearer ${apiKey}`, later);
+    expect((await database.db.apiKey.findUniqueOrThrow({ where: { id } })).lastUsedAt).toEqual(later);
+  });
+
+  it("rejects missing, malformed, unknown and revoked keys with 401", async () => {
+    await unauthorized(authenticateApiKey(database.db, null), /Missing API key/);
+    await unauthorized(authenticateApiKey(database.db, "Basic abc"), /Malformed/);
+    await unauthorized(authenticateApiKey(database.db, "Bearer sk_short"), /Malformed/);
+    await unauthorized(authenticateApiKey(database.db, `Bearer sk_${"a".repeat(43)}`), /Invalid or revoked/);
+
+    const { id, apiKey } = await createApiKey(database.db, { merchantId, name: "to revoke" });
+    expect(await revokeApiKey(database.db, { merchantId: "mer_other", id })).toBe(false);
+    expect(await revokeApiKey(database.db, { merchantId, id })).toBe(true);
+    await unauthorized(authenticateApiKey(database.db, `Bearer ${apiKey}`), /Invalid or revoked/);
+  });
+});

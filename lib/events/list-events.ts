@@ -1,0 +1,47 @@
+import { z } from "zod";
+import type { Db } from "../db/client";
+import { AppError } from "../errors";
+import { afterCursor, type ListPage, NEWEST_FIRST, toPage, ZListQuery } from "../http/pagination";
+import { EVENT_SELECT, serializeEvent, type TEventObject, ZEventType } from "./event-object";
+
+export const ZListEventsQuery = z.strictObject({
+  ...ZListQuery,
+  type: ZEventType.optional(),
+  object_id: z.string().max(64).optional(),
+});
+export type TListEventsQuery = z.infer<typeof ZListEventsQuery>;
+
+export async function listEvents(
+  db: Db,
+  merchantId: string,
+  query: TListEventsQuery,
+): Promise<ListPage<TEventObject>> {
+  const cursor = query.starting_after
+    ? await db.event.findFirst({
+        where: { id: query.starting_after, merchantId },
+        select: { id: true, createdAt: true },
+      })
+    : null;
+  if (query.starting_after && !cursor)
+    throw new AppError("validation_failed", "starting_after: no such event", {
+      errors: [{ path: "starting_after", message: "no such event" }],
+    });
+  const rows = await db.event.findMany({
+    where: {
+      merchantId,
+      ...(query.type ? { type: query.type } : {}),
+      ...(query.object_id ? { objectId: query.object_id } : {}),
+      ...afterCursor(cursor),
+    },
+    orderBy: NEWEST_FIRST,
+    take: query.limit + 1,
+    select: EVENT_SELECT,
+  });
+  return toPage(rows, query.limit, serializeEvent);
+}
+
+export async function getEventOrThrow(db: Db, merchantId: string, id: string): Promise<TEventObject> {
+  const row = await db.event.findFirst({ where: { id, merchantId }, select: EVENT_SELECT });
+  if (!row) throw new AppError("not_found", `No such event: ${id}`);
+  return serializeEvent(row);
+}

@@ -1,0 +1,180 @@
+// The one wrapper of every /api/v1 route: request id, API-key auth and merchant scoping, rate
+// limiting, content-type / size / JSON checks, zod validation, Idempotency-Key on POST, and the
+// single catch that renders application/problem+json. Route files stay a few lines long.
+import { randomBytes } from "node:crypto";
+import { z } from "zod";
+import { type ApiKeyPrincipal, authenticateApiKey } from "../api-keys/authenticate-api-key";
+import { env } from "../config/env";
+import { type Db, db as defaultDb } from "../db/client";
+import { AppError, type FieldError, problemResponse, toProblem } from "../errors";
+import { withIdempotency } from "../idempotency/with-idempotency";
+import { logger } from "../logger";
+import { RateLimiter } from "./rate-limit";
+
+export const MAX_BODY_BYTES = 64 * 1024;
+
+export type ApiContext<TBody, TQuery, TParams> = ApiKeyPrincipal & {
+  request: Request;
+  requestId: string;
+  db: Db;
+  body: TBody;
+  query: TQuery;
+  params: TParams;
+};
+export type ApiResult = { status?: number; body: unknown };
+type RouteContext = { params: Promise<Record<string, string | string[] | undefined>> };
+
+export type ApiRouteSpec<TBody, TQuery, TParams> = {
+  body?: z.ZodType<TBody>;
+  query?: z.ZodType<TQuery>;
+  params?: z.ZodType<TParams>;
+  handler: (context: ApiContext<TBody, TQuery, TParams>) => Promise<ApiResult>;
+};
+
+let limiter: RateLimiter | undefined;
+function rateLimiter(): RateLimiter {
+  limiter ??= new RateLimiter(env().API_RATE_LIMIT_PER_SECOND, env().API_RATE_LIMIT_BURST);
+  return limiter;
+}
+
+const ZIdempotencyKey = z.string().min(1).max(255);
+
+export function apiRoute<TBody = undefined, TQuery = undefined, TParams = undefined>(
+  spec: ApiRouteSpec<TBody, TQuery, TParams>,
+): (request: Request, context: RouteContext) => Promise<Response> {
+  return async (request, routeContext) => {
+    const requestId = `req_${randomBytes(9).toString("base64url")}`;
+    try {
+      const db = defaultDb();
+      const principal = await authenticateApiKey(db, request.headers.get("authorization"));
+      const retryAfter = rateLimiter().take(principal.apiKeyId);
+      if (retryAfter > 0)
+        throw new AppError(
+          "rate_limited",
+          `Rate limit exceeded for this API key; retry after ${retryAfter} s.`,
+          {
+            headers: { "retry-after": String(retryAfter) },
+          },
+        );
+
+      const params = validate(spec.params ?? z.any(), await routeContext.params, "path") as TParams;
+      const query = validate(
+        spec.query ?? z.any(),
+        Object.fromEntries(new URL(request.url).searchParams),
+        "query",
+      ) as TQuery;
+      const rawBody = spec.body ? await readJsonBody(request) : undefined;
+      const body = (spec.body ? validate(spec.body, rawBody ?? {}, "body") : undefined) as TBody;
+      const run = () => spec.handler({ ...principal, request, requestId, db, body, query, params });
+
+      const idempotencyKey = request.headers.get("idempotency-key");
+      if (request.method !== "POST" || idempotencyKey === null) return json(await run(), requestId);
+      const key = ZIdempotencyKey.safeParse(idempotencyKey);
+      if (!key.success)
+        throw new AppError("validation_failed", "Idempotency-Key must be 1–255 characters", {
+          errors: [{ path: "Idempotency-Key", message: "must be 1–255 characters" }],
+        });
+      const outcome = await withIdempotency(
+        db,
+        {
+          merchantId: principal.merchantId,
+          key: key.data,
+          method: request.method,
+          path: new URL(request.url).pathname,
+          body: rawBody,
+        },
+        async () => {
+          try {
+            const result = await run();
+            return { status: result.status ?? 200, body: result.body };
+          } catch (error) {
+            // A 4xx answer is the outcome of this request and is replayed like a success.
+            if (error instanceof AppError && error.status < 500)
+              return { status: error.status, body: toProblem(error) };
+            throw error;
+          }
+        },
+      );
+      const response = new Response(JSON.stringify(outcome.body), {
+        status: outcome.status,
+        headers: {
+          "content-type": outcome.status >= 400 ? "application/problem+json" : "application/json",
+          "request-id": requestId,
+          ...(outcome.replayed ? { "idempotent-replayed": "true" } : {}),
+        },
+      });
+      return response;
+    } catch (error) {
+      if (error instanceof AppError) return problemResponse(error, requestId);
+      logger.error("unhandled error in API route", {
+        requestId,
+        method: request.method,
+        url: request.url,
+        error,
+      });
+      return problemResponse(
+        new AppError(
+          "internal_error",
+          `Something went wrong on our side. Quote request id ${requestId} if you contact support.`,
+        ),
+        requestId,
+      );
+    }
+  };
+}
+
+function json(result: ApiResult, requestId: string): Response {
+  return new Response(JSON.stringify(result.body), {
+    status: result.status ?? 200,
+    headers: { "content-type": "application/json", "request-id": requestId },
+  });
+}
+
+/** Reads a JSON body within MAX_BODY_BYTES; an empty body is `undefined`. */
+async function readJsonBody(request: Request): Promise<unknown> {
+  const declared = Number(request.headers.get("content-length") ?? "0");
+  if (declared > MAX_BODY_BYTES)
+    throw new AppError("payload_too_large", `Request bodies are limited to ${MAX_BODY_BYTES} bytes.`);
+  if (!request.body) return undefined;
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = request.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_BODY_BYTES) {
+      await reader.cancel();
+      throw new AppError("payload_too_large", `Request bodies are limited to ${MAX_BODY_BYTES} bytes.`);
+    }
+    chunks.push(value);
+  }
+  const text = Buffer.concat(chunks).toString("utf8");
+  if (text.trim() === "") return undefined;
+  const contentType = request.headers.get("content-type") ?? "";
+  if (!/^application\/([\w.+-]+\+)?json\b/i.test(contentType))
+    throw new AppError("unsupported_media_type", "Send JSON with Content-Type: application/json.");
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new AppError("invalid_json", `The request body is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+function validate<T>(schema: z.ZodType<T>, value: unknown, where: "body" | "query" | "path"): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const errors: FieldError[] = result.error.issues.map((issue) => ({
+    path: issue.path.map(String).join(".") || where,
+    message: issue.message,
+  }));
+  const status = where === "path" ? "not_found" : "validation_failed";
+  if (status === "not_found") throw new AppError("not_found", "No such object.");
+  throw new AppError(
+    "validation_failed",
+    `Invalid ${where}: ${errors.map((e) => `${e.path}: ${e.message}`).join("; ")}`,
+    {
+      errors,
+    },
+  );
+}

@@ -1,0 +1,43 @@
+import { z } from "zod";
+
+export const ZListQuery = {
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  starting_after: z.string().max(64).optional(),
+};
+
+export type ListPage<T> = { object: "list"; data: T[]; has_more: boolean; next_cursor: string | null };
+
+/** Shapes `limit + 1` rows fetched newest-first into a page and its cursor. */
+export function toPage<Row extends { id: string }, T>(
+  rows: Row[],
+  limit: number,
+  serialize: (row: Row) => T,
+): ListPage<T> {
+  const page = rows.slice(0, limit);
+  const hasMore = rows.length > limit;
+  return {
+    object: "list",
+    data: page.map(serialize),
+    has_more: hasMore,
+    next_cursor: hasMore ? (page.at(-1)?.id ?? null) : null,
+  };
+}
+
+/** Prisma `where` for rows strictly after `cursor` in (created_at desc, id desc) order. */
+export function afterCursor(cursor: { id: string; createdAt: Date } | null) {
+  if (!cursor) return {};
+  return {
+    OR: [{ createdAt: { lt: cursor.createdAt } }, { createdAt: cursor.createdAt, id: { lt: cursor.id } }],
+  };
+}
+
+export const NEWEST_FIRST = [{ createdAt: "desc" as const }, { id: "desc" as const }];
+
+/** `created[gte]` / `created[lte]` accept ISO 8601 or unix seconds. */
+export const ZTimestampFilter = z.union([
+  z
+    .string()
+    .regex(/^\d{1,12}$/)
+    .transform((seconds) => new Date(Number(seconds) * 1000)),
+  z.iso.datetime({ offset: true }).transform((iso) => new Date(iso)),
+]);

@@ -1,0 +1,92 @@
+import { createHash } from "node:crypto";
+import type { Db } from "../db/client";
+import { AppError } from "../errors";
+
+export type StoredResponse = { status: number; body: unknown };
+export type IdempotentOutcome = StoredResponse & { replayed: boolean };
+
+/** Keys are kept at least this long (Stripe keeps 24 h). */
+export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
+const WAIT_FOR_FIRST_MS = 10_000;
+
+/** Stable JSON (sorted object keys) so the same body with other spacing or key order matches. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value && typeof value === "object")
+    return `{${Object.keys(value)
+      .sort()
+      .map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`)
+      .join(",")}}`;
+  return JSON.stringify(value) ?? "null";
+}
+
+/**
+ * Runs `execute` at most once per (merchant, Idempotency-Key). The key is claimed with an insert
+ * that only one request can win; the winner's response (2xx or 4xx) is stored and replayed to every
+ * later request with the same body. A different body with the same key is a 409. A concurrent
+ * duplicate waits for the first to finish. If the first fails unexpectedly (5xx) the claim is
+ * released so the client's retry can run.
+ */
+export async function withIdempotency(
+  db: Db,
+  params: { merchantId: string; key: string; method: string; path: string; body: unknown; now?: Date },
+  execute: () => Promise<StoredResponse>,
+): Promise<IdempotentOutcome> {
+  const now = params.now ?? new Date();
+  const requestHash = createHash("sha256")
+    .update(`${params.method} ${params.path}\n${canonicalJson(params.body ?? null)}`)
+    .digest("hex");
+  const where = { merchantId_key: { merchantId: params.merchantId, key: params.key } };
+
+  await db.idempotencyKey.deleteMany({
+    where: { merchantId: params.merchantId, key: params.key, expiresAt: { lt: now } },
+  });
+  const claimed = await db.idempotencyKey.createMany({
+    data: {
+      merchantId: params.merchantId,
+      key: params.key,
+      method: params.method,
+      path: params.path,
+      requestHash,
+      expiresAt: new Date(now.getTime() + IDEMPOTENCY_TTL_MS),
+    },
+    skipDuplicates: true,
+  });
+
+  if (claimed.count === 1) {
+    let response: StoredResponse;
+    try {
+      response = await execute();
+    } catch (error) {
+      await db.idempotencyKey.delete({ where }).catch(() => undefined);
+      throw error;
+    }
+    await db.idempotencyKey.update({
+      where,
+      data: { responseStatus: response.status, responseBody: response.body as object },
+    });
+    return { ...response, replayed: false };
+  }
+
+  const deadline = Date.now() + WAIT_FOR_FIRST_MS;
+  for (;;) {
+    const stored = await db.idempotencyKey.findUnique({
+      where,
+      select: { requestHash: true, responseStatus: true, responseBody: true },
+    });
+    if (!stored) return withIdempotency(db, params, execute); // the first attempt failed and released the key
+    if (stored.requestHash !== requestHash)
+      throw new AppError(
+        "idempotency_conflict",
+        "This Idempotency-Key was already used with a different request; use a new key for a new request.",
+      );
+    if (stored.responseStatus !== null)
+      return { status: stored.responseStatus, body: stored.responseBody, replayed: true };
+    if (Date.now() > deadline)
+      throw new AppError(
+        "conflict",
+        "A request with this Idempotency-Key is still being processed; retry shortly.",
+      );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

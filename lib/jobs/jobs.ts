@@ -1,0 +1,52 @@
+import { chainClient } from "../chains/public-client";
+import { type RecordChainHeadReturnType, recordChainHead } from "../chains/record-chain-head";
+import type { TChain } from "../config/chains";
+import type { Db } from "../db/client";
+import type { Logger } from "../logger";
+
+/** What every background job receives: the real dependencies, so tests pass a test database and devnet. */
+export type JobContext = { db: Db; chains: TChain[]; logger: Logger };
+
+/**
+ * A background job the embedded runner drives on a timer. `run` must be idempotent: it may run again
+ * after a failure, or alongside an Inngest run of the same service.
+ */
+export type Job = {
+  name: string;
+  /** Delay between the end of a successful run and the start of the next one. */
+  intervalMs(context: JobContext): number;
+  run(context: JobContext): Promise<unknown>;
+};
+
+/** Records every chain's head block; chains are independent, so one failing RPC does not hold back the others. */
+export const chainHeartbeatJob: Job = {
+  name: "chain-heartbeat",
+  // Once per block of the fastest chain: the head is what health and, later, the scanner compare against.
+  intervalMs: ({ chains }) =>
+    chains.length === 0
+      ? 60_000
+      : Math.max(1_000, Math.min(...chains.map((chain) => chain.blockTime * 1_000))),
+  async run({ db, chains, logger }) {
+    const results = await Promise.allSettled(
+      chains.map((chain) => recordChainHead(db, chainClient(chain), chain)),
+    );
+    const heads: RecordChainHeadReturnType[] = [];
+    const failures: unknown[] = [];
+    results.forEach((result, index) => {
+      if (result.status === "fulfilled") heads.push(result.value);
+      else {
+        failures.push(result.reason);
+        logger.warn("chain head not recorded", { chain: chains[index]?.name, error: result.reason });
+      }
+    });
+    if (failures.length > 0)
+      throw new AggregateError(
+        failures,
+        `chain-heartbeat: ${failures.length} of ${chains.length} chains failed`,
+      );
+    return heads;
+  },
+};
+
+/** The jobs the embedded runner drives when Inngest is not configured. */
+export const jobs: readonly Job[] = [chainHeartbeatJob];

@@ -1,0 +1,58 @@
+import { z } from "zod";
+import type { Db } from "../db/client";
+import { AppError } from "../errors";
+import {
+  afterCursor,
+  type ListPage,
+  NEWEST_FIRST,
+  toPage,
+  ZListQuery,
+  ZTimestampFilter,
+} from "../http/pagination";
+import { PAYMENT_SELECT, serializePayment, type TPaymentObject, ZPaymentObject } from "./payment-object";
+
+export const ZListPaymentsQuery = z.strictObject({
+  ...ZListQuery,
+  status: ZPaymentObject.shape.status.optional(),
+  chain: z.string().max(32).optional(),
+  token: z.string().max(16).optional(),
+  order_id: z.string().max(200).optional(),
+  "created[gte]": ZTimestampFilter.optional(),
+  "created[lte]": ZTimestampFilter.optional(),
+});
+export type TListPaymentsQuery = z.infer<typeof ZListPaymentsQuery>;
+
+/** Newest first, cursor-paginated with `starting_after` (stable under concurrent inserts). */
+export async function listPayments(
+  db: Db,
+  merchantId: string,
+  query: TListPaymentsQuery,
+  baseUrl: string,
+): Promise<ListPage<TPaymentObject>> {
+  const cursor = query.starting_after
+    ? await db.payment.findFirst({
+        where: { id: query.starting_after, merchantId },
+        select: { id: true, createdAt: true },
+      })
+    : null;
+  if (query.starting_after && !cursor)
+    throw new AppError("validation_failed", "starting_after: no such payment", {
+      errors: [{ path: "starting_after", message: "no such payment" }],
+    });
+  const created = { gte: query["created[gte]"], lte: query["created[lte]"] };
+  const rows = await db.payment.findMany({
+    where: {
+      merchantId,
+      ...(query.status ? { status: query.status } : {}),
+      ...(query.chain ? { chain: query.chain } : {}),
+      ...(query.token ? { tokenSymbol: { equals: query.token, mode: "insensitive" as const } } : {}),
+      ...(query.order_id ? { orderId: query.order_id } : {}),
+      ...(created.gte || created.lte ? { createdAt: created } : {}),
+      ...afterCursor(cursor),
+    },
+    orderBy: NEWEST_FIRST,
+    take: query.limit + 1,
+    select: PAYMENT_SELECT,
+  });
+  return toPage(rows, query.limit, (row) => serializePayment(row, baseUrl));
+}

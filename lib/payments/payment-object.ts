@@ -1,0 +1,193 @@
+// The public payment object (DESIGN.md "Payment object") and its serializer. Nothing returns a raw
+// database row: routes, webhooks and the checkout page all go through serializePayment.
+import { z } from "zod";
+import type { TChain } from "../config/chains";
+import type { Prisma } from "../db/client";
+import { formatAmount } from "../money/amounts";
+
+export const ZTransferObject = z.object({
+  tx_hash: z.string(),
+  log_index: z.number().int(),
+  from: z.string(),
+  amount: z.string(),
+  block_number: z.string(),
+  confirmations: z.number().int(),
+  status: z.enum(["confirming", "confirmed", "reverted"]),
+});
+
+export const ZPaymentObject = z.object({
+  id: z.string(),
+  object: z.literal("payment"),
+  status: z.enum(["pending", "detected", "confirmed", "settled", "expired", "canceled"]),
+  exception: z.enum(["overpaid", "underpaid", "paid_late"]).nullable(),
+  chain: z.string(),
+  chain_id: z.number().int(),
+  token: z.object({ symbol: z.string(), address: z.string().nullable(), decimals: z.number().int() }),
+  amount: z.string(),
+  amount_base_units: z.string(),
+  amount_received: z.string(),
+  amount_received_base_units: z.string(),
+  address: z.string(),
+  payment_uri: z.string(),
+  checkout_url: z.string(),
+  required_confirmations: z.number().int(),
+  confirmations: z.number().int(),
+  expires_at: z.string(),
+  created_at: z.string(),
+  detected_at: z.string().nullable(),
+  confirmed_at: z.string().nullable(),
+  settled_at: z.string().nullable(),
+  order_id: z.string().nullable(),
+  description: z.string().nullable(),
+  metadata: z.record(z.string(), z.unknown()),
+  redirect_url: z.string().nullable(),
+  transfers: z.array(ZTransferObject),
+});
+export type TPaymentObject = z.infer<typeof ZPaymentObject>;
+
+/** The columns serializePayment needs (`select` exactly these). */
+export const PAYMENT_SELECT = {
+  id: true,
+  status: true,
+  exception: true,
+  chain: true,
+  chainId: true,
+  tokenSymbol: true,
+  tokenAddress: true,
+  tokenDecimals: true,
+  amount: true,
+  amountReceived: true,
+  depositAddress: true,
+  requiredConfirmations: true,
+  confirmations: true,
+  expiresAt: true,
+  createdAt: true,
+  detectedAt: true,
+  confirmedAt: true,
+  settledAt: true,
+  orderId: true,
+  description: true,
+  metadata: true,
+  redirectUrl: true,
+  transfers: {
+    select: {
+      txHash: true,
+      logIndex: true,
+      fromAddress: true,
+      amount: true,
+      blockNumber: true,
+      confirmations: true,
+      status: true,
+    },
+    orderBy: [{ blockNumber: "asc" }, { logIndex: "asc" }],
+  },
+} satisfies Prisma.PaymentSelect;
+
+type DecimalLike = { toFixed(): string };
+export type PaymentRow = {
+  id: string;
+  status: TPaymentObject["status"];
+  exception: TPaymentObject["exception"];
+  chain: string;
+  chainId: number;
+  tokenSymbol: string;
+  tokenAddress: string | null;
+  tokenDecimals: number;
+  amount: DecimalLike;
+  amountReceived: DecimalLike;
+  depositAddress: string;
+  requiredConfirmations: number;
+  confirmations: number;
+  expiresAt: Date;
+  createdAt: Date;
+  detectedAt: Date | null;
+  confirmedAt: Date | null;
+  settledAt: Date | null;
+  orderId: string | null;
+  description: string | null;
+  metadata: unknown;
+  redirectUrl: string | null;
+  transfers: {
+    txHash: string;
+    logIndex: number;
+    fromAddress: string;
+    amount: DecimalLike;
+    blockNumber: bigint;
+    confirmations: number;
+    status: "confirming" | "confirmed" | "reverted";
+  }[];
+};
+
+/** Prisma Decimal → bigint, exactly (NUMERIC(78,0) values are integers). */
+export function toBigInt(value: DecimalLike): bigint {
+  return BigInt(value.toFixed());
+}
+
+/**
+ * EIP-681 URI a wallet can pay from: `ethereum:<to>@<chainId>?value=<wei>` for the native coin,
+ * `ethereum:<token>@<chainId>/transfer?address=<to>&uint256=<units>` for an ERC-20.
+ */
+export function paymentUri(params: {
+  address: string;
+  chainId: number;
+  tokenAddress: string | null;
+  amount: bigint;
+}): string {
+  if (!params.tokenAddress) return `ethereum:${params.address}@${params.chainId}?value=${params.amount}`;
+  return `ethereum:${params.tokenAddress}@${params.chainId}/transfer?address=${params.address}&uint256=${params.amount}`;
+}
+
+export function serializePayment(row: PaymentRow, baseUrl: string): TPaymentObject {
+  const amount = toBigInt(row.amount);
+  const received = toBigInt(row.amountReceived);
+  const iso = (date: Date | null) => date?.toISOString() ?? null;
+  return {
+    id: row.id,
+    object: "payment",
+    status: row.status,
+    exception: row.exception,
+    chain: row.chain,
+    chain_id: row.chainId,
+    token: { symbol: row.tokenSymbol, address: row.tokenAddress, decimals: row.tokenDecimals },
+    amount: formatAmount(amount, row.tokenDecimals),
+    amount_base_units: amount.toString(),
+    amount_received: formatAmount(received, row.tokenDecimals),
+    amount_received_base_units: received.toString(),
+    address: row.depositAddress,
+    payment_uri: paymentUri({
+      address: row.depositAddress,
+      chainId: row.chainId,
+      tokenAddress: row.tokenAddress,
+      amount,
+    }),
+    checkout_url: `${baseUrl}/pay/${row.id}`,
+    required_confirmations: row.requiredConfirmations,
+    confirmations: row.confirmations,
+    expires_at: row.expiresAt.toISOString(),
+    created_at: row.createdAt.toISOString(),
+    detected_at: iso(row.detectedAt),
+    confirmed_at: iso(row.confirmedAt),
+    settled_at: iso(row.settledAt),
+    order_id: row.orderId,
+    description: row.description,
+    metadata: (row.metadata ?? {}) as Record<string, unknown>,
+    redirect_url: row.redirectUrl,
+    transfers: row.transfers.map((transfer) => ({
+      tx_hash: transfer.txHash,
+      log_index: transfer.logIndex,
+      from: transfer.fromAddress,
+      amount: formatAmount(toBigInt(transfer.amount), row.tokenDecimals),
+      block_number: transfer.blockNumber.toString(),
+      confirmations: transfer.confirmations,
+      status: transfer.status,
+    })),
+  };
+}
+
+/** Resolves `token` (a symbol from chains.yaml; omitted = the native coin) on `chain`. */
+export function resolveToken(chain: TChain, symbol: string | null | undefined) {
+  if (!symbol || symbol.toUpperCase() === chain.nativeCurrency.symbol.toUpperCase())
+    return { symbol: chain.nativeCurrency.symbol, address: null, decimals: chain.nativeCurrency.decimals };
+  const token = chain.tokens.find((candidate) => candidate.symbol.toUpperCase() === symbol.toUpperCase());
+  return token ? { symbol: token.symbol, address: token.address as string, decimals: token.decimals } : null;
+}

@@ -1,0 +1,27 @@
+// `npm run admin -- <command>`: operator CLI, JSON on stdout (see lib/admin/run-admin-command.ts).
+import { resolveDatabaseUrl } from "../lib/admin/resolve-database-url";
+import { ADMIN_USAGE, runAdminCommand, UsageError } from "../lib/admin/run-admin-command";
+import { parseEnv } from "../lib/config/env";
+import { createDb } from "../lib/db/client";
+
+const argv = process.argv.slice(2);
+if (argv.length === 0 || argv.includes("--help") || argv[0] === "help") {
+  console.log(ADMIN_USAGE);
+  process.exit(argv.length === 0 ? 2 : 0);
+}
+
+try {
+  const config = parseEnv();
+  const db = createDb(resolveDatabaseUrl(config), { maxConnections: 2 });
+  try {
+    const output = await runAdminCommand(db, argv, config.WALLET_MNEMONIC);
+    console.log(JSON.stringify(output, null, 2));
+  } finally {
+    await db.$disconnect();
+  }
+} catch (error) {
+  const usage =
+    error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
+  console.error(`admin: ${(error as Error).message}${usage ? `\n\n${ADMIN_USAGE}` : ""}`);
+  process.exit(usage ? 2 : 1);
+}
