@@ -11,7 +11,9 @@ export type { Prisma };
 /** A Prisma client over node-postgres (Prisma 7's driver adapter; no Rust query engine). */
 export function createDb(databaseUrl: string, options: { maxConnections?: number } = {}): Db {
   const adapter = new PrismaPg({ connectionString: databaseUrl, max: options.maxConnections ?? 10 });
-  return new PrismaClient({ adapter });
+  // Under a burst, waiting for a pooled connection is normal: Prisma's 2 s default for starting an
+  // interactive transaction turned that wait into 500s.
+  return new PrismaClient({ adapter, transactionOptions: { maxWait: 15_000, timeout: 15_000 } });
 }
 
 const globalForDb = globalThis as unknown as { ctripDb?: Db };

@@ -2,11 +2,10 @@ import { z } from "zod";
 import type { TChain } from "../config/chains";
 import type { Db } from "../db/client";
 import { AppError } from "../errors";
-import { recordEvent } from "../events/record-event";
 import { newId } from "../ids";
 import { parseAmount } from "../money/amounts";
 import { depositAddress } from "../wallet/derivation";
-import { PAYMENT_SELECT, resolveToken, serializePayment, type TPaymentObject } from "./payment-object";
+import { resolveToken, serializePayment, type TPaymentObject } from "./payment-object";
 
 const ZMetadataValue = z.union([z.string().max(500), z.number(), z.boolean(), z.null()]);
 /** Stripe-style metadata: a flat object of at most 50 keys, short keys and values. */
@@ -36,10 +35,9 @@ export type TCreatePayment = z.infer<typeof ZCreatePayment>;
 export type CreatePaymentDeps = { db: Db; chains: TChain[]; baseUrl: string; now?: Date };
 
 /**
- * Creates a payment with its own deposit address. The deposit index comes from one atomic
- * `UPDATE … RETURNING` on the merchant (never reused, even if this request fails later: a gap is
- * harmless, a reuse is not), the address is derived from the merchant's xpub, and the payment,
- * its first timeline entry and the `payment.created` event are written in one transaction.
+ * Creates a payment with its own deposit address, derived from the merchant's xpub at an index
+ * allocated atomically. Two round trips, no interactive transaction: under a burst of concurrent
+ * requests nothing waits on a held connection.
  */
 export async function createPayment(
   deps: CreatePaymentDeps,
@@ -60,62 +58,68 @@ export async function createPayment(
   const amount = parseAmount(input.amount, token.decimals);
   const now = deps.now ?? new Date();
 
+  // One statement allocates the deposit index (never reused, even if this request fails later: a
+  // gap is harmless, a reuse is not) and reads the chain head the scanner should start from.
   const [allocated] = await deps.db.$queryRaw<
-    { index: number; hd_account: number; deposit_xpub: string; default_expiry_seconds: number }[]
+    {
+      index: number;
+      hd_account: number;
+      deposit_xpub: string;
+      default_expiry_seconds: number;
+      head_block: bigint | null;
+    }[]
   >`
     UPDATE merchants SET next_deposit_index = next_deposit_index + 1, updated_at = now()
     WHERE id = ${merchantId}
-    RETURNING next_deposit_index - 1 AS index, hd_account, deposit_xpub, default_expiry_seconds`;
+    RETURNING next_deposit_index - 1 AS index, hd_account, deposit_xpub, default_expiry_seconds,
+      (SELECT head_block FROM chain_cursors WHERE chain = ${chain.name}) AS head_block`;
   if (!allocated) throw new AppError("not_found", "Merchant not found");
-  const address = depositAddress(allocated.deposit_xpub, allocated.index);
-  const cursor = await deps.db.chainCursor.findUnique({
-    where: { chain: chain.name },
-    select: { headBlock: true },
-  });
-  const expiresIn = input.expires_in ?? allocated.default_expiry_seconds;
 
-  return deps.db.$transaction(async (tx) => {
-    const row = await tx.payment.create({
-      data: {
-        id: newId("pay"),
-        merchantId,
-        chain: chain.name,
-        chainId: chain.chainId,
-        tokenSymbol: token.symbol,
-        tokenAddress: token.address,
-        tokenDecimals: token.decimals,
-        amount: amount.toString(),
-        depositAddress: address,
-        derivationAccount: allocated.hd_account,
-        derivationIndex: allocated.index,
-        requiredConfirmations: chain.confirmations,
-        startBlock: cursor?.headBlock ?? null,
-        orderId: input.order_id ?? null,
-        description: input.description ?? null,
-        metadata: input.metadata ?? {},
-        redirectUrl: input.redirect_url ?? null,
-        expiresAt: new Date(now.getTime() + expiresIn * 1000),
-        createdAt: now,
-        statusChanges: {
-          create: {
-            id: newId("psc"),
-            fromStatus: null,
-            toStatus: "pending",
-            reason: "created",
-            createdAt: now,
-          },
-        },
-      },
-      select: PAYMENT_SELECT,
-    });
-    const payment = serializePayment(row, deps.baseUrl);
-    await recordEvent(tx, {
-      merchantId,
-      type: "payment.created",
-      objectId: payment.id,
-      object: payment,
-      createdAt: now,
-    });
-    return payment;
-  });
+  const expiresIn = input.expires_in ?? allocated.default_expiry_seconds;
+  const row = {
+    id: newId("pay"),
+    status: "pending" as const,
+    exception: null,
+    chain: chain.name,
+    chainId: chain.chainId,
+    tokenSymbol: token.symbol,
+    tokenAddress: token.address,
+    tokenDecimals: token.decimals,
+    amount: { toFixed: () => amount.toString() },
+    amountReceived: { toFixed: () => "0" },
+    depositAddress: depositAddress(allocated.deposit_xpub, allocated.index),
+    requiredConfirmations: chain.confirmations,
+    confirmations: 0,
+    expiresAt: new Date(now.getTime() + expiresIn * 1000),
+    createdAt: now,
+    detectedAt: null,
+    confirmedAt: null,
+    settledAt: null,
+    orderId: input.order_id ?? null,
+    description: input.description ?? null,
+    metadata: input.metadata ?? {},
+    redirectUrl: input.redirect_url ?? null,
+    transfers: [],
+  };
+  const payment = serializePayment(row, deps.baseUrl);
+
+  // The payment, its first timeline entry and the payment.created event (outbox) in one atomic
+  // statement: one round trip and no interactive transaction holding a pooled connection.
+  await deps.db.$executeRaw`
+    WITH payment AS (
+      INSERT INTO payments (id, merchant_id, status, chain, chain_id, token_symbol, token_address, token_decimals,
+        amount, deposit_address, derivation_account, derivation_index, required_confirmations, start_block,
+        order_id, description, metadata, redirect_url, expires_at, created_at, updated_at)
+      VALUES (${row.id}, ${merchantId}, 'pending', ${row.chain}, ${row.chainId}, ${row.tokenSymbol}, ${row.tokenAddress},
+        ${row.tokenDecimals}, ${amount.toString()}::numeric, ${row.depositAddress}, ${allocated.hd_account}, ${allocated.index},
+        ${row.requiredConfirmations}, ${allocated.head_block}::bigint, ${row.orderId}, ${row.description},
+        ${JSON.stringify(row.metadata)}::jsonb, ${row.redirectUrl}, ${row.expiresAt}, ${now}, ${now})
+      RETURNING id
+    ), status_change AS (
+      INSERT INTO payment_status_changes (id, payment_id, from_status, to_status, reason, created_at)
+      SELECT ${newId("psc")}, id, NULL, 'pending', 'created', ${now} FROM payment
+    )
+    INSERT INTO events (id, merchant_id, type, object_id, data, created_at)
+    SELECT ${newId("evt")}, ${merchantId}, 'payment.created', id, ${JSON.stringify(payment)}::jsonb, ${now} FROM payment`;
+  return payment;
 }

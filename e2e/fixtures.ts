@@ -1,0 +1,97 @@
+// Typed Playwright fixtures: a database handle on the e2e gateway's own database (for seeding
+// through services), and a fresh merchant with an API key per test.
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { type APIRequestContext, test as base, expect } from "@playwright/test";
+import { createApiKey } from "@/lib/api-keys/create-api-key";
+import { createDb, type Db } from "@/lib/db/client";
+import { createMerchant } from "@/lib/merchants/create-merchant";
+import { e2eDataDir } from "./server";
+
+export type TestMerchant = {
+  merchantId: string;
+  apiKey: string;
+  apiKeyId: string;
+  /** Authorization header for this merchant's key. */
+  auth: { authorization: string };
+};
+
+type WorkerFixtures = { db: Db };
+type TestFixtures = { merchant: TestMerchant; otherMerchant: TestMerchant };
+
+async function seedMerchant(db: Db, label: string): Promise<TestMerchant> {
+  const suffix = randomBytes(6).toString("hex");
+  const { merchantId } = await createMerchant(db, {
+    name: `${label} ${suffix}`,
+    email: `${label}-${suffix}@e2e.test`,
+    password: "e2e-password",
+  });
+  const key = await createApiKey(db, { merchantId, name: "e2e" });
+  return {
+    merchantId,
+    apiKey: key.apiKey,
+    apiKeyId: key.id,
+    auth: { authorization: `Bearer ${key.apiKey}` },
+  };
+}
+
+export const test = base.extend<TestFixtures, WorkerFixtures>({
+  db: [
+    // biome-ignore lint/correctness/noEmptyPattern: Playwright's fixture signature
+    async ({}, use) => {
+      // npm start writes the database it runs on (embedded or DATABASE_URL) to runtime.json.
+      const runtime = JSON.parse(readFileSync(join(e2eDataDir, "runtime.json"), "utf8")) as {
+        databaseUrl: string;
+      };
+      const db = createDb(runtime.databaseUrl, { maxConnections: 4 });
+      await use(db);
+      await db.$disconnect();
+    },
+    { scope: "worker" },
+  ],
+  merchant: async ({ db }, use) => use(await seedMerchant(db, "merchant")),
+  otherMerchant: async ({ db }, use) => use(await seedMerchant(db, "other")),
+});
+
+export { expect };
+
+/** Creates a payment through the API and returns its JSON (asserting 201). */
+export async function createPaymentViaApi(
+  request: APIRequestContext,
+  merchant: TestMerchant,
+  body: Record<string, unknown> = { chain: "local", token: "USDC", amount: "12.5" },
+) {
+  const response = await request.post("/api/v1/payments", { headers: merchant.auth, data: body });
+  expect(response.status(), await response.text()).toBe(201);
+  return response.json();
+}
+
+export type ProblemBody = {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: string;
+  errors?: { path: string; message: string }[];
+  request_id?: string;
+};
+
+/** Asserts an RFC 9457 problem answer with the given status and code, and returns it. */
+export async function expectProblem(
+  response: Awaited<ReturnType<APIRequestContext["get"]>>,
+  status: number,
+  code: string,
+): Promise<ProblemBody> {
+  expect(response.status(), await response.text()).toBe(status);
+  expect(response.headers()["content-type"]).toContain("application/problem+json");
+  const problem = (await response.json()) as ProblemBody;
+  expect(problem).toMatchObject({
+    status,
+    code,
+    title: expect.any(String),
+    detail: expect.any(String),
+    type: expect.any(String),
+  });
+  return problem;
+}
