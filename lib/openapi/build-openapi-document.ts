@@ -1,0 +1,407 @@
+// The OpenAPI 3.1 document of the REST API, generated from the same zod schemas the routes validate
+// with (z.toJSONSchema): the operation table below says which schema each route uses, everything
+// else (parameters, bodies, error responses, security) is derived from it.
+import { z } from "zod";
+import type { JSONSchema } from "zod/v4/core";
+import { ERROR_CODES, type ErrorCode, type Problem } from "../errors";
+import { EVENT_TYPES, ZEventObject } from "../events/event-object";
+import { ZListEventsQuery } from "../events/list-events";
+import { ZHealth } from "../health/get-health";
+import type { ListPage } from "../http/pagination";
+import { ZIdParams } from "../http/route-params";
+import type { IdPrefix } from "../ids";
+import { ZCreatePayment, ZMetadata } from "../payments/create-payment";
+import { ZListPaymentsQuery } from "../payments/list-payments";
+import { type TPaymentObject, ZPaymentObject } from "../payments/payment-object";
+
+export type JsonSchema = JSONSchema.JSONSchema;
+export type HttpMethod = "get" | "post" | "put" | "patch" | "delete";
+export type OpenApiParameter = {
+  name: string;
+  in: "path" | "query" | "header";
+  required: boolean;
+  description?: string;
+  schema: JsonSchema;
+  example?: unknown;
+};
+export type OpenApiHeader = { description: string; schema: JsonSchema };
+export type OpenApiMediaType = { schema: JsonSchema; example?: unknown };
+export type OpenApiResponse = {
+  description: string;
+  headers?: Record<string, OpenApiHeader>;
+  content?: Record<string, OpenApiMediaType>;
+};
+export type OpenApiOperation = {
+  operationId: string;
+  summary: string;
+  description: string;
+  tags: string[];
+  security?: Record<string, string[]>[];
+  parameters: OpenApiParameter[];
+  requestBody?: { required: boolean; content: Record<string, OpenApiMediaType> };
+  responses: Record<string, OpenApiResponse>;
+};
+export type OpenApiDocument = {
+  openapi: "3.1.0";
+  info: { title: string; version: string; description: string };
+  servers: { url: string }[];
+  tags: { name: string; description: string }[];
+  security: Record<string, string[]>[];
+  paths: Record<string, Partial<Record<HttpMethod, OpenApiOperation>>>;
+  components: {
+    schemas: Record<ComponentName, JsonSchema>;
+    securitySchemes: Record<
+      string,
+      { type: "http"; scheme: "bearer"; bearerFormat: string; description: string }
+    >;
+  };
+};
+
+const ERROR_CODE_NAMES = Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]];
+
+/** The problem+json body every API error is rendered as (lib/errors.ts `toProblem`). */
+export const ZProblem = z.strictObject({
+  type: z.string(),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string(),
+  code: z.enum(ERROR_CODE_NAMES),
+  errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  request_id: z.string().optional(),
+}) satisfies z.ZodType<Problem>;
+
+function ZList<T extends z.ZodType>(item: T) {
+  return z.strictObject({
+    object: z.literal("list"),
+    data: z.array(item),
+    has_more: z.boolean(),
+    next_cursor: z.string().nullable(),
+  });
+}
+
+const ZPaymentList = ZList(ZPaymentObject) satisfies z.ZodType<ListPage<TPaymentObject>>;
+const ZEventList = ZList(ZEventObject);
+
+/** Same limits as the Idempotency-Key check in lib/http/api-route.ts. */
+const ZIdempotencyKey = z.string().min(1).max(255);
+
+/** Responses are documented as the server emits them, requests as the client sends them. */
+const RESPONSE_COMPONENTS = {
+  Payment: ZPaymentObject,
+  PaymentList: ZPaymentList,
+  Event: ZEventObject,
+  EventList: ZEventList,
+  Health: ZHealth,
+  Problem: ZProblem,
+};
+const REQUEST_COMPONENTS = { CreatePaymentRequest: ZCreatePayment };
+export type ComponentName = keyof typeof RESPONSE_COMPONENTS | keyof typeof REQUEST_COMPONENTS;
+
+type OperationSpec = {
+  method: HttpMethod;
+  path: string;
+  operationId: string;
+  tag: "Payments" | "Events" | "System";
+  summary: string;
+  description: string;
+  /** Prefix of the `{id}` path parameter, validated by ZIdParams(prefix). */
+  idPrefix?: IdPrefix;
+  query?: z.ZodObject;
+  body?: { schema: keyof typeof REQUEST_COMPONENTS; example: unknown };
+  responses: { status: number; schema: ComponentName; description: string }[];
+  /** Public endpoints take no API key and answer in their own format. */
+  public?: true;
+};
+
+export const OPERATIONS: readonly OperationSpec[] = [
+  {
+    method: "post",
+    path: "/api/v1/payments",
+    operationId: "createPayment",
+    tag: "Payments",
+    summary: "Create a payment",
+    description:
+      "Creates a payment with its own deposit address. `chain` is a chain name from the gateway's chains.yaml, " +
+      "`token` a token symbol on it (omitted = the native coin), `amount` a decimal string in token units " +
+      '(e.g. `"12.5"`; JSON numbers are refused), `expires_in` seconds until expiry.',
+    body: {
+      schema: "CreatePaymentRequest",
+      example: {
+        chain: "local",
+        token: "USDC",
+        amount: "12.5",
+        expires_in: 3600,
+        order_id: "order_1001",
+        description: "2 × espresso",
+        metadata: { customer_id: "cus_42" },
+        redirect_url: "https://shop.example/thanks",
+      },
+    },
+    responses: [{ status: 201, schema: "Payment", description: "The created payment." }],
+  },
+  {
+    method: "get",
+    path: "/api/v1/payments",
+    operationId: "listPayments",
+    tag: "Payments",
+    summary: "List payments",
+    description:
+      "Payments newest first. `created[gte]` / `created[lte]` take ISO 8601 timestamps or unix seconds.",
+    query: ZListPaymentsQuery,
+    responses: [{ status: 200, schema: "PaymentList", description: "A page of payments." }],
+  },
+  {
+    method: "get",
+    path: "/api/v1/payments/{id}",
+    operationId: "getPayment",
+    tag: "Payments",
+    summary: "Retrieve a payment",
+    description: "A payment of the API key's merchant; any other id is a 404.",
+    idPrefix: "pay",
+    responses: [{ status: 200, schema: "Payment", description: "The payment." }],
+  },
+  {
+    method: "post",
+    path: "/api/v1/payments/{id}/cancel",
+    operationId: "cancelPayment",
+    tag: "Payments",
+    summary: "Cancel a payment",
+    description:
+      "Cancels a `pending` payment that has received nothing; otherwise 409 with code `invalid_state`.",
+    idPrefix: "pay",
+    responses: [{ status: 200, schema: "Payment", description: "The canceled payment." }],
+  },
+  {
+    method: "get",
+    path: "/api/v1/events",
+    operationId: "listEvents",
+    tag: "Events",
+    summary: "List events",
+    description: `Events newest first, optionally filtered by \`type\` or by the id of the object they are about (\`object_id\`). Types: ${EVENT_TYPES.map((type) => `\`${type}\``).join(", ")}.`,
+    query: ZListEventsQuery,
+    responses: [{ status: 200, schema: "EventList", description: "A page of events." }],
+  },
+  {
+    method: "get",
+    path: "/api/v1/events/{id}",
+    operationId: "getEvent",
+    tag: "Events",
+    summary: "Retrieve an event",
+    description: "The event object, as delivered to webhook endpoints.",
+    idPrefix: "evt",
+    responses: [{ status: 200, schema: "Event", description: "The event." }],
+  },
+  {
+    method: "get",
+    path: "/api/health",
+    operationId: "getHealth",
+    tag: "System",
+    summary: "Gateway health",
+    description: "Database reachability and, per chain, the head block and scanning lag. No API key needed.",
+    public: true,
+    responses: [
+      { status: 200, schema: "Health", description: "The gateway is up (`ok`, or `degraded` by a chain)." },
+      { status: 503, schema: "Health", description: "The database is down (`status: down`)." },
+    ],
+  },
+];
+
+const TAGS = [
+  { name: "Payments", description: "Payments to a fresh deposit address, confirmed on chain." },
+  { name: "Events", description: "What happened to your objects; the same objects webhooks deliver." },
+  { name: "System", description: "Operational endpoints." },
+];
+
+const PROBLEM_SUMMARY: Record<number, string> = {
+  400: "Malformed JSON body.",
+  401: "Missing, unknown or revoked API key.",
+  404: "No such object for this API key's merchant.",
+  409: "Conflicts with the object's state, or an Idempotency-Key reused with a different body.",
+  413: "Body larger than 64 KiB.",
+  415: "Body is not `application/json`.",
+  422: "Validation failed; `errors` lists each invalid field.",
+  429: "Rate limit exceeded for this API key; retry after `Retry-After` seconds.",
+  500: "Unexpected error; nothing internal is disclosed. Quote the `request_id`.",
+};
+
+/** Which problem statuses an operation can answer with, derived from what the route wrapper checks. */
+function problemStatuses(spec: OperationSpec): number[] {
+  if (spec.public) return [];
+  const statuses = new Set([401, 429, 500]);
+  if (spec.idPrefix) statuses.add(404);
+  if (spec.query) statuses.add(422);
+  if (spec.body) for (const status of [400, 413, 415, 422]) statuses.add(status);
+  // Idempotency-Key: a malformed key is a 422, a reused key with another body a 409.
+  if (spec.method === "post") for (const status of [409, 422]) statuses.add(status);
+  return [...statuses].sort((a, b) => a - b);
+}
+
+/**
+ * zod's integer schemas carry ±Number.MAX_SAFE_INTEGER bounds (JavaScript limits, not API rules),
+ * and refinements have no JSON Schema form: the one refinement worth stating is metadata's key cap.
+ */
+const override: NonNullable<z.core.ToJSONSchemaParams["override"]> = ({ zodSchema, jsonSchema }) => {
+  if (jsonSchema.minimum === Number.MIN_SAFE_INTEGER) jsonSchema.minimum = undefined;
+  if (jsonSchema.maximum === Number.MAX_SAFE_INTEGER) jsonSchema.maximum = undefined;
+  if (zodSchema === ZMetadata) jsonSchema.maxProperties = 50;
+};
+
+const CONVERSION = { target: "draft-2020-12", unrepresentable: "any", override } as const;
+const refTo = (name: ComponentName): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
+
+function componentSchemas(
+  components: Record<string, z.ZodType>,
+  io: "input" | "output",
+): Record<string, JsonSchema> {
+  const registry = z.registry<{ id: string }>();
+  for (const [id, schema] of Object.entries(components)) registry.add(schema, { id });
+  const { schemas } = z.toJSONSchema(registry, {
+    ...CONVERSION,
+    io,
+    uri: (id) => `#/components/schemas/${id}`,
+  });
+  const { __shared, ...named } = schemas;
+  if (__shared) throw new Error("OpenAPI: a schema is shared without a component name; register it");
+  return Object.fromEntries(Object.entries(named).map(([id, schema]) => [id, stripRoot(schema)]));
+}
+
+/** `$schema` / `$id` belong to standalone documents, not to schemas embedded in OpenAPI. */
+function stripRoot(schema: JsonSchema): JsonSchema {
+  const { $schema: _dialect, $id: _id, ...rest } = schema;
+  return JSON.parse(JSON.stringify(rest)) as JsonSchema; // drops the keys the override unset
+}
+
+/** One parameter per property of a path or query schema, documented as the client sends it. */
+function parametersOf(
+  schema: z.ZodObject,
+  location: "path" | "query",
+  example?: Record<string, string>,
+): OpenApiParameter[] {
+  const json = stripRoot(z.toJSONSchema(schema, { ...CONVERSION, io: "input" }));
+  const required = new Set(json.required ?? []);
+  return Object.entries(json.properties ?? {}).map(([name, property]) => ({
+    name,
+    in: location,
+    required: location === "path" || required.has(name),
+    schema: typeof property === "boolean" ? {} : property,
+    ...(example?.[name] ? { example: example[name] } : {}),
+  }));
+}
+
+/** An id of the right shape, so "Try it" and examples start from something the route accepts. */
+export function exampleId(prefix: IdPrefix): string {
+  return `${prefix}_4mT1NqP8c2XkR7sVb3YwZa`;
+}
+
+const REQUEST_ID_HEADER: OpenApiHeader = {
+  description: "Unique id of this request; quote it to support.",
+  schema: { type: "string" },
+};
+const RETRY_AFTER_HEADER: OpenApiHeader = {
+  description: "Seconds to wait before retrying.",
+  schema: { type: "integer" },
+};
+
+function buildOperation(spec: OperationSpec): OpenApiOperation {
+  const parameters = [
+    ...(spec.idPrefix
+      ? parametersOf(ZIdParams(spec.idPrefix), "path", { id: exampleId(spec.idPrefix) })
+      : []),
+    ...(spec.query ? parametersOf(spec.query, "query") : []),
+    ...(spec.method === "post"
+      ? [
+          {
+            name: "Idempotency-Key",
+            in: "header" as const,
+            required: false,
+            description:
+              "Makes the POST safe to retry: the same key with the same body replays the first response " +
+              "(header `Idempotent-Replayed: true`), with another body it is a 409. Kept at least 24 h.",
+            schema: stripRoot(z.toJSONSchema(ZIdempotencyKey, CONVERSION)),
+          },
+        ]
+      : []),
+  ];
+  const responses: Record<string, OpenApiResponse> = {};
+  for (const response of spec.responses)
+    responses[response.status] = {
+      description: response.description,
+      ...(spec.public ? {} : { headers: { "Request-Id": REQUEST_ID_HEADER } }),
+      content: { "application/json": { schema: refTo(response.schema) } },
+    };
+  for (const status of problemStatuses(spec)) {
+    const codes = ERROR_CODE_NAMES.filter((code) => ERROR_CODES[code] === status);
+    responses[status] = {
+      description: `${PROBLEM_SUMMARY[status] ?? ""} Codes: ${codes.map((code) => `\`${code}\``).join(", ")}.`,
+      headers: {
+        "Request-Id": REQUEST_ID_HEADER,
+        ...(status === 429 ? { "Retry-After": RETRY_AFTER_HEADER } : {}),
+      },
+      content: { "application/problem+json": { schema: refTo("Problem") } },
+    };
+  }
+  return {
+    operationId: spec.operationId,
+    summary: spec.summary,
+    description: spec.description,
+    tags: [spec.tag],
+    ...(spec.public ? { security: [] } : {}),
+    parameters,
+    ...(spec.body
+      ? {
+          requestBody: {
+            required: true,
+            content: { "application/json": { schema: refTo(spec.body.schema), example: spec.body.example } },
+          },
+        }
+      : {}),
+    responses,
+  };
+}
+
+const DESCRIPTION = `Self-hosted crypto payments for EVM chains.
+
+**Authentication.** Send your secret API key as \`Authorization: Bearer sk_…\`. A key belongs to one merchant; objects of other merchants answer 404. \`/api/health\` needs no key.
+
+**Amounts.** Every amount is a decimal string in token units (\`"12.5"\`), never a JSON number, with the exact integer alongside as \`*_base_units\` (\`"12500000"\` for 12.5 USDC with 6 decimals). Block numbers are decimal strings too.
+
+**Pagination.** Lists take \`limit\` (1–100, default 20) and \`starting_after=<id>\` and answer \`{"object": "list", "data": [...], "has_more", "next_cursor"}\`; pass \`next_cursor\` as the next \`starting_after\`.
+
+**Idempotency.** Every POST accepts an \`Idempotency-Key\` header (at most 255 characters): the same key with the same body replays the first response, the same key with another body is a 409.
+
+**Errors.** Errors are \`application/problem+json\` (RFC 9457): \`{type, title, status, detail, code, errors?, request_id?}\`. \`code\` is one of a closed set:
+
+| code | status |
+| --- | --- |
+${ERROR_CODE_NAMES.map((code) => `| \`${code}\` | ${ERROR_CODES[code]} |`).join("\n")}
+`;
+
+export function buildOpenApiDocument(options: { serverUrl: string }): OpenApiDocument {
+  const paths: OpenApiDocument["paths"] = {};
+  for (const spec of OPERATIONS) {
+    paths[spec.path] = { ...paths[spec.path], [spec.method]: buildOperation(spec) };
+  }
+  return {
+    openapi: "3.1.0",
+    info: { title: "cTrip Pay API", version: "1.0.0", description: DESCRIPTION },
+    servers: [{ url: options.serverUrl }],
+    tags: TAGS,
+    security: [{ apiKey: [] }],
+    paths,
+    components: {
+      schemas: {
+        ...componentSchemas(RESPONSE_COMPONENTS, "output"),
+        ...componentSchemas(REQUEST_COMPONENTS, "input"),
+      } as Record<ComponentName, JsonSchema>,
+      securitySchemes: {
+        apiKey: {
+          type: "http",
+          scheme: "bearer",
+          bearerFormat: "sk_…",
+          description:
+            "Secret API key of a merchant, created with `npm run admin -- create-api-key` (shown once).",
+        },
+      },
+    },
+  };
+}
