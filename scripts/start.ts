@@ -14,7 +14,7 @@ import { createDb } from "../lib/db/client";
 import { migrateDatabase } from "../lib/db/migrate";
 import { setupDevnet } from "../lib/devnet/setup-devnet";
 import { ensureDemoMerchant } from "../lib/merchants/ensure-demo-merchant";
-import { isRpcListening, startAnvil } from "../lib/runtime/anvil";
+import { isAnvil, isRpcListening, startAnvil } from "../lib/runtime/anvil";
 import { startEmbeddedPostgres } from "../lib/runtime/embedded-postgres";
 import { needsBuild } from "../lib/runtime/needs-build";
 import { type ManagedProcess, runChild, stopAll } from "../lib/runtime/processes";
@@ -121,21 +121,6 @@ async function main(): Promise<void> {
   if (!stopping) {
     say(`the app exited with code ${code}; stopping`);
     await shutdown(code || 1);
-  }
-}
-
-async function isAnvil(rpcUrl: string): Promise<boolean> {
-  try {
-    const response = await fetch(rpcUrl, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "web3_clientVersion", params: [] }),
-      signal: AbortSignal.timeout(2_000),
-    });
-    const body = (await response.json()) as { result?: string };
-    return typeof body.result === "string" && body.result.toLowerCase().startsWith("anvil");
-  } catch {
-    return false;
   }
 }
 

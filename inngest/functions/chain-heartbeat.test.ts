@@ -1,8 +1,9 @@
 import { InngestTestEngine } from "@inngest/test";
 import { createTestClient, http } from "viem";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { type TChain, ZChain } from "../../lib/config/chains";
+import type { TChain } from "../../lib/config/chains";
 import { createTestDatabase, type TestDatabase } from "../../lib/testing/database";
+import { testChain } from "../../lib/testing/test-chain";
 import { chainHeartbeatRequested } from "../client";
 import { createChainHeartbeat } from "./chain-heartbeat";
 
@@ -11,20 +12,6 @@ beforeAll(async () => {
   database = await createTestDatabase();
 });
 afterAll(() => database.drop());
-
-function testChain(overrides: Partial<TChain> = {}): TChain {
-  return ZChain.parse({
-    name: "local",
-    chainId: 31337,
-    rpcUrls: [inject("anvilRpcUrl")],
-    confirmations: 2,
-    blockTime: 1,
-    nativeCurrency: { symbol: "ETH", decimals: 18 },
-    explorerUrl: null,
-    tokens: [],
-    ...overrides,
-  });
-}
 
 function engine(chains: TChain[]) {
   return new InngestTestEngine({

@@ -1,7 +1,7 @@
 import { createTestClient, http } from "viem";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { type TChain, ZChain } from "../config/chains";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
+import { testChain } from "../testing/test-chain";
 import { chainClient, createChainClient } from "./public-client";
 import { ChainRpcError, recordChainHead } from "./record-chain-head";
 
@@ -10,20 +10,6 @@ beforeAll(async () => {
   database = await createTestDatabase();
 });
 afterAll(() => database.drop());
-
-function testChain(overrides: Partial<TChain> = {}): TChain {
-  return ZChain.parse({
-    name: "local",
-    chainId: 31337,
-    rpcUrls: [inject("anvilRpcUrl")],
-    confirmations: 2,
-    blockTime: 1,
-    nativeCurrency: { symbol: "ETH", decimals: 18 },
-    explorerUrl: null,
-    tokens: [],
-    ...overrides,
-  });
-}
 
 describe("recordChainHead", () => {
   it("stores the head block and follows it as blocks are mined", async () => {

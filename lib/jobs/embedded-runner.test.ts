@@ -1,8 +1,8 @@
 import { createTestClient, http } from "viem";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { type TChain, ZChain } from "../config/chains";
 import { createLogger } from "../logger";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
+import { testChain } from "../testing/test-chain";
 import { type EmbeddedRunner, startEmbeddedRunner } from "./embedded-runner";
 import { chainHeartbeatJob, type Job, type JobContext } from "./jobs";
 
@@ -15,20 +15,6 @@ afterAll(async () => {
   await Promise.all(runners.map((runner) => runner.stop()));
   await database.drop();
 });
-
-function testChain(overrides: Partial<TChain> = {}): TChain {
-  return ZChain.parse({
-    name: "local",
-    chainId: 31337,
-    rpcUrls: [inject("anvilRpcUrl")],
-    confirmations: 2,
-    blockTime: 1,
-    nativeCurrency: { symbol: "ETH", decimals: 18 },
-    explorerUrl: null,
-    tokens: [],
-    ...overrides,
-  });
-}
 
 /** A logger that keeps its lines, to assert on what the runner reported. */
 function captureLogger() {

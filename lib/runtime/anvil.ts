@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { probeJsonRpc } from "./json-rpc";
 
 export type AnvilOptions = {
   port: number;
@@ -81,17 +82,13 @@ export async function startAnvil(options: AnvilOptions): Promise<RunningAnvil> {
 
 /** True when an Ethereum JSON-RPC node answers `eth_chainId` at `rpcUrl`. */
 export async function isRpcListening(rpcUrl: string): Promise<boolean> {
-  try {
-    const response = await fetch(rpcUrl, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
-      signal: AbortSignal.timeout(1_000),
-    });
-    return response.ok;
-  } catch {
-    return false;
-  }
+  return (await probeJsonRpc(rpcUrl, "eth_chainId")) !== undefined;
+}
+
+/** True when the node at `rpcUrl` is an Anvil devnet (safe to place code and mint on). */
+export async function isAnvil(rpcUrl: string): Promise<boolean> {
+  const version = await probeJsonRpc(rpcUrl, "web3_clientVersion", 2_000);
+  return typeof version === "string" && version.toLowerCase().startsWith("anvil");
 }
 
 function sleep(ms: number): Promise<void> {
