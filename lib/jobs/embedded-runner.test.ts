@@ -144,7 +144,7 @@ describe("embedded runner", () => {
       },
     };
     const { runner } = start([slow]);
-    await expect.poll(() => runner.runs.get("slow")?.running).toBe(true);
+    await expect.poll(() => runner.runs.get("slow")?.running, { timeout: 10_000 }).toBe(true);
 
     let stopped = false;
     const stopping = runner.stop().then(() => {

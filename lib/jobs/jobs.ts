@@ -2,6 +2,7 @@ import { chainClient } from "../chains/public-client";
 import { type RecordChainHeadReturnType, recordChainHead } from "../chains/record-chain-head";
 import type { TChain } from "../config/chains";
 import type { Db } from "../db/client";
+import { deleteExpiredIdempotencyKeys } from "../idempotency/delete-expired-idempotency-keys";
 import type { Logger } from "../logger";
 
 /** What every background job receives: the real dependencies, so tests pass a test database and devnet. */
@@ -48,5 +49,12 @@ export const chainHeartbeatJob: Job = {
   },
 };
 
+/** Keeps the idempotency table to the keys that can still be replayed (24 h). */
+export const idempotencyCleanupJob: Job = {
+  name: "idempotency-cleanup",
+  intervalMs: () => 15 * 60_000,
+  run: ({ db }) => deleteExpiredIdempotencyKeys(db),
+};
+
 /** The jobs the embedded runner drives when Inngest is not configured. */
-export const jobs: readonly Job[] = [chainHeartbeatJob];
+export const jobs: readonly Job[] = [chainHeartbeatJob, idempotencyCleanupJob];

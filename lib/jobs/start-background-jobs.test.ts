@@ -54,6 +54,7 @@ describe("startBackgroundJobs", () => {
         .poll(
           async () =>
             (await database.db.chainCursor.findUnique({ where: { chain: "worker-local" } }))?.headBlock,
+          { timeout: 15_000 },
         )
         .toEqual(expect.any(BigInt));
     } finally {
