@@ -57,7 +57,9 @@ async function startGateway(ports: { app: number; anvil: number; postgres: numbe
   });
   // "close", not "exit": npm may exit before start.ts has finished stopping its children, and
   // the pipes close only when every process holding them (start.ts included) is gone.
-  const exited = new Promise<number | null>((resolveExit) => child.once("close", (code) => resolveExit(code)));
+  const exited = new Promise<number | null>((resolveExit) =>
+    child.once("close", (code) => resolveExit(code)),
+  );
   const healthUrl = `http://127.0.0.1:${ports.app}/api/health`;
   const localHead = async () => {
     try {
