@@ -20,6 +20,8 @@ import { needsBuild } from "../lib/runtime/needs-build";
 import { type ManagedProcess, runChild, stopAll } from "../lib/runtime/processes";
 
 const root = resolve(import.meta.dirname, "..");
+/** `npm run dev`: the same runtime with `next dev` (hot reload) instead of a production build. */
+const devMode = process.argv.includes("--dev");
 const say = (message: string) => console.log(`[ctrip] ${message}`);
 const running: ManagedProcess[] = [];
 let stopping = false;
@@ -89,7 +91,7 @@ async function main(): Promise<void> {
     NEXT_TELEMETRY_DISABLED: "1",
     CTRIP_DATA_DIR: dataDir,
   };
-  if (needsBuild(root)) {
+  if (!devMode && needsBuild(root)) {
     say("building the app (sources changed since the last build)…");
     await runChild("next build", nextBin(), ["build"], {
       cwd: root,
@@ -98,7 +100,7 @@ async function main(): Promise<void> {
   }
 
   if (stopping) return;
-  const args = ["start", "--port", String(config.PORT)];
+  const args = [devMode ? "dev" : "start", "--port", String(config.PORT)];
   if (config.HOST) args.push("--hostname", config.HOST);
   const next = spawn(nextBin(), args, { cwd: root, env: childEnv, stdio: "inherit" });
   const exited = new Promise<number>((resolveExit) =>
