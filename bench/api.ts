@@ -1,0 +1,477 @@
+// `npm run bench:api`: POST /api/v1/payments on the production build (`npm start` → `next start`,
+// embedded PostgreSQL, Anvil, in-process jobs) under autocannon, next to a baseline measured in the
+// same run on the same database: a bare node:http server doing one `INSERT … RETURNING` per request
+// through a pg.Pool of the app's default size. The baseline runs before and after the app so drift
+// of this shared machine shows up; the ratio is taken against their mean.
+//
+// The per-key rate limit (API_RATE_LIMIT_PER_SECOND / API_RATE_LIMIT_BURST) is raised to 1e9 for the
+// gateway under test: otherwise the benchmark would measure 429s. Any non-2xx answer or connection
+// error fails the run (exit 1): a fast error is not a result. BENCH_STRICT=1 also fails it when a
+// target is missed (off by default: shared machines are noisy, and tests check behaviour, not speed).
+//
+// Env: BENCH_DURATION (seconds, default 10), BENCH_CONNECTIONS (default 50), BENCH_WARMUP (seconds,
+// default 2), BENCH_STRICT, BENCH_KEEP_DATA=1 (keep .tmp/bench-data for inspection),
+// BENCH_GATEWAY_NODE_OPTIONS (NODE_OPTIONS for the gateway's processes, e.g. to take a CPU profile).
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, mkdirSync, openSync, readFileSync, rmSync } from "node:fs";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { availableParallelism, cpus, loadavg, totalmem } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import autocannon from "autocannon";
+import pg from "pg";
+import { createApiKey } from "../lib/api-keys/create-api-key";
+import { createDb } from "../lib/db/client";
+import { createMerchant } from "../lib/merchants/create-merchant";
+import { freePort } from "../lib/runtime/free-port";
+
+const root = resolve(import.meta.dirname, "..");
+const thisFile = fileURLToPath(import.meta.url);
+const dataDir = join(root, ".tmp", "bench-data");
+const serverLog = join(root, ".tmp", "bench-server.log");
+
+/** Same size as the app's pool (createDb's default in lib/db/client.ts). */
+const BASELINE_POOL_SIZE = 10;
+const REQUEST_BODY = JSON.stringify({ chain: "local", token: "USDC", amount: "12.5" });
+const BASELINE_PATH = "/baseline/payments";
+/** USDC on the local chain has 6 decimals; the baseline stores base units like the app does. */
+const BASELINE_DECIMALS = 6;
+
+export const TARGET_RATIO = 0.6;
+export const TARGET_P99_MS = 60;
+
+export type Measurement = {
+  label: string;
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  ok: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+};
+
+export type ApiBenchmarkResult = {
+  app: Measurement;
+  baselines: Measurement[];
+  ratio: number;
+  targetsMet: { ratio: boolean; p99: boolean };
+  /** False when any run answered non-2xx or had connection errors. */
+  clean: boolean;
+  /** Cores, CPU model, RAM, Node version and the load average when the run started (shared machines). */
+  machine: string;
+};
+
+type Settings = { durationSeconds: number; warmupSeconds: number; connections: number };
+
+function settingsFromEnv(): Settings {
+  const number = (name: string, fallback: number, min: number): number => {
+    const raw = process.env[name];
+    if (raw === undefined || raw === "") return fallback;
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value < min) throw new Error(`${name} must be a number ≥ ${min}`);
+    return value;
+  };
+  return {
+    durationSeconds: number("BENCH_DURATION", 10, 1),
+    warmupSeconds: number("BENCH_WARMUP", 2, 0),
+    connections: Math.round(number("BENCH_CONNECTIONS", 50, 1)),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Processes we start, stopped on every exit path (including Ctrl-C), then the data directory removed.
+
+type Stoppable = { name: string; stop(): Promise<void> };
+const running: Stoppable[] = [];
+let stopping: Promise<void> | undefined;
+
+function stopEverything(): Promise<void> {
+  stopping ??= (async () => {
+    for (const process of running.reverse()) {
+      try {
+        await process.stop();
+      } catch (error) {
+        console.error(`[bench] ${process.name} did not stop cleanly:`, error);
+      }
+    }
+    running.length = 0;
+    if (process.env.BENCH_KEEP_DATA !== "1") rmSync(dataDir, { recursive: true, force: true });
+  })();
+  return stopping;
+}
+
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** SIGTERM to the whole process group (npm, tsx, start.ts, Next, Postgres, Anvil), SIGKILL after 30 s. */
+async function stopGroup(child: ChildProcess): Promise<void> {
+  const pgid = child.pid;
+  if (pgid === undefined || !groupAlive(pgid)) return;
+  process.kill(-pgid, "SIGTERM");
+  const deadline = Date.now() + 30_000;
+  while (groupAlive(pgid) && Date.now() < deadline) await sleep(200);
+  if (groupAlive(pgid)) {
+    console.error("[bench] the gateway did not stop within 30 s: SIGKILL");
+    process.kill(-pgid, "SIGKILL");
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The gateway under test.
+
+type Gateway = { baseUrl: string; databaseUrl: string };
+
+async function startGateway(): Promise<Gateway> {
+  rmSync(dataDir, { recursive: true, force: true });
+  mkdirSync(dataDir, { recursive: true });
+  const [port, anvilPort, postgresPort] = [await freePort(), await freePort(), await freePort()];
+  const log = openSync(serverLog, "w");
+  console.log(`[bench] starting the gateway (npm start) on 127.0.0.1:${port}; its output: ${serverLog}`);
+  const child = spawn("npm", ["start"], {
+    cwd: root,
+    detached: true, // its own process group, so stopping reaches Next, Postgres and Anvil too
+    stdio: ["ignore", log, log],
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      ANVIL_PORT: String(anvilPort),
+      EMBEDDED_POSTGRES_PORT: String(postgresPort),
+      CTRIP_DATA_DIR: dataDir,
+      LOG_LEVEL: "warn",
+      NEXT_TELEMETRY_DISABLED: "1",
+      API_RATE_LIMIT_PER_SECOND: "1000000000",
+      API_RATE_LIMIT_BURST: "1000000000",
+      // For profiling, e.g. "--cpu-prof --cpu-prof-dir=.tmp/bench-prof" (reaches every Node process of the gateway).
+      ...(process.env.BENCH_GATEWAY_NODE_OPTIONS
+        ? { NODE_OPTIONS: process.env.BENCH_GATEWAY_NODE_OPTIONS }
+        : {}),
+    },
+  });
+  running.push({ name: "gateway", stop: () => stopGroup(child) });
+  let exited: string | undefined;
+  child.once("exit", (code, signal) => {
+    exited = signal ?? `exit code ${code}`;
+  });
+
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 10 * 60_000; // includes a `next build` when sources changed
+  for (;;) {
+    if (exited) throw new Error(`the gateway exited during start-up (${exited}):\n${tail(serverLog, 40)}`);
+    if (Date.now() > deadline) throw new Error(`the gateway did not become healthy:\n${tail(serverLog, 40)}`);
+    try {
+      const response = await fetch(`${baseUrl}/api/health`, { signal: AbortSignal.timeout(2_000) });
+      if (response.status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    await sleep(500);
+  }
+  const runtime = JSON.parse(readFileSync(join(dataDir, "runtime.json"), "utf8")) as {
+    databaseUrl?: unknown;
+  };
+  if (typeof runtime.databaseUrl !== "string") throw new Error("runtime.json has no databaseUrl");
+  console.log("[bench] gateway healthy");
+  return { baseUrl, databaseUrl: runtime.databaseUrl };
+}
+
+function tail(path: string, lines: number): string {
+  if (!existsSync(path)) return "(no output)";
+  return readFileSync(path, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
+}
+
+async function createBenchApiKey(databaseUrl: string): Promise<string> {
+  const db = createDb(databaseUrl, { maxConnections: 2 });
+  try {
+    const merchant = await createMerchant(db, {
+      name: "Benchmark merchant",
+      email: `bench-${Date.now()}@example.test`,
+      password: "benchmark-password-not-secret",
+    });
+    const { apiKey } = await createApiKey(db, { merchantId: merchant.merchantId, name: "benchmark" });
+    return apiKey;
+  } finally {
+    await db.$disconnect();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The baseline: a bare node:http server, one INSERT … RETURNING per request. It runs in a child
+// process (like the app) so it does not share an event loop with autocannon.
+
+async function createBaselineTable(databaseUrl: string): Promise<void> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await client.query(`CREATE TABLE IF NOT EXISTS bench_baseline (
+      id bigserial PRIMARY KEY,
+      chain text NOT NULL,
+      token text,
+      amount numeric(78, 0) NOT NULL,
+      created_at timestamptz NOT NULL DEFAULT now()
+    )`);
+  } finally {
+    await client.end();
+  }
+}
+
+async function startBaselineServer(databaseUrl: string): Promise<string> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [...process.execArgv, thisFile, "--baseline-server"], {
+    cwd: root,
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+    env: { ...process.env, BENCH_DATABASE_URL: databaseUrl, BENCH_BASELINE_PORT: String(port) },
+  });
+  const exited = new Promise<void>((resolveExit) => child.once("exit", () => resolveExit()));
+  running.push({
+    name: "baseline server",
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+      await exited;
+    },
+  });
+  await new Promise<void>((resolveReady, reject) => {
+    child.once("message", () => resolveReady());
+    child.once("exit", (code) => reject(new Error(`the baseline server exited (code ${code})`)));
+  });
+  return `http://127.0.0.1:${port}${BASELINE_PATH}`;
+}
+
+function serveBaseline(): void {
+  const databaseUrl = process.env.BENCH_DATABASE_URL;
+  const port = Number(process.env.BENCH_BASELINE_PORT);
+  if (!databaseUrl || !port) throw new Error("BENCH_DATABASE_URL and BENCH_BASELINE_PORT are required");
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: BASELINE_POOL_SIZE });
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    if (request.method !== "POST" || request.url !== BASELINE_PATH) {
+      response.writeHead(404).end();
+      return;
+    }
+    let body: { chain?: unknown; token?: unknown; amount?: unknown };
+    try {
+      body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+    } catch {
+      response.writeHead(400).end();
+      return;
+    }
+    const amount = typeof body.amount === "string" ? toBaseUnits(body.amount, BASELINE_DECIMALS) : null;
+    if (typeof body.chain !== "string" || amount === null) {
+      response.writeHead(422).end();
+      return;
+    }
+    const token = typeof body.token === "string" ? body.token : null;
+    const { rows } = await pool.query<{ id: string }>(
+      "INSERT INTO bench_baseline (chain, token, amount) VALUES ($1, $2, $3) RETURNING id",
+      [body.chain, token, amount.toString()],
+    );
+    response.writeHead(201, { "content-type": "application/json" });
+    response.end(JSON.stringify({ id: rows[0]?.id, chain: body.chain, token, amount: amount.toString() }));
+  }
+
+  const server = createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      console.error("[baseline]", error);
+      if (!response.headersSent) response.writeHead(500);
+      response.end();
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  server.listen(port, "127.0.0.1", () => process.send?.("ready"));
+  process.once("SIGTERM", () => {
+    server.close();
+    server.closeAllConnections();
+    pool.end().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  });
+}
+
+function toBaseUnits(amount: string, decimals: number): bigint | null {
+  const match = /^(\d+)(?:\.(\d+))?$/.exec(amount);
+  if (!match) return null;
+  const fraction = match[2] ?? "";
+  if (fraction.length > decimals) return null;
+  return BigInt(`${match[1]}${fraction.padEnd(decimals, "0")}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Load generation.
+
+async function checkOnce(url: string, headers: Record<string, string>, label: string): Promise<void> {
+  const response = await fetch(url, { method: "POST", headers, body: REQUEST_BODY });
+  const text = await response.text();
+  if (response.status !== 201)
+    throw new Error(`${label}: expected 201 before benchmarking, got ${response.status}: ${text}`);
+}
+
+async function load(
+  label: string,
+  url: string,
+  headers: Record<string, string>,
+  settings: Settings,
+): Promise<Measurement> {
+  if (stopping !== undefined) throw new Error("interrupted: not starting another run");
+  if (settings.warmupSeconds > 0)
+    await autocannon({
+      url,
+      method: "POST",
+      headers,
+      body: REQUEST_BODY,
+      connections: settings.connections,
+      duration: settings.warmupSeconds,
+    });
+  console.log(`[bench] ${label}: ${settings.connections} connections for ${settings.durationSeconds} s…`);
+  const result = await autocannon({
+    url,
+    method: "POST",
+    headers,
+    body: REQUEST_BODY,
+    connections: settings.connections,
+    duration: settings.durationSeconds,
+  });
+  return {
+    label,
+    requestsPerSecond: result.requests.average,
+    // autocannon records latencies of 2xx answers only, in milliseconds.
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    ok: result["2xx"],
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/** Ctrl-C / SIGTERM while running: stop what we started, then exit. */
+function onSignal(signal: NodeJS.Signals): void {
+  console.error(`[bench] ${signal}: stopping…`);
+  stopEverything().then(
+    () => process.exit(130),
+    () => process.exit(130),
+  );
+}
+
+function describeMachine(): string {
+  const model = cpus()[0]?.model.trim() ?? "unknown CPU";
+  const memoryGiB = (totalmem() / 2 ** 30).toFixed(0);
+  const load = loadavg()
+    .map((value) => value.toFixed(2))
+    .join(" ");
+  return `${availableParallelism()} × ${model}, ${memoryGiB} GiB RAM, Node ${process.version}, load average ${load} at start`;
+}
+
+export async function runApiBenchmark(settings: Settings = settingsFromEnv()): Promise<ApiBenchmarkResult> {
+  const machine = describeMachine();
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  try {
+    const gateway = await startGateway();
+    const apiKey = await createBenchApiKey(gateway.databaseUrl);
+    await createBaselineTable(gateway.databaseUrl);
+    const baselineUrl = await startBaselineServer(gateway.databaseUrl);
+    const appUrl = `${gateway.baseUrl}/api/v1/payments`;
+    // The same request to both: headers, body, no Idempotency-Key.
+    const headers = { "content-type": "application/json", authorization: `Bearer ${apiKey}` };
+    await checkOnce(appUrl, headers, "app");
+    await checkOnce(baselineUrl, headers, "baseline");
+
+    const before = await load("baseline (before)", baselineUrl, headers, settings);
+    const app = await load("app POST /api/v1/payments", appUrl, headers, settings);
+    const after = await load("baseline (after)", baselineUrl, headers, settings);
+    const baselines = [before, after];
+    const baselineRps = baselines.reduce((sum, run) => sum + run.requestsPerSecond, 0) / baselines.length;
+    const ratio = baselineRps > 0 ? app.requestsPerSecond / baselineRps : 0;
+    return {
+      app,
+      baselines,
+      ratio,
+      targetsMet: { ratio: ratio >= TARGET_RATIO, p99: app.p99Ms <= TARGET_P99_MS },
+      clean: [app, ...baselines].every((run) => run.non2xx === 0 && run.errors === 0 && run.ok > 0),
+      machine,
+    };
+  } finally {
+    await stopEverything();
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+}
+
+export function printApiBenchmark(result: ApiBenchmarkResult, settings: Settings = settingsFromEnv()): void {
+  const rows = [result.baselines[0], result.app, ...result.baselines.slice(1)].filter(
+    (row): row is Measurement => row !== undefined,
+  );
+  const columns = ["run", "req/s (mean)", "p50 ms", "p99 ms", "2xx", "non-2xx", "errors"];
+  const cells = rows.map((row) => [
+    row.label,
+    row.requestsPerSecond.toFixed(1),
+    String(row.p50Ms),
+    String(row.p99Ms),
+    String(row.ok),
+    String(row.non2xx),
+    String(row.errors + row.timeouts > 0 ? `${row.errors} (${row.timeouts} timeouts)` : row.errors),
+  ]);
+  const widths = columns.map((column, i) =>
+    Math.max(column.length, ...cells.map((cell) => cell[i]?.length ?? 0)),
+  );
+  const line = (values: string[]) =>
+    values
+      .map((value, i) => (i === 0 ? value.padEnd(widths[i] ?? 0) : value.padStart(widths[i] ?? 0)))
+      .join("  ");
+  console.log("");
+  console.log(
+    `POST /api/v1/payments, ${settings.connections} connections, ${settings.durationSeconds} s per run (after ${settings.warmupSeconds} s warm-up)`,
+  );
+  console.log(`machine: ${result.machine}`);
+  console.log(line(columns));
+  console.log(line(columns.map((_, i) => "-".repeat(widths[i] ?? 0))));
+  for (const cell of cells) console.log(line(cell));
+  console.log("");
+  const mark = (met: boolean) => (met ? "met" : "MISSED");
+  console.log(
+    `ratio app / baseline (mean of runs): ${result.ratio.toFixed(3)}  (target ≥ ${TARGET_RATIO}: ${mark(result.targetsMet.ratio)})`,
+  );
+  console.log(
+    `app p99: ${result.app.p99Ms} ms  (target ≤ ${TARGET_P99_MS} ms: ${mark(result.targetsMet.p99)})`,
+  );
+  if (!result.clean) console.log("FAILED: non-2xx answers or connection errors (see the table above)");
+}
+
+/** Exit code of a run: 1 on errors; on missed targets only with BENCH_STRICT=1. */
+export function apiBenchmarkExitCode(result: ApiBenchmarkResult): number {
+  if (!result.clean) return 1;
+  const targetsMet = result.targetsMet.ratio && result.targetsMet.p99;
+  return !targetsMet && process.env.BENCH_STRICT === "1" ? 1 : 0;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
+}
+
+const isMain = process.argv[1] !== undefined && resolve(process.argv[1]) === thisFile;
+if (isMain && process.argv.includes("--baseline-server")) serveBaseline();
+else if (isMain) {
+  const settings = settingsFromEnv();
+  runApiBenchmark(settings).then(
+    (result) => {
+      printApiBenchmark(result, settings);
+      process.exit(apiBenchmarkExitCode(result));
+    },
+    (error: unknown) => {
+      console.error("[bench] failed:", error);
+      process.exit(1);
+    },
+  );
+}
