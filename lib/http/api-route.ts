@@ -106,6 +106,12 @@ export function apiRoute<TBody = undefined, TQuery = undefined, TParams = undefi
       return response;
     } catch (error) {
       if (error instanceof AppError) return problemResponse(error, requestId);
+      // A client that hung up mid-body (a load generator stopping, a closed tab) is not our fault:
+      // nobody reads the answer, and it is no server error.
+      if (request.signal.aborted || (error instanceof Error && error.message === "aborted")) {
+        logger.info("client closed the request", { requestId, method: request.method, url: request.url });
+        return problemResponse(new AppError("bad_request", "The client closed the request."), requestId);
+      }
       logger.error("unhandled error in API route", {
         requestId,
         method: request.method,

@@ -1,0 +1,87 @@
+// The route wrapper on a real database: what happens when a client hangs up halfway through its body.
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { z } from "zod";
+import { createApiKey } from "../api-keys/create-api-key";
+import { createMerchant } from "../merchants/create-merchant";
+import { createTestDatabase, type TestDatabase } from "../testing/database";
+
+let database: TestDatabase;
+let apiKey: string;
+// Imported once DATABASE_URL is set: the wrapper uses the process-wide client, as in the app, and
+// the environment is read once per process.
+let apiRoute: typeof import("./api-route").apiRoute;
+let logger: typeof import("../logger").logger;
+let processDb: typeof import("../db/client").db;
+beforeAll(async () => {
+  database = await createTestDatabase();
+  process.env.DATABASE_URL = database.databaseUrl;
+  vi.resetModules();
+  ({ apiRoute } = await import("./api-route"));
+  ({ logger } = await import("../logger"));
+  ({ db: processDb } = await import("../db/client"));
+  const { merchantId } = await createMerchant(database.db, {
+    name: "Wrapper",
+    email: "wrapper@example.com",
+    password: "pw",
+  });
+  ({ apiKey } = await createApiKey(database.db, { merchantId, name: "wrapper" }));
+});
+afterAll(async () => {
+  await processDb().$disconnect();
+  await database.drop();
+});
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+const routeContext = { params: Promise.resolve({}) };
+
+describe("apiRoute", () => {
+  it("answers a request whose client hung up mid-body with a 4xx, not a logged 500", async () => {
+    const errors = vi.spyOn(logger, "error");
+    const route = apiRoute({
+      body: z.object({ amount: z.string() }),
+      handler: async ({ body }) => ({ status: 201, body }),
+    });
+    const controller = new AbortController();
+    const body = new ReadableStream<Uint8Array>({
+      start(stream) {
+        stream.enqueue(new TextEncoder().encode('{"amount":'));
+      },
+      pull(stream) {
+        // What Node's request stream does when the socket closes before the body is complete.
+        controller.abort();
+        stream.error(new Error("aborted"));
+      },
+    });
+    const request = new Request("http://localhost/api/v1/things", {
+      method: "POST",
+      headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
+      body,
+      duplex: "half",
+      signal: controller.signal,
+    } as RequestInit);
+
+    const response = await route(request, routeContext);
+    expect(response.status).toBe(400);
+    expect(response.headers.get("content-type")).toBe("application/problem+json");
+    expect(errors).not.toHaveBeenCalled();
+  });
+
+  it("still renders an unexpected failure as a logged, generic 500", async () => {
+    const errors = vi.spyOn(logger, "error");
+    const failing = apiRoute({
+      handler: async () => {
+        throw new Error("database exploded: secret detail");
+      },
+    });
+    const response = await failing(
+      new Request("http://localhost/api/v1/things", { headers: { authorization: `Bearer ${apiKey}` } }),
+      routeContext,
+    );
+    expect(response.status).toBe(500);
+    expect(await response.text()).not.toContain("secret detail");
+    expect(errors).toHaveBeenCalledOnce();
+  });
+});
