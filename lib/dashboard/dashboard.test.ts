@@ -1,0 +1,129 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEVELOPMENT_MNEMONIC } from "../config/env";
+import { createMerchant } from "../merchants/create-merchant";
+import { cancelPayment } from "../payments/cancel-payment";
+import { createPayment } from "../payments/create-payment";
+import { createTestDatabase, type TestDatabase } from "../testing/database";
+import { testChain } from "../testing/test-chain";
+import { getDashboardOverview } from "./get-dashboard-overview";
+import { getPaymentDetailOrThrow } from "./get-payment-detail";
+import { ZNewPaymentForm } from "./payment-form";
+import { searchPayments, ZDashboardPaymentsQuery } from "./search-payments";
+
+let database: TestDatabase;
+let merchantA: string;
+let merchantB: string;
+const baseUrl = "http://pay.test";
+
+const create = (merchantId: string, input: Parameters<typeof createPayment>[2]) =>
+  createPayment({ db: database.db, chains: [testChain()], baseUrl }, merchantId, input);
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  const make = (name: string) =>
+    createMerchant(
+      database.db,
+      { name, email: `${name}@example.com`, password: "long enough pw" },
+      DEVELOPMENT_MNEMONIC,
+    );
+  merchantA = (await make("a")).merchantId;
+  merchantB = (await make("b")).merchantId;
+});
+afterAll(() => database.drop());
+
+describe("dashboard services", () => {
+  it("scopes overview, search and detail to the merchant: another merchant's payment is not_found", async () => {
+    const mine = await create(merchantA, { chain: "local", amount: "1", order_id: "A-1" });
+    const theirs = await create(merchantB, { chain: "local", amount: "2", order_id: "B-1" });
+    await cancelPayment(database.db, merchantA, mine.id, baseUrl);
+
+    const overview = await getDashboardOverview(database.db, merchantA, baseUrl);
+    expect(overview.total).toBe(1);
+    expect(overview.countsByStatus).toMatchObject({ canceled: 1, pending: 0 });
+    expect(overview.recentPayments.map((p) => p.id)).toEqual([mine.id]);
+
+    const search = (merchantId: string, q: string) =>
+      searchPayments(database.db, merchantId, ZDashboardPaymentsQuery.parse({ q }), baseUrl);
+    expect((await search(merchantA, theirs.id)).data).toEqual([]);
+    expect((await search(merchantA, "B-1")).data).toEqual([]);
+    expect((await search(merchantB, theirs.address.toLowerCase())).data.map((p) => p.id)).toEqual([
+      theirs.id,
+    ]);
+
+    await expect(getPaymentDetailOrThrow(database.db, merchantA, theirs.id, baseUrl)).rejects.toMatchObject({
+      code: "not_found",
+    });
+    const detail = await getPaymentDetailOrThrow(database.db, merchantA, mine.id, baseUrl);
+    expect(detail.timeline.map((entry) => [entry.fromStatus, entry.toStatus])).toEqual([
+      [null, "pending"],
+      ["pending", "canceled"],
+    ]);
+    expect(detail.cancelable).toBe(false);
+  });
+
+  it("searches by id, address and order id, filters by status and paginates with a cursor", async () => {
+    const { merchantId } = await createMerchant(
+      database.db,
+      { name: "c", email: "c@example.com", password: "long enough pw" },
+      DEVELOPMENT_MNEMONIC,
+    );
+    const created = [];
+    for (let i = 0; i < 5; i++)
+      created.push(await create(merchantId, { chain: "local", amount: `${i + 1}`, order_id: `ord-${i}` }));
+    const query = (raw: Record<string, string>) => ZDashboardPaymentsQuery.parse(raw);
+
+    expect(
+      (await searchPayments(database.db, merchantId, query({ q: "ord-3" }), baseUrl)).data.map((p) => p.id),
+    ).toEqual([created[3]?.id]);
+    expect(
+      (await searchPayments(database.db, merchantId, query({ q: created[1]?.id ?? "" }), baseUrl)).data,
+    ).toHaveLength(1);
+    expect(
+      (await searchPayments(database.db, merchantId, query({ status: "canceled" }), baseUrl)).data,
+    ).toEqual([]);
+
+    const first = await searchPayments(database.db, merchantId, query({}), baseUrl, 2);
+    expect(first.has_more).toBe(true);
+    const second = await searchPayments(
+      database.db,
+      merchantId,
+      query({ after: first.next_cursor ?? "" }),
+      baseUrl,
+      2,
+    );
+    const third = await searchPayments(
+      database.db,
+      merchantId,
+      query({ after: second.next_cursor ?? "" }),
+      baseUrl,
+      2,
+    );
+    const ids = [...first.data, ...second.data, ...third.data].map((p) => p.id);
+    expect(ids).toEqual(created.map((p) => p.id).reverse());
+    expect(third.has_more).toBe(false);
+
+    // Garbage in the query string falls back to no filter instead of an error page.
+    expect(query({ status: "bogus", after: "nope" })).toEqual({
+      status: undefined,
+      q: undefined,
+      after: undefined,
+    });
+  });
+
+  it("maps the new-payment form to the createPayment input", () => {
+    expect(
+      ZNewPaymentForm.parse({
+        chain: "local",
+        token: "USDC",
+        amount: " 12.5 ",
+        expires_in_minutes: "45",
+        order_id: "",
+        description: "Tea",
+      }),
+    ).toEqual({ chain: "local", token: "USDC", amount: "12.5", expires_in: 2700, description: "Tea" });
+    expect(
+      ZNewPaymentForm.safeParse({ chain: "local", token: "ETH", amount: "1", expires_in_minutes: "0" })
+        .success,
+    ).toBe(false);
+  });
+});
