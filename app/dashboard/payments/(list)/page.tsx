@@ -3,8 +3,8 @@ import { requireMerchantSession } from "@/lib/auth/require-merchant-session";
 import { publicUrl } from "@/lib/config/public-url";
 import { PAYMENT_STATUSES } from "@/lib/dashboard/get-dashboard-overview";
 import { searchPayments, ZDashboardPaymentsQuery } from "@/lib/dashboard/search-payments";
-import styles from "../dashboard.module.css";
-import { PaymentsTable } from "../payments-table";
+import styles from "../../dashboard.module.css";
+import { PaymentsTable } from "../../payments-table";
 
 export const metadata = { title: "Payments" };
 

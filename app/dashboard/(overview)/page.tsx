@@ -2,8 +2,8 @@ import Link from "next/link";
 import { requireMerchantSession } from "@/lib/auth/require-merchant-session";
 import { publicUrl } from "@/lib/config/public-url";
 import { getDashboardOverview, PAYMENT_STATUSES } from "@/lib/dashboard/get-dashboard-overview";
-import styles from "./dashboard.module.css";
-import { PaymentsTable } from "./payments-table";
+import styles from "../dashboard.module.css";
+import { PaymentsTable } from "../payments-table";
 
 export const metadata = { title: "Overview" };
 

@@ -1,0 +1,136 @@
+import { randomBytes } from "node:crypto";
+import { createPaymentViaApi, expect, signInViaApi, test } from "./fixtures";
+
+test.describe("dashboard auth", () => {
+  test("sign-up creates a merchant and lands on its dashboard; sign-out ends the session", async ({
+    page,
+  }) => {
+    const suffix = randomBytes(4).toString("hex");
+    const name = `Tea House ${suffix}`;
+    await page.goto("/sign-up");
+    await page.getByLabel("Business name").fill(name);
+    await page.getByLabel("Email").fill(`owner-${suffix}@e2e.test`);
+    await page.getByLabel(/^Password/).fill("a long e2e password");
+    await page.getByRole("button", { name: "Create account" }).click();
+
+    await expect(page).toHaveURL(/\/dashboard$/);
+    await expect(page.getByTestId("merchant-name")).toHaveText(name);
+    await expect(page.getByRole("heading", { level: 1, name: "Overview" })).toBeVisible();
+    await expect(page.getByTestId("count-total")).toHaveText("0");
+
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await expect(page).toHaveURL(/\/sign-in/);
+    await page.goto("/dashboard");
+    await expect(page).toHaveURL(/\/sign-in\?callbackUrl=%2Fdashboard/);
+  });
+
+  test("a wrong password shows a clear error and no session", async ({ page, merchant }) => {
+    await page.goto("/sign-in");
+    await page.getByLabel("Email").fill(merchant.email);
+    await page.getByLabel("Password").fill("not the password");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page.locator("#sign-in-error")).toHaveText("Wrong email or password.");
+    await expect(page).toHaveURL(/\/sign-in/);
+
+    await page.getByLabel("Password").fill(merchant.password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page).toHaveURL(/\/dashboard$/);
+  });
+
+  test("repeated failures are throttled with a clear message, even for the right password", async ({
+    page,
+    merchant,
+  }) => {
+    await page.goto("/sign-in");
+    await page.getByLabel("Email").fill(merchant.email);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      await page.getByLabel("Password").fill(`wrong ${attempt}`);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await expect(page.locator("#sign-in-error")).toHaveText("Wrong email or password.");
+      await expect(page.getByRole("button", { name: "Sign in" })).toBeEnabled();
+    }
+    await page.getByLabel("Password").fill(merchant.password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page.locator("#sign-in-error")).toContainText("Too many failed sign-in attempts");
+  });
+
+  for (const path of ["/dashboard", "/dashboard/payments", "/dashboard/payments/new"])
+    test(`${path} redirects to sign-in when signed out`, async ({ page }) => {
+      await page.goto(path);
+      // The layout's session check answers first, with the dashboard as the place to return to.
+      await expect(page).toHaveURL(/\/sign-in\?callbackUrl=%2Fdashboard/);
+      await expect(page.getByRole("heading", { name: "Sign in to cTrip Pay" })).toBeVisible();
+    });
+});
+
+test.describe("dashboard payments", () => {
+  test("merchant A cannot open merchant B's payment: not found", async ({
+    page,
+    request,
+    merchant,
+    otherMerchant,
+  }) => {
+    const theirs = await createPaymentViaApi(request, otherMerchant, {
+      chain: "local",
+      token: "USDC",
+      amount: "77.7",
+      order_id: "secret-order",
+    });
+    const mine = await createPaymentViaApi(request, merchant);
+    await signInViaApi(page, merchant);
+
+    await page.goto(`/dashboard/payments/${mine.id}`);
+    await expect(page.getByTestId("payment-id")).toHaveText(mine.id);
+
+    const response = await page.goto(`/dashboard/payments/${theirs.id}`);
+    expect(response?.status()).toBe(404);
+    await expect(page.getByRole("heading", { name: "Payment not found" })).toBeVisible();
+    await expect(page.getByText("secret-order")).toHaveCount(0);
+    await expect(page.getByText("77.7")).toHaveCount(0);
+
+    // Search does not reach across merchants either.
+    await page.goto(`/dashboard/payments?q=${theirs.id}`);
+    await expect(page.getByTestId("payment-row")).toHaveCount(0);
+  });
+
+  test("create a payment in the dashboard, find it, open its checkout, cancel it", async ({
+    page,
+    merchant,
+  }) => {
+    await signInViaApi(page, merchant);
+    await page.goto("/dashboard/payments/new");
+    await page.getByLabel("Chain").selectOption("local");
+    await page.getByLabel("Token").selectOption("USDC");
+    await page.getByLabel("Amount").fill("42.5");
+    await page.getByLabel("Order id (optional)").fill("e2e-order-1");
+    await page.getByRole("button", { name: "Create payment" }).click();
+
+    await expect(page).toHaveURL(/\/dashboard\/payments\/pay_[0-9A-Za-z]{22}\?created=1$/);
+    await expect(page.getByRole("status").filter({ hasText: "Payment created" })).toBeVisible();
+    const paymentId = (await page.getByTestId("payment-id").textContent()) ?? "";
+    await expect(page.getByTestId("payment-qr")).toBeVisible();
+    await expect(page.getByTestId("timeline")).toContainText("pending");
+    const checkoutUrl = (await page.getByTestId("checkout-link").getAttribute("href")) ?? "";
+    expect(checkoutUrl).toMatch(new RegExp(`/pay/${paymentId}$`));
+
+    await page.goto("/dashboard/payments?q=e2e-order-1");
+    await expect(page.getByTestId("payment-row")).toHaveCount(1);
+    await expect(page.getByTestId("payment-row")).toContainText(paymentId);
+
+    await page.goto(checkoutUrl);
+    await expect(page.getByTestId("checkout-amount")).toHaveText("42.5");
+    await expect(page.getByTestId("deposit-address")).toHaveText(/^0x[0-9a-fA-F]{40}$/);
+    await expect(page.getByTestId("payment-qr")).toBeVisible();
+    await expect(page.getByTestId("countdown")).toHaveText(/^\d\d:\d\d$/);
+
+    await page.goto(`/dashboard/payments/${paymentId}`);
+    await page.getByRole("button", { name: "Cancel payment" }).click();
+    await expect(page.getByRole("status").filter({ hasText: "Payment canceled." })).toBeVisible();
+    await expect(page.getByTestId("payment-status").first()).toHaveText("canceled");
+    await expect(page.getByTestId("timeline")).toContainText("pending → canceled");
+
+    await page.goto(checkoutUrl);
+    await expect(page.getByTestId("checkout-status")).toContainText("This payment was canceled");
+    await expect(page.getByTestId("deposit-address")).toHaveCount(0);
+  });
+});
