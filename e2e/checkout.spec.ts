@@ -3,6 +3,8 @@ import { forcePaymentStateForTests } from "@/lib/testing/force-payment-state";
 import { createPaymentViaApi, expect, expectProblem, test } from "./fixtures";
 import { anvilRpcUrl, baseURL } from "./server";
 
+test.use({ failOnBrowserErrors: true });
+
 test("the checkout shows amount, chain, address, QR and countdown, and fits a phone screen @phone", async ({
   page,
   request,
@@ -33,16 +35,20 @@ test("the checkout shows amount, chain, address, QR and countdown, and fits a ph
   expect(overflow).toBeLessThanOrEqual(0);
 });
 
-test("an unknown payment id is a friendly 404 page and a problem+json 404 on the status endpoint", async ({
-  page,
-  request,
-}) => {
-  const response = await page.goto("/pay/pay_0000000000000000000000");
-  expect(response?.status()).toBe(404);
-  await expect(page.getByRole("heading", { name: "Payment not found" })).toBeVisible();
+test.describe("unknown ids", () => {
+  test.use({ allowedBrowserErrors: [/Failed to load resource: the server responded with a status of 404/] });
 
-  await expectProblem(await request.get("/api/checkout/pay_0000000000000000000000"), 404, "not_found");
-  await expectProblem(await request.get("/api/checkout/not-an-id"), 404, "not_found");
+  test("an unknown payment id is a friendly 404 page and a problem+json 404 on the status endpoint", async ({
+    page,
+    request,
+  }) => {
+    const response = await page.goto("/pay/pay_0000000000000000000000");
+    expect(response?.status()).toBe(404);
+    await expect(page.getByRole("heading", { name: "Payment not found" })).toBeVisible();
+
+    await expectProblem(await request.get("/api/checkout/pay_0000000000000000000000"), 404, "not_found");
+    await expectProblem(await request.get("/api/checkout/not-an-id"), 404, "not_found");
+  });
 });
 
 test("the public status endpoint returns the payer's projection only", async ({ request, merchant }) => {
@@ -183,4 +189,41 @@ test("Pay with browser wallet sends the exact amount from an injected wallet (An
   await page.getByTestId("wallet-pay").click();
   await expect(page.getByTestId("wallet-sent")).toContainText(/0x[0-9a-f]{64}/);
   await expect.poll(balance, { timeout: 20_000 }).toBe(12_300_000_000_000_000n);
+});
+
+test("checkout first-load JavaScript stays within budget; wallet code loads only on demand", async ({
+  page,
+  request,
+  merchant,
+}) => {
+  const payment = await createPaymentViaApi(request, merchant, { chain: "local", amount: "0.1" });
+  await page.goto(`/pay/${payment.id}`);
+  await expect(page.getByTestId("payment-qr")).toBeVisible();
+  await page.waitForLoadState("networkidle");
+  // Transferred (compressed) bytes of every script the page loaded, as the browser measured them.
+  const scriptBytes = () =>
+    page.evaluate(() =>
+      performance
+        .getEntriesByType("resource")
+        .filter((entry) => /\.js(\?|$)/.test(entry.name))
+        .map((entry) => ({ name: entry.name, bytes: (entry as PerformanceResourceTiming).encodedBodySize })),
+    );
+  const firstLoad = await scriptBytes();
+  const firstLoadBytes = firstLoad.reduce((sum, script) => sum + script.bytes, 0);
+  test.info().annotations.push({
+    type: "checkout first-load JS (bytes, compressed)",
+    description: String(firstLoadBytes),
+  });
+  console.log(
+    `checkout first-load JS: ${(firstLoadBytes / 1024).toFixed(1)} KiB compressed in ${firstLoad.length} scripts`,
+  );
+  expect(firstLoadBytes).toBeGreaterThan(0);
+  expect(firstLoadBytes).toBeLessThanOrEqual(250 * 1024);
+
+  await page.getByRole("button", { name: "Pay with browser wallet" }).click();
+  await expect(page.getByTestId("wallet-pay")).toBeVisible();
+  const afterWallet = await scriptBytes();
+  const walletBytes = afterWallet.reduce((sum, script) => sum + script.bytes, 0) - firstLoadBytes;
+  console.log(`wallet code loaded on demand: ${(walletBytes / 1024).toFixed(1)} KiB compressed`);
+  expect(afterWallet.length).toBeGreaterThan(firstLoad.length);
 });

@@ -21,7 +21,14 @@ export type TestMerchant = {
 };
 
 type WorkerFixtures = { db: Db };
-type TestFixtures = { merchant: TestMerchant; otherMerchant: TestMerchant };
+type TestFixtures = {
+  merchant: TestMerchant;
+  otherMerchant: TestMerchant;
+  /** Opt-in (`test.use({ failOnBrowserErrors: true })`): fail the test on any console error or page error. */
+  failOnBrowserErrors: boolean;
+  /** Console errors a test expects (e.g. the browser's log line for a deliberate 401 or 404). */
+  allowedBrowserErrors: RegExp[];
+};
 
 async function seedMerchant(db: Db, label: string): Promise<TestMerchant> {
   const suffix = randomBytes(6).toString("hex");
@@ -54,6 +61,21 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     { scope: "worker" },
   ],
   merchant: async ({ db }, use) => use(await seedMerchant(db, "merchant")),
+  failOnBrowserErrors: [false, { option: true }],
+  allowedBrowserErrors: [[], { option: true }],
+  // Wraps the built-in page only for tests that use one.
+  page: async ({ page, failOnBrowserErrors, allowedBrowserErrors }, use) => {
+    const errors: string[] = [];
+    if (failOnBrowserErrors) {
+      page.on("console", (message) => {
+        if (message.type() === "error") errors.push(`console: ${message.text()} (${message.location().url})`);
+      });
+      page.on("pageerror", (error) => errors.push(`pageerror: ${error.message}`));
+    }
+    await use(page);
+    const unexpected = errors.filter((error) => !allowedBrowserErrors.some((pattern) => pattern.test(error)));
+    expect(unexpected, "browser console errors").toEqual([]);
+  },
   otherMerchant: async ({ db }, use) => use(await seedMerchant(db, "other")),
 });
 

@@ -5,6 +5,7 @@ import { cancelPayment } from "../payments/cancel-payment";
 import { createPayment } from "../payments/create-payment";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
 import { testChain } from "../testing/test-chain";
+import { exportPaymentsCsv } from "./export-payments-csv";
 import { getDashboardOverview } from "./get-dashboard-overview";
 import { getPaymentDetailOrThrow } from "./get-payment-detail";
 import { ZNewPaymentForm } from "./payment-form";
@@ -125,5 +126,30 @@ describe("dashboard services", () => {
       ZNewPaymentForm.safeParse({ chain: "local", token: "ETH", amount: "1", expires_in_minutes: "0" })
         .success,
     ).toBe(false);
+  });
+});
+
+describe("CSV export", () => {
+  it("exports every matching payment across pages with exact amounts and escaped text", async () => {
+    const { merchantId } = await createMerchant(
+      database.db,
+      { name: "csv", email: "csv@example.com", password: "long enough pw" },
+      DEVELOPMENT_MNEMONIC,
+    );
+    await create(merchantId, { chain: "local", amount: "0.000000000000000001", description: 'say "hi", ok' });
+    await create(merchantId, { chain: "local", amount: "1234567.5", order_id: "=HYPERLINK(1)" });
+    await create(merchantId, { chain: "local", amount: "3" });
+    let csv = "";
+    for await (const chunk of exportPaymentsCsv(database.db, merchantId, {}, baseUrl, 2)) csv += chunk;
+    const lines = csv.trimEnd().split("\r\n");
+    expect(lines[0]).toBe(
+      "id,created_at,status,exception,chain,token,amount,amount_received,address,order_id,description,expires_at,confirmed_at,settled_at",
+    );
+    expect(lines).toHaveLength(4);
+    expect(lines[1]).toContain(",3,0,");
+    expect(lines[2]).toContain(",1234567.5,0,");
+    expect(lines[2]).toContain(",'=HYPERLINK(1),");
+    expect(lines[3]).toContain(",0.000000000000000001,0,");
+    expect(lines[3]).toContain(',"say ""hi"", ok",');
   });
 });

@@ -35,7 +35,7 @@ export const DASHBOARD_PAGE_SIZE = 25;
 export async function searchPayments(
   db: Db,
   merchantId: string,
-  query: TDashboardPaymentsQuery,
+  query: Partial<TDashboardPaymentsQuery>,
   baseUrl: string,
   limit = DASHBOARD_PAGE_SIZE,
 ): Promise<ListPage<TPaymentObject>> {

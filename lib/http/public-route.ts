@@ -15,6 +15,8 @@ export type PublicRouteSpec<TParams> = {
   /** Requests per second sustained per client IP, and the burst above it. */
   rateLimit: { perSecond: number; burst: number };
   handler: (context: { db: Db; params: TParams; request: Request }) => Promise<unknown>;
+  /** The database (tests pass their own); the process-wide client by default. */
+  getDb?: () => Db;
 };
 
 export function publicRoute<TParams>(
@@ -31,7 +33,7 @@ export function publicRoute<TParams>(
         });
       const params = spec.params.safeParse(await routeContext.params);
       if (!params.success) throw new AppError("not_found", "No such object.");
-      const body = await spec.handler({ db: defaultDb(), params: params.data, request });
+      const body = await spec.handler({ db: (spec.getDb ?? defaultDb)(), params: params.data, request });
       return new Response(JSON.stringify(body), {
         headers: { "content-type": "application/json", "cache-control": "no-store", "request-id": requestId },
       });

@@ -2,6 +2,7 @@ import Link from "next/link";
 import { requireMerchantSession } from "@/lib/auth/require-merchant-session";
 import { publicUrl } from "@/lib/config/public-url";
 import { getDashboardOverview, PAYMENT_STATUSES } from "@/lib/dashboard/get-dashboard-overview";
+import { getHealth } from "@/lib/health/get-health";
 import styles from "../dashboard.module.css";
 import { PaymentsTable } from "../payments-table";
 
@@ -9,7 +10,10 @@ export const metadata = { title: "Overview" };
 
 export default async function DashboardOverviewPage() {
   const { db, merchant } = await requireMerchantSession("/dashboard");
-  const overview = await getDashboardOverview(db, merchant.id, publicUrl());
+  const [overview, health] = await Promise.all([
+    getDashboardOverview(db, merchant.id, publicUrl()),
+    getHealth({ db }),
+  ]);
   return (
     <>
       <div className={styles.pageHeader}>
@@ -49,6 +53,35 @@ export default async function DashboardOverviewPage() {
         <p>
           <Link href="/dashboard/payments">All payments →</Link>
         </p>
+      </section>
+      <section className="card" aria-labelledby="chains-heading">
+        <h2 id="chains-heading">Chains</h2>
+        <div className="table-scroll">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Chain</th>
+                <th scope="col">Status</th>
+                <th scope="col">Head block</th>
+                <th scope="col">Scanned block</th>
+                <th scope="col">Lag (blocks)</th>
+              </tr>
+            </thead>
+            <tbody>
+              {health.chains.map((chain) => (
+                <tr key={chain.name} data-testid={`chain-${chain.name}`}>
+                  <td>
+                    {chain.name} <span className="muted">({chain.chain_id})</span>
+                  </td>
+                  <td>{chain.status}</td>
+                  <td>{chain.head_block ?? "—"}</td>
+                  <td>{chain.last_scanned_block ?? "—"}</td>
+                  <td>{chain.lag_blocks ?? "—"}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       </section>
     </>
   );

@@ -19,6 +19,7 @@ export default async function PaymentsPage({
   const next = new URLSearchParams();
   if (query.status) next.set("status", query.status);
   if (query.q) next.set("q", query.q);
+  const exportQuery = new URLSearchParams(next);
   if (page.next_cursor) next.set("after", page.next_cursor);
   return (
     <>
@@ -47,6 +48,13 @@ export default async function PaymentsPage({
         <button type="submit" className="button">
           Apply
         </button>
+        <a
+          className="button button-secondary"
+          href={`/dashboard/payments/export.csv?${exportQuery}`}
+          download
+        >
+          Export CSV
+        </a>
       </form>
       <section className="card" aria-label="Payments list">
         <PaymentsTable payments={page.data} caption="Payments" />
