@@ -33,6 +33,40 @@ test("the checkout shows amount, chain, address, QR and countdown, and fits a ph
 
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   expect(overflow).toBeLessThanOrEqual(0);
+  await test.info().attach(`checkout-${test.info().project.name}.png`, {
+    body: await page.screenshot({ fullPage: true }),
+    contentType: "image/png",
+  });
+});
+
+test("the checkout is operable with the keyboard alone", async ({ page, context, request, merchant }) => {
+  await context.grantPermissions(["clipboard-read", "clipboard-write"]);
+  const payment = await createPaymentViaApi(request, merchant, { chain: "local", amount: "0.25" });
+  await page.goto(`/pay/${payment.id}`);
+  await expect(page.getByTestId("payment-qr")).toBeVisible();
+  const focusedName = () =>
+    page.evaluate(() => {
+      const element = document.activeElement;
+      return element?.getAttribute("aria-label") ?? element?.textContent?.trim() ?? "";
+    });
+  const order: string[] = [];
+  for (let i = 0; i < 4; i++) {
+    await page.keyboard.press("Tab");
+    order.push(await focusedName());
+  }
+  expect(order).toEqual(["Copy amount", "Copy address", "Open in wallet app", "Pay with browser wallet"]);
+
+  await page.keyboard.press("Shift+Tab");
+  await page.keyboard.press("Shift+Tab");
+  expect(await focusedName()).toBe("Copy address");
+  await page.keyboard.press("Enter");
+  await expect(page.getByRole("button", { name: "Copy address" })).toHaveText("Copied");
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(payment.address);
+
+  await page.keyboard.press("Tab");
+  await page.keyboard.press("Tab");
+  await page.keyboard.press("Enter");
+  await expect(page.getByTestId("wallet-pay")).toBeVisible();
 });
 
 test.describe("unknown ids", () => {

@@ -20,6 +20,10 @@ test.describe("dashboard auth", () => {
     await expect(page.getByRole("heading", { level: 1, name: "Overview" })).toBeVisible();
     await expect(page.getByTestId("count-total")).toHaveText("0");
     await expect(page.getByTestId("chain-local")).toContainText("31337");
+    await test.info().attach("dashboard-overview.png", {
+      body: await page.screenshot({ fullPage: true }),
+      contentType: "image/png",
+    });
 
     await page.getByRole("button", { name: "Sign out" }).click();
     await expect(page).toHaveURL(/\/sign-in/);
@@ -174,5 +178,38 @@ test.describe("dashboard payments", () => {
     expect(lines).toHaveLength(2);
     expect(lines[1]).toContain(`${first.id},`);
     expect(lines[1]).toContain(",USDC,0.000001,0,");
+  });
+
+  test("create an API key in the dashboard (shown once), use it, revoke it", async ({
+    page,
+    request,
+    merchant,
+  }) => {
+    await signInViaApi(page, merchant);
+    await page.goto("/dashboard/api-keys");
+    await page.getByLabel("Key name").fill("e2e server");
+    await page.getByRole("button", { name: "Create API key" }).click();
+    const secret = (await page.getByTestId("new-api-key").textContent()) ?? "";
+    expect(secret).toMatch(/^sk_[0-9A-Za-z]{43}$/);
+    const row = page.getByTestId("api-key-row").filter({ hasText: "e2e server" });
+    await expect(row).toContainText(`sk_…${secret.slice(-4)}`);
+
+    const auth = { authorization: `Bearer ${secret}` };
+    const created = await request.post("/api/v1/payments", {
+      headers: auth,
+      data: { chain: "local", amount: "1" },
+    });
+    expect(created.status()).toBe(201);
+
+    await page.reload();
+    await expect(page.getByTestId("new-api-key")).toHaveCount(0);
+    await row.getByRole("button", { name: /^Revoke e2e server/ }).click();
+    await expect(page.getByRole("status").filter({ hasText: "API key revoked." })).toBeVisible();
+    await expect(row).toContainText("revoked");
+    const refused = await request.post("/api/v1/payments", {
+      headers: auth,
+      data: { chain: "local", amount: "1" },
+    });
+    expect(refused.status()).toBe(401);
   });
 });

@@ -5,8 +5,8 @@ import dynamic from "next/dynamic";
 import { type CSSProperties, useEffect, useState } from "react";
 import { isPaidCheckoutStatus, type TCheckoutObject } from "@/lib/checkout/checkout-object";
 import { checkoutQueryOptions } from "@/lib/checkout/checkout-query";
+import { CopyButton } from "../../_components/copy-button";
 import styles from "./checkout.module.css";
-import { CopyButton } from "./copy-button";
 import { Countdown } from "./countdown";
 import { QrCode } from "./qr-code";
 
