@@ -212,4 +212,27 @@ test.describe("dashboard payments", () => {
     });
     expect(refused.status()).toBe(401);
   });
+
+  test("settings: business name and brand colour appear on the checkout; default expiry applies", async ({
+    page,
+    request,
+    merchant,
+  }) => {
+    await signInViaApi(page, merchant);
+    await page.goto("/dashboard/settings");
+    await page.getByLabel("Business name (shown on the checkout)").fill("Green Tea Co");
+    await page.getByLabel("Brand colour (#rrggbb, optional)").fill("#0f766e");
+    await page.getByLabel("Default expiry of new payments (minutes)").fill("90");
+    await page.getByRole("button", { name: "Save settings" }).click();
+    await expect(page.getByRole("status").filter({ hasText: "Settings saved." })).toBeVisible();
+    await expect(page.getByTestId("merchant-name")).toHaveText("Green Tea Co");
+
+    const payment = await createPaymentViaApi(request, merchant, { chain: "local", amount: "3" });
+    const minutes = (Date.parse(payment.expires_at) - Date.parse(payment.created_at)) / 60_000;
+    expect(minutes).toBe(90);
+    await page.goto(`/pay/${payment.id}`);
+    await expect(page.getByTestId("merchant-name")).toHaveText("Green Tea Co");
+    await expect(page.getByTestId("merchant-name")).toHaveCSS("color", "rgb(15, 118, 110)");
+    await expect(page.getByTestId("countdown")).toHaveText(/^1:(29|30):\d\d$/);
+  });
 });

@@ -24,6 +24,7 @@ export default async function DashboardLayout({ children }: { children: ReactNod
           <Link href="/dashboard/payments">Payments</Link>
           <Link href="/dashboard/payments/new">New payment</Link>
           <Link href="/dashboard/api-keys">API keys</Link>
+          <Link href="/dashboard/settings">Settings</Link>
         </nav>
         <div className={styles.account}>
           <span className="muted">{session.email}</span>
