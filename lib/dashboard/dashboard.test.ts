@@ -153,3 +153,38 @@ describe("CSV export", () => {
     expect(lines[3]).toContain(',"say ""hi"", ok",');
   });
 });
+
+describe("payment filters", () => {
+  it("filters by chain, token (any case) and UTC creation day, inclusive", async () => {
+    const { merchantId } = await createMerchant(
+      database.db,
+      { name: "filters", email: "filters@example.com", password: "long enough pw" },
+      DEVELOPMENT_MNEMONIC,
+    );
+    const chains = [
+      testChain({
+        tokens: [{ symbol: "USDC", address: "0x5FbDB2315678afecb367f032d93F642f64180aa3", decimals: 6 }],
+      }),
+    ];
+    const at = (iso: string, token: string) =>
+      createPayment({ db: database.db, chains, baseUrl, now: new Date(iso) }, merchantId, {
+        chain: "local",
+        token,
+        amount: "1",
+      });
+    const early = await at("2026-01-01T23:59:59Z", "ETH");
+    const middle = await at("2026-01-02T00:00:00Z", "USDC");
+    const late = await at("2026-01-05T12:00:00Z", "USDC");
+    const ids = async (raw: Record<string, string>) =>
+      (await searchPayments(database.db, merchantId, ZDashboardPaymentsQuery.parse(raw), baseUrl)).data.map(
+        (p) => p.id,
+      );
+
+    expect(await ids({ token: "usdc" })).toEqual([late.id, middle.id]);
+    expect(await ids({ from: "2026-01-02" })).toEqual([late.id, middle.id]);
+    expect(await ids({ to: "2026-01-02" })).toEqual([middle.id, early.id]);
+    expect(await ids({ from: "2026-01-02", to: "2026-01-02", token: "USDC" })).toEqual([middle.id]);
+    expect(await ids({ chain: "other" })).toEqual([]);
+    expect(await ids({ chain: "local", from: "not-a-day" })).toHaveLength(3);
+  });
+});

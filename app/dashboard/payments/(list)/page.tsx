@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { requireMerchantSession } from "@/lib/auth/require-merchant-session";
+import { configuredChains } from "@/lib/config/chains";
 import { publicUrl } from "@/lib/config/public-url";
 import { PAYMENT_STATUSES } from "@/lib/dashboard/get-dashboard-overview";
 import { searchPayments, ZDashboardPaymentsQuery } from "@/lib/dashboard/search-payments";
@@ -16,10 +17,19 @@ export default async function PaymentsPage({
   const { db, merchant } = await requireMerchantSession("/dashboard/payments");
   const query = ZDashboardPaymentsQuery.parse(await searchParams);
   const page = await searchPayments(db, merchant.id, query, publicUrl());
-  const next = new URLSearchParams();
-  if (query.status) next.set("status", query.status);
-  if (query.q) next.set("q", query.q);
-  const exportQuery = new URLSearchParams(next);
+  const filters = new URLSearchParams();
+  for (const key of ["status", "q", "chain", "token", "from", "to"] as const) {
+    const value = query[key];
+    if (value) filters.set(key, value);
+  }
+  const chains = configuredChains();
+  const tokens = [
+    ...new Set(
+      chains.flatMap((chain) => [chain.nativeCurrency.symbol, ...chain.tokens.map((t) => t.symbol)]),
+    ),
+  ];
+  const next = new URLSearchParams(filters);
+  const exportQuery = new URLSearchParams(filters);
   if (page.next_cursor) next.set("after", page.next_cursor);
   return (
     <>
@@ -44,6 +54,36 @@ export default async function PaymentsPage({
               </option>
             ))}
           </select>
+        </div>
+        <div className="field">
+          <label htmlFor="chain">Chain</label>
+          <select id="chain" name="chain" defaultValue={query.chain ?? ""}>
+            <option value="">All</option>
+            {chains.map((chain) => (
+              <option key={chain.name} value={chain.name}>
+                {chain.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="token">Token</label>
+          <select id="token" name="token" defaultValue={query.token ?? ""}>
+            <option value="">All</option>
+            {tokens.map((symbol) => (
+              <option key={symbol} value={symbol}>
+                {symbol}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="from">Created from (UTC)</label>
+          <input id="from" name="from" type="date" defaultValue={query.from ?? ""} />
+        </div>
+        <div className="field">
+          <label htmlFor="to">Created to (UTC)</label>
+          <input id="to" name="to" type="date" defaultValue={query.to ?? ""} />
         </div>
         <button type="submit" className="button">
           Apply

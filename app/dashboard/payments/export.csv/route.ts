@@ -8,8 +8,10 @@ export const dynamic = "force-dynamic";
 /** CSV of the filtered payments table (session-protected; route handlers do not pass through the layout). */
 export async function GET(request: Request): Promise<Response> {
   const { db, merchant } = await requireMerchantSession("/dashboard/payments");
-  const { status, q } = ZDashboardPaymentsQuery.parse(Object.fromEntries(new URL(request.url).searchParams));
-  const lines = exportPaymentsCsv(db, merchant.id, { status, q }, publicUrl());
+  const { after: _ignored, ...filters } = ZDashboardPaymentsQuery.parse(
+    Object.fromEntries(new URL(request.url).searchParams),
+  );
+  const lines = exportPaymentsCsv(db, merchant.id, filters, publicUrl());
   const encoder = new TextEncoder();
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
