@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { forcePaymentStateForTests } from "@/lib/testing/force-payment-state";
 import { createPaymentViaApi, expect, signInViaApi, test } from "./fixtures";
 
 test.use({ failOnBrowserErrors: true });
@@ -234,5 +235,30 @@ test.describe("dashboard payments", () => {
     await expect(page.getByTestId("merchant-name")).toHaveText("Green Tea Co");
     await expect(page.getByTestId("merchant-name")).toHaveCSS("color", "rgb(15, 118, 110)");
     await expect(page.getByTestId("countdown")).toHaveText(/^1:(29|30):\d\d$/);
+  });
+
+  test("the overview charts received volume and counts once a payment is confirmed", async ({
+    page,
+    request,
+    merchant,
+    db,
+  }) => {
+    const payment = await createPaymentViaApi(request, merchant, {
+      chain: "local",
+      token: "USDC",
+      amount: "12.5",
+    });
+    // The chain scanner is not on this branch: the test-only helper confirms the payment.
+    await forcePaymentStateForTests(db, payment.id, {
+      status: "confirmed",
+      amountReceivedBaseUnits: 12_500_000n,
+      confirmations: 2,
+    });
+    await signInViaApi(page, merchant);
+    await page.goto("/dashboard");
+    await expect(page.getByTestId("count-confirmed")).toHaveText("1");
+    const chart = page.getByTestId("volume-local-USDC");
+    await expect(chart).toContainText("12.5 USDC");
+    await expect(chart.getByRole("img")).toHaveAttribute("aria-label", /12\.5 in total/);
   });
 });

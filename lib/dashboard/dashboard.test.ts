@@ -8,6 +8,7 @@ import { testChain } from "../testing/test-chain";
 import { exportPaymentsCsv } from "./export-payments-csv";
 import { getDashboardOverview } from "./get-dashboard-overview";
 import { getPaymentDetailOrThrow } from "./get-payment-detail";
+import { getReceivedVolume } from "./get-received-volume";
 import { ZNewPaymentForm } from "./payment-form";
 import { searchPayments, ZDashboardPaymentsQuery } from "./search-payments";
 
@@ -186,5 +187,64 @@ describe("payment filters", () => {
     expect(await ids({ from: "2026-01-02", to: "2026-01-02", token: "USDC" })).toEqual([middle.id]);
     expect(await ids({ chain: "other" })).toEqual([]);
     expect(await ids({ chain: "local", from: "not-a-day" })).toHaveLength(3);
+  });
+});
+
+describe("received volume", () => {
+  it("sums confirmed and settled payments per token and UTC day over the window, exactly", async () => {
+    const { merchantId } = await createMerchant(
+      database.db,
+      { name: "volume", email: "volume@example.com", password: "long enough pw" },
+      DEVELOPMENT_MNEMONIC,
+    );
+    const chains = [
+      testChain({
+        tokens: [{ symbol: "USDC", address: "0x5FbDB2315678afecb367f032d93F642f64180aa3", decimals: 6 }],
+      }),
+    ];
+    const paid = async (
+      token: string,
+      amount: string,
+      received: bigint,
+      confirmedAt: string,
+      status: "confirmed" | "settled" | "detected" = "confirmed",
+    ) => {
+      const payment = await createPayment({ db: database.db, chains, baseUrl }, merchantId, {
+        chain: "local",
+        token,
+        amount,
+      });
+      await database.db.payment.update({
+        where: { id: payment.id },
+        data: {
+          status,
+          amountReceived: received.toString(),
+          confirmedAt: status === "detected" ? null : new Date(confirmedAt),
+        },
+      });
+    };
+    await paid("USDC", "10", 10_000_000n, "2026-03-10T01:00:00Z");
+    await paid("USDC", "0.000001", 1n, "2026-03-10T23:59:59Z", "settled");
+    await paid("USDC", "5", 6_000_000n, "2026-03-01T00:00:00Z"); // overpaid: the received amount counts
+    await paid("USDC", "7", 7_000_000n, "2026-02-01T00:00:00Z"); // before the window
+    await paid("USDC", "9", 9_000_000n, "2026-03-10T00:00:00Z", "detected"); // not confirmed
+    await paid("ETH", "0.5", 500_000_000_000_000_000n, "2026-03-09T12:00:00Z");
+
+    const volume = await getReceivedVolume(database.db, merchantId, {
+      days: 30,
+      now: new Date("2026-03-10T12:00:00Z"),
+    });
+    const usdc = volume.find((series) => series.symbol === "USDC");
+    const eth = volume.find((series) => series.symbol === "ETH");
+    expect(usdc?.days).toHaveLength(30);
+    expect(usdc?.days[0]?.day).toBe("2026-02-09");
+    expect(usdc?.days.at(-1)).toEqual({
+      day: "2026-03-10",
+      amountBaseUnits: "10000001",
+      amount: "10.000001",
+    });
+    expect(usdc?.days.find((day) => day.day === "2026-03-01")?.amount).toBe("6");
+    expect(usdc?.total).toBe("16.000001");
+    expect(eth?.total).toBe("0.5");
   });
 });

@@ -2,16 +2,19 @@ import Link from "next/link";
 import { requireMerchantSession } from "@/lib/auth/require-merchant-session";
 import { publicUrl } from "@/lib/config/public-url";
 import { getDashboardOverview, PAYMENT_STATUSES } from "@/lib/dashboard/get-dashboard-overview";
+import { getReceivedVolume } from "@/lib/dashboard/get-received-volume";
 import { getHealth } from "@/lib/health/get-health";
 import styles from "../dashboard.module.css";
 import { PaymentsTable } from "../payments-table";
+import { VolumeChart } from "./volume-chart";
 
 export const metadata = { title: "Overview" };
 
 export default async function DashboardOverviewPage() {
   const { db, merchant } = await requireMerchantSession("/dashboard");
-  const [overview, health] = await Promise.all([
+  const [overview, volume, health] = await Promise.all([
     getDashboardOverview(db, merchant.id, publicUrl()),
+    getReceivedVolume(db, merchant.id),
     getHealth({ db }),
   ]);
   return (
@@ -46,6 +49,10 @@ export default async function DashboardOverviewPage() {
             </li>
           ))}
         </ul>
+      </section>
+      <section className="card" aria-labelledby="volume-heading">
+        <h2 id="volume-heading">Received volume</h2>
+        <VolumeChart volume={volume} />
       </section>
       <section className="card" aria-labelledby="recent-heading">
         <h2 id="recent-heading">Recent payments</h2>
