@@ -25,7 +25,7 @@ export const ZCheckoutObject = z.strictObject({
   address: z.string(),
   /** EIP-681 URI of the full amount. */
   payment_uri: z.string(),
-  /** EIP-681 URI of the remaining amount (the full amount while nothing has arrived); null when nothing is due. */
+  /** EIP-681 URI of the remaining amount (the full amount while nothing has arrived); null unless a pending payment still needs funds. */
   remaining_payment_uri: z.string().nullable(),
   required_confirmations: z.number().int(),
   confirmations: z.number().int(),

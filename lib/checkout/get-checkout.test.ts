@@ -102,6 +102,18 @@ describe("getCheckoutOrThrow", () => {
     });
   });
 
+  it("asks for nothing once expired or canceled, even with an amount outstanding", async () => {
+    const payment = await create({ chain: "local", token: "USDC", amount: "10" });
+    await forcePaymentStateForTests(database.db, payment.id, {
+      status: "expired",
+      exception: "underpaid",
+      amountReceivedBaseUnits: 1_000_000n,
+    });
+    const checkout = await getCheckoutOrThrow(database.db, chains(), payment.id);
+    expect(checkout).toMatchObject({ status: "expired", exception: "underpaid", amount_remaining: "9" });
+    expect(checkout.remaining_payment_uri).toBeNull();
+  });
+
   it("drops a brand colour that is not a #rrggbb value (it is injected into CSS)", async () => {
     await database.db.merchant.update({
       where: { id: merchantId },

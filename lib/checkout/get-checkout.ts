@@ -48,7 +48,8 @@ export async function getCheckoutOrThrow(
   const amount = toBigInt(row.amount);
   const received = toBigInt(row.amountReceived);
   const remaining = amount > received ? amount - received : 0n;
-  const due = remaining > 0n && (row.status === "pending" || row.status === "expired");
+  // Only a pending payment asks for funds: an expired or canceled one must not invite more transfers.
+  const due = remaining > 0n && row.status === "pending";
   const uri = (value: bigint) =>
     paymentUri({
       address: row.depositAddress,

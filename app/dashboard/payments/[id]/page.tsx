@@ -2,6 +2,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { requireMerchantSession } from "@/lib/auth/require-merchant-session";
 import { qrCodeSvg } from "@/lib/checkout/qr-code-svg";
+import { configuredChains } from "@/lib/config/chains";
 import { publicUrl } from "@/lib/config/public-url";
 import { getPaymentDetailOrThrow } from "@/lib/dashboard/get-payment-detail";
 import { AppError } from "@/lib/errors";
@@ -38,6 +39,8 @@ export default async function PaymentDetailPage({
   }
   const { payment, timeline, cancelable } = detail;
   const qr = await qrCodeSvg(payment.payment_uri);
+  const explorerUrl = configuredChains().find((chain) => chain.name === payment.chain)?.explorerUrl ?? null;
+  const explorerTx = (hash: string) => (explorerUrl ? `${explorerUrl.replace(/\/+$/, "")}/tx/${hash}` : null);
   const message = typeof notice === "string" ? NOTICES[notice] : undefined;
   return (
     <>
@@ -172,7 +175,13 @@ export default async function PaymentDetailPage({
                 {payment.transfers.map((transfer) => (
                   <tr key={`${transfer.tx_hash}:${transfer.log_index}`}>
                     <td>
-                      <code>{transfer.tx_hash}</code>
+                      {explorerTx(transfer.tx_hash) ? (
+                        <a href={explorerTx(transfer.tx_hash) ?? undefined} rel="noreferrer" target="_blank">
+                          <code>{transfer.tx_hash}</code>
+                        </a>
+                      ) : (
+                        <code>{transfer.tx_hash}</code>
+                      )}
                     </td>
                     <td>
                       <code>{transfer.from}</code>
