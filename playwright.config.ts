@@ -45,6 +45,8 @@ export default defineConfig({
       ANVIL_PORT: String(e2eAnvilPort),
       EMBEDDED_POSTGRES_PORT: String(e2ePostgresPort),
       CTRIP_DATA_DIR: e2eDataDir,
+      // Checkout links and next-auth's base URL use the address the browser reaches the gateway at.
+      PUBLIC_URL: baseURL,
       NEXT_TELEMETRY_DISABLED: "1",
     },
   },

@@ -3,7 +3,7 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { type APIRequestContext, test as base, expect } from "@playwright/test";
+import { type APIRequestContext, test as base, expect, type Page } from "@playwright/test";
 import { createApiKey } from "@/lib/api-keys/create-api-key";
 import { createDb, type Db } from "@/lib/db/client";
 import { createMerchant } from "@/lib/merchants/create-merchant";
@@ -11,6 +11,9 @@ import { e2eDataDir } from "./server";
 
 export type TestMerchant = {
   merchantId: string;
+  /** Dashboard sign-in of the merchant's owner. */
+  email: string;
+  password: string;
   apiKey: string;
   apiKeyId: string;
   /** Authorization header for this merchant's key. */
@@ -18,18 +21,25 @@ export type TestMerchant = {
 };
 
 type WorkerFixtures = { db: Db };
-type TestFixtures = { merchant: TestMerchant; otherMerchant: TestMerchant };
+type TestFixtures = {
+  merchant: TestMerchant;
+  otherMerchant: TestMerchant;
+  /** Opt-in (`test.use({ failOnBrowserErrors: true })`): fail the test on any console error or page error. */
+  failOnBrowserErrors: boolean;
+  /** Console errors a test expects (e.g. the browser's log line for a deliberate 401 or 404). */
+  allowedBrowserErrors: RegExp[];
+};
 
 async function seedMerchant(db: Db, label: string): Promise<TestMerchant> {
   const suffix = randomBytes(6).toString("hex");
-  const { merchantId } = await createMerchant(db, {
-    name: `${label} ${suffix}`,
-    email: `${label}-${suffix}@e2e.test`,
-    password: "e2e-password",
-  });
+  const email = `${label}-${suffix}@e2e.test`;
+  const password = "e2e-password";
+  const { merchantId } = await createMerchant(db, { name: `${label} ${suffix}`, email, password });
   const key = await createApiKey(db, { merchantId, name: "e2e" });
   return {
     merchantId,
+    email,
+    password,
     apiKey: key.apiKey,
     apiKeyId: key.id,
     auth: { authorization: `Bearer ${key.apiKey}` },
@@ -51,6 +61,21 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     { scope: "worker" },
   ],
   merchant: async ({ db }, use) => use(await seedMerchant(db, "merchant")),
+  failOnBrowserErrors: [false, { option: true }],
+  allowedBrowserErrors: [[], { option: true }],
+  // Wraps the built-in page only for tests that use one.
+  page: async ({ page, failOnBrowserErrors, allowedBrowserErrors }, use) => {
+    const errors: string[] = [];
+    if (failOnBrowserErrors) {
+      page.on("console", (message) => {
+        if (message.type() === "error") errors.push(`console: ${message.text()} (${message.location().url})`);
+      });
+      page.on("pageerror", (error) => errors.push(`pageerror: ${error.message}`));
+    }
+    await use(page);
+    const unexpected = errors.filter((error) => !allowedBrowserErrors.some((pattern) => pattern.test(error)));
+    expect(unexpected, "browser console errors").toEqual([]);
+  },
   otherMerchant: async ({ db }, use) => use(await seedMerchant(db, "other")),
 });
 
@@ -94,4 +119,20 @@ export async function expectProblem(
     type: expect.any(String),
   });
   return problem;
+}
+
+/**
+ * Signs the merchant's owner in through next-auth's own endpoints (CSRF token, then the credentials
+ * callback) with the page's cookie jar, so the page is signed in without going through the form.
+ */
+export async function signInViaApi(page: Page, merchant: Pick<TestMerchant, "email" | "password">) {
+  const csrf = await page.request.get("/api/auth/csrf");
+  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+  const response = await page.request.post("/api/auth/callback/credentials", {
+    form: { csrfToken, email: merchant.email, password: merchant.password, json: "true" },
+    maxRedirects: 0,
+  });
+  expect(response.status(), await response.text()).toBeLessThan(400);
+  const cookies = await page.context().cookies();
+  expect(cookies.map((cookie) => cookie.name)).toContain("next-auth.session-token");
 }

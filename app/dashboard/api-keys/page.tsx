@@ -1,0 +1,82 @@
+import { listApiKeys } from "@/lib/api-keys/list-api-keys";
+import { requireMerchantSession } from "@/lib/auth/require-merchant-session";
+import { formatTimestamp } from "../status-badge";
+import { revokeApiKeyAction } from "./actions";
+import { CreateApiKeyForm } from "./create-api-key-form";
+
+export const metadata = { title: "API keys" };
+
+export default async function ApiKeysPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
+  const { db, merchant } = await requireMerchantSession("/dashboard/api-keys");
+  const [keys, { notice }] = await Promise.all([listApiKeys(db, merchant.id), searchParams]);
+  return (
+    <>
+      <h1>API keys</h1>
+      <p className="muted">
+        Keys authenticate your server to the REST API (<code>Authorization: Bearer sk_…</code>). See{" "}
+        <a href="/docs">the API reference</a>.
+      </p>
+      {notice === "revoked" ? (
+        <p role="status" className="notice-ok">
+          API key revoked.
+        </p>
+      ) : null}
+      <section className="card" aria-labelledby="new-key-heading">
+        <h2 id="new-key-heading">Create a key</h2>
+        <CreateApiKeyForm />
+      </section>
+      <section className="card" aria-labelledby="keys-heading">
+        <h2 id="keys-heading">Your keys</h2>
+        {keys.length === 0 ? (
+          <p className="muted">No API keys yet.</p>
+        ) : (
+          <div className="table-scroll">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Key</th>
+                  <th scope="col">Created</th>
+                  <th scope="col">Last used</th>
+                  <th scope="col">Status</th>
+                </tr>
+              </thead>
+              <tbody>
+                {keys.map((key) => (
+                  <tr key={key.id} data-testid="api-key-row">
+                    <td>{key.name}</td>
+                    <td>
+                      <code>sk_…{key.hint}</code>
+                    </td>
+                    <td>{formatTimestamp(key.createdAt)}</td>
+                    <td>{key.lastUsedAt ? formatTimestamp(key.lastUsedAt) : "never"}</td>
+                    <td>
+                      {key.revokedAt ? (
+                        <span className="muted">revoked {formatTimestamp(key.revokedAt)}</span>
+                      ) : (
+                        <form action={revokeApiKeyAction}>
+                          <input type="hidden" name="keyId" value={key.id} />
+                          <button
+                            type="submit"
+                            className="button button-danger button-small"
+                            aria-label={`Revoke ${key.name} (sk_…${key.hint})`}
+                          >
+                            Revoke
+                          </button>
+                        </form>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+    </>
+  );
+}

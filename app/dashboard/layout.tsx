@@ -1,0 +1,37 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import type { ReactNode } from "react";
+import { requireMerchantSession } from "@/lib/auth/require-merchant-session";
+import styles from "./dashboard.module.css";
+import { SignOutButton } from "./sign-out-button";
+
+export const dynamic = "force-dynamic";
+export const metadata: Metadata = { title: { default: "Dashboard", template: "%s · cTrip Pay" } };
+
+export default async function DashboardLayout({ children }: { children: ReactNode }) {
+  const session = await requireMerchantSession();
+  return (
+    <div className={styles.shell}>
+      <header className={styles.topbar}>
+        <div className={styles.brand}>
+          <Link href="/dashboard">cTrip Pay</Link>
+          <span className={styles.merchant} data-testid="merchant-name">
+            {session.merchant.name}
+          </span>
+        </div>
+        <nav aria-label="Dashboard" className={styles.nav}>
+          <Link href="/dashboard">Overview</Link>
+          <Link href="/dashboard/payments">Payments</Link>
+          <Link href="/dashboard/payments/new">New payment</Link>
+          <Link href="/dashboard/api-keys">API keys</Link>
+          <Link href="/dashboard/settings">Settings</Link>
+        </nav>
+        <div className={styles.account}>
+          <span className="muted">{session.email}</span>
+          <SignOutButton />
+        </div>
+      </header>
+      <main className={styles.main}>{children}</main>
+    </div>
+  );
+}

@@ -1,0 +1,114 @@
+import Link from "next/link";
+import { requireMerchantSession } from "@/lib/auth/require-merchant-session";
+import { configuredChains } from "@/lib/config/chains";
+import { publicUrl } from "@/lib/config/public-url";
+import { PAYMENT_STATUSES } from "@/lib/dashboard/get-dashboard-overview";
+import { searchPayments, ZDashboardPaymentsQuery } from "@/lib/dashboard/search-payments";
+import styles from "../../dashboard.module.css";
+import { PaymentsTable } from "../../payments-table";
+
+export const metadata = { title: "Payments" };
+
+export default async function PaymentsPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
+  const { db, merchant } = await requireMerchantSession("/dashboard/payments");
+  const query = ZDashboardPaymentsQuery.parse(await searchParams);
+  const page = await searchPayments(db, merchant.id, query, publicUrl());
+  const filters = new URLSearchParams();
+  for (const key of ["status", "q", "chain", "token", "from", "to"] as const) {
+    const value = query[key];
+    if (value) filters.set(key, value);
+  }
+  const chains = configuredChains();
+  const tokens = [
+    ...new Set(
+      chains.flatMap((chain) => [chain.nativeCurrency.symbol, ...chain.tokens.map((t) => t.symbol)]),
+    ),
+  ];
+  const next = new URLSearchParams(filters);
+  const exportQuery = new URLSearchParams(filters);
+  if (page.next_cursor) next.set("after", page.next_cursor);
+  return (
+    <>
+      <div className={styles.pageHeader}>
+        <h1>Payments</h1>
+        <Link className="button" href="/dashboard/payments/new">
+          New payment
+        </Link>
+      </div>
+      <form className={styles.filters} aria-label="Search payments" action="/dashboard/payments">
+        <div className="field">
+          <label htmlFor="q">Search by payment id, address or order id</label>
+          <input id="q" name="q" type="search" defaultValue={query.q ?? ""} />
+        </div>
+        <div className="field">
+          <label htmlFor="status">Status</label>
+          <select id="status" name="status" defaultValue={query.status ?? ""}>
+            <option value="">All</option>
+            {PAYMENT_STATUSES.map((status) => (
+              <option key={status} value={status}>
+                {status}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="chain">Chain</label>
+          <select id="chain" name="chain" defaultValue={query.chain ?? ""}>
+            <option value="">All</option>
+            {chains.map((chain) => (
+              <option key={chain.name} value={chain.name}>
+                {chain.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="token">Token</label>
+          <select id="token" name="token" defaultValue={query.token ?? ""}>
+            <option value="">All</option>
+            {tokens.map((symbol) => (
+              <option key={symbol} value={symbol}>
+                {symbol}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="from">Created from (UTC)</label>
+          <input id="from" name="from" type="date" defaultValue={query.from ?? ""} />
+        </div>
+        <div className="field">
+          <label htmlFor="to">Created to (UTC)</label>
+          <input id="to" name="to" type="date" defaultValue={query.to ?? ""} />
+        </div>
+        <button type="submit" className="button">
+          Apply
+        </button>
+        <a
+          className="button button-secondary"
+          href={`/dashboard/payments/export.csv?${exportQuery}`}
+          download
+        >
+          Export CSV
+        </a>
+      </form>
+      <section className="card" aria-label="Payments list">
+        <PaymentsTable payments={page.data} caption="Payments" />
+        <nav aria-label="Pagination" className={styles.pagination}>
+          {query.after ? (
+            <Link
+              href={`/dashboard/payments?${new URLSearchParams({ ...(query.status ? { status: query.status } : {}), ...(query.q ? { q: query.q } : {}) })}`}
+            >
+              ← First page
+            </Link>
+          ) : null}
+          {page.has_more ? <Link href={`/dashboard/payments?${next}`}>Next page →</Link> : null}
+        </nav>
+      </section>
+    </>
+  );
+}

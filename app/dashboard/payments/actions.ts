@@ -1,0 +1,65 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { notFound, redirect } from "next/navigation";
+import { z } from "zod";
+import { requireMerchantSession } from "@/lib/auth/require-merchant-session";
+import { configuredChains } from "@/lib/config/chains";
+import { publicUrl } from "@/lib/config/public-url";
+import { ZNewPaymentForm } from "@/lib/dashboard/payment-form";
+import { AppError } from "@/lib/errors";
+import { cancelPayment } from "@/lib/payments/cancel-payment";
+import { createPayment, ZCreatePayment } from "@/lib/payments/create-payment";
+
+export type NewPaymentState = { error: string | null; fieldErrors: Record<string, string> };
+
+export async function createPaymentAction(
+  _previous: NewPaymentState,
+  form: FormData,
+): Promise<NewPaymentState> {
+  const { db, merchant } = await requireMerchantSession("/dashboard/payments/new");
+  const fields = Object.fromEntries([...form.entries()].filter(([key]) => !key.startsWith("$")));
+  const parsed = ZNewPaymentForm.pipe(ZCreatePayment).safeParse(fields);
+  if (!parsed.success) {
+    const fieldErrors: Record<string, string> = {};
+    for (const issue of parsed.error.issues) fieldErrors[String(issue.path[0] ?? "form")] ??= issue.message;
+    return { error: "Check the highlighted fields.", fieldErrors };
+  }
+  let paymentId: string;
+  try {
+    const payment = await createPayment(
+      { db, chains: configuredChains(), baseUrl: publicUrl() },
+      merchant.id,
+      parsed.data,
+    );
+    paymentId = payment.id;
+  } catch (error) {
+    if (error instanceof AppError && error.code === "validation_failed")
+      return {
+        error: error.message,
+        fieldErrors: Object.fromEntries((error.errors ?? []).map((field) => [field.path, field.message])),
+      };
+    throw error;
+  }
+  revalidatePath("/dashboard");
+  redirect(`/dashboard/payments/${paymentId}?created=1`);
+}
+
+const ZPaymentId = z.string().regex(/^pay_[0-9A-Za-z]{22}$/);
+
+export async function cancelPaymentAction(form: FormData): Promise<void> {
+  const parsed = ZPaymentId.safeParse(form.get("paymentId"));
+  if (!parsed.success) notFound();
+  const id = parsed.data;
+  const { db, merchant } = await requireMerchantSession(`/dashboard/payments/${id}`);
+  let notice = "canceled";
+  try {
+    await cancelPayment(db, merchant.id, id, publicUrl());
+  } catch (error) {
+    if (error instanceof AppError && error.code === "not_found") notFound();
+    if (!(error instanceof AppError && error.code === "invalid_state")) throw error;
+    notice = "cancel-refused";
+  }
+  revalidatePath(`/dashboard/payments/${id}`);
+  redirect(`/dashboard/payments/${id}?notice=${notice}`);
+}

@@ -1,0 +1,125 @@
+"use client";
+
+import { useActionState, useState } from "react";
+import { createPaymentAction, type NewPaymentState } from "../actions";
+
+type ChainOption = { name: string; tokens: string[] };
+
+const INITIAL: NewPaymentState = { error: null, fieldErrors: {} };
+
+export function NewPaymentForm({ chains }: { chains: ChainOption[] }) {
+  const [state, action, pending] = useActionState(createPaymentAction, INITIAL);
+  const [chainName, setChainName] = useState(chains[0]?.name ?? "");
+  const tokens = chains.find((chain) => chain.name === chainName)?.tokens ?? [];
+  const error = (field: string) => state.fieldErrors[field];
+  const fieldProps = (field: string) => ({
+    "aria-invalid": Boolean(error(field)),
+    "aria-describedby": error(field) ? `${field}-error` : undefined,
+  });
+  const message = (field: string) =>
+    error(field) ? (
+      <span id={`${field}-error`} className="form-error">
+        {error(field)}
+      </span>
+    ) : null;
+
+  return (
+    <form action={action}>
+      <div className="form-grid">
+        <div className="field">
+          <label htmlFor="chain">Chain</label>
+          <select
+            id="chain"
+            name="chain"
+            value={chainName}
+            onChange={(event) => setChainName(event.target.value)}
+            {...fieldProps("chain")}
+          >
+            {chains.map((chain) => (
+              <option key={chain.name} value={chain.name}>
+                {chain.name}
+              </option>
+            ))}
+          </select>
+          {message("chain")}
+        </div>
+        <div className="field">
+          <label htmlFor="token">Token</label>
+          <select
+            id="token"
+            name="token"
+            key={chainName}
+            defaultValue={tokens.at(-1)}
+            {...fieldProps("token")}
+          >
+            {tokens.map((symbol) => (
+              <option key={symbol} value={symbol}>
+                {symbol}
+              </option>
+            ))}
+          </select>
+          {message("token")}
+        </div>
+        <div className="field">
+          <label htmlFor="amount">Amount</label>
+          <input
+            id="amount"
+            name="amount"
+            inputMode="decimal"
+            required
+            placeholder="12.50"
+            {...fieldProps("amount")}
+          />
+          {message("amount")}
+        </div>
+        <div className="field">
+          <label htmlFor="expires_in_minutes">Expires in (minutes, optional)</label>
+          <input
+            id="expires_in_minutes"
+            name="expires_in_minutes"
+            type="number"
+            min={1}
+            max={10080}
+            {...fieldProps("expires_in_minutes")}
+          />
+          {message("expires_in_minutes")}
+        </div>
+        <div className="field">
+          <label htmlFor="order_id">Order id (optional)</label>
+          <input id="order_id" name="order_id" maxLength={200} {...fieldProps("order_id")} />
+          {message("order_id")}
+        </div>
+        <div className="field">
+          <label htmlFor="redirect_url">Redirect after payment (optional)</label>
+          <input
+            id="redirect_url"
+            name="redirect_url"
+            type="url"
+            placeholder="https://shop.example/thanks"
+            {...fieldProps("redirect_url")}
+          />
+          {message("redirect_url")}
+        </div>
+      </div>
+      <div className="field">
+        <label htmlFor="description">Description shown to the payer (optional)</label>
+        <textarea
+          id="description"
+          name="description"
+          maxLength={1000}
+          rows={2}
+          {...fieldProps("description")}
+        />
+        {message("description")}
+      </div>
+      {state.error ? (
+        <p className="form-error" role="alert">
+          {state.error}
+        </p>
+      ) : null}
+      <button type="submit" className="button" disabled={pending}>
+        {pending ? "Creating…" : "Create payment"}
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,24 @@
+import type { PaymentStatus } from "@/lib/dashboard/get-dashboard-overview";
+
+const TONE: Record<PaymentStatus, string> = {
+  pending: "badge-warn",
+  detected: "badge-info",
+  confirmed: "badge-ok",
+  settled: "badge-ok",
+  expired: "badge-muted",
+  canceled: "badge-muted",
+};
+
+export function StatusBadge({ status, exception }: { status: PaymentStatus; exception?: string | null }) {
+  return (
+    <span className={`badge ${TONE[status]}`} data-testid="payment-status">
+      {status}
+      {exception ? ` · ${exception.replace("_", " ")}` : ""}
+    </span>
+  );
+}
+
+export function formatTimestamp(iso: string | null): string {
+  if (!iso) return "—";
+  return `${new Date(iso).toISOString().slice(0, 19).replace("T", " ")} UTC`;
+}

@@ -1,0 +1,39 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEVELOPMENT_MNEMONIC } from "../config/env";
+import { createMerchant } from "../merchants/create-merchant";
+import { createTestDatabase, type TestDatabase } from "../testing/database";
+import { createApiKey, revokeApiKey } from "./create-api-key";
+import { listApiKeys } from "./list-api-keys";
+
+let database: TestDatabase;
+beforeAll(async () => {
+  database = await createTestDatabase();
+});
+afterAll(() => database.drop());
+
+describe("listApiKeys", () => {
+  it("lists one merchant's keys with hints only, active first, never the secret or its hash", async () => {
+    const make = (name: string) =>
+      createMerchant(
+        database.db,
+        { name, email: `${name}@example.com`, password: "long enough pw" },
+        DEVELOPMENT_MNEMONIC,
+      );
+    const { merchantId } = await make("keys");
+    const other = await make("other");
+    const first = await createApiKey(database.db, { merchantId, name: "first" });
+    const second = await createApiKey(database.db, { merchantId, name: "second" });
+    await createApiKey(database.db, { merchantId: other.merchantId, name: "not mine" });
+    expect(await revokeApiKey(database.db, { merchantId, id: first.id })).toBe(true);
+
+    const keys = await listApiKeys(database.db, merchantId);
+    expect(keys.map((key) => [key.name, key.revokedAt === null])).toEqual([
+      ["second", true],
+      ["first", false],
+    ]);
+    expect(keys[0]?.hint).toBe(second.apiKey.slice(-4));
+    const serialized = JSON.stringify(keys);
+    expect(serialized).not.toContain(second.apiKey);
+    expect(serialized).not.toMatch(/[0-9a-f]{64}/);
+  });
+});

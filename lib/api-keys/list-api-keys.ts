@@ -1,0 +1,31 @@
+import type { Db } from "../db/client";
+
+export type ApiKeySummary = {
+  id: string;
+  name: string;
+  /** Last four characters of the secret, to recognise it: the secret itself is never stored. */
+  hint: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+};
+
+/** A merchant's API keys, newest first, active before revoked. */
+export async function listApiKeys(db: Db, merchantId: string): Promise<ApiKeySummary[]> {
+  const rows = await db.apiKey.findMany({
+    where: { merchantId },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    select: { id: true, name: true, keyHint: true, createdAt: true, lastUsedAt: true, revokedAt: true },
+    take: 200,
+  });
+  return rows
+    .map((row) => ({
+      id: row.id,
+      name: row.name,
+      hint: row.keyHint,
+      createdAt: row.createdAt.toISOString(),
+      lastUsedAt: row.lastUsedAt?.toISOString() ?? null,
+      revokedAt: row.revokedAt?.toISOString() ?? null,
+    }))
+    .sort((a, b) => Number(a.revokedAt !== null) - Number(b.revokedAt !== null));
+}

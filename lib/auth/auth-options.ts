@@ -1,0 +1,93 @@
+// next-auth 4 configuration: email + password (argon2id) against users.password_hash, JWT sessions
+// signed with APP_SECRET, failed attempts throttled per email+IP and per email.
+import type { NextAuthOptions, Session } from "next-auth";
+import CredentialsProvider from "next-auth/providers/credentials";
+import { z } from "zod";
+import { env } from "../config/env";
+import { publicUrl } from "../config/public-url";
+import { db } from "../db/client";
+import { LoginThrottle } from "./login-throttle";
+import { verifyCredentials, ZCredentials } from "./verify-credentials";
+
+export const SESSION_MAX_AGE_SECONDS = 8 * 60 * 60;
+
+/** 5 failures per email and client address, 20 per email from anywhere, in 15 minutes. */
+export const loginThrottle = {
+  perClient: new LoginThrottle(5, 15 * 60_000),
+  perEmail: new LoginThrottle(20, 15 * 60_000),
+};
+
+export const ZSessionClaims = z.object({ userId: z.string().min(1), merchantId: z.string().min(1) });
+export type TSessionClaims = z.infer<typeof ZSessionClaims>;
+
+export class TooManyAttemptsError extends Error {
+  override name = "TooManyAttemptsError";
+}
+
+function headerValue(headers: Record<string, unknown> | undefined, name: string): string | undefined {
+  const value = headers?.[name];
+  return typeof value === "string" ? value : undefined;
+}
+
+/** Client address for throttling: the last X-Forwarded-For hop (added by our own proxy). */
+function requestIp(headers: Record<string, unknown> | undefined): string {
+  const last = headerValue(headers, "x-forwarded-for")?.split(",").at(-1)?.trim();
+  return last || headerValue(headers, "x-real-ip") || "direct";
+}
+
+export function authOptions(): NextAuthOptions {
+  // next-auth reads its base URL from the environment; ours is PUBLIC_URL.
+  process.env.NEXTAUTH_URL ??= publicUrl();
+  return {
+    secret: env().APP_SECRET,
+    session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_SECONDS },
+    pages: { signIn: "/sign-in", error: "/sign-in" },
+    providers: [
+      CredentialsProvider({
+        name: "Email and password",
+        credentials: {
+          email: { label: "Email", type: "email" },
+          password: { label: "Password", type: "password" },
+        },
+        async authorize(raw, request) {
+          const parsed = ZCredentials.safeParse(raw ?? {});
+          if (!parsed.success) return null;
+          const { email } = parsed.data;
+          const clientKey = `${email}|${requestIp(request.headers)}`;
+          const wait = Math.max(
+            loginThrottle.perClient.retryAfterMs(clientKey),
+            loginThrottle.perEmail.retryAfterMs(email),
+          );
+          if (wait > 0)
+            throw new TooManyAttemptsError(
+              `Too many failed sign-in attempts. Try again in ${Math.ceil(wait / 60_000)} minute(s).`,
+            );
+          const user = await verifyCredentials(db(), parsed.data);
+          if (!user) {
+            loginThrottle.perClient.recordFailure(clientKey);
+            loginThrottle.perEmail.recordFailure(email);
+            return null;
+          }
+          loginThrottle.perClient.reset(clientKey);
+          return { id: user.userId, email: user.email, name: user.merchantName, merchantId: user.merchantId };
+        },
+      }),
+    ],
+    callbacks: {
+      jwt({ token, user }) {
+        if (user && "merchantId" in user && typeof user.merchantId === "string") {
+          token.userId = user.id;
+          token.merchantId = user.merchantId;
+        }
+        return token;
+      },
+      session({ session, token }) {
+        const claims = ZSessionClaims.safeParse(token);
+        const withClaims: Session & Partial<TSessionClaims> = claims.success
+          ? { ...session, userId: claims.data.userId, merchantId: claims.data.merchantId }
+          : session;
+        return withClaims;
+      },
+    },
+  };
+}

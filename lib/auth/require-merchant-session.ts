@@ -1,0 +1,31 @@
+import { redirect } from "next/navigation";
+import { getServerSession } from "next-auth/next";
+import { type Db, db } from "../db/client";
+import { authOptions, ZSessionClaims } from "./auth-options";
+
+export type MerchantSession = {
+  /** The database handle the page's services run on (app/ never imports lib/db). */
+  db: Db;
+  userId: string;
+  email: string;
+  merchant: { id: string; name: string };
+};
+
+/**
+ * The signed-in user and their merchant, re-read from the database on every call (a deleted user or
+ * merchant loses access at once, whatever the JWT says); redirects to sign-in otherwise. Every
+ * dashboard page and server action starts with it.
+ */
+export async function requireMerchantSession(callbackPath = "/dashboard"): Promise<MerchantSession> {
+  const session = await getServerSession(authOptions());
+  const claims = ZSessionClaims.safeParse(session ?? {});
+  const signIn = `/sign-in?callbackUrl=${encodeURIComponent(callbackPath)}`;
+  if (!claims.success) redirect(signIn);
+  const database = db();
+  const user = await database.user.findFirst({
+    where: { id: claims.data.userId, merchantId: claims.data.merchantId },
+    select: { id: true, email: true, merchant: { select: { id: true, name: true } } },
+  });
+  if (!user) redirect(signIn);
+  return { db: database, userId: user.id, email: user.email, merchant: user.merchant };
+}

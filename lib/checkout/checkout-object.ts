@@ -1,0 +1,49 @@
+// The public checkout projection of a payment: only what a payer needs. Client-safe (zod only): the
+// checkout page's polling code parses the status endpoint's answer with the same schema.
+import { z } from "zod";
+
+export const ZCheckoutObject = z.strictObject({
+  id: z.string(),
+  object: z.literal("checkout"),
+  status: z.enum(["pending", "detected", "confirmed", "settled", "expired", "canceled"]),
+  exception: z.enum(["overpaid", "underpaid", "paid_late"]).nullable(),
+  /** The business the payer pays: its display name and brand colour (#rrggbb or null). */
+  merchant: z.strictObject({ name: z.string(), brand_color: z.string().nullable() }),
+  chain: z.strictObject({
+    name: z.string(),
+    chain_id: z.number().int(),
+    native_currency: z.strictObject({ symbol: z.string(), decimals: z.number().int() }),
+  }),
+  token: z.strictObject({ symbol: z.string(), address: z.string().nullable(), decimals: z.number().int() }),
+  amount: z.string(),
+  amount_base_units: z.string(),
+  amount_received: z.string(),
+  amount_received_base_units: z.string(),
+  /** What is still to pay (0 once the amount is reached). */
+  amount_remaining: z.string(),
+  amount_remaining_base_units: z.string(),
+  address: z.string(),
+  /** EIP-681 URI of the full amount. */
+  payment_uri: z.string(),
+  /** EIP-681 URI of the remaining amount (the full amount while nothing has arrived); null unless a pending payment still needs funds. */
+  remaining_payment_uri: z.string().nullable(),
+  required_confirmations: z.number().int(),
+  confirmations: z.number().int(),
+  expires_at: z.string(),
+  /** Shown to the payer, as on Stripe-class checkouts (the merchant writes it for them). */
+  description: z.string().nullable(),
+  redirect_url: z.string().nullable(),
+  /** Server clock when this was built, so the countdown does not depend on the payer's clock. */
+  server_time: z.string(),
+});
+export type TCheckoutObject = z.infer<typeof ZCheckoutObject>;
+
+/** States after which nothing the payer does changes the outcome: polling can stop. */
+export function isFinalCheckoutStatus(status: TCheckoutObject["status"]): boolean {
+  return status === "confirmed" || status === "settled" || status === "canceled";
+}
+
+/** Paid: the merchant has (or will have, once confirmed) the full amount. */
+export function isPaidCheckoutStatus(status: TCheckoutObject["status"]): boolean {
+  return status === "confirmed" || status === "settled";
+}

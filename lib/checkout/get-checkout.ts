@@ -1,0 +1,94 @@
+import type { TChain } from "../config/chains";
+import type { Db } from "../db/client";
+import { AppError } from "../errors";
+import { formatAmount } from "../money/amounts";
+import { paymentUri, toBigInt } from "../payments/payment-object";
+import type { TCheckoutObject } from "./checkout-object";
+
+const BRAND_COLOR = /^#[0-9a-fA-F]{6}$/;
+/** Payment ids as lib/ids.ts makes them; anything else is not looked up at all. */
+export const PAYMENT_ID = /^pay_[0-9A-Za-z]{22}$/;
+
+/**
+ * The public checkout view of a payment. The id is the capability (128 random bits), so there is no
+ * merchant scoping here; what is returned is a closed projection built field by field, never the
+ * payment row or the API object: no merchant id, order id, metadata, derivation path or transfers.
+ */
+export async function getCheckoutOrThrow(
+  db: Db,
+  chains: TChain[],
+  id: string,
+  now: Date = new Date(),
+): Promise<TCheckoutObject> {
+  if (!PAYMENT_ID.test(id)) throw new AppError("not_found", "No such payment.");
+  const row = await db.payment.findUnique({
+    where: { id },
+    select: {
+      id: true,
+      status: true,
+      exception: true,
+      chain: true,
+      chainId: true,
+      tokenSymbol: true,
+      tokenAddress: true,
+      tokenDecimals: true,
+      amount: true,
+      amountReceived: true,
+      depositAddress: true,
+      requiredConfirmations: true,
+      confirmations: true,
+      expiresAt: true,
+      description: true,
+      redirectUrl: true,
+      merchant: { select: { name: true, brandColor: true } },
+    },
+  });
+  if (!row) throw new AppError("not_found", "No such payment.");
+  const chain = chains.find((candidate) => candidate.name === row.chain);
+  const amount = toBigInt(row.amount);
+  const received = toBigInt(row.amountReceived);
+  const remaining = amount > received ? amount - received : 0n;
+  // Only a pending payment asks for funds: an expired or canceled one must not invite more transfers.
+  const due = remaining > 0n && row.status === "pending";
+  const uri = (value: bigint) =>
+    paymentUri({
+      address: row.depositAddress,
+      chainId: row.chainId,
+      tokenAddress: row.tokenAddress,
+      amount: value,
+    });
+  return {
+    id: row.id,
+    object: "checkout",
+    status: row.status,
+    exception: row.exception,
+    merchant: {
+      name: row.merchant.name,
+      brand_color:
+        row.merchant.brandColor && BRAND_COLOR.test(row.merchant.brandColor) ? row.merchant.brandColor : null,
+    },
+    chain: {
+      name: row.chain,
+      chain_id: row.chainId,
+      native_currency: chain
+        ? { symbol: chain.nativeCurrency.symbol, decimals: chain.nativeCurrency.decimals }
+        : { symbol: "ETH", decimals: 18 },
+    },
+    token: { symbol: row.tokenSymbol, address: row.tokenAddress, decimals: row.tokenDecimals },
+    amount: formatAmount(amount, row.tokenDecimals),
+    amount_base_units: amount.toString(),
+    amount_received: formatAmount(received, row.tokenDecimals),
+    amount_received_base_units: received.toString(),
+    amount_remaining: formatAmount(remaining, row.tokenDecimals),
+    amount_remaining_base_units: remaining.toString(),
+    address: row.depositAddress,
+    payment_uri: uri(amount),
+    remaining_payment_uri: due ? uri(remaining) : null,
+    required_confirmations: row.requiredConfirmations,
+    confirmations: row.confirmations,
+    expires_at: row.expiresAt.toISOString(),
+    description: row.description,
+    redirect_url: row.redirectUrl,
+    server_time: now.toISOString(),
+  };
+}

@@ -1,0 +1,49 @@
+// Wrapper of the public (no API key) JSON routes such as the checkout status: per-IP rate limit,
+// path validation (a malformed id is a 404), request id and the single catch rendering problem+json.
+import { randomBytes } from "node:crypto";
+import type { z } from "zod";
+import { type Db, db as defaultDb } from "../db/client";
+import { AppError, problemResponse } from "../errors";
+import { logger } from "../logger";
+import { clientIp } from "./client-ip";
+import { RateLimiter } from "./rate-limit";
+
+type RouteContext = { params: Promise<Record<string, string | string[] | undefined>> };
+
+export type PublicRouteSpec<TParams> = {
+  params: z.ZodType<TParams>;
+  /** Requests per second sustained per client IP, and the burst above it. */
+  rateLimit: { perSecond: number; burst: number };
+  handler: (context: { db: Db; params: TParams; request: Request }) => Promise<unknown>;
+  /** The database (tests pass their own); the process-wide client by default. */
+  getDb?: () => Db;
+};
+
+export function publicRoute<TParams>(
+  spec: PublicRouteSpec<TParams>,
+): (request: Request, context: RouteContext) => Promise<Response> {
+  const limiter = new RateLimiter(spec.rateLimit.perSecond, spec.rateLimit.burst);
+  return async (request, routeContext) => {
+    const requestId = `req_${randomBytes(9).toString("base64url")}`;
+    try {
+      const retryAfter = limiter.take(clientIp(request.headers));
+      if (retryAfter > 0)
+        throw new AppError("rate_limited", `Too many requests; retry after ${retryAfter} s.`, {
+          headers: { "retry-after": String(retryAfter) },
+        });
+      const params = spec.params.safeParse(await routeContext.params);
+      if (!params.success) throw new AppError("not_found", "No such object.");
+      const body = await spec.handler({ db: (spec.getDb ?? defaultDb)(), params: params.data, request });
+      return new Response(JSON.stringify(body), {
+        headers: { "content-type": "application/json", "cache-control": "no-store", "request-id": requestId },
+      });
+    } catch (error) {
+      if (error instanceof AppError) return problemResponse(error, requestId);
+      logger.error("unhandled error in public route", { requestId, url: request.url, error });
+      return problemResponse(
+        new AppError("internal_error", `Something went wrong on our side (${requestId}).`),
+        requestId,
+      );
+    }
+  };
+}
