@@ -32,13 +32,13 @@ describe("chain-watcher function", () => {
           { id: "rearm-local", handler: () => ({ ids: ["mocked"] }) },
         ],
       });
-    const events = [chainWatchRequested.create({ chain: "local" })];
+    const event = chainWatchRequested.create({ chain: "local" });
     // First iteration: the cursor starts at the head.
-    await engine().execute({ events });
+    await engine().execute({ events: [event] });
     const payment = await fx.createPayment({ token: "USDC", amount: "5" });
     await fx.sendToken(payment.address, 5n * 10n ** 6n);
 
-    const { result, ctx } = await engine().execute({ events });
+    const { result, ctx } = await engine().execute({ events: [event] });
     expect(ctx.step.run).toHaveBeenCalledWith("scan-local", expect.any(Function));
     expect(ctx.step.run).toHaveBeenCalledWith("expire-local", expect.any(Function));
     expect(ctx.step.sleep).toHaveBeenCalledWith("wait-local", "1s");
