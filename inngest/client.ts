@@ -17,3 +17,8 @@ export type TChainHeartbeatRequested = z.infer<typeof ZChainHeartbeatRequested>;
 export const chainHeartbeatRequested = eventType("chain/heartbeat.requested", {
   schema: ZChainHeartbeatRequested,
 });
+
+export const ZChainWatchRequested = z.object({ chain: z.string().min(1) });
+export type TChainWatchRequested = z.infer<typeof ZChainWatchRequested>;
+/** Run one iteration of a chain's watcher loop (scan → expire → sleep → re-arm). */
+export const chainWatchRequested = eventType("chain/watch.requested", { schema: ZChainWatchRequested });

@@ -43,7 +43,12 @@ export function createChainClient(chain: ChainClientConfig): ChainClient {
   const transports = chain.rpcUrls.map((url) =>
     isWebSocketUrl(url)
       ? webSocket(url, { timeout: RPC_TIMEOUT_MS, retryCount: RPC_RETRY_COUNT })
-      : http(url, { timeout: RPC_TIMEOUT_MS, retryCount: RPC_RETRY_COUNT }),
+      : // JSON-RPC batching: the calls a scan makes in one tick (blocks, receipts) share one round trip.
+        http(url, {
+          timeout: RPC_TIMEOUT_MS,
+          retryCount: RPC_RETRY_COUNT,
+          batch: { batchSize: 200, wait: 0 },
+        }),
   );
   return createPublicClient({
     chain: toViemChain(chain),

@@ -54,7 +54,8 @@ export async function recordChainHead(
   return { chain: chain.name, headBlock };
 }
 
-function shortMessage(error: unknown): string {
+/** A one-line RPC error message without the RPC URL (it may carry a provider key). */
+export function shortMessage(error: unknown): string {
   // viem's short message says what failed, its details why: "HTTP request failed. (fetch failed)".
   // Never the full message: it holds the RPC URL, which may carry a provider key.
   const message =

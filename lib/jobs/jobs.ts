@@ -1,9 +1,12 @@
 import { chainClient } from "../chains/public-client";
 import { type RecordChainHeadReturnType, recordChainHead } from "../chains/record-chain-head";
 import type { TChain } from "../config/chains";
+import { publicUrl } from "../config/public-url";
 import type { Db } from "../db/client";
 import { deleteExpiredIdempotencyKeys } from "../idempotency/delete-expired-idempotency-keys";
 import type { Logger } from "../logger";
+import { expirePayments } from "../payments/expire-payments";
+import { scanChain } from "../scanner/scan-chain";
 
 /** What every background job receives: the real dependencies, so tests pass a test database and devnet. */
 export type JobContext = { db: Db; chains: TChain[]; logger: Logger };
@@ -56,5 +59,33 @@ export const idempotencyCleanupJob: Job = {
   run: ({ db }) => deleteExpiredIdempotencyKeys(db),
 };
 
+/**
+ * The chain watcher: scans every chain from its cursor (transfers, confirmations, reorgs), then
+ * expires the payments whose expiry the scanned blocks have passed. Once per block of the fastest
+ * chain; chains are independent, so one failing RPC does not hold back the others.
+ */
+export const chainScanJob: Job = {
+  name: "chain-scan",
+  intervalMs: chainHeartbeatJob.intervalMs,
+  async run({ db, chains, logger }) {
+    const baseUrl = publicUrl();
+    const results = await Promise.allSettled(
+      chains.map(async (chain) => {
+        const scanned = await scanChain({ db, client: chainClient(chain), chain, baseUrl, logger });
+        const expired = await expirePayments({ db, chain, baseUrl });
+        return { ...scanned, expired: expired.expired };
+      }),
+    );
+    const failures = results.flatMap((result, index) => {
+      if (result.status === "fulfilled") return [];
+      logger.warn("chain not scanned", { chain: chains[index]?.name, error: result.reason });
+      return [result.reason];
+    });
+    if (failures.length > 0)
+      throw new AggregateError(failures, `chain-scan: ${failures.length} of ${chains.length} chains failed`);
+    return results;
+  },
+};
+
 /** The jobs the embedded runner drives when Inngest is not configured. */
-export const jobs: readonly Job[] = [chainHeartbeatJob, idempotencyCleanupJob];
+export const jobs: readonly Job[] = [chainHeartbeatJob, idempotencyCleanupJob, chainScanJob];

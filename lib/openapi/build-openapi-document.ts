@@ -172,6 +172,17 @@ export const OPERATIONS: readonly OperationSpec[] = [
     responses: [{ status: 200, schema: "Payment", description: "The canceled payment." }],
   },
   {
+    method: "post",
+    path: "/api/v1/payments/{id}/resolve",
+    operationId: "resolvePayment",
+    tag: "Payments",
+    summary: "Resolve a late payment",
+    description:
+      'Accepts an `expired` payment with `exception: "paid_late"` (paid in full after its expiry) once its transfers have the required confirmations: it becomes `confirmed` and a `payment.confirmed` event is sent. Any other payment: 409 with code `invalid_state`.',
+    idPrefix: "pay",
+    responses: [{ status: 200, schema: "Payment", description: "The confirmed payment." }],
+  },
+  {
     method: "get",
     path: "/api/v1/events",
     operationId: "listEvents",

@@ -38,6 +38,6 @@ describe("/api/inngest", () => {
     const response = await route.GET(request("GET"), {});
     expect(response.status).toBe(200);
     const body = await response.json();
-    expect(body).toMatchObject({ function_count: 1, mode: "dev" });
+    expect(body).toMatchObject({ function_count: 3, mode: "dev" });
   });
 });

@@ -1,0 +1,128 @@
+import { configuredChains, type TChain } from "../config/chains";
+import { type Db, db as defaultDb } from "../db/client";
+import { allScannerCounters } from "../scanner/scanner-metrics";
+
+export type RenderMetricsDeps = { db?: Db; chains?: Pick<TChain, "name">[] };
+
+type Sample = { labels: Record<string, string>; value: bigint | number };
+type Family = { name: string; type: "gauge" | "counter"; help: string; samples: Sample[] };
+
+/**
+ * `/api/metrics` in the Prometheus text format (0.0.4). Chain heads, scan progress, lag and
+ * transfer counts are read from the database, so every instance reports the same figures;
+ * reorgs handled and RPC errors are counted by this process's scanner since it started.
+ */
+export async function renderMetrics(deps: RenderMetricsDeps = {}): Promise<string> {
+  const db = deps.db ?? defaultDb();
+  const chains = deps.chains ?? configuredChains();
+  const names = chains.map((chain) => chain.name);
+  const [cursors, transfers, payments] = await Promise.all([
+    db.chainCursor.findMany({
+      where: { chain: { in: names } },
+      select: {
+        chain: true,
+        headBlock: true,
+        lastScannedBlock: true,
+        lastErrorAt: true,
+        headUpdatedAt: true,
+      },
+    }),
+    db.transfer.groupBy({ by: ["chain", "status"], where: { chain: { in: names } }, _count: { _all: true } }),
+    db.payment.groupBy({ by: ["chain", "status"], where: { chain: { in: names } }, _count: { _all: true } }),
+  ]);
+  const counters = allScannerCounters();
+
+  const perChain = (value: (chain: string) => bigint | number | null): Sample[] =>
+    names.flatMap((chain) => {
+      const sample = value(chain);
+      return sample === null ? [] : [{ labels: { chain }, value: sample }];
+    });
+  const cursorOf = (chain: string) => cursors.find((cursor) => cursor.chain === chain);
+  const families: Family[] = [
+    {
+      name: "ctrip_chain_head_block",
+      type: "gauge",
+      help: "Latest block number read from the chain's RPC.",
+      samples: perChain((chain) => cursorOf(chain)?.headBlock ?? null),
+    },
+    {
+      name: "ctrip_chain_last_scanned_block",
+      type: "gauge",
+      help: "Last block the scanner committed.",
+      samples: perChain((chain) => cursorOf(chain)?.lastScannedBlock ?? null),
+    },
+    {
+      name: "ctrip_chain_lag_blocks",
+      type: "gauge",
+      help: "Blocks between the head and the last scanned block.",
+      samples: perChain((chain) => {
+        const cursor = cursorOf(chain);
+        if (cursor?.headBlock == null || cursor.lastScannedBlock == null) return null;
+        return cursor.headBlock > cursor.lastScannedBlock ? cursor.headBlock - cursor.lastScannedBlock : 0n;
+      }),
+    },
+    {
+      name: "ctrip_chain_rpc_up",
+      type: "gauge",
+      help: "1 when the chain's last RPC read succeeded, 0 when it failed.",
+      samples: perChain((chain) => {
+        const cursor = cursorOf(chain);
+        if (!cursor) return null;
+        return cursor.lastErrorAt && (!cursor.headUpdatedAt || cursor.lastErrorAt > cursor.headUpdatedAt)
+          ? 0
+          : 1;
+      }),
+    },
+    {
+      name: "ctrip_transfers_detected_total",
+      type: "counter",
+      help: "Transfers to deposit addresses recorded by the scanner, by current status.",
+      samples: transfers.map((row) => ({
+        labels: { chain: row.chain, status: row.status },
+        value: row._count._all,
+      })),
+    },
+    {
+      name: "ctrip_payments",
+      type: "gauge",
+      help: "Payments by status.",
+      samples: payments.map((row) => ({
+        labels: { chain: row.chain, status: row.status },
+        value: row._count._all,
+      })),
+    },
+    {
+      name: "ctrip_scanner_reorgs_handled_total",
+      type: "counter",
+      help: "Chain reorganisations handled by this process's scanner.",
+      samples: perChain((chain) => counters.get(chain)?.reorgsHandled ?? 0),
+    },
+    {
+      name: "ctrip_scanner_rpc_errors_total",
+      type: "counter",
+      help: "Failed scan ticks (RPC errors) in this process.",
+      samples: perChain((chain) => counters.get(chain)?.rpcErrors ?? 0),
+    },
+    {
+      name: "ctrip_scanner_ranges_scanned_total",
+      type: "counter",
+      help: "Block ranges scanned and committed by this process.",
+      samples: perChain((chain) => counters.get(chain)?.rangesScanned ?? 0),
+    },
+  ];
+  return `${families.map(renderFamily).join("\n")}\n`;
+}
+
+function renderFamily(family: Family): string {
+  const lines = [`# HELP ${family.name} ${family.help}`, `# TYPE ${family.name} ${family.type}`];
+  for (const sample of family.samples) {
+    const labels = Object.entries(sample.labels)
+      .map(
+        ([key, value]) =>
+          `${key}="${value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`,
+      )
+      .join(",");
+    lines.push(`${family.name}${labels ? `{${labels}}` : ""} ${sample.value.toString()}`);
+  }
+  return lines.join("\n");
+}

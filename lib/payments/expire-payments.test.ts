@@ -1,0 +1,157 @@
+import { parseEther } from "viem";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AppError } from "../errors";
+import { createMerchant } from "../merchants/create-merchant";
+import { createTestDatabase, type TestDatabase } from "../testing/database";
+import { BASE_URL, type ScannerFixture, startScannerFixture } from "../testing/scanner-fixture";
+import { expirePayments } from "./expire-payments";
+import { ZPaymentObject } from "./payment-object";
+import { resolvePayment } from "./resolve-payment";
+
+let database: TestDatabase;
+let fx: ScannerFixture;
+beforeAll(async () => {
+  database = await createTestDatabase();
+  fx = await startScannerFixture(database);
+  await fx.scan();
+});
+afterAll(async () => {
+  await fx?.stop();
+  await database?.drop();
+});
+
+const usdc = (units: bigint) => units * 10n ** 6n;
+
+/** Mines one block whose timestamp is `seconds` after `date` (the chain's clock moves forward). */
+async function mineAt(date: Date, seconds: number) {
+  const latest = await fx.chainNow();
+  const target = Math.max(
+    Math.floor(date.getTime() / 1000) + seconds,
+    Math.floor(latest.getTime() / 1000) + 1,
+  );
+  await fx.testClient.setNextBlockTimestamp({ timestamp: BigInt(target) });
+  await fx.mine(1);
+}
+
+const expire = () => expirePayments({ db: database.db, chain: fx.chain, baseUrl: BASE_URL });
+
+describe("expiry on chain time", () => {
+  it("expires unpaid and underpaid payments once a scanned block is past the expiry", async () => {
+    const unpaid = await fx.createPayment({ amount: "1", expiresIn: 60 });
+    const underpaid = await fx.createPayment({ token: "USDC", amount: "10", expiresIn: 60 });
+    await fx.sendToken(underpaid.address, usdc(4n));
+    await fx.scan();
+    expect(await expire()).toMatchObject({ expired: 0 });
+
+    await mineAt(new Date(unpaid.expires_at), 5);
+    // Not scanned yet: the chain's scanned time has not passed the expiry.
+    expect(await expire()).toMatchObject({ expired: 0 });
+    await fx.scan();
+    await expire();
+
+    expect(await fx.payment(unpaid.id)).toMatchObject({ status: "expired", exception: null });
+    const row = await fx.payment(underpaid.id);
+    expect(row).toMatchObject({ status: "expired", exception: "underpaid" });
+    expect(row.amountReceived.toFixed()).toBe(usdc(4n).toString());
+    expect(await fx.eventTypes(underpaid.id)).toEqual(["payment.created", "payment.expired"]);
+    expect(row.statusChanges).toContainEqual(
+      expect.objectContaining({ fromStatus: "pending", toStatus: "expired", exception: "underpaid" }),
+    );
+  });
+
+  it("a payment made before the expiry but scanned after it is not expired", async () => {
+    const payment = await fx.createPayment({ amount: "1", expiresIn: 60 });
+    await fx.sendEth(payment.address, parseEther("1"));
+    await mineAt(new Date(payment.expires_at), 30);
+    await mineAt(new Date(payment.expires_at), 31);
+    // The expiry job runs first: the scanner has not reached the expiry yet, nothing expires.
+    await expire();
+    expect((await fx.payment(payment.id)).status).toBe("pending");
+    await fx.scan();
+    await expire();
+    const row = await fx.payment(payment.id);
+    expect(row).toMatchObject({ status: "confirmed", exception: null });
+    expect(await fx.eventTypes(payment.id)).toEqual([
+      "payment.created",
+      "payment.detected",
+      "payment.confirmed",
+    ]);
+  });
+
+  it("a detected payment never expires", async () => {
+    const slow = { ...fx.chain, confirmations: 50 };
+    const payment = await fx.createPayment({ token: "USDC", amount: "2", expiresIn: 60, chain: slow });
+    await fx.sendToken(payment.address, usdc(2n));
+    await fx.scan({}, { chain: slow });
+    expect((await fx.payment(payment.id)).status).toBe("detected");
+    await mineAt(new Date(payment.expires_at), 10);
+    await fx.scan({}, { chain: slow });
+    await expire();
+    expect((await fx.payment(payment.id)).status).toBe("detected");
+  });
+});
+
+describe("late payments", () => {
+  it("a full payment after the expiry is paid_late, and the merchant resolves it to confirmed", async () => {
+    const payment = await fx.createPayment({ token: "USDC", amount: "3", expiresIn: 60 });
+    await mineAt(new Date(payment.expires_at), 5);
+    await fx.scan();
+    await expire();
+    expect((await fx.payment(payment.id)).status).toBe("expired");
+
+    // Not resolvable while it is merely expired.
+    const early = await resolvePayment(database.db, fx.merchant.merchantId, payment.id, BASE_URL).catch(
+      (error: unknown) => error,
+    );
+    expect(early).toBeInstanceOf(AppError);
+    expect((early as AppError).code).toBe("invalid_state");
+
+    await fx.sendToken(payment.address, usdc(3n));
+    await fx.scan();
+    let row = await fx.payment(payment.id);
+    expect(row).toMatchObject({ status: "expired", exception: "paid_late" });
+    expect(row.amountReceived.toFixed()).toBe(usdc(3n).toString());
+    expect(await fx.eventTypes(payment.id)).toEqual([
+      "payment.created",
+      "payment.expired",
+      "payment.paid_late",
+    ]);
+
+    // Resolving waits for the required confirmations.
+    const unconfirmed = await resolvePayment(database.db, fx.merchant.merchantId, payment.id, BASE_URL).catch(
+      (error: unknown) => error,
+    );
+    expect((unconfirmed as AppError).code).toBe("invalid_state");
+    await fx.mine(2);
+    await fx.scan();
+    // Another merchant cannot see it.
+    const stranger = await createMerchant(database.db, {
+      name: "Other shop",
+      email: `other-${Date.now()}@example.com`,
+      password: "correct horse battery",
+    });
+    const hidden = await resolvePayment(database.db, stranger.merchantId, payment.id, BASE_URL).catch(
+      (error: unknown) => error,
+    );
+    expect((hidden as AppError).code).toBe("not_found");
+
+    const resolved = ZPaymentObject.parse(
+      await resolvePayment(database.db, fx.merchant.merchantId, payment.id, BASE_URL),
+    );
+    expect(resolved).toMatchObject({ status: "confirmed", exception: "paid_late", amount_received: "3" });
+    row = await fx.payment(payment.id);
+    expect(row.statusChanges).toContainEqual(
+      expect.objectContaining({
+        fromStatus: "expired",
+        toStatus: "confirmed",
+        reason: "late payment accepted by the merchant",
+      }),
+    );
+    expect((await fx.eventTypes(payment.id)).at(-1)).toBe("payment.confirmed");
+
+    const again = await resolvePayment(database.db, fx.merchant.merchantId, payment.id, BASE_URL).catch(
+      (error: unknown) => error,
+    );
+    expect((again as AppError).code).toBe("invalid_state");
+  });
+});

@@ -1,0 +1,257 @@
+import { parseEther } from "viem";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ChainRpcError } from "../chains/record-chain-head";
+import { ZPaymentObject } from "../payments/payment-object";
+import { createTestDatabase, type TestDatabase } from "../testing/database";
+import { OTHER_TOKEN_ADDRESS, type ScannerFixture, startScannerFixture } from "../testing/scanner-fixture";
+
+let database: TestDatabase;
+let fx: ScannerFixture;
+beforeAll(async () => {
+  database = await createTestDatabase();
+  fx = await startScannerFixture(database);
+  // First scan: the cursor starts at the head, so payments record the block to start from.
+  await fx.scan();
+});
+afterAll(async () => {
+  await fx?.stop();
+  await database?.drop();
+});
+
+const usdc = (units: bigint) => units * 10n ** 6n;
+
+describe("scanChain: detection and confirmation", () => {
+  it("USDC exact: pending → detected → confirmed with the required confirmations, events in order", async () => {
+    const payment = await fx.createPayment({ token: "USDC", amount: "10" });
+    const receipt = await fx.sendToken(payment.address, usdc(10n));
+    await fx.scan();
+    let row = await fx.payment(payment.id);
+    expect(row.status).toBe("detected");
+    expect(row.amountReceived.toFixed()).toBe(usdc(10n).toString());
+    expect(row.confirmations).toBe(1);
+    expect(row.transfers).toHaveLength(1);
+    expect(row.transfers[0]).toMatchObject({
+      txHash: receipt.transactionHash,
+      logIndex: expect.any(Number),
+      blockNumber: receipt.blockNumber,
+      status: "confirming",
+    });
+
+    await fx.mine(1);
+    await fx.scan();
+    row = await fx.payment(payment.id);
+    expect(row.status).toBe("confirmed");
+    expect(row.exception).toBeNull();
+    expect(row.confirmations).toBe(2);
+    expect(row.transfers[0]?.status).toBe("confirmed");
+    expect(row.statusChanges.map((change) => change.toStatus)).toEqual(["pending", "detected", "confirmed"]);
+    expect(await fx.eventTypes(payment.id)).toEqual([
+      "payment.created",
+      "payment.detected",
+      "payment.confirmed",
+    ]);
+
+    const confirmedEvent = await database.db.event.findFirstOrThrow({
+      where: { objectId: payment.id, type: "payment.confirmed" },
+    });
+    const object = ZPaymentObject.parse(confirmedEvent.data);
+    expect(object).toMatchObject({ status: "confirmed", amount_received: "10", confirmations: 2 });
+  });
+
+  it("USDC partial in two transfers accumulates, then detects", async () => {
+    const payment = await fx.createPayment({ token: "USDC", amount: "25" });
+    await fx.sendToken(payment.address, usdc(10n));
+    await fx.scan();
+    let row = await fx.payment(payment.id);
+    expect(row.status).toBe("pending");
+    expect(row.amountReceived.toFixed()).toBe(usdc(10n).toString());
+    expect(await fx.eventTypes(payment.id)).toEqual(["payment.created"]);
+
+    await fx.sendToken(payment.address, usdc(15n));
+    await fx.scan();
+    row = await fx.payment(payment.id);
+    expect(row.status).toBe("detected");
+    expect(row.amountReceived.toFixed()).toBe(usdc(25n).toString());
+    await fx.mine(2);
+    await fx.scan();
+    expect((await fx.payment(payment.id)).status).toBe("confirmed");
+  });
+
+  it("USDC overpaid is confirmed with exception overpaid", async () => {
+    const payment = await fx.createPayment({ token: "USDC", amount: "5" });
+    await fx.sendToken(payment.address, usdc(7n));
+    await fx.mine(2);
+    await fx.scan();
+    const row = await fx.payment(payment.id);
+    expect(row).toMatchObject({ status: "confirmed", exception: "overpaid" });
+    expect(row.amountReceived.toFixed()).toBe(usdc(7n).toString());
+    // Scanned at once with its confirmations: detected then confirmed, both on the timeline.
+    expect(await fx.eventTypes(payment.id)).toEqual([
+      "payment.created",
+      "payment.detected",
+      "payment.confirmed",
+    ]);
+  });
+
+  it("native exact, partial in two transfers, and over", async () => {
+    const exact = await fx.createPayment({ amount: "1" });
+    const partial = await fx.createPayment({ amount: "2" });
+    const over = await fx.createPayment({ amount: "0.5" });
+    await fx.sendEth(exact.address, parseEther("1"));
+    await fx.sendEth(partial.address, parseEther("0.75"));
+    await fx.sendEth(over.address, parseEther("0.6"));
+    await fx.scan();
+    // Instant mining: one block per transaction, so the first is already two blocks deep.
+    expect((await fx.payment(exact.id)).status).toBe("confirmed");
+    expect((await fx.payment(over.id)).status).toBe("detected");
+    const partialRow = await fx.payment(partial.id);
+    expect(partialRow.status).toBe("pending");
+    expect(partialRow.amountReceived.toFixed()).toBe(parseEther("0.75").toString());
+    expect(partialRow.transfers[0]?.logIndex).toBe(-1);
+
+    await fx.sendEth(partial.address, parseEther("1.25"));
+    await fx.mine(2);
+    await fx.scan();
+    expect(await fx.payment(exact.id)).toMatchObject({ status: "confirmed", exception: null });
+    const paid = await fx.payment(partial.id);
+    expect(paid).toMatchObject({ status: "confirmed", exception: null });
+    expect(paid.amountReceived.toFixed()).toBe(parseEther("2").toString());
+    expect(await fx.payment(over.id)).toMatchObject({ status: "confirmed", exception: "overpaid" });
+  });
+
+  it("a failed (reverted) native transaction credits nothing", async () => {
+    const payment = await fx.createPayment({ amount: "1" });
+    // Code that always reverts at the deposit address makes a plain value transfer fail on chain.
+    await fx.testClient.setCode({ address: payment.address as `0x${string}`, bytecode: "0x60006000fd" });
+    const receipt = await fx.sendEth(payment.address, parseEther("1"), { gas: 100_000n });
+    expect(receipt.status).toBe("reverted");
+    await fx.testClient.setCode({ address: payment.address as `0x${string}`, bytecode: "0x" });
+    await fx.mine(2);
+    await fx.scan();
+    const row = await fx.payment(payment.id);
+    expect(row.status).toBe("pending");
+    expect(row.amountReceived.toFixed()).toBe("0");
+    expect(row.transfers).toHaveLength(0);
+  });
+
+  it("another token to the deposit address, or USDC to an unknown address, credits nothing", async () => {
+    const payment = await fx.createPayment({ token: "USDC", amount: "3" });
+    const nativePayment = await fx.createPayment({ amount: "1" });
+    await fx.sendToken(payment.address, usdc(3n), OTHER_TOKEN_ADDRESS);
+    // USDC to a native payment's address: recorded (it is on our address) but credits nothing.
+    await fx.sendToken(nativePayment.address, usdc(3n));
+    const stranger = privateKeyToAccount(generatePrivateKey()).address;
+    await fx.sendToken(stranger, usdc(3n));
+    await fx.mine(2);
+    await fx.scan();
+    expect(await fx.payment(payment.id)).toMatchObject({ status: "pending", transfers: [] });
+    const nativeRow = await fx.payment(nativePayment.id);
+    expect(nativeRow.status).toBe("pending");
+    expect(nativeRow.amountReceived.toFixed()).toBe("0");
+    expect(await database.db.transfer.count({ where: { toAddress: stranger } })).toBe(0);
+    const unattributed = await database.db.transfer.findMany({ where: { toAddress: nativePayment.address } });
+    expect(unattributed).toHaveLength(1);
+    expect(unattributed[0]?.paymentId).toBeNull();
+  });
+});
+
+describe("scanChain: restarts and failures", () => {
+  it("a scanner stopped mid-range, rescans and two concurrent scanners leave no gap and no double credit", async () => {
+    const payment = await fx.createPayment({ token: "USDC", amount: "100" });
+    const nativePayment = await fx.createPayment({ amount: "10" });
+    for (let i = 0; i < 6; i++) {
+      await fx.sendToken(payment.address, usdc(10n));
+      await fx.sendEth(nativePayment.address, parseEther("1"));
+    }
+    const small = { ...fx.chain, maxBlockRange: 3 };
+    // "Crash" after two small ranges.
+    await fx.scan({ maxRanges: 2 }, { chain: small });
+    const midway = await fx.payment(payment.id);
+    expect(midway.transfers.length).toBeLessThan(6);
+
+    // Two scanners at once (e.g. two instances) finish the job.
+    await Promise.all([fx.scan({}, { chain: small }), fx.scan({}, { chain: small })]);
+    // And a rescan from an older cursor (a crashed run replayed) credits nothing twice.
+    const cursor = await database.db.chainCursor.findUniqueOrThrow({ where: { chain: "local" } });
+    await database.db.chainCursor.update({
+      where: { chain: "local" },
+      data: { lastScannedBlock: (cursor.lastScannedBlock ?? 0n) - 15n },
+    });
+    await fx.scan();
+
+    const row = await fx.payment(payment.id);
+    expect(row.transfers).toHaveLength(6);
+    expect(row.amountReceived.toFixed()).toBe(usdc(60n).toString());
+    const nativeRow = await fx.payment(nativePayment.id);
+    expect(nativeRow.transfers).toHaveLength(6);
+    expect(nativeRow.amountReceived.toFixed()).toBe(parseEther("6").toString());
+  });
+
+  it("RPC endpoint down: the error is recorded, the cursor stays, and nothing is skipped once it is back", async () => {
+    const payment = await fx.createPayment({ token: "USDC", amount: "1" });
+    const before = await database.db.chainCursor.findUniqueOrThrow({ where: { chain: "local" } });
+    await fx.sendToken(payment.address, usdc(1n));
+    await fx.mine(3);
+
+    const down = { ...fx.chain, rpcUrls: ["http://127.0.0.1:1"] };
+    const failure = await fx.scan({}, { chain: down }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(ChainRpcError);
+    const failed = await database.db.chainCursor.findUniqueOrThrow({ where: { chain: "local" } });
+    expect(failed.lastScannedBlock).toBe(before.lastScannedBlock);
+    expect(failed.lastError).toMatch(/HTTP request failed/);
+    expect((await fx.payment(payment.id)).status).toBe("pending");
+
+    await fx.scan();
+    const recovered = await database.db.chainCursor.findUniqueOrThrow({ where: { chain: "local" } });
+    expect(recovered.lastError).toBeNull();
+    expect((await fx.payment(payment.id)).status).toBe("confirmed");
+  });
+});
+
+describe("scanChain: reorgs", () => {
+  it.each([1, 2, 3, 4, 5])(
+    "a reorg of depth %i before confirmation reverts the transfers and the payments",
+    async (depth) => {
+      // More confirmations than the reorg depth, so the payments are still detected when it happens.
+      const chain = { ...fx.chain, confirmations: 10 };
+      const payments: string[] = [];
+      // Every transfer within the last `depth` blocks (instant mining: one block per transaction).
+      if (depth >= 2) {
+        const native = await fx.createPayment({ amount: "1", chain });
+        await fx.sendEth(native.address, parseEther("1"));
+        payments.push(native.id);
+      }
+      const token = await fx.createPayment({ token: "USDC", amount: "2", chain });
+      await fx.sendToken(token.address, usdc(2n));
+      payments.push(token.id);
+      if (depth > 2) await fx.mine(depth - 2);
+      await fx.scan({}, { chain });
+      for (const id of payments) expect((await fx.payment(id)).status).toBe("detected");
+
+      const head = await fx.publicClient.getBlockNumber({ cacheTime: 0 });
+      await fx.testClient.request({ method: "anvil_reorg" as never, params: [depth, []] as never });
+      expect(await fx.publicClient.getBlockNumber({ cacheTime: 0 })).toBe(head);
+      await fx.mine(1);
+      await fx.scan({}, { chain });
+
+      for (const id of payments) {
+        const row = await fx.payment(id);
+        expect(row.status).toBe("pending");
+        expect(row.amountReceived.toFixed()).toBe("0");
+        expect(row.transfers.map((transfer) => transfer.status)).toEqual(["reverted"]);
+        expect(row.statusChanges.map((change) => change.toStatus)).toEqual([
+          "pending",
+          "detected",
+          "pending",
+        ]);
+        expect(await fx.eventTypes(id)).toEqual(["payment.created", "payment.detected", "payment.reverted"]);
+      }
+      // The stored blocks are the new canonical ones.
+      const stored = await database.db.chainBlock.findFirstOrThrow({
+        where: { chain: "local", number: head },
+      });
+      expect(stored.hash).toBe((await fx.publicClient.getBlock({ blockNumber: head })).hash);
+    },
+  );
+});

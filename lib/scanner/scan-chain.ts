@@ -1,0 +1,408 @@
+import { type Address, type Block, getAddress, type Hash } from "viem";
+import type { ChainClient } from "../chains/public-client";
+import { ChainRpcError, shortMessage } from "../chains/record-chain-head";
+import type { TChain } from "../config/chains";
+import type { Db } from "../db/client";
+import { newId } from "../ids";
+import type { Logger } from "../logger";
+import { recomputePayment } from "../payments/recompute-payment";
+import { getTransferLogs } from "./get-transfer-logs";
+import { lockChainScan } from "./lock-chain-scan";
+import { revertOrphanedBlocks } from "./revert-orphaned-blocks";
+import { scannerCounters } from "./scanner-metrics";
+
+export type ScanChainDeps = {
+  db: Db;
+  client: Pick<ChainClient, "getBlockNumber" | "getBlock" | "getLogs" | "getTransactionReceipt">;
+  chain: Pick<TChain, "name" | "chainId" | "confirmations" | "maxBlockRange" | "tokens">;
+  /** Public base URL, for the payment objects in events. */
+  baseUrl: string;
+  now?: () => Date;
+  logger?: Logger;
+};
+
+export type ScanChainOptions = {
+  /** Ranges scanned in this call at most (a catching-up scanner returns between ranges). */
+  maxRanges?: number;
+  /** Largest range when native payments are open (every block is fetched with its transactions). */
+  maxNativeBlocksPerRange?: number;
+};
+
+export type ScanChainReturnType = {
+  chain: string;
+  headBlock: bigint;
+  lastScannedBlock: bigint | null;
+  rangesScanned: number;
+  transfersRecorded: number;
+  reorgsHandled: number;
+};
+
+/** Blocks whose hashes are kept below the cursor, for reorg detection. */
+const KEPT_BLOCKS = 512n;
+const DEFAULT_MAX_NATIVE_BLOCKS = 200;
+
+/** The chain changed while a range was being read (a reorg mid-scan); the range is read again. */
+export class ChainChangedError extends Error {
+  override name = "ChainChangedError";
+}
+
+type FetchedBlock = { number: bigint; hash: Hash; parentHash: Hash; timestamp: Date };
+type ObservedTransfer = {
+  txHash: Hash;
+  logIndex: number;
+  tokenAddress: Address | null;
+  from: Address;
+  to: Address;
+  amount: bigint;
+  blockNumber: bigint;
+  blockHash: Hash;
+  blockTimestamp: Date;
+  paymentId: string | null;
+};
+
+/**
+ * Scans one chain from its persisted cursor towards the head, range by range: ERC-20 `Transfer`
+ * logs of the chain's tokens (one `eth_getLogs` per range, whatever the number of open payments),
+ * native transfers from the blocks' transactions with their receipts' status (only while native
+ * payments are open), all through the batching client. Each range's transfers, block hashes, cursor
+ * and the affected payments' recomputation are committed in one transaction, so a failed or
+ * interrupted range is scanned again, never skipped, and a rescan never credits twice (unique
+ * `(chain, tx_hash, log_index)`). A parent-hash mismatch with the stored blocks is a reorg, handled
+ * by {@link revertOrphanedBlocks} before scanning on. RPC failures are recorded on the cursor and
+ * rethrown as {@link ChainRpcError}.
+ */
+export async function scanChain(
+  deps: ScanChainDeps,
+  options: ScanChainOptions = {},
+): Promise<ScanChainReturnType> {
+  const { db, chain } = deps;
+  const now = deps.now ?? (() => new Date());
+  const maxRanges = options.maxRanges ?? 10;
+  const result: ScanChainReturnType = {
+    chain: chain.name,
+    headBlock: 0n,
+    lastScannedBlock: null,
+    rangesScanned: 0,
+    transfersRecorded: 0,
+    reorgsHandled: 0,
+  };
+  try {
+    result.headBlock = await deps.client.getBlockNumber({ cacheTime: 0 });
+    await db.chainCursor.upsert({
+      where: { chain: chain.name },
+      create: {
+        chain: chain.name,
+        chainId: chain.chainId,
+        headBlock: result.headBlock,
+        headUpdatedAt: now(),
+      },
+      update: { headBlock: result.headBlock, headUpdatedAt: now(), lastError: null, lastErrorAt: null },
+    });
+
+    for (let range = 0; range < maxRanges; range++) {
+      const cursor = await db.chainCursor.findUnique({
+        where: { chain: chain.name },
+        select: { lastScannedBlock: true },
+      });
+      const stored = cursor?.lastScannedBlock ?? null;
+      const last = stored ?? (await initialBlock(db, chain, result.headBlock)) - 1n;
+      const outcome = await scanRange(deps, { stored, last, head: result.headBlock, options, now });
+      if (outcome.kind === "reorg") {
+        await revertOrphanedBlocks({ ...deps, now, chain });
+        result.reorgsHandled += 1;
+        continue;
+      }
+      result.lastScannedBlock = outcome.lastScannedBlock;
+      if (outcome.kind === "caught-up") break;
+      result.rangesScanned += 1;
+      result.transfersRecorded += outcome.transfersRecorded;
+      scannerCounters(chain.name).rangesScanned += 1;
+      if (outcome.lastScannedBlock >= result.headBlock) break;
+    }
+    return result;
+  } catch (error) {
+    if (error instanceof ChainChangedError) throw error;
+    const message = shortMessage(error);
+    scannerCounters(chain.name).rpcErrors += 1;
+    await db.chainCursor.upsert({
+      where: { chain: chain.name },
+      create: { chain: chain.name, chainId: chain.chainId, lastError: message, lastErrorAt: now() },
+      update: { lastError: message, lastErrorAt: now() },
+    });
+    throw new ChainRpcError(chain.name, `scanning failed: ${message}`, { cause: error });
+  }
+}
+
+/**
+ * Where a chain without a cursor starts: the oldest `start_block` of its open payments, never more
+ * than one range below the head, else the head itself (never genesis on a real chain).
+ */
+async function initialBlock(db: Db, chain: ScanChainDeps["chain"], head: bigint): Promise<bigint> {
+  const oldest = await db.payment.aggregate({
+    where: { chain: chain.name, status: { in: ["pending", "detected"] }, startBlock: { not: null } },
+    _min: { startBlock: true },
+  });
+  const floor = head - BigInt(chain.maxBlockRange) + 1n;
+  const start = oldest._min.startBlock ?? head;
+  return start < floor ? (floor < 0n ? 0n : floor) : start;
+}
+
+type RangeOutcome =
+  | { kind: "reorg" }
+  | { kind: "caught-up"; lastScannedBlock: bigint }
+  | { kind: "scanned"; lastScannedBlock: bigint; transfersRecorded: number };
+
+async function scanRange(
+  deps: ScanChainDeps,
+  params: {
+    stored: bigint | null;
+    last: bigint;
+    head: bigint;
+    options: ScanChainOptions;
+    now: () => Date;
+  },
+): Promise<RangeOutcome> {
+  const { db, chain, client } = deps;
+  const { stored, last, head } = params;
+  const storedLast =
+    stored === null
+      ? null
+      : await db.chainBlock.findUnique({
+          where: { chain_number: { chain: chain.name, number: stored } },
+          select: { hash: true },
+        });
+  if (stored !== null && head < stored) return { kind: "reorg" };
+
+  const watchNative = await hasOpenNativePayments(db, chain.name);
+  const from = last + 1n;
+  const rangeSize = BigInt(
+    watchNative
+      ? Math.min(chain.maxBlockRange, params.options.maxNativeBlocksPerRange ?? DEFAULT_MAX_NATIVE_BLOCKS)
+      : chain.maxBlockRange,
+  );
+  const to = from + rangeSize - 1n < head ? from + rangeSize - 1n : head;
+
+  if (from > to) {
+    // Caught up: still check that the last scanned block is canonical (a reorg at the same height).
+    if (storedLast) {
+      const block = await client.getBlock({ blockNumber: last });
+      if (block.hash !== storedLast.hash) return { kind: "reorg" };
+    }
+    return { kind: "caught-up", lastScannedBlock: last };
+  }
+
+  const tokens = chain.tokens.map((token) => getAddress(token.address));
+  const logs = await getTransferLogs(client, { tokens, fromBlock: from, toBlock: to });
+  // Every block when native payments are open (their transactions are needed), otherwise only the
+  // blocks the logs are in and the range's ends (hashes for reorg detection, timestamps for expiry).
+  const numbers = new Set<bigint>([from, to]);
+  if (watchNative) for (let n = from; n <= to; n++) numbers.add(n);
+  for (const log of logs) numbers.add(log.blockNumber);
+  const sorted = [...numbers].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const [previous, ...blocks] = await Promise.all([
+    last >= 0n ? client.getBlock({ blockNumber: last }) : null,
+    ...sorted.map((blockNumber) => client.getBlock({ blockNumber, includeTransactions: watchNative })),
+  ]);
+  if (storedLast && previous && previous.hash !== storedLast.hash) return { kind: "reorg" };
+
+  const byNumber = new Map<bigint, Block<bigint, boolean>>();
+  for (const block of blocks) if (block) byNumber.set(requireNumber(block), block);
+  // The range must be one chain: each fetched block's parent is the previous one (when adjacent),
+  // and every log is in the block we fetched at its height.
+  let prior: { number: bigint | null; hash: Hash | null } | null = previous;
+  for (const block of blocks) {
+    if (!block) continue;
+    if (prior && requireNumber(prior) + 1n === requireNumber(block) && block.parentHash !== prior.hash)
+      throw new ChainChangedError(`${chain.name}: chain changed while reading blocks ${from}–${to}`);
+    prior = block;
+  }
+  for (const log of logs)
+    if (byNumber.get(log.blockNumber)?.hash !== log.blockHash)
+      throw new ChainChangedError(`${chain.name}: chain changed while reading logs ${from}–${to}`);
+
+  const fetched: FetchedBlock[] = blocks.flatMap((block) =>
+    block?.hash
+      ? [
+          {
+            number: requireNumber(block),
+            hash: block.hash,
+            parentHash: block.parentHash,
+            timestamp: new Date(Number(block.timestamp) * 1000),
+          },
+        ]
+      : [],
+  );
+  const timestampOf = (n: bigint) => fetched.find((block) => block.number === n)?.timestamp ?? new Date(0);
+
+  // Match candidates against the payments' deposit addresses in one query.
+  const nativeCandidates = watchNative
+    ? blocks.flatMap((block) =>
+        (block?.transactions ?? []).flatMap((transaction) =>
+          typeof transaction !== "string" && transaction.to && transaction.value > 0n
+            ? [{ transaction, block }]
+            : [],
+        ),
+      )
+    : [];
+  const candidateAddresses = [
+    ...new Set([
+      ...logs.map((log) => getAddress(log.to)),
+      ...nativeCandidates.map(({ transaction }) => getAddress(transaction.to ?? "")),
+    ]),
+  ];
+  const payments =
+    candidateAddresses.length === 0
+      ? []
+      : await db.payment.findMany({
+          where: { chain: chain.name, depositAddress: { in: candidateAddresses } },
+          select: { id: true, depositAddress: true, tokenAddress: true },
+        });
+  const paymentOf = new Map(payments.map((payment) => [getAddress(payment.depositAddress), payment]));
+
+  const transfers: ObservedTransfer[] = [];
+  for (const log of logs) {
+    const payment = paymentOf.get(getAddress(log.to));
+    if (!payment) continue;
+    const sameToken = payment.tokenAddress !== null && getAddress(payment.tokenAddress) === log.tokenAddress;
+    transfers.push({
+      txHash: log.txHash,
+      logIndex: log.logIndex,
+      tokenAddress: log.tokenAddress,
+      from: getAddress(log.from),
+      to: getAddress(log.to),
+      amount: log.amount,
+      blockNumber: log.blockNumber,
+      blockHash: log.blockHash,
+      blockTimestamp: timestampOf(log.blockNumber),
+      // A token the payment does not ask for is recorded (it is on our address) but credits nothing.
+      paymentId: sameToken ? payment.id : null,
+    });
+  }
+  const nativeMatches = nativeCandidates.filter(({ transaction }) =>
+    paymentOf.has(getAddress(transaction.to ?? "")),
+  );
+  // Failed transactions move no value: only successful receipts credit (one batched round trip).
+  const receipts = await Promise.all(
+    nativeMatches.map(({ transaction }) => client.getTransactionReceipt({ hash: transaction.hash })),
+  );
+  nativeMatches.forEach(({ transaction, block }, index) => {
+    const receipt = receipts[index];
+    const payment = paymentOf.get(getAddress(transaction.to ?? ""));
+    if (receipt?.status !== "success" || !payment || !block?.hash) return;
+    if (receipt.blockHash !== block.hash)
+      throw new ChainChangedError(`${chain.name}: chain changed while reading receipts ${from}–${to}`);
+    transfers.push({
+      txHash: transaction.hash,
+      logIndex: -1,
+      tokenAddress: null,
+      from: getAddress(transaction.from),
+      to: getAddress(transaction.to ?? ""),
+      amount: transaction.value,
+      blockNumber: requireNumber(block),
+      blockHash: block.hash,
+      blockTimestamp: timestampOf(requireNumber(block)),
+      paymentId: payment.tokenAddress === null ? payment.id : null,
+    });
+  });
+
+  return commitRange(deps, { stored, to, fetched, transfers, now: params.now });
+}
+
+async function commitRange(
+  deps: ScanChainDeps,
+  params: {
+    stored: bigint | null;
+    to: bigint;
+    fetched: FetchedBlock[];
+    transfers: ObservedTransfer[];
+    now: () => Date;
+  },
+): Promise<RangeOutcome> {
+  const { db, chain } = deps;
+  const { to, fetched, transfers } = params;
+  return db.$transaction(async (tx) => {
+    await lockChainScan(tx, chain.name);
+    // Under the lock: if another scanner committed meanwhile, its range stands and ours is dropped.
+    const cursor = await tx.chainCursor.findUnique({
+      where: { chain: chain.name },
+      select: { lastScannedBlock: true },
+    });
+    const current = cursor?.lastScannedBlock ?? null;
+    if (current !== params.stored)
+      return { kind: "scanned", lastScannedBlock: current ?? to, transfersRecorded: 0 };
+
+    // A transfer seen again (rescan) is left alone; one that was reverted by a reorg and is back in
+    // a canonical block counts again, at its new block.
+    const recorded = transfers.length
+      ? await tx.$queryRaw<{ payment_id: string | null }[]>`
+          INSERT INTO transfers (id, chain, tx_hash, log_index, payment_id, token_address, from_address, to_address,
+            amount, block_number, block_hash, block_timestamp, status, confirmations, created_at, updated_at)
+          SELECT t.id, ${chain.name}, t.tx_hash, t.log_index, t.payment_id, t.token_address, t.from_address,
+            t.to_address, t.amount, t.block_number, t.block_hash, t.block_timestamp, 'confirming', 0, now(), now()
+          FROM unnest(${transfers.map(() => newId("trf"))}::text[], ${transfers.map((t) => t.txHash)}::text[],
+            ${transfers.map((t) => t.logIndex)}::int[], ${transfers.map((t) => t.paymentId)}::text[],
+            ${transfers.map((t) => t.tokenAddress)}::text[], ${transfers.map((t) => t.from)}::text[],
+            ${transfers.map((t) => t.to)}::text[], ${transfers.map((t) => t.amount.toString())}::numeric[],
+            ${transfers.map((t) => t.blockNumber.toString())}::bigint[], ${transfers.map((t) => t.blockHash)}::text[],
+            ${transfers.map((t) => t.blockTimestamp)}::timestamptz[])
+            AS t(id, tx_hash, log_index, payment_id, token_address, from_address, to_address, amount, block_number,
+              block_hash, block_timestamp)
+          ON CONFLICT (chain, tx_hash, log_index) DO UPDATE SET status = 'confirming', confirmations = 0,
+            block_number = EXCLUDED.block_number, block_hash = EXCLUDED.block_hash,
+            block_timestamp = EXCLUDED.block_timestamp, updated_at = now()
+          WHERE transfers.status = 'reverted'
+          RETURNING payment_id`
+      : [];
+
+    await tx.$executeRaw`
+      INSERT INTO chain_blocks (chain, number, hash, parent_hash, timestamp, created_at)
+      SELECT ${chain.name}, b.number, b.hash, b.parent_hash, b.timestamp, now()
+      FROM unnest(${fetched.map((b) => b.number.toString())}::bigint[], ${fetched.map((b) => b.hash)}::text[],
+        ${fetched.map((b) => b.parentHash)}::text[], ${fetched.map((b) => b.timestamp)}::timestamptz[])
+        AS b(number, hash, parent_hash, timestamp)
+      ON CONFLICT (chain, number) DO UPDATE SET hash = EXCLUDED.hash, parent_hash = EXCLUDED.parent_hash,
+        timestamp = EXCLUDED.timestamp`;
+    await tx.chainBlock.deleteMany({ where: { chain: chain.name, number: { lt: to - KEPT_BLOCKS } } });
+    await tx.chainCursor.update({
+      where: { chain: chain.name },
+      data: { lastScannedBlock: to, lastError: null, lastErrorAt: null },
+    });
+
+    // Confirmations count verified blocks only: up to the range just committed.
+    const confirming = await tx.$queryRaw<{ payment_id: string | null }[]>`
+      UPDATE transfers SET confirmations = LEAST(${to} - block_number + 1, 2147483647)::int,
+        status = CASE WHEN ${to} - block_number + 1 >= ${chain.confirmations} THEN 'confirmed'::transfer_status
+          ELSE 'confirming'::transfer_status END,
+        updated_at = now()
+      WHERE chain = ${chain.name} AND status = 'confirming' AND block_number <= ${to}
+      RETURNING payment_id`;
+
+    const paymentIds = [
+      ...new Set([...recorded, ...confirming].flatMap((row) => (row.payment_id ? [row.payment_id] : []))),
+    ].sort();
+    const chainTime = fetched.find((block) => block.number === to)?.timestamp ?? null;
+    const now = params.now();
+    for (const paymentId of paymentIds)
+      await recomputePayment(tx, {
+        paymentId,
+        baseUrl: deps.baseUrl,
+        now,
+        chainTime,
+        reason: recorded.some((row) => row.payment_id === paymentId) ? "transfer detected" : "confirmations",
+      });
+    return { kind: "scanned", lastScannedBlock: to, transfersRecorded: recorded.length };
+  });
+}
+
+async function hasOpenNativePayments(db: Db, chain: string): Promise<boolean> {
+  const open = await db.payment.findFirst({
+    where: { chain, tokenAddress: null, status: { in: ["pending", "detected", "expired"] } },
+    select: { id: true },
+  });
+  return open !== null;
+}
+
+function requireNumber(block: { number: bigint | null }): bigint {
+  if (block.number === null) throw new ChainChangedError("a pending block was returned for a mined height");
+  return block.number;
+}
