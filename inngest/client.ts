@@ -17,3 +17,10 @@ export type TChainHeartbeatRequested = z.infer<typeof ZChainHeartbeatRequested>;
 export const chainHeartbeatRequested = eventType("chain/heartbeat.requested", {
   schema: ZChainHeartbeatRequested,
 });
+
+export const ZWebhookDeliveryRequested = z.object({ delivery_id: z.string().regex(/^wd_[0-9A-Za-z]{22}$/) });
+export type TWebhookDeliveryRequested = z.infer<typeof ZWebhookDeliveryRequested>;
+/** Deliver one webhook delivery on its retry schedule (sent by the webhook relay, id = delivery id). */
+export const webhookDeliveryRequested = eventType("webhook/delivery.requested", {
+  schema: ZWebhookDeliveryRequested,
+});

@@ -1,4 +1,6 @@
 import { chainHeartbeat } from "./functions/chain-heartbeat";
+import { webhookDelivery } from "./functions/webhook-delivery";
+import { webhookRelay } from "./functions/webhook-relay";
 
 /** Every Inngest function of the app, served at /api/inngest. */
-export const functions = [chainHeartbeat];
+export const functions = [chainHeartbeat, webhookDelivery, webhookRelay];

@@ -4,6 +4,7 @@ import type { TChain } from "../config/chains";
 import type { Db } from "../db/client";
 import { deleteExpiredIdempotencyKeys } from "../idempotency/delete-expired-idempotency-keys";
 import type { Logger } from "../logger";
+import { sharedWebhookDispatcher } from "../webhooks/webhook-dispatcher";
 
 /** What every background job receives: the real dependencies, so tests pass a test database and devnet. */
 export type JobContext = { db: Db; chains: TChain[]; logger: Logger };
@@ -56,5 +57,16 @@ export const idempotencyCleanupJob: Job = {
   run: ({ db }) => deleteExpiredIdempotencyKeys(db),
 };
 
+/**
+ * Claims due webhook deliveries and starts their attempts without waiting for them (a slow endpoint
+ * must not hold back the next tick). A short interval keeps event → webhook latency low; an idle
+ * tick is one indexed query. Attempts still in flight at shutdown are retried after their lease.
+ */
+export const webhookDeliveryJob: Job = {
+  name: "webhook-delivery",
+  intervalMs: () => 250,
+  run: ({ db, logger }) => sharedWebhookDispatcher(db, logger).tick(),
+};
+
 /** The jobs the embedded runner drives when Inngest is not configured. */
-export const jobs: readonly Job[] = [chainHeartbeatJob, idempotencyCleanupJob];
+export const jobs: readonly Job[] = [chainHeartbeatJob, idempotencyCleanupJob, webhookDeliveryJob];

@@ -1,5 +1,7 @@
+import type { Db } from "../db/client";
+import type { Logger } from "../logger";
 import { type DeliveryOutcome, deliverWebhook, leaseUntil } from "./deliver-webhook";
-import type { WebhookDeps } from "./webhook-deps";
+import { type WebhookDeps, webhookDeps } from "./webhook-deps";
 
 export type WebhookDispatcherOptions = {
   /** Attempts in flight at once, over all endpoints. */
@@ -85,4 +87,16 @@ export function createWebhookDispatcher(
       return running.size;
     },
   };
+}
+
+const sharedDispatchers = new WeakMap<Db, WebhookDispatcher>();
+
+/** The process-wide dispatcher of the embedded runner's webhook job, one per database client. */
+export function sharedWebhookDispatcher(db: Db, logger: Logger): WebhookDispatcher {
+  let dispatcher = sharedDispatchers.get(db);
+  if (!dispatcher) {
+    dispatcher = createWebhookDispatcher(webhookDeps(db, logger));
+    sharedDispatchers.set(db, dispatcher);
+  }
+  return dispatcher;
 }
