@@ -42,6 +42,8 @@ export const ZEnv = z
     API_RATE_LIMIT_BURST: z.coerce.number().int().positive().default(200),
     /** Set by `npm start` when it runs the embedded database: the local demo, not production. */
     CTRIP_EMBEDDED: z.enum(["1"]).optional(),
+    /** "1" lets webhook endpoints target private, loopback and link-local addresses in production. */
+    WEBHOOK_ALLOW_PRIVATE_TARGETS: z.enum(["0", "1"]).optional(),
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
     /** "off" disables the in-process job runner (e.g. when a separate `npm run worker` runs the jobs). */
     CTRIP_EMBEDDED_RUNNER: z.enum(["on", "off"]).default("on"),

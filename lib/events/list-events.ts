@@ -8,6 +8,11 @@ export const ZListEventsQuery = z.strictObject({
   ...ZListQuery,
   type: ZEventType.optional(),
   object_id: z.string().max(64).optional(),
+  /** `false`: events with a webhook delivery not (yet) succeeded; `true`: every delivery succeeded. */
+  delivery_success: z
+    .enum(["true", "false"])
+    .transform((value) => value === "true")
+    .optional(),
 });
 export type TListEventsQuery = z.infer<typeof ZListEventsQuery>;
 
@@ -31,6 +36,12 @@ export async function listEvents(
       merchantId,
       ...(query.type ? { type: query.type } : {}),
       ...(query.object_id ? { objectId: query.object_id } : {}),
+      ...(query.delivery_success === false
+        ? { deliveries: { some: { status: { not: "succeeded" as const } } } }
+        : {}),
+      ...(query.delivery_success === true
+        ? { deliveries: { some: {}, every: { status: "succeeded" as const } } }
+        : {}),
       ...afterCursor(cursor),
     },
     orderBy: NEWEST_FIRST,

@@ -7,6 +7,7 @@ import { deleteExpiredIdempotencyKeys } from "../idempotency/delete-expired-idem
 import type { Logger } from "../logger";
 import { expirePayments } from "../payments/expire-payments";
 import { scanChain } from "../scanner/scan-chain";
+import { sharedWebhookDispatcher } from "../webhooks/webhook-dispatcher";
 
 /** What every background job receives: the real dependencies, so tests pass a test database and devnet. */
 export type JobContext = { db: Db; chains: TChain[]; logger: Logger };
@@ -87,5 +88,16 @@ export const chainScanJob: Job = {
   },
 };
 
+/**
+ * Claims due webhook deliveries and starts their attempts without waiting for them (a slow endpoint
+ * must not hold back the next tick). A short interval keeps event → webhook latency low; an idle
+ * tick is one indexed query. Attempts still in flight at shutdown are retried after their lease.
+ */
+export const webhookDeliveryJob: Job = {
+  name: "webhook-delivery",
+  intervalMs: () => 250,
+  run: ({ db, logger }) => sharedWebhookDispatcher(db, logger).tick(),
+};
+
 /** The jobs the embedded runner drives when Inngest is not configured. */
-export const jobs: readonly Job[] = [chainHeartbeatJob, idempotencyCleanupJob, chainScanJob];
+export const jobs: readonly Job[] = [chainHeartbeatJob, idempotencyCleanupJob, chainScanJob, webhookDeliveryJob];

@@ -13,6 +13,16 @@ import type { IdPrefix } from "../ids";
 import { ZCreatePayment, ZMetadata } from "../payments/create-payment";
 import { ZListPaymentsQuery } from "../payments/list-payments";
 import { type TPaymentObject, ZPaymentObject } from "../payments/payment-object";
+import { ZListWebhookDeliveriesQuery } from "../webhooks/list-webhook-deliveries";
+import { ZListWebhookEndpointsQuery } from "../webhooks/manage-webhook-endpoints";
+import { ZWebhookTestResult } from "../webhooks/send-test-webhook";
+import { ZWebhookDeliveryObject } from "../webhooks/webhook-delivery-object";
+import {
+  ZCreateWebhookEndpoint,
+  ZUpdateWebhookEndpoint,
+  ZWebhookEndpointObject,
+  ZWebhookEndpointWithSecret,
+} from "../webhooks/webhook-endpoint-object";
 
 export type JsonSchema = JSONSchema.JSONSchema;
 export type HttpMethod = "get" | "post" | "put" | "patch" | "delete";
@@ -81,6 +91,13 @@ function ZList<T extends z.ZodType>(item: T) {
 
 const ZPaymentList = ZList(ZPaymentObject) satisfies z.ZodType<ListPage<TPaymentObject>>;
 const ZEventList = ZList(ZEventObject);
+const ZWebhookEndpointList = ZList(ZWebhookEndpointObject);
+const ZWebhookDeliveryList = ZList(ZWebhookDeliveryObject);
+const ZDeletedWebhookEndpoint = z.strictObject({
+  id: z.string(),
+  object: z.literal("webhook_endpoint"),
+  deleted: z.literal(true),
+});
 
 /** Same limits as the Idempotency-Key check in lib/http/api-route.ts. */
 const ZIdempotencyKey = z.string().min(1).max(255);
@@ -93,15 +110,26 @@ const RESPONSE_COMPONENTS = {
   EventList: ZEventList,
   Health: ZHealth,
   Problem: ZProblem,
+  WebhookEndpoint: ZWebhookEndpointObject,
+  WebhookEndpointWithSecret: ZWebhookEndpointWithSecret,
+  WebhookEndpointList: ZWebhookEndpointList,
+  DeletedWebhookEndpoint: ZDeletedWebhookEndpoint,
+  WebhookTestResult: ZWebhookTestResult,
+  WebhookDelivery: ZWebhookDeliveryObject,
+  WebhookDeliveryList: ZWebhookDeliveryList,
 };
-const REQUEST_COMPONENTS = { CreatePaymentRequest: ZCreatePayment };
+const REQUEST_COMPONENTS = {
+  CreatePaymentRequest: ZCreatePayment,
+  CreateWebhookEndpointRequest: ZCreateWebhookEndpoint,
+  UpdateWebhookEndpointRequest: ZUpdateWebhookEndpoint,
+};
 export type ComponentName = keyof typeof RESPONSE_COMPONENTS | keyof typeof REQUEST_COMPONENTS;
 
 type OperationSpec = {
   method: HttpMethod;
   path: string;
   operationId: string;
-  tag: "Payments" | "Events" | "System";
+  tag: "Payments" | "Events" | "Webhooks" | "System";
   summary: string;
   description: string;
   /** Prefix of the `{id}` path parameter, validated by ZIdParams(prefix). */
@@ -202,6 +230,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
     idPrefix: "evt",
     responses: [{ status: 200, schema: "Event", description: "The event." }],
   },
+  ...webhookOperations(),
   {
     method: "get",
     path: "/api/health",
@@ -217,9 +246,141 @@ export const OPERATIONS: readonly OperationSpec[] = [
   },
 ];
 
+function webhookOperations(): OperationSpec[] {
+  const endpointExample = {
+    url: "https://shop.example/webhooks/ctrip",
+    description: "Order fulfilment",
+    enabled_events: ["payment.confirmed", "payment.expired"],
+  };
+  return [
+    {
+      method: "post",
+      path: "/api/v1/webhook-endpoints",
+      operationId: "createWebhookEndpoint",
+      tag: "Webhooks",
+      summary: "Create a webhook endpoint",
+      description:
+        "Registers an http(s) URL. `enabled_events` filters the event types sent (empty or omitted = all). " +
+        "The answer holds the signing `secret` (`whsec_…`): it is shown now and on rotation only. In production, " +
+        "private, loopback and link-local targets are refused unless the operator allows them.",
+      body: { schema: "CreateWebhookEndpointRequest", example: endpointExample },
+      responses: [
+        { status: 201, schema: "WebhookEndpointWithSecret", description: "The endpoint and its secret." },
+      ],
+    },
+    {
+      method: "get",
+      path: "/api/v1/webhook-endpoints",
+      operationId: "listWebhookEndpoints",
+      tag: "Webhooks",
+      summary: "List webhook endpoints",
+      description: "Endpoints newest first (deleted ones excluded).",
+      query: ZListWebhookEndpointsQuery,
+      responses: [{ status: 200, schema: "WebhookEndpointList", description: "A page of endpoints." }],
+    },
+    {
+      method: "get",
+      path: "/api/v1/webhook-endpoints/{id}",
+      operationId: "getWebhookEndpoint",
+      tag: "Webhooks",
+      summary: "Retrieve a webhook endpoint",
+      description: "The endpoint, without its secret.",
+      idPrefix: "we",
+      responses: [{ status: 200, schema: "WebhookEndpoint", description: "The endpoint." }],
+    },
+    {
+      method: "patch",
+      path: "/api/v1/webhook-endpoints/{id}",
+      operationId: "updateWebhookEndpoint",
+      tag: "Webhooks",
+      summary: "Update a webhook endpoint",
+      description: "Changes the URL, description, event filter or `status` (`enabled` / `disabled`).",
+      idPrefix: "we",
+      body: { schema: "UpdateWebhookEndpointRequest", example: { status: "disabled" } },
+      responses: [{ status: 200, schema: "WebhookEndpoint", description: "The updated endpoint." }],
+    },
+    {
+      method: "delete",
+      path: "/api/v1/webhook-endpoints/{id}",
+      operationId: "deleteWebhookEndpoint",
+      tag: "Webhooks",
+      summary: "Delete a webhook endpoint",
+      description: "Stops deliveries to the endpoint; its pending deliveries are marked failed.",
+      idPrefix: "we",
+      responses: [
+        { status: 200, schema: "DeletedWebhookEndpoint", description: "The deleted endpoint's id." },
+      ],
+    },
+    {
+      method: "post",
+      path: "/api/v1/webhook-endpoints/{id}/rotate-secret",
+      operationId: "rotateWebhookEndpointSecret",
+      tag: "Webhooks",
+      summary: "Rotate a webhook endpoint's secret",
+      description:
+        "Issues a new secret. For 24 hours deliveries are signed with both the old and the new secret " +
+        "(two space-separated `v1,…` entries in `webhook-signature`), so either verifies.",
+      idPrefix: "we",
+      responses: [
+        { status: 200, schema: "WebhookEndpointWithSecret", description: "The endpoint and its new secret." },
+      ],
+    },
+    {
+      method: "post",
+      path: "/api/v1/webhook-endpoints/{id}/test",
+      operationId: "testWebhookEndpoint",
+      tag: "Webhooks",
+      summary: "Send a test event",
+      description:
+        "Sends one signed `webhook_endpoint.test` event now and answers with the endpoint's response. Not stored or retried.",
+      idPrefix: "we",
+      responses: [
+        { status: 200, schema: "WebhookTestResult", description: "The outcome of the test delivery." },
+      ],
+    },
+    {
+      method: "get",
+      path: "/api/v1/webhook-deliveries",
+      operationId: "listWebhookDeliveries",
+      tag: "Webhooks",
+      summary: "List webhook deliveries",
+      description: "The delivery log newest first, filtered by `event` id, `endpoint` id or `status`.",
+      query: ZListWebhookDeliveriesQuery,
+      responses: [{ status: 200, schema: "WebhookDeliveryList", description: "A page of deliveries." }],
+    },
+    {
+      method: "get",
+      path: "/api/v1/webhook-deliveries/{id}",
+      operationId: "getWebhookDelivery",
+      tag: "Webhooks",
+      summary: "Retrieve a webhook delivery",
+      description:
+        "The delivery with every attempt: time, status code, duration, first 1 KB of the response, error.",
+      idPrefix: "wd",
+      responses: [{ status: 200, schema: "WebhookDelivery", description: "The delivery and its attempts." }],
+    },
+    {
+      method: "post",
+      path: "/api/v1/webhook-deliveries/{id}/retry",
+      operationId: "retryWebhookDelivery",
+      tag: "Webhooks",
+      summary: "Retry a webhook delivery",
+      description:
+        "Makes one new attempt now and answers once it is done. A failed delivery is reset to pending first.",
+      idPrefix: "wd",
+      responses: [{ status: 200, schema: "WebhookDelivery", description: "The delivery after the attempt." }],
+    },
+  ];
+}
+
 const TAGS = [
   { name: "Payments", description: "Payments to a fresh deposit address, confirmed on chain." },
   { name: "Events", description: "What happened to your objects; the same objects webhooks deliver." },
+  {
+    name: "Webhooks",
+    description:
+      "Endpoints receiving signed events (Standard Webhooks: `webhook-id`, `webhook-timestamp`, `webhook-signature`), and their delivery log.",
+  },
   { name: "System", description: "Operational endpoints." },
 ];
 

@@ -1,0 +1,77 @@
+import { z } from "zod";
+import type { Db } from "../db/client";
+import { AppError } from "../errors";
+import { afterCursor, type ListPage, NEWEST_FIRST, toPage, ZListQuery } from "../http/pagination";
+import {
+  serializeWebhookDelivery,
+  type TWebhookDeliveryObject,
+  WEBHOOK_DELIVERY_SELECT,
+  ZWebhookDeliveryObject,
+} from "./webhook-delivery-object";
+
+export const ZListWebhookDeliveriesQuery = z.strictObject({
+  ...ZListQuery,
+  event: z.string().max(64).optional(),
+  endpoint: z.string().max(64).optional(),
+  status: ZWebhookDeliveryObject.shape.status.optional(),
+});
+export type TListWebhookDeliveriesQuery = z.infer<typeof ZListWebhookDeliveriesQuery>;
+
+/** The delivery log of the merchant's endpoints, newest first. */
+export async function listWebhookDeliveries(
+  db: Db,
+  merchantId: string,
+  query: TListWebhookDeliveriesQuery,
+): Promise<ListPage<TWebhookDeliveryObject>> {
+  const cursor = query.starting_after
+    ? await db.webhookDelivery.findFirst({
+        where: { id: query.starting_after, event: { merchantId } },
+        select: { id: true, createdAt: true },
+      })
+    : null;
+  if (query.starting_after && !cursor)
+    throw new AppError("validation_failed", "starting_after: no such webhook delivery", {
+      errors: [{ path: "starting_after", message: "no such webhook delivery" }],
+    });
+  const rows = await db.webhookDelivery.findMany({
+    where: {
+      event: { merchantId },
+      ...(query.event ? { eventId: query.event } : {}),
+      ...(query.endpoint ? { endpointId: query.endpoint } : {}),
+      ...(query.status ? { status: query.status } : {}),
+      ...afterCursor(cursor),
+    },
+    orderBy: NEWEST_FIRST,
+    take: query.limit + 1,
+    select: WEBHOOK_DELIVERY_SELECT,
+  });
+  return toPage(rows, query.limit, (row) => serializeWebhookDelivery(row));
+}
+
+/** One delivery of the merchant with all its attempts. */
+export async function getWebhookDeliveryOrThrow(
+  db: Db,
+  merchantId: string,
+  id: string,
+): Promise<TWebhookDeliveryObject> {
+  const row = await db.webhookDelivery.findFirst({
+    where: { id, event: { merchantId } },
+    select: {
+      ...WEBHOOK_DELIVERY_SELECT,
+      attempts: {
+        orderBy: { attemptNumber: "asc" },
+        select: {
+          id: true,
+          attemptNumber: true,
+          statusCode: true,
+          durationMs: true,
+          responseSnippet: true,
+          error: true,
+          createdAt: true,
+        },
+      },
+    },
+  });
+  if (!row) throw new AppError("not_found", `No such webhook delivery: ${id}`);
+  return serializeWebhookDelivery(row, row.attempts);
+}

@@ -1,0 +1,101 @@
+// Read, update and delete of webhook endpoints: small, merchant-scoped queries kept together.
+import { z } from "zod";
+import type { Db } from "../db/client";
+import { AppError } from "../errors";
+import { afterCursor, type ListPage, NEWEST_FIRST, toPage, ZListQuery } from "../http/pagination";
+import type { WebhookDeps } from "./webhook-deps";
+import {
+  serializeWebhookEndpoint,
+  type TUpdateWebhookEndpoint,
+  type TWebhookEndpointObject,
+  WEBHOOK_ENDPOINT_SELECT,
+} from "./webhook-endpoint-object";
+import { assertWebhookTargetAllowed } from "./webhook-target";
+
+export const ZListWebhookEndpointsQuery = z.strictObject({ ...ZListQuery });
+export type TListWebhookEndpointsQuery = z.infer<typeof ZListWebhookEndpointsQuery>;
+
+const live = (merchantId: string, id: string) => ({ id, merchantId, deletedAt: null });
+
+export async function getWebhookEndpointOrThrow(
+  db: Db,
+  merchantId: string,
+  id: string,
+): Promise<TWebhookEndpointObject> {
+  const row = await db.webhookEndpoint.findFirst({
+    where: live(merchantId, id),
+    select: WEBHOOK_ENDPOINT_SELECT,
+  });
+  if (!row) throw new AppError("not_found", `No such webhook endpoint: ${id}`);
+  return serializeWebhookEndpoint(row);
+}
+
+export async function listWebhookEndpoints(
+  db: Db,
+  merchantId: string,
+  query: TListWebhookEndpointsQuery,
+): Promise<ListPage<TWebhookEndpointObject>> {
+  const cursor = query.starting_after
+    ? await db.webhookEndpoint.findFirst({
+        where: live(merchantId, query.starting_after),
+        select: { id: true, createdAt: true },
+      })
+    : null;
+  if (query.starting_after && !cursor)
+    throw new AppError("validation_failed", "starting_after: no such webhook endpoint", {
+      errors: [{ path: "starting_after", message: "no such webhook endpoint" }],
+    });
+  const rows = await db.webhookEndpoint.findMany({
+    where: { merchantId, deletedAt: null, ...afterCursor(cursor) },
+    orderBy: NEWEST_FIRST,
+    take: query.limit + 1,
+    select: WEBHOOK_ENDPOINT_SELECT,
+  });
+  return toPage(rows, query.limit, serializeWebhookEndpoint);
+}
+
+export async function updateWebhookEndpoint(
+  deps: Pick<WebhookDeps, "db" | "allowPrivateTargets" | "resolveHost">,
+  merchantId: string,
+  id: string,
+  input: TUpdateWebhookEndpoint,
+): Promise<TWebhookEndpointObject> {
+  if (input.url)
+    await assertWebhookTargetAllowed(input.url, {
+      allowPrivateTargets: deps.allowPrivateTargets,
+      resolve: deps.resolveHost,
+    });
+  const { count } = await deps.db.webhookEndpoint.updateMany({
+    where: live(merchantId, id),
+    data: {
+      ...(input.url !== undefined ? { url: input.url } : {}),
+      ...(input.description !== undefined ? { description: input.description } : {}),
+      ...(input.enabled_events !== undefined ? { enabledEvents: input.enabled_events } : {}),
+      ...(input.status !== undefined ? { disabled: input.status === "disabled" } : {}),
+    },
+  });
+  if (count === 0) throw new AppError("not_found", `No such webhook endpoint: ${id}`);
+  return getWebhookEndpointOrThrow(deps.db, merchantId, id);
+}
+
+/**
+ * Soft-deletes the endpoint (its delivery log stays readable) and stops its pending deliveries.
+ */
+export async function deleteWebhookEndpoint(
+  db: Db,
+  merchantId: string,
+  id: string,
+): Promise<{ id: string; object: "webhook_endpoint"; deleted: true }> {
+  await db.$transaction(async (tx) => {
+    const { count } = await tx.webhookEndpoint.updateMany({
+      where: live(merchantId, id),
+      data: { deletedAt: new Date(), disabled: true },
+    });
+    if (count === 0) throw new AppError("not_found", `No such webhook endpoint: ${id}`);
+    await tx.webhookDelivery.updateMany({
+      where: { endpointId: id, status: "pending" },
+      data: { status: "failed", nextAttemptAt: null },
+    });
+  });
+  return { id, object: "webhook_endpoint", deleted: true };
+}

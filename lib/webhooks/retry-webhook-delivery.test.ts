@@ -1,0 +1,93 @@
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { listEvents } from "../events/list-events";
+import { recordEvent } from "../events/record-event";
+import { createLogger } from "../logger";
+import { createMerchant } from "../merchants/create-merchant";
+import { createTestDatabase, type TestDatabase } from "../testing/database";
+import { startWebhookReceiver, type WebhookReceiver } from "../testing/webhook-receiver";
+import { createWebhookEndpoint } from "./create-webhook-endpoint";
+import { attemptWebhookDelivery } from "./deliver-webhook";
+import { getWebhookDeliveryOrThrow, listWebhookDeliveries } from "./list-webhook-deliveries";
+import { retryWebhookDelivery } from "./retry-webhook-delivery";
+import type { WebhookDeps } from "./webhook-deps";
+
+let database: TestDatabase;
+let receiver: WebhookReceiver;
+let answer = 500;
+beforeAll(async () => {
+  database = await createTestDatabase();
+  receiver = await startWebhookReceiver(() => answer);
+});
+afterAll(async () => {
+  await receiver.close();
+  await database.drop();
+});
+
+function deps(): WebhookDeps {
+  return {
+    db: database.db,
+    encryptionKey: Buffer.alloc(32, 9),
+    allowPrivateTargets: true,
+    logger: createLogger({}, { level: "error" }),
+    timeoutMs: 2_000,
+    // One attempt only: a failure is final.
+    retryScheduleMs: [],
+  };
+}
+
+async function merchant() {
+  const suffix = randomBytes(6).toString("hex");
+  return (
+    await createMerchant(database.db, {
+      name: `m ${suffix}`,
+      email: `m-${suffix}@t.local`,
+      password: "password-123",
+    })
+  ).merchantId;
+}
+
+describe("delivery log and manual retry", () => {
+  it("resets a failed delivery, attempts it now and lists it by status, endpoint and event", async () => {
+    const merchantId = await merchant();
+    const other = await merchant();
+    const endpoint = await createWebhookEndpoint(deps(), merchantId, { url: receiver.url });
+    const eventId = await database.db.$transaction((tx) =>
+      recordEvent(tx, { merchantId, type: "payment.expired", objectId: "pay_q", object: { id: "pay_q" } }),
+    );
+    const { id } = await database.db.webhookDelivery.findFirstOrThrow({ where: { eventId } });
+    answer = 500;
+    expect(await attemptWebhookDelivery(deps(), id)).toMatchObject({ status: "failed" });
+
+    const failedPage = await listWebhookDeliveries(database.db, merchantId, { limit: 20, status: "failed" });
+    expect(failedPage.data.map((delivery) => delivery.id)).toEqual([id]);
+    expect(
+      (await listEvents(database.db, merchantId, { limit: 20, delivery_success: false })).data,
+    ).toHaveLength(1);
+    expect(
+      (
+        await listWebhookDeliveries(database.db, merchantId, {
+          limit: 20,
+          endpoint: endpoint.id,
+          event: eventId,
+        })
+      ).data,
+    ).toHaveLength(1);
+    expect((await listWebhookDeliveries(database.db, other, { limit: 20 })).data).toEqual([]);
+    await expect(getWebhookDeliveryOrThrow(database.db, other, id)).rejects.toMatchObject({
+      code: "not_found",
+    });
+    await expect(retryWebhookDelivery(deps(), other, id)).rejects.toMatchObject({ code: "not_found" });
+
+    answer = 200;
+    const retried = await retryWebhookDelivery(deps(), merchantId, id);
+    expect(retried).toMatchObject({ status: "succeeded", attempt_count: 2, next_attempt_at: null });
+    expect(retried.attempts?.map((attempt) => attempt.status_code)).toEqual([500, 200]);
+    expect((await listEvents(database.db, merchantId, { limit: 20, delivery_success: false })).data).toEqual(
+      [],
+    );
+    expect(
+      (await listEvents(database.db, merchantId, { limit: 20, delivery_success: true })).data,
+    ).toHaveLength(1);
+  });
+});

@@ -1,0 +1,102 @@
+import type { Db } from "../db/client";
+import type { Logger } from "../logger";
+import { type DeliveryOutcome, deliverWebhook, leaseUntil } from "./deliver-webhook";
+import { type WebhookDeps, webhookDeps } from "./webhook-deps";
+
+export type WebhookDispatcherOptions = {
+  /** Attempts in flight at once, over all endpoints. */
+  concurrency?: number;
+  /** Attempts in flight per endpoint, so a hanging endpoint never holds more than this many slots. */
+  perEndpoint?: number;
+  /** Called after each attempt (tests and the benchmark observe through it). */
+  onAttempt?: (outcome: DeliveryOutcome) => void;
+};
+
+export type WebhookDispatcher = {
+  /** Claims due deliveries up to the free capacity and starts them; resolves once they are started. */
+  tick(): Promise<number>;
+  /** Resolves when every started attempt has finished. */
+  drain(): Promise<void>;
+  readonly inFlight: number;
+};
+
+/**
+ * The embedded runner's delivery engine. Each tick claims due deliveries with
+ * `FOR UPDATE SKIP LOCKED` and a lease (next_attempt_at moved past the attempt), so concurrent
+ * workers never send the same attempt twice, and starts them without waiting: the next tick runs
+ * while slow endpoints are still answering. Per-endpoint limits keep a dead or hanging endpoint from
+ * taking the slots of healthy ones.
+ */
+export function createWebhookDispatcher(
+  deps: WebhookDeps,
+  options: WebhookDispatcherOptions = {},
+): WebhookDispatcher {
+  const concurrency = options.concurrency ?? 64;
+  const perEndpoint = options.perEndpoint ?? 8;
+  const running = new Set<Promise<void>>();
+  const perEndpointInFlight = new Map<string, number>();
+
+  async function claim(limit: number): Promise<{ id: string; endpoint_id: string }[]> {
+    const now = deps.now?.() ?? new Date();
+    const busy = [...perEndpointInFlight].filter(([, count]) => count >= perEndpoint).map(([id]) => id);
+    return deps.db.$queryRaw<{ id: string; endpoint_id: string }[]>`
+      WITH ranked AS (
+        SELECT id, row_number() OVER (PARTITION BY endpoint_id ORDER BY next_attempt_at, id) AS rank
+        FROM webhook_deliveries
+        WHERE status = 'pending' AND next_attempt_at <= ${now} AND NOT (endpoint_id = ANY(${busy}::text[]))
+      ), due AS (
+        SELECT delivery.id FROM webhook_deliveries delivery JOIN ranked ON ranked.id = delivery.id
+        WHERE ranked.rank <= ${perEndpoint} AND delivery.status = 'pending' AND delivery.next_attempt_at <= ${now}
+        ORDER BY delivery.next_attempt_at LIMIT ${limit}
+        FOR UPDATE OF delivery SKIP LOCKED
+      )
+      UPDATE webhook_deliveries SET next_attempt_at = ${leaseUntil(deps)}, updated_at = now()
+      FROM due WHERE webhook_deliveries.id = due.id
+      RETURNING webhook_deliveries.id, webhook_deliveries.endpoint_id`;
+  }
+
+  function start(delivery: { id: string; endpoint_id: string }) {
+    perEndpointInFlight.set(delivery.endpoint_id, (perEndpointInFlight.get(delivery.endpoint_id) ?? 0) + 1);
+    const attempt: Promise<void> = deliverWebhook(deps, delivery.id)
+      .then((outcome) => options.onAttempt?.(outcome))
+      .catch((error: unknown) =>
+        // The lease expires and the delivery is attempted again: at-least-once, not lost.
+        deps.logger.error("webhook attempt failed to run", { deliveryId: delivery.id, error }),
+      )
+      .finally(() => {
+        running.delete(attempt);
+        const left = (perEndpointInFlight.get(delivery.endpoint_id) ?? 1) - 1;
+        if (left <= 0) perEndpointInFlight.delete(delivery.endpoint_id);
+        else perEndpointInFlight.set(delivery.endpoint_id, left);
+      });
+    running.add(attempt);
+  }
+
+  return {
+    async tick() {
+      const capacity = concurrency - running.size;
+      if (capacity <= 0) return 0;
+      const claimed = await claim(capacity);
+      for (const delivery of claimed) start(delivery);
+      return claimed.length;
+    },
+    async drain() {
+      while (running.size > 0) await Promise.allSettled([...running]);
+    },
+    get inFlight() {
+      return running.size;
+    },
+  };
+}
+
+const sharedDispatchers = new WeakMap<Db, WebhookDispatcher>();
+
+/** The process-wide dispatcher of the embedded runner's webhook job, one per database client. */
+export function sharedWebhookDispatcher(db: Db, logger: Logger): WebhookDispatcher {
+  let dispatcher = sharedDispatchers.get(db);
+  if (!dispatcher) {
+    dispatcher = createWebhookDispatcher(webhookDeps(db, logger));
+    sharedDispatchers.set(db, dispatcher);
+  }
+  return dispatcher;
+}
