@@ -13,6 +13,8 @@ import type { IdPrefix } from "../ids";
 import { ZCreatePayment, ZMetadata } from "../payments/create-payment";
 import { ZListPaymentsQuery } from "../payments/list-payments";
 import { type TPaymentObject, ZPaymentObject } from "../payments/payment-object";
+import { ZSetTreasurySetting } from "../settlement/set-treasury-setting";
+import { ZTreasurySettingList, ZTreasurySettingObject } from "../settlement/treasury-setting-object";
 
 export type JsonSchema = JSONSchema.JSONSchema;
 export type HttpMethod = "get" | "post" | "put" | "patch" | "delete";
@@ -93,15 +95,20 @@ const RESPONSE_COMPONENTS = {
   EventList: ZEventList,
   Health: ZHealth,
   Problem: ZProblem,
+  TreasurySetting: ZTreasurySettingObject,
+  TreasurySettingList: ZTreasurySettingList,
 };
-const REQUEST_COMPONENTS = { CreatePaymentRequest: ZCreatePayment };
+const REQUEST_COMPONENTS = {
+  CreatePaymentRequest: ZCreatePayment,
+  SetTreasurySettingRequest: ZSetTreasurySetting,
+};
 export type ComponentName = keyof typeof RESPONSE_COMPONENTS | keyof typeof REQUEST_COMPONENTS;
 
 type OperationSpec = {
   method: HttpMethod;
   path: string;
   operationId: string;
-  tag: "Payments" | "Events" | "System";
+  tag: "Payments" | "Events" | "Settlement" | "System";
   summary: string;
   description: string;
   /** Prefix of the `{id}` path parameter, validated by ZIdParams(prefix). */
@@ -192,6 +199,32 @@ export const OPERATIONS: readonly OperationSpec[] = [
     responses: [{ status: 200, schema: "Event", description: "The event." }],
   },
   {
+    method: "put",
+    path: "/api/v1/settings/treasury",
+    operationId: "setTreasurySetting",
+    tag: "Settlement",
+    summary: "Set the treasury of a chain",
+    description:
+      "Where confirmed payments on `chain` are swept. `mode` `treasury` (default) sweeps to `address` " +
+      "(stored checksummed; one of the gateway's deposit addresses is refused); `balance` credits the " +
+      "merchant's balance instead. Without a treasury, funds stay at their deposit addresses and payments " +
+      "stay `confirmed`.",
+    body: {
+      schema: "SetTreasurySettingRequest",
+      example: { chain: "local", mode: "treasury", address: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8" },
+    },
+    responses: [{ status: 200, schema: "TreasurySetting", description: "The chain's setting." }],
+  },
+  {
+    method: "get",
+    path: "/api/v1/settings/treasury",
+    operationId: "listTreasurySettings",
+    tag: "Settlement",
+    summary: "List treasury settings",
+    description: "The merchant's settlement mode and treasury address per chain.",
+    responses: [{ status: 200, schema: "TreasurySettingList", description: "Every chain's setting." }],
+  },
+  {
     method: "get",
     path: "/api/health",
     operationId: "getHealth",
@@ -209,6 +242,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
 const TAGS = [
   { name: "Payments", description: "Payments to a fresh deposit address, confirmed on chain." },
   { name: "Events", description: "What happened to your objects; the same objects webhooks deliver." },
+  { name: "Settlement", description: "Sweeping confirmed funds to the merchant's treasury." },
   { name: "System", description: "Operational endpoints." },
 ];
 
