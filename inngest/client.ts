@@ -17,3 +17,8 @@ export type TChainHeartbeatRequested = z.infer<typeof ZChainHeartbeatRequested>;
 export const chainHeartbeatRequested = eventType("chain/heartbeat.requested", {
   schema: ZChainHeartbeatRequested,
 });
+
+export const ZPaymentConfirmed = z.object({ payment_id: z.string().min(1) });
+export type TPaymentConfirmed = z.infer<typeof ZPaymentConfirmed>;
+/** A payment reached `confirmed` (emitted from the payment.confirmed event): sweep it. */
+export const paymentConfirmed = eventType("payment/confirmed", { schema: ZPaymentConfirmed });

@@ -1,4 +1,5 @@
 import { chainHeartbeat } from "./functions/chain-heartbeat";
+import { sweepPayment } from "./functions/sweep-payment";
 
 /** Every Inngest function of the app, served at /api/inngest. */
-export const functions = [chainHeartbeat];
+export const functions = [chainHeartbeat, sweepPayment];

@@ -102,18 +102,23 @@ export async function advanceSweep(
   sweepId: string,
   options: AdvanceSweepOptions = {},
 ): Promise<AdvanceSweepResult> {
-  for (let step = 0; step < 6; step++) {
-    const before = await recordSweepTransaction(deps, sweepId, options);
-    if (before.busy) return before;
-    if (before.status === "funding_gas" || before.status === "transferring") {
-      const pending = await broadcastSweepTransaction(deps, sweepId);
-      if (pending.error) return { ...before, lastError: pending.error };
+  let previous: SweepStatus | null = null;
+  for (let step = 0; step < 8; step++) {
+    const result = await recordSweepTransaction(deps, sweepId, options);
+    if (result.busy) return result;
+    if (result.status === "funding_gas" || result.status === "transferring") {
+      const broadcast = await broadcastSweepTransaction(deps, sweepId);
+      if (broadcast.error) return { ...result, lastError: broadcast.error };
       // With fast blocks the transaction may already have its confirmations.
       const after = await recordSweepTransaction(deps, sweepId, options);
-      if (after.busy || after.status === before.status) return after;
+      if (after.busy || after.status === result.status) return after;
+      previous = after.status;
       continue;
     }
-    return before;
+    // Settled, failed, or no progress since the last pass (e.g. waiting for the gas tank).
+    if (result.status === "confirmed" || result.status === "failed" || result.status === previous)
+      return result;
+    previous = result.status;
   }
   return readResult(deps, sweepId, false);
 }
