@@ -13,6 +13,7 @@ import type { IdPrefix } from "../ids";
 import { ZCreatePayment, ZMetadata } from "../payments/create-payment";
 import { ZListPaymentsQuery } from "../payments/list-payments";
 import { type TPaymentObject, ZPaymentObject } from "../payments/payment-object";
+import { ZReconciliation, ZReconciliationQuery } from "../settlement/reconcile-chain";
 import { ZSetTreasurySetting } from "../settlement/set-treasury-setting";
 import { ZTreasurySettingList, ZTreasurySettingObject } from "../settlement/treasury-setting-object";
 
@@ -97,6 +98,7 @@ const RESPONSE_COMPONENTS = {
   Problem: ZProblem,
   TreasurySetting: ZTreasurySettingObject,
   TreasurySettingList: ZTreasurySettingList,
+  Reconciliation: ZReconciliation,
 };
 const REQUEST_COMPONENTS = {
   CreatePaymentRequest: ZCreatePayment,
@@ -223,6 +225,20 @@ export const OPERATIONS: readonly OperationSpec[] = [
     summary: "List treasury settings",
     description: "The merchant's settlement mode and treasury address per chain.",
     responses: [{ status: 200, schema: "TreasurySettingList", description: "Every chain's setting." }],
+  },
+  {
+    method: "get",
+    path: "/api/v1/reconciliation",
+    operationId: "getReconciliation",
+    tag: "Settlement",
+    summary: "Reconcile a chain",
+    description:
+      "Per token on `chain`, for your payments: `received` (non-reverted transfers to deposit addresses), " +
+      "`swept` (confirmed sweeps to your treasury), `fees` (gas paid from deposit addresses; native coin only, " +
+      "ERC-20 gas comes from the gateway's gas tank), `held_on_chain` (live balances of the deposit " +
+      'addresses) and `difference` = received − swept − fees − held, `"0"` when every unit is accounted for.',
+    query: ZReconciliationQuery,
+    responses: [{ status: 200, schema: "Reconciliation", description: "The chain's reconciliation." }],
   },
   {
     method: "get",
