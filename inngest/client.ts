@@ -29,3 +29,8 @@ export type TWebhookDeliveryRequested = z.infer<typeof ZWebhookDeliveryRequested
 export const webhookDeliveryRequested = eventType("webhook/delivery.requested", {
   schema: ZWebhookDeliveryRequested,
 });
+
+export const ZPaymentConfirmed = z.object({ payment_id: z.string().min(1) });
+export type TPaymentConfirmed = z.infer<typeof ZPaymentConfirmed>;
+/** A payment reached `confirmed` (emitted from the payment.confirmed event): sweep it. */
+export const paymentConfirmed = eventType("payment/confirmed", { schema: ZPaymentConfirmed });

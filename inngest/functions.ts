@@ -1,7 +1,15 @@
 import { chainHeartbeat } from "./functions/chain-heartbeat";
 import { chainWatcher, chainWatchSupervisor } from "./functions/chain-watcher";
+import { sweepPayment } from "./functions/sweep-payment";
 import { webhookDelivery } from "./functions/webhook-delivery";
 import { webhookRelay } from "./functions/webhook-relay";
 
 /** Every Inngest function of the app, served at /api/inngest. */
-export const functions = [chainHeartbeat, chainWatcher, chainWatchSupervisor, webhookDelivery, webhookRelay];
+export const functions = [
+  chainHeartbeat,
+  chainWatcher,
+  chainWatchSupervisor,
+  webhookDelivery,
+  webhookRelay,
+  sweepPayment,
+];

@@ -1,16 +1,24 @@
 import { chainClient } from "../chains/public-client";
 import { type RecordChainHeadReturnType, recordChainHead } from "../chains/record-chain-head";
 import type { TChain } from "../config/chains";
+import { env } from "../config/env";
 import { publicUrl } from "../config/public-url";
 import type { Db } from "../db/client";
 import { deleteExpiredIdempotencyKeys } from "../idempotency/delete-expired-idempotency-keys";
 import type { Logger } from "../logger";
 import { expirePayments } from "../payments/expire-payments";
 import { scanChain } from "../scanner/scan-chain";
+import { runSweeps } from "../settlement/run-sweeps";
 import { sharedWebhookDispatcher } from "../webhooks/webhook-dispatcher";
 
 /** What every background job receives: the real dependencies, so tests pass a test database and devnet. */
-export type JobContext = { db: Db; chains: TChain[]; logger: Logger };
+export type JobContext = {
+  db: Db;
+  chains: TChain[];
+  logger: Logger;
+  /** The wallet seed, for the sweeper only; defaults to WALLET_MNEMONIC. */
+  mnemonic?: string;
+};
 
 /**
  * A background job the embedded runner drives on a timer. `run` must be idempotent: it may run again
@@ -99,5 +107,31 @@ export const webhookDeliveryJob: Job = {
   run: ({ db, logger }) => sharedWebhookDispatcher(db, logger).tick(),
 };
 
+/**
+ * Plans sweeps of confirmed payments and advances every open sweep (lib/settlement), once per block
+ * of the fastest chain. A sweep waiting on the chain or the gas tank is simply looked at again.
+ */
+export const sweepJob: Job = {
+  name: "sweep",
+  intervalMs: ({ chains }) =>
+    chains.length === 0
+      ? 60_000
+      : Math.max(1_000, Math.min(...chains.map((chain) => chain.blockTime * 1_000))),
+  async run({ db, chains, logger, mnemonic }) {
+    const result = await runSweeps(
+      { db, chains, mnemonic: mnemonic ?? env().WALLET_MNEMONIC },
+      { logger, baseUrl: publicUrl() },
+    );
+    if (result.failed > 0) throw new Error(`sweep: ${result.failed} sweeps failed a step; retrying`);
+    return result;
+  },
+};
+
 /** The jobs the embedded runner drives when Inngest is not configured. */
-export const jobs: readonly Job[] = [chainHeartbeatJob, idempotencyCleanupJob, chainScanJob, webhookDeliveryJob];
+export const jobs: readonly Job[] = [
+  chainHeartbeatJob,
+  idempotencyCleanupJob,
+  chainScanJob,
+  sweepJob,
+  webhookDeliveryJob,
+];

@@ -13,6 +13,9 @@ import type { IdPrefix } from "../ids";
 import { ZCreatePayment, ZMetadata } from "../payments/create-payment";
 import { ZListPaymentsQuery } from "../payments/list-payments";
 import { type TPaymentObject, ZPaymentObject } from "../payments/payment-object";
+import { ZReconciliation, ZReconciliationQuery } from "../settlement/reconcile-chain";
+import { ZSetTreasurySetting } from "../settlement/set-treasury-setting";
+import { ZTreasurySettingList, ZTreasurySettingObject } from "../settlement/treasury-setting-object";
 import { ZListWebhookDeliveriesQuery } from "../webhooks/list-webhook-deliveries";
 import { ZListWebhookEndpointsQuery } from "../webhooks/manage-webhook-endpoints";
 import { ZWebhookTestResult } from "../webhooks/send-test-webhook";
@@ -117,9 +120,13 @@ const RESPONSE_COMPONENTS = {
   WebhookTestResult: ZWebhookTestResult,
   WebhookDelivery: ZWebhookDeliveryObject,
   WebhookDeliveryList: ZWebhookDeliveryList,
+  TreasurySetting: ZTreasurySettingObject,
+  TreasurySettingList: ZTreasurySettingList,
+  Reconciliation: ZReconciliation,
 };
 const REQUEST_COMPONENTS = {
   CreatePaymentRequest: ZCreatePayment,
+  SetTreasurySettingRequest: ZSetTreasurySetting,
   CreateWebhookEndpointRequest: ZCreateWebhookEndpoint,
   UpdateWebhookEndpointRequest: ZUpdateWebhookEndpoint,
 };
@@ -129,7 +136,7 @@ type OperationSpec = {
   method: HttpMethod;
   path: string;
   operationId: string;
-  tag: "Payments" | "Events" | "Webhooks" | "System";
+  tag: "Payments" | "Events" | "Webhooks" | "Settlement" | "System";
   summary: string;
   description: string;
   /** Prefix of the `{id}` path parameter, validated by ZIdParams(prefix). */
@@ -231,6 +238,46 @@ export const OPERATIONS: readonly OperationSpec[] = [
     responses: [{ status: 200, schema: "Event", description: "The event." }],
   },
   ...webhookOperations(),
+  {
+    method: "put",
+    path: "/api/v1/settings/treasury",
+    operationId: "setTreasurySetting",
+    tag: "Settlement",
+    summary: "Set the treasury of a chain",
+    description:
+      "Where confirmed payments on `chain` are swept. `mode` `treasury` (default) sweeps to `address` " +
+      "(stored checksummed; one of the gateway's deposit addresses is refused); `balance` credits the " +
+      "merchant's balance instead. Without a treasury, funds stay at their deposit addresses and payments " +
+      "stay `confirmed`.",
+    body: {
+      schema: "SetTreasurySettingRequest",
+      example: { chain: "local", mode: "treasury", address: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8" },
+    },
+    responses: [{ status: 200, schema: "TreasurySetting", description: "The chain's setting." }],
+  },
+  {
+    method: "get",
+    path: "/api/v1/settings/treasury",
+    operationId: "listTreasurySettings",
+    tag: "Settlement",
+    summary: "List treasury settings",
+    description: "The merchant's settlement mode and treasury address per chain.",
+    responses: [{ status: 200, schema: "TreasurySettingList", description: "Every chain's setting." }],
+  },
+  {
+    method: "get",
+    path: "/api/v1/reconciliation",
+    operationId: "getReconciliation",
+    tag: "Settlement",
+    summary: "Reconcile a chain",
+    description:
+      "Per token on `chain`, for your payments: `received` (non-reverted transfers to deposit addresses), " +
+      "`swept` (confirmed sweeps to your treasury), `fees` (gas paid from deposit addresses; native coin only, " +
+      "ERC-20 gas comes from the gateway's gas tank), `held_on_chain` (live balances of the deposit " +
+      'addresses) and `difference` = received − swept − fees − held, `"0"` when every unit is accounted for.',
+    query: ZReconciliationQuery,
+    responses: [{ status: 200, schema: "Reconciliation", description: "The chain's reconciliation." }],
+  },
   {
     method: "get",
     path: "/api/health",
@@ -381,6 +428,7 @@ const TAGS = [
     description:
       "Endpoints receiving signed events (Standard Webhooks: `webhook-id`, `webhook-timestamp`, `webhook-signature`), and their delivery log.",
   },
+  { name: "Settlement", description: "Sweeping confirmed funds to the merchant's treasury." },
   { name: "System", description: "Operational endpoints." },
 ];
 

@@ -1,0 +1,12 @@
+import { configuredChains } from "@/lib/config/chains";
+import { apiRoute } from "@/lib/http/api-route";
+import { reconcileChain, ZReconciliationQuery } from "@/lib/settlement/reconcile-chain";
+
+export const dynamic = "force-dynamic";
+
+export const GET = apiRoute({
+  query: ZReconciliationQuery,
+  handler: async ({ db, merchantId, query }) => ({
+    body: await reconcileChain({ db, chains: configuredChains() }, { chain: query.chain, merchantId }),
+  }),
+});

@@ -1,0 +1,545 @@
+// The sweep state machine (DESIGN.md "Settlement"):
+//   native: pending → transferring → confirmed (+ payment settled)
+//   ERC-20: pending → funding_gas → gas_funded → transferring → confirmed (+ payment settled)
+// Every transaction is signed and recorded (nonce, hash, raw bytes) in a committed database
+// transaction BEFORE it is broadcast: a crash after recording re-broadcasts the very same bytes, so
+// a sweep can never send twice. Each step locks the sweep row with FOR UPDATE SKIP LOCKED, so two
+// runners never work on the same sweep at once; re-broadcasting the same raw transaction is
+// harmless anyway.
+import {
+  type Address,
+  BaseError,
+  encodeFunctionData,
+  erc20Abi,
+  getAddress,
+  type Hex,
+  keccak256,
+  TransactionReceiptNotFoundError,
+} from "viem";
+import type { ChainClient } from "../chains/public-client";
+import type { TChain } from "../config/chains";
+import type { Tx } from "../db/client";
+import type { SweepStatus } from "../db/generated/enums";
+import { AppError } from "../errors";
+import { recordEvent } from "../events/record-event";
+import { newId } from "../ids";
+import { PAYMENT_SELECT, serializePayment, toBigInt } from "../payments/payment-object";
+import { allocateNonce } from "./allocate-nonce";
+import { feeFields, quoteGasPrice } from "./gas-price";
+import { clientOf, nowOf, type SettlementDeps } from "./settlement-deps";
+import { depositSigner, gasTankSigner } from "./signing-accounts";
+
+const NATIVE_TRANSFER_GAS = 21_000n;
+const MAX_ERROR_LENGTH = 500;
+
+export type AdvanceSweepResult = {
+  sweepId: string;
+  status: SweepStatus;
+  /** Another runner holds the sweep right now; nothing was done. */
+  busy: boolean;
+  lastError: string | null;
+};
+
+export type AdvanceSweepOptions = {
+  /** Base URL of checkout links in the payment.settled event's payment object. */
+  baseUrl?: string;
+};
+
+const SWEEP_SELECT = {
+  id: true,
+  merchantId: true,
+  paymentId: true,
+  chain: true,
+  tokenAddress: true,
+  fromAddress: true,
+  toAddress: true,
+  status: true,
+  amount: true,
+  gasFundAmount: true,
+  gasFundTxHash: true,
+  gasFundRawTx: true,
+  txHash: true,
+  rawTx: true,
+  fee: true,
+  attempts: true,
+  lastError: true,
+  payment: { select: { derivationAccount: true, derivationIndex: true } },
+} as const;
+
+type SweepRow = {
+  id: string;
+  merchantId: string;
+  paymentId: string;
+  chain: string;
+  tokenAddress: string | null;
+  fromAddress: string;
+  toAddress: string;
+  status: SweepStatus;
+  amount: { toFixed(): string };
+  gasFundAmount: { toFixed(): string } | null;
+  gasFundTxHash: string | null;
+  gasFundRawTx: string | null;
+  txHash: string | null;
+  rawTx: string | null;
+  fee: { toFixed(): string };
+  attempts: number;
+  lastError: string | null;
+  payment: { derivationAccount: number; derivationIndex: number };
+};
+
+/** A sweep cannot progress until something outside changes (gas tank funded, balance arrives). */
+export class SweepBlockedError extends Error {
+  override name = "SweepBlockedError";
+}
+
+/**
+ * Moves one sweep forward as far as it can without waiting for the chain: records and broadcasts
+ * the next transaction, or confirms the one in flight. Safe to call any number of times, from any
+ * number of processes.
+ */
+export async function advanceSweep(
+  deps: SettlementDeps,
+  sweepId: string,
+  options: AdvanceSweepOptions = {},
+): Promise<AdvanceSweepResult> {
+  let previous: SweepStatus | null = null;
+  for (let step = 0; step < 8; step++) {
+    const result = await recordSweepTransaction(deps, sweepId, options);
+    if (result.busy) return result;
+    if (result.status === "funding_gas" || result.status === "transferring") {
+      const broadcast = await broadcastSweepTransaction(deps, sweepId);
+      if (broadcast.error) return { ...result, lastError: broadcast.error };
+      // With fast blocks the transaction may already have its confirmations.
+      const after = await recordSweepTransaction(deps, sweepId, options);
+      if (after.busy || after.status === result.status) return after;
+      previous = after.status;
+      continue;
+    }
+    // Settled, failed, or no progress since the last pass (e.g. waiting for the gas tank).
+    if (result.status === "confirmed" || result.status === "failed" || result.status === previous)
+      return result;
+    previous = result.status;
+  }
+  return readResult(deps, sweepId, false);
+}
+
+/**
+ * One locked step of the state machine: signs and records the next transaction (pending,
+ * gas_funded), or, for a transaction in flight (funding_gas, transferring), records its outcome
+ * when it has the chain's required confirmations. Never broadcasts.
+ */
+export async function recordSweepTransaction(
+  deps: SettlementDeps,
+  sweepId: string,
+  options: AdvanceSweepOptions = {},
+): Promise<AdvanceSweepResult> {
+  let blockedBy: string | null = null;
+  try {
+    const busy = await deps.db.$transaction(
+      async (tx) => {
+        const [locked] = await tx.$queryRaw<{ id: string }[]>`
+          SELECT id FROM sweeps WHERE id = ${sweepId} FOR UPDATE SKIP LOCKED`;
+        if (!locked) return true;
+        const sweep = await tx.sweep.findUniqueOrThrow({ where: { id: sweepId }, select: SWEEP_SELECT });
+        const chain = deps.chains.find((candidate) => candidate.name === sweep.chain);
+        if (!chain)
+          throw new AppError("internal_error", `sweep ${sweepId}: chain ${sweep.chain} is not configured`);
+        const client = clientOf(deps, chain);
+        try {
+          await step(deps, tx, client, chain, sweep, options);
+        } catch (error) {
+          if (!(error instanceof SweepBlockedError)) throw error;
+          blockedBy = error.message;
+          await tx.sweep.update({ where: { id: sweepId }, data: { lastError: blockedBy } });
+        }
+        return false;
+      },
+      { timeout: 60_000 },
+    );
+    return readResult(deps, sweepId, busy);
+  } catch (error) {
+    // RPC or database failure: keep the sweep where it is, say why, and let the caller retry.
+    await deps.db.sweep
+      .update({ where: { id: sweepId }, data: { lastError: shortMessage(error) } })
+      .catch(() => undefined);
+    throw error;
+  }
+}
+
+async function readResult(deps: SettlementDeps, sweepId: string, busy: boolean): Promise<AdvanceSweepResult> {
+  const row = await deps.db.sweep.findUniqueOrThrow({
+    where: { id: sweepId },
+    select: { status: true, lastError: true },
+  });
+  return { sweepId, status: row.status, busy, lastError: row.lastError };
+}
+
+async function step(
+  deps: SettlementDeps,
+  tx: Tx,
+  client: ChainClient,
+  chain: TChain,
+  sweep: SweepRow,
+  options: AdvanceSweepOptions,
+): Promise<void> {
+  switch (sweep.status) {
+    case "pending":
+      if (sweep.tokenAddress) return planGasTopUp(deps, tx, client, chain, sweep);
+      return signNativeSweep(deps, tx, client, chain, sweep);
+    case "gas_funded":
+      return signTokenSweep(deps, tx, client, chain, sweep);
+    case "funding_gas":
+      return confirmGasTopUp(tx, client, chain, sweep);
+    case "transferring":
+      return confirmSweep(deps, tx, client, chain, sweep, options);
+    case "confirmed":
+    case "failed":
+      return;
+  }
+}
+
+// ─── Native ───────────────────────────────────────────────────────────────────────────────────────
+
+async function signNativeSweep(
+  deps: SettlementDeps,
+  tx: Tx,
+  client: ChainClient,
+  chain: TChain,
+  sweep: SweepRow,
+): Promise<void> {
+  const from = getAddress(sweep.fromAddress);
+  const to = getAddress(sweep.toAddress);
+  const [balance, quote] = await Promise.all([
+    client.getBalance({ address: from, blockTag: "latest" }),
+    quoteGasPrice(client),
+  ]);
+  // A treasury that is a contract may need more than a plain transfer's 21,000 gas.
+  const gas =
+    balance > 0n
+      ? maxBigInt(NATIVE_TRANSFER_GAS, await client.estimateGas({ account: from, to, value: 1n }))
+      : NATIVE_TRANSFER_GAS;
+  const fee = gas * quote.gasPrice;
+  if (balance <= fee)
+    throw new SweepBlockedError(
+      `deposit ${from} holds ${balance} wei, not more than the ${fee} wei fee of sweeping it; waiting`,
+    );
+  const value = balance - fee;
+  const signer = depositSigner(deps.mnemonic, sweep.payment.derivationAccount, sweep.payment.derivationIndex);
+  if (signer.address !== from)
+    throw new AppError("internal_error", `sweep ${sweep.id}: key does not match ${from}`);
+  const nonce = await allocateNonce(tx, client, { chain: chain.name, address: from });
+  const rawTx = await signer.signTransaction({
+    chainId: chain.chainId,
+    to,
+    value,
+    gas,
+    nonce,
+    ...feeFields(quote),
+  });
+  await tx.sweep.update({
+    where: { id: sweep.id },
+    data: {
+      status: "transferring",
+      amount: value.toString(),
+      nonce,
+      rawTx,
+      txHash: keccak256(rawTx),
+      lastError: null,
+    },
+  });
+}
+
+// ─── ERC-20 ───────────────────────────────────────────────────────────────────────────────────────
+
+function tokenTransferData(to: Address, amount: bigint): Hex {
+  return encodeFunctionData({ abi: erc20Abi, functionName: "transfer", args: [to, amount] });
+}
+
+async function tokenBalance(client: ChainClient, token: Address, holder: Address): Promise<bigint> {
+  return client.readContract({ address: token, abi: erc20Abi, functionName: "balanceOf", args: [holder] });
+}
+
+/** Gas of the token transfer and what it costs at the current price. */
+async function tokenSweepCost(client: ChainClient, sweep: SweepRow) {
+  const token = getAddress(sweep.tokenAddress ?? "");
+  const from = getAddress(sweep.fromAddress);
+  const to = getAddress(sweep.toAddress);
+  const amount = await tokenBalance(client, token, from);
+  if (amount === 0n) throw new SweepBlockedError(`deposit ${from} holds no tokens to sweep; waiting`);
+  const [gas, quote, ethBalance] = await Promise.all([
+    client.estimateGas({ account: from, to: token, data: tokenTransferData(to, amount) }),
+    quoteGasPrice(client),
+    client.getBalance({ address: from, blockTag: "latest" }),
+  ]);
+  return { token, from, to, amount, gas, quote, ethBalance };
+}
+
+/** Sends the deposit exactly the gas its token transfer needs (less what it already holds). */
+async function planGasTopUp(
+  deps: SettlementDeps,
+  tx: Tx,
+  client: ChainClient,
+  chain: TChain,
+  sweep: SweepRow,
+): Promise<void> {
+  const { from, gas, quote, ethBalance } = await tokenSweepCost(client, sweep);
+  const needed = gas * quote.gasPrice;
+  if (ethBalance >= needed) {
+    await tx.sweep.update({ where: { id: sweep.id }, data: { status: "gas_funded", lastError: null } });
+    return signTokenSweep(deps, tx, client, chain, { ...sweep, status: "gas_funded" });
+  }
+  const topUp = needed - ethBalance;
+  const gasTank = gasTankSigner(deps.mnemonic);
+  const tankBalance = await client.getBalance({ address: gasTank.address, blockTag: "latest" });
+  const topUpFee = NATIVE_TRANSFER_GAS * quote.gasPrice;
+  if (tankBalance < topUp + topUpFee)
+    throw new SweepBlockedError(
+      `gas tank ${gasTank.address} on ${chain.name} holds ${tankBalance} wei but this sweep's gas top-up needs ` +
+        `${topUp + topUpFee} wei: fund the gas tank; the sweep resumes by itself`,
+    );
+  const nonce = await allocateNonce(tx, client, { chain: chain.name, address: gasTank.address });
+  const rawTx = await gasTank.signTransaction({
+    chainId: chain.chainId,
+    to: from,
+    value: topUp,
+    gas: NATIVE_TRANSFER_GAS,
+    nonce,
+    ...feeFields(quote),
+  });
+  await tx.sweep.update({
+    where: { id: sweep.id },
+    data: {
+      status: "funding_gas",
+      gasFundAmount: topUp.toString(),
+      gasFundNonce: nonce,
+      gasFundRawTx: rawTx,
+      gasFundTxHash: keccak256(rawTx),
+      lastError: null,
+    },
+  });
+}
+
+async function confirmGasTopUp(tx: Tx, client: ChainClient, chain: TChain, sweep: SweepRow): Promise<void> {
+  const outcome = await confirmedReceipt(client, chain, sweep.gasFundTxHash);
+  if (!outcome) return;
+  const fee = outcome.gasUsed * outcome.effectiveGasPrice;
+  const total = toBigInt(sweep.fee) + fee;
+  if (outcome.status === "success") {
+    await tx.sweep.update({
+      where: { id: sweep.id },
+      data: {
+        status: "gas_funded",
+        gasFundGasUsed: outcome.gasUsed,
+        gasFundFee: fee.toString(),
+        fee: total.toString(),
+        lastError: null,
+      },
+    });
+    return;
+  }
+  await tx.sweep.update({
+    where: { id: sweep.id },
+    data: {
+      status: "pending",
+      fee: total.toString(),
+      gasFundRawTx: null,
+      gasFundTxHash: null,
+      gasFundNonce: null,
+      attempts: sweep.attempts + 1,
+      lastError: `gas top-up ${sweep.gasFundTxHash} reverted; retrying`,
+    },
+  });
+}
+
+/** The deposit key transfers the full token balance, spending the topped-up gas at one price. */
+async function signTokenSweep(
+  deps: SettlementDeps,
+  tx: Tx,
+  client: ChainClient,
+  chain: TChain,
+  sweep: SweepRow,
+): Promise<void> {
+  const { token, from, to, amount, gas, quote, ethBalance } = await tokenSweepCost(client, sweep);
+  if (ethBalance < gas * quote.gasPrice) {
+    // Prices rose since the top-up: top up the difference first.
+    await tx.sweep.update({
+      where: { id: sweep.id },
+      data: { status: "pending", lastError: "gas price rose since the top-up; topping up again" },
+    });
+    return;
+  }
+  const signer = depositSigner(deps.mnemonic, sweep.payment.derivationAccount, sweep.payment.derivationIndex);
+  if (signer.address !== from)
+    throw new AppError("internal_error", `sweep ${sweep.id}: key does not match ${from}`);
+  const nonce = await allocateNonce(tx, client, { chain: chain.name, address: from });
+  const rawTx = await signer.signTransaction({
+    chainId: chain.chainId,
+    to: token,
+    data: tokenTransferData(to, amount),
+    value: 0n,
+    gas,
+    nonce,
+    ...feeFields(quote),
+  });
+  await tx.sweep.update({
+    where: { id: sweep.id },
+    data: {
+      status: "transferring",
+      amount: amount.toString(),
+      nonce,
+      rawTx,
+      txHash: keccak256(rawTx),
+      lastError: null,
+    },
+  });
+}
+
+// ─── Confirmation and settlement ──────────────────────────────────────────────────────────────────
+
+async function confirmSweep(
+  deps: SettlementDeps,
+  tx: Tx,
+  client: ChainClient,
+  chain: TChain,
+  sweep: SweepRow,
+  options: AdvanceSweepOptions,
+): Promise<void> {
+  const outcome = await confirmedReceipt(client, chain, sweep.txHash);
+  if (!outcome) return;
+  const fee = outcome.gasUsed * outcome.effectiveGasPrice;
+  const total = toBigInt(sweep.fee) + fee;
+  if (outcome.status !== "success") {
+    // Never settled: the funds did not move. Back to the start, the next attempt re-reads balances.
+    await tx.sweep.update({
+      where: { id: sweep.id },
+      data: {
+        status: "pending",
+        fee: total.toString(),
+        rawTx: null,
+        txHash: null,
+        nonce: null,
+        amount: "0",
+        attempts: sweep.attempts + 1,
+        lastError: `sweep transaction ${sweep.txHash} reverted; retrying`,
+      },
+    });
+    return;
+  }
+  const now = nowOf(deps);
+  await tx.sweep.update({
+    where: { id: sweep.id },
+    data: {
+      status: "confirmed",
+      gasUsed: outcome.gasUsed,
+      fee: total.toString(),
+      confirmedAt: now,
+      lastError: null,
+    },
+  });
+  const { count } = await tx.payment.updateMany({
+    where: { id: sweep.paymentId, status: "confirmed" },
+    data: { status: "settled", settledAt: now },
+  });
+  // A payment that left `confirmed` meanwhile (a reorg) keeps its status; the sweep stays recorded.
+  if (count === 0) return;
+  await tx.paymentStatusChange.create({
+    data: {
+      id: newId("psc"),
+      paymentId: sweep.paymentId,
+      fromStatus: "confirmed",
+      toStatus: "settled",
+      reason: `swept to ${sweep.toAddress} in ${sweep.txHash}`,
+      createdAt: now,
+    },
+  });
+  const row = await tx.payment.findUniqueOrThrow({ where: { id: sweep.paymentId }, select: PAYMENT_SELECT });
+  const payment = serializePayment(row, options.baseUrl ?? "");
+  await recordEvent(tx, {
+    merchantId: sweep.merchantId,
+    type: "payment.settled",
+    objectId: sweep.paymentId,
+    object: {
+      ...payment,
+      settlement: { sweep_id: sweep.id, tx_hash: sweep.txHash, to_address: sweep.toAddress },
+    },
+    createdAt: now,
+  });
+}
+
+type ReceiptOutcome = { status: "success" | "reverted"; gasUsed: bigint; effectiveGasPrice: bigint };
+
+/** The receipt once it has the chain's required confirmations; null while still waiting. */
+async function confirmedReceipt(
+  client: ChainClient,
+  chain: TChain,
+  hash: string | null,
+): Promise<ReceiptOutcome | null> {
+  if (!hash) throw new AppError("internal_error", "a sweep in flight has no transaction hash");
+  let receipt: Awaited<ReturnType<ChainClient["getTransactionReceipt"]>>;
+  try {
+    receipt = await client.getTransactionReceipt({ hash: hash as Hex });
+  } catch (error) {
+    if (error instanceof TransactionReceiptNotFoundError) return null;
+    throw error;
+  }
+  const head = await client.getBlockNumber({ cacheTime: 0 });
+  if (head - receipt.blockNumber + 1n < BigInt(chain.confirmations)) return null;
+  return { status: receipt.status, gasUsed: receipt.gasUsed, effectiveGasPrice: receipt.effectiveGasPrice };
+}
+
+// ─── Broadcasting ─────────────────────────────────────────────────────────────────────────────────
+
+export type BroadcastResult = { mined: boolean; error: string | null };
+
+/**
+ * (Re-)broadcasts the transaction in flight, exactly the recorded bytes, unless it is already
+ * mined. "Already known" and "nonce too low" mean it is in the pool or mined: not an error.
+ */
+export async function broadcastSweepTransaction(
+  deps: SettlementDeps,
+  sweepId: string,
+): Promise<BroadcastResult> {
+  const sweep = await deps.db.sweep.findUniqueOrThrow({
+    where: { id: sweepId },
+    select: { chain: true, status: true, gasFundRawTx: true, gasFundTxHash: true, rawTx: true, txHash: true },
+  });
+  const inFlight =
+    sweep.status === "funding_gas"
+      ? { raw: sweep.gasFundRawTx, hash: sweep.gasFundTxHash }
+      : sweep.status === "transferring"
+        ? { raw: sweep.rawTx, hash: sweep.txHash }
+        : null;
+  if (!inFlight?.raw || !inFlight.hash) return { mined: false, error: null };
+  const chain = deps.chains.find((candidate) => candidate.name === sweep.chain);
+  if (!chain) throw new AppError("internal_error", `chain ${sweep.chain} is not configured`);
+  const client = clientOf(deps, chain);
+  try {
+    await client.getTransactionReceipt({ hash: inFlight.hash as Hex });
+    return { mined: true, error: null };
+  } catch (error) {
+    if (!(error instanceof TransactionReceiptNotFoundError)) throw error;
+  }
+  try {
+    await client.sendRawTransaction({ serializedTransaction: inFlight.raw as Hex });
+    return { mined: false, error: null };
+  } catch (error) {
+    const message = shortMessage(error);
+    if (/already known|known transaction|nonce too low|already imported/i.test(message))
+      return { mined: false, error: null };
+    await deps.db.sweep.update({
+      where: { id: sweepId },
+      data: { lastError: `broadcast failed: ${message}` },
+    });
+    return { mined: false, error: message };
+  }
+}
+
+function maxBigInt(a: bigint, b: bigint): bigint {
+  return a > b ? a : b;
+}
+
+function shortMessage(error: unknown): string {
+  const message =
+    error instanceof BaseError ? error.shortMessage : error instanceof Error ? error.message : String(error);
+  return message.slice(0, MAX_ERROR_LENGTH);
+}

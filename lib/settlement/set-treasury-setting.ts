@@ -1,0 +1,65 @@
+import { getAddress, isAddress, zeroAddress } from "viem";
+import { z } from "zod";
+import type { TChain } from "../config/chains";
+import type { Db } from "../db/client";
+import { AppError } from "../errors";
+import {
+  serializeTreasurySetting,
+  TREASURY_SETTING_SELECT,
+  type TTreasurySettingObject,
+} from "./treasury-setting-object";
+
+export const ZSetTreasurySetting = z
+  .strictObject({
+    chain: z.string().min(1).max(32),
+    /** `treasury` (default): sweep to `address`. `balance`: sweep to the merchant's hot wallet. */
+    mode: z.enum(["treasury", "balance"]).default("treasury"),
+    address: z
+      .string()
+      .refine((value) => isAddress(value, { strict: false }), "must be a 0x-prefixed 20-byte hex address")
+      .transform((value) => getAddress(value))
+      .refine((value) => value !== zeroAddress, "must not be the zero address")
+      .nullish(),
+  })
+  .superRefine((input, ctx) => {
+    if (input.mode === "treasury" && !input.address)
+      ctx.addIssue({ code: "custom", path: ["address"], message: "required in treasury mode" });
+  });
+export type TSetTreasurySetting = z.input<typeof ZSetTreasurySetting>;
+
+/**
+ * Sets the merchant's settlement mode and treasury address for one chain (upsert). The address is
+ * stored checksummed and may not be one of the gateway's own deposit addresses: sweeping into a
+ * deposit address would credit another payment and loop.
+ */
+export async function setTreasurySetting(
+  deps: { db: Db; chains: TChain[] },
+  merchantId: string,
+  rawInput: TSetTreasurySetting,
+): Promise<TTreasurySettingObject> {
+  const input = ZSetTreasurySetting.parse(rawInput);
+  if (!deps.chains.some((chain) => chain.name === input.chain)) {
+    const message = `unknown chain; configured: ${deps.chains.map((c) => c.name).join(", ")}`;
+    throw new AppError("validation_failed", `chain: ${message}`, { errors: [{ path: "chain", message }] });
+  }
+  const address = input.address ?? null;
+  if (address) {
+    const deposit = await deps.db.payment.findFirst({
+      where: { depositAddress: address },
+      select: { id: true },
+    });
+    if (deposit) {
+      const message = "is a deposit address of this gateway; use an address you control";
+      throw new AppError("validation_failed", `address: ${message}`, {
+        errors: [{ path: "address", message }],
+      });
+    }
+  }
+  const row = await deps.db.settlementSetting.upsert({
+    where: { merchantId_chain: { merchantId, chain: input.chain } },
+    create: { merchantId, chain: input.chain, mode: input.mode, address },
+    update: { mode: input.mode, address },
+    select: TREASURY_SETTING_SELECT,
+  });
+  return serializeTreasurySetting(row);
+}

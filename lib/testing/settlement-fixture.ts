@@ -1,0 +1,129 @@
+// A settlement scenario on the test run's real Anvil node and a real database: a merchant of a
+// fresh seed (so its gas tank starts empty and is this file's own), a mock USDC placed at an
+// address of its own, a funded payer, and helpers that pay a payment with a real transaction.
+import { generateMnemonic } from "@scure/bip39";
+import { wordlist } from "@scure/bip39/wordlists/english";
+import {
+  type Address,
+  createPublicClient,
+  createTestClient,
+  createWalletClient,
+  erc20Abi,
+  http,
+  parseEther,
+  parseEventLogs,
+} from "viem";
+import { generatePrivateKey, privateKeyToAccount, privateKeyToAddress } from "viem/accounts";
+import { inject } from "vitest";
+import type { TChain } from "../config/chains";
+import type { Db } from "../db/client";
+import { mockUsdcAbi, mockUsdcArtifact } from "../devnet/mock-usdc";
+import { createMerchant } from "../merchants/create-merchant";
+import { createPayment } from "../payments/create-payment";
+import { setTreasurySetting } from "../settlement/set-treasury-setting";
+import type { SettlementDeps } from "../settlement/settlement-deps";
+import { gasTankAddress } from "../settlement/signing-accounts";
+import { markPaymentConfirmedForTest } from "./mark-payment-confirmed";
+import { testChain } from "./test-chain";
+
+export type SettlementFixture = Awaited<ReturnType<typeof createSettlementFixture>>;
+
+export async function createSettlementFixture(db: Db, options: { tokenOverrides?: object } = {}) {
+  const rpcUrl = inject("anvilRpcUrl");
+  const publicClient = createPublicClient({ transport: http(rpcUrl), pollingInterval: 50 });
+  const testClient = createTestClient({ mode: "anvil", transport: http(rpcUrl) });
+  const payer = privateKeyToAccount(generatePrivateKey());
+  const payerWallet = createWalletClient({ account: payer, transport: http(rpcUrl) });
+  const tokenAddress = privateKeyToAddress(generatePrivateKey());
+  await testClient.setCode({ address: tokenAddress, bytecode: mockUsdcArtifact.deployedBytecode });
+  await testClient.setBalance({ address: payer.address, value: parseEther("1000") });
+  const chain: TChain = testChain({
+    tokens: [{ symbol: "USDC", address: tokenAddress, decimals: 6, ...options.tokenOverrides }],
+  });
+  const chainId = chain.chainId;
+  await publicClient.waitForTransactionReceipt({
+    hash: await payerWallet.writeContract({
+      chain: null,
+      address: tokenAddress,
+      abi: mockUsdcAbi,
+      functionName: "mint",
+      args: [payer.address, 10_000_000n * 10n ** 6n],
+    }),
+  });
+  const mnemonic = generateMnemonic(wordlist);
+  const merchant = await createMerchant(
+    db,
+    { name: "Sweeper", email: `sweep-${payer.address.toLowerCase()}@example.com`, password: "pw" },
+    mnemonic,
+  );
+  const treasury = privateKeyToAddress(generatePrivateKey());
+  await setTreasurySetting({ db, chains: [chain] }, merchant.merchantId, {
+    chain: "local",
+    address: treasury,
+  });
+  const deps: SettlementDeps = { db, chains: [chain], mnemonic };
+
+  async function createConfirmedPayment(params: { token?: "USDC"; amount: string; pay?: bigint }) {
+    const payment = await createPayment(
+      { db, chains: [chain], baseUrl: "http://localhost" },
+      merchant.merchantId,
+      { chain: "local", token: params.token, amount: params.amount },
+    );
+    const units = params.pay ?? BigInt(payment.amount_base_units);
+    const deposit = payment.address as Address;
+    const hash = params.token
+      ? await payerWallet.writeContract({
+          chain: null,
+          address: tokenAddress,
+          abi: erc20Abi,
+          functionName: "transfer",
+          args: [deposit, units],
+        })
+      : await payerWallet.sendTransaction({ chain: null, to: deposit, value: units });
+    const receipt = await publicClient.waitForTransactionReceipt({ hash });
+    const [log] = parseEventLogs({ abi: erc20Abi, logs: receipt.logs, eventName: "Transfer" });
+    await markPaymentConfirmedForTest(db, {
+      paymentId: payment.id,
+      txHash: hash,
+      logIndex: params.token ? (log?.logIndex ?? 0) : -1,
+      fromAddress: payer.address,
+      amount: units,
+      blockNumber: receipt.blockNumber,
+      blockHash: receipt.blockHash,
+    });
+    return { id: payment.id, deposit, amount: units };
+  }
+
+  return {
+    rpcUrl,
+    chain,
+    chainId,
+    deps,
+    db,
+    mnemonic,
+    merchant,
+    treasury,
+    tokenAddress,
+    gasTank: gasTankAddress(mnemonic),
+    publicClient,
+    testClient,
+    payer,
+    createConfirmedPayment,
+    /** Sends real ETH from the payer to the gas tank. */
+    async fundGasTank(value: bigint) {
+      const hash = await payerWallet.sendTransaction({ chain: null, to: gasTankAddress(mnemonic), value });
+      await publicClient.waitForTransactionReceipt({ hash });
+    },
+    tokenBalance(owner: Address) {
+      return publicClient.readContract({
+        address: tokenAddress,
+        abi: erc20Abi,
+        functionName: "balanceOf",
+        args: [owner],
+      });
+    },
+    mine(blocks = 1) {
+      return testClient.mine({ blocks });
+    },
+  };
+}
