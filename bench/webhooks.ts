@@ -3,31 +3,47 @@
 // to real HTTP receivers on loopback. Events are inserted at a steady rate (the trigger fans them
 // out to deliveries); latency is event created_at → the receiver getting the request.
 //
+// Baseline: the same number of signed POSTs sent straight to a loopback receiver by a bare loop with
+//           the dispatcher's per-endpoint concurrency (8), no database: the ceiling of the receiver.
 // Run 1: BENCH_EVENTS (default 5000) events to one healthy endpoint.
 // Run 2: the same number of events to 4 endpoints of which 2 hang (never answer, 10 s timeout): the
 //        healthy endpoints' figures must not degrade.
-// The block → `payment.detected` figure needs the chain watcher (another branch) and is not measured.
+// Detection: an Anvil devnet with 1 s interval mining (as `npm start`), the embedded runner's chain
+//        scanner and webhook jobs; BENCH_PAYMENTS (default 200) USDC payments paid by real transfers.
+//        Latency = the paying block first seen by the bench (polling every 10 ms) → its
+//        `payment.detected` webhook at the receiver. Its baseline is a bare eth_getLogs poller at the
+//        scanner's interval: the floor of any polling watcher.
+// Env: BENCH_EVENTS, BENCH_EVENTS_PER_SECOND (default 1000), BENCH_PAYMENTS, BENCH_LOG_LEVEL.
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { type Address, createPublicClient, createWalletClient, type Hash, http, parseAbiItem } from "viem";
+import { ZChain } from "../lib/config/chains";
 import { databaseUrlFor, withAdmin } from "../lib/db/admin";
 import { createDb, type Db } from "../lib/db/client";
 import { migrateDatabase } from "../lib/db/migrate";
+import { MOCK_USDC_ADDRESS, mockUsdcAbi } from "../lib/devnet/mock-usdc";
+import { anvilDefaultAccounts, setupDevnet } from "../lib/devnet/setup-devnet";
 import { startEmbeddedRunner } from "../lib/jobs/embedded-runner";
-import { webhookDeliveryJob } from "../lib/jobs/jobs";
+import { chainScanJob, webhookDeliveryJob } from "../lib/jobs/jobs";
 import { createLogger } from "../lib/logger";
 import { createMerchant } from "../lib/merchants/create-merchant";
+import { createPayment } from "../lib/payments/create-payment";
+import { startAnvil } from "../lib/runtime/anvil";
 import { startEmbeddedPostgres } from "../lib/runtime/embedded-postgres";
 import { freePort } from "../lib/runtime/free-port";
 import { startWebhookReceiver, type WebhookReceiver } from "../lib/testing/webhook-receiver";
 import { createWebhookEndpoint } from "../lib/webhooks/create-webhook-endpoint";
+import { sendWebhook } from "../lib/webhooks/send-webhook";
 import { webhookDeps } from "../lib/webhooks/webhook-deps";
 import { sharedWebhookDispatcher } from "../lib/webhooks/webhook-dispatcher";
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 5000);
 const RATE = Number(process.env.BENCH_EVENTS_PER_SECOND ?? 1000);
+const PAYMENTS = Number(process.env.BENCH_PAYMENTS ?? 200);
 const BATCH = 50;
-const logger = createLogger({}, { level: "error" });
+const PER_ENDPOINT = 8;
+const logger = createLogger({}, { level: (process.env.BENCH_LOG_LEVEL as "error" | undefined) ?? "error" });
 
 type Result = {
   label: string;
@@ -66,8 +82,162 @@ function measure(label: string, receivers: WebhookReceiver[], startedAt: number)
       latencies.push(webhook.receivedAt - Date.parse(body.created_at));
       last = Math.max(last, webhook.receivedAt);
     }
+  return latencyResult(label, latencies, (last - startedAt) / 1000);
+}
+
+const transferEvent = parseAbiItem("event Transfer(address indexed from, address indexed to, uint256 value)");
+
+/**
+ * Block → `payment.detected` webhook on a devnet mining a block a second, through the embedded
+ * runner's scanner and webhook jobs, next to a bare eth_getLogs poller at the scanner's interval.
+ */
+async function detection(adminUrl: string): Promise<{ gateway: Result; poller: Result }> {
+  const db = await freshDatabase(adminUrl, "bench_detection");
+  const anvil = await startAnvil({ port: await freePort(), blockTime: 1 });
+  const receiver = await startWebhookReceiver();
+  const transport = http(anvil.rpcUrl, { retryCount: 0 });
+  const client = createPublicClient({ transport, pollingInterval: 10 });
+  const wallet = createWalletClient({ transport });
+  const stops: (() => unknown)[] = [];
+  try {
+    await setupDevnet(anvil.rpcUrl, { tokenAddress: MOCK_USDC_ADDRESS, fundAccounts: 4 });
+    const chain = ZChain.parse({
+      name: "local",
+      chainId: 31337,
+      rpcUrls: [anvil.rpcUrl],
+      confirmations: 2,
+      blockTime: 1,
+      nativeCurrency: { symbol: "ETH", decimals: 18 },
+      explorerUrl: null,
+      tokens: [{ symbol: "USDC", address: MOCK_USDC_ADDRESS, decimals: 6 }],
+    });
+    const { merchantId } = await createMerchant(db, {
+      name: "bench",
+      email: "detection@bench.local",
+      password: "bench-password",
+    });
+    await createWebhookEndpoint(webhookDeps(db, logger), merchantId, {
+      url: receiver.url,
+      enabled_events: ["payment.detected"],
+    });
+    const payments = [];
+    for (let index = 0; index < PAYMENTS; index++)
+      payments.push(
+        await createPayment({ db, chains: [chain], baseUrl: "http://127.0.0.1:3000" }, merchantId, {
+          chain: "local",
+          token: "USDC",
+          amount: "1.5",
+        }),
+      );
+    const paymentOf = new Map(payments.map((payment) => [payment.address.toLowerCase(), payment.id]));
+
+    const firstSeen = new Map<bigint, number>();
+    stops.push(
+      client.watchBlockNumber({
+        pollingInterval: 10,
+        emitMissed: true,
+        onBlockNumber: (block) => {
+          if (!firstSeen.has(block)) firstSeen.set(block, Date.now());
+        },
+      }),
+    );
+    const scanInterval = chainScanJob.intervalMs({ db, chains: [chain], logger });
+    const pollerSeen = new Map<string, number>();
+    let polling = true;
+    const poller = (async () => {
+      let from = (await client.getBlockNumber({ cacheTime: 0 })) + 1n;
+      while (polling) {
+        const head = await client.getBlockNumber({ cacheTime: 0 });
+        if (head >= from) {
+          const logs = await client.getLogs({
+            address: MOCK_USDC_ADDRESS,
+            event: transferEvent,
+            fromBlock: from,
+            toBlock: head,
+          });
+          for (const log of logs) {
+            const id = paymentOf.get((log.args.to ?? "").toLowerCase());
+            if (id && !pollerSeen.has(id)) pollerSeen.set(id, Date.now());
+          }
+          from = head + 1n;
+        }
+        await new Promise((resolve) => setTimeout(resolve, scanInterval));
+      }
+    })();
+    const runner = startEmbeddedRunner({
+      jobs: [chainScanJob, webhookDeliveryJob],
+      context: { db, chains: [chain], logger },
+      logger,
+    });
+    stops.push(() => runner.stop());
+
+    // Real transfers, ~20 a second from 4 unlocked Anvil accounts: several payments per block.
+    const payers = anvilDefaultAccounts(4) as Address[];
+    const startedAt = Date.now();
+    const hashes: Hash[] = [];
+    for (const [index, payment] of payments.entries()) {
+      hashes.push(
+        await wallet.writeContract({
+          account: payers[index % payers.length] as Address,
+          chain: null,
+          address: MOCK_USDC_ADDRESS,
+          abi: mockUsdcAbi,
+          functionName: "transfer",
+          args: [payment.address as Address, 1_500_000n],
+        }),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const receipts = await Promise.all(
+      hashes.map((hash) => client.waitForTransactionReceipt({ hash, timeout: 60_000, pollingInterval: 100 })),
+    );
+    const deadline = Date.now() + 120_000;
+    while (receiver.received.length < PAYMENTS) {
+      if (Date.now() > deadline)
+        throw new Error(`detection: ${receiver.received.length} of ${PAYMENTS} webhooks after 120 s`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    polling = false;
+    await poller;
+    const blockOf = new Map(payments.map((payment, index) => [payment.id, receipts[index]?.blockNumber]));
+    const seenAt = (id: string) => {
+      const block = blockOf.get(id);
+      const seen = block === undefined ? undefined : firstSeen.get(block);
+      if (seen === undefined) throw new Error(`detection: block of ${id} never seen`);
+      return seen;
+    };
+    const gateway = receiver.received.map((webhook) => {
+      const body = JSON.parse(webhook.body) as { data: { object: { id: string } } };
+      return webhook.receivedAt - seenAt(body.data.object.id);
+    });
+    const bare = [...pollerSeen].map(([id, at]) => at - seenAt(id));
+    const seconds = (Date.now() - startedAt) / 1000;
+    return {
+      gateway: latencyResult("block → payment.detected webhook (gateway)", gateway, seconds),
+      poller: latencyResult(
+        `baseline: block → bare eth_getLogs poller every ${scanInterval} ms`,
+        bare,
+        seconds,
+      ),
+    };
+  } finally {
+    for (const stop of stops.reverse()) await stop();
+    await sharedWebhookDispatcher(db, logger).drain();
+    await receiver.close();
+    await anvil.stop();
+    await db.$disconnect();
+  }
+}
+
+async function freshDatabase(adminUrl: string, name: string): Promise<Db> {
+  await withAdmin(adminUrl, (client) => client.query(`CREATE DATABASE "${name}"`));
+  const url = databaseUrlFor(adminUrl, name);
+  await migrateDatabase(url);
+  return createDb(url);
+}
+
+function latencyResult(label: string, latencies: number[], seconds: number): Result {
   latencies.sort((a, b) => a - b);
-  const seconds = (last - startedAt) / 1000;
   return {
     label,
     deliveries: latencies.length,
@@ -78,6 +248,39 @@ function measure(label: string, receivers: WebhookReceiver[], startedAt: number)
   };
 }
 
+/** Signed POSTs straight to a receiver, PER_ENDPOINT at a time: no database, no dispatcher. */
+async function baseline(): Promise<Result> {
+  const receiver = await startWebhookReceiver();
+  const latencies: number[] = [];
+  const startedAt = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: PER_ENDPOINT }, async () => {
+      while (next < EVENTS) {
+        next += 1;
+        const sent = Date.now();
+        const result = await sendWebhook(
+          { allowPrivateTargets: true },
+          {
+            url: receiver.url,
+            secrets: ["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"],
+            messageId: `evt_${next}`,
+            body: JSON.stringify({ id: `evt_${next}`, type: "payment.detected", data: { object: {} } }),
+          },
+        );
+        if (!result.succeeded) throw new Error(`baseline: ${result.error}`);
+        latencies.push(Date.now() - sent);
+      }
+    }),
+  );
+  await receiver.close();
+  return latencyResult(
+    "baseline: bare signed POSTs, 8 at a time",
+    latencies,
+    (performance.now() - startedAt) / 1000,
+  );
+}
+
 async function run(
   label: string,
   adminUrl: string,
@@ -85,10 +288,7 @@ async function run(
   hangingCount: number,
 ): Promise<Result> {
   const name = `bench_${label.replace(/\W/g, "_")}`;
-  await withAdmin(adminUrl, (client) => client.query(`CREATE DATABASE "${name}"`));
-  const url = databaseUrlFor(adminUrl, name);
-  await migrateDatabase(url);
-  const db = createDb(url);
+  const db = await freshDatabase(adminUrl, name);
   const healthy = await Promise.all(Array.from({ length: healthyCount }, () => startWebhookReceiver()));
   const hanging = await Promise.all(
     Array.from({ length: hangingCount }, () => startWebhookReceiver(() => "hang")),
@@ -135,16 +335,24 @@ async function main() {
   });
   try {
     const results = [
+      await baseline(),
       await run("one healthy endpoint", postgres.adminUrl, 1, 0),
       await run("2 healthy + 2 hanging endpoints", postgres.adminUrl, 2, 2),
     ];
+    const row = (r: Result) =>
+      `${r.label} | ${r.deliveries} in ${r.seconds} s | ${r.perSecond} | ${r.p50} | ${r.p99}`;
     process.stdout.write(
       `webhooks: ${EVENTS} events at ~${RATE}/s, embedded runner, loopback receivers\n` +
         "run | healthy deliveries | deliveries/s | p50 ms | p99 ms\n" +
-        results
-          .map((r) => `${r.label} | ${r.deliveries} in ${r.seconds} s | ${r.perSecond} | ${r.p50} | ${r.p99}`)
-          .join("\n") +
-        "\n",
+        `${results.map(row).join("\n")}\n` +
+        "targets: ≥ 500 deliveries/s, p99 ≤ 1000 ms for healthy endpoints\n",
+    );
+    const { gateway, poller } = await detection(postgres.adminUrl);
+    process.stdout.write(
+      `\ndetection: ${PAYMENTS} USDC payments on Anvil (1 s blocks)\n` +
+        "measure | payments | per second | p50 ms | p99 ms\n" +
+        `${[poller, gateway].map(row).join("\n")}\n` +
+        "targets: block → payment.detected webhook p50 ≤ 500 ms, p99 ≤ 1500 ms\n",
     );
   } finally {
     await postgres.stop();

@@ -3,7 +3,7 @@ import { serializeEvent } from "../events/event-object";
 import { newId } from "../ids";
 import { sendWebhook, type WebhookSendResult } from "./send-webhook";
 import type { WebhookDeps } from "./webhook-deps";
-import { DEFAULT_RETRY_SCHEDULE_MS, nextAttemptAt } from "./webhook-schedule";
+import { DEFAULT_RETRY_SCHEDULE_MS } from "./webhook-schedule";
 
 /** An attempt is in flight at most this long past its timeout; then its lease lapses and it is retried. */
 const LEASE_MARGIN_MS = 60_000;
@@ -43,24 +43,43 @@ export async function claimWebhookDelivery(
  * overwritten by a late failure.
  */
 export async function deliverWebhook(deps: WebhookDeps, deliveryId: string): Promise<DeliveryOutcome> {
-  const delivery = await deps.db.webhookDelivery.findUniqueOrThrow({
-    where: { id: deliveryId },
-    select: {
-      id: true,
-      event: { select: { id: true, type: true, createdAt: true, data: true } },
-      endpoint: {
-        select: {
-          url: true,
-          disabled: true,
-          deletedAt: true,
-          secretCiphertext: true,
-          previousSecretCiphertext: true,
-          previousSecretExpiresAt: true,
-        },
-      },
-    },
-  });
-  const { endpoint } = delivery;
+  // One query (a join), not Prisma's one per relation: this runs once per attempt.
+  const [row] = await deps.db.$queryRaw<
+    {
+      event_id: string;
+      event_type: string;
+      event_created_at: Date;
+      event_data: unknown;
+      url: string;
+      disabled: boolean;
+      deleted_at: Date | null;
+      secret_ciphertext: string;
+      previous_secret_ciphertext: string | null;
+      previous_secret_expires_at: Date | null;
+    }[]
+  >`
+    SELECT event.id AS event_id, event.type AS event_type, event.created_at AS event_created_at,
+      event.data AS event_data, endpoint.url, endpoint.disabled, endpoint.deleted_at,
+      endpoint.secret_ciphertext, endpoint.previous_secret_ciphertext, endpoint.previous_secret_expires_at
+    FROM webhook_deliveries delivery
+    JOIN events event ON event.id = delivery.event_id
+    JOIN webhook_endpoints endpoint ON endpoint.id = delivery.endpoint_id
+    WHERE delivery.id = ${deliveryId}`;
+  if (!row) throw new Error(`webhook delivery ${deliveryId} not found`);
+  const event = {
+    id: row.event_id,
+    type: row.event_type,
+    createdAt: row.event_created_at,
+    data: row.event_data,
+  };
+  const endpoint = {
+    url: row.url,
+    disabled: row.disabled,
+    deletedAt: row.deleted_at,
+    secretCiphertext: row.secret_ciphertext,
+    previousSecretCiphertext: row.previous_secret_ciphertext,
+    previousSecretExpiresAt: row.previous_secret_expires_at,
+  };
   const now = deps.now?.() ?? new Date();
   let result: WebhookSendResult | null = null;
   if (!endpoint.disabled && !endpoint.deletedAt) {
@@ -74,55 +93,16 @@ export async function deliverWebhook(deps: WebhookDeps, deliveryId: string): Pro
     result = await sendWebhook(deps, {
       url: endpoint.url,
       secrets,
-      messageId: delivery.event.id,
-      body: JSON.stringify(serializeEvent(delivery.event)),
+      messageId: event.id,
+      body: JSON.stringify(serializeEvent(event)),
     });
   }
-  const outcome = await deps.db.$transaction(async (tx) => {
-    const [locked] = await tx.$queryRaw<{ status: DeliveryOutcome["status"]; attempt_count: number }[]>`
-      SELECT status, attempt_count FROM webhook_deliveries WHERE id = ${deliveryId} FOR UPDATE`;
-    if (!locked) throw new Error(`webhook delivery ${deliveryId} vanished`);
-    const finishedAt = deps.now?.() ?? new Date();
-    if (!result) {
-      // The endpoint was disabled or deleted after the event: nothing to send, ever.
-      await tx.webhookDelivery.update({
-        where: { id: deliveryId },
-        data: { status: locked.status === "succeeded" ? "succeeded" : "failed", nextAttemptAt: null },
-      });
-      return { status: "failed" as const, attemptNumber: locked.attempt_count, nextAttemptAt: null };
-    }
-    const attemptNumber = locked.attempt_count + 1;
-    const retryAt = result.succeeded
-      ? null
-      : nextAttemptAt(deps.retryScheduleMs ?? DEFAULT_RETRY_SCHEDULE_MS, attemptNumber, finishedAt);
-    const status: DeliveryOutcome["status"] =
-      locked.status === "succeeded" || result.succeeded ? "succeeded" : retryAt ? "pending" : "failed";
-    await tx.webhookDelivery.update({
-      where: { id: deliveryId },
-      data: {
-        status,
-        attemptCount: attemptNumber,
-        lastAttemptAt: finishedAt,
-        nextAttemptAt: status === "pending" ? retryAt : null,
-      },
-    });
-    await tx.webhookAttempt.create({
-      data: {
-        id: newId("wa"),
-        deliveryId,
-        attemptNumber,
-        statusCode: result.statusCode,
-        durationMs: result.durationMs,
-        responseSnippet: result.responseSnippet,
-        error: result.error,
-        createdAt: finishedAt,
-      },
-    });
-    return { status, attemptNumber, nextAttemptAt: status === "pending" ? retryAt : null };
-  });
+  const outcome = result
+    ? await recordAttempt(deps, deliveryId, result)
+    : await closeUnsendableDelivery(deps, deliveryId);
   deps.logger.info("webhook attempt", {
     deliveryId,
-    eventId: delivery.event.id,
+    eventId: event.id,
     attempt: outcome.attemptNumber,
     status: outcome.status,
     statusCode: result?.statusCode ?? null,
@@ -130,6 +110,64 @@ export async function deliverWebhook(deps: WebhookDeps, deliveryId: string): Pro
     error: result?.error ?? null,
   });
   return { deliveryId, ...outcome, result };
+}
+
+type RecordedAttempt = Omit<DeliveryOutcome, "deliveryId" | "result">;
+
+/**
+ * Records an attempt in one statement: the UPDATE takes the delivery's row lock and reads its
+ * current state (a concurrent success is never overwritten by a late failure, attempt numbers never
+ * collide), the schedule decides pending or failed, and the attempt row is inserted with it.
+ */
+async function recordAttempt(
+  deps: WebhookDeps,
+  deliveryId: string,
+  result: WebhookSendResult,
+): Promise<RecordedAttempt> {
+  const finishedAt = deps.now?.() ?? new Date();
+  const schedule = (deps.retryScheduleMs ?? DEFAULT_RETRY_SCHEDULE_MS).map((ms) => BigInt(ms));
+  const [row] = await deps.db.$queryRaw<
+    { status: DeliveryOutcome["status"]; attempt_number: number; next_attempt_at: Date | null }[]
+  >`
+    WITH updated AS (
+      UPDATE webhook_deliveries AS delivery SET
+        attempt_count = delivery.attempt_count + 1,
+        last_attempt_at = ${finishedAt},
+        status = (CASE
+          WHEN delivery.status = 'succeeded' OR ${result.succeeded} THEN 'succeeded'
+          WHEN delivery.attempt_count + 1 <= cardinality(${schedule}::bigint[]) THEN 'pending'
+          ELSE 'failed' END)::webhook_delivery_status,
+        next_attempt_at = CASE
+          WHEN delivery.status = 'succeeded' OR ${result.succeeded} THEN NULL
+          WHEN delivery.attempt_count + 1 <= cardinality(${schedule}::bigint[])
+            THEN ${finishedAt}::timestamptz
+              + (${schedule}::bigint[])[delivery.attempt_count + 1] * interval '1 millisecond'
+          ELSE NULL END,
+        updated_at = now()
+      WHERE delivery.id = ${deliveryId}
+      RETURNING delivery.attempt_count AS attempt_number, delivery.status::text AS status, delivery.next_attempt_at
+    ), attempt AS (
+      INSERT INTO webhook_attempts
+        (id, delivery_id, attempt_number, status_code, duration_ms, response_snippet, error, created_at)
+      SELECT ${newId("wa")}, ${deliveryId}, attempt_number, ${result.statusCode}::int, ${result.durationMs}::int,
+        ${result.responseSnippet}::text, ${result.error}::text, ${finishedAt}
+      FROM updated
+    )
+    SELECT status, attempt_number, next_attempt_at FROM updated`;
+  if (!row) throw new Error(`webhook delivery ${deliveryId} vanished`);
+  return { status: row.status, attemptNumber: row.attempt_number, nextAttemptAt: row.next_attempt_at };
+}
+
+/** The endpoint was disabled or deleted after the event: nothing to send, ever. */
+async function closeUnsendableDelivery(deps: WebhookDeps, deliveryId: string): Promise<RecordedAttempt> {
+  const [row] = await deps.db.$queryRaw<{ attempt_count: number }[]>`
+    UPDATE webhook_deliveries SET
+      status = (CASE WHEN status = 'succeeded' THEN 'succeeded' ELSE 'failed' END)::webhook_delivery_status,
+      next_attempt_at = NULL, updated_at = now()
+    WHERE id = ${deliveryId}
+    RETURNING attempt_count`;
+  if (!row) throw new Error(`webhook delivery ${deliveryId} vanished`);
+  return { status: "failed", attemptNumber: row.attempt_count, nextAttemptAt: null };
 }
 
 /** Claim + send: one attempt of a due delivery (the Inngest function's step), null if not due. */

@@ -13,9 +13,12 @@ export type WebhookDispatcherOptions = {
 };
 
 export type WebhookDispatcher = {
-  /** Claims due deliveries up to the free capacity and starts them; resolves once they are started. */
+  /**
+   * Claims due deliveries up to the free capacity and starts them; resolves once they are started.
+   * Until the next claim finds nothing, each finished attempt claims again without waiting for a tick.
+   */
   tick(): Promise<number>;
-  /** Resolves when every started attempt has finished. */
+  /** Stops refilling and resolves when every started attempt has finished. */
   drain(): Promise<void>;
   readonly inFlight: number;
 };
@@ -35,6 +38,11 @@ export function createWebhookDispatcher(
   const perEndpoint = options.perEndpoint ?? 8;
   const running = new Set<Promise<void>>();
   const perEndpointInFlight = new Map<string, number>();
+  // Refilling: when an attempt finishes and the last claim found work, claim again at once instead
+  // of waiting for the next tick, so throughput is bounded by the receivers, not the tick interval.
+  let claiming: Promise<number> | undefined;
+  let claimAgain = false;
+  let refill = false;
 
   async function claim(limit: number): Promise<{ id: string; endpoint_id: string }[]> {
     const now = deps.now?.() ?? new Date();
@@ -68,19 +76,45 @@ export function createWebhookDispatcher(
         const left = (perEndpointInFlight.get(delivery.endpoint_id) ?? 1) - 1;
         if (left <= 0) perEndpointInFlight.delete(delivery.endpoint_id);
         else perEndpointInFlight.set(delivery.endpoint_id, left);
+        if (refill)
+          claimAndStart().catch((error: unknown) =>
+            deps.logger.warn("webhook refill claim failed; the next tick retries", { error }),
+          );
       });
     running.add(attempt);
   }
 
+  /** One claim at a time; a request arriving meanwhile makes it claim once more when done. */
+  function claimAndStart(): Promise<number> {
+    if (claiming) {
+      claimAgain = true;
+      return claiming;
+    }
+    claiming = (async () => {
+      let started = 0;
+      do {
+        claimAgain = false;
+        const capacity = concurrency - running.size;
+        if (capacity <= 0) break;
+        const claimed = await claim(capacity);
+        for (const delivery of claimed) start(delivery);
+        started += claimed.length;
+        refill = refill && claimed.length > 0;
+      } while (claimAgain && refill);
+      return started;
+    })().finally(() => {
+      claiming = undefined;
+    });
+    return claiming;
+  }
+
   return {
-    async tick() {
-      const capacity = concurrency - running.size;
-      if (capacity <= 0) return 0;
-      const claimed = await claim(capacity);
-      for (const delivery of claimed) start(delivery);
-      return claimed.length;
+    tick() {
+      refill = true;
+      return claimAndStart();
     },
     async drain() {
+      refill = false;
       while (running.size > 0) await Promise.allSettled([...running]);
     },
     get inFlight() {
