@@ -86,7 +86,7 @@ export function createWebhookDispatcher(
 
   /** One claim at a time; a request arriving meanwhile makes it claim once more when done. */
   function claimAndStart(): Promise<number> {
-    if (claiming) {
+    if (claiming !== undefined) {
       claimAgain = true;
       return claiming;
     }
