@@ -3,6 +3,9 @@
 // else (parameters, bodies, error responses, security) is derived from it.
 import { z } from "zod";
 import type { JSONSchema } from "zod/v4/core";
+import { ZBalanceObject, ZBalanceTransactionObject } from "../balances/balance-object";
+import { ZListBalanceTransactionsQuery } from "../balances/list-balance-transactions";
+import { ZListBalancesQuery } from "../balances/list-balances";
 import { ERROR_CODES, type ErrorCode, type Problem } from "../errors";
 import { EVENT_TYPES, ZEventObject } from "../events/event-object";
 import { ZListEventsQuery } from "../events/list-events";
@@ -96,6 +99,8 @@ const ZPaymentList = ZList(ZPaymentObject) satisfies z.ZodType<ListPage<TPayment
 const ZEventList = ZList(ZEventObject);
 const ZWebhookEndpointList = ZList(ZWebhookEndpointObject);
 const ZWebhookDeliveryList = ZList(ZWebhookDeliveryObject);
+const ZBalanceList = ZList(ZBalanceObject);
+const ZBalanceTransactionList = ZList(ZBalanceTransactionObject);
 const ZDeletedWebhookEndpoint = z.strictObject({
   id: z.string(),
   object: z.literal("webhook_endpoint"),
@@ -123,6 +128,10 @@ const RESPONSE_COMPONENTS = {
   TreasurySetting: ZTreasurySettingObject,
   TreasurySettingList: ZTreasurySettingList,
   Reconciliation: ZReconciliation,
+  Balance: ZBalanceObject,
+  BalanceList: ZBalanceList,
+  BalanceTransaction: ZBalanceTransactionObject,
+  BalanceTransactionList: ZBalanceTransactionList,
 };
 const REQUEST_COMPONENTS = {
   CreatePaymentRequest: ZCreatePayment,
@@ -136,7 +145,7 @@ type OperationSpec = {
   method: HttpMethod;
   path: string;
   operationId: string;
-  tag: "Payments" | "Events" | "Webhooks" | "Settlement" | "System";
+  tag: "Payments" | "Events" | "Webhooks" | "Settlement" | "Balances" | "System";
   summary: string;
   description: string;
   /** Prefix of the `{id}` path parameter, validated by ZIdParams(prefix). */
@@ -278,6 +287,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
     query: ZReconciliationQuery,
     responses: [{ status: 200, schema: "Reconciliation", description: "The chain's reconciliation." }],
   },
+  ...balanceOperations(),
   {
     method: "get",
     path: "/api/health",
@@ -292,6 +302,39 @@ export const OPERATIONS: readonly OperationSpec[] = [
     ],
   },
 ];
+
+function balanceOperations(): OperationSpec[] {
+  return [
+    {
+      method: "get",
+      path: "/api/v1/balances",
+      operationId: "listBalances",
+      tag: "Balances",
+      summary: "List balances",
+      description:
+        "What the gateway holds for you per chain and token in `balance` settlement mode: `available` is " +
+        "what payouts and refunds can spend (funds of a payout being created or sent are already deducted).",
+      query: ZListBalancesQuery,
+      responses: [{ status: 200, schema: "BalanceList", description: "Every balance (one page)." }],
+    },
+    {
+      method: "get",
+      path: "/api/v1/balance-transactions",
+      operationId: "listBalanceTransactions",
+      tag: "Balances",
+      summary: "List balance transactions",
+      description:
+        "The append-only ledger behind the balances, newest first: `payment_settled` (credit when a sweep to " +
+        "your hot wallet confirms), `payout` and `refund` (debits reserved when created), `payout_fee`, " +
+        "`payout_reversed` (funds returned by a rejected or failed payout) and `adjustment`. `amount` is signed; " +
+        "`balance_after` is the balance right after the entry.",
+      query: ZListBalanceTransactionsQuery,
+      responses: [
+        { status: 200, schema: "BalanceTransactionList", description: "A page of balance transactions." },
+      ],
+    },
+  ];
+}
 
 function webhookOperations(): OperationSpec[] {
   const endpointExample = {
@@ -429,6 +472,10 @@ const TAGS = [
       "Endpoints receiving signed events (Standard Webhooks: `webhook-id`, `webhook-timestamp`, `webhook-signature`), and their delivery log.",
   },
   { name: "Settlement", description: "Sweeping confirmed funds to the merchant's treasury." },
+  {
+    name: "Balances",
+    description: "Funds the gateway holds for you in `balance` mode, its ledger, payouts and refunds.",
+  },
   { name: "System", description: "Operational endpoints." },
 ];
 

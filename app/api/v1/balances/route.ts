@@ -1,0 +1,12 @@
+import { listBalances, ZListBalancesQuery } from "@/lib/balances/list-balances";
+import { configuredChains } from "@/lib/config/chains";
+import { apiRoute } from "@/lib/http/api-route";
+
+export const dynamic = "force-dynamic";
+
+export const GET = apiRoute({
+  query: ZListBalancesQuery,
+  handler: async ({ db, merchantId, query }) => ({
+    body: await listBalances({ db, chains: configuredChains() }, merchantId, query),
+  }),
+});

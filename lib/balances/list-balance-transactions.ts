@@ -1,0 +1,66 @@
+import { z } from "zod";
+import type { TChain } from "../config/chains";
+import type { Db } from "../db/client";
+import { AppError } from "../errors";
+import {
+  afterCursor,
+  type ListPage,
+  NEWEST_FIRST,
+  toPage,
+  ZListQuery,
+  ZTimestampFilter,
+} from "../http/pagination";
+import {
+  BALANCE_TRANSACTION_SELECT,
+  BALANCE_TRANSACTION_TYPES,
+  serializeBalanceTransaction,
+  type TBalanceTransactionObject,
+} from "./balance-object";
+
+export const ZListBalanceTransactionsQuery = z.strictObject({
+  ...ZListQuery,
+  type: z.enum(BALANCE_TRANSACTION_TYPES).optional(),
+  chain: z.string().max(32).optional(),
+  token: z.string().max(16).optional(),
+  payout_id: z.string().max(64).optional(),
+  payment_id: z.string().max(64).optional(),
+  "created[gte]": ZTimestampFilter.optional(),
+  "created[lte]": ZTimestampFilter.optional(),
+});
+export type TListBalanceTransactionsQuery = z.infer<typeof ZListBalanceTransactionsQuery>;
+
+/** The merchant's ledger, newest first, cursor-paginated with `starting_after`. */
+export async function listBalanceTransactions(
+  deps: { db: Db; chains: TChain[] },
+  merchantId: string,
+  query: TListBalanceTransactionsQuery,
+): Promise<ListPage<TBalanceTransactionObject>> {
+  const { db } = deps;
+  const cursor = query.starting_after
+    ? await db.balanceTransaction.findFirst({
+        where: { id: query.starting_after, merchantId },
+        select: { id: true, createdAt: true },
+      })
+    : null;
+  if (query.starting_after && !cursor)
+    throw new AppError("validation_failed", "starting_after: no such balance transaction", {
+      errors: [{ path: "starting_after", message: "no such balance transaction" }],
+    });
+  const created = { gte: query["created[gte]"], lte: query["created[lte]"] };
+  const rows = await db.balanceTransaction.findMany({
+    where: {
+      merchantId,
+      ...(query.type ? { type: query.type } : {}),
+      ...(query.chain ? { chain: query.chain } : {}),
+      ...(query.token ? { tokenSymbol: { equals: query.token, mode: "insensitive" as const } } : {}),
+      ...(query.payout_id ? { payoutId: query.payout_id } : {}),
+      ...(query.payment_id ? { paymentId: query.payment_id } : {}),
+      ...(created.gte || created.lte ? { createdAt: created } : {}),
+      ...afterCursor(cursor),
+    },
+    orderBy: NEWEST_FIRST,
+    take: query.limit + 1,
+    select: BALANCE_TRANSACTION_SELECT,
+  });
+  return toPage(rows, query.limit, (row) => serializeBalanceTransaction(deps.chains, row));
+}
