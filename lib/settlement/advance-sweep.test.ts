@@ -148,7 +148,7 @@ describe("ERC-20 sweep", () => {
 });
 
 describe("planning", () => {
-  it("leaves payments without a treasury, in balance mode, or below minSweep unswept", async () => {
+  it("leaves payments without a treasury or below minSweep unswept", async () => {
     const lowMin = await createSettlementFixture(database.db, { tokenOverrides: { minSweep: "100000000" } });
     const small = await lowMin.createConfirmedPayment({ token: "USDC", amount: "5" });
     expect(await planSweeps(lowMin.deps)).toEqual([]);
@@ -156,14 +156,7 @@ describe("planning", () => {
     expect((await database.db.payment.findUniqueOrThrow({ where: { id: small.id } })).status).toBe(
       "confirmed",
     );
-
-    const balanceMode = await createSettlementFixture(database.db);
-    await database.db.settlementSetting.update({
-      where: { merchantId_chain: { merchantId: balanceMode.merchant.merchantId, chain: "local" } },
-      data: { mode: "balance", address: null },
-    });
-    const unswept = await balanceMode.createConfirmedPayment({ amount: "0.1" });
-    await planSweeps(balanceMode.deps);
-    expect(await database.db.sweep.count({ where: { paymentId: { in: [small.id, unswept.id] } } })).toBe(0);
+    // Balance mode is swept to the merchant's hot wallet: lib/balances/balance-mode-sweep.test.ts.
+    expect(await database.db.sweep.count({ where: { paymentId: small.id } })).toBe(0);
   });
 });

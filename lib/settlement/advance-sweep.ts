@@ -16,6 +16,7 @@ import {
   keccak256,
   TransactionReceiptNotFoundError,
 } from "viem";
+import { creditSettledPayment } from "../balances/credit-settled-payment";
 import type { ChainClient } from "../chains/public-client";
 import type { TChain } from "../config/chains";
 import type { Tx } from "../db/client";
@@ -53,6 +54,7 @@ const SWEEP_SELECT = {
   tokenAddress: true,
   fromAddress: true,
   toAddress: true,
+  mode: true,
   status: true,
   amount: true,
   gasFundAmount: true,
@@ -63,7 +65,7 @@ const SWEEP_SELECT = {
   fee: true,
   attempts: true,
   lastError: true,
-  payment: { select: { derivationAccount: true, derivationIndex: true } },
+  payment: { select: { derivationAccount: true, derivationIndex: true, tokenSymbol: true } },
 } as const;
 
 type SweepRow = {
@@ -74,6 +76,7 @@ type SweepRow = {
   tokenAddress: string | null;
   fromAddress: string;
   toAddress: string;
+  mode: "treasury" | "balance";
   status: SweepStatus;
   amount: { toFixed(): string };
   gasFundAmount: { toFixed(): string } | null;
@@ -84,7 +87,7 @@ type SweepRow = {
   fee: { toFixed(): string };
   attempts: number;
   lastError: string | null;
-  payment: { derivationAccount: number; derivationIndex: number };
+  payment: { derivationAccount: number; derivationIndex: number; tokenSymbol: string };
 };
 
 /** A sweep cannot progress until something outside changes (gas tank funded, balance arrives). */
@@ -452,6 +455,16 @@ async function confirmSweep(
       createdAt: now,
     },
   });
+  if (sweep.mode === "balance")
+    await creditSettledPayment(tx, {
+      merchantId: sweep.merchantId,
+      chain: sweep.chain,
+      tokenSymbol: sweep.payment.tokenSymbol,
+      paymentId: sweep.paymentId,
+      amount: toBigInt(sweep.amount),
+      txHash: sweep.txHash,
+      createdAt: now,
+    });
   const row = await tx.payment.findUniqueOrThrow({ where: { id: sweep.paymentId }, select: PAYMENT_SELECT });
   const payment = serializePayment(row, options.baseUrl ?? "");
   await recordEvent(tx, {

@@ -1,6 +1,7 @@
 import { type Address, erc20Abi, getAddress } from "viem";
 import type { TChain } from "../config/chains";
 import { newId } from "../ids";
+import { hotWalletAddress } from "../wallet/derivation";
 import { clientOf, type SettlementDeps } from "./settlement-deps";
 
 export type PlanSweepsParams = {
@@ -24,9 +25,9 @@ export function minSweepOf(chain: TChain, tokenAddress: string | null): bigint |
 
 /**
  * Creates a sweep (`planned`, status `pending`) for each `confirmed` payment whose merchant has a
- * treasury address for its chain and that has none yet. The unique index on `sweeps.payment_id`
- * makes a concurrent or repeated run create nothing twice. Only `treasury` mode is swept: `balance`
- * mode (hot wallet + ledger) is issue 7. A token balance below the token's `minSweep` waits.
+ * treasury address (or `balance` mode: its hot wallet) for its chain and that has none yet. The
+ * unique index on `sweeps.payment_id` makes a concurrent or repeated run create nothing twice. A
+ * token balance below the token's `minSweep` waits.
  * Returns the ids of the sweeps this call created.
  */
 export async function planSweeps(deps: SettlementDeps, params: PlanSweepsParams = {}): Promise<string[]> {
@@ -44,7 +45,12 @@ export async function planSweeps(deps: SettlementDeps, params: PlanSweepsParams 
       chain: true,
       tokenAddress: true,
       depositAddress: true,
-      merchant: { select: { settlementSettings: { select: { chain: true, mode: true, address: true } } } },
+      merchant: {
+        select: {
+          depositXpub: true,
+          settlementSettings: { select: { chain: true, mode: true, address: true } },
+        },
+      },
     },
     orderBy: { confirmedAt: "asc" },
     take: params.limit ?? 100,
@@ -52,7 +58,11 @@ export async function planSweeps(deps: SettlementDeps, params: PlanSweepsParams 
   const rows = [];
   for (const payment of candidates) {
     const setting = payment.merchant.settlementSettings.find((s) => s.chain === payment.chain);
-    if (setting?.mode !== "treasury" || !setting.address) continue;
+    if (!setting) continue;
+    // Balance mode sweeps to the merchant's hot wallet; the ledger is credited when it confirms.
+    const toAddress =
+      setting.mode === "balance" ? hotWalletAddress(payment.merchant.depositXpub) : setting.address;
+    if (!toAddress) continue;
     const chain = deps.chains.find((candidate) => candidate.name === payment.chain);
     if (!chain) continue;
     const minSweep = minSweepOf(chain, payment.tokenAddress);
@@ -73,8 +83,8 @@ export async function planSweeps(deps: SettlementDeps, params: PlanSweepsParams 
       chain: payment.chain,
       tokenAddress: payment.tokenAddress,
       fromAddress: payment.depositAddress,
-      toAddress: setting.address,
-      mode: "treasury" as const,
+      toAddress,
+      mode: setting.mode,
       status: "pending" as const,
       amount: "0",
     });

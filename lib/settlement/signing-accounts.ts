@@ -2,7 +2,7 @@ import { HDKey } from "@scure/bip32";
 import { mnemonicToSeedSync } from "@scure/bip39";
 import { type Address, bytesToHex } from "viem";
 import { type PrivateKeyAccount, privateKeyToAccount } from "viem/accounts";
-import { depositPath, gasTankPath } from "../wallet/derivation";
+import { depositPath, gasTankPath, hotWalletPath } from "../wallet/derivation";
 
 // The seed costs a PBKDF2 run (~0.1 s): the master key is kept in memory for the process (it is
 // what WALLET_MNEMONIC already is), never written anywhere. One entry: a process has one seed.
@@ -32,4 +32,9 @@ export function gasTankSigner(mnemonic: string): PrivateKeyAccount {
 
 export function gasTankAddress(mnemonic: string): Address {
   return gasTankSigner(mnemonic).address;
+}
+
+/** A merchant's hot wallet (balance mode): receives its sweeps, sends its payouts. */
+export function hotWalletSigner(mnemonic: string, account: number): PrivateKeyAccount {
+  return accountAt(mnemonic, hotWalletPath(account));
 }

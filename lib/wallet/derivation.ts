@@ -51,6 +51,17 @@ export function depositPath(account: number, index: number): string {
   return `m/44'/60'/${account}'/${DEPOSIT_BRANCH}/${index}`;
 }
 
+/**
+ * The merchant's hot wallet (balance mode), `m/44'/60'/{account}'/1/0`: on a branch of its own,
+ * never a deposit index, and derivable from the account xpub alone (non-hardened below the
+ * account), so request code can name it without the seed.
+ */
+export function hotWalletAddress(xpub: string): Address {
+  const publicKey = HDKey.fromExtendedKey(xpub).deriveChild(HOT_WALLET_BRANCH).deriveChild(0).publicKey;
+  if (!publicKey) throw new Error("derived key has no public key");
+  return publicKeyToAddress(publicKey);
+}
+
 export function hotWalletPath(account: number): string {
   return `m/44'/60'/${account}'/${HOT_WALLET_BRANCH}/0`;
 }

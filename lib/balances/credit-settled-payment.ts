@@ -1,0 +1,33 @@
+import type { Tx } from "../db/client";
+import { type LedgerEntry, postLedgerEntry } from "./post-ledger-entry";
+
+/**
+ * Credits what a confirmed balance-mode sweep moved into the merchant's hot wallet (native: the
+ * deposit minus the sweep's gas; ERC-20: the tokens), as one `payment_settled` entry. Called in the
+ * sweep's confirming transaction, only when the payment becomes `settled`; the unique
+ * (payment_id, type) index turns any second credit into a failed transaction, never a second entry.
+ */
+export async function creditSettledPayment(
+  tx: Tx,
+  params: {
+    merchantId: string;
+    chain: string;
+    tokenSymbol: string;
+    paymentId: string;
+    amount: bigint;
+    txHash: string | null;
+    createdAt?: Date;
+  },
+): Promise<LedgerEntry | null> {
+  if (params.amount <= 0n) return null;
+  return postLedgerEntry(tx, {
+    merchantId: params.merchantId,
+    chain: params.chain,
+    tokenSymbol: params.tokenSymbol,
+    type: "payment_settled",
+    amount: params.amount,
+    paymentId: params.paymentId,
+    description: params.txHash ? `swept to the hot wallet in ${params.txHash}` : null,
+    createdAt: params.createdAt,
+  });
+}
