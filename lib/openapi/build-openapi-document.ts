@@ -16,6 +16,11 @@ import type { IdPrefix } from "../ids";
 import { ZCreatePayment, ZMetadata } from "../payments/create-payment";
 import { ZListPaymentsQuery } from "../payments/list-payments";
 import { type TPaymentObject, ZPaymentObject } from "../payments/payment-object";
+import { ZCreatePayout } from "../payouts/create-payout";
+import { ZListPayoutsQuery } from "../payouts/list-payouts";
+import { ZPayoutLimitsList, ZPayoutLimitsObject, ZSetPayoutLimits } from "../payouts/payout-limits";
+import { ZPayoutObject } from "../payouts/payout-object";
+import { ZRefundPayment } from "../payouts/refund-payment";
 import { ZReconciliation, ZReconciliationQuery } from "../settlement/reconcile-chain";
 import { ZSetTreasurySetting } from "../settlement/set-treasury-setting";
 import { ZTreasurySettingList, ZTreasurySettingObject } from "../settlement/treasury-setting-object";
@@ -101,6 +106,7 @@ const ZWebhookEndpointList = ZList(ZWebhookEndpointObject);
 const ZWebhookDeliveryList = ZList(ZWebhookDeliveryObject);
 const ZBalanceList = ZList(ZBalanceObject);
 const ZBalanceTransactionList = ZList(ZBalanceTransactionObject);
+const ZPayoutList = ZList(ZPayoutObject);
 const ZDeletedWebhookEndpoint = z.strictObject({
   id: z.string(),
   object: z.literal("webhook_endpoint"),
@@ -132,12 +138,19 @@ const RESPONSE_COMPONENTS = {
   BalanceList: ZBalanceList,
   BalanceTransaction: ZBalanceTransactionObject,
   BalanceTransactionList: ZBalanceTransactionList,
+  Payout: ZPayoutObject,
+  PayoutList: ZPayoutList,
+  PayoutLimits: ZPayoutLimitsObject,
+  PayoutLimitsList: ZPayoutLimitsList,
 };
 const REQUEST_COMPONENTS = {
   CreatePaymentRequest: ZCreatePayment,
   SetTreasurySettingRequest: ZSetTreasurySetting,
   CreateWebhookEndpointRequest: ZCreateWebhookEndpoint,
   UpdateWebhookEndpointRequest: ZUpdateWebhookEndpoint,
+  CreatePayoutRequest: ZCreatePayout,
+  RefundPaymentRequest: ZRefundPayment,
+  SetPayoutLimitsRequest: ZSetPayoutLimits,
 };
 export type ComponentName = keyof typeof RESPONSE_COMPONENTS | keyof typeof REQUEST_COMPONENTS;
 
@@ -331,6 +344,125 @@ function balanceOperations(): OperationSpec[] {
       query: ZListBalanceTransactionsQuery,
       responses: [
         { status: 200, schema: "BalanceTransactionList", description: "A page of balance transactions." },
+      ],
+    },
+    {
+      method: "post",
+      path: "/api/v1/payouts",
+      operationId: "createPayout",
+      tag: "Balances",
+      summary: "Create a payout",
+      description:
+        "Sends `amount` of `token` (omitted = native coin) from your balance on `chain` to `address` " +
+        "(EIP-55 checksummed; not a deposit address of this gateway nor your hot wallet). The amount is " +
+        "reserved at once (a `payout` entry); it must not exceed the available balance nor your payout " +
+        "limits (PUT /api/v1/settings/payouts). Below `auto_approve_below` the payout starts `approved`, " +
+        "otherwise `pending_approval`. The chain must be in `balance` settlement mode (else 409). " +
+        "The network fee is reserved from your native-coin balance when the transaction is signed.",
+      body: {
+        schema: "CreatePayoutRequest",
+        example: {
+          chain: "local",
+          token: "USDC",
+          amount: "25",
+          address: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
+          description: "Supplier invoice 77",
+        },
+      },
+      responses: [{ status: 201, schema: "Payout", description: "The created payout." }],
+    },
+    {
+      method: "get",
+      path: "/api/v1/payouts",
+      operationId: "listPayouts",
+      tag: "Balances",
+      summary: "List payouts",
+      description: "Payouts and refunds newest first; refunds carry the `payment_id` they refund.",
+      query: ZListPayoutsQuery,
+      responses: [{ status: 200, schema: "PayoutList", description: "A page of payouts." }],
+    },
+    {
+      method: "get",
+      path: "/api/v1/payouts/{id}",
+      operationId: "getPayout",
+      tag: "Balances",
+      summary: "Retrieve a payout",
+      description: "A payout of the API key's merchant; any other id is a 404.",
+      idPrefix: "po",
+      responses: [{ status: 200, schema: "Payout", description: "The payout." }],
+    },
+    {
+      method: "post",
+      path: "/api/v1/payouts/{id}/approve",
+      operationId: "approvePayout",
+      tag: "Balances",
+      summary: "Approve a payout",
+      description: "Approves a `pending_approval` payout; it is sent shortly after. Any other state: 409.",
+      idPrefix: "po",
+      responses: [{ status: 200, schema: "Payout", description: "The approved payout." }],
+    },
+    {
+      method: "post",
+      path: "/api/v1/payouts/{id}/reject",
+      operationId: "rejectPayout",
+      tag: "Balances",
+      summary: "Reject a payout",
+      description:
+        "Rejects a `pending_approval` payout and returns its amount to your balance (`payout_reversed`). " +
+        "Any other state: 409.",
+      idPrefix: "po",
+      responses: [{ status: 200, schema: "Payout", description: "The rejected payout." }],
+    },
+    {
+      method: "post",
+      path: "/api/v1/payments/{id}/refund",
+      operationId: "refundPayment",
+      tag: "Balances",
+      summary: "Refund a payment",
+      description:
+        "Creates a payout linked to a settled payment, paid from your balance: by default everything it " +
+        "received that is not refunded yet, or `amount` (e.g. the overpaid part). In `treasury` mode the " +
+        "gateway holds nothing to refund from: 409 with code `invalid_state`.",
+      idPrefix: "pay",
+      body: {
+        schema: "RefundPaymentRequest",
+        example: { address: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8", amount: "0.5" },
+      },
+      responses: [{ status: 201, schema: "Payout", description: "The refund payout." }],
+    },
+    {
+      method: "put",
+      path: "/api/v1/settings/payouts",
+      operationId: "setPayoutLimits",
+      tag: "Balances",
+      summary: "Set payout limits",
+      description:
+        "Per chain and token (omitted = native coin): `max_per_payout`, `max_per_day` (payouts created in " +
+        "any 24 hours, rejected and failed ones excluded) and `auto_approve_below`; decimal strings in token " +
+        "units, null = no limit (no auto-approval).",
+      body: {
+        schema: "SetPayoutLimitsRequest",
+        example: {
+          chain: "local",
+          token: "USDC",
+          max_per_payout: "1000",
+          max_per_day: "5000",
+          auto_approve_below: "50",
+        },
+      },
+      responses: [
+        { status: 200, schema: "PayoutLimits", description: "The limits of this chain and token." },
+      ],
+    },
+    {
+      method: "get",
+      path: "/api/v1/settings/payouts",
+      operationId: "listPayoutLimits",
+      tag: "Balances",
+      summary: "List payout limits",
+      description: "Your payout limits per chain and token.",
+      responses: [
+        { status: 200, schema: "PayoutLimitsList", description: "Every chain and token's limits." },
       ],
     },
   ];

@@ -1,0 +1,15 @@
+import { configuredChains } from "@/lib/config/chains";
+import { apiRoute } from "@/lib/http/api-route";
+import { ZIdParams } from "@/lib/http/route-params";
+import { refundPayment, ZRefundPayment } from "@/lib/payouts/refund-payment";
+
+export const dynamic = "force-dynamic";
+
+export const POST = apiRoute({
+  params: ZIdParams("pay"),
+  body: ZRefundPayment,
+  handler: async ({ db, merchantId, params, body }) => ({
+    status: 201,
+    body: await refundPayment({ db, chains: configuredChains() }, merchantId, params.id, body),
+  }),
+});

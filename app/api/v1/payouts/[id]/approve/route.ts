@@ -1,0 +1,13 @@
+import { configuredChains } from "@/lib/config/chains";
+import { apiRoute } from "@/lib/http/api-route";
+import { ZIdParams } from "@/lib/http/route-params";
+import { approvePayout } from "@/lib/payouts/review-payout";
+
+export const dynamic = "force-dynamic";
+
+export const POST = apiRoute({
+  params: ZIdParams("po"),
+  handler: async ({ db, merchantId, params }) => ({
+    body: await approvePayout({ db, chains: configuredChains() }, merchantId, params.id),
+  }),
+});

@@ -1,0 +1,342 @@
+// The payouts API through the real route handlers on a real database: idempotent creation, every
+// validation rule, limits and auto-approval, approve/reject with funds returned, refunds, 50
+// concurrent payouts racing for one balance, and merchants kept apart on every endpoint.
+import { generatePrivateKey, privateKeyToAddress } from "viem/accounts";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { createApiKey } from "@/lib/api-keys/create-api-key";
+import { findLedgerMismatches } from "@/lib/balances/find-ledger-mismatches";
+import { postLedgerEntry } from "@/lib/balances/post-ledger-entry";
+import { configuredChains } from "@/lib/config/chains";
+import { createMerchant } from "@/lib/merchants/create-merchant";
+import { createPayment } from "@/lib/payments/create-payment";
+import { toBigInt } from "@/lib/payments/payment-object";
+import { ZPayoutObject } from "@/lib/payouts/payout-object";
+import { setTreasurySetting } from "@/lib/settlement/set-treasury-setting";
+import { createTestDatabase, type TestDatabase } from "@/lib/testing/database";
+import { disconnectProcessDb } from "@/lib/testing/process-db";
+import { hotWalletAddress } from "@/lib/wallet/derivation";
+
+let database: TestDatabase;
+let payouts: typeof import("./route");
+let payout: typeof import("./[id]/route");
+let approve: typeof import("./[id]/approve/route");
+let reject: typeof import("./[id]/reject/route");
+let refund: typeof import("../payments/[id]/refund/route");
+let limits: typeof import("../settings/payouts/route");
+let keyA: string;
+let keyB: string;
+let merchantA: string;
+let merchantB: string;
+let depositOfB: string;
+let paymentOfB: string;
+let hotWalletOfA: string;
+const recipient = privateKeyToAddress(generatePrivateKey());
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  process.env.DATABASE_URL = database.databaseUrl;
+  vi.resetModules();
+  payouts = await import("./route");
+  payout = await import("./[id]/route");
+  approve = await import("./[id]/approve/route");
+  reject = await import("./[id]/reject/route");
+  refund = await import("../payments/[id]/refund/route");
+  limits = await import("../settings/payouts/route");
+  const a = await createMerchant(database.db, { name: "A", email: "a@example.com", password: "pw" });
+  const b = await createMerchant(database.db, { name: "B", email: "b@example.com", password: "pw" });
+  merchantA = a.merchantId;
+  merchantB = b.merchantId;
+  ({ apiKey: keyA } = await createApiKey(database.db, { merchantId: a.merchantId, name: "a" }));
+  ({ apiKey: keyB } = await createApiKey(database.db, { merchantId: b.merchantId, name: "b" }));
+  const chains = configuredChains();
+  await setTreasurySetting({ db: database.db, chains }, merchantA, { chain: "local", mode: "balance" });
+  await setTreasurySetting({ db: database.db, chains }, merchantB, {
+    chain: "local",
+    address: privateKeyToAddress(generatePrivateKey()),
+  });
+  const payment = await createPayment({ db: database.db, chains, baseUrl: "http://localhost" }, merchantB, {
+    chain: "local",
+    amount: "1",
+  });
+  depositOfB = payment.address;
+  paymentOfB = payment.id;
+  const merchant = await database.db.merchant.findUniqueOrThrow({ where: { id: merchantA } });
+  hotWalletOfA = hotWalletAddress(merchant.depositXpub);
+  await database.db.$transaction((tx) =>
+    postLedgerEntry(tx, {
+      merchantId: merchantA,
+      chain: "local",
+      tokenSymbol: "USDC",
+      type: "adjustment",
+      amount: 100_000_000n,
+    }),
+  );
+});
+afterAll(async () => {
+  await disconnectProcessDb();
+  await database.drop();
+});
+
+type Handler = (request: Request, context: { params: Promise<Record<string, string>> }) => Promise<Response>;
+
+function call(
+  handler: Handler,
+  apiKey: string,
+  options: { path?: string; method?: string; body?: unknown; idempotencyKey?: string; params?: object } = {},
+) {
+  const headers: Record<string, string> = { authorization: `Bearer ${apiKey}` };
+  if (options.body !== undefined) headers["content-type"] = "application/json";
+  if (options.idempotencyKey) headers["idempotency-key"] = options.idempotencyKey;
+  return handler(
+    new Request(`http://localhost${options.path ?? "/api/v1/payouts"}`, {
+      method: options.method ?? "GET",
+      headers,
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    }),
+    { params: Promise.resolve({ ...(options.params ?? {}) }) as Promise<Record<string, string>> },
+  );
+}
+
+const create = (apiKey: string, body: unknown, idempotencyKey?: string) =>
+  call(payouts.POST, apiKey, { method: "POST", body, idempotencyKey });
+
+async function usdcAvailable(merchantId = merchantA) {
+  const row = await database.db.balance.findUnique({
+    where: { merchantId_chain_tokenSymbol: { merchantId, chain: "local", tokenSymbol: "USDC" } },
+  });
+  return row ? toBigInt(row.available) : 0n;
+}
+
+describe("POST /api/v1/payouts", () => {
+  it("creates a payout pending approval, reserves the funds and records payout.created; the same key replays it", async () => {
+    const body = {
+      chain: "local",
+      token: "USDC",
+      amount: "10.5",
+      address: recipient,
+      metadata: { ref: "inv-1" },
+    };
+    const response = await create(keyA, body, "po-key-1");
+    expect(response.status).toBe(201);
+    const created = ZPayoutObject.parse(await response.json());
+    expect(created).toMatchObject({
+      status: "pending_approval",
+      amount: "10.5",
+      amount_base_units: "10500000",
+      address: recipient,
+      token: { symbol: "USDC", decimals: 6 },
+      metadata: { ref: "inv-1" },
+    });
+    expect(created.id).toMatch(/^po_/);
+    expect(await usdcAvailable()).toBe(89_500_000n);
+    const entry = await database.db.balanceTransaction.findFirstOrThrow({ where: { payoutId: created.id } });
+    expect(entry.type).toBe("payout");
+    expect(toBigInt(entry.amount)).toBe(-10_500_000n);
+    expect(await database.db.event.count({ where: { objectId: created.id, type: "payout.created" } })).toBe(
+      1,
+    );
+
+    const replay = await create(keyA, body, "po-key-1");
+    expect(replay.status).toBe(201);
+    expect(replay.headers.get("idempotent-replayed")).toBe("true");
+    expect((await replay.json()).id).toBe(created.id);
+    expect(await usdcAvailable()).toBe(89_500_000n);
+    const conflict = await create(keyA, { ...body, amount: "1" }, "po-key-1");
+    expect(conflict.status).toBe(409);
+    expect((await conflict.json()).code).toBe("idempotency_conflict");
+  });
+
+  it("refuses invalid payouts with 422 and a field path, reserving nothing", async () => {
+    const before = await usdcAvailable();
+    const cases: [unknown, string][] = [
+      [{ chain: "local", token: "USDC", amount: "1", address: recipient.toLowerCase() }, "address"],
+      [
+        { chain: "local", token: "USDC", amount: "1", address: "0x0000000000000000000000000000000000000000" },
+        "address",
+      ],
+      [{ chain: "local", token: "USDC", amount: "1", address: "0x1234" }, "address"],
+      [{ chain: "local", token: "USDC", amount: "1", address: depositOfB }, "address"],
+      [{ chain: "local", token: "USDC", amount: "1", address: hotWalletOfA }, "address"],
+      [{ chain: "local", token: "USDC", amount: "1000", address: recipient }, "amount"],
+      [{ chain: "local", token: "USDC", amount: 1, address: recipient }, "amount"],
+      [{ chain: "local", token: "USDC", amount: "0.0000001", address: recipient }, "amount"],
+      [{ chain: "local", token: "USDC", amount: "-1", address: recipient }, "amount"],
+      [{ chain: "local", token: "DOGE", amount: "1", address: recipient }, "token"],
+      [{ chain: "mars", token: "USDC", amount: "1", address: recipient }, "chain"],
+      [{ chain: "local", amount: "1", address: recipient }, "amount"], // no ETH balance
+    ];
+    for (const [body, path] of cases) {
+      const response = await create(keyA, body);
+      expect(response.status, JSON.stringify(body)).toBe(422);
+      expect(response.headers.get("content-type")).toBe("application/problem+json");
+      const problem = await response.json();
+      expect(
+        problem.errors.map((error: { path: string }) => error.path),
+        JSON.stringify(body),
+      ).toContain(path);
+    }
+    expect(await usdcAvailable()).toBe(before);
+  });
+
+  it("answers 409 in treasury mode", async () => {
+    const response = await create(keyB, { chain: "local", token: "USDC", amount: "1", address: recipient });
+    expect(response.status).toBe(409);
+    expect((await response.json()).detail).toMatch(/balance settlement mode/);
+  });
+
+  it("applies per-payout and daily limits and auto-approves below the threshold", async () => {
+    const set = await call(limits.PUT, keyA, {
+      method: "PUT",
+      body: {
+        chain: "local",
+        token: "USDC",
+        max_per_payout: "20",
+        max_per_day: "40",
+        auto_approve_below: "5",
+      },
+    });
+    expect(set.status).toBe(200);
+    expect(await set.json()).toEqual({
+      object: "payout_limits",
+      chain: "local",
+      token: "USDC",
+      max_per_payout: "20",
+      max_per_day: "40",
+      auto_approve_below: "5",
+    });
+    const tooBig = await create(keyA, {
+      chain: "local",
+      token: "USDC",
+      amount: "20.000001",
+      address: recipient,
+    });
+    expect(tooBig.status).toBe(422);
+    expect((await tooBig.json()).detail).toMatch(/per-payout limit/);
+
+    const small = ZPayoutObject.parse(
+      await (
+        await create(keyA, { chain: "local", token: "USDC", amount: "4.99", address: recipient })
+      ).json(),
+    );
+    expect(small.status).toBe("approved");
+    expect(small.approved_at).not.toBeNull();
+    // 10.5 + 4.99 already today; 20 more would make 35.49, 5 more after that exceeds 40.
+    expect(
+      (await create(keyA, { chain: "local", token: "USDC", amount: "20", address: recipient })).status,
+    ).toBe(201);
+    const overDay = await create(keyA, { chain: "local", token: "USDC", amount: "5", address: recipient });
+    expect(overDay.status).toBe(422);
+    expect((await overDay.json()).detail).toMatch(/daily payout limit/);
+    expect((await (await call(limits.GET, keyB)).json()).data).toEqual([]);
+    // Lift the limits for the rest of the file.
+    await call(limits.PUT, keyA, { method: "PUT", body: { chain: "local", token: "USDC" } });
+  });
+});
+
+describe("approval", () => {
+  it("approves a pending payout once, and rejects another, returning its funds with payout_reversed", async () => {
+    const pending = await database.db.payout.findMany({
+      where: { merchantId: merchantA, status: "pending_approval" },
+      orderBy: { createdAt: "asc" },
+    });
+    const [first, second] = pending;
+    if (!first || !second) throw new Error("expected two pending payouts");
+    const path = (id: string, verb: string) => ({
+      method: "POST",
+      path: `/api/v1/payouts/${id}/${verb}`,
+      params: { id },
+    });
+
+    const approved = await call(approve.POST, keyA, path(first.id, "approve"));
+    expect(approved.status).toBe(200);
+    expect((await approved.json()).status).toBe("approved");
+    expect((await call(approve.POST, keyA, path(first.id, "approve"))).status).toBe(409);
+    expect((await call(reject.POST, keyA, path(first.id, "reject"))).status).toBe(409);
+
+    const before = await usdcAvailable();
+    const rejected = await call(reject.POST, keyA, path(second.id, "reject"));
+    expect(rejected.status).toBe(200);
+    expect((await rejected.json()).status).toBe("rejected");
+    expect((await usdcAvailable()) - before).toBe(toBigInt(second.amount));
+    const reversal = await database.db.balanceTransaction.findFirstOrThrow({
+      where: { payoutId: second.id, type: "payout_reversed" },
+    });
+    expect(toBigInt(reversal.amount)).toBe(toBigInt(second.amount));
+    expect(await findLedgerMismatches(database.db)).toEqual([]);
+  });
+
+  it("keeps merchants apart: another merchant's payout is a 404 everywhere", async () => {
+    const mine = await database.db.payout.findFirstOrThrow({ where: { merchantId: merchantA } });
+    const params = { params: { id: mine.id } };
+    expect((await call(payout.GET, keyB, { ...params, path: `/api/v1/payouts/${mine.id}` })).status).toBe(
+      404,
+    );
+    expect((await call(approve.POST, keyB, { ...params, method: "POST" })).status).toBe(404);
+    expect((await call(reject.POST, keyB, { ...params, method: "POST" })).status).toBe(404);
+    expect((await (await call(payouts.GET, keyB)).json()).data).toEqual([]);
+    const own = await call(payout.GET, keyA, { ...params, path: `/api/v1/payouts/${mine.id}` });
+    expect(own.status).toBe(200);
+    expect(ZPayoutObject.parse(await own.json()).id).toBe(mine.id);
+    expect((await call(payout.GET, keyA, { params: { id: "po_nope" } })).status).toBe(404);
+  });
+
+  it("lists payouts newest first with filters and cursor pages", async () => {
+    const all = await (await call(payouts.GET, keyA, { path: "/api/v1/payouts?limit=2" })).json();
+    expect(all.data).toHaveLength(2);
+    expect(all.has_more).toBe(true);
+    const next = await (
+      await call(payouts.GET, keyA, { path: `/api/v1/payouts?limit=2&starting_after=${all.next_cursor}` })
+    ).json();
+    expect(next.data.length).toBeGreaterThan(0);
+    const rejected = await (
+      await call(payouts.GET, keyA, { path: "/api/v1/payouts?status=rejected" })
+    ).json();
+    expect(rejected.data.map((p: { status: string }) => p.status)).toEqual(["rejected"]);
+    expect((await call(payouts.GET, keyA, { path: "/api/v1/payouts?status=lost" })).status).toBe(422);
+  });
+});
+
+describe("concurrency", () => {
+  it("50 concurrent payouts racing for one balance never overdraw it; what was created equals what was debited", async () => {
+    const before = await usdcAvailable();
+    // Room for exactly 7 payouts of 7 USDC (and a remainder below 7).
+    await database.db.$transaction((tx) =>
+      postLedgerEntry(tx, {
+        merchantId: merchantA,
+        chain: "local",
+        tokenSymbol: "USDC",
+        type: "adjustment",
+        amount: -(before - 50_000_000n),
+      }),
+    );
+    const responses = await Promise.all(
+      Array.from({ length: 50 }, (_, index) =>
+        create(keyA, { chain: "local", token: "USDC", amount: "7", address: recipient }, `race-${index}`),
+      ),
+    );
+    const statuses = responses.map((response) => response.status);
+    expect(statuses.filter((status) => status === 201)).toHaveLength(7);
+    expect(statuses.filter((status) => status === 422)).toHaveLength(43);
+    expect(await usdcAvailable()).toBe(1_000_000n);
+    expect(await findLedgerMismatches(database.db)).toEqual([]);
+  });
+});
+
+describe("POST /api/v1/payments/{id}/refund", () => {
+  it("answers 409 in treasury mode, 404 for another merchant's payment and 409 before settlement", async () => {
+    const params = { method: "POST", params: { id: paymentOfB }, body: { address: recipient } };
+    const treasury = await call(refund.POST, keyB, params);
+    expect(treasury.status).toBe(409);
+    expect((await treasury.json()).detail).toMatch(/treasury mode/);
+    expect((await call(refund.POST, keyA, params)).status).toBe(404);
+
+    const payment = await createPayment(
+      { db: database.db, chains: configuredChains(), baseUrl: "http://localhost" },
+      merchantA,
+      { chain: "local", token: "USDC", amount: "1" },
+    );
+    const pending = await call(refund.POST, keyA, { ...params, params: { id: payment.id } });
+    expect(pending.status).toBe(409);
+    expect((await pending.json()).detail).toMatch(/settled/);
+  });
+});

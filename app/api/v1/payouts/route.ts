@@ -1,0 +1,21 @@
+import { configuredChains } from "@/lib/config/chains";
+import { apiRoute } from "@/lib/http/api-route";
+import { createPayout, ZCreatePayout } from "@/lib/payouts/create-payout";
+import { listPayouts, ZListPayoutsQuery } from "@/lib/payouts/list-payouts";
+
+export const dynamic = "force-dynamic";
+
+export const POST = apiRoute({
+  body: ZCreatePayout,
+  handler: async ({ db, merchantId, body }) => ({
+    status: 201,
+    body: await createPayout({ db, chains: configuredChains() }, merchantId, body),
+  }),
+});
+
+export const GET = apiRoute({
+  query: ZListPayoutsQuery,
+  handler: async ({ db, merchantId, query }) => ({
+    body: await listPayouts({ db, chains: configuredChains() }, merchantId, query),
+  }),
+});

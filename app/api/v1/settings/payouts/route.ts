@@ -1,0 +1,18 @@
+import { configuredChains } from "@/lib/config/chains";
+import { apiRoute } from "@/lib/http/api-route";
+import { listPayoutLimits, setPayoutLimits, ZSetPayoutLimits } from "@/lib/payouts/payout-limits";
+
+export const dynamic = "force-dynamic";
+
+export const PUT = apiRoute({
+  body: ZSetPayoutLimits,
+  handler: async ({ db, merchantId, body }) => ({
+    body: await setPayoutLimits({ db, chains: configuredChains() }, merchantId, body),
+  }),
+});
+
+export const GET = apiRoute({
+  handler: async ({ db, merchantId }) => ({
+    body: await listPayoutLimits({ db, chains: configuredChains() }, merchantId),
+  }),
+});
