@@ -7,6 +7,7 @@ import type { Db } from "../db/client";
 import { deleteExpiredIdempotencyKeys } from "../idempotency/delete-expired-idempotency-keys";
 import type { Logger } from "../logger";
 import { expirePayments } from "../payments/expire-payments";
+import { runPayouts } from "../payouts/run-payouts";
 import { scanChain } from "../scanner/scan-chain";
 import { runSweeps } from "../settlement/run-sweeps";
 import { sharedWebhookDispatcher } from "../webhooks/webhook-dispatcher";
@@ -131,11 +132,29 @@ export const sweepJob: Job = {
   },
 };
 
+/**
+ * Signs and broadcasts approved payouts (pipelined nonces per hot wallet) and records confirmed
+ * ones, four times per block of the fastest chain: approval → on chain is at most a quarter block.
+ */
+export const payoutJob: Job = {
+  name: "payouts",
+  intervalMs: ({ chains }) =>
+    chains.length === 0 ? 60_000 : Math.max(250, Math.min(...chains.map((chain) => chain.blockTime * 250))),
+  async run({ db, chains, logger, mnemonic }) {
+    const result = await runPayouts({ db, chains, mnemonic: mnemonic ?? env().WALLET_MNEMONIC }, { logger });
+    // The payout events (payout.sent, …) go out now, not at the webhook job's next tick.
+    if (result.signed + result.confirmed + result.failed > 0)
+      await sharedWebhookDispatcher(db, logger).tick();
+    return result;
+  },
+};
+
 /** The jobs the embedded runner drives when Inngest is not configured. */
 export const jobs: readonly Job[] = [
   chainHeartbeatJob,
   idempotencyCleanupJob,
   chainScanJob,
   sweepJob,
+  payoutJob,
   webhookDeliveryJob,
 ];

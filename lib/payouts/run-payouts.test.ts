@@ -1,0 +1,198 @@
+// Payout execution on a real Anvil node with real funds: a merchant in balance mode whose hot
+// wallet was filled by real sweeps pays out native coins and USDC; crash recovery, failures and a
+// burst of pipelined payouts, with the ledger reconciled against the hot wallet's on-chain balances.
+import { type Hex, parseEther } from "viem";
+import { generatePrivateKey, privateKeyToAddress } from "viem/accounts";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { findLedgerMismatches } from "../balances/find-ledger-mismatches";
+import { toBigInt } from "../payments/payment-object";
+import { advanceSweep } from "../settlement/advance-sweep";
+import { planSweeps } from "../settlement/plan-sweeps";
+import { setTreasurySetting } from "../settlement/set-treasury-setting";
+import { hotWalletSigner } from "../settlement/signing-accounts";
+import { createTestDatabase, type TestDatabase } from "../testing/database";
+import { createSettlementFixture, type SettlementFixture } from "../testing/settlement-fixture";
+import { createPayout } from "./create-payout";
+import { approvePayout } from "./review-payout";
+import { broadcastSentPayouts, confirmSentPayouts, runPayouts, signApprovedPayouts } from "./run-payouts";
+
+let database: TestDatabase;
+let fx: SettlementFixture;
+let hotWallet: `0x${string}`;
+beforeAll(async () => {
+  database = await createTestDatabase();
+  fx = await createSettlementFixture(database.db);
+  await setTreasurySetting({ db: database.db, chains: [fx.chain] }, fx.merchant.merchantId, {
+    chain: "local",
+    mode: "balance",
+  });
+  hotWallet = hotWalletSigner(fx.mnemonic, fx.merchant.hdAccount).address;
+  // Fill the hot wallet the way production does: real payments, really swept.
+  await fx.fundGasTank(parseEther("1"));
+  await fx.createConfirmedPayment({ amount: "20" });
+  await fx.createConfirmedPayment({ token: "USDC", amount: "5000" });
+  for (const sweepId of await planSweeps(fx.deps)) {
+    for (let run = 0; run < 12; run++) {
+      if ((await advanceSweep(fx.deps, sweepId)).status === "confirmed") break;
+      await fx.mine();
+    }
+  }
+});
+afterAll(() => database.drop());
+
+const payoutDeps = () => ({ db: database.db, chains: [fx.chain] });
+
+async function available(tokenSymbol: "ETH" | "USDC") {
+  const row = await database.db.balance.findUniqueOrThrow({
+    where: {
+      merchantId_chain_tokenSymbol: { merchantId: fx.merchant.merchantId, chain: "local", tokenSymbol },
+    },
+  });
+  return toBigInt(row.available);
+}
+
+/** Ledger = chain: what the books say the merchant holds is exactly what its hot wallet holds. */
+async function expectLedgerMatchesHotWallet() {
+  expect(await findLedgerMismatches(database.db)).toEqual([]);
+  expect(await available("ETH")).toBe(await fx.publicClient.getBalance({ address: hotWallet }));
+  expect(await available("USDC")).toBe(await fx.tokenBalance(hotWallet));
+}
+
+async function approvedPayout(body: { token?: "USDC"; amount: string; address: `0x${string}` }) {
+  const payout = await createPayout(payoutDeps(), fx.merchant.merchantId, { chain: "local", ...body });
+  return approvePayout(payoutDeps(), fx.merchant.merchantId, payout.id);
+}
+
+async function runUntilSettled(ids: string[]) {
+  for (let round = 0; round < 12; round++) {
+    await runPayouts(fx.deps);
+    const open = await database.db.payout.count({
+      where: { id: { in: ids }, status: { in: ["approved", "sent"] } },
+    });
+    if (open === 0) return;
+    await fx.mine();
+  }
+  throw new Error("payouts did not settle");
+}
+
+describe("payout execution", () => {
+  it("starts from a hot wallet the books agree with", async () => {
+    expect(await available("USDC")).toBe(5_000_000_000n);
+    await expectLedgerMatchesHotWallet();
+  });
+
+  it("pays out ETH: the recipient gets the exact amount, the fee is recorded and debited, events go out", async () => {
+    const recipient = privateKeyToAddress(generatePrivateKey());
+    const payout = await approvedPayout({ amount: "1.25", address: recipient });
+    await runUntilSettled([payout.id]);
+    const row = await database.db.payout.findUniqueOrThrow({ where: { id: payout.id } });
+    expect(row.status).toBe("confirmed");
+    expect(await fx.publicClient.getBalance({ address: recipient })).toBe(parseEther("1.25"));
+    const receipt = await fx.publicClient.getTransactionReceipt({ hash: row.txHash as Hex });
+    expect(toBigInt(row.fee)).toBe(receipt.gasUsed * receipt.effectiveGasPrice);
+    expect(toBigInt(row.feeReserved)).toBe(0n);
+    const fees = await database.db.balanceTransaction.findMany({
+      where: { payoutId: payout.id, type: "payout_fee" },
+    });
+    expect(fees.reduce((sum, entry) => sum + toBigInt(entry.amount), 0n)).toBe(-toBigInt(row.fee));
+    const events = await database.db.event.findMany({
+      where: { objectId: payout.id },
+      orderBy: { createdAt: "asc" },
+    });
+    expect(events.map((event) => event.type)).toEqual(["payout.created", "payout.sent", "payout.confirmed"]);
+    await expectLedgerMatchesHotWallet();
+  });
+
+  it("pays out USDC with the gas taken from the ETH balance", async () => {
+    const recipient = privateKeyToAddress(generatePrivateKey());
+    const payout = await approvedPayout({ token: "USDC", amount: "123.456789", address: recipient });
+    await runUntilSettled([payout.id]);
+    expect(await fx.tokenBalance(recipient)).toBe(123_456_789n);
+    expect((await database.db.payout.findUniqueOrThrow({ where: { id: payout.id } })).status).toBe(
+      "confirmed",
+    );
+    await expectLedgerMatchesHotWallet();
+  });
+
+  it("after a crash between recording and broadcasting, sends the very same transaction once", async () => {
+    const recipient = privateKeyToAddress(generatePrivateKey());
+    const payout = await approvedPayout({ amount: "0.5", address: recipient });
+    // The signing step commits, then the process "dies" before broadcasting.
+    expect(await signApprovedPayouts(fx.deps, fx.chain)).toEqual({ signed: 1, failed: 0 });
+    const recorded = await database.db.payout.findUniqueOrThrow({ where: { id: payout.id } });
+    expect(recorded.status).toBe("sent");
+    expect(await fx.publicClient.getBalance({ address: recipient })).toBe(0n);
+    // A restarted runner re-signs nothing and broadcasts the recorded bytes, twice even: one transfer.
+    expect(await signApprovedPayouts(fx.deps, fx.chain)).toEqual({ signed: 0, failed: 0 });
+    await broadcastSentPayouts(fx.deps, fx.chain);
+    await broadcastSentPayouts(fx.deps, fx.chain);
+    await runUntilSettled([payout.id]);
+    const done = await database.db.payout.findUniqueOrThrow({ where: { id: payout.id } });
+    expect(done.txHash).toBe(recorded.txHash);
+    expect(done.status).toBe("confirmed");
+    expect(await fx.publicClient.getBalance({ address: recipient })).toBe(parseEther("0.5"));
+    await expectLedgerMatchesHotWallet();
+  });
+
+  it("fails a payout the chain refuses before sending, and returns its funds", async () => {
+    const refuser = privateKeyToAddress(generatePrivateKey());
+    await fx.testClient.setCode({ address: refuser, bytecode: "0x60006000fd" }); // REVERT on any call
+    const before = await available("ETH");
+    const payout = await approvedPayout({ amount: "0.1", address: refuser });
+    expect(await available("ETH")).toBe(before - parseEther("0.1"));
+    await runPayouts(fx.deps);
+    const row = await database.db.payout.findUniqueOrThrow({ where: { id: payout.id } });
+    expect(row.status).toBe("failed");
+    expect(row.txHash).toBeNull();
+    expect(await available("ETH")).toBe(before);
+    const types = (await database.db.balanceTransaction.findMany({ where: { payoutId: payout.id } })).map(
+      (e) => e.type,
+    );
+    expect(types.sort()).toEqual(["payout", "payout_reversed"]);
+    expect(await database.db.event.count({ where: { objectId: payout.id, type: "payout.failed" } })).toBe(1);
+    await expectLedgerMatchesHotWallet();
+  });
+
+  it("fails a payout whose transaction reverts on chain: the amount returns, the gas spent is kept", async () => {
+    const recipient = privateKeyToAddress(generatePrivateKey());
+    const before = await available("ETH");
+    const payout = await approvedPayout({ amount: "0.2", address: recipient });
+    await signApprovedPayouts(fx.deps, fx.chain);
+    // The recipient turns into a reverting contract between signing and mining.
+    await fx.testClient.setCode({ address: recipient, bytecode: "0x60006000fd" });
+    await broadcastSentPayouts(fx.deps, fx.chain);
+    await runUntilSettled([payout.id]);
+    const row = await database.db.payout.findUniqueOrThrow({ where: { id: payout.id } });
+    expect(row.status).toBe("failed");
+    const receipt = await fx.publicClient.getTransactionReceipt({ hash: row.txHash as Hex });
+    expect(receipt.status).toBe("reverted");
+    const gasSpent = receipt.gasUsed * receipt.effectiveGasPrice;
+    expect(toBigInt(row.fee)).toBe(gasSpent);
+    expect(await available("ETH")).toBe(before - gasSpent);
+    expect(await fx.publicClient.getBalance({ address: recipient })).toBe(0n);
+    await expectLedgerMatchesHotWallet();
+  });
+
+  it("sends 30 payouts of one hot wallet with pipelined nonces; what was sent equals what was debited", async () => {
+    const recipients = Array.from({ length: 30 }, () => privateKeyToAddress(generatePrivateKey()));
+    const before = await available("USDC");
+    const ids: string[] = [];
+    for (const address of recipients)
+      ids.push((await approvedPayout({ token: "USDC", amount: "1.5", address })).id);
+    const signed = await signApprovedPayouts(fx.deps, fx.chain);
+    expect(signed).toEqual({ signed: 30, failed: 0 });
+    const nonces = (
+      await database.db.payout.findMany({ where: { id: { in: ids } }, select: { nonce: true } })
+    )
+      .map((row) => row.nonce ?? -1)
+      .sort((a, b) => a - b);
+    expect(new Set(nonces).size).toBe(30);
+    expect((nonces.at(-1) ?? 0) - (nonces[0] ?? 0)).toBe(29);
+    await runUntilSettled(ids);
+    const balances = await Promise.all(recipients.map((address) => fx.tokenBalance(address)));
+    expect(balances.every((balance) => balance === 1_500_000n)).toBe(true);
+    expect(before - (await available("USDC"))).toBe(45_000_000n);
+    await expectLedgerMatchesHotWallet();
+    expect(await confirmSentPayouts(fx.deps, fx.chain)).toEqual({ confirmed: 0, failed: 0 });
+  });
+});

@@ -1,0 +1,340 @@
+// Execution of approved payouts from merchants' hot wallets (DESIGN.md "Balances, payouts and
+// refunds"):  approved → sent (signed, recorded, broadcast) → confirmed, or failed (funds returned).
+// As with sweeps, each transaction is signed and recorded (nonce, hash, raw bytes) in a committed
+// database transaction BEFORE it is broadcast: after a crash the same bytes are re-broadcast, so a
+// payout can never be sent twice. Nonces come from the shared allocator (lib/settlement), so many
+// payouts of one hot wallet are signed back to back and broadcast without waiting for receipts.
+import {
+  BaseError,
+  ExecutionRevertedError,
+  encodeFunctionData,
+  erc20Abi,
+  getAddress,
+  type Hex,
+  keccak256,
+  TransactionReceiptNotFoundError,
+} from "viem";
+import { postLedgerEntry } from "../balances/post-ledger-entry";
+import type { ChainClient } from "../chains/public-client";
+import type { TChain } from "../config/chains";
+import type { Tx } from "../db/client";
+import { AppError } from "../errors";
+import type { TEventType } from "../events/event-object";
+import { recordEvent } from "../events/record-event";
+import type { Logger } from "../logger";
+import { allocateNonce } from "../settlement/allocate-nonce";
+import { feeFields, type GasQuote, quoteGasPrice } from "../settlement/gas-price";
+import { clientOf, nowOf, type SettlementDeps } from "../settlement/settlement-deps";
+import { hotWalletSigner } from "../settlement/signing-accounts";
+import { PAYOUT_SELECT, serializePayout } from "./payout-object";
+import { returnPayoutFunds, settleFeeReserve } from "./return-payout-funds";
+
+const MAX_ERROR_LENGTH = 500;
+
+export type RunPayoutsResult = { signed: number; broadcast: number; confirmed: number; failed: number };
+
+/**
+ * One pass over every configured chain: signs every approved payout (pipelined nonces), broadcasts
+ * every sent one that is not mined yet, and records the outcome of those with enough
+ * confirmations. Idempotent and safe to run from several processes at once (row locks).
+ */
+export async function runPayouts(
+  deps: SettlementDeps,
+  options: { logger?: Logger; limit?: number } = {},
+): Promise<RunPayoutsResult> {
+  const total: RunPayoutsResult = { signed: 0, broadcast: 0, confirmed: 0, failed: 0 };
+  for (const chain of deps.chains) {
+    const signed = await signApprovedPayouts(deps, chain, options);
+    const broadcast = await broadcastSentPayouts(deps, chain, options);
+    const outcome = await confirmSentPayouts(deps, chain, options);
+    total.signed += signed.signed;
+    total.failed += signed.failed + outcome.failed;
+    total.broadcast += broadcast;
+    total.confirmed += outcome.confirmed;
+  }
+  return total;
+}
+
+// ─── Signing ──────────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * Signs approved payouts of one chain, oldest first. Per payout, in one transaction: lock it, reserve
+ * the fee (gas limit × price, `payout_fee` debit of the native balance), allocate the hot wallet's
+ * next nonce, sign, and record status `sent` with the raw transaction and a `payout.sent` event.
+ * A payout the chain would revert (simulation) or whose fee the balance cannot cover fails, and its
+ * funds return.
+ */
+export async function signApprovedPayouts(
+  deps: SettlementDeps,
+  chain: TChain,
+  options: { logger?: Logger; limit?: number } = {},
+): Promise<{ signed: number; failed: number }> {
+  const client = clientOf(deps, chain);
+  const due = await deps.db.payout.findMany({
+    where: { chain: chain.name, status: "approved", rawTx: null },
+    orderBy: [{ approvedAt: "asc" }, { id: "asc" }],
+    take: options.limit ?? 500,
+    select: { id: true },
+  });
+  if (due.length === 0) return { signed: 0, failed: 0 };
+  // One price for the batch: every payout's fee is known before it is sent (see GasQuote).
+  const quote = await quoteGasPrice(client);
+  let signed = 0;
+  let failed = 0;
+  for (const { id } of due) {
+    try {
+      const outcome = await deps.db.$transaction((tx) => signPayout(deps, tx, client, chain, id, quote), {
+        timeout: 60_000,
+      });
+      if (outcome === "signed") signed += 1;
+      if (outcome === "failed") failed += 1;
+    } catch (error) {
+      options.logger?.warn("payout not signed; retrying on the next run", { payoutId: id, error });
+      await deps.db.payout
+        .update({ where: { id }, data: { lastError: shortMessage(error) } })
+        .catch(() => undefined);
+    }
+  }
+  return { signed, failed };
+}
+
+async function signPayout(
+  deps: SettlementDeps,
+  tx: Tx,
+  client: ChainClient,
+  chain: TChain,
+  payoutId: string,
+  quote: GasQuote,
+): Promise<"signed" | "failed" | "skipped"> {
+  const [locked] = await tx.$queryRaw<{ id: string }[]>`
+    SELECT id FROM payouts WHERE id = ${payoutId} AND status = 'approved' AND raw_tx IS NULL
+    FOR UPDATE SKIP LOCKED`;
+  if (!locked) return "skipped";
+  const payout = await tx.payout.findUniqueOrThrow({
+    where: { id: payoutId },
+    select: {
+      merchantId: true,
+      tokenAddress: true,
+      amount: true,
+      toAddress: true,
+      merchant: { select: { hdAccount: true } },
+    },
+  });
+  const signer = hotWalletSigner(deps.mnemonic, payout.merchant.hdAccount);
+  const to = getAddress(payout.toAddress);
+  const amount = BigInt(payout.amount.toFixed());
+  const call = payout.tokenAddress
+    ? {
+        to: getAddress(payout.tokenAddress),
+        value: 0n,
+        data: encodeFunctionData({ abi: erc20Abi, functionName: "transfer", args: [to, amount] }),
+      }
+    : { to, value: amount, data: undefined };
+
+  let gas: bigint;
+  try {
+    gas = await client.estimateGas({ account: signer.address, ...call });
+  } catch (error) {
+    if (!(error instanceof BaseError && error.walk((cause) => cause instanceof ExecutionRevertedError)))
+      throw error;
+    await failPayout(deps, tx, chain, payoutId, `the chain refuses this transfer: ${shortMessage(error)}`);
+    return "failed";
+  }
+  const feeReserve = gas * quote.gasPrice;
+  try {
+    await postLedgerEntry(tx, {
+      merchantId: payout.merchantId,
+      chain: chain.name,
+      tokenSymbol: chain.nativeCurrency.symbol,
+      type: "payout_fee",
+      amount: -feeReserve,
+      payoutId,
+      description: "network fee reserved (gas limit × price); the unused part returns on confirmation",
+    });
+  } catch (error) {
+    if (!(error instanceof AppError && error.code === "validation_failed")) throw error;
+    await failPayout(
+      deps,
+      tx,
+      chain,
+      payoutId,
+      `the ${chain.nativeCurrency.symbol} balance cannot cover the network fee of ${feeReserve} wei`,
+    );
+    return "failed";
+  }
+  const nonce = await allocateNonce(tx, client, { chain: chain.name, address: signer.address });
+  const rawTx = await signer.signTransaction({
+    chainId: chain.chainId,
+    ...call,
+    gas,
+    nonce,
+    ...feeFields(quote),
+  });
+  const now = nowOf(deps);
+  await tx.payout.update({
+    where: { id: payoutId },
+    data: {
+      status: "sent",
+      fromAddress: signer.address,
+      nonce,
+      rawTx,
+      txHash: keccak256(rawTx),
+      feeReserved: feeReserve.toString(),
+      sentAt: now,
+      lastError: null,
+    },
+  });
+  await recordPayoutEvent(deps, tx, chain, payoutId, "payout.sent", now);
+  return "signed";
+}
+
+async function failPayout(
+  deps: SettlementDeps,
+  tx: Tx,
+  chain: TChain,
+  payoutId: string,
+  reason: string,
+  feeSpent = 0n,
+): Promise<void> {
+  const now = nowOf(deps);
+  await tx.payout.update({
+    where: { id: payoutId },
+    data: { status: "failed", lastError: reason.slice(0, 500) },
+  });
+  await returnPayoutFunds(tx, payoutId, {
+    reason: `payout failed: ${reason}`.slice(0, 500),
+    feeSpent,
+    createdAt: now,
+  });
+  await recordPayoutEvent(deps, tx, chain, payoutId, "payout.failed", now);
+}
+
+async function recordPayoutEvent(
+  deps: SettlementDeps,
+  tx: Tx,
+  _chain: TChain,
+  payoutId: string,
+  type: TEventType,
+  createdAt: Date,
+): Promise<void> {
+  const row = await tx.payout.findUniqueOrThrow({
+    where: { id: payoutId },
+    select: { ...PAYOUT_SELECT, merchantId: true },
+  });
+  await recordEvent(tx, {
+    merchantId: row.merchantId,
+    type,
+    objectId: payoutId,
+    object: serializePayout(deps.chains, row),
+    createdAt,
+  });
+}
+
+// ─── Broadcasting ─────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * (Re-)broadcasts the recorded bytes of every sent payout of the chain that has no receipt yet, all
+ * at once. "Already known" / "nonce too low" mean it is in the pool or mined: not an error.
+ */
+export async function broadcastSentPayouts(
+  deps: SettlementDeps,
+  chain: TChain,
+  options: { logger?: Logger; limit?: number } = {},
+): Promise<number> {
+  const client = clientOf(deps, chain);
+  const sent = await deps.db.payout.findMany({
+    where: { chain: chain.name, status: "sent" },
+    orderBy: [{ fromAddress: "asc" }, { nonce: "asc" }],
+    take: options.limit ?? 500,
+    select: { id: true, rawTx: true, txHash: true },
+  });
+  const results = await Promise.all(
+    sent.map(async (payout) => {
+      if (!payout.rawTx || !payout.txHash) return false;
+      try {
+        await client.sendRawTransaction({ serializedTransaction: payout.rawTx as Hex });
+        return true;
+      } catch (error) {
+        const message = shortMessage(error);
+        if (/already known|known transaction|nonce too low|already imported/i.test(message)) return false;
+        options.logger?.warn("payout broadcast failed; retrying on the next run", {
+          payoutId: payout.id,
+          error,
+        });
+        await deps.db.payout.update({
+          where: { id: payout.id },
+          data: { lastError: `broadcast failed: ${message}` },
+        });
+        return false;
+      }
+    }),
+  );
+  return results.filter(Boolean).length;
+}
+
+// ─── Confirmation ─────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * Records the outcome of sent payouts whose transaction has the chain's required confirmations:
+ * success → `confirmed` (actual fee recorded, unused fee reserve returned, `payout.confirmed`);
+ * reverted → `failed` (amount and unused fee returned, the gas spent is kept, `payout.failed`).
+ */
+export async function confirmSentPayouts(
+  deps: SettlementDeps,
+  chain: TChain,
+  options: { logger?: Logger; limit?: number } = {},
+): Promise<{ confirmed: number; failed: number }> {
+  const client = clientOf(deps, chain);
+  const sent = await deps.db.payout.findMany({
+    where: { chain: chain.name, status: "sent" },
+    take: options.limit ?? 500,
+    select: { id: true, txHash: true },
+  });
+  if (sent.length === 0) return { confirmed: 0, failed: 0 };
+  const head = await client.getBlockNumber({ cacheTime: 0 });
+  const receipts = await Promise.all(
+    sent.map(async (payout) => {
+      try {
+        return { payout, receipt: await client.getTransactionReceipt({ hash: payout.txHash as Hex }) };
+      } catch (error) {
+        if (error instanceof TransactionReceiptNotFoundError) return null;
+        options.logger?.warn("payout receipt not read", { payoutId: payout.id, error });
+        return null;
+      }
+    }),
+  );
+  let confirmed = 0;
+  let failed = 0;
+  for (const found of receipts) {
+    if (!found) continue;
+    const { payout, receipt } = found;
+    if (head - receipt.blockNumber + 1n < BigInt(chain.confirmations)) continue;
+    const fee = receipt.gasUsed * receipt.effectiveGasPrice;
+    const outcome = await deps.db.$transaction(async (tx) => {
+      const { count } = await tx.payout.updateMany({
+        where: { id: payout.id, status: "sent" },
+        data:
+          receipt.status === "success"
+            ? { status: "confirmed", confirmedAt: nowOf(deps), lastError: null }
+            : { lastError: `transaction ${payout.txHash} reverted` },
+      });
+      if (count === 0) return null;
+      if (receipt.status === "success") {
+        await settleFeeReserve(tx, payout.id, fee, nowOf(deps));
+        await recordPayoutEvent(deps, tx, chain, payout.id, "payout.confirmed", nowOf(deps));
+        return "confirmed" as const;
+      }
+      await failPayout(deps, tx, chain, payout.id, `transaction ${payout.txHash} reverted`, fee);
+      return "failed" as const;
+    });
+    if (outcome === "confirmed") confirmed += 1;
+    if (outcome === "failed") failed += 1;
+  }
+  return { confirmed, failed };
+}
+
+function shortMessage(error: unknown): string {
+  const message =
+    error instanceof BaseError ? error.shortMessage : error instanceof Error ? error.message : String(error);
+  return message.slice(0, MAX_ERROR_LENGTH);
+}
