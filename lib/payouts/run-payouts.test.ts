@@ -13,7 +13,8 @@ import { hotWalletSigner } from "../settlement/signing-accounts";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
 import { createSettlementFixture, type SettlementFixture } from "../testing/settlement-fixture";
 import { createPayout } from "./create-payout";
-import { approvePayout } from "./review-payout";
+import { refundPayment } from "./refund-payment";
+import { approvePayout, rejectPayout } from "./review-payout";
 import { broadcastSentPayouts, confirmSentPayouts, runPayouts, signApprovedPayouts } from "./run-payouts";
 
 let database: TestDatabase;
@@ -194,5 +195,58 @@ describe("payout execution", () => {
     expect(before - (await available("USDC"))).toBe(45_000_000n);
     await expectLedgerMatchesHotWallet();
     expect(await confirmSentPayouts(fx.deps, fx.chain)).toEqual({ confirmed: 0, failed: 0 });
+  });
+
+  it("two runners signing at once sign every payout exactly once", async () => {
+    const recipients = Array.from({ length: 6 }, () => privateKeyToAddress(generatePrivateKey()));
+    const ids: string[] = [];
+    for (const address of recipients)
+      ids.push((await approvedPayout({ token: "USDC", amount: "2", address })).id);
+    const [a, b] = await Promise.all([
+      signApprovedPayouts(fx.deps, fx.chain),
+      signApprovedPayouts(fx.deps, fx.chain),
+    ]);
+    expect((a?.signed ?? 0) + (b?.signed ?? 0)).toBe(6);
+    await runUntilSettled(ids);
+    for (const address of recipients) expect(await fx.tokenBalance(address)).toBe(2_000_000n);
+    await expectLedgerMatchesHotWallet();
+  });
+});
+
+describe("refunds", () => {
+  it("refunds the overpaid part of a settled payment from the balance, on chain", async () => {
+    const payment = await fx.createConfirmedPayment({ token: "USDC", amount: "10", pay: 13_000_000n });
+    const [sweepId] = await planSweeps(fx.deps, { paymentId: payment.id });
+    for (let run = 0; run < 12; run++) {
+      if ((await advanceSweep(fx.deps, sweepId ?? "")).status === "confirmed") break;
+      await fx.mine();
+    }
+    expect((await database.db.payment.findUniqueOrThrow({ where: { id: payment.id } })).status).toBe(
+      "settled",
+    );
+    const customer = privateKeyToAddress(generatePrivateKey());
+    const tooMuch = await refundPayment(payoutDeps(), fx.merchant.merchantId, payment.id, {
+      address: customer,
+      amount: "13.000001",
+    }).catch((error: unknown) => error);
+    expect((tooMuch as { status?: number }).status).toBe(422);
+
+    const refund = await refundPayment(payoutDeps(), fx.merchant.merchantId, payment.id, {
+      address: customer,
+      amount: "3",
+    });
+    expect(refund).toMatchObject({ payment_id: payment.id, amount: "3", status: "pending_approval" });
+    const entry = await database.db.balanceTransaction.findFirstOrThrow({ where: { payoutId: refund.id } });
+    expect(entry.type).toBe("refund");
+    await approvePayout(payoutDeps(), fx.merchant.merchantId, refund.id);
+    await runUntilSettled([refund.id]);
+    expect(await fx.tokenBalance(customer)).toBe(3_000_000n);
+    // What is left to refund is 10; by default the rest is refunded.
+    const rest = await refundPayment(payoutDeps(), fx.merchant.merchantId, payment.id, { address: customer });
+    expect(rest.amount).toBe("10");
+    // Reserved, not yet sent: the books hold 10 USDC less than the wallet until it is rejected.
+    expect((await fx.tokenBalance(hotWallet)) - (await available("USDC"))).toBe(10_000_000n);
+    await rejectPayout(payoutDeps(), fx.merchant.merchantId, rest.id);
+    await expectLedgerMatchesHotWallet();
   });
 });
