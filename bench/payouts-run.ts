@@ -185,9 +185,14 @@ export async function runPayoutBenchmark(ports: { postgresPort: number; anvilPor
     const context = { db, chains: [chain], logger, mnemonic };
     const interval = payoutJob.intervalMs(context);
     let confirmedAt = Number.NaN;
+    let signedAt = Number.NaN;
     const deadline = approvedAt + 120_000;
     while (performance.now() < deadline) {
       await payoutJob.run(context);
+      if (Number.isNaN(signedAt)) {
+        const unsigned = await db.payout.count({ where: { id: { in: ids }, status: "approved" } });
+        if (unsigned === 0) signedAt = performance.now();
+      }
       const open = await db.payout.count({
         where: { id: { in: ids }, status: { in: ["approved", "sent"] } },
       });
@@ -222,6 +227,7 @@ export async function runPayoutBenchmark(ports: { postgresPort: number; anvilPor
         "measure | value\n" +
         `API POST /api/v1/payouts (${API_CONCURRENCY} concurrent) | p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms, ${apiErrors} errors\n` +
         `gateway: approval → all confirmed | ${confirmed === PAYOUTS ? `${gatewaySeconds.toFixed(2)} s` : "did not finish"} (${confirmed} of ${PAYOUTS} confirmed, ${failed} failed)\n` +
+        `  of which approval → all signed and sent | ${((signedAt - approvedAt) / 1000).toFixed(2)} s\n` +
         `baseline: sequential send-and-wait | ${(baselinePerPayout / 1000).toFixed(2)} s per payout (${BASELINE} measured) → ${baselineSeconds.toFixed(1)} s for ${PAYOUTS}\n` +
         `speed-up | ${confirmed === PAYOUTS ? `${(baselineSeconds / gatewaySeconds).toFixed(1)}×` : "n/a (not all confirmed)"}\n` +
         `ledger | ${mismatches.length} balance/entry mismatches; hot wallet − books: USDC ${usdcDifference}, ETH ${ethDifference} wei\n` +

@@ -119,7 +119,10 @@ describe("payout execution", () => {
     const recipient = privateKeyToAddress(generatePrivateKey());
     const payout = await approvedPayout({ amount: "0.5", address: recipient });
     // The signing step commits, then the process "dies" before broadcasting.
-    expect(await signApprovedPayouts(fx.deps, fx.chain)).toEqual({ signed: 1, failed: 0 });
+    expect(await signApprovedPayouts(fx.deps, fx.chain, { broadcast: false })).toEqual({
+      signed: 1,
+      failed: 0,
+    });
     const recorded = await database.db.payout.findUniqueOrThrow({ where: { id: payout.id } });
     expect(recorded.status).toBe("sent");
     expect(await fx.publicClient.getBalance({ address: recipient })).toBe(0n);
@@ -158,7 +161,7 @@ describe("payout execution", () => {
     const recipient = privateKeyToAddress(generatePrivateKey());
     const before = await available("ETH");
     const payout = await approvedPayout({ amount: "0.2", address: recipient });
-    await signApprovedPayouts(fx.deps, fx.chain);
+    await signApprovedPayouts(fx.deps, fx.chain, { broadcast: false });
     // The recipient turns into a reverting contract between signing and mining.
     await fx.testClient.setCode({ address: recipient, bytecode: "0x60006000fd" });
     await broadcastSentPayouts(fx.deps, fx.chain);

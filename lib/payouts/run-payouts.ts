@@ -30,6 +30,7 @@ import { PAYOUT_SELECT, serializePayout } from "./payout-object";
 import { returnPayoutFunds, settleFeeReserve } from "./return-payout-funds";
 
 const MAX_ERROR_LENGTH = 500;
+const SIGNING_CONCURRENCY = 4;
 
 export type RunPayoutsResult = { signed: number; broadcast: number; confirmed: number; failed: number };
 
@@ -61,13 +62,19 @@ export async function runPayouts(
  * Signs approved payouts of one chain, oldest first. Per payout, in one transaction: lock it, reserve
  * the fee (gas limit × price, `payout_fee` debit of the native balance), allocate the hot wallet's
  * next nonce, sign, and record status `sent` with the raw transaction and a `payout.sent` event.
- * A payout the chain would revert (simulation) or whose fee the balance cannot cover fails, and its
- * funds return.
+ * Each committed transaction is broadcast at once (the first are mined while later ones are
+ * signed). A payout the chain would revert (simulation) or whose fee the balance cannot cover
+ * fails, and its funds return.
  */
 export async function signApprovedPayouts(
   deps: SettlementDeps,
   chain: TChain,
-  options: { logger?: Logger; limit?: number } = {},
+  options: {
+    logger?: Logger;
+    limit?: number;
+    /** false: record only, as if the process died right after committing (crash tests). */
+    broadcast?: boolean;
+  } = {},
 ): Promise<{ signed: number; failed: number }> {
   const client = clientOf(deps, chain);
   const due = await deps.db.payout.findMany({
@@ -81,20 +88,37 @@ export async function signApprovedPayouts(
   const quote = await quoteGasPrice(client);
   let signed = 0;
   let failed = 0;
-  for (const { id } of due) {
+  const broadcasts: Promise<unknown>[] = [];
+  const queue = [...due];
+  const signPayouts = async () => {
+    for (let next = queue.shift(); next; next = queue.shift()) await signOne(next.id);
+  };
+  const signOne = async (id: string) => {
     try {
       const outcome = await deps.db.$transaction((tx) => signPayout(deps, tx, client, chain, id, quote), {
         timeout: 60_000,
       });
-      if (outcome === "signed") signed += 1;
       if (outcome === "failed") failed += 1;
+      if (typeof outcome === "object") {
+        signed += 1;
+        // Committed: send it now, so the first payouts are mined while later ones are signed. A
+        // failed send is retried by broadcastSentPayouts with the same bytes.
+        if (options.broadcast !== false)
+          broadcasts.push(
+            client.sendRawTransaction({ serializedTransaction: outcome.rawTx }).catch(() => undefined),
+          );
+      }
     } catch (error) {
       options.logger?.warn("payout not signed; retrying on the next run", { payoutId: id, error });
       await deps.db.payout
         .update({ where: { id }, data: { lastError: shortMessage(error) } })
         .catch(() => undefined);
     }
-  }
+  };
+  // A few payouts are prepared at once (simulation, fee reserve, RPC round trips overlap); the nonce
+  // row lock still hands out one nonce at a time, in commit order.
+  await Promise.all(Array.from({ length: SIGNING_CONCURRENCY }, signPayouts));
+  await Promise.all(broadcasts);
   return { signed, failed };
 }
 
@@ -105,7 +129,7 @@ async function signPayout(
   chain: TChain,
   payoutId: string,
   quote: GasQuote,
-): Promise<"signed" | "failed" | "skipped"> {
+): Promise<{ rawTx: Hex } | "failed" | "skipped"> {
   const [locked] = await tx.$queryRaw<{ id: string }[]>`
     SELECT id FROM payouts WHERE id = ${payoutId} AND status = 'approved' AND raw_tx IS NULL
     FOR UPDATE SKIP LOCKED`;
@@ -185,7 +209,7 @@ async function signPayout(
     },
   });
   await recordPayoutEvent(deps, tx, chain, payoutId, "payout.sent", now);
-  return "signed";
+  return { rawTx };
 }
 
 async function failPayout(
