@@ -34,3 +34,8 @@ export const ZPaymentConfirmed = z.object({ payment_id: z.string().min(1) });
 export type TPaymentConfirmed = z.infer<typeof ZPaymentConfirmed>;
 /** A payment reached `confirmed` (emitted from the payment.confirmed event): sweep it. */
 export const paymentConfirmed = eventType("payment/confirmed", { schema: ZPaymentConfirmed });
+
+export const ZPayoutApproved = z.object({ payout_id: z.string().regex(/^po_[0-9A-Za-z]{22}$/) });
+export type TPayoutApproved = z.infer<typeof ZPayoutApproved>;
+/** A payout was approved (id = payout id, so Inngest drops duplicates): send and confirm it. */
+export const payoutApproved = eventType("payout/approved", { schema: ZPayoutApproved });

@@ -1,5 +1,6 @@
 import { chainHeartbeat } from "./functions/chain-heartbeat";
 import { chainWatcher, chainWatchSupervisor } from "./functions/chain-watcher";
+import { executePayout } from "./functions/execute-payout";
 import { sweepPayment } from "./functions/sweep-payment";
 import { webhookDelivery } from "./functions/webhook-delivery";
 import { webhookRelay } from "./functions/webhook-relay";
@@ -12,4 +13,5 @@ export const functions = [
   webhookDelivery,
   webhookRelay,
   sweepPayment,
+  executePayout,
 ];

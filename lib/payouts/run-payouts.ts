@@ -74,11 +74,18 @@ export async function signApprovedPayouts(
     limit?: number;
     /** false: record only, as if the process died right after committing (crash tests). */
     broadcast?: boolean;
+    /** Only this payout (the Inngest function); default: every approved payout of the chain. */
+    payoutId?: string;
   } = {},
 ): Promise<{ signed: number; failed: number }> {
   const client = clientOf(deps, chain);
   const due = await deps.db.payout.findMany({
-    where: { chain: chain.name, status: "approved", rawTx: null },
+    where: {
+      chain: chain.name,
+      status: "approved",
+      rawTx: null,
+      ...(options.payoutId ? { id: options.payoutId } : {}),
+    },
     orderBy: [{ approvedAt: "asc" }, { id: "asc" }],
     take: options.limit ?? 500,
     select: { id: true },
@@ -263,11 +270,11 @@ async function recordPayoutEvent(
 export async function broadcastSentPayouts(
   deps: SettlementDeps,
   chain: TChain,
-  options: { logger?: Logger; limit?: number } = {},
+  options: { logger?: Logger; limit?: number; payoutId?: string } = {},
 ): Promise<number> {
   const client = clientOf(deps, chain);
   const sent = await deps.db.payout.findMany({
-    where: { chain: chain.name, status: "sent" },
+    where: { chain: chain.name, status: "sent", ...(options.payoutId ? { id: options.payoutId } : {}) },
     orderBy: [{ fromAddress: "asc" }, { nonce: "asc" }],
     take: options.limit ?? 500,
     select: { id: true, rawTx: true, txHash: true },
@@ -306,11 +313,11 @@ export async function broadcastSentPayouts(
 export async function confirmSentPayouts(
   deps: SettlementDeps,
   chain: TChain,
-  options: { logger?: Logger; limit?: number } = {},
+  options: { logger?: Logger; limit?: number; payoutId?: string } = {},
 ): Promise<{ confirmed: number; failed: number }> {
   const client = clientOf(deps, chain);
   const sent = await deps.db.payout.findMany({
-    where: { chain: chain.name, status: "sent" },
+    where: { chain: chain.name, status: "sent", ...(options.payoutId ? { id: options.payoutId } : {}) },
     take: options.limit ?? 500,
     select: { id: true, txHash: true },
   });
