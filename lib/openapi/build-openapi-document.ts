@@ -6,6 +6,7 @@ import type { JSONSchema } from "zod/v4/core";
 import { ZBalanceObject, ZBalanceTransactionObject } from "../balances/balance-object";
 import { ZListBalanceTransactionsQuery } from "../balances/list-balance-transactions";
 import { ZListBalancesQuery } from "../balances/list-balances";
+import { ZReconciliationWithHotWallets } from "../balances/reconcile-hot-wallets";
 import { ERROR_CODES, type ErrorCode, type Problem } from "../errors";
 import { EVENT_TYPES, ZEventObject } from "../events/event-object";
 import { ZListEventsQuery } from "../events/list-events";
@@ -21,7 +22,7 @@ import { ZListPayoutsQuery } from "../payouts/list-payouts";
 import { ZPayoutLimitsList, ZPayoutLimitsObject, ZSetPayoutLimits } from "../payouts/payout-limits";
 import { ZPayoutObject } from "../payouts/payout-object";
 import { ZRefundPayment } from "../payouts/refund-payment";
-import { ZReconciliation, ZReconciliationQuery } from "../settlement/reconcile-chain";
+import { ZReconciliationQuery } from "../settlement/reconcile-chain";
 import { ZSetTreasurySetting } from "../settlement/set-treasury-setting";
 import { ZTreasurySettingList, ZTreasurySettingObject } from "../settlement/treasury-setting-object";
 import { ZListWebhookDeliveriesQuery } from "../webhooks/list-webhook-deliveries";
@@ -133,7 +134,7 @@ const RESPONSE_COMPONENTS = {
   WebhookDeliveryList: ZWebhookDeliveryList,
   TreasurySetting: ZTreasurySettingObject,
   TreasurySettingList: ZTreasurySettingList,
-  Reconciliation: ZReconciliation,
+  Reconciliation: ZReconciliationWithHotWallets,
   Balance: ZBalanceObject,
   BalanceList: ZBalanceList,
   BalanceTransaction: ZBalanceTransactionObject,
@@ -296,7 +297,9 @@ export const OPERATIONS: readonly OperationSpec[] = [
       "Per token on `chain`, for your payments: `received` (non-reverted transfers to deposit addresses), " +
       "`swept` (confirmed sweeps to your treasury), `fees` (gas paid from deposit addresses; native coin only, " +
       "ERC-20 gas comes from the gateway's gas tank), `held_on_chain` (live balances of the deposit " +
-      'addresses) and `difference` = received − swept − fees − held, `"0"` when every unit is accounted for.',
+      'addresses) and `difference` = received − swept − fees − held, `"0"` when every unit is accounted for. ' +
+      "`hot_wallets` (balance mode): per token the live balance of your hot wallet, the ledger's available balance " +
+      'and what open payouts have reserved; `difference` = held − available − reserved, `"0"` when nothing is mid-flight.',
     query: ZReconciliationQuery,
     responses: [{ status: 200, schema: "Reconciliation", description: "The chain's reconciliation." }],
   },

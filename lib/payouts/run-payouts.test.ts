@@ -5,6 +5,7 @@ import { type Hex, parseEther } from "viem";
 import { generatePrivateKey, privateKeyToAddress } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findLedgerMismatches } from "../balances/find-ledger-mismatches";
+import { reconcileChainWithHotWallets } from "../balances/reconcile-hot-wallets";
 import { toBigInt } from "../payments/payment-object";
 import { advanceSweep } from "../settlement/advance-sweep";
 import { planSweeps } from "../settlement/plan-sweeps";
@@ -57,6 +58,17 @@ async function expectLedgerMatchesHotWallet() {
   expect(await findLedgerMismatches(database.db)).toEqual([]);
   expect(await available("ETH")).toBe(await fx.publicClient.getBalance({ address: hotWallet }));
   expect(await available("USDC")).toBe(await fx.tokenBalance(hotWallet));
+  await expectReconciled();
+}
+
+/** The reconciliation service: every unit of the deposits and of the hot wallet accounted for. */
+async function expectReconciled() {
+  const report = await reconcileChainWithHotWallets(payoutDeps(), {
+    chain: "local",
+    merchantId: fx.merchant.merchantId,
+  });
+  expect(report.tokens.map((token) => token.difference)).toEqual(["0", "0"]);
+  expect(report.hot_wallets.map((token) => token.difference)).toEqual(["0", "0"]);
 }
 
 async function approvedPayout(body: { token?: "USDC"; amount: string; address: `0x${string}` }) {
@@ -249,6 +261,7 @@ describe("refunds", () => {
     expect(rest.amount).toBe("10");
     // Reserved, not yet sent: the books hold 10 USDC less than the wallet until it is rejected.
     expect((await fx.tokenBalance(hotWallet)) - (await available("USDC"))).toBe(10_000_000n);
+    await expectReconciled(); // the reservation is counted in flight
     await rejectPayout(payoutDeps(), fx.merchant.merchantId, rest.id);
     await expectLedgerMatchesHotWallet();
   });

@@ -1,12 +1,16 @@
+import { reconcileChainWithHotWallets } from "@/lib/balances/reconcile-hot-wallets";
 import { configuredChains } from "@/lib/config/chains";
 import { apiRoute } from "@/lib/http/api-route";
-import { reconcileChain, ZReconciliationQuery } from "@/lib/settlement/reconcile-chain";
+import { ZReconciliationQuery } from "@/lib/settlement/reconcile-chain";
 
 export const dynamic = "force-dynamic";
 
 export const GET = apiRoute({
   query: ZReconciliationQuery,
   handler: async ({ db, merchantId, query }) => ({
-    body: await reconcileChain({ db, chains: configuredChains() }, { chain: query.chain, merchantId }),
+    body: await reconcileChainWithHotWallets(
+      { db, chains: configuredChains() },
+      { chain: query.chain, merchantId },
+    ),
   }),
 });
