@@ -16,7 +16,13 @@ import { createSettlementFixture, type SettlementFixture } from "../testing/sett
 import { createPayout } from "./create-payout";
 import { refundPayment } from "./refund-payment";
 import { approvePayout, rejectPayout } from "./review-payout";
-import { broadcastSentPayouts, confirmSentPayouts, runPayouts, signApprovedPayouts } from "./run-payouts";
+import {
+  broadcastSentPayouts,
+  confirmSentPayouts,
+  replaceStuckPayouts,
+  runPayouts,
+  signApprovedPayouts,
+} from "./run-payouts";
 
 let database: TestDatabase;
 let fx: SettlementFixture;
@@ -224,6 +230,48 @@ describe("payout execution", () => {
     expect((a?.signed ?? 0) + (b?.signed ?? 0)).toBe(6);
     await runUntilSettled(ids);
     for (const address of recipients) expect(await fx.tokenBalance(address)).toBe(2_000_000n);
+    await expectLedgerMatchesHotWallet();
+  });
+});
+
+describe("stuck transactions", () => {
+  it("replaces a transaction the node dropped: same nonce, higher price, paid once", async () => {
+    const recipient = privateKeyToAddress(generatePrivateKey());
+    const payout = await approvedPayout({ token: "USDC", amount: "7", address: recipient });
+    await signApprovedPayouts(fx.deps, fx.chain, { broadcast: false }); // never reaches the chain
+    const first = await database.db.payout.findUniqueOrThrow({ where: { id: payout.id } });
+    expect(await replaceStuckPayouts(fx.deps, fx.chain, { stuckAfterMs: 60_000 })).toBe(0); // not yet stuck
+    expect(await replaceStuckPayouts(fx.deps, fx.chain, { stuckAfterMs: 0 })).toBe(1);
+    const second = await database.db.payout.findUniqueOrThrow({ where: { id: payout.id } });
+    expect(second.nonce).toBe(first.nonce);
+    expect(second.txHash).not.toBe(first.txHash);
+    expect(second.replacedTxHashes).toEqual([first.txHash]);
+    expect(toBigInt(second.feeReserved)).toBeGreaterThan(toBigInt(first.feeReserved));
+    await runUntilSettled([payout.id]);
+    // The superseded bytes can no longer be mined: their nonce is used.
+    await expect(
+      fx.publicClient.sendRawTransaction({ serializedTransaction: first.rawTx as Hex }),
+    ).rejects.toThrow();
+    const done = await database.db.payout.findUniqueOrThrow({ where: { id: payout.id } });
+    expect(done).toMatchObject({ status: "confirmed", txHash: second.txHash });
+    expect(await fx.tokenBalance(recipient)).toBe(7_000_000n);
+    await expectLedgerMatchesHotWallet();
+  });
+
+  it("confirms the superseded transaction when it is the one mined, and never pays twice", async () => {
+    const recipient = privateKeyToAddress(generatePrivateKey());
+    const payout = await approvedPayout({ amount: "0.05", address: recipient });
+    await signApprovedPayouts(fx.deps, fx.chain, { broadcast: false });
+    const first = await database.db.payout.findUniqueOrThrow({ where: { id: payout.id } });
+    await replaceStuckPayouts(fx.deps, fx.chain, { stuckAfterMs: 0, broadcast: false });
+    // The "stuck" original shows up after all.
+    await fx.publicClient.sendRawTransaction({ serializedTransaction: first.rawTx as Hex });
+    await runUntilSettled([payout.id]);
+    const done = await database.db.payout.findUniqueOrThrow({ where: { id: payout.id } });
+    expect(done).toMatchObject({ status: "confirmed", txHash: first.txHash });
+    const receipt = await fx.publicClient.getTransactionReceipt({ hash: first.txHash as Hex });
+    expect(toBigInt(done.fee)).toBe(receipt.gasUsed * receipt.effectiveGasPrice);
+    expect(await fx.publicClient.getBalance({ address: recipient })).toBe(parseEther("0.05"));
     await expectLedgerMatchesHotWallet();
   });
 });

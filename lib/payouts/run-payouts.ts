@@ -12,6 +12,7 @@ import {
   getAddress,
   type Hex,
   keccak256,
+  parseTransaction,
   TransactionReceiptNotFoundError,
 } from "viem";
 import { postLedgerEntry } from "../balances/post-ledger-entry";
@@ -47,6 +48,7 @@ export async function runPayouts(
   for (const chain of deps.chains) {
     const signed = await signApprovedPayouts(deps, chain, options);
     const broadcast = await broadcastSentPayouts(deps, chain, options);
+    await replaceStuckPayouts(deps, chain, options);
     const outcome = await confirmSentPayouts(deps, chain, options);
     total.signed += signed.signed;
     total.failed += signed.failed + outcome.failed;
@@ -319,16 +321,16 @@ export async function confirmSentPayouts(
   const sent = await deps.db.payout.findMany({
     where: { chain: chain.name, status: "sent", ...(options.payoutId ? { id: options.payoutId } : {}) },
     take: options.limit ?? 500,
-    select: { id: true, txHash: true },
+    select: { id: true, txHash: true, replacedTxHashes: true },
   });
   if (sent.length === 0) return { confirmed: 0, failed: 0 };
   const head = await client.getBlockNumber({ cacheTime: 0 });
   const receipts = await Promise.all(
     sent.map(async (payout) => {
       try {
-        return { payout, receipt: await client.getTransactionReceipt({ hash: payout.txHash as Hex }) };
+        const receipt = await minedReceipt(client, [payout.txHash, ...payout.replacedTxHashes]);
+        return receipt ? { payout, receipt } : null;
       } catch (error) {
-        if (error instanceof TransactionReceiptNotFoundError) return null;
         options.logger?.warn("payout receipt not read", { payoutId: payout.id, error });
         return null;
       }
@@ -342,12 +344,21 @@ export async function confirmSentPayouts(
     if (head - receipt.blockNumber + 1n < BigInt(chain.confirmations)) continue;
     const fee = receipt.gasUsed * receipt.effectiveGasPrice;
     const outcome = await deps.db.$transaction(async (tx) => {
+      // The mined transaction may be one a replacement superseded: the payout shows that one.
       const { count } = await tx.payout.updateMany({
         where: { id: payout.id, status: "sent" },
         data:
           receipt.status === "success"
-            ? { status: "confirmed", confirmedAt: nowOf(deps), lastError: null }
-            : { lastError: `transaction ${payout.txHash} reverted` },
+            ? {
+                status: "confirmed",
+                confirmedAt: nowOf(deps),
+                lastError: null,
+                txHash: receipt.transactionHash,
+              }
+            : {
+                lastError: `transaction ${receipt.transactionHash} reverted`,
+                txHash: receipt.transactionHash,
+              },
       });
       if (count === 0) return null;
       if (receipt.status === "success") {
@@ -355,13 +366,150 @@ export async function confirmSentPayouts(
         await recordPayoutEvent(deps, tx, chain, payout.id, "payout.confirmed", nowOf(deps));
         return "confirmed" as const;
       }
-      await failPayout(deps, tx, chain, payout.id, `transaction ${payout.txHash} reverted`, fee);
+      await failPayout(deps, tx, chain, payout.id, `transaction ${receipt.transactionHash} reverted`, fee);
       return "failed" as const;
     });
     if (outcome === "confirmed") confirmed += 1;
     if (outcome === "failed") failed += 1;
   }
   return { confirmed, failed };
+}
+
+/** The receipt of whichever of these transactions (same nonce) was mined, or null. */
+async function minedReceipt(client: ChainClient, hashes: (string | null)[]) {
+  for (const hash of hashes) {
+    if (!hash) continue;
+    try {
+      return await client.getTransactionReceipt({ hash: hash as Hex });
+    } catch (error) {
+      if (!(error instanceof TransactionReceiptNotFoundError)) throw error;
+    }
+  }
+  return null;
+}
+
+// ─── Stuck transactions ───────────────────────────────────────────────────────────────────────────
+
+/**
+ * Replaces sent payouts whose transaction has not been mined `stuckAfterMs` after it was sent (price
+ * too low, or dropped by the node): the same call with the same nonce, re-signed at the current
+ * price and at least 25 % more than before (nodes require a bump to replace), recorded before it is
+ * broadcast like the first. The superseded hash is kept: whichever of them is mined is the payout's
+ * transaction — the shared nonce guarantees only one ever is. The extra fee is reserved first.
+ */
+export async function replaceStuckPayouts(
+  deps: SettlementDeps,
+  chain: TChain,
+  options: { stuckAfterMs?: number; logger?: Logger; payoutId?: string; broadcast?: boolean } = {},
+): Promise<number> {
+  const client = clientOf(deps, chain);
+  const stuckAfterMs =
+    options.stuckAfterMs ?? Math.max(30_000, chain.blockTime * chain.confirmations * 3 * 1000);
+  const stuck = await deps.db.payout.findMany({
+    where: {
+      chain: chain.name,
+      status: "sent",
+      sentAt: { lte: new Date(nowOf(deps).getTime() - stuckAfterMs) },
+      ...(options.payoutId ? { id: options.payoutId } : {}),
+    },
+    select: { id: true },
+  });
+  let replaced = 0;
+  for (const { id } of stuck) {
+    try {
+      const rawTx = await deps.db.$transaction(
+        (tx) => replacePayoutTransaction(deps, tx, client, chain, id),
+        {
+          timeout: 60_000,
+        },
+      );
+      if (!rawTx) continue;
+      replaced += 1;
+      if (options.broadcast !== false)
+        await client.sendRawTransaction({ serializedTransaction: rawTx }).catch((error: unknown) => {
+          options.logger?.warn("replacement broadcast failed; retrying on the next run", {
+            payoutId: id,
+            error,
+          });
+        });
+    } catch (error) {
+      options.logger?.warn("stuck payout not replaced", { payoutId: id, error });
+    }
+  }
+  return replaced;
+}
+
+async function replacePayoutTransaction(
+  deps: SettlementDeps,
+  tx: Tx,
+  client: ChainClient,
+  chain: TChain,
+  payoutId: string,
+): Promise<Hex | null> {
+  const [locked] = await tx.$queryRaw<{ id: string }[]>`
+    SELECT id FROM payouts WHERE id = ${payoutId} AND status = 'sent' FOR UPDATE SKIP LOCKED`;
+  if (!locked) return null;
+  const payout = await tx.payout.findUniqueOrThrow({
+    where: { id: payoutId },
+    select: {
+      merchantId: true,
+      rawTx: true,
+      txHash: true,
+      nonce: true,
+      feeReserved: true,
+      replacedTxHashes: true,
+      fromAddress: true,
+      merchant: { select: { hdAccount: true } },
+    },
+  });
+  if (!payout.rawTx || !payout.txHash || payout.nonce === null || !payout.fromAddress) return null;
+  if (await minedReceipt(client, [payout.txHash, ...payout.replacedTxHashes])) return null;
+  // The nonce is used (by one of ours, about to show up): nothing to replace.
+  const mined = await client.getTransactionCount({
+    address: getAddress(payout.fromAddress),
+    blockTag: "latest",
+  });
+  if (mined > payout.nonce) return null;
+  const previous = parseTransaction(payout.rawTx as Hex);
+  const previousPrice = previous.maxFeePerGas ?? previous.gasPrice ?? 0n;
+  const quote = await quoteGasPrice(client);
+  const bumped = (previousPrice * 125n) / 100n + 1n;
+  const price = quote.gasPrice > bumped ? quote.gasPrice : bumped;
+  const gas = previous.gas ?? 0n;
+  const reserve = gas * price;
+  const extra = reserve - BigInt(payout.feeReserved.toFixed());
+  if (extra > 0n)
+    await postLedgerEntry(tx, {
+      merchantId: payout.merchantId,
+      chain: chain.name,
+      tokenSymbol: chain.nativeCurrency.symbol,
+      type: "payout_fee",
+      amount: -extra,
+      payoutId,
+      description: "extra network fee reserved to replace a stuck transaction",
+    });
+  const signer = hotWalletSigner(deps.mnemonic, payout.merchant.hdAccount);
+  const rawTx = await signer.signTransaction({
+    chainId: chain.chainId,
+    to: previous.to ?? undefined,
+    value: previous.value ?? 0n,
+    data: previous.data,
+    gas,
+    nonce: payout.nonce,
+    ...feeFields({ type: quote.type, gasPrice: price }),
+  });
+  await tx.payout.update({
+    where: { id: payoutId },
+    data: {
+      rawTx,
+      txHash: keccak256(rawTx),
+      replacedTxHashes: [...payout.replacedTxHashes, payout.txHash],
+      feeReserved: (extra > 0n ? reserve : BigInt(payout.feeReserved.toFixed())).toString(),
+      sentAt: nowOf(deps),
+      lastError: `replaced stuck transaction ${payout.txHash}`,
+    },
+  });
+  return rawTx;
 }
 
 function shortMessage(error: unknown): string {

@@ -1,9 +1,11 @@
--- Payouts: signed raw transactions recorded before broadcast, the fee reserved per payout, and
+-- Payouts: signed raw transactions recorded before broadcast (and the hashes they replaced), the fee
+-- reserved per payout, and
 -- per-merchant payout limits per chain and token.
 
 -- AlterTable
 ALTER TABLE "payouts" ADD COLUMN     "fee_reserved" DECIMAL(78,0) NOT NULL DEFAULT 0,
-ADD COLUMN     "raw_tx" TEXT;
+ADD COLUMN     "raw_tx" TEXT,
+ADD COLUMN     "replaced_tx_hashes" TEXT[] DEFAULT ARRAY[]::TEXT[];
 
 -- CreateTable
 CREATE TABLE "payout_limits" (
