@@ -7,6 +7,7 @@ import { createApiKey } from "@/lib/api-keys/create-api-key";
 import { findLedgerMismatches } from "@/lib/balances/find-ledger-mismatches";
 import { postLedgerEntry } from "@/lib/balances/post-ledger-entry";
 import { configuredChains } from "@/lib/config/chains";
+import { createLogger } from "@/lib/logger";
 import { createMerchant } from "@/lib/merchants/create-merchant";
 import { createPayment } from "@/lib/payments/create-payment";
 import { toBigInt } from "@/lib/payments/payment-object";
@@ -15,6 +16,8 @@ import { setTreasurySetting } from "@/lib/settlement/set-treasury-setting";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/database";
 import { disconnectProcessDb } from "@/lib/testing/process-db";
 import { hotWalletAddress } from "@/lib/wallet/derivation";
+import { createWebhookEndpoint } from "@/lib/webhooks/create-webhook-endpoint";
+import { webhookDeps } from "@/lib/webhooks/webhook-deps";
 
 let database: TestDatabase;
 let payouts: typeof import("./route");
@@ -144,6 +147,25 @@ describe("POST /api/v1/payouts", () => {
     const conflict = await create(keyA, { ...body, amount: "1" }, "po-key-1");
     expect(conflict.status).toBe(409);
     expect((await conflict.json()).code).toBe("idempotency_conflict");
+  });
+
+  it("fans payout.created out to the merchant's webhook endpoints", async () => {
+    const logger = createLogger({}, { level: "error" });
+    const endpoint = await createWebhookEndpoint(webhookDeps(database.db, logger), merchantA, {
+      url: "http://127.0.0.1:9/hooks",
+      enabled_events: ["payout.created"],
+    });
+    const response = await create(keyA, { chain: "local", token: "USDC", amount: "0.5", address: recipient });
+    const { id } = await response.json();
+    const event = await database.db.event.findFirstOrThrow({
+      where: { objectId: id, type: "payout.created" },
+    });
+    expect((event.data as { id: string; amount: string }).amount).toBe("0.5");
+    expect(
+      await database.db.webhookDelivery.count({ where: { eventId: event.id, endpointId: endpoint.id } }),
+    ).toBe(1);
+    // Back to the balance the next tests expect.
+    await call(reject.POST, keyA, { method: "POST", params: { id } });
   });
 
   it("refuses invalid payouts with 422 and a field path, reserving nothing", async () => {
@@ -291,7 +313,7 @@ describe("approval", () => {
     const rejected = await (
       await call(payouts.GET, keyA, { path: "/api/v1/payouts?status=rejected" })
     ).json();
-    expect(rejected.data.map((p: { status: string }) => p.status)).toEqual(["rejected"]);
+    expect(rejected.data.map((p: { status: string }) => p.status)).toEqual(["rejected", "rejected"]);
     expect((await call(payouts.GET, keyA, { path: "/api/v1/payouts?status=lost" })).status).toBe(422);
   });
 });
