@@ -6,6 +6,7 @@ import { generatePrivateKey, privateKeyToAddress } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findLedgerMismatches } from "../balances/find-ledger-mismatches";
 import { reconcileChainWithHotWallets } from "../balances/reconcile-hot-wallets";
+import { formatAmount } from "../money/amounts";
 import { toBigInt } from "../payments/payment-object";
 import { advanceSweep } from "../settlement/advance-sweep";
 import { planSweeps } from "../settlement/plan-sweeps";
@@ -311,6 +312,42 @@ describe("refunds", () => {
     expect((await fx.tokenBalance(hotWallet)) - (await available("USDC"))).toBe(10_000_000n);
     await expectReconciled(); // the reservation is counted in flight
     await rejectPayout(payoutDeps(), fx.merchant.merchantId, rest.id);
+    await expectLedgerMatchesHotWallet();
+  });
+});
+
+describe("racing payouts", () => {
+  it("50 concurrent payouts for one balance: never negative, and what was sent on chain equals what was debited", async () => {
+    const before = await available("USDC");
+    // Each asks for 1/6.5 of the balance: exactly 6 fit.
+    const amount = (before * 2n) / 13n;
+    const recipients = Array.from({ length: 50 }, () => privateKeyToAddress(generatePrivateKey()));
+    const results = await Promise.allSettled(
+      recipients.map((address) =>
+        createPayout(payoutDeps(), fx.merchant.merchantId, {
+          chain: "local",
+          token: "USDC",
+          amount: formatAmount(amount, 6),
+          address,
+        }),
+      ),
+    );
+    const created = results.flatMap((result) => (result.status === "fulfilled" ? [result.value] : []));
+    expect(created).toHaveLength(6);
+    expect(await available("USDC")).toBeGreaterThanOrEqual(0n);
+    for (const payout of created) await approvePayout(payoutDeps(), fx.merchant.merchantId, payout.id);
+    await runUntilSettled(created.map((payout) => payout.id));
+
+    const sent = (await Promise.all(recipients.map((address) => fx.tokenBalance(address)))).reduce(
+      (sum, balance) => sum + balance,
+      0n,
+    );
+    const debited = await database.db.balanceTransaction.findMany({
+      where: { payoutId: { in: created.map((payout) => payout.id) }, tokenSymbol: "USDC" },
+      select: { amount: true },
+    });
+    expect(sent).toBe(-debited.reduce((sum, entry) => sum + toBigInt(entry.amount), 0n));
+    expect(before - (await available("USDC"))).toBe(sent);
     await expectLedgerMatchesHotWallet();
   });
 });
