@@ -1,6 +1,7 @@
 import { chainHeartbeat } from "./functions/chain-heartbeat";
 import { chainWatcher, chainWatchSupervisor } from "./functions/chain-watcher";
 import { executePayout } from "./functions/execute-payout";
+import { payoutRelay } from "./functions/payout-relay";
 import { sweepPayment } from "./functions/sweep-payment";
 import { webhookDelivery } from "./functions/webhook-delivery";
 import { webhookRelay } from "./functions/webhook-relay";
@@ -14,4 +15,5 @@ export const functions = [
   webhookRelay,
   sweepPayment,
   executePayout,
+  payoutRelay,
 ];

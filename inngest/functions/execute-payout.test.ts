@@ -3,6 +3,7 @@ import { parseEther } from "viem";
 import { generatePrivateKey, privateKeyToAddress } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPayout } from "../../lib/payouts/create-payout";
+import { relayApprovedPayouts } from "../../lib/payouts/relay-approved-payouts";
 import { approvePayout } from "../../lib/payouts/review-payout";
 import { advanceSweep } from "../../lib/settlement/advance-sweep";
 import { planSweeps } from "../../lib/settlement/plan-sweeps";
@@ -50,6 +51,12 @@ describe("execute-payout function", () => {
       address: recipient,
     });
     await approvePayout(deps, fx.merchant.merchantId, created.id);
+    // The relay hands it to Inngest (here: collected) as a `payout/approved` event.
+    const relayed: string[] = [];
+    expect(await relayApprovedPayouts(database.db, async (ids) => void relayed.push(...ids))).toEqual({
+      payouts: 1,
+    });
+    expect(relayed).toEqual([created.id]);
 
     const { result, ctx } = await engine(created.id).execute();
     expect(result).toEqual({ payoutId: created.id, status: "confirmed" });
@@ -57,6 +64,7 @@ describe("execute-payout function", () => {
       expect(ctx.step.run).toHaveBeenCalledWith(id, expect.any(Function));
     expect(await fx.publicClient.getBalance({ address: recipient })).toBe(parseEther("0.3"));
 
+    expect(await relayApprovedPayouts(database.db, async () => undefined)).toEqual({ payouts: 0 });
     const again = await engine(created.id).execute();
     expect(again.result).toEqual({ payoutId: created.id, status: "confirmed" });
     expect(await fx.publicClient.getBalance({ address: recipient })).toBe(parseEther("0.3"));
