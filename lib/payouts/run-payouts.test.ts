@@ -264,7 +264,13 @@ describe("stuck transactions", () => {
     const payout = await approvedPayout({ amount: "0.05", address: recipient });
     await signApprovedPayouts(fx.deps, fx.chain, { broadcast: false });
     const first = await database.db.payout.findUniqueOrThrow({ where: { id: payout.id } });
-    await replaceStuckPayouts(fx.deps, fx.chain, { stuckAfterMs: 0, broadcast: false });
+    // Bounded: after five replacements the payout waits for an operator instead of bidding up forever.
+    for (let round = 0; round < 6; round++)
+      await replaceStuckPayouts(fx.deps, fx.chain, { stuckAfterMs: 0, broadcast: false });
+    const capped = await database.db.payout.findUniqueOrThrow({ where: { id: payout.id } });
+    expect(capped.replacedTxHashes).toHaveLength(5);
+    expect(capped.replacedTxHashes[0]).toBe(first.txHash);
+    expect(capped.lastError).toMatch(/needs an operator/);
     // The "stuck" original shows up after all.
     await fx.publicClient.sendRawTransaction({ serializedTransaction: first.rawTx as Hex });
     await runUntilSettled([payout.id]);

@@ -32,6 +32,8 @@ import { returnPayoutFunds, settleFeeReserve } from "./return-payout-funds";
 
 const MAX_ERROR_LENGTH = 500;
 const SIGNING_CONCURRENCY = 4;
+/** Each replacement pays ≥ 25 % more per gas: five of them are ≥ 3× the first price. */
+const MAX_REPLACEMENTS = 5;
 
 export type RunPayoutsResult = { signed: number; broadcast: number; confirmed: number; failed: number };
 
@@ -463,6 +465,14 @@ async function replacePayoutTransaction(
     },
   });
   if (!payout.rawTx || !payout.txHash || payout.nonce === null || !payout.fromAddress) return null;
+  if (payout.replacedTxHashes.length >= MAX_REPLACEMENTS) {
+    // Prices do not explain a transaction stuck this long (e.g. the node refuses it): an operator looks.
+    await tx.payout.update({
+      where: { id: payoutId },
+      data: { lastError: `not mined after ${MAX_REPLACEMENTS} replacements; needs an operator` },
+    });
+    return null;
+  }
   if (await minedReceipt(client, [payout.txHash, ...payout.replacedTxHashes])) return null;
   // The nonce is used (by one of ours, about to show up): nothing to replace.
   const mined = await client.getTransactionCount({
