@@ -8,6 +8,7 @@ import {
   getAddress,
   type Hash,
   http,
+  pad,
 } from "viem";
 import { createChainClient } from "../chains/public-client";
 import type { TChain } from "../config/chains";
@@ -17,6 +18,7 @@ import { createMerchant } from "../merchants/create-merchant";
 import { createPayment } from "../payments/create-payment";
 import { type RunningAnvil, startAnvil } from "../runtime/anvil";
 import { freePort } from "../runtime/free-port";
+import { type CheckNativeBalancesOptions, checkNativeBalances } from "../scanner/check-native-balances";
 import { type ScanChainOptions, scanChain } from "../scanner/scan-chain";
 import type { TestDatabase } from "./database";
 import { testChain } from "./test-chain";
@@ -24,6 +26,14 @@ import { testChain } from "./test-chain";
 export const BASE_URL = "http://127.0.0.1:3999";
 /** A second token with the mock USDC's code at another address: transfers of it must never credit. */
 export const OTHER_TOKEN_ADDRESS: Address = getAddress("0x00000000000000000000000000000000000dea1e");
+
+/**
+ * A contract that forwards its call value to the address in its calldata with a CALL (reverting if
+ * that fails): ETH it sends is an internal transfer, invisible in the block's transactions.
+ */
+export const FORWARDER_ADDRESS: Address = getAddress("0x00000000000000000000000000000000000f0a4d");
+// PUSH1 0 ×4 (ret/args), CALLVALUE, PUSH1 0 CALLDATALOAD (to), GAS, CALL, ISZERO, JUMPI → REVERT.
+const FORWARDER_CODE = "0x6000600060006000346000355af115601357005b60006000fd" as const;
 
 export type ScannerFixture = Awaited<ReturnType<typeof startScannerFixture>>;
 
@@ -35,6 +45,7 @@ export async function startScannerFixture(database: TestDatabase, chainOverrides
   const walletClient = createWalletClient({ transport });
   await setupDevnet(anvil.rpcUrl, { tokenAddress: MOCK_USDC_ADDRESS, fundAccounts: 3 });
   await testClient.setCode({ address: OTHER_TOKEN_ADDRESS, bytecode: mockUsdcArtifact.deployedBytecode });
+  await testClient.setCode({ address: FORWARDER_ADDRESS, bytecode: FORWARDER_CODE });
   const [payer, other] = anvilDefaultAccounts(2) as [Address, Address];
 
   const chain = testChain({
@@ -86,6 +97,30 @@ export async function startScannerFixture(database: TestDatabase, chainOverrides
         },
         { maxRanges: 1_000, ...options },
       );
+    },
+    /** Balance check of the open native deposit addresses (forced unless told otherwise). */
+    checkBalances(options: CheckNativeBalancesOptions = { force: true }, overrides: { chain?: TChain } = {}) {
+      const target = overrides.chain ?? chain;
+      return checkNativeBalances(
+        {
+          db: database.db,
+          client: overrides.chain ? createChainClient(target) : client,
+          chain: target,
+          baseUrl: BASE_URL,
+        },
+        options,
+      );
+    },
+    /** ETH to `to` through the forwarder contract: a real internal transfer the block scan cannot see. */
+    async sendEthViaContract(to: string, value: bigint) {
+      const hash = await walletClient.sendTransaction({
+        account: payer,
+        chain: null,
+        to: FORWARDER_ADDRESS,
+        value,
+        data: pad(to as Address),
+      });
+      return wait(hash);
     },
     async sendEth(to: string, value: bigint, options: { gas?: bigint; from?: Address } = {}) {
       const hash = await walletClient.sendTransaction({
