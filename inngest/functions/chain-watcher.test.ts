@@ -80,9 +80,14 @@ describe("chain-watcher function", () => {
 describe("chain-watch-supervisor function", () => {
   it("expires due payments and restarts the loops of stalled chains only", async () => {
     const stalled = { ...fx.chain, name: "stalled" };
+    // The heartbeat read this chain's head a moment ago, but its watcher loop never completed a scan.
+    const beating = { ...fx.chain, name: "beating" };
+    await database.db.chainCursor.create({
+      data: { chain: "beating", chainId: 31337, headBlock: 1n, headUpdatedAt: new Date() },
+    });
     const engine = new InngestTestEngine({
       function: createChainWatchSupervisor({
-        getContext: () => ({ db: database.db, chains: [fx.chain, stalled] }),
+        getContext: () => ({ db: database.db, chains: [fx.chain, stalled, beating] }),
         baseUrl: () => BASE_URL,
       }),
       steps: [{ id: "restart-watchers", handler: () => ({ ids: ["mocked"] }) }],
@@ -92,10 +97,11 @@ describe("chain-watch-supervisor function", () => {
     });
     expect(ctx.step.run).toHaveBeenCalledWith("expire-local", expect.any(Function));
     expect(ctx.step.run).toHaveBeenCalledWith("expire-stalled", expect.any(Function));
-    // "local" was scanned by the test above a moment ago; "stalled" never.
-    expect(result).toMatchObject({ restarted: ["stalled"] });
+    // "local" was scanned by the test above a moment ago; "stalled" and "beating" never.
+    expect(result).toMatchObject({ restarted: ["stalled", "beating"] });
     expect(ctx.step.sendEvent).toHaveBeenCalledWith("restart-watchers", [
       expect.objectContaining({ name: "chain/watch.requested", data: { chain: "stalled" } }),
+      expect.objectContaining({ name: "chain/watch.requested", data: { chain: "beating" } }),
     ]);
   });
 });

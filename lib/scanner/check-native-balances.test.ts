@@ -1,7 +1,8 @@
 import { parseEther } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FORWARDER_ADDRESS } from "../devnet/forwarder";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
-import { FORWARDER_ADDRESS, type ScannerFixture, startScannerFixture } from "../testing/scanner-fixture";
+import { type ScannerFixture, startScannerFixture } from "../testing/scanner-fixture";
 import { BALANCE_CREDIT_LOG_INDEX } from "./check-native-balances";
 
 let database: TestDatabase;

@@ -42,6 +42,8 @@ export const BALANCE_CREDIT_LOG_INDEX = -2;
 const EXPIRED_WINDOW_MS = 7 * 24 * 3_600_000;
 /** Addresses per Multicall3 `aggregate3` call (≈ 5,000 gas each, far below node eth_call caps). */
 const MULTICALL_CHUNK = 500;
+/** Multicall3 chunks per HTTP request: ≈ 200 kB of JSON each. */
+const CHUNKS_PER_REQUEST = 4;
 
 /** Where Multicall3 was found per chain (undefined = not looked for yet), for the process's lifetime. */
 const multicallOf = new Map<string, Address | null>();
@@ -215,24 +217,29 @@ async function readBalances(
     const chunks: Address[][] = [];
     for (let i = 0; i < addresses.length; i += MULTICALL_CHUNK)
       chunks.push(addresses.slice(i, i + MULTICALL_CHUNK));
-    // The chunks go out together: the batching transport sends them in one HTTP round trip.
-    const results = await Promise.all(
-      chunks.map((chunk) =>
-        client.multicall({
-          multicallAddress,
-          blockNumber,
-          allowFailure: false,
-          // One eth_call per chunk (viem would otherwise split by calldata size).
-          batchSize: 0,
-          contracts: chunk.map((address) => ({
-            address: multicallAddress,
-            abi: multicall3Abi,
-            functionName: "getEthBalance" as const,
-            args: [address] as const,
-          })),
-        }),
-      ),
-    );
+    // A few chunks go out together (the batching transport sends them in one HTTP round trip),
+    // keeping each request body well under nodes' limits (Anvil refuses bodies over 2 MB).
+    const results: bigint[][] = [];
+    for (let i = 0; i < chunks.length; i += CHUNKS_PER_REQUEST)
+      results.push(
+        ...(await Promise.all(
+          chunks.slice(i, i + CHUNKS_PER_REQUEST).map((chunk) =>
+            client.multicall({
+              multicallAddress,
+              blockNumber,
+              allowFailure: false,
+              // One eth_call per chunk (viem would otherwise split by calldata size).
+              batchSize: 0,
+              contracts: chunk.map((address) => ({
+                address: multicallAddress,
+                abi: multicall3Abi,
+                functionName: "getEthBalance" as const,
+                args: [address] as const,
+              })),
+            }),
+          ),
+        )),
+      );
     return { balances: results.flat(), method: "multicall3", rpcCalls: chunks.length };
   }
   const balances = await Promise.all(addresses.map((address) => client.getBalance({ address, blockNumber })));

@@ -119,6 +119,8 @@ export async function scanChain(
       scannerCounters(chain.name).rangesScanned += 1;
       if (outcome.lastScannedBlock >= result.headBlock) break;
     }
+    // A completed tick: what the supervisor looks at to restart a loop that stopped.
+    await db.chainCursor.update({ where: { chain: chain.name }, data: { scannedAt: now() } });
     return result;
   } catch (error) {
     if (error instanceof ChainChangedError) throw error;

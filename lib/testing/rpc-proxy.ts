@@ -15,6 +15,8 @@ export type RpcProxy = {
   /** HTTP requests received (a batch is one). */
   httpRequests: number;
   fault: (call: RpcRequest) => RpcFault;
+  /** Added to every HTTP request, as the round trip to a remote provider would be. */
+  latencyMs: number;
   close(): Promise<void>;
 };
 
@@ -24,10 +26,12 @@ export async function startRpcProxy(upstream: string): Promise<RpcProxy> {
     calls: [],
     httpRequests: 0,
     fault: () => null,
+    latencyMs: 0,
     close: async () => {},
   };
   const server = createServer(async (request, response) => {
     proxy.httpRequests += 1;
+    if (proxy.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, proxy.latencyMs));
     const body = JSON.parse(await readBody(request)) as RpcRequest | RpcRequest[];
     const batch = Array.isArray(body) ? body : [body];
     proxy.calls.push(...batch);
@@ -38,15 +42,22 @@ export async function startRpcProxy(upstream: string): Promise<RpcProxy> {
       return;
     }
     const forwarded = batch.filter((_, index) => faults[index] === null);
-    const answers = forwarded.length
-      ? ((await (
-          await fetch(upstream, {
-            method: "POST",
-            headers: { "content-type": "application/json" },
-            body: JSON.stringify(forwarded),
-          })
-        ).json()) as { id: number | string }[])
-      : [];
+    let answers: { id: number | string }[] = [];
+    if (forwarded.length) {
+      const upstreamResponse = await fetch(upstream, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(forwarded),
+      });
+      const text = await upstreamResponse.text();
+      const parsed = JSON.parse(text) as unknown;
+      if (!Array.isArray(parsed)) {
+        // The node refused the batch as a whole: pass its answer through unchanged.
+        response.writeHead(upstreamResponse.status, { "content-type": "application/json" }).end(text);
+        return;
+      }
+      answers = parsed as { id: number | string }[];
+    }
     const results = batch.map((call, index) => {
       const fault = faults[index];
       if (fault && "rpcError" in fault) return { jsonrpc: "2.0", id: call.id, error: fault.rpcError };

@@ -12,6 +12,7 @@ import {
 } from "viem";
 import { createChainClient } from "../chains/public-client";
 import type { TChain } from "../config/chains";
+import { FORWARDER_ADDRESS, FORWARDER_CODE } from "../devnet/forwarder";
 import { MOCK_USDC_ADDRESS, mockUsdcAbi, mockUsdcArtifact } from "../devnet/mock-usdc";
 import { anvilDefaultAccounts, setupDevnet } from "../devnet/setup-devnet";
 import { createMerchant } from "../merchants/create-merchant";
@@ -26,14 +27,6 @@ import { testChain } from "./test-chain";
 export const BASE_URL = "http://127.0.0.1:3999";
 /** A second token with the mock USDC's code at another address: transfers of it must never credit. */
 export const OTHER_TOKEN_ADDRESS: Address = getAddress("0x00000000000000000000000000000000000dea1e");
-
-/**
- * A contract that forwards its call value to the address in its calldata with a CALL (reverting if
- * that fails): ETH it sends is an internal transfer, invisible in the block's transactions.
- */
-export const FORWARDER_ADDRESS: Address = getAddress("0x00000000000000000000000000000000000f0a4d");
-// PUSH1 0 ×4 (ret/args), CALLVALUE, PUSH1 0 CALLDATALOAD (to), GAS, CALL, ISZERO, JUMPI → REVERT.
-const FORWARDER_CODE = "0x6000600060006000346000355af115601357005b60006000fd" as const;
 
 export type ScannerFixture = Awaited<ReturnType<typeof startScannerFixture>>;
 
