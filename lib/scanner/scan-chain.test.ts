@@ -280,6 +280,39 @@ describe("scanChain: RPC providers failing", () => {
     }
   });
 
+  it("filters getLogs on the open deposit addresses while they are few, reads every transfer above the limit", async () => {
+    const proxy = await startRpcProxy(fx.anvil.rpcUrl);
+    try {
+      const chain = { ...fx.chain, rpcUrls: [proxy.url] };
+      const filtered = await fx.createPayment({ token: "USDC", amount: "1" });
+      await fx.sendToken(filtered.address, usdc(1n));
+      await fx.mine(2);
+      await fx.scan({}, { chain });
+      const topics = (call: RpcProxy["calls"][number]) =>
+        (call.params as [{ topics: (string | string[] | null)[] }])[0].topics;
+      const [first] = proxy.calls.filter((call) => call.method === "eth_getLogs");
+      if (!first) throw new Error("no eth_getLogs call");
+      const recipients = topics(first)[2];
+      expect(Array.isArray(recipients) ? recipients : [recipients]).toContain(
+        `0x${filtered.address.slice(2).toLowerCase().padStart(64, "0")}`,
+      );
+      expect((await fx.payment(filtered.id)).status).toBe("confirmed");
+
+      proxy.calls.length = 0;
+      const unfiltered = await fx.createPayment({ token: "USDC", amount: "1" });
+      await fx.sendToken(unfiltered.address, usdc(1n));
+      await fx.sendToken(privateKeyToAccount(generatePrivateKey()).address, usdc(1n));
+      await fx.mine(2);
+      await fx.scan({ maxFilteredAddresses: 0 }, { chain });
+      const [second] = proxy.calls.filter((call) => call.method === "eth_getLogs");
+      if (!second) throw new Error("no eth_getLogs call");
+      expect(topics(second)[2] ?? null).toBeNull();
+      expect((await fx.payment(unfiltered.id)).status).toBe("confirmed");
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it("splits a range the provider refuses as too large, down to what it accepts", async () => {
     const proxy = await startRpcProxy(fx.anvil.rpcUrl);
     try {
