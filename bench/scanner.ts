@@ -3,8 +3,10 @@
 //
 // Per size: a fresh database on one embedded PostgreSQL and a fresh Anvil; N open payments (half
 // native, half USDC) created with createPayment; then BENCH_BLOCKS (default 100) blocks of mixed
-// traffic, each with one native and one USDC payment to known deposit addresses (exact amounts)
-// plus BENCH_NOISE (default 4) unrelated ETH and 4 unrelated USDC transfers to random addresses.
+// traffic: one native and one USDC payment to known deposit addresses (exact amounts) every
+// BENCH_PAY_EVERY (default 1) blocks, and in every block BENCH_NOISE (default 4) unrelated ETH and
+// 4 unrelated USDC transfers to random addresses. BENCH_RPC_LATENCY_MS (default 0) adds a delay to
+// every HTTP round trip, as a remote provider would.
 // Both scanners read the chain through a counting JSON-RPC proxy (what a provider bills: JSON-RPC
 // calls; what latency pays: HTTP round trips).
 //
@@ -56,6 +58,8 @@ import { type RpcProxy, startRpcProxy } from "../lib/testing/rpc-proxy";
 const SIZES = (process.env.BENCH_SIZES ?? "1000,10000").split(",").map(Number);
 const BLOCKS = Number(process.env.BENCH_BLOCKS ?? 100);
 const NOISE = Number(process.env.BENCH_NOISE ?? 4);
+/** One native and one USDC payment every this many blocks (1 = every block). */
+const PAY_EVERY = Number(process.env.BENCH_PAY_EVERY ?? 1);
 const TICKS = 10;
 /** Added to every HTTP round trip to the node (0 = loopback Anvil; ~20–100 ms for a remote provider). */
 const LATENCY_MS = Number(process.env.BENCH_RPC_LATENCY_MS ?? 0);
@@ -147,8 +151,9 @@ async function runSize(adminUrl: string, size: number): Promise<SizeResult> {
 
     // Traffic: one native and one USDC payment per block, plus unrelated transfers.
     const senders = anvilDefaultAccounts(10);
-    const nativePaid = payments.filter((payment) => payment.native).slice(0, BLOCKS);
-    const tokenPaid = payments.filter((payment) => !payment.native).slice(0, BLOCKS);
+    const paidCount = Math.ceil(BLOCKS / PAY_EVERY);
+    const nativePaid = payments.filter((payment) => payment.native).slice(0, paidCount);
+    const tokenPaid = payments.filter((payment) => !payment.native).slice(0, paidCount);
     const paidIds = new Set([...nativePaid, ...tokenPaid].map((payment) => payment.id));
     await testClient.setAutomine(false);
     const startBlock = await direct.getBlockNumber({ cacheTime: 0 });
@@ -159,8 +164,9 @@ async function runSize(adminUrl: string, size: number): Promise<SizeResult> {
     const stranger = () => privateKeyToAccount(generatePrivateKey()).address;
     for (let b = 0; b < BLOCKS; b++) {
       const sender = (k: number) => senders[(b + k) % senders.length] as Address;
-      const nativePayment = nativePaid[b];
-      const tokenPayment = tokenPaid[b];
+      const paying = b % PAY_EVERY === 0;
+      const nativePayment = paying ? nativePaid[b / PAY_EVERY] : undefined;
+      const tokenPayment = paying ? tokenPaid[b / PAY_EVERY] : undefined;
       if (nativePayment) await send(sender(0), nativePayment.address, parseEther("0.01"));
       if (tokenPayment)
         await send(sender(1), MOCK_USDC_ADDRESS, 0n, usdcTransfer(tokenPayment.address, 10n ** 6n));
@@ -430,7 +436,7 @@ function print(result: SizeResult): boolean {
   const widths =
     rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? "").length))) ?? [];
   console.log(
-    `\nN = ${result.payments} open payments, RPC round trip +${LATENCY_MS} ms, ${blocks} blocks (${result.paid} paid: ${result.paid / 2} native + ${result.paid / 2} USDC, ${NOISE * 2} unrelated transfers per block)`,
+    `\nN = ${result.payments} open payments, RPC round trip +${LATENCY_MS} ms, ${blocks} blocks (${result.paid} paid: ${result.paid / 2} native + ${result.paid / 2} USDC, one of each every ${PAY_EVERY} block(s); ${NOISE * 2} unrelated transfers per block)`,
   );
   for (const row of rows)
     console.log(`  ${row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join("  ")}`);

@@ -157,6 +157,30 @@ describe("scanChain: detection and confirmation", () => {
   });
 });
 
+describe("scanChain: chains are separate", () => {
+  it("a transfer seen by another chain's watcher never credits this chain's payment", async () => {
+    // Another configured chain whose RPC happens to show the same transfer (same addresses exist
+    // on every EVM chain): it must not credit a payment made on "local".
+    const other = { ...fx.chain, name: "other", chainId: 10 };
+    await fx.scan({}, { chain: other });
+    const payment = await fx.createPayment({ token: "USDC", amount: "2" });
+    const native = await fx.createPayment({ amount: "0.2" });
+    await fx.sendToken(payment.address, usdc(2n));
+    await fx.sendEth(native.address, parseEther("0.2"));
+    await fx.mine(2);
+    // Unfiltered getLogs: the USDC transfer is read, and matching is what keeps it out.
+    const seen = await fx.scan({ maxFilteredAddresses: 0 }, { chain: other });
+    expect(seen.rangesScanned).toBeGreaterThan(0);
+    expect(await fx.payment(payment.id)).toMatchObject({ status: "pending", transfers: [] });
+    expect(await fx.payment(native.id)).toMatchObject({ status: "pending", transfers: [] });
+    expect(await database.db.transfer.count({ where: { chain: "other" } })).toBe(0);
+
+    await fx.scan();
+    expect((await fx.payment(payment.id)).status).toBe("confirmed");
+    expect((await fx.payment(native.id)).status).toBe("confirmed");
+  });
+});
+
 describe("scanChain: restarts and failures", () => {
   it("a scanner stopped mid-range, rescans and two concurrent scanners leave no gap and no double credit", async () => {
     const payment = await fx.createPayment({ token: "USDC", amount: "100" });
