@@ -215,11 +215,15 @@ async function scanRange(
   if (watchNative) for (let n = from; n <= to; n++) numbers.add(n);
   for (const log of logs) numbers.add(log.blockNumber);
   const sorted = [...numbers].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const [previous, ...blocks] = await Promise.all([
-    last >= 0n ? client.getBlock({ blockNumber: last }) : null,
-    ...sorted.map((blockNumber) => client.getBlock({ blockNumber, includeTransactions: watchNative })),
-  ]);
-  if (storedLast && previous && previous.hash !== storedLast.hash) return { kind: "reorg" };
+  const blocks = await Promise.all(
+    sorted.map((blockNumber) => client.getBlock({ blockNumber, includeTransactions: watchNative })),
+  );
+  // The range continues the stored chain when its first block's parent is the last block we
+  // scanned (no need to read that block again); otherwise the stored tip was reorganised away.
+  const first = blocks[0];
+  if (storedLast && first && requireNumber(first) === from && first.parentHash !== storedLast.hash)
+    return { kind: "reorg" };
+  const previous = storedLast ? { number: last, hash: storedLast.hash as Hash } : null;
 
   const byNumber = new Map<bigint, Block<bigint, boolean>>();
   for (const block of blocks) if (block) byNumber.set(requireNumber(block), block);
