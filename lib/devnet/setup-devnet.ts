@@ -10,6 +10,7 @@ import {
 } from "viem";
 import { type HDKey, mnemonicToAccount, privateKeyToAccount } from "viem/accounts";
 import { mockUsdcAbi, mockUsdcArtifact } from "./mock-usdc";
+import { placeMulticall3 } from "./multicall3";
 
 /** Anvil's built-in seed: its default accounts are m/44'/60'/0'/0/i of it, unlocked and funded. */
 const ANVIL_MNEMONIC = "test test test test test test test test test test test junk";
@@ -40,10 +41,13 @@ export type SetupDevnetResult = {
   minted: Address[];
   /** True when the token's runtime code was missing or outdated and was (re)placed. */
   placedCode: boolean;
+  /** True when Multicall3 was missing at its canonical address and was placed. */
+  placedMulticall3: boolean;
 };
 
 /**
  * Prepares an Anvil node for the gateway: places the mock USDC runtime code at `tokenAddress` and
+ * Multicall3 at its canonical address (the native balance check uses it, as on real chains), and
  * funds the first Anvil default accounts with ETH and USDC. Idempotent, so `npm start` calls it
  * against a persisted Anvil state every time: code equal to the artifact's is left alone, and an
  * account is minted to only while its balance is below half the target (spending some USDC in a
@@ -71,6 +75,7 @@ export async function setupDevnet(rpcUrl: string, options: SetupDevnetOptions): 
   const placedCode = code?.toLowerCase() !== mockUsdcArtifact.deployedBytecode.toLowerCase();
   if (placedCode)
     await testClient.setCode({ address: tokenAddress, bytecode: mockUsdcArtifact.deployedBytecode });
+  const placedMulticall3 = await placeMulticall3(rpcUrl);
 
   const accounts = anvilDefaultAccounts(fundAccounts);
 
@@ -114,7 +119,13 @@ export async function setupDevnet(rpcUrl: string, options: SetupDevnetOptions): 
     }),
   );
 
-  return { tokenAddress, funded: accounts, minted: mints.map(({ address }) => address), placedCode };
+  return {
+    tokenAddress,
+    funded: accounts,
+    minted: mints.map(({ address }) => address),
+    placedCode,
+    placedMulticall3,
+  };
 }
 
 function sendMint(

@@ -26,6 +26,11 @@ export type ScanChainOptions = {
   maxRanges?: number;
   /** Largest range when native payments are open (every block is fetched with its transactions). */
   maxNativeBlocksPerRange?: number;
+  /**
+   * Up to this many open payments, `eth_getLogs` filters on their deposit addresses (`to` topic);
+   * above it, every transfer of the tokens is read and matched in the database. Default 100.
+   */
+  maxFilteredAddresses?: number;
 };
 
 export type ScanChainReturnType = {
@@ -40,6 +45,9 @@ export type ScanChainReturnType = {
 /** Blocks whose hashes are kept below the cursor, for reorg detection. */
 const KEPT_BLOCKS = 512n;
 const DEFAULT_MAX_NATIVE_BLOCKS = 200;
+const DEFAULT_MAX_FILTERED_ADDRESSES = 100;
+/** Expired payments stay watched this long (late payments are recorded, then `paid_late`). */
+const LATE_WINDOW_MS = 7 * 24 * 3_600_000;
 
 /** The chain changed while a range was being read (a reorg mid-scan); the range is read again. */
 export class ChainChangedError extends Error {
@@ -119,6 +127,8 @@ export async function scanChain(
       scannerCounters(chain.name).rangesScanned += 1;
       if (outcome.lastScannedBlock >= result.headBlock) break;
     }
+    // A completed tick: what the supervisor looks at to restart a loop that stopped.
+    await db.chainCursor.update({ where: { chain: chain.name }, data: { scannedAt: now() } });
     return result;
   } catch (error) {
     if (error instanceof ChainChangedError) throw error;
@@ -192,18 +202,28 @@ async function scanRange(
   }
 
   const tokens = chain.tokens.map((token) => getAddress(token.address));
-  const logs = await getTransferLogs(client, { tokens, fromBlock: from, toBlock: to });
+  // Read after the head: a payment created later cannot have been paid in this range.
+  const watched = await openDepositAddresses(db, {
+    chain: chain.name,
+    limit: params.options.maxFilteredAddresses ?? DEFAULT_MAX_FILTERED_ADDRESSES,
+    now: params.now(),
+  });
+  const logs = await getTransferLogs(client, { tokens, fromBlock: from, toBlock: to, to: watched });
   // Every block when native payments are open (their transactions are needed), otherwise only the
   // blocks the logs are in and the range's ends (hashes for reorg detection, timestamps for expiry).
   const numbers = new Set<bigint>([from, to]);
   if (watchNative) for (let n = from; n <= to; n++) numbers.add(n);
   for (const log of logs) numbers.add(log.blockNumber);
   const sorted = [...numbers].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const [previous, ...blocks] = await Promise.all([
-    last >= 0n ? client.getBlock({ blockNumber: last }) : null,
-    ...sorted.map((blockNumber) => client.getBlock({ blockNumber, includeTransactions: watchNative })),
-  ]);
-  if (storedLast && previous && previous.hash !== storedLast.hash) return { kind: "reorg" };
+  const blocks = await Promise.all(
+    sorted.map((blockNumber) => client.getBlock({ blockNumber, includeTransactions: watchNative })),
+  );
+  // The range continues the stored chain when its first block's parent is the last block we
+  // scanned (no need to read that block again); otherwise the stored tip was reorganised away.
+  const first = blocks[0];
+  if (storedLast && first && requireNumber(first) === from && first.parentHash !== storedLast.hash)
+    return { kind: "reorg" };
+  const previous = storedLast ? { number: last, hash: storedLast.hash as Hash } : null;
 
   const byNumber = new Map<bigint, Block<bigint, boolean>>();
   for (const block of blocks) if (block) byNumber.set(requireNumber(block), block);
@@ -392,6 +412,30 @@ async function commitRange(
       });
     return { kind: "scanned", lastScannedBlock: to, transfersRecorded: recorded.length };
   });
+}
+
+/**
+ * The deposit addresses of the chain's open payments (any token: a token sent to a native
+ * payment's address is recorded too) when there are at most `limit` of them, else undefined (no
+ * filter). Expired payments count for 7 days, so late payments are still seen.
+ */
+async function openDepositAddresses(
+  db: Db,
+  { chain, limit, now }: { chain: string; limit: number; now: Date },
+): Promise<Address[] | undefined> {
+  if (limit <= 0) return undefined;
+  const open = await db.payment.findMany({
+    where: {
+      chain,
+      OR: [
+        { status: { in: ["pending", "detected"] } },
+        { status: "expired", expiresAt: { gt: new Date(now.getTime() - LATE_WINDOW_MS) } },
+      ],
+    },
+    select: { depositAddress: true },
+    take: limit + 1,
+  });
+  return open.length > limit ? undefined : open.map((payment) => getAddress(payment.depositAddress));
 }
 
 async function hasOpenNativePayments(db: Db, chain: string): Promise<boolean> {

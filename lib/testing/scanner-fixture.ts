@@ -8,15 +8,18 @@ import {
   getAddress,
   type Hash,
   http,
+  pad,
 } from "viem";
 import { createChainClient } from "../chains/public-client";
 import type { TChain } from "../config/chains";
+import { FORWARDER_ADDRESS, FORWARDER_CODE } from "../devnet/forwarder";
 import { MOCK_USDC_ADDRESS, mockUsdcAbi, mockUsdcArtifact } from "../devnet/mock-usdc";
 import { anvilDefaultAccounts, setupDevnet } from "../devnet/setup-devnet";
 import { createMerchant } from "../merchants/create-merchant";
 import { createPayment } from "../payments/create-payment";
 import { type RunningAnvil, startAnvil } from "../runtime/anvil";
 import { freePort } from "../runtime/free-port";
+import { type CheckNativeBalancesOptions, checkNativeBalances } from "../scanner/check-native-balances";
 import { type ScanChainOptions, scanChain } from "../scanner/scan-chain";
 import type { TestDatabase } from "./database";
 import { testChain } from "./test-chain";
@@ -35,6 +38,7 @@ export async function startScannerFixture(database: TestDatabase, chainOverrides
   const walletClient = createWalletClient({ transport });
   await setupDevnet(anvil.rpcUrl, { tokenAddress: MOCK_USDC_ADDRESS, fundAccounts: 3 });
   await testClient.setCode({ address: OTHER_TOKEN_ADDRESS, bytecode: mockUsdcArtifact.deployedBytecode });
+  await testClient.setCode({ address: FORWARDER_ADDRESS, bytecode: FORWARDER_CODE });
   const [payer, other] = anvilDefaultAccounts(2) as [Address, Address];
 
   const chain = testChain({
@@ -86,6 +90,30 @@ export async function startScannerFixture(database: TestDatabase, chainOverrides
         },
         { maxRanges: 1_000, ...options },
       );
+    },
+    /** Balance check of the open native deposit addresses (forced unless told otherwise). */
+    checkBalances(options: CheckNativeBalancesOptions = { force: true }, overrides: { chain?: TChain } = {}) {
+      const target = overrides.chain ?? chain;
+      return checkNativeBalances(
+        {
+          db: database.db,
+          client: overrides.chain ? createChainClient(target) : client,
+          chain: target,
+          baseUrl: BASE_URL,
+        },
+        options,
+      );
+    },
+    /** ETH to `to` through the forwarder contract: a real internal transfer the block scan cannot see. */
+    async sendEthViaContract(to: string, value: bigint) {
+      const hash = await walletClient.sendTransaction({
+        account: payer,
+        chain: null,
+        to: FORWARDER_ADDRESS,
+        value,
+        data: pad(to as Address),
+      });
+      return wait(hash);
     },
     async sendEth(to: string, value: bigint, options: { gas?: bigint; from?: Address } = {}) {
       const hash = await walletClient.sendTransaction({

@@ -40,7 +40,9 @@ export default async function PaymentDetailPage({
   const { payment, timeline, cancelable } = detail;
   const qr = await qrCodeSvg(payment.payment_uri);
   const explorerUrl = configuredChains().find((chain) => chain.name === payment.chain)?.explorerUrl ?? null;
-  const explorerTx = (hash: string) => (explorerUrl ? `${explorerUrl.replace(/\/+$/, "")}/tx/${hash}` : null);
+  // A balance-check credit (`balance:<address>:<block>`) has no transaction to link to.
+  const explorerTx = (hash: string) =>
+    explorerUrl && /^0x[0-9a-fA-F]{64}$/.test(hash) ? `${explorerUrl.replace(/\/+$/, "")}/tx/${hash}` : null;
   const message = typeof notice === "string" ? NOTICES[notice] : undefined;
   return (
     <>
