@@ -69,12 +69,13 @@ describe("outbox relay → payment/confirmed → sweep-payment", () => {
     expect(again.filter((event) => event.name === "payment/confirmed")).toEqual([]);
 
     const [trigger] = triggers;
+    if (!trigger) throw new Error("no payment/confirmed relayed");
     const { result } = await new InngestTestEngine({
       function: createSweepPayment({
         getDeps: () => ({ db: database.db, chains: [fx.chain], mnemonic: DEVELOPMENT_MNEMONIC }),
         baseUrl: () => "http://localhost",
       }),
-      events: trigger ? [{ name: trigger.name, id: trigger.id, data: trigger.data }] : [],
+      events: [{ name: trigger.name, id: trigger.id, data: trigger.data }],
       steps: [
         { id: `wait-gas-${payment.id}`, handler: () => fx.mine(2) },
         { id: `wait-transfer-${payment.id}`, handler: () => fx.mine(2) },
