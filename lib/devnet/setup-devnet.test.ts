@@ -1,4 +1,6 @@
 import { resolve } from "node:path";
+import { generateMnemonic } from "@scure/bip39";
+import { wordlist } from "@scure/bip39/wordlists/english";
 import {
   type Address,
   createPublicClient,
@@ -14,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { loadChainsConfig } from "../config/chains";
 import { type RunningAnvil, startAnvil } from "../runtime/anvil";
 import { freePort } from "../runtime/free-port";
+import { gasTankAddress } from "../settlement/signing-accounts";
 import { MOCK_USDC_ADDRESS, mockUsdcAbi, mockUsdcArtifact } from "./mock-usdc";
 import { anvilDefaultAccounts, DEFAULT_USDC_PER_ACCOUNT, setupDevnet } from "./setup-devnet";
 
@@ -71,7 +74,13 @@ describe("setupDevnet", () => {
     const tokenAddress = isolatedTokenAddress();
     const first = await setupDevnet(rpcUrl, { tokenAddress });
     const accounts = anvilDefaultAccounts(10);
-    expect(first).toEqual({ tokenAddress, funded: accounts, minted: accounts, placedCode: true });
+    expect(first).toEqual({
+      tokenAddress,
+      funded: accounts,
+      minted: accounts,
+      placedCode: true,
+      gasTankBalance: null,
+    });
     const before = await Promise.all(accounts.map((account) => balanceOf(tokenAddress, account)));
     expect(before).toEqual(accounts.map(() => DEFAULT_USDC_PER_ACCOUNT));
     expect(DEFAULT_USDC_PER_ACCOUNT).toBe(usdc(1_000_000n));
@@ -80,7 +89,13 @@ describe("setupDevnet", () => {
 
     const second = await setupDevnet(rpcUrl, { tokenAddress });
 
-    expect(second).toEqual({ tokenAddress, funded: accounts, minted: [], placedCode: false });
+    expect(second).toEqual({
+      tokenAddress,
+      funded: accounts,
+      minted: [],
+      placedCode: false,
+      gasTankBalance: null,
+    });
     expect(await Promise.all(accounts.map((account) => balanceOf(tokenAddress, account)))).toEqual(before);
     expect(
       await publicClient.readContract({
@@ -136,6 +151,18 @@ describe("setupDevnet", () => {
     expect(account9After).toBeLessThanOrEqual(parseEther("10000"));
     expect(account9After).toBeGreaterThan(parseEther("9999"));
     expect(await publicClient.getBalance({ address: account0 })).toBeLessThanOrEqual(account0Before);
+  });
+
+  it("funds the gateway's gas tank of any seed, once", async () => {
+    const gasTank = gasTankAddress(generateMnemonic(wordlist));
+    expect(await publicClient.getBalance({ address: gasTank })).toBe(0n);
+    const first = await setupDevnet(rpcUrl, { tokenAddress: isolatedTokenAddress(), gasTank });
+    expect(first.gasTankBalance).toBe(parseEther("10000"));
+    expect(await publicClient.getBalance({ address: gasTank })).toBe(parseEther("10000"));
+    // Spent a little: left alone (the floor is 1000 ETH).
+    await testClient.setBalance({ address: gasTank, value: parseEther("9000") });
+    const second = await setupDevnet(rpcUrl, { tokenAddress: isolatedTokenAddress(), gasTank });
+    expect(second.gasTankBalance).toBe(parseEther("9000"));
   });
 
   it("lets anyone mint, and transfer moves exactly the amount sent", async () => {

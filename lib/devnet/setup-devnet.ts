@@ -30,6 +30,11 @@ export type SetupDevnetOptions = {
   fundAccounts?: number;
   /** USDC base units each account is brought up to; default 1,000,000 USDC. */
   usdcPerAccount?: bigint;
+  /**
+   * The gateway's gas tank (derived from WALLET_MNEMONIC): brought up to 10,000 ETH when below
+   * 1,000, so ERC-20 sweeps work on the devnet whatever seed the gateway runs with.
+   */
+  gasTank?: Address;
 };
 
 export type SetupDevnetResult = {
@@ -40,6 +45,8 @@ export type SetupDevnetResult = {
   minted: Address[];
   /** True when the token's runtime code was missing or outdated and was (re)placed. */
   placedCode: boolean;
+  /** The gas tank's ETH balance after this call, when one was given. */
+  gasTankBalance: bigint | null;
 };
 
 /**
@@ -114,7 +121,22 @@ export async function setupDevnet(rpcUrl: string, options: SetupDevnetOptions): 
     }),
   );
 
-  return { tokenAddress, funded: accounts, minted: mints.map(({ address }) => address), placedCode };
+  let gasTankBalance: bigint | null = null;
+  if (options.gasTank) {
+    gasTankBalance = await publicClient.getBalance({ address: options.gasTank });
+    if (gasTankBalance < ETH_FLOOR) {
+      await testClient.setBalance({ address: options.gasTank, value: ETH_TOP_UP });
+      gasTankBalance = ETH_TOP_UP;
+    }
+  }
+
+  return {
+    tokenAddress,
+    funded: accounts,
+    minted: mints.map(({ address }) => address),
+    placedCode,
+    gasTankBalance,
+  };
 }
 
 function sendMint(
