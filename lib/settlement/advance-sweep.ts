@@ -405,9 +405,21 @@ async function signTokenSweep(
   chain: TChain,
   sweep: SweepRow,
 ): Promise<void> {
-  const { token, from, to, amount, gas, quote, ethBalance } = await tokenSweepCost(client, sweep);
+  const cost = await tokenSweepCost(client, sweep);
+  const { token, from, to, amount, gas, ethBalance } = cost;
+  let quote = cost.quote;
   if (ethBalance < gas * quote.gasPrice) {
-    // Prices rose since the top-up: top up the difference first.
+    // The quote rose a little since the top-up (it moves with every block). Another top-up would
+    // cost far more gas than the difference: pay the price the topped-up gas affords, as long as it
+    // clears the next block's highest possible base fee (+12.5 %) with room to spare.
+    const affordable = ethBalance / gas;
+    const block = await client.getBlock({ blockTag: "latest" });
+    const maxNextBaseFee = block.baseFeePerGas === null ? null : (block.baseFeePerGas * 1125n) / 1000n + 1n;
+    if (quote.type === "eip1559" && maxNextBaseFee !== null && affordable >= maxNextBaseFee * 2n)
+      quote = { type: "eip1559", gasPrice: affordable };
+  }
+  if (ethBalance < gas * quote.gasPrice) {
+    // Prices rose well above the top-up's: top up the difference first.
     await tx.sweep.update({
       where: { id: sweep.id },
       data: { status: "pending", lastError: "gas price rose since the top-up; topping up again" },
