@@ -121,6 +121,7 @@ describe("scanner + sweeper on one chain", () => {
     );
 
     const reconciliation = await reconcileChain({ db: database.db, chains: [fx.chain] }, { chain: "local" });
+    expect(reconciliation.flagged_payments).toEqual([]);
     expect(reconciliation.tokens).toEqual([
       {
         symbol: "ETH",
