@@ -8,6 +8,7 @@
 import { spawn } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { formatEther } from "viem";
 import { loadChainsConfig } from "../lib/config/chains";
 import { ConfigError, parseEnv } from "../lib/config/env";
 import { createDb } from "../lib/db/client";
@@ -18,6 +19,7 @@ import { isAnvil, isRpcListening, startAnvil } from "../lib/runtime/anvil";
 import { startEmbeddedPostgres } from "../lib/runtime/embedded-postgres";
 import { needsBuild } from "../lib/runtime/needs-build";
 import { type ManagedProcess, runChild, stopAll } from "../lib/runtime/processes";
+import { gasTankAddress } from "../lib/settlement/signing-accounts";
 
 const root = resolve(import.meta.dirname, "..");
 /** `npm run dev`: the same runtime with `next dev` (hot reload) instead of a production build. */
@@ -64,9 +66,11 @@ async function main(): Promise<void> {
     }
     const usdc = local.tokens.find((token) => token.symbol === "USDC");
     if (usdc && (await isAnvil(rpcUrl))) {
-      const devnet = await setupDevnet(rpcUrl, { tokenAddress: usdc.address });
+      const gasTank = gasTankAddress(config.WALLET_MNEMONIC);
+      const devnet = await setupDevnet(rpcUrl, { tokenAddress: usdc.address, gasTank });
       say(
-        `local chain: mock USDC at ${devnet.tokenAddress}; ${devnet.funded.length} default accounts funded`,
+        `local chain: mock USDC at ${devnet.tokenAddress}; ${devnet.funded.length} default accounts funded; ` +
+          `gas tank ${gasTank} holds ${formatEther(devnet.gasTankBalance ?? 0n)} ETH`,
       );
     }
   }

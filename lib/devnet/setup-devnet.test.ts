@@ -1,5 +1,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { generateMnemonic } from "@scure/bip39";
+import { wordlist } from "@scure/bip39/wordlists/english";
 import {
   type Address,
   createPublicClient,
@@ -17,6 +19,7 @@ import { MULTICALL3_ADDRESS } from "../chains/multicall3";
 import { loadChainsConfig } from "../config/chains";
 import { type RunningAnvil, startAnvil } from "../runtime/anvil";
 import { freePort } from "../runtime/free-port";
+import { gasTankAddress } from "../settlement/signing-accounts";
 import { MOCK_USDC_ADDRESS, mockUsdcAbi, mockUsdcArtifact } from "./mock-usdc";
 import { MULTICALL3_CREATION_CODE } from "./multicall3-bytecode";
 import { anvilDefaultAccounts, DEFAULT_USDC_PER_ACCOUNT, setupDevnet } from "./setup-devnet";
@@ -81,6 +84,7 @@ describe("setupDevnet", () => {
       minted: accounts,
       placedCode: true,
       placedMulticall3: expect.any(Boolean),
+      gasTankBalance: null,
     });
     const before = await Promise.all(accounts.map((account) => balanceOf(tokenAddress, account)));
     expect(before).toEqual(accounts.map(() => DEFAULT_USDC_PER_ACCOUNT));
@@ -96,6 +100,7 @@ describe("setupDevnet", () => {
       minted: [],
       placedCode: false,
       placedMulticall3: false,
+      gasTankBalance: null,
     });
     expect(await Promise.all(accounts.map((account) => balanceOf(tokenAddress, account)))).toEqual(before);
     expect(
@@ -152,6 +157,18 @@ describe("setupDevnet", () => {
     expect(account9After).toBeLessThanOrEqual(parseEther("10000"));
     expect(account9After).toBeGreaterThan(parseEther("9999"));
     expect(await publicClient.getBalance({ address: account0 })).toBeLessThanOrEqual(account0Before);
+  });
+
+  it("funds the gateway's gas tank of any seed, once", async () => {
+    const gasTank = gasTankAddress(generateMnemonic(wordlist));
+    expect(await publicClient.getBalance({ address: gasTank })).toBe(0n);
+    const first = await setupDevnet(rpcUrl, { tokenAddress: isolatedTokenAddress(), gasTank });
+    expect(first.gasTankBalance).toBe(parseEther("10000"));
+    expect(await publicClient.getBalance({ address: gasTank })).toBe(parseEther("10000"));
+    // Spent a little: left alone (the floor is 1000 ETH).
+    await testClient.setBalance({ address: gasTank, value: parseEther("9000") });
+    const second = await setupDevnet(rpcUrl, { tokenAddress: isolatedTokenAddress(), gasTank });
+    expect(second.gasTankBalance).toBe(parseEther("9000"));
   });
 
   it("lets anyone mint, and transfer moves exactly the amount sent", async () => {

@@ -31,6 +31,11 @@ export type SetupDevnetOptions = {
   fundAccounts?: number;
   /** USDC base units each account is brought up to; default 1,000,000 USDC. */
   usdcPerAccount?: bigint;
+  /**
+   * The gateway's gas tank (derived from WALLET_MNEMONIC): brought up to 10,000 ETH when below
+   * 1,000, so ERC-20 sweeps work on the devnet whatever seed the gateway runs with.
+   */
+  gasTank?: Address;
 };
 
 export type SetupDevnetResult = {
@@ -43,6 +48,8 @@ export type SetupDevnetResult = {
   placedCode: boolean;
   /** True when Multicall3 was missing at its canonical address and was placed. */
   placedMulticall3: boolean;
+  /** The gas tank's ETH balance after this call, when one was given. */
+  gasTankBalance: bigint | null;
 };
 
 /**
@@ -119,12 +126,22 @@ export async function setupDevnet(rpcUrl: string, options: SetupDevnetOptions): 
     }),
   );
 
+  let gasTankBalance: bigint | null = null;
+  if (options.gasTank) {
+    gasTankBalance = await publicClient.getBalance({ address: options.gasTank });
+    if (gasTankBalance < ETH_FLOOR) {
+      await testClient.setBalance({ address: options.gasTank, value: ETH_TOP_UP });
+      gasTankBalance = ETH_TOP_UP;
+    }
+  }
+
   return {
     tokenAddress,
     funded: accounts,
     minted: mints.map(({ address }) => address),
     placedCode,
     placedMulticall3,
+    gasTankBalance,
   };
 }
 

@@ -28,8 +28,14 @@ import { testChain } from "./test-chain";
 
 export type SettlementFixture = Awaited<ReturnType<typeof createSettlementFixture>>;
 
-export async function createSettlementFixture(db: Db, options: { tokenOverrides?: object } = {}) {
-  const rpcUrl = inject("anvilRpcUrl");
+export async function createSettlementFixture(
+  db: Db,
+  options: {
+    tokenOverrides?: object /** A test file's own node; default: the run's shared one. */;
+    rpcUrl?: string;
+  } = {},
+) {
+  const rpcUrl = options.rpcUrl ?? inject("anvilRpcUrl");
   const publicClient = createPublicClient({ transport: http(rpcUrl), pollingInterval: 50 });
   const testClient = createTestClient({ mode: "anvil", transport: http(rpcUrl) });
   const payer = privateKeyToAccount(generatePrivateKey());
@@ -38,6 +44,7 @@ export async function createSettlementFixture(db: Db, options: { tokenOverrides?
   await testClient.setCode({ address: tokenAddress, bytecode: mockUsdcArtifact.deployedBytecode });
   await testClient.setBalance({ address: payer.address, value: parseEther("1000") });
   const chain: TChain = testChain({
+    rpcUrls: [rpcUrl],
     tokens: [{ symbol: "USDC", address: tokenAddress, decimals: 6, ...options.tokenOverrides }],
   });
   const chainId = chain.chainId;
