@@ -126,13 +126,13 @@ test("a webhook endpoint managed in the dashboard: secret once, signed events, t
   expect(() => new Webhook(secret).verify(signedWithNew.body, signedWithNew.headers)).toThrow();
 
   // Edit the event filter: only payment.canceled is sent now.
-  await page.getByLabel("payment.canceled").check();
+  await page.getByRole("checkbox", { name: "payment.canceled" }).check();
   await page.getByLabel("Description (optional)").fill("cancellations only");
   await page.getByRole("button", { name: "Save endpoint" }).click();
   await expect(page.getByRole("status").filter({ hasText: "Endpoint saved." })).toBeVisible();
   await page.reload();
-  await expect(page.getByLabel("payment.canceled")).toBeChecked();
-  await expect(page.getByLabel("payment.created")).not.toBeChecked();
+  await expect(page.getByRole("checkbox", { name: "payment.canceled" })).toBeChecked();
+  await expect(page.getByRole("checkbox", { name: "payment.created" })).not.toBeChecked();
   await expect(page.getByLabel("Description (optional)")).toHaveValue("cancellations only");
 
   // A failing receiver: the delivery is logged with the 500, then retried from the dashboard.

@@ -4,10 +4,10 @@ import { requireMerchantSession } from "@/lib/auth/require-merchant-session";
 import { listWebhookDeliveryLog, ZWebhookDeliveryLogQuery } from "@/lib/dashboard/list-webhook-delivery-log";
 import { AppError } from "@/lib/errors";
 import { listWebhookEndpoints } from "@/lib/webhooks/manage-webhook-endpoints";
-import styles from "../dashboard.module.css";
-import { formatTimestamp } from "../status-badge";
-import { DeliveryLog, DeliveryNotice } from "./delivery-log";
-import { CreateEndpointForm } from "./endpoint-forms";
+import styles from "../../dashboard.module.css";
+import { formatTimestamp } from "../../status-badge";
+import { DeliveryLog, DeliveryNotice } from "../delivery-log";
+import { CreateEndpointForm } from "../endpoint-forms";
 
 export const metadata = { title: "Webhooks" };
 
