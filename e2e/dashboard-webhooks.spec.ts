@@ -165,12 +165,66 @@ test("a webhook endpoint managed in the dashboard: secret once, signed events, t
   await page.getByRole("button", { name: "Enable endpoint" }).click();
   await expect(page.getByTestId("endpoint-status")).toHaveText("enabled");
 
-  // Delete: gone from the list, its log stays.
+  // Delete (after confirming): gone from the list, its log stays.
+  await test.info().attach("dashboard-webhook-endpoint.png", {
+    body: await page.screenshot({ fullPage: true }),
+    contentType: "image/png",
+  });
+  await page.getByRole("button", { name: "Delete endpoint" }).click();
+  // Not without the confirmation: the browser holds the form back, the endpoint stays.
+  const confirmDelete = page.getByLabel("Yes, delete this endpoint");
+  expect(await confirmDelete.evaluate((input) => (input as HTMLInputElement).validity.valueMissing)).toBe(
+    true,
+  );
+  await expect(page.getByTestId("endpoint-id")).toBeVisible();
+  await confirmDelete.check();
   await page.getByRole("button", { name: "Delete endpoint" }).click();
   await expect(page).toHaveURL(/\/dashboard\/webhooks\?notice=deleted$/);
   await expect(page.getByRole("status").filter({ hasText: "Webhook endpoint deleted." })).toBeVisible();
   await expect(page.getByTestId("endpoint-row")).toHaveCount(0);
   await expect(page.locator(`[id="${deliveryId}"]`)).toContainText("endpoint disabled");
+});
+
+test("the webhooks pages work with the keyboard alone and fit a phone screen @phone", async ({
+  page,
+  merchant,
+}) => {
+  answer = 200;
+  await signInViaApi(page, merchant);
+  await page.goto("/dashboard/webhooks");
+  await page.getByLabel("Endpoint URL").focus();
+  await page.keyboard.type(receiver.url);
+  await page.keyboard.press("Tab");
+  await expect(page.getByLabel("Description (optional)")).toBeFocused();
+  await page.keyboard.type("keyboard");
+  await page.keyboard.press("Tab");
+  await expect(page.getByRole("checkbox", { name: "payment.created" })).toBeFocused();
+  await page.keyboard.press("Space");
+  await expect(page.getByRole("checkbox", { name: "payment.created" })).toBeChecked();
+  await page.getByLabel("Description (optional)").focus();
+  await page.keyboard.press("Enter");
+  await expect(page.getByTestId("new-webhook-secret")).toHaveText(/^whsec_/);
+  const copy = page.getByRole("button", { name: "Copy signing secret" });
+  await copy.focus();
+  await expect(copy).toBeFocused();
+  const outline = await copy.evaluate((element) => getComputedStyle(element).outlineStyle);
+  expect(outline).toBe("solid");
+
+  const manage = page.getByRole("link", { name: `Manage ${receiver.url}` });
+  await expect(page.getByTestId("endpoint-row")).toContainText("payment.created");
+  await manage.focus();
+  await page.keyboard.press("Enter");
+  await expect(page).toHaveURL(/\/dashboard\/webhooks\/we_/);
+  await page.getByRole("button", { name: "Send test event" }).focus();
+  await page.keyboard.press("Enter");
+  await expect(page.getByTestId("test-webhook-result")).toContainText("HTTP 200");
+
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+  await test.info().attach(`dashboard-webhooks-${test.info().project.name}.png`, {
+    body: await page.screenshot({ fullPage: true }),
+    contentType: "image/png",
+  });
 });
 
 test.describe("isolation", () => {

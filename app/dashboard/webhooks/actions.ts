@@ -141,6 +141,8 @@ export async function sendTestWebhookAction(
 export async function deleteWebhookEndpointAction(form: FormData): Promise<void> {
   const id = endpointIdOf(form);
   const { db, merchant } = await requireMerchantSession(`/dashboard/webhooks/${id}`);
+  // The form's required checkbox; checked here too, for a form posted without the browser's check.
+  if (form.get("confirm") !== "on") redirect(`/dashboard/webhooks/${id}?notice=delete-unconfirmed`);
   try {
     await deleteWebhookEndpoint(db, merchant.id, id);
   } catch (error) {

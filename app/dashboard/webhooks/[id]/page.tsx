@@ -16,6 +16,7 @@ export const metadata = { title: "Webhook endpoint" };
 const STATUS_NOTICES: Record<string, string> = {
   enabled: "Endpoint enabled: new events are delivered to it.",
   disabled: "Endpoint disabled: no new deliveries are made to it.",
+  "delete-unconfirmed": "Tick the confirmation box to delete the endpoint.",
 };
 
 export default async function WebhookEndpointPage({
@@ -46,7 +47,7 @@ export default async function WebhookEndpointPage({
         <Link href="/dashboard/webhooks">← Webhooks</Link>
       </p>
       <div className={styles.pageHeader}>
-        <h1>
+        <h1 className={styles.endpointTitle}>
           <code>{endpoint.url}</code>{" "}
           <span className={`badge ${enabled ? "badge-ok" : "badge-muted"}`} data-testid="endpoint-status">
             {endpoint.status}
@@ -61,7 +62,7 @@ export default async function WebhookEndpointPage({
         </form>
       </div>
       {statusNotice ? (
-        <p className={styles.noticeOk} role="status">
+        <p className={notice === "delete-unconfirmed" ? styles.noticeBad : styles.noticeOk} role="status">
           {statusNotice}
         </p>
       ) : null}
@@ -101,8 +102,11 @@ export default async function WebhookEndpointPage({
         <p className="muted">
           Stops its pending deliveries. Its delivery log stays readable on the webhooks page.
         </p>
-        <form action={deleteWebhookEndpointAction}>
+        <form action={deleteWebhookEndpointAction} className="inline-form">
           <input type="hidden" name="endpointId" value={endpoint.id} />
+          <label className={styles.checkboxLabel}>
+            <input type="checkbox" name="confirm" required /> Yes, delete this endpoint
+          </label>
           <button type="submit" className="button button-danger">
             Delete endpoint
           </button>
