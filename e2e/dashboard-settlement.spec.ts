@@ -129,7 +129,18 @@ test("treasury set in settings; a real ETH payment is swept there and the paymen
       );
   }).toPass({ timeout: 20_000 });
   await expect(deliveries.filter({ hasText: someDeposit.id })).toHaveCount(0);
+  await test.info().attach("dashboard-payment-settled.png", {
+    path: await screenshotTo(page, "dashboard-payment-settled.png"),
+    contentType: "image/png",
+  });
 });
+
+/** A full-page screenshot kept in the test's output folder (and attached to the report). */
+async function screenshotTo(page: import("@playwright/test").Page, name: string): Promise<string> {
+  const path = test.info().outputPath(name);
+  await page.screenshot({ fullPage: true, path });
+  return path;
+}
 
 test("an underpaid payment is explained; a payment paid late is accepted from its page", async ({
   page,
@@ -192,5 +203,9 @@ test("an underpaid payment is explained; a payment paid late is accepted from it
   await expect(page.getByRole("button", { name: "Accept late payment" })).toHaveCount(0);
   // No treasury for this merchant: the page says why nothing is swept.
   await expect(page.getByTestId("sweep")).toContainText("set a treasury address for this chain in Settings");
+  await test.info().attach("dashboard-payment-resolved.png", {
+    path: await screenshotTo(page, "dashboard-payment-resolved.png"),
+    contentType: "image/png",
+  });
   expect((await paymentOf(request, merchant, late.id)).status).toBe("confirmed");
 });

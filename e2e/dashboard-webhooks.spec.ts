@@ -166,10 +166,11 @@ test("a webhook endpoint managed in the dashboard: secret once, signed events, t
   await expect(page.getByTestId("endpoint-status")).toHaveText("enabled");
 
   // Delete (after confirming): gone from the list, its log stays.
-  await test.info().attach("dashboard-webhook-endpoint.png", {
-    body: await page.screenshot({ fullPage: true }),
-    contentType: "image/png",
-  });
+  const endpointShot = test.info().outputPath("dashboard-webhook-endpoint.png");
+  await page.screenshot({ fullPage: true, path: endpointShot });
+  await test
+    .info()
+    .attach("dashboard-webhook-endpoint.png", { path: endpointShot, contentType: "image/png" });
   await page.getByRole("button", { name: "Delete endpoint" }).click();
   // Not without the confirmation: the browser holds the form back, the endpoint stays.
   const confirmDelete = page.getByLabel("Yes, delete this endpoint");
@@ -192,8 +193,12 @@ test("the webhooks pages work with the keyboard alone and fit a phone screen @ph
   answer = 200;
   await signInViaApi(page, merchant);
   await page.goto("/dashboard/webhooks");
+  // Hydrated first: React taking over the form must not move the focus under the keyboard.
+  await page.waitForLoadState("networkidle");
   await page.getByLabel("Endpoint URL").focus();
+  await expect(page.getByLabel("Endpoint URL")).toBeFocused();
   await page.keyboard.type(receiver.url);
+  await expect(page.getByLabel("Endpoint URL")).toHaveValue(receiver.url);
   await page.keyboard.press("Tab");
   await expect(page.getByLabel("Description (optional)")).toBeFocused();
   await page.keyboard.type("keyboard");
@@ -221,8 +226,10 @@ test("the webhooks pages work with the keyboard alone and fit a phone screen @ph
 
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   expect(overflow).toBeLessThanOrEqual(0);
+  const shot = test.info().outputPath(`dashboard-webhooks-${test.info().project.name}.png`);
+  await page.screenshot({ fullPage: true, path: shot });
   await test.info().attach(`dashboard-webhooks-${test.info().project.name}.png`, {
-    body: await page.screenshot({ fullPage: true }),
+    path: shot,
     contentType: "image/png",
   });
 });

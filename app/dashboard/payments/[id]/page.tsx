@@ -292,9 +292,14 @@ export default async function PaymentDetailPage({
           </dl>
         ) : (
           <p className="muted">
-            {payment.status === "confirmed"
-              ? "Not swept yet: set a treasury address for this chain in Settings to have it swept."
-              : "Funds are swept to your treasury once the payment is confirmed."}
+            {payment.status === "confirmed" ? (
+              <>
+                Not swept yet: set a treasury address for this chain in{" "}
+                <Link href="/dashboard/settings">Settings</Link> to have it swept.
+              </>
+            ) : (
+              "Funds are swept to your treasury once the payment is confirmed."
+            )}
           </p>
         )}
       </section>
