@@ -1,7 +1,7 @@
 // The payment page's sweep and webhook deliveries, and the webhooks page's delivery log: a real
 // database, a real Anvil node moving real ETH, and a real local HTTP receiver.
 import { randomBytes } from "node:crypto";
-import type { Hex } from "viem";
+import { type Hex, parseEther } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { explorerTxUrl } from "../chains/explorer-url";
 import { createLogger } from "../logger";
@@ -106,6 +106,40 @@ describe("payment detail: sweep", () => {
     await expect(
       getPaymentDetailOrThrow(database.db, await newMerchant(), paid.id, baseUrl, [fx.chain]),
     ).rejects.toMatchObject({ code: "not_found" });
+  });
+});
+
+describe("payment detail: ERC-20 sweep", () => {
+  it("shows the token amount swept exactly and the gas top-up from the gas tank as a real transaction", async () => {
+    await fx.fundGasTank(parseEther("1"));
+    const paid = await fx.createConfirmedPayment({ token: "USDC", amount: "25.000001" });
+    const [sweepId] = await planSweeps(fx.deps, { paymentId: paid.id });
+    for (let run = 0; run < 12; run++) {
+      if ((await advanceSweep(fx.deps, sweepId ?? "")).status === "confirmed") break;
+      await fx.mine();
+    }
+    const { sweep } = await getPaymentDetailOrThrow(database.db, fx.merchant.merchantId, paid.id, baseUrl, [
+      fx.chain,
+    ]);
+    const shown = ZSweepObject.parse(sweep);
+    expect(shown).toMatchObject({
+      status: "confirmed",
+      token: { symbol: "USDC", decimals: 6 },
+      amount: "25.000001",
+      amount_base_units: "25000001",
+      to: fx.treasury,
+    });
+    expect(await fx.tokenBalance(fx.treasury)).toBe(25_000_001n);
+    const topUp = await fx.publicClient.getTransaction({ hash: shown.gas_fund_tx_hash as Hex });
+    expect(topUp.from.toLowerCase()).toBe(fx.gasTank.toLowerCase());
+    expect(topUp.to?.toLowerCase()).toBe(paid.deposit.toLowerCase());
+    expect(shown.gas_fund_amount).toBe(formatAmount(topUp.value, 18));
+    const row = await database.db.sweep.findUniqueOrThrow({
+      where: { paymentId: paid.id },
+      select: { fee: true },
+    });
+    expect(shown.fee_base_units).toBe(row.fee.toFixed());
+    expect(BigInt(shown.fee_base_units)).toBeGreaterThan(0n);
   });
 });
 
