@@ -150,7 +150,7 @@ async function screenshotTo(page: import("@playwright/test").Page, name: string)
   return path;
 }
 
-test("an underpaid payment is explained; a payment paid late is accepted from its page", async ({
+test("an underpaid and an overpaid payment are explained; a payment paid late is accepted from its page", async ({
   page,
   request,
   merchant,
@@ -166,8 +166,10 @@ test("an underpaid payment is explained; a payment paid late is accepted from it
     amount: "0.02",
     expires_in: 60,
   });
+  const over = await createPaymentViaApi(request, merchant, { chain: "local", amount: "0.02" });
   const pay = await fundedPayer();
   await pay(short.address, "0.005");
+  await pay(over.address, "0.03");
   await expect.poll(async () => (await paymentOf(request, merchant, short.id)).transfers.length).toBe(1);
 
   // Expiry is judged on chain time: move the devnet's clock past both expiries.
@@ -197,6 +199,14 @@ test("an underpaid payment is explained; a payment paid late is accepted from it
   await expect(page.getByTestId("payment-exception")).toContainText(
     "expired with 0.005 of 0.02 ETH received",
   );
+  await expect(page.getByRole("button", { name: "Accept late payment" })).toHaveCount(0);
+
+  await expect
+    .poll(async () => (await paymentOf(request, merchant, over.id)).exception, { timeout: 30_000 })
+    .toBe("overpaid");
+  await page.goto(`/dashboard/payments/${over.id}`);
+  await expect(page.getByTestId("payment-status").first()).toHaveText(/^(confirmed|settled) · overpaid$/);
+  await expect(page.getByTestId("payment-exception")).toContainText("more than asked (0.03 of 0.02 ETH)");
   await expect(page.getByRole("button", { name: "Accept late payment" })).toHaveCount(0);
 
   await page.goto(`/dashboard/payments/${late.id}`);
