@@ -184,6 +184,16 @@ test("a webhook endpoint managed in the dashboard: secret once, signed events, t
   await expect(page.getByRole("status").filter({ hasText: "Webhook endpoint deleted." })).toBeVisible();
   await expect(page.getByTestId("endpoint-row")).toHaveCount(0);
   await expect(page.locator(`[id="${deliveryId}"]`)).toContainText("endpoint disabled");
+
+  // The log filters by delivery status.
+  await page.getByLabel("Delivery status").selectOption("failed");
+  await page.getByRole("button", { name: "Show" }).click();
+  await expect(page).toHaveURL(/\/dashboard\/webhooks\?status=failed$/);
+  await expect(page.getByText("No failed deliveries.")).toBeVisible();
+  await page.getByLabel("Delivery status").selectOption("succeeded");
+  await page.getByRole("button", { name: "Show" }).click();
+  await expect(page.getByTestId("delivery-row")).toHaveCount(2);
+  await expect(page.getByTestId("delivery-status")).toHaveText(["succeeded", "succeeded"]);
 });
 
 test("the webhooks pages work with the keyboard alone and fit a phone screen @phone", async ({

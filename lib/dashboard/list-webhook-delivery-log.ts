@@ -22,6 +22,7 @@ export const ZWebhookDeliveryLogQuery = z.strictObject({
     .optional(),
   /** Deliveries of the events about one object (a payment's page). */
   object: z.string().min(1).max(64).optional(),
+  status: z.enum(["pending", "succeeded", "failed"]).optional(),
 });
 export type TWebhookDeliveryLogQuery = z.input<typeof ZWebhookDeliveryLogQuery>;
 
@@ -47,6 +48,7 @@ export async function listWebhookDeliveryLog(
     event: { merchantId, ...(query.object ? { objectId: query.object } : {}) },
     ...(query.endpoint ? { endpointId: query.endpoint } : {}),
   };
+  // The cursor is looked up without the status filter: a delivery retried since still marks the place.
   const cursor = query.starting_after
     ? await db.webhookDelivery.findFirst({
         where: { ...scope, id: query.starting_after },
@@ -58,7 +60,7 @@ export async function listWebhookDeliveryLog(
       errors: [{ path: "starting_after", message: "no such webhook delivery" }],
     });
   const rows = await db.webhookDelivery.findMany({
-    where: { ...scope, ...afterCursor(cursor) },
+    where: { ...scope, ...(query.status ? { status: query.status } : {}), ...afterCursor(cursor) },
     orderBy: NEWEST_FIRST,
     take: query.limit + 1,
     select: {

@@ -205,6 +205,11 @@ describe("payment detail and delivery log: webhook deliveries", () => {
       (await listWebhookDeliveryLog(database.db, merchantId, { endpoint: endpoint.id })).data,
     ).toHaveLength(2);
     expect((await listWebhookDeliveryLog(database.db, other, {})).data).toEqual([]);
+    const byStatus = async (status: "failed" | "succeeded" | "pending") =>
+      (await listWebhookDeliveryLog(database.db, merchantId, { status })).data.map((entry) => entry.id);
+    expect(await byStatus("failed")).toEqual([firstDelivery.id]);
+    expect(await byStatus("succeeded")).toEqual([secondDelivery.id]);
+    expect(await byStatus("pending")).toEqual([]);
     await expect(
       listWebhookDeliveryLog(database.db, other, { starting_after: firstDelivery.id }),
     ).rejects.toMatchObject({ code: "validation_failed" });

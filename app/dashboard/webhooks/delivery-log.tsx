@@ -37,12 +37,14 @@ export function DeliveryLog({
   deliveries,
   returnTo,
   showEndpoint = true,
+  emptyText = "No webhook deliveries yet.",
 }: {
   deliveries: WebhookDeliveryLogEntry[];
   returnTo: string;
   showEndpoint?: boolean;
+  emptyText?: string;
 }) {
-  if (deliveries.length === 0) return <p className="muted">No webhook deliveries yet.</p>;
+  if (deliveries.length === 0) return <p className="muted">{emptyText}</p>;
   return (
     <div className="table-scroll">
       <table data-testid="delivery-log">

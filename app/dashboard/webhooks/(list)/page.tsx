@@ -17,19 +17,28 @@ export default async function WebhooksPage({
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
   const { db, merchant } = await requireMerchantSession("/dashboard/webhooks");
-  const { notice, after } = await searchParams;
+  const { notice, after, status: statusParam } = await searchParams;
   const cursor = ZWebhookDeliveryLogQuery.shape.starting_after.safeParse(after);
-  if (after !== undefined && !cursor.success) redirect("/dashboard/webhooks");
+  const status = ZWebhookDeliveryLogQuery.shape.status.safeParse(statusParam || undefined);
+  if ((after !== undefined && !cursor.success) || !status.success) redirect("/dashboard/webhooks");
   const [endpoints, log] = await Promise.all([
     listWebhookEndpoints(db, merchant.id, { limit: 100 }),
-    listWebhookDeliveryLog(db, merchant.id, { starting_after: cursor.data }).catch((error: unknown) => {
-      if (error instanceof AppError && error.code === "validation_failed") return null;
-      throw error;
-    }),
+    listWebhookDeliveryLog(db, merchant.id, { starting_after: cursor.data, status: status.data }).catch(
+      (error: unknown) => {
+        if (error instanceof AppError && error.code === "validation_failed") return null;
+        throw error;
+      },
+    ),
   ]);
   // A cursor of another merchant (or a typo) is not an error page: back to the newest deliveries.
   if (!log) redirect("/dashboard/webhooks");
-  const returnTo = `/dashboard/webhooks${cursor.data ? `?after=${cursor.data}` : ""}`;
+  const logUrl = (page: { after?: string }) => {
+    const query = new URLSearchParams();
+    if (status.data) query.set("status", status.data);
+    if (page.after) query.set("after", page.after);
+    return `/dashboard/webhooks${query.size > 0 ? `?${query}` : ""}`;
+  };
+  const returnTo = logUrl({ after: cursor.data });
   return (
     <>
       <h1>Webhooks</h1>
@@ -94,11 +103,34 @@ export default async function WebhooksPage({
       </section>
       <section className="card" aria-labelledby="log-heading">
         <h2 id="log-heading">Delivery log</h2>
-        <DeliveryLog deliveries={log.data} returnTo={returnTo} />
+        <form
+          method="get"
+          action="/dashboard/webhooks"
+          className="inline-form"
+          aria-label="Filter deliveries"
+        >
+          <div className="field">
+            <label htmlFor="delivery-status-filter">Delivery status</label>
+            <select id="delivery-status-filter" name="status" defaultValue={status.data ?? ""}>
+              <option value="">all</option>
+              <option value="failed">failed</option>
+              <option value="pending">pending (retrying)</option>
+              <option value="succeeded">succeeded</option>
+            </select>
+          </div>
+          <button type="submit" className="button button-secondary">
+            Show
+          </button>
+        </form>
+        <DeliveryLog
+          deliveries={log.data}
+          returnTo={returnTo}
+          emptyText={status.data ? `No ${status.data} deliveries.` : undefined}
+        />
         <nav aria-label="Delivery log pages" className={styles.pagination}>
-          {cursor.data ? <Link href="/dashboard/webhooks">Newest deliveries</Link> : null}
+          {cursor.data ? <Link href={logUrl({})}>Newest deliveries</Link> : null}
           {log.next_cursor ? (
-            <Link href={`/dashboard/webhooks?after=${log.next_cursor}#log-heading`}>Older deliveries →</Link>
+            <Link href={`${logUrl({ after: log.next_cursor })}#log-heading`}>Older deliveries →</Link>
           ) : null}
         </nav>
       </section>
