@@ -52,10 +52,10 @@ export default async function PaymentDetailPage({
   const { payment, timeline, cancelable, resolvable, sweep, deliveries } = detail;
   const qr = await qrCodeSvg(payment.payment_uri);
   const explorerUrl = configuredChains().find((chain) => chain.name === payment.chain)?.explorerUrl ?? null;
-  const explorerTx = (hash: string) => explorerTxUrl(explorerUrl, hash);
+  // A transaction hash, linked to the chain's explorer when chains.yaml names one.
   const txLink = (hash: string | null, testId: string) => {
     if (!hash) return <span className="muted">—</span>;
-    const href = explorerTx(hash);
+    const href = explorerTxUrl(explorerUrl, hash);
     return href ? (
       <a href={href} rel="noreferrer" target="_blank" data-testid={testId}>
         <code>{hash}</code>
@@ -212,15 +212,7 @@ export default async function PaymentDetailPage({
               <tbody>
                 {payment.transfers.map((transfer) => (
                   <tr key={`${transfer.tx_hash}:${transfer.log_index}`}>
-                    <td>
-                      {explorerTx(transfer.tx_hash) ? (
-                        <a href={explorerTx(transfer.tx_hash) ?? undefined} rel="noreferrer" target="_blank">
-                          <code>{transfer.tx_hash}</code>
-                        </a>
-                      ) : (
-                        <code>{transfer.tx_hash}</code>
-                      )}
-                    </td>
+                    <td>{txLink(transfer.tx_hash, "transfer-tx")}</td>
                     <td>
                       <code>{transfer.from}</code>
                     </td>
