@@ -26,8 +26,9 @@ describe("npm run worker", () => {
     );
     const { INNGEST_DEV: _dev, INNGEST_SIGNING_KEY: _key, ...inherited } = process.env;
     const worker = spawn(
+      // As `npm run worker` runs it: tsx as a loader, no tsx CLI relaying (and racing) the signal.
       process.execPath,
-      [join(root, "node_modules/tsx/dist/cli.mjs"), "scripts/worker.ts"],
+      ["--import", "tsx", "scripts/worker.ts"],
       {
         cwd: root,
         env: {
@@ -59,7 +60,7 @@ describe("npm run worker", () => {
         )
         .toEqual(expect.any(BigInt));
       worker.kill("SIGINT");
-      expect(await exited).toBe(0);
+      expect(await exited, output).toBe(0);
       expect(output).toContain("embedded job runner stopped");
     } finally {
       if (worker.exitCode === null) worker.kill("SIGKILL");
