@@ -23,7 +23,8 @@
 // Missed targets exit 1 only with BENCH_STRICT=1; a completeness or false-credit failure always does.
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import {
   type Address,
   createPublicClient,
@@ -457,7 +458,8 @@ function print(result: SizeResult): boolean {
   return complete;
 }
 
-async function main(): Promise<number> {
+/** Runs every size and prints the figures; the exit code (0 = complete, targets met or not strict). */
+export async function runScannerBenchmark(): Promise<number> {
   const workDir = mkdtempSync(join(tmpdir(), "ctrip-bench-scanner-"));
   chmodSync(workDir, 0o755);
   const postgres = await startEmbeddedPostgres({
@@ -502,4 +504,5 @@ async function main(): Promise<number> {
   return ok ? 0 : 1;
 }
 
-process.exit(await main());
+const isMain = process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+if (isMain) process.exit(await runScannerBenchmark());
