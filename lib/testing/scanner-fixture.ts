@@ -11,6 +11,7 @@ import {
 } from "viem";
 import { createChainClient } from "../chains/public-client";
 import type { TChain } from "../config/chains";
+import { DEVELOPMENT_MNEMONIC } from "../config/env";
 import { MOCK_USDC_ADDRESS, mockUsdcAbi, mockUsdcArtifact } from "../devnet/mock-usdc";
 import { anvilDefaultAccounts, setupDevnet } from "../devnet/setup-devnet";
 import { createMerchant } from "../merchants/create-merchant";
@@ -18,6 +19,7 @@ import { createPayment } from "../payments/create-payment";
 import { type RunningAnvil, startAnvil } from "../runtime/anvil";
 import { freePort } from "../runtime/free-port";
 import { type ScanChainOptions, scanChain } from "../scanner/scan-chain";
+import { gasTankAddress } from "../settlement/signing-accounts";
 import type { TestDatabase } from "./database";
 import { testChain } from "./test-chain";
 
@@ -33,7 +35,12 @@ export async function startScannerFixture(database: TestDatabase, chainOverrides
   const publicClient = createPublicClient({ transport, pollingInterval: 50 });
   const testClient = createTestClient({ mode: "anvil", transport });
   const walletClient = createWalletClient({ transport });
-  await setupDevnet(anvil.rpcUrl, { tokenAddress: MOCK_USDC_ADDRESS, fundAccounts: 3 });
+  // The development seed's gas tank is funded too, as `npm start` does: the sweeper can run here.
+  await setupDevnet(anvil.rpcUrl, {
+    tokenAddress: MOCK_USDC_ADDRESS,
+    fundAccounts: 3,
+    gasTank: gasTankAddress(DEVELOPMENT_MNEMONIC),
+  });
   await testClient.setCode({ address: OTHER_TOKEN_ADDRESS, bytecode: mockUsdcArtifact.deployedBytecode });
   const [payer, other] = anvilDefaultAccounts(2) as [Address, Address];
 
