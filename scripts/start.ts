@@ -13,7 +13,7 @@ import { loadChainsConfig } from "../lib/config/chains";
 import { ConfigError, parseEnv } from "../lib/config/env";
 import { createDb } from "../lib/db/client";
 import { migrateDatabase } from "../lib/db/migrate";
-import { setupDevnet } from "../lib/devnet/setup-devnet";
+import { demoTreasuryAddress, setupDevnet } from "../lib/devnet/setup-devnet";
 import { ensureDemoMerchant } from "../lib/merchants/ensure-demo-merchant";
 import { isAnvil, isRpcListening, startAnvil } from "../lib/runtime/anvil";
 import { startEmbeddedPostgres } from "../lib/runtime/embedded-postgres";
@@ -48,6 +48,7 @@ async function main(): Promise<void> {
   }
 
   const local = chains.find((chain) => chain.name === "local");
+  let localIsDevnet = false;
   if (local) {
     const rpcUrl = local.rpcUrls[0] ?? "";
     if (await isRpcListening(rpcUrl)) say(`local chain: using the node at ${rpcUrl}`);
@@ -65,7 +66,8 @@ async function main(): Promise<void> {
       );
     }
     const usdc = local.tokens.find((token) => token.symbol === "USDC");
-    if (usdc && (await isAnvil(rpcUrl))) {
+    localIsDevnet = await isAnvil(rpcUrl);
+    if (usdc && localIsDevnet) {
       const gasTank = gasTankAddress(config.WALLET_MNEMONIC);
       const devnet = await setupDevnet(rpcUrl, { tokenAddress: usdc.address, gasTank });
       say(
@@ -80,8 +82,14 @@ async function main(): Promise<void> {
 
   const db = createDb(databaseUrl, { maxConnections: 2 });
   try {
-    const demo = await ensureDemoMerchant(db);
+    // On the devnet the demo merchant gets a treasury, so a paid demo payment ends `settled`.
+    const demo = await ensureDemoMerchant(db, {
+      ...(local && localIsDevnet
+        ? { treasury: { chains, chain: local.name, address: demoTreasuryAddress() } }
+        : {}),
+    });
     if (demo) say(`demo merchant created — sign-in: ${demo.email} / ${demo.password} (shown only this once)`);
+    if (demo?.treasury) say(`demo merchant's treasury on ${demo.treasury.chain}: ${demo.treasury.address}`);
   } finally {
     await db.$disconnect();
   }

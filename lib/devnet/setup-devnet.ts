@@ -174,3 +174,12 @@ export function anvilDefaultAccounts(count: number): Address[] {
     return privateKeyToAccount(toHex(privateKey)).address;
   });
 }
+
+/**
+ * The demo merchant's treasury on the devnet: m/44'/60'/0'/0/10 of Anvil's mnemonic (its key is as
+ * public as the mnemonic, so it can be imported into a wallet to look at what was swept). Not one
+ * of the accounts setupDevnet funds, so what it holds is exactly what sweeps sent it.
+ */
+export function demoTreasuryAddress(): Address {
+  return anvilDefaultAccounts(11)[10] as Address;
+}

@@ -617,16 +617,20 @@ async function replaceIfStuck(
   const nonce = step === "gas_fund" ? sweep.gasFundNonce : sweep.nonce;
   if (!raw || !hash || nonce === null)
     throw new AppError("internal_error", `sweep ${sweep.id}: a transaction in flight is not recorded`);
-  // Another transaction of the sender took the nonce (mined): ours can never be mined; nothing to replace.
   const signer =
     step === "gas_fund"
       ? gasTankSigner(deps.mnemonic)
       : depositSigner(deps.mnemonic, sweep.payment.derivationAccount, sweep.payment.derivationIndex);
   const minedCount = await client.getTransactionCount({ address: signer.address, blockTag: "latest" });
-  if (minedCount > nonce)
-    throw new SweepBlockedError(
-      `nonce ${nonce} of ${signer.address} was used by a transaction this sweep did not record; needs an operator`,
-    );
+  let signNonce = nonce;
+  if (minedCount > nonce) {
+    // The nonce is used on chain. If one of ours was mined meanwhile, the next pass records it.
+    const ours = await inFlightReceipt(client, chain, hash, sweep.replacedTxHashes);
+    if (ours.kind !== "missing") return;
+    // A transaction we did not sign here took it (e.g. someone else sending from the gas tank's
+    // key): ours can never be mined, so the step is signed again with a fresh nonce.
+    signNonce = await allocateNonce(tx, client, { chain: chain.name, address: signer.address });
+  }
 
   const stuck = parseTransaction(raw as Hex);
   const stuckQuote: GasQuote =
@@ -661,11 +665,14 @@ async function replaceIfStuck(
     data: stuck.data,
     value,
     gas,
-    nonce,
+    nonce: signNonce,
     ...feeFields(quote),
   });
   const replaced = [...sweep.replacedTxHashes, hash];
-  const message = `transaction ${hash} not mined after ${replaceAfterMsOf(deps, chain) / 1000} s; replaced at ${quote.gasPrice} wei/gas`;
+  const message =
+    signNonce === nonce
+      ? `transaction ${hash} not mined after ${replaceAfterMsOf(deps, chain) / 1000} s; replaced at ${quote.gasPrice} wei/gas`
+      : `nonce ${nonce} of ${signer.address} was taken by a transaction not sent by this sweep; re-signed with nonce ${signNonce}`;
   await tx.sweep.update({
     where: { id: sweep.id },
     data:
@@ -673,6 +680,7 @@ async function replaceIfStuck(
         ? {
             gasFundRawTx: rawTx,
             gasFundTxHash: keccak256(rawTx),
+            gasFundNonce: signNonce,
             inFlightSince: now,
             replacedTxHashes: replaced,
             lastError: message,
@@ -680,6 +688,7 @@ async function replaceIfStuck(
         : {
             rawTx,
             txHash: keccak256(rawTx),
+            nonce: signNonce,
             amount: sweep.tokenAddress ? undefined : value.toString(),
             inFlightSince: now,
             replacedTxHashes: replaced,

@@ -12,6 +12,7 @@ import { createSettlementFixture, type SettlementFixture } from "../testing/sett
 import { advanceSweep } from "./advance-sweep";
 import { planSweeps } from "./plan-sweeps";
 import type { SettlementDeps } from "./settlement-deps";
+import { gasTankSigner } from "./signing-accounts";
 
 const REPLACE_AFTER_MS = 60_000;
 
@@ -141,6 +142,52 @@ describe("stuck transactions", () => {
     expect(await fx.publicClient.getBalance({ address: payment.deposit })).toBe(
       toBigInt(sweep.gasFundAmount ?? { toFixed: () => "-1" }) - transferFee,
     );
+    expect((await database.db.payment.findUniqueOrThrow({ where: { id: payment.id } })).status).toBe(
+      "settled",
+    );
+  });
+
+  it("re-signs a top-up whose nonce another sender of the gas tank's key took", async () => {
+    await fx.fundGasTank(10n ** 18n);
+    const payment = await fx.createConfirmedPayment({ token: "USDC", amount: "9" });
+    await fx.testClient.setAutomine(false);
+    let taken: number | null = null;
+    try {
+      const [sweepId = ""] = await planSweeps(deps);
+      expect((await advanceSweep(deps, sweepId)).status).toBe("funding_gas");
+      const ours = await sweepOf(payment.id);
+      taken = ours.gasFundNonce;
+      // Someone else with the key (an operator's script) sends with the same nonce; ours is dropped.
+      await fx.testClient.dropTransaction({ hash: ours.gasFundTxHash as Hex });
+      const tank = gasTankSigner(fx.mnemonic);
+      const foreign = await tank.signTransaction({
+        chainId: fx.chainId,
+        to: fx.payer.address,
+        value: 1n,
+        gas: 21_000n,
+        nonce: taken ?? 0,
+        maxFeePerGas: 10n ** 11n,
+        maxPriorityFeePerGas: 10n ** 9n,
+      });
+      await fx.publicClient.sendRawTransaction({ serializedTransaction: foreign });
+      await fx.mine();
+      await expect(
+        fx.publicClient.getTransactionReceipt({ hash: ours.gasFundTxHash as Hex }),
+      ).rejects.toThrow();
+
+      clock += REPLACE_AFTER_MS + 1_000;
+      await advanceSweep(deps, sweepId);
+      const resigned = await sweepOf(payment.id);
+      expect(resigned.gasFundNonce).toBe((taken ?? 0) + 1);
+      expect(resigned.lastError).toMatch(
+        /was taken by a transaction not sent by this sweep; re-signed with nonce/,
+      );
+    } finally {
+      await fx.testClient.setAutomine(true);
+    }
+    await driveToConfirmed((await sweepOf(payment.id)).id);
+    expect(await fx.tokenBalance(fx.treasury)).toBe(49_000_000n);
+    expect(await fx.tokenBalance(payment.deposit)).toBe(0n);
     expect((await database.db.payment.findUniqueOrThrow({ where: { id: payment.id } })).status).toBe(
       "settled",
     );

@@ -62,7 +62,7 @@ describe("scanner + sweeper on one chain", () => {
     expect((await fx.payment(usdcPayment.id)).status).toBe("confirmed");
     expect((await fx.payment(nativePayment.id)).status).toBe("confirmed");
 
-    // The gas tank of the development seed is Anvil's first account: funded by the devnet setup.
+    // The development seed's gas tank, funded by the devnet setup as on `npm start`.
     const gasTank = gasTankAddress(DEVELOPMENT_MNEMONIC);
     const tankBefore = await fx.publicClient.getBalance({ address: gasTank });
     expect(tankBefore).toBeGreaterThan(10n ** 18n);

@@ -12,6 +12,7 @@ import {
 } from "viem";
 import { createChainClient } from "../chains/public-client";
 import type { TChain } from "../config/chains";
+import { DEVELOPMENT_MNEMONIC } from "../config/env";
 import { FORWARDER_ADDRESS, FORWARDER_CODE } from "../devnet/forwarder";
 import { MOCK_USDC_ADDRESS, mockUsdcAbi, mockUsdcArtifact } from "../devnet/mock-usdc";
 import { anvilDefaultAccounts, setupDevnet } from "../devnet/setup-devnet";
@@ -21,6 +22,7 @@ import { type RunningAnvil, startAnvil } from "../runtime/anvil";
 import { freePort } from "../runtime/free-port";
 import { type CheckNativeBalancesOptions, checkNativeBalances } from "../scanner/check-native-balances";
 import { type ScanChainOptions, scanChain } from "../scanner/scan-chain";
+import { gasTankAddress } from "../settlement/signing-accounts";
 import type { TestDatabase } from "./database";
 import { testChain } from "./test-chain";
 
@@ -36,7 +38,12 @@ export async function startScannerFixture(database: TestDatabase, chainOverrides
   const publicClient = createPublicClient({ transport, pollingInterval: 50 });
   const testClient = createTestClient({ mode: "anvil", transport });
   const walletClient = createWalletClient({ transport });
-  await setupDevnet(anvil.rpcUrl, { tokenAddress: MOCK_USDC_ADDRESS, fundAccounts: 3 });
+  // The development seed's gas tank is funded too, as `npm start` does: the sweeper can run here.
+  await setupDevnet(anvil.rpcUrl, {
+    tokenAddress: MOCK_USDC_ADDRESS,
+    fundAccounts: 3,
+    gasTank: gasTankAddress(DEVELOPMENT_MNEMONIC),
+  });
   await testClient.setCode({ address: OTHER_TOKEN_ADDRESS, bytecode: mockUsdcArtifact.deployedBytecode });
   await testClient.setCode({ address: FORWARDER_ADDRESS, bytecode: FORWARDER_CODE });
   const [payer, other] = anvilDefaultAccounts(2) as [Address, Address];
