@@ -26,7 +26,7 @@ import { recordEvent } from "../events/record-event";
 import { newId } from "../ids";
 import { PAYMENT_SELECT, serializePayment, toBigInt } from "../payments/payment-object";
 import { allocateNonce } from "./allocate-nonce";
-import { feeFields, type GasQuote, quoteGasPrice } from "./gas-price";
+import { feeCacheMsOf, feeFields, type GasQuote, quoteGasPrice } from "./gas-price";
 import { clientOf, nowOf, replaceAfterMsOf, type SettlementDeps } from "./settlement-deps";
 import { depositSigner, gasTankSigner } from "./signing-accounts";
 
@@ -233,7 +233,7 @@ async function signNativeSweep(
   const to = getAddress(sweep.toAddress);
   const [balance, quote] = await Promise.all([
     client.getBalance({ address: from, blockTag: "latest" }),
-    quoteGasPrice(client),
+    quoteGasPrice(client, { maxAgeMs: feeCacheMsOf(chain) }),
   ]);
   // A treasury that is a contract may need more than a plain transfer's 21,000 gas.
   const gas =
@@ -285,7 +285,7 @@ async function tokenBalance(client: ChainClient, token: Address, holder: Address
 }
 
 /** Gas of the token transfer and what it costs at the current price. */
-async function tokenSweepCost(client: ChainClient, sweep: SweepRow) {
+async function tokenSweepCost(client: ChainClient, chain: TChain, sweep: SweepRow) {
   const token = getAddress(sweep.tokenAddress ?? "");
   const from = getAddress(sweep.fromAddress);
   const to = getAddress(sweep.toAddress);
@@ -293,7 +293,7 @@ async function tokenSweepCost(client: ChainClient, sweep: SweepRow) {
   if (amount === 0n) throw new SweepBlockedError(`deposit ${from} holds no tokens to sweep; waiting`);
   const [gas, quote, ethBalance] = await Promise.all([
     client.estimateGas({ account: from, to: token, data: tokenTransferData(to, amount) }),
-    quoteGasPrice(client),
+    quoteGasPrice(client, { maxAgeMs: feeCacheMsOf(chain) }),
     client.getBalance({ address: from, blockTag: "latest" }),
   ]);
   return { token, from, to, amount, gas, quote, ethBalance };
@@ -307,7 +307,7 @@ async function planGasTopUp(
   chain: TChain,
   sweep: SweepRow,
 ): Promise<void> {
-  const { from, gas, quote, ethBalance } = await tokenSweepCost(client, sweep);
+  const { from, gas, quote, ethBalance } = await tokenSweepCost(client, chain, sweep);
   const needed = gas * quote.gasPrice;
   if (ethBalance >= needed) {
     await tx.sweep.update({
@@ -405,7 +405,7 @@ async function signTokenSweep(
   chain: TChain,
   sweep: SweepRow,
 ): Promise<void> {
-  const cost = await tokenSweepCost(client, sweep);
+  const cost = await tokenSweepCost(client, chain, sweep);
   const { token, from, to, amount, gas, ethBalance } = cost;
   let quote = cost.quote;
   if (ethBalance < gas * quote.gasPrice) {
@@ -637,6 +637,7 @@ async function replaceIfStuck(
     stuck.type === "eip1559"
       ? { type: "eip1559", gasPrice: stuck.maxFeePerGas ?? 0n }
       : { type: "legacy", gasPrice: stuck.gasPrice ?? 0n };
+  // A fresh quote: the replacement must clear the base fee as it is now.
   const quote = replacementQuote(stuckQuote, await quoteGasPrice(client));
   const gas = stuck.gas ?? NATIVE_TRANSFER_GAS;
   let value = stuck.value ?? 0n;
