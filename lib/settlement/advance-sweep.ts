@@ -381,11 +381,15 @@ async function confirmGasTopUp(
     });
     return;
   }
+  // A reverted top-up moved no value (its gas is still paid): the total sent goes back down.
+  const revertedValue = sweep.gasFundRawTx ? (parseTransaction(sweep.gasFundRawTx as Hex).value ?? 0n) : 0n;
   await tx.sweep.update({
     where: { id: sweep.id },
     data: {
       status: "pending",
       fee: total.toString(),
+      gasFundAmount: (toBigInt(sweep.gasFundAmount ?? { toFixed: () => "0" }) - revertedValue).toString(),
+      gasFundFee: (toBigInt(sweep.gasFundFee ?? { toFixed: () => "0" }) + fee).toString(),
       gasFundRawTx: null,
       gasFundTxHash: null,
       gasFundNonce: null,
