@@ -412,14 +412,20 @@ async function signTokenSweep(
   const cost = await tokenSweepCost(client, chain, sweep);
   const { token, from, to, amount, gas, ethBalance } = cost;
   let quote = cost.quote;
-  if (ethBalance < gas * quote.gasPrice) {
-    // The quote rose a little since the top-up (it moves with every block). Another top-up would
-    // cost far more gas than the difference: pay the price the topped-up gas affords, as long as it
-    // clears the next block's highest possible base fee (+12.5 %) with room to spare.
-    const affordable = ethBalance / gas;
+  // The gas already at the deposit (the top-up) is spent at the one price it affords: when prices
+  // fell since the top-up, that leaves no ETH stranded there; when they rose a little, it avoids a
+  // second top-up that would cost far more gas than the difference — as long as that price clears
+  // the next block's highest possible base fee (+12.5 %) with room to spare.
+  // Only ETH we sent is spent this way (never ETH someone else sent to the address), and never
+  // more than 1.5 × the quote.
+  const affordable = ethBalance / gas;
+  const toppedUp = sweep.gasFundAmount !== null && toBigInt(sweep.gasFundAmount) > 0n;
+  if (toppedUp && affordable > quote.gasPrice)
+    quote = { type: quote.type, gasPrice: minBigInt(affordable, (quote.gasPrice * 3n) / 2n) };
+  else if (affordable < quote.gasPrice && quote.type === "eip1559") {
     const block = await client.getBlock({ blockTag: "latest" });
     const maxNextBaseFee = block.baseFeePerGas === null ? null : (block.baseFeePerGas * 1125n) / 1000n + 1n;
-    if (quote.type === "eip1559" && maxNextBaseFee !== null && affordable >= maxNextBaseFee * 2n)
+    if (maxNextBaseFee !== null && affordable >= maxNextBaseFee * 2n)
       quote = { type: "eip1559", gasPrice: affordable };
   }
   if (ethBalance < gas * quote.gasPrice) {
@@ -747,6 +753,10 @@ export async function broadcastSweepTransaction(
     });
     return { mined: false, error: message };
   }
+}
+
+function minBigInt(a: bigint, b: bigint): bigint {
+  return a < b ? a : b;
 }
 
 function maxBigInt(a: bigint, b: bigint): bigint {
