@@ -1,6 +1,7 @@
 import { chainHeartbeat } from "./functions/chain-heartbeat";
 import { chainWatcher, chainWatchSupervisor } from "./functions/chain-watcher";
 import { sweepPayment } from "./functions/sweep-payment";
+import { sweepSupervisor } from "./functions/sweep-supervisor";
 import { webhookDelivery } from "./functions/webhook-delivery";
 import { webhookRelay } from "./functions/webhook-relay";
 
@@ -12,4 +13,5 @@ export const functions = [
   webhookDelivery,
   webhookRelay,
   sweepPayment,
+  sweepSupervisor,
 ];

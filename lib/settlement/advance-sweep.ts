@@ -26,7 +26,7 @@ import { recordEvent } from "../events/record-event";
 import { newId } from "../ids";
 import { PAYMENT_SELECT, serializePayment, toBigInt } from "../payments/payment-object";
 import { allocateNonce } from "./allocate-nonce";
-import { feeFields, type GasQuote, quoteGasPrice } from "./gas-price";
+import { feeCacheMsOf, feeFields, type GasQuote, quoteGasPrice } from "./gas-price";
 import { clientOf, nowOf, replaceAfterMsOf, type SettlementDeps } from "./settlement-deps";
 import { depositSigner, gasTankSigner } from "./signing-accounts";
 
@@ -233,7 +233,7 @@ async function signNativeSweep(
   const to = getAddress(sweep.toAddress);
   const [balance, quote] = await Promise.all([
     client.getBalance({ address: from, blockTag: "latest" }),
-    quoteGasPrice(client),
+    quoteGasPrice(client, { maxAgeMs: feeCacheMsOf(chain) }),
   ]);
   // A treasury that is a contract may need more than a plain transfer's 21,000 gas.
   const gas =
@@ -285,7 +285,7 @@ async function tokenBalance(client: ChainClient, token: Address, holder: Address
 }
 
 /** Gas of the token transfer and what it costs at the current price. */
-async function tokenSweepCost(client: ChainClient, sweep: SweepRow) {
+async function tokenSweepCost(client: ChainClient, chain: TChain, sweep: SweepRow) {
   const token = getAddress(sweep.tokenAddress ?? "");
   const from = getAddress(sweep.fromAddress);
   const to = getAddress(sweep.toAddress);
@@ -293,7 +293,7 @@ async function tokenSweepCost(client: ChainClient, sweep: SweepRow) {
   if (amount === 0n) throw new SweepBlockedError(`deposit ${from} holds no tokens to sweep; waiting`);
   const [gas, quote, ethBalance] = await Promise.all([
     client.estimateGas({ account: from, to: token, data: tokenTransferData(to, amount) }),
-    quoteGasPrice(client),
+    quoteGasPrice(client, { maxAgeMs: feeCacheMsOf(chain) }),
     client.getBalance({ address: from, blockTag: "latest" }),
   ]);
   return { token, from, to, amount, gas, quote, ethBalance };
@@ -307,7 +307,7 @@ async function planGasTopUp(
   chain: TChain,
   sweep: SweepRow,
 ): Promise<void> {
-  const { from, gas, quote, ethBalance } = await tokenSweepCost(client, sweep);
+  const { from, gas, quote, ethBalance } = await tokenSweepCost(client, chain, sweep);
   const needed = gas * quote.gasPrice;
   if (ethBalance >= needed) {
     await tx.sweep.update({
@@ -381,11 +381,15 @@ async function confirmGasTopUp(
     });
     return;
   }
+  // A reverted top-up moved no value (its gas is still paid): the total sent goes back down.
+  const revertedValue = sweep.gasFundRawTx ? (parseTransaction(sweep.gasFundRawTx as Hex).value ?? 0n) : 0n;
   await tx.sweep.update({
     where: { id: sweep.id },
     data: {
       status: "pending",
       fee: total.toString(),
+      gasFundAmount: (toBigInt(sweep.gasFundAmount ?? { toFixed: () => "0" }) - revertedValue).toString(),
+      gasFundFee: (toBigInt(sweep.gasFundFee ?? { toFixed: () => "0" }) + fee).toString(),
       gasFundRawTx: null,
       gasFundTxHash: null,
       gasFundNonce: null,
@@ -405,17 +409,23 @@ async function signTokenSweep(
   chain: TChain,
   sweep: SweepRow,
 ): Promise<void> {
-  const cost = await tokenSweepCost(client, sweep);
+  const cost = await tokenSweepCost(client, chain, sweep);
   const { token, from, to, amount, gas, ethBalance } = cost;
   let quote = cost.quote;
-  if (ethBalance < gas * quote.gasPrice) {
-    // The quote rose a little since the top-up (it moves with every block). Another top-up would
-    // cost far more gas than the difference: pay the price the topped-up gas affords, as long as it
-    // clears the next block's highest possible base fee (+12.5 %) with room to spare.
-    const affordable = ethBalance / gas;
+  // The gas already at the deposit (the top-up) is spent at the one price it affords: when prices
+  // fell since the top-up, that leaves no ETH stranded there; when they rose a little, it avoids a
+  // second top-up that would cost far more gas than the difference — as long as that price clears
+  // the next block's highest possible base fee (+12.5 %) with room to spare.
+  // Only ETH we sent is spent this way (never ETH someone else sent to the address), and never
+  // more than 1.5 × the quote.
+  const affordable = ethBalance / gas;
+  const toppedUp = sweep.gasFundAmount !== null && toBigInt(sweep.gasFundAmount) > 0n;
+  if (toppedUp && affordable > quote.gasPrice)
+    quote = { type: quote.type, gasPrice: minBigInt(affordable, (quote.gasPrice * 3n) / 2n) };
+  else if (affordable < quote.gasPrice && quote.type === "eip1559") {
     const block = await client.getBlock({ blockTag: "latest" });
     const maxNextBaseFee = block.baseFeePerGas === null ? null : (block.baseFeePerGas * 1125n) / 1000n + 1n;
-    if (quote.type === "eip1559" && maxNextBaseFee !== null && affordable >= maxNextBaseFee * 2n)
+    if (maxNextBaseFee !== null && affordable >= maxNextBaseFee * 2n)
       quote = { type: "eip1559", gasPrice: affordable };
   }
   if (ethBalance < gas * quote.gasPrice) {
@@ -637,6 +647,7 @@ async function replaceIfStuck(
     stuck.type === "eip1559"
       ? { type: "eip1559", gasPrice: stuck.maxFeePerGas ?? 0n }
       : { type: "legacy", gasPrice: stuck.gasPrice ?? 0n };
+  // A fresh quote: the replacement must clear the base fee as it is now.
   const quote = replacementQuote(stuckQuote, await quoteGasPrice(client));
   const gas = stuck.gas ?? NATIVE_TRANSFER_GAS;
   let value = stuck.value ?? 0n;
@@ -742,6 +753,10 @@ export async function broadcastSweepTransaction(
     });
     return { mined: false, error: message };
   }
+}
+
+function minBigInt(a: bigint, b: bigint): bigint {
+  return a < b ? a : b;
 }
 
 function maxBigInt(a: bigint, b: bigint): bigint {

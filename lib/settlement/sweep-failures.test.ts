@@ -183,3 +183,25 @@ describe("minimum sweep amount", () => {
     expect(await fx.tokenBalance(fx.treasury)).toBe(11_000_000n);
   });
 });
+
+describe("ETH at a token deposit address", () => {
+  it("is used for the transfer's gas at the quoted price, never burnt as a higher fee", async () => {
+    const fx = await createSettlementFixture(database.db);
+    const payment = await fx.createConfirmedPayment({ token: "USDC", amount: "2" });
+    // The payer also sent 1 ETH to the USDC deposit address: no top-up is needed.
+    const wallet = createWalletClient({ account: fx.payer, transport: http(fx.rpcUrl) });
+    await fx.publicClient.waitForTransactionReceipt({
+      hash: await wallet.sendTransaction({ chain: null, to: payment.deposit, value: parseEther("1") }),
+    });
+    const [sweepId = ""] = await planSweeps(fx.deps);
+    for (let run = 0; run < 12 && (await advanceSweep(fx.deps, sweepId)).status !== "confirmed"; run++)
+      await fx.mine();
+    const sweep = await sweepOf(payment.id);
+    expect(sweep.gasFundTxHash).toBeNull();
+    expect(await fx.tokenBalance(fx.treasury)).toBe(2_000_000n);
+    const receipt = await fx.publicClient.getTransactionReceipt({ hash: sweep.txHash as Hex });
+    const fee = receipt.gasUsed * receipt.effectiveGasPrice;
+    expect(fee).toBeLessThan(parseEther("0.001"));
+    expect(await fx.publicClient.getBalance({ address: payment.deposit })).toBe(parseEther("1") - fee);
+  });
+});
