@@ -2,10 +2,16 @@ import { parseEther } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ChainRpcError } from "../chains/record-chain-head";
+import { createPayment } from "../payments/create-payment";
 import { ZPaymentObject } from "../payments/payment-object";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
 import { type RpcProxy, startRpcProxy } from "../testing/rpc-proxy";
-import { OTHER_TOKEN_ADDRESS, type ScannerFixture, startScannerFixture } from "../testing/scanner-fixture";
+import {
+  BASE_URL,
+  OTHER_TOKEN_ADDRESS,
+  type ScannerFixture,
+  startScannerFixture,
+} from "../testing/scanner-fixture";
 
 let database: TestDatabase;
 let fx: ScannerFixture;
@@ -182,6 +188,23 @@ describe("scanChain: chains are separate", () => {
 });
 
 describe("scanChain: restarts and failures", () => {
+  it("finds a payment created and paid before the chain's first scan (no start block recorded)", async () => {
+    // A chain no heartbeat or scan has seen: the payment gets no start_block.
+    const fresh = { ...fx.chain, name: "fresh" };
+    const payment = await createPayment(
+      { db: database.db, chains: [fresh], baseUrl: BASE_URL, now: await fx.chainNow() },
+      fx.merchant.merchantId,
+      { chain: "fresh", token: "USDC", amount: "3" },
+    );
+    expect(
+      (await database.db.payment.findUniqueOrThrow({ where: { id: payment.id } })).startBlock,
+    ).toBeNull();
+    await fx.sendToken(payment.address, usdc(3n));
+    await fx.mine(2);
+    await fx.scan({}, { chain: fresh });
+    expect((await fx.payment(payment.id)).status).toBe("confirmed");
+  });
+
   it("a scanner stopped mid-range, rescans and two concurrent scanners leave no gap and no double credit", async () => {
     const payment = await fx.createPayment({ token: "USDC", amount: "100" });
     const nativePayment = await fx.createPayment({ amount: "10" });

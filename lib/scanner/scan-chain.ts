@@ -145,16 +145,20 @@ export async function scanChain(
 
 /**
  * Where a chain without a cursor starts: the oldest `start_block` of its open payments, never more
- * than one range below the head, else the head itself (never genesis on a real chain).
+ * than one range below the head, else the head itself (never genesis on a real chain). A payment
+ * created before any head was recorded has no `start_block`: then the scan starts one range below
+ * the head, so a transfer made before the first scan is still found.
  */
 async function initialBlock(db: Db, chain: ScanChainDeps["chain"], head: bigint): Promise<bigint> {
-  const oldest = await db.payment.aggregate({
-    where: { chain: chain.name, status: { in: ["pending", "detected"] }, startBlock: { not: null } },
-    _min: { startBlock: true },
-  });
-  const floor = head - BigInt(chain.maxBlockRange) + 1n;
-  const start = oldest._min.startBlock ?? head;
-  return start < floor ? (floor < 0n ? 0n : floor) : start;
+  const open = { chain: chain.name, status: { in: ["pending" as const, "detected" as const] } };
+  const [oldest, unanchored] = await Promise.all([
+    db.payment.aggregate({ where: { ...open, startBlock: { not: null } }, _min: { startBlock: true } }),
+    db.payment.count({ where: { ...open, startBlock: null } }),
+  ]);
+  const lowest = head - BigInt(chain.maxBlockRange) + 1n;
+  const floor = lowest < 0n ? 0n : lowest;
+  const start = unanchored > 0 ? floor : (oldest._min.startBlock ?? head);
+  return start < floor ? floor : start;
 }
 
 type RangeOutcome =
