@@ -161,6 +161,9 @@ async function initialBlock(db: Db, chain: ScanChainDeps["chain"], head: bigint)
   return start < floor ? floor : start;
 }
 
+/** Longest a range's commit may take (it holds the chain's scan lock, nothing else waits on it). */
+const COMMIT_TIMEOUT_MS = 120_000;
+
 type RangeOutcome =
   | { kind: "reorg" }
   | { kind: "caught-up"; lastScannedBlock: bigint }
@@ -344,21 +347,22 @@ async function commitRange(
 ): Promise<RangeOutcome> {
   const { db, chain } = deps;
   const { to, fetched, transfers } = params;
-  return db.$transaction(async (tx) => {
-    await lockChainScan(tx, chain.name);
-    // Under the lock: if another scanner committed meanwhile, its range stands and ours is dropped.
-    const cursor = await tx.chainCursor.findUnique({
-      where: { chain: chain.name },
-      select: { lastScannedBlock: true },
-    });
-    const current = cursor?.lastScannedBlock ?? null;
-    if (current !== params.stored)
-      return { kind: "scanned", lastScannedBlock: current ?? to, transfersRecorded: 0 };
+  return db.$transaction(
+    async (tx) => {
+      await lockChainScan(tx, chain.name);
+      // Under the lock: if another scanner committed meanwhile, its range stands and ours is dropped.
+      const cursor = await tx.chainCursor.findUnique({
+        where: { chain: chain.name },
+        select: { lastScannedBlock: true },
+      });
+      const current = cursor?.lastScannedBlock ?? null;
+      if (current !== params.stored)
+        return { kind: "scanned", lastScannedBlock: current ?? to, transfersRecorded: 0 };
 
-    // A transfer seen again (rescan) is left alone; one that was reverted by a reorg and is back in
-    // a canonical block counts again, at its new block.
-    const recorded = transfers.length
-      ? await tx.$queryRaw<{ payment_id: string | null }[]>`
+      // A transfer seen again (rescan) is left alone; one that was reverted by a reorg and is back in
+      // a canonical block counts again, at its new block.
+      const recorded = transfers.length
+        ? await tx.$queryRaw<{ payment_id: string | null }[]>`
           INSERT INTO transfers (id, chain, tx_hash, log_index, payment_id, token_address, from_address, to_address,
             amount, block_number, block_hash, block_timestamp, status, confirmations, created_at, updated_at)
           SELECT t.id, ${chain.name}, t.tx_hash, t.log_index, t.payment_id, t.token_address, t.from_address,
@@ -376,9 +380,9 @@ async function commitRange(
             block_timestamp = EXCLUDED.block_timestamp, updated_at = now()
           WHERE transfers.status = 'reverted'
           RETURNING payment_id`
-      : [];
+        : [];
 
-    await tx.$executeRaw`
+      await tx.$executeRaw`
       INSERT INTO chain_blocks (chain, number, hash, parent_hash, timestamp, created_at)
       SELECT ${chain.name}, b.number, b.hash, b.parent_hash, b.timestamp, now()
       FROM unnest(${fetched.map((b) => b.number.toString())}::bigint[], ${fetched.map((b) => b.hash)}::text[],
@@ -386,14 +390,14 @@ async function commitRange(
         AS b(number, hash, parent_hash, timestamp)
       ON CONFLICT (chain, number) DO UPDATE SET hash = EXCLUDED.hash, parent_hash = EXCLUDED.parent_hash,
         timestamp = EXCLUDED.timestamp`;
-    await tx.chainBlock.deleteMany({ where: { chain: chain.name, number: { lt: to - KEPT_BLOCKS } } });
-    await tx.chainCursor.update({
-      where: { chain: chain.name },
-      data: { lastScannedBlock: to, lastError: null, lastErrorAt: null },
-    });
+      await tx.chainBlock.deleteMany({ where: { chain: chain.name, number: { lt: to - KEPT_BLOCKS } } });
+      await tx.chainCursor.update({
+        where: { chain: chain.name },
+        data: { lastScannedBlock: to, lastError: null, lastErrorAt: null },
+      });
 
-    // Confirmations count verified blocks only: up to the range just committed.
-    const confirming = await tx.$queryRaw<{ payment_id: string | null }[]>`
+      // Confirmations count verified blocks only: up to the range just committed.
+      const confirming = await tx.$queryRaw<{ payment_id: string | null }[]>`
       UPDATE transfers SET confirmations = LEAST(${to} - block_number + 1, 2147483647)::int,
         status = CASE WHEN ${to} - block_number + 1 >= ${chain.confirmations} THEN 'confirmed'::transfer_status
           ELSE 'confirming'::transfer_status END,
@@ -401,21 +405,27 @@ async function commitRange(
       WHERE chain = ${chain.name} AND status = 'confirming' AND block_number <= ${to}
       RETURNING payment_id`;
 
-    const paymentIds = [
-      ...new Set([...recorded, ...confirming].flatMap((row) => (row.payment_id ? [row.payment_id] : []))),
-    ].sort();
-    const chainTime = fetched.find((block) => block.number === to)?.timestamp ?? null;
-    const now = params.now();
-    for (const paymentId of paymentIds)
-      await recomputePayment(tx, {
-        paymentId,
-        baseUrl: deps.baseUrl,
-        now,
-        chainTime,
-        reason: recorded.some((row) => row.payment_id === paymentId) ? "transfer detected" : "confirmations",
-      });
-    return { kind: "scanned", lastScannedBlock: to, transfersRecorded: recorded.length };
-  });
+      const paymentIds = [
+        ...new Set([...recorded, ...confirming].flatMap((row) => (row.payment_id ? [row.payment_id] : []))),
+      ].sort();
+      const chainTime = fetched.find((block) => block.number === to)?.timestamp ?? null;
+      const now = params.now();
+      for (const paymentId of paymentIds)
+        await recomputePayment(tx, {
+          paymentId,
+          baseUrl: deps.baseUrl,
+          now,
+          chainTime,
+          reason: recorded.some((row) => row.payment_id === paymentId)
+            ? "transfer detected"
+            : "confirmations",
+        });
+      return { kind: "scanned", lastScannedBlock: to, transfersRecorded: recorded.length };
+      // A busy range recomputes every payment it touches in this transaction; the client's default
+      // 15 s would abort (and retry forever) a range of a few hundred payments on a loaded machine.
+    },
+    { timeout: COMMIT_TIMEOUT_MS },
+  );
 }
 
 /**
