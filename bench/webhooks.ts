@@ -16,7 +16,8 @@
 // Env: BENCH_EVENTS, BENCH_EVENTS_PER_SECOND (default 1000), BENCH_PAYMENTS, BENCH_LOG_LEVEL.
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { type Address, createPublicClient, createWalletClient, type Hash, http, parseAbiItem } from "viem";
 import { ZChain } from "../lib/config/chains";
 import { databaseUrlFor, withAdmin } from "../lib/db/admin";
@@ -324,7 +325,8 @@ async function run(
   }
 }
 
-async function main() {
+/** Runs and prints both parts; the exit code is 1 when BENCH_STRICT=1 and a target was missed. */
+export async function runWebhooksBenchmark(): Promise<number> {
   const workDir = mkdtempSync(join(tmpdir(), "ctrip-bench-webhooks-"));
   chmodSync(workDir, 0o755);
   const postgres = await startEmbeddedPostgres({
@@ -347,6 +349,7 @@ async function main() {
         `${results.map(row).join("\n")}\n` +
         "targets: ≥ 500 deliveries/s, p99 ≤ 1000 ms for healthy endpoints\n",
     );
+    const healthy = results.slice(1);
     const { gateway, poller } = await detection(postgres.adminUrl);
     process.stdout.write(
       `\ndetection: ${PAYMENTS} USDC payments on Anvil (1 s blocks)\n` +
@@ -354,10 +357,17 @@ async function main() {
         `${[poller, gateway].map(row).join("\n")}\n` +
         "targets: block → payment.detected webhook p50 ≤ 500 ms, p99 ≤ 1500 ms\n",
     );
+    const met =
+      healthy.every((result) => result.perSecond >= 500 && result.p99 <= 1_000) &&
+      gateway.p50 <= 500 &&
+      gateway.p99 <= 1_500;
+    process.stdout.write(`webhooks targets: ${met ? "met" : "missed"}\n`);
+    return !met && process.env.BENCH_STRICT === "1" ? 1 : 0;
   } finally {
     await postgres.stop();
     rmSync(workDir, { recursive: true, force: true });
   }
 }
 
-await main();
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url))
+  process.exit(await runWebhooksBenchmark());

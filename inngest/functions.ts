@@ -3,6 +3,7 @@ import { chainWatcher, chainWatchSupervisor } from "./functions/chain-watcher";
 import { executePayout } from "./functions/execute-payout";
 import { payoutRelay } from "./functions/payout-relay";
 import { sweepPayment } from "./functions/sweep-payment";
+import { sweepSupervisor } from "./functions/sweep-supervisor";
 import { webhookDelivery } from "./functions/webhook-delivery";
 import { webhookRelay } from "./functions/webhook-relay";
 
@@ -14,6 +15,7 @@ export const functions = [
   webhookDelivery,
   webhookRelay,
   sweepPayment,
+  sweepSupervisor,
   executePayout,
   payoutRelay,
 ];

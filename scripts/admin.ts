@@ -1,6 +1,7 @@
 // `npm run admin -- <command>`: operator CLI, JSON on stdout (see lib/admin/run-admin-command.ts).
 import { resolveDatabaseUrl } from "../lib/admin/resolve-database-url";
 import { ADMIN_USAGE, runAdminCommand, UsageError } from "../lib/admin/run-admin-command";
+import { loadChainsConfig } from "../lib/config/chains";
 import { parseEnv } from "../lib/config/env";
 import { createDb } from "../lib/db/client";
 
@@ -14,7 +15,9 @@ try {
   const config = parseEnv();
   const db = createDb(resolveDatabaseUrl(config), { maxConnections: 2 });
   try {
-    const output = await runAdminCommand(db, argv, config.WALLET_MNEMONIC);
+    // chains.yaml is read only for the commands that need it: a broken file does not block the others.
+    const chains = argv[0] === "reconcile" ? loadChainsConfig(config.CHAINS_FILE).chains : [];
+    const output = await runAdminCommand(db, argv, config.WALLET_MNEMONIC, chains);
     console.log(JSON.stringify(output, null, 2));
   } finally {
     await db.$disconnect();

@@ -8,16 +8,18 @@
 import { spawn } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { formatEther } from "viem";
 import { loadChainsConfig } from "../lib/config/chains";
 import { ConfigError, parseEnv } from "../lib/config/env";
 import { createDb } from "../lib/db/client";
 import { migrateDatabase } from "../lib/db/migrate";
-import { setupDevnet } from "../lib/devnet/setup-devnet";
+import { demoTreasuryAddress, setupDevnet } from "../lib/devnet/setup-devnet";
 import { ensureDemoMerchant } from "../lib/merchants/ensure-demo-merchant";
 import { isAnvil, isRpcListening, startAnvil } from "../lib/runtime/anvil";
 import { startEmbeddedPostgres } from "../lib/runtime/embedded-postgres";
 import { needsBuild } from "../lib/runtime/needs-build";
 import { type ManagedProcess, runChild, stopAll } from "../lib/runtime/processes";
+import { gasTankAddress } from "../lib/settlement/signing-accounts";
 
 const root = resolve(import.meta.dirname, "..");
 /** `npm run dev`: the same runtime with `next dev` (hot reload) instead of a production build. */
@@ -46,6 +48,7 @@ async function main(): Promise<void> {
   }
 
   const local = chains.find((chain) => chain.name === "local");
+  let localIsDevnet = false;
   if (local) {
     const rpcUrl = local.rpcUrls[0] ?? "";
     if (await isRpcListening(rpcUrl)) say(`local chain: using the node at ${rpcUrl}`);
@@ -63,10 +66,13 @@ async function main(): Promise<void> {
       );
     }
     const usdc = local.tokens.find((token) => token.symbol === "USDC");
-    if (usdc && (await isAnvil(rpcUrl))) {
-      const devnet = await setupDevnet(rpcUrl, { tokenAddress: usdc.address });
+    localIsDevnet = await isAnvil(rpcUrl);
+    if (usdc && localIsDevnet) {
+      const gasTank = gasTankAddress(config.WALLET_MNEMONIC);
+      const devnet = await setupDevnet(rpcUrl, { tokenAddress: usdc.address, gasTank });
       say(
-        `local chain: mock USDC at ${devnet.tokenAddress}; ${devnet.funded.length} default accounts funded`,
+        `local chain: mock USDC at ${devnet.tokenAddress}; ${devnet.funded.length} default accounts funded; ` +
+          `gas tank ${gasTank} holds ${formatEther(devnet.gasTankBalance ?? 0n)} ETH`,
       );
     }
   }
@@ -76,8 +82,14 @@ async function main(): Promise<void> {
 
   const db = createDb(databaseUrl, { maxConnections: 2 });
   try {
-    const demo = await ensureDemoMerchant(db);
+    // On the devnet the demo merchant gets a treasury, so a paid demo payment ends `settled`.
+    const demo = await ensureDemoMerchant(db, {
+      ...(local && localIsDevnet
+        ? { treasury: { chains, chain: local.name, address: demoTreasuryAddress() } }
+        : {}),
+    });
     if (demo) say(`demo merchant created — sign-in: ${demo.email} / ${demo.password} (shown only this once)`);
+    if (demo?.treasury) say(`demo merchant's treasury on ${demo.treasury.chain}: ${demo.treasury.address}`);
   } finally {
     await db.$disconnect();
   }

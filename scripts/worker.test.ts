@@ -25,20 +25,18 @@ describe("npm run worker", () => {
       `chains:\n  - { name: worker, chainId: 31337, rpcUrls: ["${inject("anvilRpcUrl")}"], confirmations: 2, blockTime: 1, nativeCurrency: { symbol: ETH } }\n`,
     );
     const { INNGEST_DEV: _dev, INNGEST_SIGNING_KEY: _key, ...inherited } = process.env;
-    const worker = spawn(
-      process.execPath,
-      [join(root, "node_modules/tsx/dist/cli.mjs"), "scripts/worker.ts"],
-      {
-        cwd: root,
-        env: {
-          ...inherited,
-          DATABASE_URL: database.databaseUrl,
-          CHAINS_FILE: chainsFile,
-          CTRIP_EMBEDDED_RUNNER: "off",
-        },
-        stdio: ["ignore", "pipe", "pipe"],
+    // As `npm run worker` runs it. Not through tsx's CLI: it relays SIGINT to its child and, when the
+    // child does not acknowledge within 30 ms (a loaded machine), SIGKILLs it and exits 130.
+    const worker = spawn(process.execPath, ["--import", "tsx", "scripts/worker.ts"], {
+      cwd: root,
+      env: {
+        ...inherited,
+        DATABASE_URL: database.databaseUrl,
+        CHAINS_FILE: chainsFile,
+        CTRIP_EMBEDDED_RUNNER: "off",
       },
-    );
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let output = "";
     worker.stdout.on("data", (chunk: Buffer) => {
       output += chunk.toString();

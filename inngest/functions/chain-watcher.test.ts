@@ -1,4 +1,5 @@
 import { InngestTestEngine } from "@inngest/test";
+import { parseEther } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../../lib/testing/database";
 import { BASE_URL, type ScannerFixture, startScannerFixture } from "../../lib/testing/scanner-fixture";
@@ -17,12 +18,13 @@ afterAll(async () => {
 });
 
 const dependencies = () => ({
-  getContext: () => ({ db: database.db, chains: [fx.chain] }),
+  // The balance check runs every iteration here (it is due every 10 scanned blocks by default).
+  getContext: () => ({ db: database.db, chains: [{ ...fx.chain, balanceCheckBlocks: 1 }] }),
   baseUrl: () => BASE_URL,
 });
 
 describe("chain-watcher function", () => {
-  it("scans, expires, sleeps one block time and re-arms itself; a real USDC payment is detected", async () => {
+  it("scans, checks native balances, expires, sleeps one block time and re-arms itself; real USDC and contract-sent ETH payments are detected", async () => {
     const engine = () =>
       new InngestTestEngine({
         function: createChainWatcher(dependencies()),
@@ -35,19 +37,25 @@ describe("chain-watcher function", () => {
     const event = chainWatchRequested.create({ chain: "local" });
     // First iteration: the cursor starts at the head.
     await engine().execute({ events: [event] });
+    // ETH sent by a contract: only the balance check step can see it.
+    const nativePayment = await fx.createPayment({ amount: "0.1" });
+    await fx.sendEthViaContract(nativePayment.address, parseEther("0.1"));
     const payment = await fx.createPayment({ token: "USDC", amount: "5" });
     await fx.sendToken(payment.address, 5n * 10n ** 6n);
 
     const { result, ctx } = await engine().execute({ events: [event] });
     expect(ctx.step.run).toHaveBeenCalledWith("scan-local", expect.any(Function));
+    expect(ctx.step.run).toHaveBeenCalledWith("check-balances-local", expect.any(Function));
     expect(ctx.step.run).toHaveBeenCalledWith("expire-local", expect.any(Function));
     expect(ctx.step.sleep).toHaveBeenCalledWith("wait-local", "1s");
     expect(ctx.step.sendEvent).toHaveBeenCalledWith(
       "rearm-local",
       expect.objectContaining({ name: "chain/watch.requested", data: { chain: "local" } }),
     );
-    expect(result).toMatchObject({ chain: "local", transfersRecorded: 1, expired: 0 });
+    expect(result).toMatchObject({ chain: "local", transfersRecorded: 1, balanceCredits: 1, expired: 0 });
     expect((await fx.payment(payment.id)).status).toBe("detected");
+    // Credited at the block the balance was read at (the scanned head), so one confirmation so far.
+    expect((await fx.payment(nativePayment.id)).status).toBe("detected");
   });
 
   it("fails the scan step, recording the error, when the RPC is down", async () => {
@@ -72,9 +80,14 @@ describe("chain-watcher function", () => {
 describe("chain-watch-supervisor function", () => {
   it("expires due payments and restarts the loops of stalled chains only", async () => {
     const stalled = { ...fx.chain, name: "stalled" };
+    // The heartbeat read this chain's head a moment ago, but its watcher loop never completed a scan.
+    const beating = { ...fx.chain, name: "beating" };
+    await database.db.chainCursor.create({
+      data: { chain: "beating", chainId: 31337, headBlock: 1n, headUpdatedAt: new Date() },
+    });
     const engine = new InngestTestEngine({
       function: createChainWatchSupervisor({
-        getContext: () => ({ db: database.db, chains: [fx.chain, stalled] }),
+        getContext: () => ({ db: database.db, chains: [fx.chain, stalled, beating] }),
         baseUrl: () => BASE_URL,
       }),
       steps: [{ id: "restart-watchers", handler: () => ({ ids: ["mocked"] }) }],
@@ -84,10 +97,11 @@ describe("chain-watch-supervisor function", () => {
     });
     expect(ctx.step.run).toHaveBeenCalledWith("expire-local", expect.any(Function));
     expect(ctx.step.run).toHaveBeenCalledWith("expire-stalled", expect.any(Function));
-    // "local" was scanned by the test above a moment ago; "stalled" never.
-    expect(result).toMatchObject({ restarted: ["stalled"] });
+    // "local" was scanned by the test above a moment ago; "stalled" and "beating" never.
+    expect(result).toMatchObject({ restarted: ["stalled", "beating"] });
     expect(ctx.step.sendEvent).toHaveBeenCalledWith("restart-watchers", [
       expect.objectContaining({ name: "chain/watch.requested", data: { chain: "stalled" } }),
+      expect.objectContaining({ name: "chain/watch.requested", data: { chain: "beating" } }),
     ]);
   });
 });

@@ -4,6 +4,7 @@ import { publicUrl } from "../../lib/config/public-url";
 import type { JobContext } from "../../lib/jobs/jobs";
 import { loadJobContext } from "../../lib/jobs/start-background-jobs";
 import { expirePayments } from "../../lib/payments/expire-payments";
+import { checkNativeBalances } from "../../lib/scanner/check-native-balances";
 import { findStalledChains } from "../../lib/scanner/find-stalled-chains";
 import { scanChain } from "../../lib/scanner/scan-chain";
 import { chainWatchRequested, inngest, ZChainWatchRequested } from "../client";
@@ -15,8 +16,9 @@ export type ChainWatcherDependencies = {
 };
 
 /**
- * One chain's watcher loop: scan from the cursor, expire what the scanned blocks passed, sleep one
- * block time, then send its own event to run again. Concurrency 1 per chain: two loops of the same
+ * One chain's watcher loop: scan from the cursor, check the open native deposit addresses' balances
+ * when due (ETH sent by contracts), expire what the scanned blocks passed, sleep one block time,
+ * then send its own event to run again. Concurrency 1 per chain: two loops of the same
  * chain (a restart racing a live loop) run one after the other, and the services are idempotent.
  */
 export function createChainWatcher({ getContext, baseUrl = publicUrl }: ChainWatcherDependencies) {
@@ -42,13 +44,22 @@ export function createChainWatcher({ getContext, baseUrl = publicUrl }: ChainWat
           reorgsHandled: result.reorgsHandled,
         };
       });
+      const balances = await step.run(`check-balances-${chain.name}`, async () => {
+        const result = await checkNativeBalances({
+          db,
+          client: chainClient(chain),
+          chain,
+          baseUrl: baseUrl(),
+        });
+        return { balancesCheckedAt: result.blockNumber?.toString() ?? null, balanceCredits: result.credited };
+      });
       const expired = await step.run(`expire-${chain.name}`, async () => {
         const result = await expirePayments({ db, chain, baseUrl: baseUrl() });
         return { expired: result.expired };
       });
       await step.sleep(`wait-${chain.name}`, `${Math.max(1, Math.round(chain.blockTime))}s`);
       await step.sendEvent(`rearm-${chain.name}`, chainWatchRequested.create({ chain: chain.name }));
-      return { chain: chain.name, ...scanned, ...expired };
+      return { chain: chain.name, ...scanned, ...balances, ...expired };
     },
   );
 }

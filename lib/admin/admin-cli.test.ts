@@ -4,8 +4,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stringify } from "yaml";
 import { authenticateApiKey } from "../api-keys/authenticate-api-key";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
+import { createSettlementFixture } from "../testing/settlement-fixture";
 
 const run = promisify(execFile);
 const root = join(import.meta.dirname, "..", "..");
@@ -71,6 +73,40 @@ describe("npm run admin", () => {
     );
     const list = JSON.parse((await admin(["list-merchants"], { CTRIP_DATA_DIR: dataDir })).stdout);
     expect(list.object).toBe("list");
+  });
+
+  it("reconcile: per token and flagged payments of a chain, from real on-chain balances", async () => {
+    const fx = await createSettlementFixture(database.db);
+    // Paid (1.25 ETH at its deposit address), confirmed, not swept: received = held on chain.
+    await fx.createConfirmedPayment({ amount: "1.25" });
+    const chainsFile = join(dataDir, "chains.yaml");
+    writeFileSync(
+      chainsFile,
+      stringify({
+        chains: [
+          {
+            ...fx.chain,
+            tokens: fx.chain.tokens.map(({ symbol, address, decimals }) => ({ symbol, address, decimals })),
+          },
+        ],
+      }),
+    );
+    const env = { DATABASE_URL: database.databaseUrl, CHAINS_FILE: chainsFile };
+    const output = JSON.parse(
+      (await admin(["reconcile", "--chain", "local", "--merchant", fx.merchant.merchantId], env)).stdout,
+    );
+    expect(output).toEqual({
+      chain: "local",
+      tokens: [
+        { symbol: "ETH", received: "1.25", swept: "0", fees: "0", held_on_chain: "1.25", difference: "0" },
+        { symbol: "USDC", received: "0", swept: "0", fees: "0", held_on_chain: "0", difference: "0" },
+      ],
+      flagged_payments: [],
+    });
+    await expect(admin(["reconcile", "--chain", "mainnet"], env)).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining("unknown chain mainnet"),
+    });
   });
 
   it("explains bad usage on stderr with a non-zero exit", async () => {

@@ -2,14 +2,17 @@
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { createApiKey } from "../api-keys/create-api-key";
+import type { TChain } from "../config/chains";
 import type { Db } from "../db/client";
 import { AppError } from "../errors";
 import { createMerchant } from "../merchants/create-merchant";
+import { reconcileChain } from "../settlement/reconcile-chain";
 
 export const ADMIN_USAGE = `Usage: npm run admin -- <command> [options]
   create-merchant --name <name> --email <email> --password <password>   → {"merchant_id", "api_key"}
   create-api-key --merchant <merchant id> --name <name>                 → {"id", "api_key"}
-  list-merchants                                                         → {"object": "list", "data": [...]}`;
+  list-merchants                                                         → {"object": "list", "data": [...]}
+  reconcile --chain <name> [--merchant <merchant id>]                    → {"chain", "tokens", "flagged_payments"}`;
 
 export class UsageError extends Error {
   override name = "UsageError";
@@ -25,7 +28,18 @@ const ZCreateApiKeyArgs = z.object({
   name: z.string().trim().min(1).max(200).default("API key"),
 });
 
-export async function runAdminCommand(db: Db, argv: string[], mnemonic?: string): Promise<unknown> {
+const ZReconcileArgs = z.object({
+  chain: z.string().min(1, "required"),
+  merchant: z.string().min(1).optional(),
+});
+
+export async function runAdminCommand(
+  db: Db,
+  argv: string[],
+  mnemonic?: string,
+  /** The configured chains (chains.yaml), for `reconcile`. */
+  chains: TChain[] = [],
+): Promise<unknown> {
   const [command, ...rest] = argv;
   const { values } = parseArgs({
     args: rest,
@@ -34,6 +48,7 @@ export async function runAdminCommand(db: Db, argv: string[], mnemonic?: string)
       email: { type: "string" },
       password: { type: "string" },
       merchant: { type: "string" },
+      chain: { type: "string" },
     },
     strict: true,
   });
@@ -78,6 +93,14 @@ export async function runAdminCommand(db: Db, argv: string[], mnemonic?: string)
           created_at: m.createdAt.toISOString(),
         })),
       };
+    }
+    case "reconcile": {
+      const args = parse(ZReconcileArgs, { chain: values.chain ?? "", merchant: values.merchant });
+      if (!chains.some((chain) => chain.name === args.chain))
+        throw new UsageError(
+          `--chain: unknown chain ${args.chain}; configured: ${chains.map((c) => c.name).join(", ")}`,
+        );
+      return reconcileChain({ db, chains }, { chain: args.chain, merchantId: args.merchant });
     }
     default:
       throw new UsageError(command ? `unknown command ${command}` : "missing command");

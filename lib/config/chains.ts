@@ -32,6 +32,13 @@ export const ZChain = z
     explorerUrl: z.url().nullable().default(null),
     /** Largest block range for one eth_getLogs call (provider limits). */
     maxBlockRange: z.number().int().positive().max(100_000).default(2_000),
+    /**
+     * Multicall3 for the native balance check: unset = look for it at its canonical address, an
+     * address = use that one, null = none (batched eth_getBalance instead).
+     */
+    multicall3: ZAddress.nullable().optional(),
+    /** Blocks between two balance checks of open native deposit addresses (ETH sent by contracts). */
+    balanceCheckBlocks: z.number().int().positive().max(100_000).default(10),
     tokens: z.array(ZToken).default([]),
   })
   .superRefine((chain, ctx) => {

@@ -1,6 +1,10 @@
+import type { TChain } from "../config/chains";
 import type { Db } from "../db/client";
 import { getPaymentOrThrow } from "../payments/get-payment";
 import type { TPaymentObject } from "../payments/payment-object";
+import { getPaymentSweep } from "../settlement/get-payment-sweep";
+import type { TSweepObject } from "../settlement/sweep-object";
+import { listWebhookDeliveryLog, type WebhookDeliveryLogEntry } from "./list-webhook-delivery-log";
 
 export type TimelineEntry = {
   id: string;
@@ -16,21 +20,35 @@ export type PaymentDetail = {
   timeline: TimelineEntry[];
   /** Cancel is offered only where cancelPayment would accept it. */
   cancelable: boolean;
+  /** Resolve (accept the late payment) is offered only where resolvePayment would accept it. */
+  resolvable: boolean;
+  /** Its sweep to the treasury, once planned. */
+  sweep: TSweepObject | null;
+  /** Webhook deliveries of the events about this payment, newest first (at most 50). */
+  deliveries: WebhookDeliveryLogEntry[];
 };
 
-/** A payment of this merchant with its timeline; another merchant's id is a not_found AppError. */
+/**
+ * A payment of this merchant with its timeline, sweep and webhook deliveries; another merchant's id
+ * is a not_found AppError.
+ */
 export async function getPaymentDetailOrThrow(
   db: Db,
   merchantId: string,
   id: string,
   baseUrl: string,
+  chains: TChain[] = [],
 ): Promise<PaymentDetail> {
   const payment = await getPaymentOrThrow(db, merchantId, id, baseUrl);
-  const changes = await db.paymentStatusChange.findMany({
-    where: { paymentId: payment.id },
-    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
-    select: { id: true, fromStatus: true, toStatus: true, exception: true, reason: true, createdAt: true },
-  });
+  const [changes, sweep, deliveries] = await Promise.all([
+    db.paymentStatusChange.findMany({
+      where: { paymentId: payment.id },
+      orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+      select: { id: true, fromStatus: true, toStatus: true, exception: true, reason: true, createdAt: true },
+    }),
+    getPaymentSweep({ db, chains }, merchantId, payment.id),
+    listWebhookDeliveryLog(db, merchantId, { object: payment.id, limit: 50 }),
+  ]);
   return {
     payment,
     timeline: changes.map((change) => ({
@@ -42,5 +60,8 @@ export async function getPaymentDetailOrThrow(
       at: change.createdAt.toISOString(),
     })),
     cancelable: payment.status === "pending" && payment.amount_received_base_units === "0",
+    resolvable: payment.status === "expired" && payment.exception === "paid_late",
+    sweep,
+    deliveries: deliveries.data,
   };
 }

@@ -1,4 +1,7 @@
+import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { generateMnemonic } from "@scure/bip39";
+import { wordlist } from "@scure/bip39/wordlists/english";
 import {
   type Address,
   createPublicClient,
@@ -6,15 +9,19 @@ import {
   createWalletClient,
   getAddress,
   http,
+  multicall3Abi,
   parseEther,
   parseEventLogs,
 } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { MULTICALL3_ADDRESS } from "../chains/multicall3";
 import { loadChainsConfig } from "../config/chains";
 import { type RunningAnvil, startAnvil } from "../runtime/anvil";
 import { freePort } from "../runtime/free-port";
+import { gasTankAddress } from "../settlement/signing-accounts";
 import { MOCK_USDC_ADDRESS, mockUsdcAbi, mockUsdcArtifact } from "./mock-usdc";
+import { MULTICALL3_CREATION_CODE } from "./multicall3-bytecode";
 import { anvilDefaultAccounts, DEFAULT_USDC_PER_ACCOUNT, setupDevnet } from "./setup-devnet";
 
 const rpcUrl = inject("anvilRpcUrl");
@@ -71,7 +78,14 @@ describe("setupDevnet", () => {
     const tokenAddress = isolatedTokenAddress();
     const first = await setupDevnet(rpcUrl, { tokenAddress });
     const accounts = anvilDefaultAccounts(10);
-    expect(first).toEqual({ tokenAddress, funded: accounts, minted: accounts, placedCode: true });
+    expect(first).toEqual({
+      tokenAddress,
+      funded: accounts,
+      minted: accounts,
+      placedCode: true,
+      placedMulticall3: expect.any(Boolean),
+      gasTankBalance: null,
+    });
     const before = await Promise.all(accounts.map((account) => balanceOf(tokenAddress, account)));
     expect(before).toEqual(accounts.map(() => DEFAULT_USDC_PER_ACCOUNT));
     expect(DEFAULT_USDC_PER_ACCOUNT).toBe(usdc(1_000_000n));
@@ -80,7 +94,14 @@ describe("setupDevnet", () => {
 
     const second = await setupDevnet(rpcUrl, { tokenAddress });
 
-    expect(second).toEqual({ tokenAddress, funded: accounts, minted: [], placedCode: false });
+    expect(second).toEqual({
+      tokenAddress,
+      funded: accounts,
+      minted: [],
+      placedCode: false,
+      placedMulticall3: false,
+      gasTankBalance: null,
+    });
     expect(await Promise.all(accounts.map((account) => balanceOf(tokenAddress, account)))).toEqual(before);
     expect(
       await publicClient.readContract({
@@ -138,6 +159,18 @@ describe("setupDevnet", () => {
     expect(await publicClient.getBalance({ address: account0 })).toBeLessThanOrEqual(account0Before);
   });
 
+  it("funds the gateway's gas tank of any seed, once", async () => {
+    const gasTank = gasTankAddress(generateMnemonic(wordlist));
+    expect(await publicClient.getBalance({ address: gasTank })).toBe(0n);
+    const first = await setupDevnet(rpcUrl, { tokenAddress: isolatedTokenAddress(), gasTank });
+    expect(first.gasTankBalance).toBe(parseEther("10000"));
+    expect(await publicClient.getBalance({ address: gasTank })).toBe(parseEther("10000"));
+    // Spent a little: left alone (the floor is 1000 ETH).
+    await testClient.setBalance({ address: gasTank, value: parseEther("9000") });
+    const second = await setupDevnet(rpcUrl, { tokenAddress: isolatedTokenAddress(), gasTank });
+    expect(second.gasTankBalance).toBe(parseEther("9000"));
+  });
+
   it("lets anyone mint, and transfer moves exactly the amount sent", async () => {
     const holder = privateKeyToAccount(generatePrivateKey());
     const recipient = privateKeyToAccount(generatePrivateKey()).address;
@@ -181,13 +214,36 @@ describe("setupDevnet", () => {
     it("places the code, mints, and is idempotent", async () => {
       const first = await setupDevnet(anvil.rpcUrl, { tokenAddress: MOCK_USDC_ADDRESS, fundAccounts: 3 });
       expect(first.placedCode).toBe(true);
+      expect(first.placedMulticall3).toBe(true);
       expect(first.minted).toEqual(anvilDefaultAccounts(3));
       const client = createPublicClient({ transport: http(anvil.rpcUrl) });
       for (const account of first.funded)
         expect(await balanceOf(MOCK_USDC_ADDRESS, account, client)).toBe(DEFAULT_USDC_PER_ACCOUNT);
 
       const second = await setupDevnet(anvil.rpcUrl, { tokenAddress: MOCK_USDC_ADDRESS, fundAccounts: 3 });
-      expect(second).toEqual({ ...first, minted: [], placedCode: false });
+      expect(second).toEqual({ ...first, minted: [], placedCode: false, placedMulticall3: false });
+      // The placed Multicall3 works: one eth_call reads several balances.
+      const [account0, account1] = first.funded;
+      if (!account0 || !account1) throw new Error("expected funded accounts");
+      const balances = await client.multicall({
+        multicallAddress: MULTICALL3_ADDRESS,
+        allowFailure: false,
+        contracts: [account0, account1].map((address) => ({
+          address: MULTICALL3_ADDRESS,
+          abi: multicall3Abi,
+          functionName: "getEthBalance" as const,
+          args: [address] as const,
+        })),
+      });
+      expect(balances).toEqual([
+        await client.getBalance({ address: account0 }),
+        await client.getBalance({ address: account1 }),
+      ]);
     });
+  });
+
+  it("ships viem's Multicall3 creation code unchanged", () => {
+    const viemContracts = readFileSync(resolve("node_modules/viem/_esm/constants/contracts.js"), "utf8");
+    expect(viemContracts).toContain(`multicall3Bytecode = '${MULTICALL3_CREATION_CODE}'`);
   });
 });

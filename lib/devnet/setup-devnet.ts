@@ -10,6 +10,7 @@ import {
 } from "viem";
 import { type HDKey, mnemonicToAccount, privateKeyToAccount } from "viem/accounts";
 import { mockUsdcAbi, mockUsdcArtifact } from "./mock-usdc";
+import { placeMulticall3 } from "./multicall3";
 
 /** Anvil's built-in seed: its default accounts are m/44'/60'/0'/0/i of it, unlocked and funded. */
 const ANVIL_MNEMONIC = "test test test test test test test test test test test junk";
@@ -30,6 +31,11 @@ export type SetupDevnetOptions = {
   fundAccounts?: number;
   /** USDC base units each account is brought up to; default 1,000,000 USDC. */
   usdcPerAccount?: bigint;
+  /**
+   * The gateway's gas tank (derived from WALLET_MNEMONIC): brought up to 10,000 ETH when below
+   * 1,000, so ERC-20 sweeps work on the devnet whatever seed the gateway runs with.
+   */
+  gasTank?: Address;
 };
 
 export type SetupDevnetResult = {
@@ -40,10 +46,15 @@ export type SetupDevnetResult = {
   minted: Address[];
   /** True when the token's runtime code was missing or outdated and was (re)placed. */
   placedCode: boolean;
+  /** True when Multicall3 was missing at its canonical address and was placed. */
+  placedMulticall3: boolean;
+  /** The gas tank's ETH balance after this call, when one was given. */
+  gasTankBalance: bigint | null;
 };
 
 /**
  * Prepares an Anvil node for the gateway: places the mock USDC runtime code at `tokenAddress` and
+ * Multicall3 at its canonical address (the native balance check uses it, as on real chains), and
  * funds the first Anvil default accounts with ETH and USDC. Idempotent, so `npm start` calls it
  * against a persisted Anvil state every time: code equal to the artifact's is left alone, and an
  * account is minted to only while its balance is below half the target (spending some USDC in a
@@ -71,6 +82,7 @@ export async function setupDevnet(rpcUrl: string, options: SetupDevnetOptions): 
   const placedCode = code?.toLowerCase() !== mockUsdcArtifact.deployedBytecode.toLowerCase();
   if (placedCode)
     await testClient.setCode({ address: tokenAddress, bytecode: mockUsdcArtifact.deployedBytecode });
+  const placedMulticall3 = await placeMulticall3(rpcUrl);
 
   const accounts = anvilDefaultAccounts(fundAccounts);
 
@@ -114,7 +126,23 @@ export async function setupDevnet(rpcUrl: string, options: SetupDevnetOptions): 
     }),
   );
 
-  return { tokenAddress, funded: accounts, minted: mints.map(({ address }) => address), placedCode };
+  let gasTankBalance: bigint | null = null;
+  if (options.gasTank) {
+    gasTankBalance = await publicClient.getBalance({ address: options.gasTank });
+    if (gasTankBalance < ETH_FLOOR) {
+      await testClient.setBalance({ address: options.gasTank, value: ETH_TOP_UP });
+      gasTankBalance = ETH_TOP_UP;
+    }
+  }
+
+  return {
+    tokenAddress,
+    funded: accounts,
+    minted: mints.map(({ address }) => address),
+    placedCode,
+    placedMulticall3,
+    gasTankBalance,
+  };
 }
 
 function sendMint(
@@ -145,4 +173,13 @@ export function anvilDefaultAccounts(count: number): Address[] {
     if (!privateKey) throw new Error(`cannot derive Anvil default account ${index}`);
     return privateKeyToAccount(toHex(privateKey)).address;
   });
+}
+
+/**
+ * The demo merchant's treasury on the devnet: m/44'/60'/0'/0/10 of Anvil's mnemonic (its key is as
+ * public as the mnemonic, so it can be imported into a wallet to look at what was swept). Not one
+ * of the accounts setupDevnet funds, so what it holds is exactly what sweeps sent it.
+ */
+export function demoTreasuryAddress(): Address {
+  return anvilDefaultAccounts(11)[10] as Address;
 }

@@ -13,6 +13,7 @@ const chain = (name: string, chainId: number): TChain => ({
   nativeCurrency: { symbol: "ETH", decimals: 18 },
   explorerUrl: null,
   maxBlockRange: 2000,
+  balanceCheckBlocks: 10,
   tokens: [],
 });
 const chains = [chain("local", 31337), chain("stalled", 5), chain("broken", 6), chain("new", 7)];

@@ -14,10 +14,22 @@ export const ZChainHealth = z.object({
   last_error: z.string().nullable(),
 });
 
+/** Sweeps of one chain: open (not yet confirmed) and paused until the operator acts. */
+export const ZSettlementHealth = z.object({
+  chain: z.string(),
+  /** ok: nothing paused; paused: sweeps wait for the operator (e.g. an underfunded gas tank). */
+  status: z.enum(["ok", "paused"]),
+  open_sweeps: z.number().int(),
+  paused_sweeps: z.number().int(),
+  /** Why sweeps are paused, e.g. "gas tank 0x… on local holds … wei …: fund the gas tank". */
+  last_error: z.string().nullable(),
+});
+
 export const ZHealth = z.object({
   status: z.enum(["ok", "degraded", "down"]),
   database: z.object({ status: z.enum(["up", "down"]) }),
   chains: z.array(ZChainHealth),
+  settlement: z.array(ZSettlementHealth),
 });
 export type THealth = z.infer<typeof ZHealth>;
 
@@ -47,6 +59,7 @@ export async function getHealth(deps: GetHealthDeps = {}): Promise<THealth> {
         lag_blocks: null,
         last_error: null,
       })),
+      settlement: [],
     };
 
   const chainHealth = chains.map((chain): z.infer<typeof ZChainHealth> => {
@@ -65,11 +78,61 @@ export async function getHealth(deps: GetHealthDeps = {}): Promise<THealth> {
       last_error: cursor?.lastError ?? null,
     };
   });
+  const settlement = await readSettlementHealth(deps.db, chains);
   return {
-    status: chainHealth.every((chain) => chain.status === "ok") ? "ok" : "degraded",
+    status:
+      chainHealth.every((chain) => chain.status === "ok") &&
+      settlement.every((chain) => chain.status === "ok")
+        ? "ok"
+        : "degraded",
     database: { status: "up" },
     chains: chainHealth,
+    settlement,
   };
+}
+
+const OPEN_SWEEP_STATUSES = ["pending", "funding_gas", "gas_funded", "transferring"] as const;
+
+/** Open and paused sweeps per chain (one grouped query, plus the latest pause reason per paused chain). */
+async function readSettlementHealth(
+  client: Db | undefined,
+  chains: TChain[],
+): Promise<z.infer<typeof ZSettlementHealth>[]> {
+  const database = client ?? defaultDb();
+  const names = chains.map((chain) => chain.name);
+  const groups = await database.sweep.groupBy({
+    by: ["chain", "pausedReason"],
+    where: { chain: { in: names }, status: { in: [...OPEN_SWEEP_STATUSES] } },
+    _count: { _all: true },
+  });
+  return Promise.all(
+    chains.map(async (chain) => {
+      const rows = groups.filter((group) => group.chain === chain.name);
+      const open = rows.reduce((sum, row) => sum + row._count._all, 0);
+      const paused = rows
+        .filter((row) => row.pausedReason !== null)
+        .reduce((sum, row) => sum + row._count._all, 0);
+      const latest =
+        paused > 0
+          ? await database.sweep.findFirst({
+              where: {
+                chain: chain.name,
+                status: { in: [...OPEN_SWEEP_STATUSES] },
+                pausedReason: { not: null },
+              },
+              orderBy: { updatedAt: "desc" },
+              select: { lastError: true },
+            })
+          : null;
+      return {
+        chain: chain.name,
+        status: paused > 0 ? ("paused" as const) : ("ok" as const),
+        open_sweeps: open,
+        paused_sweeps: paused,
+        last_error: latest?.lastError ?? null,
+      };
+    }),
+  );
 }
 
 type Cursor = {

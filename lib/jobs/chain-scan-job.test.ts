@@ -21,7 +21,7 @@ afterAll(async () => {
 });
 
 describe("chain-scan job on the embedded runner", () => {
-  it("moves a native payment pending → detected → confirmed on its own as blocks are mined", async () => {
+  it("moves native payments (a plain transfer, and ETH sent by a contract) pending → detected → confirmed on their own as blocks are mined", async () => {
     const logger = createLogger({}, { level: "error", write: () => {} });
     runner = startEmbeddedRunner({
       jobs: [chainScanJob],
@@ -40,6 +40,9 @@ describe("chain-scan job on the embedded runner", () => {
 
     const payment = await fx.createPayment({ amount: "0.25" });
     await fx.sendEth(payment.address, parseEther("0.25"));
+    // And one paid by a contract (an internal transfer): found by the periodic balance check.
+    const viaContract = await fx.createPayment({ amount: "0.5" });
+    await fx.sendEthViaContract(viaContract.address, parseEther("0.5"));
     // One block a second from now on, as on the embedded devnet.
     await fx.testClient.setIntervalMining({ interval: 1 });
     await expect
@@ -50,6 +53,12 @@ describe("chain-scan job on the embedded runner", () => {
       "payment.detected",
       "payment.confirmed",
     ]);
+    await expect
+      .poll(async () => (await fx.payment(viaContract.id)).status, { timeout: 40_000 })
+      .toBe("confirmed");
+    const credited = await fx.payment(viaContract.id);
+    expect(credited.transfers).toHaveLength(1);
+    expect(credited.amountReceived.toFixed()).toBe(parseEther("0.5").toString());
     expect(runner.runs.get("chain-scan")?.failed).toBe(0);
   });
 });

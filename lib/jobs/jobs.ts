@@ -8,6 +8,7 @@ import { deleteExpiredIdempotencyKeys } from "../idempotency/delete-expired-idem
 import type { Logger } from "../logger";
 import { expirePayments } from "../payments/expire-payments";
 import { runPayouts } from "../payouts/run-payouts";
+import { checkNativeBalances } from "../scanner/check-native-balances";
 import { scanChain } from "../scanner/scan-chain";
 import { runSweeps } from "../settlement/run-sweeps";
 import { sharedWebhookDispatcher } from "../webhooks/webhook-dispatcher";
@@ -70,8 +71,9 @@ export const idempotencyCleanupJob: Job = {
 };
 
 /**
- * The chain watcher: scans every chain from its cursor (transfers, confirmations, reorgs), then
- * expires the payments whose expiry the scanned blocks have passed. Chains are independent, so one failing RPC does not hold back the others.
+ * The chain watcher: scans every chain from its cursor (transfers, confirmations, reorgs), checks the
+ * open native deposit addresses' balances when due (ETH sent by contracts), then expires the
+ * payments whose expiry the scanned blocks have passed. Chains are independent, so one failing RPC does not hold back the others.
  */
 export const chainScanJob: Job = {
   name: "chain-scan",
@@ -83,9 +85,11 @@ export const chainScanJob: Job = {
     const baseUrl = publicUrl();
     const results = await Promise.allSettled(
       chains.map(async (chain) => {
-        const scanned = await scanChain({ db, client: chainClient(chain), chain, baseUrl, logger });
+        const client = chainClient(chain);
+        const scanned = await scanChain({ db, client, chain, baseUrl, logger });
+        const balances = await checkNativeBalances({ db, client, chain, baseUrl, logger });
         const expired = await expirePayments({ db, chain, baseUrl });
-        return { ...scanned, expired: expired.expired };
+        return { ...scanned, balanceCredits: balances.credited, expired: expired.expired };
       }),
     );
     const failures = results.flatMap((result, index) => {

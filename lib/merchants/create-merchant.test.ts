@@ -1,6 +1,8 @@
 import { verify } from "argon2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { demoTreasuryAddress } from "../devnet/setup-devnet";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
+import { testChain } from "../testing/test-chain";
 import { createMerchant } from "./create-merchant";
 import { ensureDemoMerchant } from "./ensure-demo-merchant";
 
@@ -20,6 +22,24 @@ describe("merchants", () => {
     expect(user.passwordHash).not.toContain(demo?.password);
     expect(user.passwordHash).toMatch(/^\$argon2id\$/);
     expect(await verify(user.passwordHash, demo?.password ?? "")).toBe(true);
+    expect(demo?.treasury).toBeNull();
+  });
+
+  it("gives the demo merchant a treasury on the devnet chain when asked", async () => {
+    const fresh = await createTestDatabase();
+    try {
+      const demo = await ensureDemoMerchant(fresh.db, {
+        treasury: { chains: [testChain()], chain: "local", address: demoTreasuryAddress().toLowerCase() },
+      });
+      expect(demo?.treasury).toEqual({ chain: "local", address: demoTreasuryAddress() });
+      const setting = await fresh.db.settlementSetting.findUniqueOrThrow({
+        where: { merchantId_chain: { merchantId: demo?.merchantId ?? "", chain: "local" } },
+      });
+      expect(setting).toMatchObject({ mode: "treasury", address: demoTreasuryAddress() });
+      expect(demoTreasuryAddress()).toBe("0xBcd4042DE499D14e55001CcbB24a551F3b954096");
+    } finally {
+      await fresh.drop();
+    }
   });
 
   it("gives concurrent merchants distinct BIP-44 accounts, never the gateway's account 0", async () => {

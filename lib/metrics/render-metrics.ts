@@ -16,7 +16,7 @@ export async function renderMetrics(deps: RenderMetricsDeps = {}): Promise<strin
   const db = deps.db ?? defaultDb();
   const chains = deps.chains ?? configuredChains();
   const names = chains.map((chain) => chain.name);
-  const [cursors, transfers, payments] = await Promise.all([
+  const [cursors, transfers, payments, sweeps] = await Promise.all([
     db.chainCursor.findMany({
       where: { chain: { in: names } },
       select: {
@@ -29,6 +29,11 @@ export async function renderMetrics(deps: RenderMetricsDeps = {}): Promise<strin
     }),
     db.transfer.groupBy({ by: ["chain", "status"], where: { chain: { in: names } }, _count: { _all: true } }),
     db.payment.groupBy({ by: ["chain", "status"], where: { chain: { in: names } }, _count: { _all: true } }),
+    db.sweep.groupBy({
+      by: ["chain", "status", "pausedReason"],
+      where: { chain: { in: names } },
+      _count: { _all: true },
+    }),
   ]);
   const counters = allScannerCounters();
 
@@ -92,6 +97,28 @@ export async function renderMetrics(deps: RenderMetricsDeps = {}): Promise<strin
       })),
     },
     {
+      name: "ctrip_sweeps",
+      type: "gauge",
+      help: "Sweeps by status.",
+      samples: sumBy(sweeps, (row) => ({ chain: row.chain, status: row.status })),
+    },
+    {
+      name: "ctrip_sweeps_paused",
+      type: "gauge",
+      help: "Open sweeps paused until the operator acts (reason gas_tank_insufficient: fund the gas tank).",
+      samples: [
+        ...perChain((chain) =>
+          sweeps.some((row) => row.chain === chain && row.pausedReason !== null) ? null : 0,
+        ).map((sample) => ({ ...sample, labels: { ...sample.labels, reason: "gas_tank_insufficient" } })),
+        ...sumBy(
+          sweeps.filter(
+            (row) => row.pausedReason !== null && row.status !== "confirmed" && row.status !== "failed",
+          ),
+          (row) => ({ chain: row.chain, reason: row.pausedReason ?? "" }),
+        ),
+      ],
+    },
+    {
       name: "ctrip_scanner_reorgs_handled_total",
       type: "counter",
       help: "Chain reorganisations handled by this process's scanner.",
@@ -111,6 +138,22 @@ export async function renderMetrics(deps: RenderMetricsDeps = {}): Promise<strin
     },
   ];
   return `${families.map(renderFamily).join("\n")}\n`;
+}
+
+/** Counts of grouped rows summed under the given labels. */
+function sumBy<Row extends { _count: { _all: number } }>(
+  rows: Row[],
+  labelsOf: (row: Row) => Record<string, string>,
+): Sample[] {
+  const samples = new Map<string, Sample>();
+  for (const row of rows) {
+    const labels = labelsOf(row);
+    const key = JSON.stringify(labels);
+    const sample = samples.get(key) ?? { labels, value: 0 };
+    sample.value = Number(sample.value) + row._count._all;
+    samples.set(key, sample);
+  }
+  return [...samples.values()];
 }
 
 function renderFamily(family: Family): string {

@@ -10,6 +10,8 @@ export type AnvilOptions = {
   blockTime?: number;
   /** Anvil state file: loaded on start when present and written on exit and periodically. */
   stateFile?: string;
+  /** EVM hardfork, e.g. "berlin" for a chain without EIP-1559 (legacy gas prices only). */
+  hardfork?: string;
   onLog?: (line: string) => void;
 };
 
@@ -39,6 +41,7 @@ export async function startAnvil(options: AnvilOptions): Promise<RunningAnvil> {
   ];
   if (options.blockTime) args.push("--block-time", String(options.blockTime));
   if (options.stateFile) args.push("--state", options.stateFile, "--state-interval", "10");
+  if (options.hardfork) args.push("--hardfork", options.hardfork);
 
   const child = spawn(anvilBinaryPath(), args, { stdio: ["ignore", "pipe", "pipe"] });
   const log = options.onLog ?? (() => {});

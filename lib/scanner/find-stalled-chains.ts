@@ -2,8 +2,10 @@ import type { TChain } from "../config/chains";
 import type { Db } from "../db/client";
 
 /**
- * The chains whose watcher has not completed a scan tick recently (its cursor's head was last read
+ * The chains whose watcher has not completed a scan tick recently (its last successful scan ended
  * more than `max(60 s, 10 block times)` ago, or never): the minute cron (re)starts their loops.
+ * The scan's own timestamp is used, not the head's: the heartbeat refreshes the head on its own
+ * cron and would hide a dead loop.
  */
 export async function findStalledChains(
   db: Db,
@@ -12,11 +14,11 @@ export async function findStalledChains(
 ): Promise<string[]> {
   const cursors = await db.chainCursor.findMany({
     where: { chain: { in: chains.map((chain) => chain.name) } },
-    select: { chain: true, headUpdatedAt: true },
+    select: { chain: true, scannedAt: true },
   });
   return chains
     .filter((chain) => {
-      const seen = cursors.find((cursor) => cursor.chain === chain.name)?.headUpdatedAt;
+      const seen = cursors.find((cursor) => cursor.chain === chain.name)?.scannedAt;
       const staleAfterMs = Math.max(60_000, chain.blockTime * 10_000);
       return !seen || now.getTime() - seen.getTime() > staleAfterMs;
     })

@@ -16,22 +16,31 @@ export type TransferLog = {
   blockHash: Hash;
 };
 
-export type GetTransferLogsParameters = { tokens: Address[]; fromBlock: bigint; toBlock: bigint };
+export type GetTransferLogsParameters = {
+  tokens: Address[];
+  fromBlock: bigint;
+  toBlock: bigint;
+  /** Only transfers to these addresses (a `to` topic filter); omitted = every transfer of the tokens. */
+  to?: Address[];
+};
 
 /**
  * ERC-20 `Transfer` logs of the given tokens over a block range: one `eth_getLogs` call whatever
- * the number of watched addresses (matching happens in the database). A provider's "too many
- * results" / range-limit error splits the range in halves, recursively, down to one block.
+ * the number of watched addresses (matching happens in the database); with `to`, the node filters
+ * on the recipient topic (for short lists: busy tokens then answer a handful of logs, not every
+ * transfer). A provider's "too many results" / range-limit error splits the range in halves,
+ * recursively, down to one block.
  */
 export async function getTransferLogs(
   client: Pick<ChainClient, "getLogs">,
-  { tokens, fromBlock, toBlock }: GetTransferLogsParameters,
+  { tokens, fromBlock, toBlock, to }: GetTransferLogsParameters,
 ): Promise<TransferLog[]> {
-  if (tokens.length === 0 || fromBlock > toBlock) return [];
+  if (tokens.length === 0 || fromBlock > toBlock || to?.length === 0) return [];
   try {
     const logs = await client.getLogs({
       address: tokens,
       event: transferEvent,
+      ...(to ? { args: { to } } : {}),
       fromBlock,
       toBlock,
       strict: true,
@@ -56,8 +65,8 @@ export async function getTransferLogs(
   } catch (error) {
     if (toBlock === fromBlock || !isRangeTooLarge(error)) throw error;
     const middle = fromBlock + (toBlock - fromBlock) / 2n;
-    const first = await getTransferLogs(client, { tokens, fromBlock, toBlock: middle });
-    const second = await getTransferLogs(client, { tokens, fromBlock: middle + 1n, toBlock });
+    const first = await getTransferLogs(client, { tokens, fromBlock, toBlock: middle, to });
+    const second = await getTransferLogs(client, { tokens, fromBlock: middle + 1n, toBlock, to });
     return [...first, ...second];
   }
 }

@@ -2,9 +2,16 @@ import { parseEther } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ChainRpcError } from "../chains/record-chain-head";
+import { createPayment } from "../payments/create-payment";
 import { ZPaymentObject } from "../payments/payment-object";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
-import { OTHER_TOKEN_ADDRESS, type ScannerFixture, startScannerFixture } from "../testing/scanner-fixture";
+import { type RpcProxy, startRpcProxy } from "../testing/rpc-proxy";
+import {
+  BASE_URL,
+  OTHER_TOKEN_ADDRESS,
+  type ScannerFixture,
+  startScannerFixture,
+} from "../testing/scanner-fixture";
 
 let database: TestDatabase;
 let fx: ScannerFixture;
@@ -156,7 +163,48 @@ describe("scanChain: detection and confirmation", () => {
   });
 });
 
+describe("scanChain: chains are separate", () => {
+  it("a transfer seen by another chain's watcher never credits this chain's payment", async () => {
+    // Another configured chain whose RPC happens to show the same transfer (same addresses exist
+    // on every EVM chain): it must not credit a payment made on "local".
+    const other = { ...fx.chain, name: "other", chainId: 10 };
+    await fx.scan({}, { chain: other });
+    const payment = await fx.createPayment({ token: "USDC", amount: "2" });
+    const native = await fx.createPayment({ amount: "0.2" });
+    await fx.sendToken(payment.address, usdc(2n));
+    await fx.sendEth(native.address, parseEther("0.2"));
+    await fx.mine(2);
+    // Unfiltered getLogs: the USDC transfer is read, and matching is what keeps it out.
+    const seen = await fx.scan({ maxFilteredAddresses: 0 }, { chain: other });
+    expect(seen.rangesScanned).toBeGreaterThan(0);
+    expect(await fx.payment(payment.id)).toMatchObject({ status: "pending", transfers: [] });
+    expect(await fx.payment(native.id)).toMatchObject({ status: "pending", transfers: [] });
+    expect(await database.db.transfer.count({ where: { chain: "other" } })).toBe(0);
+
+    await fx.scan();
+    expect((await fx.payment(payment.id)).status).toBe("confirmed");
+    expect((await fx.payment(native.id)).status).toBe("confirmed");
+  });
+});
+
 describe("scanChain: restarts and failures", () => {
+  it("finds a payment created and paid before the chain's first scan (no start block recorded)", async () => {
+    // A chain no heartbeat or scan has seen: the payment gets no start_block.
+    const fresh = { ...fx.chain, name: "fresh" };
+    const payment = await createPayment(
+      { db: database.db, chains: [fresh], baseUrl: BASE_URL, now: await fx.chainNow() },
+      fx.merchant.merchantId,
+      { chain: "fresh", token: "USDC", amount: "3" },
+    );
+    expect(
+      (await database.db.payment.findUniqueOrThrow({ where: { id: payment.id } })).startBlock,
+    ).toBeNull();
+    await fx.sendToken(payment.address, usdc(3n));
+    await fx.mine(2);
+    await fx.scan({}, { chain: fresh });
+    expect((await fx.payment(payment.id)).status).toBe("confirmed");
+  });
+
   it("a scanner stopped mid-range, rescans and two concurrent scanners leave no gap and no double credit", async () => {
     const payment = await fx.createPayment({ token: "USDC", amount: "100" });
     const nativePayment = await fx.createPayment({ amount: "10" });
@@ -206,6 +254,137 @@ describe("scanChain: restarts and failures", () => {
     const recovered = await database.db.chainCursor.findUniqueOrThrow({ where: { chain: "local" } });
     expect(recovered.lastError).toBeNull();
     expect((await fx.payment(payment.id)).status).toBe("confirmed");
+  });
+});
+
+describe("scanChain: RPC providers failing", () => {
+  const getLogsRanges = (proxy: RpcProxy) =>
+    proxy.calls
+      .filter((call) => call.method === "eth_getLogs")
+      .map((call) => {
+        const [filter] = call.params as [{ fromBlock: string; toBlock: string }];
+        return BigInt(filter.toBlock) - BigInt(filter.fromBlock) + 1n;
+      });
+
+  it("falls back to the chain's second rpcUrl when the first is down", async () => {
+    const payment = await fx.createPayment({ token: "USDC", amount: "2" });
+    await fx.sendToken(payment.address, usdc(2n));
+    await fx.mine(2);
+    const chain = { ...fx.chain, rpcUrls: ["http://127.0.0.1:1", fx.anvil.rpcUrl] };
+    const result = await fx.scan({}, { chain });
+    expect(result.transfersRecorded).toBe(1);
+    expect((await fx.payment(payment.id)).status).toBe("confirmed");
+    const cursor = await database.db.chainCursor.findUniqueOrThrow({ where: { chain: "local" } });
+    expect(cursor.lastError).toBeNull();
+    expect(cursor.lastScannedBlock).toBe(result.headBlock);
+  });
+
+  it("retries a provider's transient errors with backoff, on the same range", async () => {
+    const proxy = await startRpcProxy(fx.anvil.rpcUrl);
+    try {
+      const payment = await fx.createPayment({ token: "USDC", amount: "3" });
+      await fx.sendToken(payment.address, usdc(3n));
+      await fx.mine(2);
+      let failures = 2;
+      proxy.fault = (call) => (call.method === "eth_getLogs" && failures-- > 0 ? { httpStatus: 429 } : null);
+      await fx.scan({}, { chain: { ...fx.chain, rpcUrls: [proxy.url] } });
+      expect((await fx.payment(payment.id)).status).toBe("confirmed");
+      // Two refused attempts, then the same range again.
+      const ranges = proxy.calls.filter((call) => call.method === "eth_getLogs").map((call) => call.params);
+      expect(ranges).toHaveLength(3);
+      expect(ranges[1]).toEqual(ranges[0]);
+      expect(ranges[2]).toEqual(ranges[0]);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it("never skips a range that keeps failing: the cursor waits for the provider", async () => {
+    const proxy = await startRpcProxy(fx.anvil.rpcUrl);
+    try {
+      const chain = { ...fx.chain, rpcUrls: [proxy.url] };
+      const before = await database.db.chainCursor.findUniqueOrThrow({ where: { chain: "local" } });
+      const payment = await fx.createPayment({ token: "USDC", amount: "4" });
+      await fx.sendToken(payment.address, usdc(4n));
+      await fx.mine(3);
+      proxy.fault = (call) => (call.method === "eth_getLogs" ? { httpStatus: 503 } : null);
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const failure = await fx.scan({}, { chain }).catch((error: unknown) => error);
+        expect(failure).toBeInstanceOf(ChainRpcError);
+        const cursor = await database.db.chainCursor.findUniqueOrThrow({ where: { chain: "local" } });
+        expect(cursor.lastScannedBlock).toBe(before.lastScannedBlock);
+        expect(cursor.lastError).toMatch(/503|HTTP request failed/);
+      }
+      expect((await fx.payment(payment.id)).status).toBe("pending");
+
+      proxy.fault = () => null;
+      await fx.scan({}, { chain });
+      const row = await fx.payment(payment.id);
+      expect(row.status).toBe("confirmed");
+      expect(row.transfers).toHaveLength(1);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it("filters getLogs on the open deposit addresses while they are few, reads every transfer above the limit", async () => {
+    const proxy = await startRpcProxy(fx.anvil.rpcUrl);
+    try {
+      const chain = { ...fx.chain, rpcUrls: [proxy.url] };
+      const filtered = await fx.createPayment({ token: "USDC", amount: "1" });
+      await fx.sendToken(filtered.address, usdc(1n));
+      await fx.mine(2);
+      await fx.scan({}, { chain });
+      const topics = (call: RpcProxy["calls"][number]) =>
+        (call.params as [{ topics: (string | string[] | null)[] }])[0].topics;
+      const [first] = proxy.calls.filter((call) => call.method === "eth_getLogs");
+      if (!first) throw new Error("no eth_getLogs call");
+      const recipients = topics(first)[2];
+      expect(Array.isArray(recipients) ? recipients : [recipients]).toContain(
+        `0x${filtered.address.slice(2).toLowerCase().padStart(64, "0")}`,
+      );
+      expect((await fx.payment(filtered.id)).status).toBe("confirmed");
+
+      proxy.calls.length = 0;
+      const unfiltered = await fx.createPayment({ token: "USDC", amount: "1" });
+      await fx.sendToken(unfiltered.address, usdc(1n));
+      await fx.sendToken(privateKeyToAccount(generatePrivateKey()).address, usdc(1n));
+      await fx.mine(2);
+      await fx.scan({ maxFilteredAddresses: 0 }, { chain });
+      const [second] = proxy.calls.filter((call) => call.method === "eth_getLogs");
+      if (!second) throw new Error("no eth_getLogs call");
+      expect(topics(second)[2] ?? null).toBeNull();
+      expect((await fx.payment(unfiltered.id)).status).toBe("confirmed");
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it("splits a range the provider refuses as too large, down to what it accepts", async () => {
+    const proxy = await startRpcProxy(fx.anvil.rpcUrl);
+    try {
+      const payment = await fx.createPayment({ token: "USDC", amount: "5" });
+      for (let i = 0; i < 5; i++) await fx.sendToken(payment.address, usdc(1n));
+      await fx.mine(2);
+      // As Alchemy words it; -32602 is not retried, so the split happens at once.
+      proxy.fault = (call) => {
+        if (call.method !== "eth_getLogs") return null;
+        const [filter] = call.params as [{ fromBlock: string; toBlock: string }];
+        return BigInt(filter.toBlock) - BigInt(filter.fromBlock) + 1n > 2n
+          ? { rpcError: { code: -32602, message: "Log response size exceeded. Try a 2 block range" } }
+          : null;
+      };
+      await fx.scan({}, { chain: { ...fx.chain, rpcUrls: [proxy.url] } });
+      const row = await fx.payment(payment.id);
+      expect(row.transfers).toHaveLength(5);
+      expect(row.status).toBe("confirmed");
+      const ranges = getLogsRanges(proxy);
+      expect(ranges.some((size) => size > 2n)).toBe(true);
+      // Every block of the refused ranges was read by an accepted call.
+      expect(ranges.filter((size) => size <= 2n).reduce((sum, size) => sum + size, 0n)).toBe(ranges[0]);
+    } finally {
+      await proxy.close();
+    }
   });
 });
 

@@ -26,6 +26,11 @@ export type ScanChainOptions = {
   maxRanges?: number;
   /** Largest range when native payments are open (every block is fetched with its transactions). */
   maxNativeBlocksPerRange?: number;
+  /**
+   * Up to this many open payments, `eth_getLogs` filters on their deposit addresses (`to` topic);
+   * above it, every transfer of the tokens is read and matched in the database. Default 100.
+   */
+  maxFilteredAddresses?: number;
 };
 
 export type ScanChainReturnType = {
@@ -40,6 +45,9 @@ export type ScanChainReturnType = {
 /** Blocks whose hashes are kept below the cursor, for reorg detection. */
 const KEPT_BLOCKS = 512n;
 const DEFAULT_MAX_NATIVE_BLOCKS = 200;
+const DEFAULT_MAX_FILTERED_ADDRESSES = 100;
+/** Expired payments stay watched this long (late payments are recorded, then `paid_late`). */
+const LATE_WINDOW_MS = 7 * 24 * 3_600_000;
 
 /** The chain changed while a range was being read (a reorg mid-scan); the range is read again. */
 export class ChainChangedError extends Error {
@@ -119,6 +127,8 @@ export async function scanChain(
       scannerCounters(chain.name).rangesScanned += 1;
       if (outcome.lastScannedBlock >= result.headBlock) break;
     }
+    // A completed tick: what the supervisor looks at to restart a loop that stopped.
+    await db.chainCursor.update({ where: { chain: chain.name }, data: { scannedAt: now() } });
     return result;
   } catch (error) {
     if (error instanceof ChainChangedError) throw error;
@@ -135,17 +145,24 @@ export async function scanChain(
 
 /**
  * Where a chain without a cursor starts: the oldest `start_block` of its open payments, never more
- * than one range below the head, else the head itself (never genesis on a real chain).
+ * than one range below the head, else the head itself (never genesis on a real chain). A payment
+ * created before any head was recorded has no `start_block`: then the scan starts one range below
+ * the head, so a transfer made before the first scan is still found.
  */
 async function initialBlock(db: Db, chain: ScanChainDeps["chain"], head: bigint): Promise<bigint> {
-  const oldest = await db.payment.aggregate({
-    where: { chain: chain.name, status: { in: ["pending", "detected"] }, startBlock: { not: null } },
-    _min: { startBlock: true },
-  });
-  const floor = head - BigInt(chain.maxBlockRange) + 1n;
-  const start = oldest._min.startBlock ?? head;
-  return start < floor ? (floor < 0n ? 0n : floor) : start;
+  const open = { chain: chain.name, status: { in: ["pending" as const, "detected" as const] } };
+  const [oldest, unanchored] = await Promise.all([
+    db.payment.aggregate({ where: { ...open, startBlock: { not: null } }, _min: { startBlock: true } }),
+    db.payment.count({ where: { ...open, startBlock: null } }),
+  ]);
+  const lowest = head - BigInt(chain.maxBlockRange) + 1n;
+  const floor = lowest < 0n ? 0n : lowest;
+  const start = unanchored > 0 ? floor : (oldest._min.startBlock ?? head);
+  return start < floor ? floor : start;
 }
+
+/** Longest a range's commit may take (it holds the chain's scan lock, nothing else waits on it). */
+const COMMIT_TIMEOUT_MS = 120_000;
 
 type RangeOutcome =
   | { kind: "reorg" }
@@ -192,18 +209,28 @@ async function scanRange(
   }
 
   const tokens = chain.tokens.map((token) => getAddress(token.address));
-  const logs = await getTransferLogs(client, { tokens, fromBlock: from, toBlock: to });
+  // Read after the head: a payment created later cannot have been paid in this range.
+  const watched = await openDepositAddresses(db, {
+    chain: chain.name,
+    limit: params.options.maxFilteredAddresses ?? DEFAULT_MAX_FILTERED_ADDRESSES,
+    now: params.now(),
+  });
+  const logs = await getTransferLogs(client, { tokens, fromBlock: from, toBlock: to, to: watched });
   // Every block when native payments are open (their transactions are needed), otherwise only the
   // blocks the logs are in and the range's ends (hashes for reorg detection, timestamps for expiry).
   const numbers = new Set<bigint>([from, to]);
   if (watchNative) for (let n = from; n <= to; n++) numbers.add(n);
   for (const log of logs) numbers.add(log.blockNumber);
   const sorted = [...numbers].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const [previous, ...blocks] = await Promise.all([
-    last >= 0n ? client.getBlock({ blockNumber: last }) : null,
-    ...sorted.map((blockNumber) => client.getBlock({ blockNumber, includeTransactions: watchNative })),
-  ]);
-  if (storedLast && previous && previous.hash !== storedLast.hash) return { kind: "reorg" };
+  const blocks = await Promise.all(
+    sorted.map((blockNumber) => client.getBlock({ blockNumber, includeTransactions: watchNative })),
+  );
+  // The range continues the stored chain when its first block's parent is the last block we
+  // scanned (no need to read that block again); otherwise the stored tip was reorganised away.
+  const first = blocks[0];
+  if (storedLast && first && requireNumber(first) === from && first.parentHash !== storedLast.hash)
+    return { kind: "reorg" };
+  const previous = storedLast ? { number: last, hash: storedLast.hash as Hash } : null;
 
   const byNumber = new Map<bigint, Block<bigint, boolean>>();
   for (const block of blocks) if (block) byNumber.set(requireNumber(block), block);
@@ -320,21 +347,22 @@ async function commitRange(
 ): Promise<RangeOutcome> {
   const { db, chain } = deps;
   const { to, fetched, transfers } = params;
-  return db.$transaction(async (tx) => {
-    await lockChainScan(tx, chain.name);
-    // Under the lock: if another scanner committed meanwhile, its range stands and ours is dropped.
-    const cursor = await tx.chainCursor.findUnique({
-      where: { chain: chain.name },
-      select: { lastScannedBlock: true },
-    });
-    const current = cursor?.lastScannedBlock ?? null;
-    if (current !== params.stored)
-      return { kind: "scanned", lastScannedBlock: current ?? to, transfersRecorded: 0 };
+  return db.$transaction(
+    async (tx) => {
+      await lockChainScan(tx, chain.name);
+      // Under the lock: if another scanner committed meanwhile, its range stands and ours is dropped.
+      const cursor = await tx.chainCursor.findUnique({
+        where: { chain: chain.name },
+        select: { lastScannedBlock: true },
+      });
+      const current = cursor?.lastScannedBlock ?? null;
+      if (current !== params.stored)
+        return { kind: "scanned", lastScannedBlock: current ?? to, transfersRecorded: 0 };
 
-    // A transfer seen again (rescan) is left alone; one that was reverted by a reorg and is back in
-    // a canonical block counts again, at its new block.
-    const recorded = transfers.length
-      ? await tx.$queryRaw<{ payment_id: string | null }[]>`
+      // A transfer seen again (rescan) is left alone; one that was reverted by a reorg and is back in
+      // a canonical block counts again, at its new block.
+      const recorded = transfers.length
+        ? await tx.$queryRaw<{ payment_id: string | null }[]>`
           INSERT INTO transfers (id, chain, tx_hash, log_index, payment_id, token_address, from_address, to_address,
             amount, block_number, block_hash, block_timestamp, status, confirmations, created_at, updated_at)
           SELECT t.id, ${chain.name}, t.tx_hash, t.log_index, t.payment_id, t.token_address, t.from_address,
@@ -352,9 +380,9 @@ async function commitRange(
             block_timestamp = EXCLUDED.block_timestamp, updated_at = now()
           WHERE transfers.status = 'reverted'
           RETURNING payment_id`
-      : [];
+        : [];
 
-    await tx.$executeRaw`
+      await tx.$executeRaw`
       INSERT INTO chain_blocks (chain, number, hash, parent_hash, timestamp, created_at)
       SELECT ${chain.name}, b.number, b.hash, b.parent_hash, b.timestamp, now()
       FROM unnest(${fetched.map((b) => b.number.toString())}::bigint[], ${fetched.map((b) => b.hash)}::text[],
@@ -362,14 +390,14 @@ async function commitRange(
         AS b(number, hash, parent_hash, timestamp)
       ON CONFLICT (chain, number) DO UPDATE SET hash = EXCLUDED.hash, parent_hash = EXCLUDED.parent_hash,
         timestamp = EXCLUDED.timestamp`;
-    await tx.chainBlock.deleteMany({ where: { chain: chain.name, number: { lt: to - KEPT_BLOCKS } } });
-    await tx.chainCursor.update({
-      where: { chain: chain.name },
-      data: { lastScannedBlock: to, lastError: null, lastErrorAt: null },
-    });
+      await tx.chainBlock.deleteMany({ where: { chain: chain.name, number: { lt: to - KEPT_BLOCKS } } });
+      await tx.chainCursor.update({
+        where: { chain: chain.name },
+        data: { lastScannedBlock: to, lastError: null, lastErrorAt: null },
+      });
 
-    // Confirmations count verified blocks only: up to the range just committed.
-    const confirming = await tx.$queryRaw<{ payment_id: string | null }[]>`
+      // Confirmations count verified blocks only: up to the range just committed.
+      const confirming = await tx.$queryRaw<{ payment_id: string | null }[]>`
       UPDATE transfers SET confirmations = LEAST(${to} - block_number + 1, 2147483647)::int,
         status = CASE WHEN ${to} - block_number + 1 >= ${chain.confirmations} THEN 'confirmed'::transfer_status
           ELSE 'confirming'::transfer_status END,
@@ -377,21 +405,51 @@ async function commitRange(
       WHERE chain = ${chain.name} AND status = 'confirming' AND block_number <= ${to}
       RETURNING payment_id`;
 
-    const paymentIds = [
-      ...new Set([...recorded, ...confirming].flatMap((row) => (row.payment_id ? [row.payment_id] : []))),
-    ].sort();
-    const chainTime = fetched.find((block) => block.number === to)?.timestamp ?? null;
-    const now = params.now();
-    for (const paymentId of paymentIds)
-      await recomputePayment(tx, {
-        paymentId,
-        baseUrl: deps.baseUrl,
-        now,
-        chainTime,
-        reason: recorded.some((row) => row.payment_id === paymentId) ? "transfer detected" : "confirmations",
-      });
-    return { kind: "scanned", lastScannedBlock: to, transfersRecorded: recorded.length };
+      const paymentIds = [
+        ...new Set([...recorded, ...confirming].flatMap((row) => (row.payment_id ? [row.payment_id] : []))),
+      ].sort();
+      const chainTime = fetched.find((block) => block.number === to)?.timestamp ?? null;
+      const now = params.now();
+      for (const paymentId of paymentIds)
+        await recomputePayment(tx, {
+          paymentId,
+          baseUrl: deps.baseUrl,
+          now,
+          chainTime,
+          reason: recorded.some((row) => row.payment_id === paymentId)
+            ? "transfer detected"
+            : "confirmations",
+        });
+      return { kind: "scanned", lastScannedBlock: to, transfersRecorded: recorded.length };
+      // A busy range recomputes every payment it touches in this transaction; the client's default
+      // 15 s would abort (and retry forever) a range of a few hundred payments on a loaded machine.
+    },
+    { timeout: COMMIT_TIMEOUT_MS },
+  );
+}
+
+/**
+ * The deposit addresses of the chain's open payments (any token: a token sent to a native
+ * payment's address is recorded too) when there are at most `limit` of them, else undefined (no
+ * filter). Expired payments count for 7 days, so late payments are still seen.
+ */
+async function openDepositAddresses(
+  db: Db,
+  { chain, limit, now }: { chain: string; limit: number; now: Date },
+): Promise<Address[] | undefined> {
+  if (limit <= 0) return undefined;
+  const open = await db.payment.findMany({
+    where: {
+      chain,
+      OR: [
+        { status: { in: ["pending", "detected"] } },
+        { status: "expired", expiresAt: { gt: new Date(now.getTime() - LATE_WINDOW_MS) } },
+      ],
+    },
+    select: { depositAddress: true },
+    take: limit + 1,
   });
+  return open.length > limit ? undefined : open.map((payment) => getAddress(payment.depositAddress));
 }
 
 async function hasOpenNativePayments(db: Db, chain: string): Promise<boolean> {

@@ -1,6 +1,8 @@
 // Sweeps on a real Anvil node moving real funds, recorded in a real database.
 import type { Address, Hex } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { getHealth } from "../health/get-health";
+import { renderMetrics } from "../metrics/render-metrics";
 import { toBigInt } from "../payments/payment-object";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
 import { createSettlementFixture, type SettlementFixture } from "../testing/settlement-fixture";
@@ -121,12 +123,36 @@ describe("ERC-20 sweep", () => {
     expect(blocked.status).toBe("pending");
     expect(blocked.lastError).toMatch(new RegExp(`gas tank ${fx.gasTank} .*fund the gas tank`));
     expect(await fx.tokenBalance(payment.deposit)).toBe(payment.amount);
+    // Paused, and said so where operators look: /api/health (degraded) and /api/metrics.
+    expect((await sweepOf(payment.id)).pausedReason).toBe("gas_tank_insufficient");
+    const paused = await getHealth({ db: database.db, chains: fx.deps.chains });
+    expect(paused.status).toBe("degraded");
+    expect(paused.settlement).toEqual([
+      {
+        chain: "local",
+        status: "paused",
+        open_sweeps: 1,
+        paused_sweeps: 1,
+        last_error: expect.stringMatching(new RegExp(`gas tank ${fx.gasTank} .*fund the gas tank`)),
+      },
+    ]);
+    expect(await renderMetrics({ db: database.db, chains: fx.deps.chains })).toContain(
+      'ctrip_sweeps_paused{chain="local",reason="gas_tank_insufficient"} 1',
+    );
 
     await fx.fundGasTank(10n ** 18n);
     await driveToConfirmed(sweepId);
+    const resumed = await getHealth({ db: database.db, chains: fx.deps.chains });
+    expect(resumed.settlement).toEqual([
+      { chain: "local", status: "ok", open_sweeps: 0, paused_sweeps: 0, last_error: null },
+    ]);
+    const metrics = await renderMetrics({ db: database.db, chains: fx.deps.chains });
+    expect(metrics).toContain('ctrip_sweeps_paused{chain="local",reason="gas_tank_insufficient"} 0');
+    expect(metrics).toMatch(/ctrip_sweeps\{chain="local",status="confirmed"\} \d+/);
 
     const sweep = await sweepOf(payment.id);
     expect(sweep.lastError).toBeNull();
+    expect(sweep.pausedReason).toBeNull();
     expect(await fx.tokenBalance(fx.treasury as Address)).toBe(25_000_000n);
     expect(await fx.tokenBalance(payment.deposit)).toBe(0n);
     expect(toBigInt(sweep.amount)).toBe(25_000_000n);

@@ -14,6 +14,7 @@ import {
   getAddress,
   type Hex,
   keccak256,
+  parseTransaction,
   TransactionReceiptNotFoundError,
 } from "viem";
 import { creditSettledPayment } from "../balances/credit-settled-payment";
@@ -26,8 +27,8 @@ import { recordEvent } from "../events/record-event";
 import { newId } from "../ids";
 import { PAYMENT_SELECT, serializePayment, toBigInt } from "../payments/payment-object";
 import { allocateNonce } from "./allocate-nonce";
-import { feeFields, quoteGasPrice } from "./gas-price";
-import { clientOf, nowOf, type SettlementDeps } from "./settlement-deps";
+import { feeCacheMsOf, feeFields, type GasQuote, quoteGasPrice } from "./gas-price";
+import { clientOf, nowOf, replaceAfterMsOf, type SettlementDeps } from "./settlement-deps";
 import { depositSigner, gasTankSigner } from "./signing-accounts";
 
 const NATIVE_TRANSFER_GAS = 21_000n;
@@ -58,6 +59,7 @@ const SWEEP_SELECT = {
   status: true,
   amount: true,
   gasFundAmount: true,
+  gasFundFee: true,
   gasFundTxHash: true,
   gasFundRawTx: true,
   txHash: true,
@@ -65,6 +67,10 @@ const SWEEP_SELECT = {
   fee: true,
   attempts: true,
   lastError: true,
+  gasFundNonce: true,
+  nonce: true,
+  inFlightSince: true,
+  replacedTxHashes: true,
   payment: { select: { derivationAccount: true, derivationIndex: true, tokenSymbol: true } },
 } as const;
 
@@ -80,6 +86,7 @@ type SweepRow = {
   status: SweepStatus;
   amount: { toFixed(): string };
   gasFundAmount: { toFixed(): string } | null;
+  gasFundFee: { toFixed(): string } | null;
   gasFundTxHash: string | null;
   gasFundRawTx: string | null;
   txHash: string | null;
@@ -87,12 +94,21 @@ type SweepRow = {
   fee: { toFixed(): string };
   attempts: number;
   lastError: string | null;
+  gasFundNonce: number | null;
+  nonce: number | null;
+  inFlightSince: Date | null;
+  replacedTxHashes: string[];
   payment: { derivationAccount: number; derivationIndex: number; tokenSymbol: string };
 };
 
 /** A sweep cannot progress until something outside changes (gas tank funded, balance arrives). */
 export class SweepBlockedError extends Error {
   override name = "SweepBlockedError";
+}
+
+/** The gas tank cannot pay a top-up: the sweep is paused (health, metrics) until it is funded. */
+export class GasTankInsufficientError extends SweepBlockedError {
+  override name = "GasTankInsufficientError";
 }
 
 /**
@@ -153,7 +169,13 @@ export async function recordSweepTransaction(
         } catch (error) {
           if (!(error instanceof SweepBlockedError)) throw error;
           blockedBy = error.message;
-          await tx.sweep.update({ where: { id: sweepId }, data: { lastError: blockedBy } });
+          await tx.sweep.update({
+            where: { id: sweepId },
+            data: {
+              lastError: blockedBy,
+              pausedReason: error instanceof GasTankInsufficientError ? "gas_tank_insufficient" : null,
+            },
+          });
         }
         return false;
       },
@@ -192,7 +214,7 @@ async function step(
     case "gas_funded":
       return signTokenSweep(deps, tx, client, chain, sweep);
     case "funding_gas":
-      return confirmGasTopUp(tx, client, chain, sweep);
+      return confirmGasTopUp(deps, tx, client, chain, sweep);
     case "transferring":
       return confirmSweep(deps, tx, client, chain, sweep, options);
     case "confirmed":
@@ -214,7 +236,7 @@ async function signNativeSweep(
   const to = getAddress(sweep.toAddress);
   const [balance, quote] = await Promise.all([
     client.getBalance({ address: from, blockTag: "latest" }),
-    quoteGasPrice(client),
+    quoteGasPrice(client, { maxAgeMs: feeCacheMsOf(chain) }),
   ]);
   // A treasury that is a contract may need more than a plain transfer's 21,000 gas.
   const gas =
@@ -247,7 +269,10 @@ async function signNativeSweep(
       nonce,
       rawTx,
       txHash: keccak256(rawTx),
+      inFlightSince: nowOf(deps),
+      replacedTxHashes: [],
       lastError: null,
+      pausedReason: null,
     },
   });
 }
@@ -263,7 +288,7 @@ async function tokenBalance(client: ChainClient, token: Address, holder: Address
 }
 
 /** Gas of the token transfer and what it costs at the current price. */
-async function tokenSweepCost(client: ChainClient, sweep: SweepRow) {
+async function tokenSweepCost(client: ChainClient, chain: TChain, sweep: SweepRow) {
   const token = getAddress(sweep.tokenAddress ?? "");
   const from = getAddress(sweep.fromAddress);
   const to = getAddress(sweep.toAddress);
@@ -271,7 +296,7 @@ async function tokenSweepCost(client: ChainClient, sweep: SweepRow) {
   if (amount === 0n) throw new SweepBlockedError(`deposit ${from} holds no tokens to sweep; waiting`);
   const [gas, quote, ethBalance] = await Promise.all([
     client.estimateGas({ account: from, to: token, data: tokenTransferData(to, amount) }),
-    quoteGasPrice(client),
+    quoteGasPrice(client, { maxAgeMs: feeCacheMsOf(chain) }),
     client.getBalance({ address: from, blockTag: "latest" }),
   ]);
   return { token, from, to, amount, gas, quote, ethBalance };
@@ -285,10 +310,13 @@ async function planGasTopUp(
   chain: TChain,
   sweep: SweepRow,
 ): Promise<void> {
-  const { from, gas, quote, ethBalance } = await tokenSweepCost(client, sweep);
+  const { from, gas, quote, ethBalance } = await tokenSweepCost(client, chain, sweep);
   const needed = gas * quote.gasPrice;
   if (ethBalance >= needed) {
-    await tx.sweep.update({ where: { id: sweep.id }, data: { status: "gas_funded", lastError: null } });
+    await tx.sweep.update({
+      where: { id: sweep.id },
+      data: { status: "gas_funded", lastError: null, pausedReason: null },
+    });
     return signTokenSweep(deps, tx, client, chain, { ...sweep, status: "gas_funded" });
   }
   const topUp = needed - ethBalance;
@@ -296,7 +324,7 @@ async function planGasTopUp(
   const tankBalance = await client.getBalance({ address: gasTank.address, blockTag: "latest" });
   const topUpFee = NATIVE_TRANSFER_GAS * quote.gasPrice;
   if (tankBalance < topUp + topUpFee)
-    throw new SweepBlockedError(
+    throw new GasTankInsufficientError(
       `gas tank ${gasTank.address} on ${chain.name} holds ${tankBalance} wei but this sweep's gas top-up needs ` +
         `${topUp + topUpFee} wei: fund the gas tank; the sweep resumes by itself`,
     );
@@ -313,18 +341,32 @@ async function planGasTopUp(
     where: { id: sweep.id },
     data: {
       status: "funding_gas",
-      gasFundAmount: topUp.toString(),
+      // Several top-ups when gas prices rose between a top-up and the transfer: the total sent.
+      gasFundAmount: (toBigInt(sweep.gasFundAmount ?? { toFixed: () => "0" }) + topUp).toString(),
       gasFundNonce: nonce,
       gasFundRawTx: rawTx,
       gasFundTxHash: keccak256(rawTx),
+      inFlightSince: nowOf(deps),
+      replacedTxHashes: [],
       lastError: null,
+      pausedReason: null,
     },
   });
 }
 
-async function confirmGasTopUp(tx: Tx, client: ChainClient, chain: TChain, sweep: SweepRow): Promise<void> {
-  const outcome = await confirmedReceipt(client, chain, sweep.gasFundTxHash);
-  if (!outcome) return;
+async function confirmGasTopUp(
+  deps: SettlementDeps,
+  tx: Tx,
+  client: ChainClient,
+  chain: TChain,
+  sweep: SweepRow,
+): Promise<void> {
+  const found = await inFlightReceipt(client, chain, sweep.gasFundTxHash, sweep.replacedTxHashes);
+  if (found.kind === "missing") return replaceIfStuck(deps, tx, client, chain, sweep, "gas_fund");
+  if (found.kind === "waiting") return;
+  const outcome = found.outcome;
+  if (found.hash !== sweep.gasFundTxHash)
+    await tx.sweep.update({ where: { id: sweep.id }, data: { gasFundTxHash: found.hash } });
   const fee = outcome.gasUsed * outcome.effectiveGasPrice;
   const total = toBigInt(sweep.fee) + fee;
   if (outcome.status === "success") {
@@ -333,21 +375,29 @@ async function confirmGasTopUp(tx: Tx, client: ChainClient, chain: TChain, sweep
       data: {
         status: "gas_funded",
         gasFundGasUsed: outcome.gasUsed,
-        gasFundFee: fee.toString(),
+        gasFundFee: (toBigInt(sweep.gasFundFee ?? { toFixed: () => "0" }) + fee).toString(),
         fee: total.toString(),
+        inFlightSince: null,
+        replacedTxHashes: [],
         lastError: null,
       },
     });
     return;
   }
+  // A reverted top-up moved no value (its gas is still paid): the total sent goes back down.
+  const revertedValue = sweep.gasFundRawTx ? (parseTransaction(sweep.gasFundRawTx as Hex).value ?? 0n) : 0n;
   await tx.sweep.update({
     where: { id: sweep.id },
     data: {
       status: "pending",
       fee: total.toString(),
+      gasFundAmount: (toBigInt(sweep.gasFundAmount ?? { toFixed: () => "0" }) - revertedValue).toString(),
+      gasFundFee: (toBigInt(sweep.gasFundFee ?? { toFixed: () => "0" }) + fee).toString(),
       gasFundRawTx: null,
       gasFundTxHash: null,
       gasFundNonce: null,
+      inFlightSince: null,
+      replacedTxHashes: [],
       attempts: sweep.attempts + 1,
       lastError: `gas top-up ${sweep.gasFundTxHash} reverted; retrying`,
     },
@@ -362,9 +412,27 @@ async function signTokenSweep(
   chain: TChain,
   sweep: SweepRow,
 ): Promise<void> {
-  const { token, from, to, amount, gas, quote, ethBalance } = await tokenSweepCost(client, sweep);
+  const cost = await tokenSweepCost(client, chain, sweep);
+  const { token, from, to, amount, gas, ethBalance } = cost;
+  let quote = cost.quote;
+  // The gas already at the deposit (the top-up) is spent at the one price it affords: when prices
+  // fell since the top-up, that leaves no ETH stranded there; when they rose a little, it avoids a
+  // second top-up that would cost far more gas than the difference — as long as that price clears
+  // the next block's highest possible base fee (+12.5 %) with room to spare.
+  // Only ETH we sent is spent this way (never ETH someone else sent to the address), and never
+  // more than 1.5 × the quote.
+  const affordable = ethBalance / gas;
+  const toppedUp = sweep.gasFundAmount !== null && toBigInt(sweep.gasFundAmount) > 0n;
+  if (toppedUp && affordable > quote.gasPrice)
+    quote = { type: quote.type, gasPrice: minBigInt(affordable, (quote.gasPrice * 3n) / 2n) };
+  else if (affordable < quote.gasPrice && quote.type === "eip1559") {
+    const block = await client.getBlock({ blockTag: "latest" });
+    const maxNextBaseFee = block.baseFeePerGas === null ? null : (block.baseFeePerGas * 1125n) / 1000n + 1n;
+    if (maxNextBaseFee !== null && affordable >= maxNextBaseFee * 2n)
+      quote = { type: "eip1559", gasPrice: affordable };
+  }
   if (ethBalance < gas * quote.gasPrice) {
-    // Prices rose since the top-up: top up the difference first.
+    // Prices rose well above the top-up's: top up the difference first.
     await tx.sweep.update({
       where: { id: sweep.id },
       data: { status: "pending", lastError: "gas price rose since the top-up; topping up again" },
@@ -392,6 +460,8 @@ async function signTokenSweep(
       nonce,
       rawTx,
       txHash: keccak256(rawTx),
+      inFlightSince: nowOf(deps),
+      replacedTxHashes: [],
       lastError: null,
     },
   });
@@ -407,8 +477,20 @@ async function confirmSweep(
   sweep: SweepRow,
   options: AdvanceSweepOptions,
 ): Promise<void> {
-  const outcome = await confirmedReceipt(client, chain, sweep.txHash);
-  if (!outcome) return;
+  const found = await inFlightReceipt(client, chain, sweep.txHash, sweep.replacedTxHashes);
+  if (found.kind === "missing") return replaceIfStuck(deps, tx, client, chain, sweep, "sweep");
+  if (found.kind === "waiting") return;
+  const outcome = found.outcome;
+  if (found.hash !== sweep.txHash) {
+    // An earlier, replaced transaction was mined instead: it is the sweep (its own amount).
+    const mined = await client.getTransaction({ hash: found.hash as Hex });
+    const amount = sweep.tokenAddress ? toBigInt(sweep.amount) : mined.value;
+    await tx.sweep.update({
+      where: { id: sweep.id },
+      data: { txHash: found.hash, amount: amount.toString() },
+    });
+  }
+  const txHash = found.hash;
   const fee = outcome.gasUsed * outcome.effectiveGasPrice;
   const total = toBigInt(sweep.fee) + fee;
   if (outcome.status !== "success") {
@@ -422,8 +504,10 @@ async function confirmSweep(
         txHash: null,
         nonce: null,
         amount: "0",
+        inFlightSince: null,
+        replacedTxHashes: [],
         attempts: sweep.attempts + 1,
-        lastError: `sweep transaction ${sweep.txHash} reverted; retrying`,
+        lastError: `sweep transaction ${txHash} reverted; retrying`,
       },
     });
     return;
@@ -436,6 +520,8 @@ async function confirmSweep(
       gasUsed: outcome.gasUsed,
       fee: total.toString(),
       confirmedAt: now,
+      inFlightSince: null,
+      replacedTxHashes: [],
       lastError: null,
     },
   });
@@ -451,7 +537,7 @@ async function confirmSweep(
       paymentId: sweep.paymentId,
       fromStatus: "confirmed",
       toStatus: "settled",
-      reason: `swept to ${sweep.toAddress} in ${sweep.txHash}`,
+      reason: `swept to ${sweep.toAddress} in ${txHash}`,
       createdAt: now,
     },
   });
@@ -473,31 +559,166 @@ async function confirmSweep(
     objectId: sweep.paymentId,
     object: {
       ...payment,
-      settlement: { sweep_id: sweep.id, tx_hash: sweep.txHash, to_address: sweep.toAddress },
+      settlement: { sweep_id: sweep.id, tx_hash: txHash, to_address: sweep.toAddress },
     },
     createdAt: now,
   });
 }
 
 type ReceiptOutcome = { status: "success" | "reverted"; gasUsed: bigint; effectiveGasPrice: bigint };
+type InFlightReceipt =
+  | { kind: "missing" }
+  | { kind: "waiting" }
+  | { kind: "confirmed"; hash: string; outcome: ReceiptOutcome };
 
-/** The receipt once it has the chain's required confirmations; null while still waiting. */
-async function confirmedReceipt(
+/**
+ * The receipt of the step's transaction in flight, or of one of the transactions it replaced (any of
+ * them can be the one mined): confirmed once it has the chain's required confirmations, `waiting`
+ * before that, `missing` while none of them is mined.
+ */
+async function inFlightReceipt(
   client: ChainClient,
   chain: TChain,
   hash: string | null,
-): Promise<ReceiptOutcome | null> {
+  replaced: string[],
+): Promise<InFlightReceipt> {
   if (!hash) throw new AppError("internal_error", "a sweep in flight has no transaction hash");
-  let receipt: Awaited<ReturnType<ChainClient["getTransactionReceipt"]>>;
-  try {
-    receipt = await client.getTransactionReceipt({ hash: hash as Hex });
-  } catch (error) {
-    if (error instanceof TransactionReceiptNotFoundError) return null;
-    throw error;
+  for (const candidate of [hash, ...replaced]) {
+    let receipt: Awaited<ReturnType<ChainClient["getTransactionReceipt"]>>;
+    try {
+      receipt = await client.getTransactionReceipt({ hash: candidate as Hex });
+    } catch (error) {
+      if (error instanceof TransactionReceiptNotFoundError) continue;
+      throw error;
+    }
+    const head = await client.getBlockNumber({ cacheTime: 0 });
+    if (head - receipt.blockNumber + 1n < BigInt(chain.confirmations)) return { kind: "waiting" };
+    return {
+      kind: "confirmed",
+      hash: candidate,
+      outcome: {
+        status: receipt.status,
+        gasUsed: receipt.gasUsed,
+        effectiveGasPrice: receipt.effectiveGasPrice,
+      },
+    };
   }
-  const head = await client.getBlockNumber({ cacheTime: 0 });
-  if (head - receipt.blockNumber + 1n < BigInt(chain.confirmations)) return null;
-  return { status: receipt.status, gasUsed: receipt.gasUsed, effectiveGasPrice: receipt.effectiveGasPrice };
+  return { kind: "missing" };
+}
+
+/** Replacement fee: at least the current quote and 12.5 % over the stuck one (nodes want ≥ 10 %). */
+function replacementQuote(stuck: GasQuote, current: GasQuote): GasQuote {
+  const bumped = (stuck.gasPrice * 1125n + 999n) / 1000n;
+  return { type: stuck.type, gasPrice: maxBigInt(bumped, current.gasPrice) };
+}
+
+/**
+ * A transaction in flight that no block has included for the chain's replacement timeout is
+ * replaced: same sender and nonce, a higher fee, re-signed and recorded (the old hash is kept, it
+ * may still be mined) before the caller broadcasts it. A native sweep sends its balance less the
+ * new fee; a top-up sends the same value; an ERC-20 transfer needs the deposit to hold the higher
+ * gas and otherwise waits with a clear error.
+ */
+async function replaceIfStuck(
+  deps: SettlementDeps,
+  tx: Tx,
+  client: ChainClient,
+  chain: TChain,
+  sweep: SweepRow,
+  step: "gas_fund" | "sweep",
+): Promise<void> {
+  const since = sweep.inFlightSince;
+  const now = nowOf(deps);
+  if (!since) {
+    // Recorded before signing times were kept: the timeout starts now.
+    await tx.sweep.update({ where: { id: sweep.id }, data: { inFlightSince: now } });
+    return;
+  }
+  if (now.getTime() - since.getTime() < replaceAfterMsOf(deps, chain)) return;
+  const raw = step === "gas_fund" ? sweep.gasFundRawTx : sweep.rawTx;
+  const hash = step === "gas_fund" ? sweep.gasFundTxHash : sweep.txHash;
+  const nonce = step === "gas_fund" ? sweep.gasFundNonce : sweep.nonce;
+  if (!raw || !hash || nonce === null)
+    throw new AppError("internal_error", `sweep ${sweep.id}: a transaction in flight is not recorded`);
+  const signer =
+    step === "gas_fund"
+      ? gasTankSigner(deps.mnemonic)
+      : depositSigner(deps.mnemonic, sweep.payment.derivationAccount, sweep.payment.derivationIndex);
+  const minedCount = await client.getTransactionCount({ address: signer.address, blockTag: "latest" });
+  let signNonce = nonce;
+  if (minedCount > nonce) {
+    // The nonce is used on chain. If one of ours was mined meanwhile, the next pass records it.
+    const ours = await inFlightReceipt(client, chain, hash, sweep.replacedTxHashes);
+    if (ours.kind !== "missing") return;
+    // A transaction we did not sign here took it (e.g. someone else sending from the gas tank's
+    // key): ours can never be mined, so the step is signed again with a fresh nonce.
+    signNonce = await allocateNonce(tx, client, { chain: chain.name, address: signer.address });
+  }
+
+  const stuck = parseTransaction(raw as Hex);
+  const stuckQuote: GasQuote =
+    stuck.type === "eip1559"
+      ? { type: "eip1559", gasPrice: stuck.maxFeePerGas ?? 0n }
+      : { type: "legacy", gasPrice: stuck.gasPrice ?? 0n };
+  // A fresh quote: the replacement must clear the base fee as it is now.
+  const quote = replacementQuote(stuckQuote, await quoteGasPrice(client));
+  const gas = stuck.gas ?? NATIVE_TRANSFER_GAS;
+  let value = stuck.value ?? 0n;
+  if (step === "sweep" && !sweep.tokenAddress) {
+    const balance = await client.getBalance({ address: signer.address, blockTag: "latest" });
+    if (balance <= gas * quote.gasPrice)
+      throw new SweepBlockedError(`stuck sweep ${hash}: the deposit cannot pay a higher fee; waiting`);
+    value = balance - gas * quote.gasPrice;
+  } else if (step === "sweep") {
+    const balance = await client.getBalance({ address: signer.address, blockTag: "latest" });
+    if (balance < gas * quote.gasPrice)
+      throw new SweepBlockedError(
+        `stuck sweep ${hash}: replacing it at ${quote.gasPrice} wei/gas needs ${gas * quote.gasPrice} wei ` +
+          `of gas at the deposit, which holds ${balance}; waiting for it to be mined`,
+      );
+  } else {
+    const tank = await client.getBalance({ address: signer.address, blockTag: "latest" });
+    if (tank < value + gas * quote.gasPrice)
+      throw new GasTankInsufficientError(
+        `gas tank ${signer.address} on ${chain.name} cannot pay the replacement of stuck top-up ${hash}: fund it`,
+      );
+  }
+  const rawTx = await signer.signTransaction({
+    chainId: chain.chainId,
+    to: stuck.to ?? undefined,
+    data: stuck.data,
+    value,
+    gas,
+    nonce: signNonce,
+    ...feeFields(quote),
+  });
+  const replaced = [...sweep.replacedTxHashes, hash];
+  const message =
+    signNonce === nonce
+      ? `transaction ${hash} not mined after ${replaceAfterMsOf(deps, chain) / 1000} s; replaced at ${quote.gasPrice} wei/gas`
+      : `nonce ${nonce} of ${signer.address} was taken by a transaction not sent by this sweep; re-signed with nonce ${signNonce}`;
+  await tx.sweep.update({
+    where: { id: sweep.id },
+    data:
+      step === "gas_fund"
+        ? {
+            gasFundRawTx: rawTx,
+            gasFundTxHash: keccak256(rawTx),
+            gasFundNonce: signNonce,
+            inFlightSince: now,
+            replacedTxHashes: replaced,
+            lastError: message,
+          }
+        : {
+            rawTx,
+            txHash: keccak256(rawTx),
+            nonce: signNonce,
+            amount: sweep.tokenAddress ? undefined : value.toString(),
+            inFlightSince: now,
+            replacedTxHashes: replaced,
+            lastError: message,
+          },
+  });
 }
 
 // ─── Broadcasting ─────────────────────────────────────────────────────────────────────────────────
@@ -545,6 +766,10 @@ export async function broadcastSweepTransaction(
     });
     return { mined: false, error: message };
   }
+}
+
+function minBigInt(a: bigint, b: bigint): bigint {
+  return a < b ? a : b;
 }
 
 function maxBigInt(a: bigint, b: bigint): bigint {

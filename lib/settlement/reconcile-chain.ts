@@ -8,17 +8,20 @@ import { formatAmount } from "../money/amounts";
 
 export const ZReconciliationQuery = z.strictObject({ chain: z.string().min(1).max(32) });
 
+const ZReconciliationFigures = {
+  received: z.string(),
+  swept: z.string(),
+  fees: z.string(),
+  held_on_chain: z.string(),
+  difference: z.string(),
+};
+
 export const ZReconciliation = z.object({
   chain: z.string(),
-  tokens: z.array(
-    z.object({
-      symbol: z.string(),
-      received: z.string(),
-      swept: z.string(),
-      fees: z.string(),
-      held_on_chain: z.string(),
-      difference: z.string(),
-    }),
+  tokens: z.array(z.object({ symbol: z.string(), ...ZReconciliationFigures })),
+  /** Payments whose own figures do not add up (difference ≠ 0); empty when every unit is accounted for. */
+  flagged_payments: z.array(
+    z.object({ payment_id: z.string(), symbol: z.string(), ...ZReconciliationFigures }),
   ),
 });
 export type TReconciliation = z.infer<typeof ZReconciliation>;
@@ -40,15 +43,15 @@ export function batchingClient(chain: TChain) {
   });
 }
 
-type Totals = { received: bigint; swept: bigint; fees: bigint; held: bigint };
+type Figures = { received: bigint; swept: bigint; fees: bigint; held: bigint };
 
 /**
- * Every unit of every token on one chain, for one merchant (or all, for operators):
- * received (non-reverted transfers to our deposit addresses) = swept (confirmed sweeps) + fees (gas
- * the deposit addresses paid, native coin only: ERC-20 gas comes from the gas tank) + held on chain
- * (live balances of the deposit addresses). `difference` is what does not add up: 0 when every wei
- * is accounted for; a sweep whose transaction is mined but not yet confirmed shows as a transient
- * difference.
+ * Every unit of every token on one chain, for one merchant (or all, for operators), per payment and
+ * in total per token: received (non-reverted transfers to the payment's deposit address in its
+ * token) = swept (confirmed sweeps) + fees (gas the deposit address paid, native coin only: ERC-20
+ * gas comes from the gas tank) + held on chain (the deposit address's live balance). `difference`
+ * is what does not add up: 0 when every unit is accounted for; payments with a difference are
+ * listed in `flagged_payments`. A sweep mined but not yet confirmed shows as a transient difference.
  */
 export async function reconcileChain(
   deps: ReconcileChainDeps,
@@ -72,66 +75,92 @@ export async function reconcileChain(
       decimals: token.decimals,
     })),
   ];
+  const tokenOf = (address: string | null) =>
+    tokens.find((token) => (token.address?.toLowerCase() ?? null) === (address?.toLowerCase() ?? null));
 
-  const received = await deps.db.$queryRaw<{ token: string | null; total: string }[]>`
-    SELECT lower(p.token_address) AS token, SUM(t.amount)::text AS total
-    FROM transfers t
-    JOIN payments p ON p.chain = t.chain AND lower(p.deposit_address) = lower(t.to_address)
-      AND lower(coalesce(p.token_address, '')) = lower(coalesce(t.token_address, ''))
-    WHERE t.chain = ${chain.name} AND t.status <> 'reverted'
-      AND (${merchantId}::text IS NULL OR p.merchant_id = ${merchantId}::text)
-    GROUP BY 1`;
-  const sweeps = await deps.db.$queryRaw<{ token: string | null; swept: string; fees: string }[]>`
-    SELECT lower(s.token_address) AS token,
-      COALESCE(SUM(s.amount) FILTER (WHERE s.status = 'confirmed'), 0)::text AS swept,
+  const payments = await deps.db.$queryRaw<
+    {
+      id: string;
+      deposit_address: string;
+      token_address: string | null;
+      received: string;
+      swept: string;
+      fees: string;
+    }[]
+  >`
+    SELECT p.id, p.deposit_address, p.token_address,
+      COALESCE((SELECT SUM(t.amount) FROM transfers t
+        WHERE t.chain = p.chain AND lower(t.to_address) = lower(p.deposit_address)
+          AND lower(coalesce(t.token_address, '')) = lower(coalesce(p.token_address, ''))
+          AND t.status <> 'reverted'), 0)::text AS received,
+      COALESCE((SELECT SUM(s.amount) FROM sweeps s WHERE s.payment_id = p.id AND s.status = 'confirmed'), 0)::text
+        AS swept,
       -- Gas of native sweeps (reverted attempts included) came out of the deposit address.
-      COALESCE(SUM(s.fee) FILTER (WHERE s.token_address IS NULL), 0)::text AS fees
-    FROM sweeps s
-    WHERE s.chain = ${chain.name} AND (${merchantId}::text IS NULL OR s.merchant_id = ${merchantId}::text)
-    GROUP BY 1`;
-  const deposits = await deps.db.payment.findMany({
-    where: { chain: chain.name, ...(merchantId ? { merchantId } : {}) },
-    select: { depositAddress: true, tokenAddress: true },
-  });
+      COALESCE((SELECT SUM(s.fee) FROM sweeps s WHERE s.payment_id = p.id AND s.token_address IS NULL), 0)::text
+        AS fees
+    FROM payments p
+    WHERE p.chain = ${chain.name} AND (${merchantId}::text IS NULL OR p.merchant_id = ${merchantId}::text)
+    ORDER BY p.id`;
 
   const client = deps.balanceClientFor ? deps.balanceClientFor(chain) : batchingClient(chain);
-  const result: TReconciliation["tokens"] = [];
-  for (const token of tokens) {
-    const key = token.address?.toLowerCase() ?? null;
-    const holders = [
-      ...new Set(
-        deposits
-          .filter((deposit) => (deposit.tokenAddress?.toLowerCase() ?? null) === key)
-          .map((deposit) => getAddress(deposit.depositAddress)),
-      ),
-    ];
-    const balances = await Promise.all(
-      holders.map((holder) =>
-        token.address
-          ? client.readContract({
-              address: token.address,
-              abi: erc20Abi,
-              functionName: "balanceOf",
-              args: [holder],
-            })
-          : client.getBalance({ address: holder }),
-      ),
-    );
-    const totals: Totals = {
-      received: BigInt(received.find((row) => row.token === key)?.total ?? "0"),
-      swept: BigInt(sweeps.find((row) => row.token === key)?.swept ?? "0"),
-      fees: BigInt(sweeps.find((row) => row.token === key)?.fees ?? "0"),
-      held: balances.reduce((sum, balance) => sum + balance, 0n),
+  const held = await Promise.all(
+    payments.map((payment) => {
+      const holder = getAddress(payment.deposit_address);
+      return payment.token_address
+        ? client.readContract({
+            address: getAddress(payment.token_address),
+            abi: erc20Abi,
+            functionName: "balanceOf",
+            args: [holder],
+          })
+        : client.getBalance({ address: holder });
+    }),
+  );
+
+  const totals = new Map(
+    tokens.map((token) => [token.symbol, { received: 0n, swept: 0n, fees: 0n, held: 0n }]),
+  );
+  const flagged: TReconciliation["flagged_payments"] = [];
+  payments.forEach((payment, index) => {
+    const token = tokenOf(payment.token_address);
+    // A token removed from chains.yaml is not reconciled here.
+    if (!token) return;
+    const figures: Figures = {
+      received: BigInt(payment.received),
+      swept: BigInt(payment.swept),
+      fees: BigInt(payment.fees),
+      held: held[index] ?? 0n,
     };
-    const difference = totals.received - totals.swept - totals.fees - totals.held;
-    result.push({
+    const total = totals.get(token.symbol);
+    if (total) {
+      total.received += figures.received;
+      total.swept += figures.swept;
+      total.fees += figures.fees;
+      total.held += figures.held;
+    }
+    if (differenceOf(figures) !== 0n)
+      flagged.push({ payment_id: payment.id, symbol: token.symbol, ...format(figures, token.decimals) });
+  });
+  return {
+    chain: chain.name,
+    tokens: tokens.map((token) => ({
       symbol: token.symbol,
-      received: formatAmount(totals.received, token.decimals),
-      swept: formatAmount(totals.swept, token.decimals),
-      fees: formatAmount(totals.fees, token.decimals),
-      held_on_chain: formatAmount(totals.held, token.decimals),
-      difference: formatAmount(difference, token.decimals),
-    });
-  }
-  return { chain: chain.name, tokens: result };
+      ...format(totals.get(token.symbol) ?? { received: 0n, swept: 0n, fees: 0n, held: 0n }, token.decimals),
+    })),
+    flagged_payments: flagged,
+  };
+}
+
+function differenceOf(figures: Figures): bigint {
+  return figures.received - figures.swept - figures.fees - figures.held;
+}
+
+function format(figures: Figures, decimals: number) {
+  return {
+    received: formatAmount(figures.received, decimals),
+    swept: formatAmount(figures.swept, decimals),
+    fees: formatAmount(figures.fees, decimals),
+    held_on_chain: formatAmount(figures.held, decimals),
+    difference: formatAmount(differenceOf(figures), decimals),
+  };
 }

@@ -13,6 +13,11 @@ export type SettlementDeps = {
   /** The chain's client; defaults to the process-wide one of lib/chains. */
   clientFor?: (chain: TChain) => ChainClient;
   now?: () => Date;
+  /**
+   * How long a signed transaction may stay unmined before it is replaced with a higher fee;
+   * default: 30 block times, at least a minute.
+   */
+  replaceAfterMs?: number;
 };
 
 export function clientOf(deps: SettlementDeps, chain: TChain): ChainClient {
@@ -21,4 +26,8 @@ export function clientOf(deps: SettlementDeps, chain: TChain): ChainClient {
 
 export function nowOf(deps: SettlementDeps): Date {
   return deps.now ? deps.now() : new Date();
+}
+
+export function replaceAfterMsOf(deps: SettlementDeps, chain: TChain): number {
+  return deps.replaceAfterMs ?? Math.max(60_000, chain.blockTime * 30_000);
 }

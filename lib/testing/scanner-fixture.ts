@@ -8,16 +8,21 @@ import {
   getAddress,
   type Hash,
   http,
+  pad,
 } from "viem";
 import { createChainClient } from "../chains/public-client";
 import type { TChain } from "../config/chains";
+import { DEVELOPMENT_MNEMONIC } from "../config/env";
+import { FORWARDER_ADDRESS, FORWARDER_CODE } from "../devnet/forwarder";
 import { MOCK_USDC_ADDRESS, mockUsdcAbi, mockUsdcArtifact } from "../devnet/mock-usdc";
 import { anvilDefaultAccounts, setupDevnet } from "../devnet/setup-devnet";
 import { createMerchant } from "../merchants/create-merchant";
 import { createPayment } from "../payments/create-payment";
 import { type RunningAnvil, startAnvil } from "../runtime/anvil";
 import { freePort } from "../runtime/free-port";
+import { type CheckNativeBalancesOptions, checkNativeBalances } from "../scanner/check-native-balances";
 import { type ScanChainOptions, scanChain } from "../scanner/scan-chain";
+import { gasTankAddress } from "../settlement/signing-accounts";
 import type { TestDatabase } from "./database";
 import { testChain } from "./test-chain";
 
@@ -33,8 +38,14 @@ export async function startScannerFixture(database: TestDatabase, chainOverrides
   const publicClient = createPublicClient({ transport, pollingInterval: 50 });
   const testClient = createTestClient({ mode: "anvil", transport });
   const walletClient = createWalletClient({ transport });
-  await setupDevnet(anvil.rpcUrl, { tokenAddress: MOCK_USDC_ADDRESS, fundAccounts: 3 });
+  // The development seed's gas tank is funded too, as `npm start` does: the sweeper can run here.
+  await setupDevnet(anvil.rpcUrl, {
+    tokenAddress: MOCK_USDC_ADDRESS,
+    fundAccounts: 3,
+    gasTank: gasTankAddress(DEVELOPMENT_MNEMONIC),
+  });
   await testClient.setCode({ address: OTHER_TOKEN_ADDRESS, bytecode: mockUsdcArtifact.deployedBytecode });
+  await testClient.setCode({ address: FORWARDER_ADDRESS, bytecode: FORWARDER_CODE });
   const [payer, other] = anvilDefaultAccounts(2) as [Address, Address];
 
   const chain = testChain({
@@ -86,6 +97,30 @@ export async function startScannerFixture(database: TestDatabase, chainOverrides
         },
         { maxRanges: 1_000, ...options },
       );
+    },
+    /** Balance check of the open native deposit addresses (forced unless told otherwise). */
+    checkBalances(options: CheckNativeBalancesOptions = { force: true }, overrides: { chain?: TChain } = {}) {
+      const target = overrides.chain ?? chain;
+      return checkNativeBalances(
+        {
+          db: database.db,
+          client: overrides.chain ? createChainClient(target) : client,
+          chain: target,
+          baseUrl: BASE_URL,
+        },
+        options,
+      );
+    },
+    /** ETH to `to` through the forwarder contract: a real internal transfer the block scan cannot see. */
+    async sendEthViaContract(to: string, value: bigint) {
+      const hash = await walletClient.sendTransaction({
+        account: payer,
+        chain: null,
+        to: FORWARDER_ADDRESS,
+        value,
+        data: pad(to as Address),
+      });
+      return wait(hash);
     },
     async sendEth(to: string, value: bigint, options: { gas?: bigint; from?: Address } = {}) {
       const hash = await walletClient.sendTransaction({

@@ -28,28 +28,43 @@ import { testChain } from "./test-chain";
 
 export type SettlementFixture = Awaited<ReturnType<typeof createSettlementFixture>>;
 
-export async function createSettlementFixture(db: Db, options: { tokenOverrides?: object } = {}) {
-  const rpcUrl = inject("anvilRpcUrl");
+export async function createSettlementFixture(
+  db: Db,
+  options: {
+    tokenOverrides?: object;
+    /** A test file's own node; default: the run's shared one. */
+    rpcUrl?: string;
+    /**
+     * A pre-London node (no EIP-1559): the payer sends legacy transactions, and no mock USDC is
+     * placed (its bytecode needs Shanghai).
+     */
+    legacyChain?: boolean;
+  } = {},
+) {
+  const rpcUrl = options.rpcUrl ?? inject("anvilRpcUrl");
   const publicClient = createPublicClient({ transport: http(rpcUrl), pollingInterval: 50 });
   const testClient = createTestClient({ mode: "anvil", transport: http(rpcUrl) });
   const payer = privateKeyToAccount(generatePrivateKey());
   const payerWallet = createWalletClient({ account: payer, transport: http(rpcUrl) });
   const tokenAddress = privateKeyToAddress(generatePrivateKey());
-  await testClient.setCode({ address: tokenAddress, bytecode: mockUsdcArtifact.deployedBytecode });
+  if (!options.legacyChain)
+    await testClient.setCode({ address: tokenAddress, bytecode: mockUsdcArtifact.deployedBytecode });
   await testClient.setBalance({ address: payer.address, value: parseEther("1000") });
   const chain: TChain = testChain({
+    rpcUrls: [rpcUrl],
     tokens: [{ symbol: "USDC", address: tokenAddress, decimals: 6, ...options.tokenOverrides }],
   });
   const chainId = chain.chainId;
-  await publicClient.waitForTransactionReceipt({
-    hash: await payerWallet.writeContract({
-      chain: null,
-      address: tokenAddress,
-      abi: mockUsdcAbi,
-      functionName: "mint",
-      args: [payer.address, 10_000_000n * 10n ** 6n],
-    }),
-  });
+  if (!options.legacyChain)
+    await publicClient.waitForTransactionReceipt({
+      hash: await payerWallet.writeContract({
+        chain: null,
+        address: tokenAddress,
+        abi: mockUsdcAbi,
+        functionName: "mint",
+        args: [payer.address, 10_000_000n * 10n ** 6n],
+      }),
+    });
   const mnemonic = generateMnemonic(wordlist);
   const merchant = await createMerchant(
     db,
@@ -79,7 +94,12 @@ export async function createSettlementFixture(db: Db, options: { tokenOverrides?
           functionName: "transfer",
           args: [deposit, units],
         })
-      : await payerWallet.sendTransaction({ chain: null, to: deposit, value: units });
+      : await payerWallet.sendTransaction({
+          chain: null,
+          to: deposit,
+          value: units,
+          ...(options.legacyChain ? { type: "legacy" as const } : {}),
+        });
     const receipt = await publicClient.waitForTransactionReceipt({ hash });
     const [log] = parseEventLogs({ abi: erc20Abi, logs: receipt.logs, eventName: "Transfer" });
     await markPaymentConfirmedForTest(db, {

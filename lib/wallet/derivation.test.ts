@@ -1,7 +1,7 @@
 import { mnemonicToAccount } from "viem/accounts";
 import { describe, expect, it } from "vitest";
 import { DEVELOPMENT_MNEMONIC } from "../config/env";
-import { accountXpub, depositAddress, depositPath } from "./derivation";
+import { accountXpub, depositAddress, depositPath, gasTankPath } from "./derivation";
 
 describe("deposit address derivation", () => {
   it("derives from the xpub exactly the addresses the seed's private keys control", () => {
@@ -21,6 +21,15 @@ describe("deposit address derivation", () => {
     expect(depositAddress(accountXpub(DEVELOPMENT_MNEMONIC, 0), 0)).toBe(
       "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266",
     );
+  });
+
+  it("keeps the gas tank on its own branch, never one of Anvil's default accounts", () => {
+    expect(gasTankPath()).toBe("m/44'/60'/0'/2/0");
+    const tank = mnemonicToAccount(DEVELOPMENT_MNEMONIC, { path: "m/44'/60'/0'/2/0" }).address;
+    const defaults = Array.from({ length: 20 }, (_, i) =>
+      depositAddress(accountXpub(DEVELOPMENT_MNEMONIC, 0), i),
+    );
+    expect(defaults).not.toContain(tank);
   });
 
   it("gives different accounts and indexes different addresses", () => {

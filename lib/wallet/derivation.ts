@@ -1,5 +1,8 @@
 // BIP-32/44 derivation of every address the gateway controls, all from one seed (WALLET_MNEMONIC):
-//   m/44'/60'/0'/0/0              gas tank (account 0 is the gateway's own; merchants start at 1)
+//   m/44'/60'/0'/2/0              gas tank (account 0 is the gateway's own; merchants start at 1).
+//                                 Its own branch: with the development seed, m/44'/60'/0'/0/i are
+//                                 Anvil's default accounts, which demos and browser wallets send
+//                                 from; the gas tank must not share their nonces.
 //   m/44'/60'/{account}'/0/{i}    deposit address i of the merchant owning `account`
 //   m/44'/60'/{account}'/1/0      that merchant's hot wallet (balance mode)
 // Request-serving code only ever sees a merchant's account xpub (stored on the merchant), from which
@@ -15,6 +18,7 @@ import { AppError } from "../errors";
 export const GATEWAY_ACCOUNT = 0;
 const DEPOSIT_BRANCH = 0;
 const HOT_WALLET_BRANCH = 1;
+const GAS_TANK_BRANCH = 2;
 
 function masterKey(mnemonic: string): HDKey {
   if (!validateMnemonic(mnemonic, wordlist))
@@ -67,7 +71,7 @@ export function hotWalletPath(account: number): string {
 }
 
 export function gasTankPath(): string {
-  return `m/44'/60'/${GATEWAY_ACCOUNT}'/0/0`;
+  return `m/44'/60'/${GATEWAY_ACCOUNT}'/${GAS_TANK_BRANCH}/0`;
 }
 
 function publicKeyToAddress(compressed: Uint8Array): Address {

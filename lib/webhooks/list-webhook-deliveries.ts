@@ -5,6 +5,7 @@ import { afterCursor, type ListPage, NEWEST_FIRST, toPage, ZListQuery } from "..
 import {
   serializeWebhookDelivery,
   type TWebhookDeliveryObject,
+  WEBHOOK_ATTEMPT_SELECT,
   WEBHOOK_DELIVERY_SELECT,
   ZWebhookDeliveryObject,
 } from "./webhook-delivery-object";
@@ -60,15 +61,7 @@ export async function getWebhookDeliveryOrThrow(
       ...WEBHOOK_DELIVERY_SELECT,
       attempts: {
         orderBy: { attemptNumber: "asc" },
-        select: {
-          id: true,
-          attemptNumber: true,
-          statusCode: true,
-          durationMs: true,
-          responseSnippet: true,
-          error: true,
-          createdAt: true,
-        },
+        select: WEBHOOK_ATTEMPT_SELECT,
       },
     },
   });

@@ -41,6 +41,17 @@ export const WEBHOOK_DELIVERY_SELECT = {
   event: { select: { type: true } },
 } as const;
 
+/** The columns of one attempt, as serialized into `attempts`. */
+export const WEBHOOK_ATTEMPT_SELECT = {
+  id: true,
+  attemptNumber: true,
+  statusCode: true,
+  durationMs: true,
+  responseSnippet: true,
+  error: true,
+  createdAt: true,
+} as const;
+
 type DeliveryRow = {
   id: string;
   eventId: string;

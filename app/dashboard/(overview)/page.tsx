@@ -61,6 +61,19 @@ export default async function DashboardOverviewPage() {
           <Link href="/dashboard/payments">All payments →</Link>
         </p>
       </section>
+      {health.settlement
+        .filter((chain) => chain.status === "paused")
+        .map((chain) => (
+          <p
+            key={chain.chain}
+            role="alert"
+            className={styles.noticeBad}
+            data-testid={`sweeps-paused-${chain.chain}`}
+          >
+            Settlement on {chain.chain} is paused ({chain.paused_sweeps} of {chain.open_sweeps} open sweeps):{" "}
+            {chain.last_error}
+          </p>
+        ))}
       <section className="card" aria-labelledby="chains-heading">
         <h2 id="chains-heading">Chains</h2>
         <div className="table-scroll">

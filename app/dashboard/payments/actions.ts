@@ -10,6 +10,7 @@ import { ZNewPaymentForm } from "@/lib/dashboard/payment-form";
 import { AppError } from "@/lib/errors";
 import { cancelPayment } from "@/lib/payments/cancel-payment";
 import { createPayment, ZCreatePayment } from "@/lib/payments/create-payment";
+import { resolvePayment } from "@/lib/payments/resolve-payment";
 
 export type NewPaymentState = { error: string | null; fieldErrors: Record<string, string> };
 
@@ -59,6 +60,24 @@ export async function cancelPaymentAction(form: FormData): Promise<void> {
     if (error instanceof AppError && error.code === "not_found") notFound();
     if (!(error instanceof AppError && error.code === "invalid_state")) throw error;
     notice = "cancel-refused";
+  }
+  revalidatePath(`/dashboard/payments/${id}`);
+  redirect(`/dashboard/payments/${id}?notice=${notice}`);
+}
+
+/** Accepts a payment paid in full after its expiry (paid_late): it becomes confirmed (and is swept). */
+export async function resolvePaymentAction(form: FormData): Promise<void> {
+  const parsed = ZPaymentId.safeParse(form.get("paymentId"));
+  if (!parsed.success) notFound();
+  const id = parsed.data;
+  const { db, merchant } = await requireMerchantSession(`/dashboard/payments/${id}`);
+  let notice = "resolved";
+  try {
+    await resolvePayment(db, merchant.id, id, publicUrl());
+  } catch (error) {
+    if (error instanceof AppError && error.code === "not_found") notFound();
+    if (!(error instanceof AppError && error.code === "invalid_state")) throw error;
+    notice = "resolve-refused";
   }
   revalidatePath(`/dashboard/payments/${id}`);
   redirect(`/dashboard/payments/${id}?notice=${notice}`);

@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { requireMerchantSession } from "@/lib/auth/require-merchant-session";
+import { explorerTxUrl } from "@/lib/chains/explorer-url";
 import { qrCodeSvg } from "@/lib/checkout/qr-code-svg";
 import { configuredChains } from "@/lib/config/chains";
 import { publicUrl } from "@/lib/config/public-url";
@@ -8,7 +9,8 @@ import { getPaymentDetailOrThrow } from "@/lib/dashboard/get-payment-detail";
 import { AppError } from "@/lib/errors";
 import styles from "../../dashboard.module.css";
 import { formatTimestamp, StatusBadge } from "../../status-badge";
-import { cancelPaymentAction } from "../actions";
+import { DeliveryLog, DeliveryNotice } from "../../webhooks/delivery-log";
+import { cancelPaymentAction, resolvePaymentAction } from "../actions";
 
 export const metadata = { title: "Payment" };
 
@@ -18,6 +20,16 @@ const NOTICES: Record<string, { text: string; tone: "ok" | "bad" }> = {
     text: "This payment can no longer be canceled (it has received funds or is final).",
     tone: "bad",
   },
+  resolved: { text: "Late payment accepted: the payment is confirmed.", tone: "ok" },
+  "resolve-refused": {
+    text: "This payment cannot be resolved now: only an expired payment paid in full late, with its transfers confirmed, can be accepted.",
+    tone: "bad",
+  },
+};
+
+const SWEEP_TONE: Record<string, string> = {
+  confirmed: "badge-ok",
+  failed: "badge-bad",
 };
 
 export default async function PaymentDetailPage({
@@ -32,15 +44,26 @@ export default async function PaymentDetailPage({
   const { db, merchant } = await requireMerchantSession(`/dashboard/payments/${encodeURIComponent(id)}`);
   let detail: Awaited<ReturnType<typeof getPaymentDetailOrThrow>>;
   try {
-    detail = await getPaymentDetailOrThrow(db, merchant.id, id, publicUrl());
+    detail = await getPaymentDetailOrThrow(db, merchant.id, id, publicUrl(), configuredChains());
   } catch (error) {
     if (error instanceof AppError && error.code === "not_found") notFound();
     throw error;
   }
-  const { payment, timeline, cancelable } = detail;
+  const { payment, timeline, cancelable, resolvable, sweep, deliveries } = detail;
   const qr = await qrCodeSvg(payment.payment_uri);
   const explorerUrl = configuredChains().find((chain) => chain.name === payment.chain)?.explorerUrl ?? null;
-  const explorerTx = (hash: string) => (explorerUrl ? `${explorerUrl.replace(/\/+$/, "")}/tx/${hash}` : null);
+  // A transaction hash, linked to the chain's explorer when chains.yaml names one.
+  const txLink = (hash: string | null, testId: string) => {
+    if (!hash) return <span className="muted">—</span>;
+    const href = explorerTxUrl(explorerUrl, hash);
+    return href ? (
+      <a href={href} rel="noreferrer" target="_blank" data-testid={testId}>
+        <code>{hash}</code>
+      </a>
+    ) : (
+      <code data-testid={testId}>{hash}</code>
+    );
+  };
   const message = typeof notice === "string" ? NOTICES[notice] : undefined;
   return (
     <>
@@ -60,6 +83,14 @@ export default async function PaymentDetailPage({
             </button>
           </form>
         ) : null}
+        {resolvable ? (
+          <form action={resolvePaymentAction}>
+            <input type="hidden" name="paymentId" value={payment.id} />
+            <button type="submit" className="button" aria-describedby="exception-explanation">
+              Accept late payment
+            </button>
+          </form>
+        ) : null}
       </div>
       {created === "1" ? (
         <p className={styles.noticeOk} role="status">
@@ -70,6 +101,13 @@ export default async function PaymentDetailPage({
         <p className={message.tone === "ok" ? styles.noticeOk : styles.noticeBad} role="status">
           {message.text}
         </p>
+      ) : null}
+      <DeliveryNotice notice={notice} />
+      {payment.exception ? (
+        <section className="card" aria-labelledby="exception-heading" data-testid="payment-exception">
+          <h2 id="exception-heading">Exception: {payment.exception.replace("_", " ")}</h2>
+          <p id="exception-explanation">{exceptionExplanation(payment, resolvable)}</p>
+        </section>
       ) : null}
 
       <section className={`card ${styles.checkoutShare}`} aria-labelledby="checkout-heading">
@@ -174,15 +212,7 @@ export default async function PaymentDetailPage({
               <tbody>
                 {payment.transfers.map((transfer) => (
                   <tr key={`${transfer.tx_hash}:${transfer.log_index}`}>
-                    <td>
-                      {explorerTx(transfer.tx_hash) ? (
-                        <a href={explorerTx(transfer.tx_hash) ?? undefined} rel="noreferrer" target="_blank">
-                          <code>{transfer.tx_hash}</code>
-                        </a>
-                      ) : (
-                        <code>{transfer.tx_hash}</code>
-                      )}
-                    </td>
+                    <td>{txLink(transfer.tx_hash, "transfer-tx")}</td>
                     <td>
                       <code>{transfer.from}</code>
                     </td>
@@ -199,6 +229,102 @@ export default async function PaymentDetailPage({
           </div>
         )}
       </section>
+
+      <section className="card" aria-labelledby="sweep-heading" data-testid="sweep">
+        <h2 id="sweep-heading">Settlement</h2>
+        {sweep ? (
+          <dl className={styles.detailList}>
+            <dt>Sweep</dt>
+            <dd>
+              <code>{sweep.id}</code>{" "}
+              <span
+                className={`badge ${SWEEP_TONE[sweep.status] ?? "badge-warn"}`}
+                data-testid="sweep-status"
+              >
+                {sweep.status.replace("_", " ")}
+              </span>
+            </dd>
+            <dt>Amount swept</dt>
+            <dd data-testid="sweep-amount">
+              {sweep.amount} {sweep.token.symbol}
+            </dd>
+            <dt>To ({sweep.mode})</dt>
+            <dd>
+              <code data-testid="sweep-to">{sweep.to}</code>
+            </dd>
+            <dt>From</dt>
+            <dd>
+              <code>{sweep.from}</code>
+            </dd>
+            {sweep.gas_fund_amount !== null || sweep.gas_fund_tx_hash ? (
+              <>
+                <dt>Gas top-up</dt>
+                <dd>
+                  {sweep.gas_fund_amount ?? "—"} {sweep.native_symbol} ·{" "}
+                  {txLink(sweep.gas_fund_tx_hash, "sweep-gas-tx")}
+                </dd>
+              </>
+            ) : null}
+            <dt>Transaction</dt>
+            <dd>{txLink(sweep.tx_hash, "sweep-tx")}</dd>
+            <dt>Network fee</dt>
+            <dd data-testid="sweep-fee">
+              {sweep.fee} {sweep.native_symbol}
+            </dd>
+            <dt>Confirmed</dt>
+            <dd>{formatTimestamp(sweep.confirmed_at)}</dd>
+            {sweep.last_error ? (
+              <>
+                <dt>Last error</dt>
+                <dd className="form-error">
+                  {sweep.last_error} (attempt {sweep.attempts})
+                </dd>
+              </>
+            ) : null}
+          </dl>
+        ) : (
+          <p className="muted">
+            {payment.status === "confirmed" ? (
+              <>
+                Not swept yet: set a treasury address for this chain in{" "}
+                <Link href="/dashboard/settings">Settings</Link> to have it swept.
+              </>
+            ) : (
+              "Funds are swept to your treasury once the payment is confirmed."
+            )}
+          </p>
+        )}
+      </section>
+
+      <section className="card" aria-labelledby="deliveries-heading">
+        <h2 id="deliveries-heading">Webhook deliveries</h2>
+        <DeliveryLog deliveries={deliveries} returnTo={`/dashboard/payments/${payment.id}`} />
+      </section>
     </>
   );
+}
+
+function exceptionExplanation(
+  payment: {
+    exception: string | null;
+    status: string;
+    amount: string;
+    amount_received: string;
+    token: { symbol: string };
+  },
+  resolvable: boolean,
+): string {
+  const received = `${payment.amount_received} of ${payment.amount} ${payment.token.symbol}`;
+  switch (payment.exception) {
+    case "paid_late":
+      return resolvable
+        ? `The customer paid in full (${received}) after the payment expired. Accept the late payment to confirm it; the funds are then settled like any confirmed payment.`
+        : `The customer paid in full (${received}) after the payment expired; the late payment was accepted.`;
+    case "underpaid":
+      return `The payment expired with ${received} received. A partial payment cannot be accepted as complete: the received funds stay at the deposit address; agree the difference or a refund with your customer.`;
+    case "overpaid":
+      return `The customer sent more than asked (${received}). Everything received is settled to you; return the excess to your customer if you need to.`;
+    default:
+      return "";
+  }
 }

@@ -1,0 +1,81 @@
+import { z } from "zod";
+import type { Db } from "../db/client";
+import { AppError } from "../errors";
+import { afterCursor, type ListPage, NEWEST_FIRST, toPage } from "../http/pagination";
+import {
+  serializeWebhookDelivery,
+  type TWebhookDeliveryObject,
+  WEBHOOK_ATTEMPT_SELECT,
+  WEBHOOK_DELIVERY_SELECT,
+} from "../webhooks/webhook-delivery-object";
+
+export const ZWebhookDeliveryLogQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+  starting_after: z
+    .string()
+    .regex(/^wd_[0-9A-Za-z]{22}$/)
+    .optional(),
+  /** Deliveries to one endpoint. */
+  endpoint: z
+    .string()
+    .regex(/^we_[0-9A-Za-z]{22}$/)
+    .optional(),
+  /** Deliveries of the events about one object (a payment's page). */
+  object: z.string().min(1).max(64).optional(),
+  status: z.enum(["pending", "succeeded", "failed"]).optional(),
+});
+export type TWebhookDeliveryLogQuery = z.input<typeof ZWebhookDeliveryLogQuery>;
+
+export type WebhookDeliveryLogEntry = TWebhookDeliveryObject & {
+  endpoint_url: string;
+  /** Every attempt, oldest first. */
+  attempts: NonNullable<TWebhookDeliveryObject["attempts"]>;
+  /** A manual retry is possible: the endpoint still exists and is enabled. */
+  retryable: boolean;
+};
+
+/**
+ * The dashboard's delivery log: the merchant's deliveries, newest first, each with its endpoint and
+ * all its attempts (the API lists deliveries without attempts; the dashboard shows them inline).
+ */
+export async function listWebhookDeliveryLog(
+  db: Db,
+  merchantId: string,
+  rawQuery: TWebhookDeliveryLogQuery = {},
+): Promise<ListPage<WebhookDeliveryLogEntry>> {
+  const query = ZWebhookDeliveryLogQuery.parse(rawQuery);
+  const scope = {
+    event: { merchantId, ...(query.object ? { objectId: query.object } : {}) },
+    ...(query.endpoint ? { endpointId: query.endpoint } : {}),
+  };
+  // The cursor is looked up without the status filter: a delivery retried since still marks the place.
+  const cursor = query.starting_after
+    ? await db.webhookDelivery.findFirst({
+        where: { ...scope, id: query.starting_after },
+        select: { id: true, createdAt: true },
+      })
+    : null;
+  if (query.starting_after && !cursor)
+    throw new AppError("validation_failed", "starting_after: no such webhook delivery", {
+      errors: [{ path: "starting_after", message: "no such webhook delivery" }],
+    });
+  const rows = await db.webhookDelivery.findMany({
+    where: { ...scope, ...(query.status ? { status: query.status } : {}), ...afterCursor(cursor) },
+    orderBy: NEWEST_FIRST,
+    take: query.limit + 1,
+    select: {
+      ...WEBHOOK_DELIVERY_SELECT,
+      endpoint: { select: { url: true, disabled: true, deletedAt: true } },
+      attempts: { orderBy: { attemptNumber: "asc" }, select: WEBHOOK_ATTEMPT_SELECT },
+    },
+  });
+  return toPage(rows, query.limit, (row) => {
+    const delivery = serializeWebhookDelivery(row, row.attempts);
+    return {
+      ...delivery,
+      attempts: delivery.attempts ?? [],
+      endpoint_url: row.endpoint.url,
+      retryable: !row.endpoint.disabled && !row.endpoint.deletedAt,
+    };
+  });
+}

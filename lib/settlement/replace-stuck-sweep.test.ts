@@ -1,0 +1,195 @@
+// Stuck transactions, on a test file's own Anvil (mining is switched off and the base fee raised,
+// which would disturb other files on the shared node): a sweep or top-up whose fee is below the
+// base fee is not mined; after the replacement timeout it is replaced with the same nonce and a
+// higher fee, and the replacement settles the payment with exact amounts.
+import type { Hex } from "viem";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { toBigInt } from "../payments/payment-object";
+import { type RunningAnvil, startAnvil } from "../runtime/anvil";
+import { freePort } from "../runtime/free-port";
+import { createTestDatabase, type TestDatabase } from "../testing/database";
+import { createSettlementFixture, type SettlementFixture } from "../testing/settlement-fixture";
+import { advanceSweep } from "./advance-sweep";
+import { planSweeps } from "./plan-sweeps";
+import type { SettlementDeps } from "./settlement-deps";
+import { gasTankSigner } from "./signing-accounts";
+
+const REPLACE_AFTER_MS = 60_000;
+
+let database: TestDatabase;
+let anvil: RunningAnvil;
+let fx: SettlementFixture;
+let clock = Date.now();
+let deps: SettlementDeps;
+beforeAll(async () => {
+  database = await createTestDatabase();
+  anvil = await startAnvil({ port: await freePort() });
+  fx = await createSettlementFixture(database.db, { rpcUrl: anvil.rpcUrl });
+  deps = { ...fx.deps, now: () => new Date(clock), replaceAfterMs: REPLACE_AFTER_MS };
+});
+afterAll(async () => {
+  await anvil?.stop();
+  await database?.drop();
+});
+
+async function sweepOf(paymentId: string) {
+  return database.db.sweep.findUniqueOrThrow({ where: { paymentId } });
+}
+
+/** Makes the transactions waiting in the pool unmineable: the next block's base fee is above them. */
+async function priceOut(gasPrice: bigint) {
+  await fx.testClient.setNextBlockBaseFeePerGas({ baseFeePerGas: gasPrice * 3n });
+  await fx.mine();
+}
+
+async function driveToConfirmed(sweepId: string) {
+  for (let run = 0; run < 12; run++) {
+    const result = await advanceSweep(deps, sweepId);
+    if (result.status === "confirmed") return result;
+    await fx.mine();
+  }
+  throw new Error(`sweep ${sweepId} did not confirm`);
+}
+
+describe("stuck transactions", () => {
+  it("replaces a native sweep not mined after the timeout; the replacement leaves 0 wei", async () => {
+    const payment = await fx.createConfirmedPayment({ amount: "2" });
+    await fx.testClient.setAutomine(false);
+    try {
+      const [sweepId = ""] = await planSweeps(deps);
+      const first = await advanceSweep(deps, sweepId);
+      expect(first.status).toBe("transferring");
+      const stuck = await sweepOf(payment.id);
+      const stuckTx = await fx.publicClient.getTransaction({ hash: stuck.txHash as Hex });
+      await priceOut(stuckTx.maxFeePerGas ?? 0n);
+      await expect(fx.publicClient.getTransactionReceipt({ hash: stuck.txHash as Hex })).rejects.toThrow();
+
+      // Before the timeout: still waiting on the same transaction.
+      clock += REPLACE_AFTER_MS - 1_000;
+      await advanceSweep(deps, sweepId);
+      expect((await sweepOf(payment.id)).txHash).toBe(stuck.txHash);
+
+      clock += 2_000;
+      await advanceSweep(deps, sweepId);
+      const replaced = await sweepOf(payment.id);
+      expect(replaced.txHash).not.toBe(stuck.txHash);
+      expect(replaced.replacedTxHashes).toEqual([stuck.txHash]);
+      expect(replaced.nonce).toBe(stuck.nonce);
+      expect(replaced.lastError).toMatch(/not mined after 60 s; replaced at \d+ wei\/gas/);
+      const replacement = await fx.publicClient.getTransaction({ hash: replaced.txHash as Hex });
+      expect(replacement.nonce).toBe(stuckTx.nonce);
+      expect(replacement.maxFeePerGas ?? 0n).toBeGreaterThanOrEqual(
+        ((stuckTx.maxFeePerGas ?? 0n) * 1125n) / 1000n,
+      );
+
+      await driveToConfirmed(sweepId);
+      const sweep = await sweepOf(payment.id);
+      expect(sweep.txHash).toBe(replaced.txHash);
+      const receipt = await fx.publicClient.getTransactionReceipt({ hash: sweep.txHash as Hex });
+      const fee = receipt.gasUsed * receipt.effectiveGasPrice;
+      expect(toBigInt(sweep.fee)).toBe(fee);
+      expect(toBigInt(sweep.amount) + fee).toBe(payment.amount);
+      expect(await fx.publicClient.getBalance({ address: payment.deposit })).toBe(0n);
+      expect(await fx.publicClient.getBalance({ address: fx.treasury })).toBe(toBigInt(sweep.amount));
+      expect(await fx.publicClient.getTransactionCount({ address: payment.deposit })).toBe(1);
+      expect((await database.db.payment.findUniqueOrThrow({ where: { id: payment.id } })).status).toBe(
+        "settled",
+      );
+    } finally {
+      await fx.testClient.setAutomine(true);
+    }
+  });
+
+  it("replaces a stuck gas top-up with the same value and nonce; the ERC-20 sweep then completes", async () => {
+    await fx.fundGasTank(10n ** 18n);
+    const payment = await fx.createConfirmedPayment({ token: "USDC", amount: "40" });
+    const tankNonceBefore = await fx.publicClient.getTransactionCount({ address: fx.gasTank });
+    await fx.testClient.setAutomine(false);
+    let stuck: Awaited<ReturnType<typeof sweepOf>>;
+    try {
+      const [sweepId = ""] = await planSweeps(deps);
+      expect((await advanceSweep(deps, sweepId)).status).toBe("funding_gas");
+      stuck = await sweepOf(payment.id);
+      const stuckTx = await fx.publicClient.getTransaction({ hash: stuck.gasFundTxHash as Hex });
+      await priceOut(stuckTx.maxFeePerGas ?? 0n);
+
+      clock += REPLACE_AFTER_MS + 1_000;
+      await advanceSweep(deps, sweepId);
+      const replaced = await sweepOf(payment.id);
+      expect(replaced.gasFundTxHash).not.toBe(stuck.gasFundTxHash);
+      expect(replaced.replacedTxHashes).toEqual([stuck.gasFundTxHash]);
+      expect(replaced.gasFundNonce).toBe(stuck.gasFundNonce);
+      const replacement = await fx.publicClient.getTransaction({ hash: replaced.gasFundTxHash as Hex });
+      expect(replacement.value).toBe(stuckTx.value);
+      expect(replacement.nonce).toBe(stuckTx.nonce);
+    } finally {
+      await fx.testClient.setAutomine(true);
+    }
+    await driveToConfirmed((await sweepOf(payment.id)).id);
+    const sweep = await sweepOf(payment.id);
+    expect(await fx.tokenBalance(fx.treasury)).toBe(40_000_000n);
+    expect(await fx.tokenBalance(payment.deposit)).toBe(0n);
+    // The stuck top-up was never mined. The base fee tripled meanwhile, so the transfer needed a
+    // second top-up of the difference: the gas tank sent exactly those two, nonces in sequence.
+    await expect(
+      fx.publicClient.getTransactionReceipt({ hash: stuck.gasFundTxHash as Hex }),
+    ).rejects.toThrow();
+    expect(await fx.publicClient.getTransactionCount({ address: fx.gasTank })).toBe(tankNonceBefore + 2);
+    const transfer = await fx.publicClient.getTransactionReceipt({ hash: sweep.txHash as Hex });
+    const transferFee = transfer.gasUsed * transfer.effectiveGasPrice;
+    expect(toBigInt(sweep.fee)).toBe(toBigInt(sweep.gasFundFee ?? { toFixed: () => "-1" }) + transferFee);
+    // The deposit keeps exactly what the top-ups sent and the transfer did not burn.
+    expect(await fx.publicClient.getBalance({ address: payment.deposit })).toBe(
+      toBigInt(sweep.gasFundAmount ?? { toFixed: () => "-1" }) - transferFee,
+    );
+    expect((await database.db.payment.findUniqueOrThrow({ where: { id: payment.id } })).status).toBe(
+      "settled",
+    );
+  });
+
+  it("re-signs a top-up whose nonce another sender of the gas tank's key took", async () => {
+    await fx.fundGasTank(10n ** 18n);
+    const payment = await fx.createConfirmedPayment({ token: "USDC", amount: "9" });
+    await fx.testClient.setAutomine(false);
+    let taken: number | null = null;
+    try {
+      const [sweepId = ""] = await planSweeps(deps);
+      expect((await advanceSweep(deps, sweepId)).status).toBe("funding_gas");
+      const ours = await sweepOf(payment.id);
+      taken = ours.gasFundNonce;
+      // Someone else with the key (an operator's script) sends with the same nonce; ours is dropped.
+      await fx.testClient.dropTransaction({ hash: ours.gasFundTxHash as Hex });
+      const tank = gasTankSigner(fx.mnemonic);
+      const foreign = await tank.signTransaction({
+        chainId: fx.chainId,
+        to: fx.payer.address,
+        value: 1n,
+        gas: 21_000n,
+        nonce: taken ?? 0,
+        maxFeePerGas: 10n ** 11n,
+        maxPriorityFeePerGas: 10n ** 9n,
+      });
+      await fx.publicClient.sendRawTransaction({ serializedTransaction: foreign });
+      await fx.mine();
+      await expect(
+        fx.publicClient.getTransactionReceipt({ hash: ours.gasFundTxHash as Hex }),
+      ).rejects.toThrow();
+
+      clock += REPLACE_AFTER_MS + 1_000;
+      await advanceSweep(deps, sweepId);
+      const resigned = await sweepOf(payment.id);
+      expect(resigned.gasFundNonce).toBe((taken ?? 0) + 1);
+      expect(resigned.lastError).toMatch(
+        /was taken by a transaction not sent by this sweep; re-signed with nonce/,
+      );
+    } finally {
+      await fx.testClient.setAutomine(true);
+    }
+    await driveToConfirmed((await sweepOf(payment.id)).id);
+    expect(await fx.tokenBalance(fx.treasury)).toBe(49_000_000n);
+    expect(await fx.tokenBalance(payment.deposit)).toBe(0n);
+    expect((await database.db.payment.findUniqueOrThrow({ where: { id: payment.id } })).status).toBe(
+      "settled",
+    );
+  });
+});

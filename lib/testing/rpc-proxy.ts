@@ -1,0 +1,85 @@
+// A JSON-RPC proxy in front of a real Anvil node that stands in for a remote provider we do not run:
+// it counts requests and can fail them the way providers do (HTTP 429/503, "too many results").
+import { createServer, type IncomingMessage } from "node:http";
+import type { AddressInfo } from "node:net";
+
+type RpcRequest = { jsonrpc: "2.0"; id: number | string; method: string; params?: unknown[] };
+
+/** What to do with one JSON-RPC call: forward it (null), answer a JSON-RPC error, or fail the HTTP request. */
+export type RpcFault = null | { rpcError: { code: number; message: string } } | { httpStatus: number };
+
+export type RpcProxy = {
+  url: string;
+  /** JSON-RPC calls received (a batch counts each call). */
+  calls: RpcRequest[];
+  /** HTTP requests received (a batch is one). */
+  httpRequests: number;
+  fault: (call: RpcRequest) => RpcFault;
+  /** Added to every HTTP request, as the round trip to a remote provider would be. */
+  latencyMs: number;
+  close(): Promise<void>;
+};
+
+export async function startRpcProxy(upstream: string): Promise<RpcProxy> {
+  const proxy: RpcProxy = {
+    url: "",
+    calls: [],
+    httpRequests: 0,
+    fault: () => null,
+    latencyMs: 0,
+    close: async () => {},
+  };
+  const server = createServer(async (request, response) => {
+    proxy.httpRequests += 1;
+    if (proxy.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, proxy.latencyMs));
+    const body = JSON.parse(await readBody(request)) as RpcRequest | RpcRequest[];
+    const batch = Array.isArray(body) ? body : [body];
+    proxy.calls.push(...batch);
+    const faults = batch.map((call) => proxy.fault(call));
+    const http = faults.find((fault) => fault !== null && "httpStatus" in fault);
+    if (http && "httpStatus" in http) {
+      response.writeHead(http.httpStatus, { "content-type": "text/plain" }).end("unavailable");
+      return;
+    }
+    const forwarded = batch.filter((_, index) => faults[index] === null);
+    let answers: { id: number | string }[] = [];
+    if (forwarded.length) {
+      const upstreamResponse = await fetch(upstream, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(forwarded),
+      });
+      const text = await upstreamResponse.text();
+      const parsed = JSON.parse(text) as unknown;
+      if (!Array.isArray(parsed)) {
+        // The node refused the batch as a whole: pass its answer through unchanged.
+        response.writeHead(upstreamResponse.status, { "content-type": "application/json" }).end(text);
+        return;
+      }
+      answers = parsed as { id: number | string }[];
+    }
+    const results = batch.map((call, index) => {
+      const fault = faults[index];
+      if (fault && "rpcError" in fault) return { jsonrpc: "2.0", id: call.id, error: fault.rpcError };
+      return answers.find((answer) => answer.id === call.id);
+    });
+    response
+      .writeHead(200, { "content-type": "application/json" })
+      .end(JSON.stringify(Array.isArray(body) ? results : results[0]));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  proxy.url = `http://127.0.0.1:${port}`;
+  proxy.close = () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+  return proxy;
+}
+
+async function readBody(request: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
