@@ -46,12 +46,22 @@ export function createWebhookDispatcher(
 
   async function claim(limit: number): Promise<{ id: string; endpoint_id: string }[]> {
     const now = deps.now?.() ?? new Date();
-    const busy = [...perEndpointInFlight].filter(([, count]) => count >= perEndpoint).map(([id]) => id);
+    const inFlight = [...perEndpointInFlight];
+    const busy = inFlight.filter(([, count]) => count >= perEndpoint).map(([id]) => id);
     return deps.db.$queryRaw<{ id: string; endpoint_id: string }[]>`
-      WITH ranked AS (
-        SELECT id, row_number() OVER (PARTITION BY endpoint_id ORDER BY next_attempt_at, id) AS rank
-        FROM webhook_deliveries
+      WITH candidates AS (
+        -- The oldest due deliveries only (index on status, next_attempt_at): a claim costs the same
+        -- with 10 or 100,000 deliveries waiting.
+        SELECT id, endpoint_id, next_attempt_at FROM webhook_deliveries
         WHERE status = 'pending' AND next_attempt_at <= ${now} AND NOT (endpoint_id = ANY(${busy}::text[]))
+        ORDER BY next_attempt_at LIMIT ${limit * perEndpoint}
+      ), ranked AS (
+        -- Each endpoint gets the slots it has free: perEndpoint minus its attempts in flight.
+        SELECT candidates.id, row_number() OVER (PARTITION BY candidates.endpoint_id
+            ORDER BY candidates.next_attempt_at, candidates.id) + COALESCE(flight.count, 0) AS rank
+        FROM candidates
+        LEFT JOIN unnest(${inFlight.map(([id]) => id)}::text[], ${inFlight.map(([, count]) => count)}::int[])
+          AS flight(endpoint_id, count) ON flight.endpoint_id = candidates.endpoint_id
       ), due AS (
         SELECT delivery.id FROM webhook_deliveries delivery JOIN ranked ON ranked.id = delivery.id
         WHERE ranked.rank <= ${perEndpoint} AND delivery.status = 'pending' AND delivery.next_attempt_at <= ${now}
@@ -99,7 +109,9 @@ export function createWebhookDispatcher(
         const claimed = await claim(capacity);
         for (const delivery of claimed) start(delivery);
         started += claimed.length;
-        refill = refill && claimed.length > 0;
+        // Idle (nothing claimed, no endpoint at its cap) until the next tick; otherwise every
+        // finished attempt claims again, so the endpoint's free slot is refilled at once.
+        refill = refill && (claimed.length > 0 || perEndpointInFlight.size > 0);
       } while (claimAgain && refill);
       return started;
     })().finally(() => {
