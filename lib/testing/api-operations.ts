@@ -129,6 +129,7 @@ export async function createApiWorld(
       merchantId,
       apiKey,
       objectIds: { pay: payment.id, evt: event.id, we: endpoint.id, wd: delivery.id },
+      depositAddress: payment.address,
     };
   }
   const a = await merchant("A");
