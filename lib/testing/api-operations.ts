@@ -53,6 +53,8 @@ export type ApiMerchant = {
   merchantId: string;
   apiKey: string;
   objectIds: Partial<Record<IdPrefix, string>>;
+  /** The merchant's payment's deposit address: data no other merchant may see. */
+  depositAddress: string;
 };
 
 export type ApiWorld = {
