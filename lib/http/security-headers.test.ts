@@ -108,6 +108,15 @@ describe("security headers", () => {
       const dashboard = proxy(new NextRequest("http://localhost/dashboard"));
       expect(dashboard.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
       expect(dashboard.headers.get("x-frame-options")).toBe("DENY");
+      // Found by e2e/api/hostile-http.spec.ts: Next answered undecodable paths with a bare 500.
+      for (const path of ["/api/v1/payments/%zz", "/api/checkout/%E0%A4%A", "/api/v1/%", "/pay/%C0%AF"]) {
+        const rejected = proxy(new NextRequest(`http://localhost${path}`));
+        expect(rejected.status, path).toBe(400);
+        expect(rejected.headers.get("content-type"), path).toBe("application/problem+json");
+        expect((await rejected.json()).code, path).toBe("bad_request");
+        expect(rejected.headers.get("x-content-type-options"), path).toBe("nosniff");
+      }
+      expect(proxy(new NextRequest("http://localhost/api/v1/payments/pay%5Fx")).status).toBe(200);
     } finally {
       vi.unstubAllEnvs();
       vi.resetModules();
