@@ -85,16 +85,7 @@ test("the sign-in endpoints answer hostile forms without a 5xx", async ({ reques
 
 test("malformed API and checkout URLs are 4xx problem+json, never a 5xx", async ({ request, merchant }) => {
   const raw = fc.oneof(
-    fc.constantFrom(
-      "%",
-      "%zz",
-      "%E0%A4%A",
-      "%00",
-      "%C0%AF",
-      "..%2F..%2Fetc%2Fpasswd",
-      "pay_%F0%9F%98%80",
-      "%2e%2e",
-    ),
+    fc.constantFrom("%", "%zz", "%E0%A4%A", "%00", "%C0%AF", "..%2F..%2Fetc%2Fpasswd", "pay_%F0%9F%98%80"),
     // Dot segments (`..`, `%2e%2e`) leave the API for another path: not this test's subject.
     fc.stringMatching(/^[A-Za-z0-9%_.~-]{1,40}$/).filter((segment) => !/^(\.|%2e)+$/i.test(segment)),
   );
