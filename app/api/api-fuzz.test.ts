@@ -357,10 +357,14 @@ describe("fuzzing every public endpoint", () => {
   it(`answers ${TOTAL_RUNS} hostile requests without a 5xx, every 4xx a problem+json`, async () => {
     const started = Date.now();
     const runsPerTarget = Math.ceil(TOTAL_RUNS / (TARGETS.length + 1));
-    for (const target of TARGETS) {
+    // Deletions last, so the operations on live endpoints (rotate, test, patch) still find some.
+    const ordered = [...TARGETS].sort(
+      (a, b) => Number(a.method === "delete") - Number(b.method === "delete"),
+    );
+    for (const [index, target] of ordered.entries()) {
       const handler = handlers.get(target.name);
       if (!handler) throw new Error(`no handler for ${target.name}`);
-      const samples = fc.sample(requestArbitrary(target), { numRuns: runsPerTarget, seed: SEED });
+      const samples = fc.sample(requestArbitrary(target), { numRuns: runsPerTarget, seed: SEED + index });
       await inParallel(samples, async (fuzz) => {
         const response = await handler(buildRequest(target, fuzz), {
           params: Promise.resolve(target.idPrefix ? { id: fuzz.id } : {}),
