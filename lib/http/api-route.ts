@@ -115,7 +115,7 @@ export function apiRoute<TBody = undefined, TQuery = undefined, TParams = undefi
       }
       const upstream = upstreamAppError(error);
       if (upstream) {
-        logger.error("chain node failed during an API request", {
+        logger.error("upstream (chain node or database) failed during an API request", {
           requestId,
           method: request.method,
           url: request.url,

@@ -42,7 +42,11 @@ export function publicRoute<TParams>(
       if (error instanceof AppError) return problemResponse(error, requestId);
       const upstream = upstreamAppError(error);
       if (upstream) {
-        logger.error("chain node failed during a public request", { requestId, url: request.url, error });
+        logger.error("upstream (chain node or database) failed during a public request", {
+          requestId,
+          url: request.url,
+          error,
+        });
         return problemResponse(upstream, requestId);
       }
       logger.error("unhandled error in public route", { requestId, url: request.url, error });
