@@ -5,7 +5,8 @@
 // problem+json whose `code` is in the closed enum and matches the status.
 // FUZZ_RUNS (default 10,000) is the total number of requests, split evenly across operations.
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { DEVELOPMENT_MNEMONIC } from "@/lib/config/env";
 import { ERROR_CODES, type ErrorCode } from "@/lib/errors";
 import type { IdPrefix } from "@/lib/ids";
 import {
@@ -78,7 +79,12 @@ const handlers = new Map<string, Awaited<ReturnType<typeof routeHandlerOf>>>();
 let catchAll: Awaited<ReturnType<typeof routeHandlerOf>>;
 
 beforeAll(async () => {
-  world = await createApiWorld({ API_RATE_LIMIT_PER_SECOND: "1000000", API_RATE_LIMIT_BURST: "1000000" });
+  world = await createApiWorld({
+    API_RATE_LIMIT_PER_SECOND: "1000000",
+    API_RATE_LIMIT_BURST: "1000000",
+    // Every log line is scanned for secrets: log everything.
+    LOG_LEVEL: "debug",
+  });
   for (const [prefix, id] of Object.entries(world.a.objectIds)) knownIds.set(prefix, [id]);
   for (const target of TARGETS) handlers.set(target.name, await routeHandlerOf(target.path, target.method));
   catchAll = await routeHandlerOf("/api/v1/{...path}", "get");
@@ -315,6 +321,20 @@ async function inParallel<T>(items: T[], run: (item: T) => Promise<void>): Promi
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
 }
 
+/** The only answers allowed to show a webhook secret (once, to the merchant creating it). */
+const SECRET_SHOWING = new Set([
+  "POST /api/v1/webhook-endpoints",
+  "POST /api/v1/webhook-endpoints/{id}/rotate-secret",
+]);
+
+/** What must never appear in an answer or a log line: names the kind of secret found. */
+function secretIn(text: string): string | undefined {
+  if (text.includes(DEVELOPMENT_MNEMONIC)) return "the wallet mnemonic";
+  if (/\$argon2/.test(text)) return "a password hash";
+  if (/sk_[0-9A-Za-z]{43}/.test(text)) return "a raw API key";
+  return undefined;
+}
+
 type Failure = { target: string; status: number; problem: string; request: unknown };
 const failures: Failure[] = [];
 const statusCounts = new Map<string, Map<number, number>>();
@@ -336,6 +356,10 @@ async function check(
   const fail = (problem: string) => {
     if (failures.length < 50) failures.push({ target, status: response.status, problem, request: fuzz });
   };
+  const secret = secretIn(text);
+  if (secret) return fail(`answer holds ${secret}`);
+  if (text.includes("whsec_") && !(response.status < 300 && SECRET_SHOWING.has(target)))
+    return fail("answer holds a webhook secret outside its creation or rotation");
   const contentType = response.headers.get("content-type") ?? "";
   if (response.status >= 500 && !(target === "GET /api/health" && response.status === 503))
     return fail(`server error: ${text.slice(0, 300)}`);
@@ -354,7 +378,20 @@ async function check(
 }
 
 describe("fuzzing every public endpoint", () => {
+  it("recognises the secrets it scans answers and logs for", () => {
+    expect(secretIn(`{"k":"${world.a.apiKey}"}`)).toBe("a raw API key");
+    expect(secretIn(`x ${DEVELOPMENT_MNEMONIC} y`)).toBe("the wallet mnemonic");
+    expect(secretIn("$argon2id$v=19$m=65536,t=3,p=4$abc")).toBe("a password hash");
+    expect(secretIn(JSON.stringify(world.a.objectIds))).toBeUndefined();
+  });
+
   it(`answers ${TOTAL_RUNS} hostile requests without a 5xx, every 4xx a problem+json`, async () => {
+    // Every log line written meanwhile is scanned for secrets too.
+    const logLines: string[] = [];
+    vi.spyOn(process.stderr, "write").mockImplementation((chunk) => {
+      logLines.push(String(chunk));
+      return true;
+    });
     const started = Date.now();
     const runsPerTarget = Math.ceil(TOTAL_RUNS / (TARGETS.length + 1));
     // Deletions last, so the operations on live endpoints (rotate, test, patch) still find some.
@@ -405,6 +442,12 @@ describe("fuzzing every public endpoint", () => {
       `fuzz (FUZZ_SEED=${SEED}): ${requests} requests over ${statusCounts.size} endpoints in ${seconds.toFixed(1)} s ` +
         `(${(requests / seconds).toFixed(0)}/s), ${failures.length} failures\n${summary.join("\n")}`,
     );
+    vi.restoreAllMocks();
+    const leakedLogs = logLines
+      .map((line) => secretIn(line) ?? (line.includes("whsec_") ? "a webhook secret" : undefined))
+      .filter(Boolean);
+    console.log(`fuzz: ${logLines.length} log lines scanned for secrets, ${leakedLogs.length} found`);
+    expect(leakedLogs, "secrets in the logs").toEqual([]);
     expect(failures, `replay with FUZZ_SEED=${SEED}`).toEqual([]);
     expect(requests).toBeGreaterThanOrEqual(TOTAL_RUNS);
   });
