@@ -178,16 +178,24 @@ test("Pay with browser wallet sends the exact amount from an injected wallet (An
 }) => {
   const payment = await createPaymentViaApi(request, merchant, { chain: "local", amount: "0.0123" });
   // A minimal EIP-1193 wallet backed by Anvil's unlocked dev account #9: the page's wagmi injected
-  // connector talks to it exactly as to a browser extension.
-  await page.addInitScript((rpcUrl: string) => {
-    let id = 0;
+  // connector talks to it exactly as to a browser extension. Like an extension, it reaches the node
+  // outside the page (an exposed function, not a fetch from the page), so the checkout's CSP
+  // (`connect-src 'self'`) applies to it as it does to a real wallet: not at all.
+  await page.exposeFunction("__walletRpc", async (method: string, params: unknown) => {
+    const response = await request.post(anvilRpcUrl, {
+      data: { jsonrpc: "2.0", id: 1, method, params: params ?? [] },
+    });
+    return response.json();
+  });
+  await page.addInitScript(() => {
+    type WalletWindow = {
+      __walletRpc(
+        method: string,
+        params: unknown,
+      ): Promise<{ result?: unknown; error?: { message: string; code: number } }>;
+    };
     const rpc = async (method: string, params: unknown) => {
-      const response = await fetch(rpcUrl, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ jsonrpc: "2.0", id: ++id, method, params: params ?? [] }),
-      });
-      const body = await response.json();
+      const body = await (window as unknown as WalletWindow).__walletRpc(method, params);
       if (body.error) throw Object.assign(new Error(body.error.message), { code: body.error.code });
       return body.result;
     };
@@ -196,7 +204,7 @@ test("Pay with browser wallet sends the exact amount from an injected wallet (An
       isMetaMask: false,
       async request({ method, params }: { method: string; params?: unknown }) {
         if (method === "eth_requestAccounts" || method === "eth_accounts") {
-          const accounts: string[] = await rpc("eth_accounts", []);
+          const accounts = (await rpc("eth_accounts", [])) as string[];
           account = accounts[9];
           return account ? [account] : [];
         }
@@ -208,7 +216,7 @@ test("Pay with browser wallet sends the exact amount from an injected wallet (An
       removeListener() {},
     };
     Object.defineProperty(window, "ethereum", { value: provider, configurable: true });
-  }, anvilRpcUrl);
+  });
 
   const balance = async () => {
     const response = await request.post(anvilRpcUrl, {

@@ -7,6 +7,7 @@ import { env } from "../config/env";
 import { publicUrl } from "../config/public-url";
 import { db } from "../db/client";
 import { LoginThrottle } from "./login-throttle";
+import { safeRedirectUrl } from "./safe-callback-path";
 import { verifyCredentials, ZCredentials } from "./verify-credentials";
 
 export const SESSION_MAX_AGE_SECONDS = 8 * 60 * 60;
@@ -80,6 +81,9 @@ export function authOptions(): NextAuthOptions {
           token.merchantId = user.merchantId;
         }
         return token;
+      },
+      redirect({ url, baseUrl }) {
+        return safeRedirectUrl(url, baseUrl);
       },
       session({ session, token }) {
         const claims = ZSessionClaims.safeParse(token);

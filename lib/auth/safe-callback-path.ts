@@ -4,3 +4,20 @@ export function safeCallbackPath(value: unknown): string {
     return "/dashboard";
   return value.slice(0, 512);
 }
+
+/**
+ * next-auth's `redirect` callback: a same-origin path or URL, else the base URL. next-auth's default
+ * runs `new URL(url)` on whatever `callbackUrl` a client posts, so a relative junk value (".5")
+ * threw and the sign-in answered 500.
+ */
+export function safeRedirectUrl(url: string, baseUrl: string): string {
+  if (url.startsWith("/")) {
+    const path = safeCallbackPath(url);
+    return path === url.slice(0, 512) ? `${baseUrl}${path}` : baseUrl;
+  }
+  try {
+    return new URL(url).origin === new URL(baseUrl).origin ? url : baseUrl;
+  } catch {
+    return baseUrl;
+  }
+}

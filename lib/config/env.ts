@@ -9,6 +9,19 @@ export const DEVELOPMENT_MNEMONIC = "test test test test test test test test tes
 export const DEVELOPMENT_SECRET = "ctrip-development-secret-do-not-use-in-production";
 
 const ZPort = z.coerce.number().int().min(1).max(65_535);
+
+/** One allowed framing origin: scheme + host (+ port), or a `https://*.` wildcard; no path. */
+const ZFrameOrigin = z
+  .string()
+  .regex(
+    /^(https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?|https:\/\/\*\.[A-Za-z0-9.-]+)$/,
+    "each entry must be an origin such as https://shop.example (no path)",
+  );
+/** Origins separated by spaces or commas. */
+export const ZCheckoutFrameAncestors = z
+  .string()
+  .transform((value) => value.split(/[\s,]+/).filter(Boolean))
+  .pipe(z.array(ZFrameOrigin).max(20));
 const ZOptionalUrl = z.url().optional();
 
 export const ZEnv = z
@@ -44,6 +57,8 @@ export const ZEnv = z
     CTRIP_EMBEDDED: z.enum(["1"]).optional(),
     /** "1" lets webhook endpoints target private, loopback and link-local addresses in production. */
     WEBHOOK_ALLOW_PRIVATE_TARGETS: z.enum(["0", "1"]).optional(),
+    /** Origins allowed to embed the checkout /pay/{id} in an iframe; unset = nobody. */
+    CHECKOUT_FRAME_ANCESTORS: ZCheckoutFrameAncestors.optional(),
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
     /** "off" disables the in-process job runner (e.g. when a separate `npm run worker` runs the jobs). */
     CTRIP_EMBEDDED_RUNNER: z.enum(["on", "off"]).default("on"),

@@ -1,4 +1,6 @@
 // The route wrapper on a real database: what happens when a client hangs up halfway through its body.
+
+import { createPublicClient, http } from "viem";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { createApiKey } from "../api-keys/create-api-key";
@@ -82,6 +84,29 @@ describe("apiRoute", () => {
     );
     expect(response.status).toBe(500);
     expect(await response.text()).not.toContain("secret detail");
+    expect(errors).toHaveBeenCalledOnce();
+  });
+
+  // Found by the API fuzz (app/api/api-fuzz.test.ts): a chain read failing inside a route was a 500.
+  it("answers a chain node that does not answer with 503 problem+json and Retry-After, not a 500", async () => {
+    const errors = vi.spyOn(logger, "error");
+    const route = apiRoute({
+      handler: async () => {
+        // Nothing listens on port 1: a real connection refusal, as when the RPC node is down.
+        const client = createPublicClient({ transport: http("http://127.0.0.1:1", { retryCount: 0 }) });
+        return { body: { head: String(await client.getBlockNumber()) } };
+      },
+    });
+    const response = await route(
+      new Request("http://localhost/api/v1/things", { headers: { authorization: `Bearer ${apiKey}` } }),
+      routeContext,
+    );
+    expect(response.status).toBe(503);
+    expect(response.headers.get("content-type")).toBe("application/problem+json");
+    expect(response.headers.get("retry-after")).toBe("5");
+    const problem = await response.json();
+    expect(problem.code).toBe("service_unavailable");
+    expect(JSON.stringify(problem)).not.toContain("127.0.0.1");
     expect(errors).toHaveBeenCalledOnce();
   });
 });

@@ -10,6 +10,7 @@ import { AppError, type FieldError, problemResponse, toProblem } from "../errors
 import { withIdempotency } from "../idempotency/with-idempotency";
 import { logger } from "../logger";
 import { RateLimiter } from "./rate-limit";
+import { upstreamAppError } from "./upstream-error";
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -112,6 +113,16 @@ export function apiRoute<TBody = undefined, TQuery = undefined, TParams = undefi
         logger.info("client closed the request", { requestId, method: request.method, url: request.url });
         return problemResponse(new AppError("bad_request", "The client closed the request."), requestId);
       }
+      const upstream = upstreamAppError(error);
+      if (upstream) {
+        logger.error("upstream (chain node or database) failed during an API request", {
+          requestId,
+          method: request.method,
+          url: request.url,
+          error,
+        });
+        return problemResponse(upstream, requestId);
+      }
       logger.error("unhandled error in API route", {
         requestId,
         method: request.method,
@@ -167,7 +178,28 @@ async function readJsonBody(request: Request): Promise<unknown> {
   }
 }
 
+/** Path of the first string (or object key) holding a NUL character, which PostgreSQL text refuses. */
+function nulPath(value: unknown, path: string[] = []): string[] | undefined {
+  if (typeof value === "string") return value.includes("\u0000") ? path : undefined;
+  if (value === null || typeof value !== "object") return undefined;
+  for (const [key, entry] of Object.entries(value)) {
+    if (key.includes("\u0000")) return [...path, key];
+    const found = nulPath(entry, [...path, key]);
+    if (found) return found;
+  }
+  return undefined;
+}
+
 function validate<T>(schema: z.ZodType<T>, value: unknown, where: "body" | "query" | "path"): T {
+  // Checked before the schema so no NUL byte ever reaches a query: the database would answer a 500.
+  const withNul = nulPath(value);
+  if (withNul) {
+    if (where === "path") throw new AppError("not_found", "No such object.");
+    const path = withNul.join(".") || where;
+    throw new AppError("validation_failed", `Invalid ${where}: ${path}: must not contain NUL characters`, {
+      errors: [{ path, message: "must not contain NUL characters" }],
+    });
+  }
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const errors: FieldError[] = result.error.issues.map((issue) => ({

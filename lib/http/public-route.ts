@@ -7,6 +7,7 @@ import { AppError, problemResponse } from "../errors";
 import { logger } from "../logger";
 import { clientIp } from "./client-ip";
 import { RateLimiter } from "./rate-limit";
+import { upstreamAppError } from "./upstream-error";
 
 type RouteContext = { params: Promise<Record<string, string | string[] | undefined>> };
 
@@ -39,6 +40,15 @@ export function publicRoute<TParams>(
       });
     } catch (error) {
       if (error instanceof AppError) return problemResponse(error, requestId);
+      const upstream = upstreamAppError(error);
+      if (upstream) {
+        logger.error("upstream (chain node or database) failed during a public request", {
+          requestId,
+          url: request.url,
+          error,
+        });
+        return problemResponse(upstream, requestId);
+      }
       logger.error("unhandled error in public route", { requestId, url: request.url, error });
       return problemResponse(
         new AppError("internal_error", `Something went wrong on our side (${requestId}).`),

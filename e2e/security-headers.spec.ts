@@ -1,0 +1,42 @@
+// The security headers on a real production build (proxy.ts), and the pages still run under the CSP:
+// any CSP violation is a browser console error, which fails these tests.
+import { createPaymentViaApi, expect, signInViaApi, test } from "./fixtures";
+
+test.use({ failOnBrowserErrors: true });
+
+test("the dashboard and sign-in pages cannot be framed and carry the CSP", async ({ page, merchant }) => {
+  const signIn = await page.goto("/sign-in");
+  const headers = signIn?.headers() ?? {};
+  expect(headers["content-security-policy"]).toContain("frame-ancestors 'none'");
+  expect(headers["content-security-policy"]).toContain("script-src 'self' 'unsafe-inline'");
+  expect(headers["x-frame-options"]).toBe("DENY");
+  expect(headers["x-content-type-options"]).toBe("nosniff");
+  expect(headers["referrer-policy"]).toBe("strict-origin-when-cross-origin");
+  // npm start serves the production build: HSTS is on (browsers apply it over HTTPS only).
+  expect(headers["strict-transport-security"]).toContain("max-age=");
+
+  await signInViaApi(page, merchant);
+  const dashboard = await page.goto("/dashboard");
+  expect(dashboard?.headers()["content-security-policy"]).toContain("frame-ancestors 'none'");
+  // Hydrated and interactive under the CSP.
+  await expect(page.getByRole("button", { name: /sign out/i })).toBeVisible();
+});
+
+test("the checkout cannot be framed by default and still goes live under the CSP", async ({
+  page,
+  request,
+  merchant,
+}) => {
+  const payment = await createPaymentViaApi(request, merchant, { chain: "local", amount: "0.5" });
+  const response = await page.goto(`/pay/${payment.id}`);
+  const headers = response?.headers() ?? {};
+  expect(headers["content-security-policy"]).toContain("frame-ancestors 'none'");
+  expect(headers["referrer-policy"]).toBe("no-referrer");
+  // Client code runs: the countdown ticks and the wallet button is there.
+  await expect(page.getByTestId("countdown")).toHaveText(/^\d\d:\d\d$/);
+  await expect(page.getByRole("button", { name: "Pay with browser wallet" })).toBeVisible();
+
+  const api = await request.get(`/api/checkout/${payment.id}`);
+  expect(api.headers()["content-security-policy"]).toBe("default-src 'none'; frame-ancestors 'none'");
+  expect(api.headers()["x-content-type-options"]).toBe("nosniff");
+});
