@@ -71,7 +71,7 @@ export type ApiWorld = {
 /**
  * A fresh database, a chains file pointing at the test Anvil, and merchants A and B, each with a
  * webhook endpoint (to a local receiver), a payment, its `payment.created` event and that event's
- * webhook delivery. Call before importing any route: the route modules read the environment once.
+ * webhook delivery, and a balance (balance mode, 100 USDC) with a payout pending approval. Call before importing any route: the route modules read the environment once.
  */
 export async function createApiWorld(
   env: Record<string, string> = {},
@@ -105,6 +105,9 @@ export async function createApiWorld(
   const { listEvents } = await import("../events/list-events");
   const { webhookDeps } = await import("../webhooks/webhook-deps");
   const { createLogger } = await import("../logger");
+  const { setTreasurySetting } = await import("../settlement/set-treasury-setting");
+  const { postLedgerEntry } = await import("../balances/post-ledger-entry");
+  const { createPayout } = await import("../payouts/create-payout");
   const logger = createLogger({}, { level: "error" });
 
   async function merchant(name: string): Promise<ApiMerchant> {
@@ -127,10 +130,30 @@ export async function createApiWorld(
     const [event] = events.data;
     const [delivery] = deliveries.data;
     if (!event || !delivery) throw new Error("api world: the payment recorded no event or delivery");
+    // Balance mode with 100 USDC, and a payout waiting for approval.
+    await setTreasurySetting({ db: database.db, chains: [chain] }, merchantId, {
+      chain: chain.name,
+      mode: "balance",
+    });
+    await database.db.$transaction((tx) =>
+      postLedgerEntry(tx, {
+        merchantId,
+        chain: chain.name,
+        tokenSymbol: "USDC",
+        type: "adjustment",
+        amount: 100_000_000n,
+      }),
+    );
+    const payout = await createPayout({ db: database.db, chains: [chain] }, merchantId, {
+      chain: chain.name,
+      token: "USDC",
+      amount: "1",
+      address: privateKeyToAddress(generatePrivateKey()),
+    });
     return {
       merchantId,
       apiKey,
-      objectIds: { pay: payment.id, evt: event.id, we: endpoint.id, wd: delivery.id },
+      objectIds: { pay: payment.id, evt: event.id, we: endpoint.id, wd: delivery.id, po: payout.id },
       depositAddress: payment.address,
     };
   }
