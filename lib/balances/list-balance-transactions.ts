@@ -1,9 +1,11 @@
 import { z } from "zod";
 import type { TChain } from "../config/chains";
 import type { Db } from "../db/client";
-import { AppError } from "../errors";
 import {
   afterCursor,
+  CURSOR_SELECT,
+  createdBetween,
+  findCursor,
   type ListPage,
   NEWEST_FIRST,
   toPage,
@@ -36,17 +38,9 @@ export async function listBalanceTransactions(
   query: TListBalanceTransactionsQuery,
 ): Promise<ListPage<TBalanceTransactionObject>> {
   const { db } = deps;
-  const cursor = query.starting_after
-    ? await db.balanceTransaction.findFirst({
-        where: { id: query.starting_after, merchantId },
-        select: { id: true, createdAt: true },
-      })
-    : null;
-  if (query.starting_after && !cursor)
-    throw new AppError("validation_failed", "starting_after: no such balance transaction", {
-      errors: [{ path: "starting_after", message: "no such balance transaction" }],
-    });
-  const created = { gte: query["created[gte]"], lte: query["created[lte]"] };
+  const cursor = await findCursor(query.starting_after, "balance transaction", (id) =>
+    db.balanceTransaction.findFirst({ where: { id, merchantId }, select: CURSOR_SELECT }),
+  );
   const rows = await db.balanceTransaction.findMany({
     where: {
       merchantId,
@@ -55,7 +49,7 @@ export async function listBalanceTransactions(
       ...(query.token ? { tokenSymbol: { equals: query.token, mode: "insensitive" as const } } : {}),
       ...(query.payout_id ? { payoutId: query.payout_id } : {}),
       ...(query.payment_id ? { paymentId: query.payment_id } : {}),
-      ...(created.gte || created.lte ? { createdAt: created } : {}),
+      ...createdBetween(query),
       ...afterCursor(cursor),
     },
     orderBy: NEWEST_FIRST,

@@ -1,7 +1,13 @@
 import { z } from "zod";
 import type { Db } from "../db/client";
-import { AppError } from "../errors";
-import { afterCursor, type ListPage, NEWEST_FIRST, toPage } from "../http/pagination";
+import {
+  afterCursor,
+  CURSOR_SELECT,
+  findCursor,
+  type ListPage,
+  NEWEST_FIRST,
+  toPage,
+} from "../http/pagination";
 import {
   serializeWebhookDelivery,
   type TWebhookDeliveryObject,
@@ -49,16 +55,9 @@ export async function listWebhookDeliveryLog(
     ...(query.endpoint ? { endpointId: query.endpoint } : {}),
   };
   // The cursor is looked up without the status filter: a delivery retried since still marks the place.
-  const cursor = query.starting_after
-    ? await db.webhookDelivery.findFirst({
-        where: { ...scope, id: query.starting_after },
-        select: { id: true, createdAt: true },
-      })
-    : null;
-  if (query.starting_after && !cursor)
-    throw new AppError("validation_failed", "starting_after: no such webhook delivery", {
-      errors: [{ path: "starting_after", message: "no such webhook delivery" }],
-    });
+  const cursor = await findCursor(query.starting_after, "webhook delivery", (id) =>
+    db.webhookDelivery.findFirst({ where: { ...scope, id }, select: CURSOR_SELECT }),
+  );
   const rows = await db.webhookDelivery.findMany({
     where: { ...scope, ...(query.status ? { status: query.status } : {}), ...afterCursor(cursor) },
     orderBy: NEWEST_FIRST,

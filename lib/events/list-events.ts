@@ -1,7 +1,15 @@
 import { z } from "zod";
 import type { Db } from "../db/client";
 import { AppError } from "../errors";
-import { afterCursor, type ListPage, NEWEST_FIRST, toPage, ZListQuery } from "../http/pagination";
+import {
+  afterCursor,
+  CURSOR_SELECT,
+  findCursor,
+  type ListPage,
+  NEWEST_FIRST,
+  toPage,
+  ZListQuery,
+} from "../http/pagination";
 import { EVENT_SELECT, serializeEvent, type TEventObject, ZEventType } from "./event-object";
 
 export const ZListEventsQuery = z.strictObject({
@@ -21,16 +29,9 @@ export async function listEvents(
   merchantId: string,
   query: TListEventsQuery,
 ): Promise<ListPage<TEventObject>> {
-  const cursor = query.starting_after
-    ? await db.event.findFirst({
-        where: { id: query.starting_after, merchantId },
-        select: { id: true, createdAt: true },
-      })
-    : null;
-  if (query.starting_after && !cursor)
-    throw new AppError("validation_failed", "starting_after: no such event", {
-      errors: [{ path: "starting_after", message: "no such event" }],
-    });
+  const cursor = await findCursor(query.starting_after, "event", (id) =>
+    db.event.findFirst({ where: { id, merchantId }, select: CURSOR_SELECT }),
+  );
   const rows = await db.event.findMany({
     where: {
       merchantId,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { AppError } from "../errors";
 
 export const ZListQuery = {
   limit: z.coerce.number().int().min(1).max(100).default(20),
@@ -41,3 +42,29 @@ export const ZTimestampFilter = z.union([
     .transform((seconds) => new Date(Number(seconds) * 1000)),
   z.iso.datetime({ offset: true }).transform((iso) => new Date(iso)),
 ]);
+
+export const CURSOR_SELECT = { id: true, createdAt: true } as const;
+
+/**
+ * The row `starting_after` names, found with `find` (which must scope it to the caller's merchant),
+ * or null without one. An unknown id is a 422 on `starting_after`, never an empty page.
+ */
+export async function findCursor(
+  startingAfter: string | undefined,
+  noun: string,
+  find: (id: string) => Promise<{ id: string; createdAt: Date } | null>,
+): Promise<{ id: string; createdAt: Date } | null> {
+  if (!startingAfter) return null;
+  const cursor = await find(startingAfter);
+  if (!cursor)
+    throw new AppError("validation_failed", `starting_after: no such ${noun}`, {
+      errors: [{ path: "starting_after", message: `no such ${noun}` }],
+    });
+  return cursor;
+}
+
+/** Prisma `where` for the `created[gte]` / `created[lte]` filters (nothing when neither is set). */
+export function createdBetween(query: { "created[gte]"?: Date; "created[lte]"?: Date }) {
+  const created = { gte: query["created[gte]"], lte: query["created[lte]"] };
+  return created.gte || created.lte ? { createdAt: created } : {};
+}

@@ -1,8 +1,10 @@
 import { z } from "zod";
 import type { Db } from "../db/client";
-import { AppError } from "../errors";
 import {
   afterCursor,
+  CURSOR_SELECT,
+  createdBetween,
+  findCursor,
   type ListPage,
   NEWEST_FIRST,
   toPage,
@@ -29,17 +31,9 @@ export async function listPayments(
   query: TListPaymentsQuery,
   baseUrl: string,
 ): Promise<ListPage<TPaymentObject>> {
-  const cursor = query.starting_after
-    ? await db.payment.findFirst({
-        where: { id: query.starting_after, merchantId },
-        select: { id: true, createdAt: true },
-      })
-    : null;
-  if (query.starting_after && !cursor)
-    throw new AppError("validation_failed", "starting_after: no such payment", {
-      errors: [{ path: "starting_after", message: "no such payment" }],
-    });
-  const created = { gte: query["created[gte]"], lte: query["created[lte]"] };
+  const cursor = await findCursor(query.starting_after, "payment", (id) =>
+    db.payment.findFirst({ where: { id, merchantId }, select: CURSOR_SELECT }),
+  );
   const rows = await db.payment.findMany({
     where: {
       merchantId,
@@ -47,7 +41,7 @@ export async function listPayments(
       ...(query.chain ? { chain: query.chain } : {}),
       ...(query.token ? { tokenSymbol: { equals: query.token, mode: "insensitive" as const } } : {}),
       ...(query.order_id ? { orderId: query.order_id } : {}),
-      ...(created.gte || created.lte ? { createdAt: created } : {}),
+      ...createdBetween(query),
       ...afterCursor(cursor),
     },
     orderBy: NEWEST_FIRST,

@@ -1,9 +1,11 @@
 import { z } from "zod";
 import type { TChain } from "../config/chains";
 import type { Db } from "../db/client";
-import { AppError } from "../errors";
 import {
   afterCursor,
+  CURSOR_SELECT,
+  createdBetween,
+  findCursor,
   type ListPage,
   NEWEST_FIRST,
   toPage,
@@ -30,17 +32,9 @@ export async function listPayouts(
   query: TListPayoutsQuery,
 ): Promise<ListPage<TPayoutObject>> {
   const { db } = deps;
-  const cursor = query.starting_after
-    ? await db.payout.findFirst({
-        where: { id: query.starting_after, merchantId },
-        select: { id: true, createdAt: true },
-      })
-    : null;
-  if (query.starting_after && !cursor)
-    throw new AppError("validation_failed", "starting_after: no such payout", {
-      errors: [{ path: "starting_after", message: "no such payout" }],
-    });
-  const created = { gte: query["created[gte]"], lte: query["created[lte]"] };
+  const cursor = await findCursor(query.starting_after, "payout", (id) =>
+    db.payout.findFirst({ where: { id, merchantId }, select: CURSOR_SELECT }),
+  );
   const rows = await db.payout.findMany({
     where: {
       merchantId,
@@ -48,7 +42,7 @@ export async function listPayouts(
       ...(query.chain ? { chain: query.chain } : {}),
       ...(query.token ? { tokenSymbol: { equals: query.token, mode: "insensitive" as const } } : {}),
       ...(query.payment_id ? { paymentId: query.payment_id } : {}),
-      ...(created.gte || created.lte ? { createdAt: created } : {}),
+      ...createdBetween(query),
       ...afterCursor(cursor),
     },
     orderBy: NEWEST_FIRST,

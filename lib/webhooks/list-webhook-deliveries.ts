@@ -1,7 +1,15 @@
 import { z } from "zod";
 import type { Db } from "../db/client";
 import { AppError } from "../errors";
-import { afterCursor, type ListPage, NEWEST_FIRST, toPage, ZListQuery } from "../http/pagination";
+import {
+  afterCursor,
+  CURSOR_SELECT,
+  findCursor,
+  type ListPage,
+  NEWEST_FIRST,
+  toPage,
+  ZListQuery,
+} from "../http/pagination";
 import {
   serializeWebhookDelivery,
   type TWebhookDeliveryObject,
@@ -24,16 +32,9 @@ export async function listWebhookDeliveries(
   merchantId: string,
   query: TListWebhookDeliveriesQuery,
 ): Promise<ListPage<TWebhookDeliveryObject>> {
-  const cursor = query.starting_after
-    ? await db.webhookDelivery.findFirst({
-        where: { id: query.starting_after, event: { merchantId } },
-        select: { id: true, createdAt: true },
-      })
-    : null;
-  if (query.starting_after && !cursor)
-    throw new AppError("validation_failed", "starting_after: no such webhook delivery", {
-      errors: [{ path: "starting_after", message: "no such webhook delivery" }],
-    });
+  const cursor = await findCursor(query.starting_after, "webhook delivery", (id) =>
+    db.webhookDelivery.findFirst({ where: { id, event: { merchantId } }, select: CURSOR_SELECT }),
+  );
   const rows = await db.webhookDelivery.findMany({
     where: {
       event: { merchantId },

@@ -2,7 +2,15 @@
 import { z } from "zod";
 import type { Db } from "../db/client";
 import { AppError } from "../errors";
-import { afterCursor, type ListPage, NEWEST_FIRST, toPage, ZListQuery } from "../http/pagination";
+import {
+  afterCursor,
+  CURSOR_SELECT,
+  findCursor,
+  type ListPage,
+  NEWEST_FIRST,
+  toPage,
+  ZListQuery,
+} from "../http/pagination";
 import type { WebhookDeps } from "./webhook-deps";
 import {
   serializeWebhookEndpoint,
@@ -35,16 +43,9 @@ export async function listWebhookEndpoints(
   merchantId: string,
   query: TListWebhookEndpointsQuery,
 ): Promise<ListPage<TWebhookEndpointObject>> {
-  const cursor = query.starting_after
-    ? await db.webhookEndpoint.findFirst({
-        where: live(merchantId, query.starting_after),
-        select: { id: true, createdAt: true },
-      })
-    : null;
-  if (query.starting_after && !cursor)
-    throw new AppError("validation_failed", "starting_after: no such webhook endpoint", {
-      errors: [{ path: "starting_after", message: "no such webhook endpoint" }],
-    });
+  const cursor = await findCursor(query.starting_after, "webhook endpoint", (id) =>
+    db.webhookEndpoint.findFirst({ where: live(merchantId, id), select: CURSOR_SELECT }),
+  );
   const rows = await db.webhookEndpoint.findMany({
     where: { merchantId, deletedAt: null, ...afterCursor(cursor) },
     orderBy: NEWEST_FIRST,
