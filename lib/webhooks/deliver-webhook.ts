@@ -43,9 +43,34 @@ export async function claimWebhookDelivery(
  * overwritten by a late failure.
  */
 export async function deliverWebhook(deps: WebhookDeps, deliveryId: string): Promise<DeliveryOutcome> {
-  // One query (a join), not Prisma's one per relation: this runs once per attempt.
-  const [row] = await deps.db.$queryRaw<
+  const [loaded] = await loadWebhookDeliveries(deps, [deliveryId]);
+  if (!loaded) throw new Error(`webhook delivery ${deliveryId} not found`);
+  return deliverLoadedWebhook(deps, loaded);
+}
+
+/** What an attempt sends: the delivery's event and its endpoint (URL, secrets, state). */
+export type LoadedWebhookDelivery = {
+  deliveryId: string;
+  event: { id: string; type: string; createdAt: Date; data: unknown };
+  endpoint: {
+    url: string;
+    disabled: boolean;
+    deletedAt: Date | null;
+    secretCiphertext: string;
+    previousSecretCiphertext: string | null;
+    previousSecretExpiresAt: Date | null;
+  };
+};
+
+/** Loads deliveries for their attempts in one query (a join), however many were claimed. */
+export async function loadWebhookDeliveries(
+  deps: Pick<WebhookDeps, "db">,
+  deliveryIds: string[],
+): Promise<LoadedWebhookDelivery[]> {
+  if (deliveryIds.length === 0) return [];
+  const rows = await deps.db.$queryRaw<
     {
+      delivery_id: string;
       event_id: string;
       event_type: string;
       event_created_at: Date;
@@ -58,28 +83,33 @@ export async function deliverWebhook(deps: WebhookDeps, deliveryId: string): Pro
       previous_secret_expires_at: Date | null;
     }[]
   >`
-    SELECT event.id AS event_id, event.type AS event_type, event.created_at AS event_created_at,
-      event.data AS event_data, endpoint.url, endpoint.disabled, endpoint.deleted_at,
-      endpoint.secret_ciphertext, endpoint.previous_secret_ciphertext, endpoint.previous_secret_expires_at
+    SELECT delivery.id AS delivery_id, event.id AS event_id, event.type AS event_type,
+      event.created_at AS event_created_at, event.data AS event_data, endpoint.url, endpoint.disabled,
+      endpoint.deleted_at, endpoint.secret_ciphertext, endpoint.previous_secret_ciphertext,
+      endpoint.previous_secret_expires_at
     FROM webhook_deliveries delivery
     JOIN events event ON event.id = delivery.event_id
     JOIN webhook_endpoints endpoint ON endpoint.id = delivery.endpoint_id
-    WHERE delivery.id = ${deliveryId}`;
-  if (!row) throw new Error(`webhook delivery ${deliveryId} not found`);
-  const event = {
-    id: row.event_id,
-    type: row.event_type,
-    createdAt: row.event_created_at,
-    data: row.event_data,
-  };
-  const endpoint = {
-    url: row.url,
-    disabled: row.disabled,
-    deletedAt: row.deleted_at,
-    secretCiphertext: row.secret_ciphertext,
-    previousSecretCiphertext: row.previous_secret_ciphertext,
-    previousSecretExpiresAt: row.previous_secret_expires_at,
-  };
+    WHERE delivery.id = ANY(${deliveryIds}::text[])`;
+  return rows.map((row) => ({
+    deliveryId: row.delivery_id,
+    event: { id: row.event_id, type: row.event_type, createdAt: row.event_created_at, data: row.event_data },
+    endpoint: {
+      url: row.url,
+      disabled: row.disabled,
+      deletedAt: row.deleted_at,
+      secretCiphertext: row.secret_ciphertext,
+      previousSecretCiphertext: row.previous_secret_ciphertext,
+      previousSecretExpiresAt: row.previous_secret_expires_at,
+    },
+  }));
+}
+
+/** deliverWebhook for a delivery already loaded (the dispatcher loads a claimed batch at once). */
+export async function deliverLoadedWebhook(
+  deps: WebhookDeps,
+  { deliveryId, event, endpoint }: LoadedWebhookDelivery,
+): Promise<DeliveryOutcome> {
   const now = deps.now?.() ?? new Date();
   let result: WebhookSendResult | null = null;
   if (!endpoint.disabled && !endpoint.deletedAt) {

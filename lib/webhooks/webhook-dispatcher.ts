@@ -1,6 +1,12 @@
 import type { Db } from "../db/client";
 import type { Logger } from "../logger";
-import { type DeliveryOutcome, deliverWebhook, leaseUntil } from "./deliver-webhook";
+import {
+  type DeliveryOutcome,
+  deliverLoadedWebhook,
+  type LoadedWebhookDelivery,
+  leaseUntil,
+  loadWebhookDeliveries,
+} from "./deliver-webhook";
 import { type WebhookDeps, webhookDeps } from "./webhook-deps";
 
 export type WebhookDispatcherOptions = {
@@ -35,7 +41,7 @@ export function createWebhookDispatcher(
   options: WebhookDispatcherOptions = {},
 ): WebhookDispatcher {
   const concurrency = options.concurrency ?? 64;
-  const perEndpoint = options.perEndpoint ?? 8;
+  const perEndpoint = options.perEndpoint ?? 16;
   const running = new Set<Promise<void>>();
   const perEndpointInFlight = new Map<string, number>();
   // Refilling: when an attempt finishes and the last claim found work, claim again at once instead
@@ -73,9 +79,13 @@ export function createWebhookDispatcher(
       RETURNING webhook_deliveries.id, webhook_deliveries.endpoint_id`;
   }
 
-  function start(delivery: { id: string; endpoint_id: string }) {
+  function start(delivery: { id: string; endpoint_id: string }, loaded: LoadedWebhookDelivery | undefined) {
     perEndpointInFlight.set(delivery.endpoint_id, (perEndpointInFlight.get(delivery.endpoint_id) ?? 0) + 1);
-    const attempt: Promise<void> = deliverWebhook(deps, delivery.id)
+    const attempt: Promise<void> = (
+      loaded
+        ? deliverLoadedWebhook(deps, loaded)
+        : Promise.reject(new Error(`webhook delivery ${delivery.id} not found`))
+    )
       .then((outcome) => options.onAttempt?.(outcome))
       .catch((error: unknown) =>
         // The lease expires and the delivery is attempted again: at-least-once, not lost.
@@ -107,7 +117,16 @@ export function createWebhookDispatcher(
         const capacity = concurrency - running.size;
         if (capacity <= 0) break;
         const claimed = await claim(capacity);
-        for (const delivery of claimed) start(delivery);
+        // One query loads the whole claimed batch; a failure leaves the leases to expire (retried).
+        const loaded = new Map(
+          (
+            await loadWebhookDeliveries(
+              deps,
+              claimed.map((delivery) => delivery.id),
+            )
+          ).map((row) => [row.deliveryId, row]),
+        );
+        for (const delivery of claimed) start(delivery, loaded.get(delivery.id));
         started += claimed.length;
         // Idle (nothing claimed, no endpoint at its cap) until the next tick; otherwise every
         // finished attempt claims again, so the endpoint's free slot is refilled at once.
