@@ -1,8 +1,11 @@
-import { getAddress, isAddress, zeroAddress } from "viem";
+import { type Address, getAddress, isAddress, zeroAddress } from "viem";
 import { z } from "zod";
 import type { TChain } from "../config/chains";
+import { env } from "../config/env";
 import type { Db } from "../db/client";
 import { AppError } from "../errors";
+import { hotWalletAddress } from "../wallet/derivation";
+import { gasTankAddress } from "./signing-accounts";
 import {
   serializeTreasurySetting,
   TREASURY_SETTING_SELECT,
@@ -29,11 +32,12 @@ export type TSetTreasurySetting = z.input<typeof ZSetTreasurySetting>;
 
 /**
  * Sets the merchant's settlement mode and treasury address for one chain (upsert). The address is
- * stored checksummed and may not be one of the gateway's own deposit addresses: sweeping into a
- * deposit address would credit another payment and loop.
+ * stored checksummed and may not be one of the gateway's own addresses: a deposit address (the sweep
+ * would credit another payment and loop), the gas tank or the merchant's hot wallet (swept funds
+ * would be spent as gas or mixed into the balance-mode ledger's wallet without a ledger entry).
  */
 export async function setTreasurySetting(
-  deps: { db: Db; chains: TChain[] },
+  deps: { db: Db; chains: TChain[]; gasTank?: Address },
   merchantId: string,
   rawInput: TSetTreasurySetting,
 ): Promise<TTreasurySettingObject> {
@@ -48,8 +52,20 @@ export async function setTreasurySetting(
       where: { depositAddress: address },
       select: { id: true },
     });
-    if (deposit) {
-      const message = "is a deposit address of this gateway; use an address you control";
+    const merchant = await deps.db.merchant.findUniqueOrThrow({
+      where: { id: merchantId },
+      select: { depositXpub: true },
+    });
+    const own =
+      address === (deps.gasTank ?? gasTankAddress(env().WALLET_MNEMONIC))
+        ? "is this gateway's gas tank"
+        : address === hotWalletAddress(merchant.depositXpub)
+          ? "is your balance-mode hot wallet"
+          : deposit
+            ? "is a deposit address of this gateway"
+            : null;
+    if (own) {
+      const message = `${own}; use an address you control`;
       throw new AppError("validation_failed", `address: ${message}`, {
         errors: [{ path: "address", message }],
       });

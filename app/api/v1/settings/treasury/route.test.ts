@@ -2,18 +2,22 @@
 import { generatePrivateKey, privateKeyToAddress } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createApiKey } from "@/lib/api-keys/create-api-key";
+import { env } from "@/lib/config/env";
 import { createMerchant } from "@/lib/merchants/create-merchant";
 import { createPayment } from "@/lib/payments/create-payment";
+import { gasTankAddress } from "@/lib/settlement/signing-accounts";
 import { ZTreasurySettingList, ZTreasurySettingObject } from "@/lib/settlement/treasury-setting-object";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/database";
 import { disconnectProcessDb } from "@/lib/testing/process-db";
 import { testChain } from "@/lib/testing/test-chain";
+import { hotWalletAddress } from "@/lib/wallet/derivation";
 
 let database: TestDatabase;
 let route: typeof import("./route");
 let keyA: string;
 let keyB: string;
 let depositAddressOfB: string;
+let hotWalletOfA: string;
 
 beforeAll(async () => {
   database = await createTestDatabase();
@@ -23,6 +27,8 @@ beforeAll(async () => {
   const a = await createMerchant(database.db, { name: "A", email: "a@example.com", password: "pw" });
   const b = await createMerchant(database.db, { name: "B", email: "b@example.com", password: "pw" });
   ({ apiKey: keyA } = await createApiKey(database.db, { merchantId: a.merchantId, name: "a" }));
+  const merchantA = await database.db.merchant.findUniqueOrThrow({ where: { id: a.merchantId } });
+  hotWalletOfA = hotWalletAddress(merchantA.depositXpub);
   ({ apiKey: keyB } = await createApiKey(database.db, { merchantId: b.merchantId, name: "b" }));
   const payment = await createPayment(
     { db: database.db, chains: [testChain()], baseUrl: "http://localhost" },
@@ -81,6 +87,8 @@ describe("treasury settings API", () => {
       [{ chain: "nope", address: privateKeyToAddress(generatePrivateKey()) }, "chain"],
       [{ chain: "local", mode: "vault", address: privateKeyToAddress(generatePrivateKey()) }, "mode"],
       [{ chain: "local", address: depositAddressOfB }, "address"],
+      [{ chain: "local", address: gasTankAddress(env().WALLET_MNEMONIC) }, "address"],
+      [{ chain: "local", address: hotWalletOfA }, "address"],
     ];
     for (const [body, path] of cases) {
       const response = await put(keyA, body);
