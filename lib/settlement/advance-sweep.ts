@@ -249,23 +249,40 @@ async function signNativeSweep(
       `deposit ${from} holds ${balance} wei, not more than the ${fee} wei fee of sweeping it; waiting`,
     );
   const value = balance - fee;
+  await signDepositTransfer(deps, tx, client, chain, sweep, { to, value, gas, quote, amount: value });
+}
+
+/**
+ * Signs the deposit key's sweep transaction with a freshly allocated nonce and records it, signed
+ * bytes and hash, before anything is broadcast: after a crash the same bytes are sent again.
+ */
+async function signDepositTransfer(
+  deps: SettlementDeps,
+  tx: Tx,
+  client: ChainClient,
+  chain: TChain,
+  sweep: SweepRow,
+  transfer: { to: Address; value: bigint; data?: Hex; gas: bigint; quote: GasQuote; amount: bigint },
+): Promise<void> {
+  const from = getAddress(sweep.fromAddress);
   const signer = depositSigner(deps.mnemonic, sweep.payment.derivationAccount, sweep.payment.derivationIndex);
   if (signer.address !== from)
     throw new AppError("internal_error", `sweep ${sweep.id}: key does not match ${from}`);
   const nonce = await allocateNonce(tx, client, { chain: chain.name, address: from });
   const rawTx = await signer.signTransaction({
     chainId: chain.chainId,
-    to,
-    value,
-    gas,
+    to: transfer.to,
+    value: transfer.value,
+    ...(transfer.data ? { data: transfer.data } : {}),
+    gas: transfer.gas,
     nonce,
-    ...feeFields(quote),
+    ...feeFields(transfer.quote),
   });
   await tx.sweep.update({
     where: { id: sweep.id },
     data: {
       status: "transferring",
-      amount: value.toString(),
+      amount: transfer.amount.toString(),
       nonce,
       rawTx,
       txHash: keccak256(rawTx),
@@ -276,8 +293,6 @@ async function signNativeSweep(
     },
   });
 }
-
-// ─── ERC-20 ───────────────────────────────────────────────────────────────────────────────────────
 
 function tokenTransferData(to: Address, amount: bigint): Hex {
   return encodeFunctionData({ abi: erc20Abi, functionName: "transfer", args: [to, amount] });
@@ -413,7 +428,7 @@ async function signTokenSweep(
   sweep: SweepRow,
 ): Promise<void> {
   const cost = await tokenSweepCost(client, chain, sweep);
-  const { token, from, to, amount, gas, ethBalance } = cost;
+  const { token, to, amount, gas, ethBalance } = cost;
   let quote = cost.quote;
   // The gas already at the deposit (the top-up) is spent at the one price it affords: when prices
   // fell since the top-up, that leaves no ETH stranded there; when they rose a little, it avoids a
@@ -439,35 +454,15 @@ async function signTokenSweep(
     });
     return;
   }
-  const signer = depositSigner(deps.mnemonic, sweep.payment.derivationAccount, sweep.payment.derivationIndex);
-  if (signer.address !== from)
-    throw new AppError("internal_error", `sweep ${sweep.id}: key does not match ${from}`);
-  const nonce = await allocateNonce(tx, client, { chain: chain.name, address: from });
-  const rawTx = await signer.signTransaction({
-    chainId: chain.chainId,
+  await signDepositTransfer(deps, tx, client, chain, sweep, {
     to: token,
-    data: tokenTransferData(to, amount),
     value: 0n,
+    data: tokenTransferData(to, amount),
     gas,
-    nonce,
-    ...feeFields(quote),
-  });
-  await tx.sweep.update({
-    where: { id: sweep.id },
-    data: {
-      status: "transferring",
-      amount: amount.toString(),
-      nonce,
-      rawTx,
-      txHash: keccak256(rawTx),
-      inFlightSince: nowOf(deps),
-      replacedTxHashes: [],
-      lastError: null,
-    },
+    quote,
+    amount,
   });
 }
-
-// ─── Confirmation and settlement ──────────────────────────────────────────────────────────────────
 
 async function confirmSweep(
   deps: SettlementDeps,
