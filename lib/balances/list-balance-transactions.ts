@@ -4,13 +4,13 @@ import type { Db } from "../db/client";
 import {
   afterCursor,
   CURSOR_SELECT,
-  createdBetween,
   findCursor,
   type ListPage,
+  moneyListWhere,
   NEWEST_FIRST,
   toPage,
   ZListQuery,
-  ZTimestampFilter,
+  ZMoneyListFilters,
 } from "../http/pagination";
 import {
   BALANCE_TRANSACTION_SELECT,
@@ -21,13 +21,10 @@ import {
 
 export const ZListBalanceTransactionsQuery = z.strictObject({
   ...ZListQuery,
+  ...ZMoneyListFilters,
   type: z.enum(BALANCE_TRANSACTION_TYPES).optional(),
-  chain: z.string().max(32).optional(),
-  token: z.string().max(16).optional(),
   payout_id: z.string().max(64).optional(),
   payment_id: z.string().max(64).optional(),
-  "created[gte]": ZTimestampFilter.optional(),
-  "created[lte]": ZTimestampFilter.optional(),
 });
 export type TListBalanceTransactionsQuery = z.infer<typeof ZListBalanceTransactionsQuery>;
 
@@ -45,11 +42,9 @@ export async function listBalanceTransactions(
     where: {
       merchantId,
       ...(query.type ? { type: query.type } : {}),
-      ...(query.chain ? { chain: query.chain } : {}),
-      ...(query.token ? { tokenSymbol: { equals: query.token, mode: "insensitive" as const } } : {}),
       ...(query.payout_id ? { payoutId: query.payout_id } : {}),
       ...(query.payment_id ? { paymentId: query.payment_id } : {}),
-      ...createdBetween(query),
+      ...moneyListWhere(query),
       ...afterCursor(cursor),
     },
     orderBy: NEWEST_FIRST,

@@ -68,3 +68,25 @@ export function createdBetween(query: { "created[gte]"?: Date; "created[lte]"?: 
   const created = { gte: query["created[gte]"], lte: query["created[lte]"] };
   return created.gte || created.lte ? { createdAt: created } : {};
 }
+
+/** Query fields shared by the lists of money objects: chain, token symbol (any case), creation time. */
+export const ZMoneyListFilters = {
+  chain: z.string().max(32).optional(),
+  token: z.string().max(16).optional(),
+  "created[gte]": ZTimestampFilter.optional(),
+  "created[lte]": ZTimestampFilter.optional(),
+};
+
+/** Prisma `where` for ZMoneyListFilters (rows with `chain`, `tokenSymbol` and `createdAt`). */
+export function moneyListWhere(query: {
+  chain?: string;
+  token?: string;
+  "created[gte]"?: Date;
+  "created[lte]"?: Date;
+}) {
+  return {
+    ...(query.chain ? { chain: query.chain } : {}),
+    ...(query.token ? { tokenSymbol: { equals: query.token, mode: "insensitive" as const } } : {}),
+    ...createdBetween(query),
+  };
+}

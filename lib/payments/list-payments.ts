@@ -3,24 +3,21 @@ import type { Db } from "../db/client";
 import {
   afterCursor,
   CURSOR_SELECT,
-  createdBetween,
   findCursor,
   type ListPage,
+  moneyListWhere,
   NEWEST_FIRST,
   toPage,
   ZListQuery,
-  ZTimestampFilter,
+  ZMoneyListFilters,
 } from "../http/pagination";
 import { PAYMENT_SELECT, serializePayment, type TPaymentObject, ZPaymentObject } from "./payment-object";
 
 export const ZListPaymentsQuery = z.strictObject({
   ...ZListQuery,
+  ...ZMoneyListFilters,
   status: ZPaymentObject.shape.status.optional(),
-  chain: z.string().max(32).optional(),
-  token: z.string().max(16).optional(),
   order_id: z.string().max(200).optional(),
-  "created[gte]": ZTimestampFilter.optional(),
-  "created[lte]": ZTimestampFilter.optional(),
 });
 export type TListPaymentsQuery = z.infer<typeof ZListPaymentsQuery>;
 
@@ -38,10 +35,8 @@ export async function listPayments(
     where: {
       merchantId,
       ...(query.status ? { status: query.status } : {}),
-      ...(query.chain ? { chain: query.chain } : {}),
-      ...(query.token ? { tokenSymbol: { equals: query.token, mode: "insensitive" as const } } : {}),
       ...(query.order_id ? { orderId: query.order_id } : {}),
-      ...createdBetween(query),
+      ...moneyListWhere(query),
       ...afterCursor(cursor),
     },
     orderBy: NEWEST_FIRST,

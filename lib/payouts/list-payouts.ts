@@ -4,24 +4,21 @@ import type { Db } from "../db/client";
 import {
   afterCursor,
   CURSOR_SELECT,
-  createdBetween,
   findCursor,
   type ListPage,
+  moneyListWhere,
   NEWEST_FIRST,
   toPage,
   ZListQuery,
-  ZTimestampFilter,
+  ZMoneyListFilters,
 } from "../http/pagination";
 import { PAYOUT_SELECT, PAYOUT_STATUSES, serializePayout, type TPayoutObject } from "./payout-object";
 
 export const ZListPayoutsQuery = z.strictObject({
   ...ZListQuery,
+  ...ZMoneyListFilters,
   status: z.enum(PAYOUT_STATUSES).optional(),
-  chain: z.string().max(32).optional(),
-  token: z.string().max(16).optional(),
   payment_id: z.string().max(64).optional(),
-  "created[gte]": ZTimestampFilter.optional(),
-  "created[lte]": ZTimestampFilter.optional(),
 });
 export type TListPayoutsQuery = z.infer<typeof ZListPayoutsQuery>;
 
@@ -39,10 +36,8 @@ export async function listPayouts(
     where: {
       merchantId,
       ...(query.status ? { status: query.status } : {}),
-      ...(query.chain ? { chain: query.chain } : {}),
-      ...(query.token ? { tokenSymbol: { equals: query.token, mode: "insensitive" as const } } : {}),
       ...(query.payment_id ? { paymentId: query.payment_id } : {}),
-      ...createdBetween(query),
+      ...moneyListWhere(query),
       ...afterCursor(cursor),
     },
     orderBy: NEWEST_FIRST,
