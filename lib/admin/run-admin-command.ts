@@ -12,7 +12,7 @@ export const ADMIN_USAGE = `Usage: npm run admin -- <command> [options]
   create-merchant --name <name> --email <email> --password <password>   → {"merchant_id", "api_key"}
   create-api-key --merchant <merchant id> --name <name>                 → {"id", "api_key"}
   list-merchants                                                         → {"object": "list", "data": [...]}
-  reconcile --chain <name> [--merchant <merchant id>]                    → {"chain", "tokens", "flagged_payments"}`;
+  reconcile --chain <name> [--merchant <merchant id>]                    → {"chain", "tokens", "flagged_payments", "gas", "flagged_gas"}`;
 
 export class UsageError extends Error {
   override name = "UsageError";
