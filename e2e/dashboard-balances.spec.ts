@@ -3,8 +3,10 @@
 // created and approved in the UI are signed and confirmed by its payout runner, and every figure the
 // pages show is checked against the chain.
 import type { APIRequestContext, Page } from "@playwright/test";
+import { hash } from "argon2";
 import { formatEther, type Hex } from "viem";
 import { generatePrivateKey, privateKeyToAddress } from "viem/accounts";
+import { newId } from "@/lib/ids";
 import { hotWalletAddress } from "@/lib/wallet/derivation";
 import { fundedPayer, publicClient } from "./devnet";
 import { createPaymentViaApi, expect, signInViaApi, type TestMerchant, test } from "./fixtures";
@@ -144,6 +146,23 @@ test("balance mode in settings → payments settle into the balance → payouts 
   await page.getByLabel("Recipient address (EIP-55 checksummed)").fill(recipient);
   await page.getByRole("button", { name: "Create payout" }).click();
   await expect(page.getByTestId("payout-status")).toHaveText("pending approval");
+  // An admin of the merchant sees the payout but cannot review it: only the owner approves or rejects.
+  const admin = { email: `admin-${merchant.merchantId}@e2e.test`.toLowerCase(), password: "e2e-password" };
+  await db.user.create({
+    data: {
+      id: newId("usr"),
+      merchantId: merchant.merchantId,
+      email: admin.email,
+      passwordHash: await hash(admin.password, { type: 2 }),
+      role: "admin",
+    },
+  });
+  await signInViaApi(page, admin);
+  await page.reload();
+  await expect(page.getByText("This payout waits for the account owner's approval.")).toBeVisible();
+  await expect(page.getByRole("button", { name: "Reject payout" })).toHaveCount(0);
+  await signInViaApi(page, merchant);
+  await page.reload();
   await page.getByRole("button", { name: "Reject payout" }).click();
   await expect(page.getByRole("status").filter({ hasText: "Payout rejected" })).toBeVisible();
   await expect(page.getByTestId("payout-status")).toHaveText("rejected");
