@@ -214,3 +214,60 @@ test("balance mode in settings → payments settle into the balance → payouts 
   await page.goto("/dashboard/balances");
   await expect(page.getByText("No balance yet.")).toBeVisible();
 });
+
+test("the balances, payouts and settings pages work with the keyboard alone and fit a phone screen @phone", async ({
+  page,
+  merchant,
+}) => {
+  await signInViaApi(page, merchant);
+  const recipient = privateKeyToAddress(generatePrivateKey());
+  const fillPayoutByKeyboard = async () => {
+    await page.goto("/dashboard/payouts/new");
+    await page.waitForLoadState("networkidle");
+    await page.getByLabel("Token").selectOption("ETH");
+    await page.getByLabel("Amount").focus();
+    await page.keyboard.type("1");
+    await page.keyboard.press("Tab");
+    await expect(page.getByLabel("Recipient address (EIP-55 checksummed)")).toBeFocused();
+    await page.keyboard.type(recipient);
+    await page.keyboard.press("Enter");
+  };
+
+  // Not in balance mode: the service's refusal is the form's error, nothing is created.
+  await fillPayoutByKeyboard();
+  await expect(page.getByRole("alert").filter({ hasText: "not in balance settlement mode" })).toBeVisible();
+
+  await page.goto("/dashboard/settings");
+  await page.waitForLoadState("networkidle");
+  await page.getByLabel("Settlement mode on local").focus();
+  await page.getByLabel("Settlement mode on local").selectOption("balance");
+  await page.getByRole("button", { name: "Save local settlement" }).focus();
+  await page.keyboard.press("Enter");
+  await expect(page.getByRole("status").filter({ hasText: "balance mode" })).toBeVisible();
+  const save = page.getByRole("button", { name: "Save USDC limits on local" });
+  await save.focus();
+  expect(await save.evaluate((element) => getComputedStyle(element).outlineStyle)).toBe("solid");
+
+  // Balance mode with nothing in it: the amount is refused on its field.
+  await fillPayoutByKeyboard();
+  await expect(page.locator("#amount-error")).toHaveText("exceeds the available balance of 0 ETH");
+  await expect(page.getByLabel("Recipient address (EIP-55 checksummed)")).toHaveValue(recipient);
+
+  for (const path of [
+    "/dashboard/balances",
+    "/dashboard/payouts",
+    "/dashboard/payouts/new",
+    "/dashboard/settings",
+  ]) {
+    await page.goto(path);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow, path).toBeLessThanOrEqual(0);
+  }
+  await page.goto("/dashboard/balances");
+  await expect(page.getByText("No balance yet.")).toBeVisible();
+  const shot = test.info().outputPath(`dashboard-balances-${test.info().project.name}.png`);
+  await page.screenshot({ fullPage: true, path: shot });
+  await test
+    .info()
+    .attach(`dashboard-balances-${test.info().project.name}.png`, { path: shot, contentType: "image/png" });
+});
