@@ -1,36 +1,12 @@
 // Treasury settings, sweeps and late-payment resolution in the dashboard, with real ETH moved on the
 // e2e gateway's Anvil devnet and found by its own scanner and sweeper.
-import {
-  createPublicClient,
-  createTestClient,
-  createWalletClient,
-  formatEther,
-  getAddress,
-  type Hex,
-  http,
-  parseEther,
-} from "viem";
-import { generatePrivateKey, privateKeyToAccount, privateKeyToAddress } from "viem/accounts";
+import { formatEther, type Hex, parseEther } from "viem";
+import { generatePrivateKey, privateKeyToAddress } from "viem/accounts";
 import { startWebhookReceiver, type WebhookReceiver } from "@/lib/testing/webhook-receiver";
+import { fundedPayer, publicClient, testClient } from "./devnet";
 import { createPaymentViaApi, expect, signInViaApi, type TestMerchant, test } from "./fixtures";
-import { anvilRpcUrl } from "./server";
 
 test.use({ failOnBrowserErrors: true });
-
-const publicClient = createPublicClient({ transport: http(anvilRpcUrl), pollingInterval: 200 });
-const testClient = createTestClient({ mode: "anvil", transport: http(anvilRpcUrl) });
-
-/** A fresh payer funded with test ETH: no nonce races with other specs' accounts. */
-async function fundedPayer() {
-  const account = privateKeyToAccount(generatePrivateKey());
-  await testClient.setBalance({ address: account.address, value: parseEther("10") });
-  const wallet = createWalletClient({ account, transport: http(anvilRpcUrl) });
-  return async (to: string, ether: string) => {
-    const hash = await wallet.sendTransaction({ chain: null, to: getAddress(to), value: parseEther(ether) });
-    await publicClient.waitForTransactionReceipt({ hash });
-    return hash;
-  };
-}
 
 type ApiPayment = {
   id: string;
@@ -67,20 +43,20 @@ test("treasury set in settings; a real ETH payment is swept there and the paymen
 
   // The service's own validation messages are shown on the field.
   await treasuryInput.fill("0x0000000000000000000000000000000000000000");
-  await page.getByRole("button", { name: "Save local treasury" }).click();
+  await page.getByRole("button", { name: "Save local settlement" }).click();
   await expect(page.locator("#treasury-local-error")).toHaveText("must not be the zero address");
   await expect(treasuryInput).toHaveAttribute("aria-invalid", "true");
   await treasuryInput.fill("0x1234");
-  await page.getByRole("button", { name: "Save local treasury" }).click();
+  await page.getByRole("button", { name: "Save local settlement" }).click();
   await expect(page.locator("#treasury-local-error")).toHaveText("must be a 0x-prefixed 20-byte hex address");
   const someDeposit = await createPaymentViaApi(request, merchant, { chain: "local", amount: "1" });
   await treasuryInput.fill(someDeposit.address);
-  await page.getByRole("button", { name: "Save local treasury" }).click();
+  await page.getByRole("button", { name: "Save local settlement" }).click();
   await expect(page.locator("#treasury-local-error")).toContainText("is a deposit address of this gateway");
 
   const treasury = privateKeyToAddress(generatePrivateKey());
   await treasuryInput.fill(treasury.toLowerCase());
-  await page.getByRole("button", { name: "Save local treasury" }).click();
+  await page.getByRole("button", { name: "Save local settlement" }).click();
   await expect(page.getByRole("status").filter({ hasText: "Treasury for local saved" })).toContainText(
     treasury,
   );

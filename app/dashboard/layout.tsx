@@ -23,6 +23,8 @@ export default async function DashboardLayout({ children }: { children: ReactNod
           <Link href="/dashboard">Overview</Link>
           <Link href="/dashboard/payments">Payments</Link>
           <Link href="/dashboard/payments/new">New payment</Link>
+          <Link href="/dashboard/balances">Balances</Link>
+          <Link href="/dashboard/payouts">Payouts</Link>
           <Link href="/dashboard/webhooks">Webhooks</Link>
           <Link href="/dashboard/api-keys">API keys</Link>
           <Link href="/dashboard/settings">Settings</Link>

@@ -8,6 +8,8 @@ export type MerchantSession = {
   db: Db;
   userId: string;
   email: string;
+  /** Owners approve and reject payouts; admins and viewers do not. */
+  role: "owner" | "admin" | "viewer";
   merchant: { id: string; name: string };
 };
 
@@ -24,8 +26,8 @@ export async function requireMerchantSession(callbackPath = "/dashboard"): Promi
   const database = db();
   const user = await database.user.findFirst({
     where: { id: claims.data.userId, merchantId: claims.data.merchantId },
-    select: { id: true, email: true, merchant: { select: { id: true, name: true } } },
+    select: { id: true, email: true, role: true, merchant: { select: { id: true, name: true } } },
   });
   if (!user) redirect(signIn);
-  return { db: database, userId: user.id, email: user.email, merchant: user.merchant };
+  return { db: database, userId: user.id, email: user.email, role: user.role, merchant: user.merchant };
 }

@@ -20,3 +20,25 @@ export function formErrorsOf(error: unknown): FormErrors | null {
   }
   return null;
 }
+
+/**
+ * formErrorsOf, plus a service's refusal of the request in the current state (an AppError
+ * `invalid_state`, e.g. a payout on a chain not in balance mode): its message is written for the
+ * merchant and shown as the form's error. Anything else yields null.
+ */
+export function actionErrorsOf(error: unknown): FormErrors | null {
+  if (error instanceof AppError && error.code === "invalid_state")
+    return { error: error.message, fieldErrors: {} };
+  return formErrorsOf(error);
+}
+
+/**
+ * The text fields a form was submitted with (React resets a form after its action: a form that
+ * failed validation renders these as its default values so nothing typed is lost).
+ */
+export function submittedValues(form: FormData): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const [key, value] of form.entries())
+    if (typeof value === "string" && !key.startsWith("$")) values[key] = value;
+  return values;
+}

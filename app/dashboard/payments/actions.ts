@@ -6,11 +6,14 @@ import { z } from "zod";
 import { requireMerchantSession } from "@/lib/auth/require-merchant-session";
 import { configuredChains } from "@/lib/config/chains";
 import { publicUrl } from "@/lib/config/public-url";
+import { actionErrorsOf, submittedValues } from "@/lib/dashboard/form-errors";
 import { ZNewPaymentForm } from "@/lib/dashboard/payment-form";
+import { ZRefundForm } from "@/lib/dashboard/payout-form";
 import { AppError } from "@/lib/errors";
 import { cancelPayment } from "@/lib/payments/cancel-payment";
 import { createPayment, ZCreatePayment } from "@/lib/payments/create-payment";
 import { resolvePayment } from "@/lib/payments/resolve-payment";
+import { refundPayment } from "@/lib/payouts/refund-payment";
 
 export type NewPaymentState = { error: string | null; fieldErrors: Record<string, string> };
 
@@ -81,4 +84,34 @@ export async function resolvePaymentAction(form: FormData): Promise<void> {
   }
   revalidatePath(`/dashboard/payments/${id}`);
   redirect(`/dashboard/payments/${id}?notice=${notice}`);
+}
+
+export type RefundState = {
+  error: string | null;
+  fieldErrors: Record<string, string>;
+  values: Record<string, string>;
+};
+
+/**
+ * Refunds a payment settled to the balance (everything left, or the amount given, e.g. the overpaid
+ * part): a payout linked to the payment, whose page opens. The service's refusals (treasury mode,
+ * not settled, more than received) come back as the form's errors.
+ */
+export async function refundPaymentAction(_previous: RefundState, form: FormData): Promise<RefundState> {
+  const parsed = ZPaymentId.safeParse(form.get("paymentId"));
+  if (!parsed.success) notFound();
+  const id = parsed.data;
+  const { db, merchant } = await requireMerchantSession(`/dashboard/payments/${id}`);
+  let payoutId: string;
+  try {
+    const input = ZRefundForm.parse(Object.fromEntries(form.entries()));
+    payoutId = (await refundPayment({ db, chains: configuredChains() }, merchant.id, id, input)).id;
+  } catch (error) {
+    if (error instanceof AppError && error.code === "not_found") notFound();
+    const messages = actionErrorsOf(error);
+    if (!messages) throw error;
+    return { ...messages, values: submittedValues(form) };
+  }
+  revalidatePath("/dashboard", "layout");
+  redirect(`/dashboard/payouts/${payoutId}?notice=refund-created`);
 }

@@ -1,7 +1,10 @@
 import { requireMerchantSession } from "@/lib/auth/require-merchant-session";
 import { configuredChains } from "@/lib/config/chains";
+import { chainOptions } from "@/lib/dashboard/chain-options";
 import { getMerchantSettings } from "@/lib/merchants/merchant-settings";
+import { listPayoutLimits } from "@/lib/payouts/payout-limits";
 import { listTreasurySettings } from "@/lib/settlement/list-treasury-settings";
+import { PayoutLimitsForm } from "./payout-limits-form";
 import { SettingsForm } from "./settings-form";
 import { TreasuryForm } from "./treasury-form";
 
@@ -9,9 +12,11 @@ export const metadata = { title: "Settings" };
 
 export default async function SettingsPage() {
   const { db, merchant } = await requireMerchantSession("/dashboard/settings");
-  const [settings, treasury] = await Promise.all([
+  const chains = configuredChains();
+  const [settings, treasury, limits] = await Promise.all([
     getMerchantSettings(db, merchant.id),
     listTreasurySettings(db, merchant.id),
+    listPayoutLimits({ db, chains }, merchant.id),
   ]);
   return (
     <>
@@ -21,12 +26,14 @@ export default async function SettingsPage() {
         <SettingsForm settings={settings} />
       </section>
       <section className="card" aria-labelledby="treasury-heading">
-        <h2 id="treasury-heading">Settlement: treasury address per chain</h2>
+        <h2 id="treasury-heading">Settlement per chain</h2>
         <p className="muted">
-          Confirmed payments are swept from their deposit address to your treasury, an address you control (a
-          hardware wallet or a multisig). Use an address that can receive on that chain.
+          In treasury mode, confirmed payments are swept from their deposit address to your treasury, an
+          address you control (a hardware wallet or a multisig) that can receive on that chain; the gateway
+          then holds nothing for you. In balance mode they are swept to your hot wallet on this gateway and
+          credited to your balance, from which you make payouts and refunds.
         </p>
-        {configuredChains().map((chain) => {
+        {chains.map((chain) => {
           const current = treasury.data.find((setting) => setting.chain === chain.name) ?? null;
           return (
             <TreasuryForm
@@ -37,6 +44,26 @@ export default async function SettingsPage() {
             />
           );
         })}
+      </section>
+      <section className="card" aria-labelledby="limits-heading">
+        <h2 id="limits-heading">Payout limits and auto-approval</h2>
+        <p className="muted">
+          Amounts in token units; empty means no limit. Payouts below the auto-approval threshold are sent
+          without waiting for the owner&apos;s approval; without a threshold every payout waits. The daily
+          limit counts payouts created in any 24 hours, rejected and failed ones excluded.
+        </p>
+        {chainOptions(chains).flatMap((chain) =>
+          chain.tokens.map((token) => (
+            <PayoutLimitsForm
+              key={`${chain.name}:${token}`}
+              chain={chain.name}
+              token={token}
+              current={
+                limits.data.find((limit) => limit.chain === chain.name && limit.token === token) ?? null
+              }
+            />
+          )),
+        )}
       </section>
     </>
   );

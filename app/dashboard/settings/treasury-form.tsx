@@ -1,11 +1,19 @@
 "use client";
 
-import { useActionState } from "react";
+import { useActionState, useState } from "react";
 import { setTreasuryAction, type TreasuryState } from "./actions";
 
-const INITIAL: TreasuryState = { saved: false, error: null, fieldErrors: {}, address: null };
+const INITIAL: TreasuryState = { saved: false, error: null, fieldErrors: {}, mode: null, address: null };
 
-/** The treasury address of one chain; saving sets the chain's settlement mode to `treasury`. */
+type Mode = "treasury" | "balance";
+
+const MODE_TEXT: Record<Mode, string> = {
+  treasury: "Mode: treasury — confirmed payments are swept to this address.",
+  balance:
+    "Mode: balance — confirmed payments are swept to your hot wallet on this gateway and credited to your balance, for payouts and refunds.",
+};
+
+/** The settlement of one chain: treasury (with its address) or balance. */
 export function TreasuryForm({
   chain,
   chainId,
@@ -13,22 +21,35 @@ export function TreasuryForm({
 }: {
   chain: string;
   chainId: number;
-  current: { mode: "treasury" | "balance"; address: string | null } | null;
+  current: { mode: Mode; address: string | null } | null;
 }) {
   const [state, action, pending] = useActionState(setTreasuryAction, INITIAL);
+  const [mode, setMode] = useState<Mode>(current?.mode ?? "treasury");
   const inputId = `treasury-${chain}`;
   const error = state.fieldErrors.address ?? state.fieldErrors.chain;
   return (
     <form action={action} className="inline-form" data-testid={`treasury-${chain}`}>
       <input type="hidden" name="chain" value={chain} />
       <div className="field">
+        <label htmlFor={`${inputId}-mode-select`}>Settlement mode on {chain}</label>
+        <select
+          id={`${inputId}-mode-select`}
+          name="mode"
+          value={mode}
+          onChange={(event) => setMode(event.target.value === "balance" ? "balance" : "treasury")}
+        >
+          <option value="treasury">Treasury: sweep to my address</option>
+          <option value="balance">Balance: hold for payouts and refunds</option>
+        </select>
+      </div>
+      <div className="field">
         <label htmlFor={inputId}>
-          Treasury address on {chain} ({chainId})
+          Treasury address on {chain} ({chainId}){mode === "balance" ? " (optional in balance mode)" : ""}
         </label>
         <input
           id={inputId}
           name="address"
-          required
+          required={mode === "treasury"}
           spellCheck={false}
           autoComplete="off"
           placeholder="0x…"
@@ -38,11 +59,7 @@ export function TreasuryForm({
           aria-describedby={`${inputId}-mode${error ? ` ${inputId}-error` : ""}`}
         />
         <span id={`${inputId}-mode`} className="muted">
-          {current === null
-            ? "Not set: payments on this chain are not swept."
-            : current.mode === "treasury"
-              ? "Mode: treasury — confirmed payments are swept to this address."
-              : "Mode: balance — saving an address switches this chain to treasury mode."}
+          {current === null ? "Not set: payments on this chain are not swept." : MODE_TEXT[current.mode]}
         </span>
         {error ? (
           <span id={`${inputId}-error`} className="form-error" role="alert">
@@ -51,11 +68,17 @@ export function TreasuryForm({
         ) : null}
       </div>
       <button type="submit" className="button" disabled={pending}>
-        {pending ? "Saving…" : `Save ${chain} treasury`}
+        {pending ? "Saving…" : `Save ${chain} settlement`}
       </button>
       {state.saved ? (
         <p className="notice-ok" role="status">
-          Treasury for {chain} saved: <code>{state.address}</code>
+          {state.mode === "balance" ? (
+            `Settlement for ${chain} saved: balance mode.`
+          ) : (
+            <>
+              Treasury for {chain} saved: <code>{state.address}</code>
+            </>
+          )}
         </p>
       ) : null}
     </form>

@@ -2,6 +2,7 @@ import Link from "next/link";
 import { requireMerchantSession } from "@/lib/auth/require-merchant-session";
 import { configuredChains } from "@/lib/config/chains";
 import { publicUrl } from "@/lib/config/public-url";
+import { allTokenSymbols } from "@/lib/dashboard/chain-options";
 import { PAYMENT_STATUSES } from "@/lib/dashboard/get-dashboard-overview";
 import { searchPayments, ZDashboardPaymentsQuery } from "@/lib/dashboard/search-payments";
 import styles from "../../dashboard.module.css";
@@ -23,11 +24,7 @@ export default async function PaymentsPage({
     if (value) filters.set(key, value);
   }
   const chains = configuredChains();
-  const tokens = [
-    ...new Set(
-      chains.flatMap((chain) => [chain.nativeCurrency.symbol, ...chain.tokens.map((t) => t.symbol)]),
-    ),
-  ];
+  const tokens = allTokenSymbols(chains);
   const next = new URLSearchParams(filters);
   const exportQuery = new URLSearchParams(filters);
   if (page.next_cursor) next.set("after", page.next_cursor);

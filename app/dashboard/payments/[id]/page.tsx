@@ -1,20 +1,24 @@
 import Link from "next/link";
-import { notFound } from "next/navigation";
 import { requireMerchantSession } from "@/lib/auth/require-merchant-session";
-import { explorerTxUrl } from "@/lib/chains/explorer-url";
 import { qrCodeSvg } from "@/lib/checkout/qr-code-svg";
 import { configuredChains } from "@/lib/config/chains";
 import { publicUrl } from "@/lib/config/public-url";
+import { explorerUrlOf } from "@/lib/dashboard/chain-options";
 import { getPaymentDetailOrThrow } from "@/lib/dashboard/get-payment-detail";
-import { AppError } from "@/lib/errors";
+import { getPaymentRefunds } from "@/lib/dashboard/get-payment-refunds";
 import styles from "../../dashboard.module.css";
+import { orNotFound } from "../../or-not-found";
+import { type Notices, PageNotice } from "../../page-notice";
+import { PayoutsTable } from "../../payouts-table";
 import { formatTimestamp, StatusBadge } from "../../status-badge";
+import { TxLink } from "../../tx-link";
 import { DeliveryLog, DeliveryNotice } from "../../webhooks/delivery-log";
 import { cancelPaymentAction, resolvePaymentAction } from "../actions";
+import { RefundForm } from "./refund-form";
 
 export const metadata = { title: "Payment" };
 
-const NOTICES: Record<string, { text: string; tone: "ok" | "bad" }> = {
+const NOTICES: Notices = {
   canceled: { text: "Payment canceled.", tone: "ok" },
   "cancel-refused": {
     text: "This payment can no longer be canceled (it has received funds or is final).",
@@ -42,29 +46,17 @@ export default async function PaymentDetailPage({
   const { id } = await params;
   const { created, notice } = await searchParams;
   const { db, merchant } = await requireMerchantSession(`/dashboard/payments/${encodeURIComponent(id)}`);
-  let detail: Awaited<ReturnType<typeof getPaymentDetailOrThrow>>;
-  try {
-    detail = await getPaymentDetailOrThrow(db, merchant.id, id, publicUrl(), configuredChains());
-  } catch (error) {
-    if (error instanceof AppError && error.code === "not_found") notFound();
-    throw error;
-  }
+  const chains = configuredChains();
+  const detail = await orNotFound(getPaymentDetailOrThrow(db, merchant.id, id, publicUrl(), chains));
   const { payment, timeline, cancelable, resolvable, sweep, deliveries } = detail;
-  const qr = await qrCodeSvg(payment.payment_uri);
-  const explorerUrl = configuredChains().find((chain) => chain.name === payment.chain)?.explorerUrl ?? null;
-  // A transaction hash, linked to the chain's explorer when chains.yaml names one.
-  const txLink = (hash: string | null, testId: string) => {
-    if (!hash) return <span className="muted">—</span>;
-    const href = explorerTxUrl(explorerUrl, hash);
-    return href ? (
-      <a href={href} rel="noreferrer" target="_blank" data-testid={testId}>
-        <code>{hash}</code>
-      </a>
-    ) : (
-      <code data-testid={testId}>{hash}</code>
-    );
-  };
-  const message = typeof notice === "string" ? NOTICES[notice] : undefined;
+  const [qr, refunds] = await Promise.all([
+    qrCodeSvg(payment.payment_uri),
+    getPaymentRefunds({ db, chains }, merchant.id, payment),
+  ]);
+  const explorerUrl = explorerUrlOf(chains, payment.chain);
+  const txLink = (hash: string | null, testId: string) => (
+    <TxLink hash={hash} explorerUrl={explorerUrl} testId={testId} />
+  );
   return (
     <>
       <p>
@@ -97,11 +89,7 @@ export default async function PaymentDetailPage({
           Payment created. Share the checkout link with your customer.
         </p>
       ) : null}
-      {message ? (
-        <p className={message.tone === "ok" ? styles.noticeOk : styles.noticeBad} role="status">
-          {message.text}
-        </p>
-      ) : null}
+      <PageNotice notices={NOTICES} notice={notice} />
       <DeliveryNotice notice={notice} />
       {payment.exception ? (
         <section className="card" aria-labelledby="exception-heading" data-testid="payment-exception">
@@ -293,6 +281,29 @@ export default async function PaymentDetailPage({
               "Funds are swept to your treasury once the payment is confirmed."
             )}
           </p>
+        )}
+      </section>
+
+      <section className="card" aria-labelledby="refunds-heading" data-testid="refunds">
+        <h2 id="refunds-heading">Refunds</h2>
+        <PayoutsTable payouts={refunds.refunds} caption="Refunds of this payment" empty="No refunds." />
+        {refunds.refusal ? (
+          <p className="muted" data-testid="refund-unavailable" data-reason={refunds.refusal.reason}>
+            {refunds.refusal.message}
+            {refunds.refusal.reason === "treasury_mode" ? (
+              <>
+                {" "}
+                <Link href="/dashboard/settings">Settlement settings</Link>
+              </>
+            ) : null}
+          </p>
+        ) : (
+          <RefundForm
+            paymentId={payment.id}
+            symbol={payment.token.symbol}
+            refundable={refunds.refundable}
+            overpaid={refunds.overpaid}
+          />
         )}
       </section>
 

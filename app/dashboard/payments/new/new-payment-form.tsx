@@ -1,16 +1,14 @@
 "use client";
 
-import { useActionState, useState } from "react";
+import { useActionState } from "react";
+import type { ChainOption } from "@/lib/dashboard/chain-options";
+import { ChainTokenFields } from "../../chain-token-fields";
 import { createPaymentAction, type NewPaymentState } from "../actions";
-
-type ChainOption = { name: string; tokens: string[] };
 
 const INITIAL: NewPaymentState = { error: null, fieldErrors: {} };
 
 export function NewPaymentForm({ chains }: { chains: ChainOption[] }) {
   const [state, action, pending] = useActionState(createPaymentAction, INITIAL);
-  const [chainName, setChainName] = useState(chains[0]?.name ?? "");
-  const tokens = chains.find((chain) => chain.name === chainName)?.tokens ?? [];
   const error = (field: string) => state.fieldErrors[field];
   const fieldProps = (field: string) => ({
     "aria-invalid": Boolean(error(field)),
@@ -26,40 +24,7 @@ export function NewPaymentForm({ chains }: { chains: ChainOption[] }) {
   return (
     <form action={action}>
       <div className="form-grid">
-        <div className="field">
-          <label htmlFor="chain">Chain</label>
-          <select
-            id="chain"
-            name="chain"
-            value={chainName}
-            onChange={(event) => setChainName(event.target.value)}
-            {...fieldProps("chain")}
-          >
-            {chains.map((chain) => (
-              <option key={chain.name} value={chain.name}>
-                {chain.name}
-              </option>
-            ))}
-          </select>
-          {message("chain")}
-        </div>
-        <div className="field">
-          <label htmlFor="token">Token</label>
-          <select
-            id="token"
-            name="token"
-            key={chainName}
-            defaultValue={tokens.at(-1)}
-            {...fieldProps("token")}
-          >
-            {tokens.map((symbol) => (
-              <option key={symbol} value={symbol}>
-                {symbol}
-              </option>
-            ))}
-          </select>
-          {message("token")}
-        </div>
+        <ChainTokenFields chains={chains} errors={state.fieldErrors} />
         <div className="field">
           <label htmlFor="amount">Amount</label>
           <input

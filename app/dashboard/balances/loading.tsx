@@ -1,0 +1,7 @@
+export default function DashboardLoading() {
+  return (
+    <p className="muted" role="status" aria-busy="true">
+      Loading…
+    </p>
+  );
+}

@@ -1,0 +1,71 @@
+"use client";
+
+import { useActionState, useState } from "react";
+import { FieldError, FormStatus, fieldErrorProps } from "../../field-error";
+import { type RefundState, refundPaymentAction } from "../actions";
+
+const INITIAL: RefundState = { error: null, fieldErrors: {}, values: {} };
+
+/** Refund from the balance: everything left by default, or a chosen amount (e.g. the overpaid part). */
+export function RefundForm({
+  paymentId,
+  symbol,
+  refundable,
+  overpaid,
+}: {
+  paymentId: string;
+  symbol: string;
+  refundable: string;
+  overpaid: string | null;
+}) {
+  const [state, action, pending] = useActionState(refundPaymentAction, INITIAL);
+  const [amount, setAmount] = useState("");
+  const errors = state.fieldErrors;
+  return (
+    <form action={action} aria-label="Refund this payment" className={"inline-form"}>
+      <input type="hidden" name="paymentId" value={paymentId} />
+      <div className="field">
+        <label htmlFor="refund-address">Refund to address (EIP-55 checksummed)</label>
+        <input
+          id="refund-address"
+          name="address"
+          defaultValue={state.values.address}
+          required
+          spellCheck={false}
+          autoComplete="off"
+          placeholder="0x…"
+          size={44}
+          {...fieldErrorProps(errors, "address", "refund-address")}
+        />
+        <FieldError errors={errors} field="address" id="refund-address" />
+      </div>
+      <div className="field">
+        <label htmlFor="refund-amount">Amount in {symbol} (optional)</label>
+        <input
+          id="refund-amount"
+          name="amount"
+          inputMode="decimal"
+          autoComplete="off"
+          placeholder={refundable}
+          value={amount}
+          onChange={(event) => setAmount(event.target.value)}
+          aria-invalid={Boolean(errors.amount)}
+          aria-describedby={`refund-amount-hint${errors.amount ? " refund-amount-error" : ""}`}
+        />
+        <span id="refund-amount-hint" className="muted">
+          Empty = everything left to refund: {refundable} {symbol}.
+        </span>
+        <FieldError errors={errors} field="amount" id="refund-amount" />
+      </div>
+      {overpaid ? (
+        <button type="button" className="button button-secondary" onClick={() => setAmount(overpaid)}>
+          Refund the overpaid part ({overpaid} {symbol})
+        </button>
+      ) : null}
+      <button type="submit" className="button button-danger" disabled={pending}>
+        {pending ? "Refunding…" : "Refund"}
+      </button>
+      <FormStatus error={state.error} />
+    </form>
+  );
+}

@@ -1,0 +1,157 @@
+import Link from "next/link";
+import { requireMerchantSession } from "@/lib/auth/require-merchant-session";
+import { listBalanceTransactions } from "@/lib/balances/list-balance-transactions";
+import { configuredChains } from "@/lib/config/chains";
+import { explorerUrlOf } from "@/lib/dashboard/chain-options";
+import { payoutTimeline } from "@/lib/dashboard/payout-timeline";
+import { getPayoutOrThrow } from "@/lib/payouts/get-payout";
+import { BalanceTransactionsTable } from "../../balance-transactions-table";
+import styles from "../../dashboard.module.css";
+import { orNotFound } from "../../or-not-found";
+import { type Notices, PageNotice } from "../../page-notice";
+import { formatTimestamp, PayoutStatusBadge } from "../../status-badge";
+import { TxLink } from "../../tx-link";
+import { approvePayoutAction, rejectPayoutAction } from "../actions";
+
+export const metadata = { title: "Payout" };
+
+const NOTICES: Notices = {
+  created: { text: "Payout created.", tone: "ok" },
+  "refund-created": { text: "Refund created: it is paid out from your balance like any payout.", tone: "ok" },
+  approved: { text: "Payout approved: it is sent on chain shortly.", tone: "ok" },
+  rejected: { text: "Payout rejected: its amount is back in your balance.", tone: "ok" },
+  "review-refused": {
+    text: "This payout is no longer pending approval: it was approved or rejected meanwhile.",
+    tone: "bad",
+  },
+  "review-forbidden": { text: "Only the account owner can approve or reject payouts.", tone: "bad" },
+};
+
+const STEP_MARK = { done: "✓", current: "…", upcoming: "○", failed: "✕" } as const;
+
+export default async function PayoutDetailPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
+  const { id } = await params;
+  const { notice } = await searchParams;
+  const { db, role, merchant } = await requireMerchantSession(`/dashboard/payouts/${encodeURIComponent(id)}`);
+  const chains = configuredChains();
+  const payout = await orNotFound(getPayoutOrThrow({ db, chains }, merchant.id, id));
+  const ledger = await listBalanceTransactions({ db, chains }, merchant.id, {
+    limit: 100,
+    payout_id: payout.id,
+  });
+  const nativeSymbol = chains.find((chain) => chain.name === payout.chain)?.nativeCurrency.symbol ?? "";
+  const pending = payout.status === "pending_approval";
+  return (
+    <>
+      <p>
+        <Link href="/dashboard/payouts">← Payouts</Link>
+      </p>
+      <div className={styles.pageHeader}>
+        <h1>
+          {payout.payment_id ? "Refund" : "Payout"} of {payout.amount} {payout.token.symbol}{" "}
+          <PayoutStatusBadge status={payout.status} />
+        </h1>
+        {pending && role === "owner" ? (
+          <div className={styles.actionRow}>
+            <form action={approvePayoutAction}>
+              <input type="hidden" name="payoutId" value={payout.id} />
+              <button type="submit" className="button">
+                Approve payout
+              </button>
+            </form>
+            <form action={rejectPayoutAction}>
+              <input type="hidden" name="payoutId" value={payout.id} />
+              <button type="submit" className="button button-danger">
+                Reject payout
+              </button>
+            </form>
+          </div>
+        ) : null}
+      </div>
+      {pending && role !== "owner" ? (
+        <p className="muted">This payout waits for the account owner&apos;s approval.</p>
+      ) : null}
+      <PageNotice notices={NOTICES} notice={notice} />
+
+      <section className="card" aria-labelledby="payout-timeline-heading">
+        <h2 id="payout-timeline-heading">Status</h2>
+        <ol className={styles.timeline} data-testid="payout-timeline">
+          {payoutTimeline(payout).map((step) => (
+            <li key={step.label} data-state={step.state}>
+              <span aria-hidden="true">{STEP_MARK[step.state]}</span> <strong>{step.label}</strong>{" "}
+              <span className="muted">
+                {step.at ? formatTimestamp(step.at) : step.state === "upcoming" ? "not yet" : ""}
+                {step.detail ? ` · ${step.detail}` : ""}
+              </span>
+            </li>
+          ))}
+        </ol>
+      </section>
+
+      <section className="card" aria-labelledby="payout-details-heading">
+        <h2 id="payout-details-heading">Details</h2>
+        <dl className={styles.detailList}>
+          <dt>Payout id</dt>
+          <dd>
+            <code data-testid="payout-id">{payout.id}</code>
+          </dd>
+          <dt>Amount</dt>
+          <dd data-testid="payout-amount">
+            {payout.amount} {payout.token.symbol} ({payout.amount_base_units} base units)
+          </dd>
+          <dt>Chain</dt>
+          <dd>{payout.chain}</dd>
+          <dt>To</dt>
+          <dd>
+            <code data-testid="payout-to">{payout.address}</code>
+          </dd>
+          <dt>From (your hot wallet)</dt>
+          <dd>
+            {payout.from_address ? <code>{payout.from_address}</code> : <span className="muted">—</span>}
+          </dd>
+          <dt>Transaction</dt>
+          <dd>
+            <TxLink
+              hash={payout.tx_hash}
+              explorerUrl={explorerUrlOf(chains, payout.chain)}
+              testId="payout-tx"
+            />
+          </dd>
+          <dt>Network fee</dt>
+          <dd data-testid="payout-fee">
+            {payout.fee} {nativeSymbol}
+          </dd>
+          {payout.payment_id ? (
+            <>
+              <dt>Refund of</dt>
+              <dd>
+                <Link href={`/dashboard/payments/${payout.payment_id}`}>
+                  <code>{payout.payment_id}</code>
+                </Link>
+              </dd>
+            </>
+          ) : null}
+          <dt>Description</dt>
+          <dd>{payout.description ?? "—"}</dd>
+          {payout.last_error ? (
+            <>
+              <dt>Last error</dt>
+              <dd className="form-error">{payout.last_error}</dd>
+            </>
+          ) : null}
+        </dl>
+      </section>
+
+      <section className="card" aria-labelledby="payout-ledger-heading">
+        <h2 id="payout-ledger-heading">Balance transactions</h2>
+        <BalanceTransactionsTable transactions={ledger.data} caption="Balance transactions of this payout" />
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,61 @@
+"use client";
+
+import { useActionState } from "react";
+import type { TPayoutLimitsObject } from "@/lib/payouts/payout-limits";
+import { FieldError, FormStatus, fieldErrorProps } from "../field-error";
+import { type PayoutLimitsState, setPayoutLimitsAction } from "./actions";
+
+const INITIAL: PayoutLimitsState = { saved: false, error: null, fieldErrors: {}, values: null };
+
+const FIELDS = [
+  { name: "max_per_payout", label: "Max per payout" },
+  { name: "max_per_day", label: "Max per 24 hours" },
+  { name: "auto_approve_below", label: "Auto-approve below" },
+] as const;
+
+/** Payout limits of one chain and token; an empty field means no limit (no auto-approval). */
+export function PayoutLimitsForm({
+  chain,
+  token,
+  current,
+}: {
+  chain: string;
+  token: string;
+  current: TPayoutLimitsObject | null;
+}) {
+  const [state, action, pending] = useActionState(setPayoutLimitsAction, INITIAL);
+  const errors = state.fieldErrors;
+  const prefix = `limits-${chain}-${token}`;
+  return (
+    <form
+      action={action}
+      className="inline-form"
+      data-testid={prefix}
+      aria-label={`${token} on ${chain} limits`}
+    >
+      <input type="hidden" name="chain" value={chain} />
+      <input type="hidden" name="token" value={token} />
+      {FIELDS.map((field) => (
+        <div className="field" key={field.name}>
+          <label htmlFor={`${prefix}-${field.name}`}>
+            {field.label} ({token} on {chain})
+          </label>
+          <input
+            id={`${prefix}-${field.name}`}
+            name={field.name}
+            inputMode="decimal"
+            autoComplete="off"
+            placeholder="no limit"
+            defaultValue={state.values?.[field.name] ?? current?.[field.name] ?? ""}
+            {...fieldErrorProps(errors, field.name, `${prefix}-${field.name}`)}
+          />
+          <FieldError errors={errors} field={field.name} id={`${prefix}-${field.name}`} />
+        </div>
+      ))}
+      <button type="submit" className="button" disabled={pending}>
+        {pending ? "Saving…" : `Save ${token} limits on ${chain}`}
+      </button>
+      <FormStatus error={state.error} success={state.saved ? `${token} limits on ${chain} saved.` : null} />
+    </form>
+  );
+}

@@ -1,0 +1,22 @@
+import type { TChain } from "../config/chains";
+
+export type ChainOption = { name: string; chainId: number; tokens: string[] };
+
+/** The configured chains with their token symbols (native coin first) for the dashboard's selects. */
+export function chainOptions(chains: TChain[]): ChainOption[] {
+  return chains.map((chain) => ({
+    name: chain.name,
+    chainId: chain.chainId,
+    tokens: [chain.nativeCurrency.symbol, ...chain.tokens.map((token) => token.symbol)],
+  }));
+}
+
+/** Every token symbol of the configured chains, once each (for a token filter). */
+export function allTokenSymbols(chains: TChain[]): string[] {
+  return [...new Set(chainOptions(chains).flatMap((chain) => chain.tokens))];
+}
+
+/** The chain's explorer base URL from chains.yaml, or null. */
+export function explorerUrlOf(chains: TChain[], chainName: string): string | null {
+  return chains.find((chain) => chain.name === chainName)?.explorerUrl ?? null;
+}

@@ -1,0 +1,56 @@
+import { z } from "zod";
+import { type TCreatePayout, ZCreatePayout } from "../payouts/create-payout";
+import { type TSetPayoutLimits, ZSetPayoutLimits } from "../payouts/payout-limits";
+import { type TRefundPayment, ZRefundPayment } from "../payouts/refund-payment";
+
+/** A text field of a form: trimmed; empty = not given. */
+const formText = z
+  .string()
+  .optional()
+  .transform((value) => value?.trim() || undefined);
+
+/** The dashboard's "new payout" form (strings from FormData) → the createPayout input. */
+export const ZNewPayoutForm = z
+  .object({ chain: formText, token: formText, amount: formText, address: formText, description: formText })
+  .transform(
+    (form): TCreatePayout => ({
+      chain: form.chain ?? "",
+      token: form.token ?? null,
+      amount: form.amount ?? "",
+      address: form.address ?? "",
+      description: form.description ?? null,
+    }),
+  )
+  .pipe(ZCreatePayout);
+
+/** The refund form on a payment's page; no amount = everything left to refund. */
+export const ZRefundForm = z
+  .object({ address: formText, amount: formText, description: formText })
+  .transform(
+    (form): TRefundPayment => ({
+      address: form.address ?? "",
+      ...(form.amount ? { amount: form.amount } : {}),
+      ...(form.description ? { description: form.description } : {}),
+    }),
+  )
+  .pipe(ZRefundPayment);
+
+/** The payout limits form of one chain and token; an empty field = no limit. */
+export const ZPayoutLimitsForm = z
+  .object({
+    chain: formText,
+    token: formText,
+    max_per_payout: formText,
+    max_per_day: formText,
+    auto_approve_below: formText,
+  })
+  .transform(
+    (form): TSetPayoutLimits => ({
+      chain: form.chain ?? "",
+      token: form.token ?? null,
+      max_per_payout: form.max_per_payout ?? null,
+      max_per_day: form.max_per_day ?? null,
+      auto_approve_below: form.auto_approve_below ?? null,
+    }),
+  )
+  .pipe(ZSetPayoutLimits);
