@@ -3,6 +3,7 @@
 // else (parameters, bodies, error responses, security) is derived from it.
 import { z } from "zod";
 import type { JSONSchema } from "zod/v4/core";
+import type { TApiKeyPermission } from "../api-keys/api-key-permissions";
 import { ZBalanceObject, ZBalanceTransactionObject } from "../balances/balance-object";
 import { ZListBalanceTransactionsQuery } from "../balances/list-balance-transactions";
 import { ZListBalancesQuery } from "../balances/list-balances";
@@ -169,6 +170,8 @@ type OperationSpec = {
   responses: { status: number; schema: ComponentName; description: string }[];
   /** Public endpoints take no API key and answer in their own format. */
   public?: true;
+  /** A permission the API key must carry (403 without it), e.g. approving payouts. */
+  permission?: TApiKeyPermission;
 };
 
 export const OPERATIONS: readonly OperationSpec[] = [
@@ -402,6 +405,7 @@ function balanceOperations(): OperationSpec[] {
       summary: "Approve a payout",
       description: "Approves a `pending_approval` payout; it is sent shortly after. Any other state: 409.",
       idPrefix: "po",
+      permission: "payouts:approve",
       responses: [{ status: 200, schema: "Payout", description: "The approved payout." }],
     },
     {
@@ -414,6 +418,7 @@ function balanceOperations(): OperationSpec[] {
         "Rejects a `pending_approval` payout and returns its amount to your balance (`payout_reversed`). " +
         "Any other state: 409.",
       idPrefix: "po",
+      permission: "payouts:approve",
       responses: [{ status: 200, schema: "Payout", description: "The rejected payout." }],
     },
     {
@@ -617,6 +622,7 @@ const TAGS = [
 const PROBLEM_SUMMARY: Record<number, string> = {
   400: "Malformed JSON body.",
   401: "Missing, unknown or revoked API key.",
+  403: "The API key lacks the permission this operation needs.",
   404: "No such object for this API key's merchant.",
   409: "Conflicts with the object's state, or an Idempotency-Key reused with a different body.",
   413: "Body larger than 64 KiB.",
@@ -631,6 +637,7 @@ function problemStatuses(spec: OperationSpec): number[] {
   if (spec.public) return [];
   const statuses = new Set([401, 429, 500]);
   if (spec.idPrefix) statuses.add(404);
+  if (spec.permission) statuses.add(403);
   if (spec.query) statuses.add(422);
   if (spec.body) for (const status of [400, 413, 415, 422]) statuses.add(status);
   // Idempotency-Key: a malformed key is a 422, a reused key with another body a 409.
@@ -745,7 +752,10 @@ function buildOperation(spec: OperationSpec): OpenApiOperation {
   return {
     operationId: spec.operationId,
     summary: spec.summary,
-    description: spec.description,
+    description: spec.permission
+      ? `${spec.description} Requires an API key with the \`${spec.permission}\` permission, which only ` +
+        "the merchant owner grants (dashboard → API keys); other keys get 403 `forbidden`."
+      : spec.description,
     tags: [spec.tag],
     ...(spec.public ? { security: [] } : {}),
     parameters,

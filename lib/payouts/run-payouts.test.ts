@@ -78,9 +78,12 @@ async function expectReconciled() {
   expect(report.hot_wallets.map((token) => token.difference)).toEqual(["0", "0"]);
 }
 
+/** The merchant's owner, who reviews payouts in the dashboard. */
+const owner = () => ({ type: "user" as const, userId: fx.merchant.userId });
+
 async function approvedPayout(body: { token?: "USDC"; amount: string; address: `0x${string}` }) {
   const payout = await createPayout(payoutDeps(), fx.merchant.merchantId, { chain: "local", ...body });
-  return approvePayout(payoutDeps(), fx.merchant.merchantId, payout.id);
+  return approvePayout(payoutDeps(), fx.merchant.merchantId, payout.id, owner());
 }
 
 async function runUntilSettled(ids: string[]) {
@@ -308,7 +311,7 @@ describe("refunds", () => {
     expect(refund).toMatchObject({ payment_id: payment.id, amount: "3", status: "pending_approval" });
     const entry = await database.db.balanceTransaction.findFirstOrThrow({ where: { payoutId: refund.id } });
     expect(entry.type).toBe("refund");
-    await approvePayout(payoutDeps(), fx.merchant.merchantId, refund.id);
+    await approvePayout(payoutDeps(), fx.merchant.merchantId, refund.id, owner());
     await runUntilSettled([refund.id]);
     expect(await fx.tokenBalance(customer)).toBe(3_000_000n);
     // What is left to refund is 10; by default the rest is refunded.
@@ -317,7 +320,7 @@ describe("refunds", () => {
     // Reserved, not yet sent: the books hold 10 USDC less than the wallet until it is rejected.
     expect((await fx.tokenBalance(hotWallet)) - (await available("USDC"))).toBe(10_000_000n);
     await expectReconciled(); // the reservation is counted in flight
-    await rejectPayout(payoutDeps(), fx.merchant.merchantId, rest.id);
+    await rejectPayout(payoutDeps(), fx.merchant.merchantId, rest.id, owner());
     await expectLedgerMatchesHotWallet();
   });
 });
@@ -341,7 +344,8 @@ describe("racing payouts", () => {
     const created = results.flatMap((result) => (result.status === "fulfilled" ? [result.value] : []));
     expect(created).toHaveLength(6);
     expect(await available("USDC")).toBeGreaterThanOrEqual(0n);
-    for (const payout of created) await approvePayout(payoutDeps(), fx.merchant.merchantId, payout.id);
+    for (const payout of created)
+      await approvePayout(payoutDeps(), fx.merchant.merchantId, payout.id, owner());
     await runUntilSettled(created.map((payout) => payout.id));
 
     const sent = (await Promise.all(recipients.map((address) => fx.tokenBalance(address)))).reduce(
