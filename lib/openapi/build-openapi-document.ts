@@ -301,8 +301,10 @@ export const OPERATIONS: readonly OperationSpec[] = [
       "`swept` (confirmed sweeps to your treasury), `fees` (gas paid from deposit addresses; native coin only, " +
       "ERC-20 gas comes from the gateway's gas tank), `held_on_chain` (live balances of the deposit " +
       'addresses) and `difference` = received − swept − fees − held, `"0"` when every unit is accounted for. ' +
-      "`hot_wallets` (balance mode): per token the live balance of your hot wallet, the ledger's available balance " +
-      'and what open payouts have reserved; `difference` = held − available − reserved, `"0"` when nothing is mid-flight.',
+      "`hot_wallets` (balance mode): per token the live balance of your hot wallet, the ledger's available balance, " +
+      "what open payouts have reserved and, for the native coin, `gas_float` (gas the gas tank topped the wallet up " +
+      "with for token payouts, not yet spent) and `gas_tank_spent` (that gas's cost to the operator); `difference` = " +
+      'held − available − reserved − gas_float, `"0"` when nothing is mid-flight.',
     query: ZReconciliationQuery,
     responses: [{ status: 200, schema: "Reconciliation", description: "The chain's reconciliation." }],
   },
