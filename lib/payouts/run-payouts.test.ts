@@ -5,6 +5,7 @@ import { type Hex, parseEther } from "viem";
 import { generatePrivateKey, privateKeyToAddress } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findLedgerMismatches } from "../balances/find-ledger-mismatches";
+import { listBalanceTransactions } from "../balances/list-balance-transactions";
 import { reconcileChainWithHotWallets } from "../balances/reconcile-hot-wallets";
 import { formatAmount } from "../money/amounts";
 import { toBigInt } from "../payments/payment-object";
@@ -15,6 +16,7 @@ import { hotWalletSigner } from "../settlement/signing-accounts";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
 import { createSettlementFixture, type SettlementFixture } from "../testing/settlement-fixture";
 import { createPayout } from "./create-payout";
+import { listPayouts } from "./list-payouts";
 import { refundPayment } from "./refund-payment";
 import { approvePayout, rejectPayout } from "./review-payout";
 import {
@@ -322,6 +324,33 @@ describe("refunds", () => {
     await expectReconciled(); // the reservation is counted in flight
     await rejectPayout(payoutDeps(), fx.merchant.merchantId, rest.id, owner());
     await expectLedgerMatchesHotWallet();
+    // Beyond what is left to refund (10 after the refund of 3): 422, nothing reserved.
+    const beyond = await refundPayment(payoutDeps(), fx.merchant.merchantId, payment.id, {
+      address: customer,
+      amount: "10.000001",
+    }).catch((error: unknown) => error);
+    expect((beyond as { status?: number }).status).toBe(422);
+
+    // The payment's ledger: its settlement credit and every entry of its refunds, each naming both
+    // the payment and the refund payout; the payment's refunds are listed as payouts.
+    const ledger = await listBalanceTransactions(payoutDeps(), fx.merchant.merchantId, {
+      limit: 100,
+      payment_id: payment.id,
+    });
+    const rows = ledger.data.map((txn) => [txn.type, txn.amount, txn.payment_id, txn.payout_id]);
+    expect(rows).toContainEqual(["payment_settled", "13", payment.id, null]);
+    expect(rows).toContainEqual(["refund", "-3", payment.id, refund.id]);
+    expect(rows).toContainEqual(["refund", "-10", payment.id, rest.id]);
+    expect(rows).toContainEqual(["payout_reversed", "10", payment.id, rest.id]);
+    expect(ledger.data.every((txn) => txn.payment_id === payment.id)).toBe(true);
+    const refunds = await listPayouts(payoutDeps(), fx.merchant.merchantId, {
+      limit: 10,
+      payment_id: payment.id,
+    });
+    expect(refunds.data.map((payout) => [payout.id, payout.status])).toEqual([
+      [rest.id, "rejected"],
+      [refund.id, "confirmed"],
+    ]);
   });
 });
 

@@ -39,5 +39,8 @@ CREATE INDEX "hot_wallet_gas_top_ups_merchant_id_chain_idx" ON "hot_wallet_gas_t
 -- AddForeignKey
 ALTER TABLE "hot_wallet_gas_top_ups" ADD CONSTRAINT "hot_wallet_gas_top_ups_merchant_id_fkey" FOREIGN KEY ("merchant_id") REFERENCES "merchants"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
 
+-- AddForeignKey: ledger entries of a payout (a refund's entries reach the refunded payment).
+ALTER TABLE "balance_transactions" ADD CONSTRAINT "balance_transactions_payout_id_fkey" FOREIGN KEY ("payout_id") REFERENCES "payouts"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+
 -- Money invariant Prisma's schema language cannot express.
 ALTER TABLE "hot_wallet_gas_top_ups" ADD CONSTRAINT "hot_wallet_gas_top_ups_amount_positive" CHECK ("amount" > 0);
