@@ -3,16 +3,11 @@
 // is confirmed with nobody calling the service, and its payout.sent / payout.confirmed events are
 // recorded for the webhooks.
 import { parseEther } from "viem";
-import { generatePrivateKey, privateKeyToAddress } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { postLedgerEntry } from "../balances/post-ledger-entry";
 import { createLogger } from "../logger";
-import { createPayout } from "../payouts/create-payout";
-import { approvePayout } from "../payouts/review-payout";
 import { type RunningAnvil, startAnvil } from "../runtime/anvil";
 import { freePort } from "../runtime/free-port";
-import { setTreasurySetting } from "../settlement/set-treasury-setting";
-import { hotWalletSigner } from "../settlement/signing-accounts";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
 import { createSettlementFixture, type SettlementFixture } from "../testing/settlement-fixture";
 import { type EmbeddedRunner, startEmbeddedRunner } from "./embedded-runner";
@@ -26,13 +21,9 @@ beforeAll(async () => {
   database = await createTestDatabase();
   anvil = await startAnvil({ port: await freePort() });
   fx = await createSettlementFixture(database.db, { rpcUrl: anvil.rpcUrl });
-  const { merchantId, hdAccount } = fx.merchant;
-  await setTreasurySetting({ db: database.db, chains: [fx.chain] }, merchantId, {
-    chain: "local",
-    mode: "balance",
-  });
+  const { merchantId } = fx.merchant;
   // A hot wallet holding 1 ETH, booked as such.
-  const hotWallet = hotWalletSigner(fx.mnemonic, hdAccount).address;
+  const hotWallet = await fx.useBalanceMode();
   await fx.testClient.setBalance({ address: hotWallet, value: parseEther("1") });
   await database.db.$transaction((tx) =>
     postLedgerEntry(tx, {
@@ -61,17 +52,8 @@ describe("payouts job on the embedded runner", () => {
     });
     await fx.testClient.setIntervalMining({ interval: 1 });
 
-    const recipient = privateKeyToAddress(generatePrivateKey());
-    const deps = { db: database.db, chains: [fx.chain] };
-    const payout = await createPayout(deps, fx.merchant.merchantId, {
-      chain: "local",
-      amount: "0.25",
-      address: recipient,
-    });
-    await approvePayout(deps, fx.merchant.merchantId, payout.id, {
-      type: "user",
-      userId: fx.merchant.userId,
-    });
+    const payout = await fx.approvedPayout({ amount: "0.25" });
+    const { recipient } = payout;
 
     await expect
       .poll(async () => (await database.db.payout.findUniqueOrThrow({ where: { id: payout.id } })).status, {

@@ -3,7 +3,6 @@
 // crash; an empty gas tank pauses the payouts with a clear reason until it is funded; the gas is the
 // operator's cost, and reconciliation accounts for every wei of it.
 import { parseEther, parseTransaction } from "viem";
-import { generatePrivateKey, privateKeyToAddress } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findLedgerMismatches } from "../balances/find-ledger-mismatches";
 import { reconcileChainWithHotWallets } from "../balances/reconcile-hot-wallets";
@@ -11,13 +10,9 @@ import { formatAmount } from "../money/amounts";
 import { toBigInt } from "../payments/payment-object";
 import { advanceSweep } from "../settlement/advance-sweep";
 import { planSweeps } from "../settlement/plan-sweeps";
-import { setTreasurySetting } from "../settlement/set-treasury-setting";
-import { hotWalletSigner } from "../settlement/signing-accounts";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
 import { createSettlementFixture, type SettlementFixture } from "../testing/settlement-fixture";
-import { createPayout } from "./create-payout";
 import { GAS_TOP_UP_BUFFER_PERCENT } from "./hot-wallet-gas";
-import { approvePayout } from "./review-payout";
 import { runPayouts, signApprovedPayouts } from "./run-payouts";
 
 let database: TestDatabase;
@@ -26,11 +21,7 @@ let hotWallet: `0x${string}`;
 beforeAll(async () => {
   database = await createTestDatabase();
   fx = await createSettlementFixture(database.db);
-  await setTreasurySetting({ db: database.db, chains: [fx.chain] }, fx.merchant.merchantId, {
-    chain: "local",
-    mode: "balance",
-  });
-  hotWallet = hotWalletSigner(fx.mnemonic, fx.merchant.hdAccount).address;
+  hotWallet = await fx.useBalanceMode();
   // Only USDC is ever settled: the hot wallet holds no ETH.
   await fx.fundGasTank(parseEther("1"));
   await fx.createConfirmedPayment({ token: "USDC", amount: "1000" });
@@ -44,19 +35,7 @@ beforeAll(async () => {
 afterAll(() => database.drop());
 
 const deps = () => ({ db: database.db, chains: [fx.chain] });
-const owner = () => ({ type: "user" as const, userId: fx.merchant.userId });
-
-async function approvedUsdcPayout(amount: string) {
-  const recipient = privateKeyToAddress(generatePrivateKey());
-  const payout = await createPayout(deps(), fx.merchant.merchantId, {
-    chain: "local",
-    token: "USDC",
-    amount,
-    address: recipient,
-  });
-  await approvePayout(deps(), fx.merchant.merchantId, payout.id, owner());
-  return { id: payout.id, recipient };
-}
+const approvedUsdcPayout = (amount: string) => fx.approvedPayout({ token: "USDC", amount });
 
 const payoutRow = (id: string) => database.db.payout.findUniqueOrThrow({ where: { id } });
 const topUps = () =>

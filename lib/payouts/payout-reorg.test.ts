@@ -4,7 +4,6 @@
 // before that point credits / confirms nothing, and the same recorded transaction is re-sent and
 // counted exactly once.
 import { type Hex, parseEther, TransactionReceiptNotFoundError } from "viem";
-import { generatePrivateKey, privateKeyToAddress } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findLedgerMismatches } from "../balances/find-ledger-mismatches";
 import { toBigInt } from "../payments/payment-object";
@@ -12,12 +11,8 @@ import { type RunningAnvil, startAnvil } from "../runtime/anvil";
 import { freePort } from "../runtime/free-port";
 import { advanceSweep } from "../settlement/advance-sweep";
 import { planSweeps } from "../settlement/plan-sweeps";
-import { setTreasurySetting } from "../settlement/set-treasury-setting";
-import { hotWalletSigner } from "../settlement/signing-accounts";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
 import { createSettlementFixture, type SettlementFixture } from "../testing/settlement-fixture";
-import { createPayout } from "./create-payout";
-import { approvePayout } from "./review-payout";
 import { confirmSentPayouts, runPayouts, signApprovedPayouts } from "./run-payouts";
 
 let database: TestDatabase;
@@ -28,11 +23,7 @@ beforeAll(async () => {
   database = await createTestDatabase();
   anvil = await startAnvil({ port: await freePort() });
   fx = await createSettlementFixture(database.db, { rpcUrl: anvil.rpcUrl });
-  await setTreasurySetting({ db: database.db, chains: [fx.chain] }, fx.merchant.merchantId, {
-    chain: "local",
-    mode: "balance",
-  });
-  hotWallet = hotWalletSigner(fx.mnemonic, fx.merchant.hdAccount).address;
+  hotWallet = await fx.useBalanceMode();
 });
 afterAll(async () => {
   await anvil?.stop();
@@ -98,17 +89,8 @@ describe("reorgs in balance mode", () => {
   });
 
   it("confirms a payout only after its confirmations; a reorg that drops it re-sends the same transaction, paid once", async () => {
-    const recipient = privateKeyToAddress(generatePrivateKey());
-    const deps = { db: database.db, chains: [fx.chain] };
-    const created = await createPayout(deps, fx.merchant.merchantId, {
-      chain: "local",
-      amount: "0.5",
-      address: recipient,
-    });
-    await approvePayout(deps, fx.merchant.merchantId, created.id, {
-      type: "user",
-      userId: fx.merchant.userId,
-    });
+    const created = await fx.approvedPayout({ amount: "0.5" });
+    const { recipient } = created;
     await signApprovedPayouts(fx.deps, fx.chain);
     const sent = await database.db.payout.findUniqueOrThrow({ where: { id: created.id } });
     expect(sent.status).toBe("sent");
