@@ -8,8 +8,6 @@ import { findLedgerMismatches } from "../balances/find-ledger-mismatches";
 import { reconcileChainWithHotWallets } from "../balances/reconcile-hot-wallets";
 import { formatAmount } from "../money/amounts";
 import { toBigInt } from "../payments/payment-object";
-import { advanceSweep } from "../settlement/advance-sweep";
-import { planSweeps } from "../settlement/plan-sweeps";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
 import { createSettlementFixture, type SettlementFixture } from "../testing/settlement-fixture";
 import { GAS_TOP_UP_BUFFER_PERCENT } from "./hot-wallet-gas";
@@ -25,12 +23,7 @@ beforeAll(async () => {
   // Only USDC is ever settled: the hot wallet holds no ETH.
   await fx.fundGasTank(parseEther("1"));
   await fx.createConfirmedPayment({ token: "USDC", amount: "1000" });
-  for (const sweepId of await planSweeps(fx.deps)) {
-    for (let run = 0; run < 12; run++) {
-      if ((await advanceSweep(fx.deps, sweepId)).status === "confirmed") break;
-      await fx.mine();
-    }
-  }
+  await fx.sweepAll();
 });
 afterAll(() => database.drop());
 

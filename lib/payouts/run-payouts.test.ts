@@ -9,8 +9,6 @@ import { listBalanceTransactions } from "../balances/list-balance-transactions";
 import { reconcileChainWithHotWallets } from "../balances/reconcile-hot-wallets";
 import { formatAmount } from "../money/amounts";
 import { toBigInt } from "../payments/payment-object";
-import { advanceSweep } from "../settlement/advance-sweep";
-import { planSweeps } from "../settlement/plan-sweeps";
 import { setTreasurySetting } from "../settlement/set-treasury-setting";
 import { hotWalletSigner } from "../settlement/signing-accounts";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
@@ -42,12 +40,7 @@ beforeAll(async () => {
   await fx.fundGasTank(parseEther("1"));
   await fx.createConfirmedPayment({ amount: "20" });
   await fx.createConfirmedPayment({ token: "USDC", amount: "5000" });
-  for (const sweepId of await planSweeps(fx.deps)) {
-    for (let run = 0; run < 12; run++) {
-      if ((await advanceSweep(fx.deps, sweepId)).status === "confirmed") break;
-      await fx.mine();
-    }
-  }
+  await fx.sweepAll();
 });
 afterAll(() => database.drop());
 
@@ -291,11 +284,7 @@ describe("stuck transactions", () => {
 describe("refunds", () => {
   it("refunds the overpaid part of a settled payment from the balance, on chain", async () => {
     const payment = await fx.createConfirmedPayment({ token: "USDC", amount: "10", pay: 13_000_000n });
-    const [sweepId] = await planSweeps(fx.deps, { paymentId: payment.id });
-    for (let run = 0; run < 12; run++) {
-      if ((await advanceSweep(fx.deps, sweepId ?? "")).status === "confirmed") break;
-      await fx.mine();
-    }
+    await fx.sweepAll();
     expect((await database.db.payment.findUniqueOrThrow({ where: { id: payment.id } })).status).toBe(
       "settled",
     );

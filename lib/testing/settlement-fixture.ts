@@ -22,6 +22,8 @@ import { createMerchant } from "../merchants/create-merchant";
 import { createPayment } from "../payments/create-payment";
 import { createPayout } from "../payouts/create-payout";
 import { approvePayout } from "../payouts/review-payout";
+import { advanceSweep } from "../settlement/advance-sweep";
+import { planSweeps } from "../settlement/plan-sweeps";
 import { setTreasurySetting } from "../settlement/set-treasury-setting";
 import type { SettlementDeps } from "../settlement/settlement-deps";
 import { gasTankAddress, hotWalletSigner } from "../settlement/signing-accounts";
@@ -146,6 +148,15 @@ export async function createSettlementFixture(
     },
     mine(blocks = 1) {
       return testClient.mine({ blocks });
+    },
+    /** Plans a sweep of every confirmed payment and drives each to `confirmed`, mining as needed. */
+    async sweepAll() {
+      for (const sweepId of await planSweeps(deps)) {
+        for (let run = 0; run < 12; run++) {
+          if ((await advanceSweep(deps, sweepId)).status === "confirmed") break;
+          await testClient.mine({ blocks: 1 });
+        }
+      }
     },
     /** Switches the merchant to balance mode; returns its hot wallet. */
     async useBalanceMode(): Promise<Address> {
