@@ -119,6 +119,16 @@ describe("npm run admin", () => {
         { symbol: "USDC", received: "0", swept: "0", fees: "0", held_on_chain: "0", difference: "0" },
       ],
       flagged_payments: [],
+      gas: {
+        symbol: "ETH",
+        top_ups: "0",
+        deposit_fees: "0",
+        held_on_chain: "0",
+        difference: "0",
+        top_up_fees: "0",
+        gas_tank_spent: "0",
+      },
+      flagged_gas: [],
     });
     await expect(admin(["reconcile", "--chain", "mainnet"], env)).rejects.toMatchObject({
       code: 2,

@@ -14,7 +14,7 @@ export const ADMIN_USAGE = `Usage: npm run admin -- <command> [options]
   create-api-key --merchant <merchant id> --name <name> [--permission payouts:approve]
                                                                          → {"id", "api_key", "permissions"}
   list-merchants                                                         → {"object": "list", "data": [...]}
-  reconcile --chain <name> [--merchant <merchant id>]                    → {"chain", "tokens", "flagged_payments"}`;
+  reconcile --chain <name> [--merchant <merchant id>]                    → {"chain", "tokens", "flagged_payments", "gas", "flagged_gas"}`;
 
 export class UsageError extends Error {
   override name = "UsageError";

@@ -301,6 +301,11 @@ export const OPERATIONS: readonly OperationSpec[] = [
       "`swept` (confirmed sweeps to your treasury), `fees` (gas paid from deposit addresses; native coin only, " +
       "ERC-20 gas comes from the gateway's gas tank), `held_on_chain` (live balances of the deposit " +
       'addresses) and `difference` = received − swept − fees − held, `"0"` when every unit is accounted for. ' +
+      "`gas` (native coin): the gas tank's `top_ups` to the deposit addresses of ERC-20 payments, the " +
+      "`deposit_fees` those addresses paid for their token transfers and the top-up gas still `held_on_chain` " +
+      'there; `difference` = top_ups − deposit_fees − held, `"0"` when every wei is accounted for; ' +
+      "`top_up_fees` is the gas tank's own fees and `gas_tank_spent` = top_ups + top_up_fees. " +
+      "`flagged_payments` and `flagged_gas` list the payments whose figures do not add up. " +
       "`hot_wallets` (balance mode): per token the live balance of your hot wallet, the ledger's available balance, " +
       "what open payouts have reserved and, for the native coin, `gas_float` (gas the gas tank topped the wallet up " +
       "with for token payouts, not yet spent) and `gas_tank_spent` (that gas's cost to the operator); `difference` = " +

@@ -71,6 +71,8 @@ const SWEEP_SELECT = {
   nonce: true,
   inFlightSince: true,
   replacedTxHashes: true,
+  stuckTransferTxHashes: true,
+  gasFundTxHashes: true,
   payment: { select: { derivationAccount: true, derivationIndex: true, tokenSymbol: true } },
 } as const;
 
@@ -98,6 +100,8 @@ type SweepRow = {
   nonce: number | null;
   inFlightSince: Date | null;
   replacedTxHashes: string[];
+  stuckTransferTxHashes: string[];
+  gasFundTxHashes: string[];
   payment: { derivationAccount: number; derivationIndex: number; tokenSymbol: string };
 };
 
@@ -207,6 +211,9 @@ async function step(
   sweep: SweepRow,
   options: AdvanceSweepOptions,
 ): Promise<void> {
+  // A stuck ERC-20 transfer waiting for the extra top-up that pays for its replacement.
+  if ((sweep.status === "pending" || sweep.status === "gas_funded") && sweep.stuckTransferTxHashes.length > 0)
+    return resumeStuckTransfer(deps, tx, client, chain, sweep, options);
   switch (sweep.status) {
     case "pending":
       if (sweep.tokenAddress) return planGasTopUp(deps, tx, client, chain, sweep);
@@ -335,38 +342,54 @@ async function planGasTopUp(
     return signTokenSweep(deps, tx, client, chain, { ...sweep, status: "gas_funded" });
   }
   const topUp = needed - ethBalance;
+  const signed = await signGasTopUp(deps, tx, client, chain, { to: from, value: topUp, quote });
+  await tx.sweep.update({
+    where: { id: sweep.id },
+    data: { status: "funding_gas", ...gasTopUpFields(sweep, topUp, signed, nowOf(deps)) },
+  });
+}
+
+/** The gas tank's top-up transaction, signed with a freshly allocated nonce (not yet recorded). */
+async function signGasTopUp(
+  deps: SettlementDeps,
+  tx: Tx,
+  client: ChainClient,
+  chain: TChain,
+  topUp: { to: Address; value: bigint; quote: GasQuote },
+): Promise<{ rawTx: Hex; nonce: number }> {
   const gasTank = gasTankSigner(deps.mnemonic);
   const tankBalance = await client.getBalance({ address: gasTank.address, blockTag: "latest" });
-  const topUpFee = NATIVE_TRANSFER_GAS * quote.gasPrice;
-  if (tankBalance < topUp + topUpFee)
+  const needed = topUp.value + NATIVE_TRANSFER_GAS * topUp.quote.gasPrice;
+  if (tankBalance < needed)
     throw new GasTankInsufficientError(
       `gas tank ${gasTank.address} on ${chain.name} holds ${tankBalance} wei but this sweep's gas top-up needs ` +
-        `${topUp + topUpFee} wei: fund the gas tank; the sweep resumes by itself`,
+        `${needed} wei: fund the gas tank; the sweep resumes by itself`,
     );
   const nonce = await allocateNonce(tx, client, { chain: chain.name, address: gasTank.address });
   const rawTx = await gasTank.signTransaction({
     chainId: chain.chainId,
-    to: from,
-    value: topUp,
+    to: topUp.to,
+    value: topUp.value,
     gas: NATIVE_TRANSFER_GAS,
     nonce,
-    ...feeFields(quote),
+    ...feeFields(topUp.quote),
   });
-  await tx.sweep.update({
-    where: { id: sweep.id },
-    data: {
-      status: "funding_gas",
-      // Several top-ups when gas prices rose between a top-up and the transfer: the total sent.
-      gasFundAmount: (toBigInt(sweep.gasFundAmount ?? { toFixed: () => "0" }) + topUp).toString(),
-      gasFundNonce: nonce,
-      gasFundRawTx: rawTx,
-      gasFundTxHash: keccak256(rawTx),
-      inFlightSince: nowOf(deps),
-      replacedTxHashes: [],
-      lastError: null,
-      pausedReason: null,
-    },
-  });
+  return { rawTx, nonce };
+}
+
+/** A signed top-up recorded as the sweep's transaction in flight. */
+function gasTopUpFields(sweep: SweepRow, topUp: bigint, signed: { rawTx: Hex; nonce: number }, now: Date) {
+  return {
+    // Several top-ups when gas prices rose between a top-up and the transfer: the total sent.
+    gasFundAmount: (toBigInt(sweep.gasFundAmount ?? { toFixed: () => "0" }) + topUp).toString(),
+    gasFundNonce: signed.nonce,
+    gasFundRawTx: signed.rawTx,
+    gasFundTxHash: keccak256(signed.rawTx),
+    inFlightSince: now,
+    replacedTxHashes: [],
+    lastError: null,
+    pausedReason: null,
+  };
 }
 
 async function confirmGasTopUp(
@@ -389,6 +412,7 @@ async function confirmGasTopUp(
       where: { id: sweep.id },
       data: {
         status: "gas_funded",
+        gasFundTxHashes: [...sweep.gasFundTxHashes, found.hash],
         gasFundGasUsed: outcome.gasUsed,
         gasFundFee: (toBigInt(sweep.gasFundFee ?? { toFixed: () => "0" }) + fee).toString(),
         fee: total.toString(),
@@ -406,6 +430,7 @@ async function confirmGasTopUp(
     data: {
       status: "pending",
       fee: total.toString(),
+      gasFundTxHashes: [...sweep.gasFundTxHashes, found.hash],
       gasFundAmount: (toBigInt(sweep.gasFundAmount ?? { toFixed: () => "0" }) - revertedValue).toString(),
       gasFundFee: (toBigInt(sweep.gasFundFee ?? { toFixed: () => "0" }) + fee).toString(),
       gasFundRawTx: null,
@@ -611,8 +636,8 @@ function replacementQuote(stuck: GasQuote, current: GasQuote): GasQuote {
  * A transaction in flight that no block has included for the chain's replacement timeout is
  * replaced: same sender and nonce, a higher fee, re-signed and recorded (the old hash is kept, it
  * may still be mined) before the caller broadcasts it. A native sweep sends its balance less the
- * new fee; a top-up sends the same value; an ERC-20 transfer needs the deposit to hold the higher
- * gas and otherwise waits with a clear error.
+ * new fee; a top-up sends the same value; an ERC-20 transfer whose deposit cannot pay the higher
+ * fee first gets the difference from the gas tank (see topUpStuckTransfer).
  */
 async function replaceIfStuck(
   deps: SettlementDeps,
@@ -630,10 +655,56 @@ async function replaceIfStuck(
     return;
   }
   if (now.getTime() - since.getTime() < replaceAfterMsOf(deps, chain)) return;
-  const raw = step === "gas_fund" ? sweep.gasFundRawTx : sweep.rawTx;
   const hash = step === "gas_fund" ? sweep.gasFundTxHash : sweep.txHash;
+  if (!hash)
+    throw new AppError("internal_error", `sweep ${sweep.id}: a transaction in flight is not recorded`);
+  return replaceTransaction(deps, tx, client, chain, sweep, { step, hash, earlier: sweep.replacedTxHashes });
+}
+
+/**
+ * After the extra top-up for a stuck ERC-20 transfer (or a retry of it): the transfer is recorded
+ * as in flight again, either because one of its transactions was mined meanwhile (whichever it is
+ * becomes the sweep's transaction) or re-signed with the same nonce at the higher fee.
+ */
+async function resumeStuckTransfer(
+  deps: SettlementDeps,
+  tx: Tx,
+  client: ChainClient,
+  chain: TChain,
+  sweep: SweepRow,
+  options: AdvanceSweepOptions,
+): Promise<void> {
+  const [hash, ...earlier] = sweep.stuckTransferTxHashes;
+  if (!hash || hash !== sweep.txHash)
+    throw new AppError("internal_error", `sweep ${sweep.id}: the stuck transfer is not recorded`);
+  const found = await inFlightReceipt(client, chain, hash, earlier);
+  if (found.kind === "missing")
+    return replaceTransaction(deps, tx, client, chain, sweep, { step: "sweep", hash, earlier });
+  const resumed = {
+    status: "transferring" as const,
+    replacedTxHashes: earlier,
+    stuckTransferTxHashes: [],
+    inFlightSince: nowOf(deps),
+  };
+  await tx.sweep.update({ where: { id: sweep.id }, data: resumed });
+  if (found.kind === "confirmed")
+    await confirmSweep(deps, tx, client, chain, { ...sweep, ...resumed }, options);
+}
+
+/** Re-signs the step's transaction `hash` (replacing it and `earlier`) with the same nonce and a higher fee. */
+async function replaceTransaction(
+  deps: SettlementDeps,
+  tx: Tx,
+  client: ChainClient,
+  chain: TChain,
+  sweep: SweepRow,
+  stuckTx: { step: "gas_fund" | "sweep"; hash: string; earlier: string[] },
+): Promise<void> {
+  const { step, hash, earlier } = stuckTx;
+  const now = nowOf(deps);
+  const raw = step === "gas_fund" ? sweep.gasFundRawTx : sweep.rawTx;
   const nonce = step === "gas_fund" ? sweep.gasFundNonce : sweep.nonce;
-  if (!raw || !hash || nonce === null)
+  if (!raw || nonce === null)
     throw new AppError("internal_error", `sweep ${sweep.id}: a transaction in flight is not recorded`);
   const signer =
     step === "gas_fund"
@@ -643,7 +714,7 @@ async function replaceIfStuck(
   let signNonce = nonce;
   if (minedCount > nonce) {
     // The nonce is used on chain. If one of ours was mined meanwhile, the next pass records it.
-    const ours = await inFlightReceipt(client, chain, hash, sweep.replacedTxHashes);
+    const ours = await inFlightReceipt(client, chain, hash, earlier);
     if (ours.kind !== "missing") return;
     // A transaction we did not sign here took it (e.g. someone else sending from the gas tank's
     // key): ours can never be mined, so the step is signed again with a fresh nonce.
@@ -656,7 +727,8 @@ async function replaceIfStuck(
       ? { type: "eip1559", gasPrice: stuck.maxFeePerGas ?? 0n }
       : { type: "legacy", gasPrice: stuck.gasPrice ?? 0n };
   // A fresh quote: the replacement must clear the base fee as it is now.
-  const quote = replacementQuote(stuckQuote, await quoteGasPrice(client));
+  const current = await quoteGasPrice(client);
+  let quote = replacementQuote(stuckQuote, current);
   const gas = stuck.gas ?? NATIVE_TRANSFER_GAS;
   let value = stuck.value ?? 0n;
   if (step === "sweep" && !sweep.tokenAddress) {
@@ -666,11 +738,19 @@ async function replaceIfStuck(
     value = balance - gas * quote.gasPrice;
   } else if (step === "sweep") {
     const balance = await client.getBalance({ address: signer.address, blockTag: "latest" });
+    // After the extra top-up the deposit affords exactly the fee it was topped up for: spent at that
+    // price even if the quote fell meanwhile (no gas stranded there), at most 1.5 × the quote.
+    const affordable = balance / gas;
+    if (affordable > quote.gasPrice)
+      quote = { type: quote.type, gasPrice: minBigInt(affordable, (quote.gasPrice * 3n) / 2n) };
     if (balance < gas * quote.gasPrice)
-      throw new SweepBlockedError(
-        `stuck sweep ${hash}: replacing it at ${quote.gasPrice} wei/gas needs ${gas * quote.gasPrice} wei ` +
-          `of gas at the deposit, which holds ${balance}; waiting for it to be mined`,
-      );
+      return topUpStuckTransfer(deps, tx, client, chain, sweep, {
+        hash,
+        earlier,
+        topUp: gas * quote.gasPrice - balance,
+        quote: current,
+        message: `transfer ${hash} not mined; its replacement at ${quote.gasPrice} wei/gas needs ${gas * quote.gasPrice} wei of gas at the deposit, which holds ${balance}`,
+      });
   } else {
     const tank = await client.getBalance({ address: signer.address, blockTag: "latest" });
     if (tank < value + gas * quote.gasPrice)
@@ -687,7 +767,7 @@ async function replaceIfStuck(
     nonce: signNonce,
     ...feeFields(quote),
   });
-  const replaced = [...sweep.replacedTxHashes, hash];
+  const replaced = [...earlier, hash];
   const message =
     signNonce === nonce
       ? `transaction ${hash} not mined after ${replaceAfterMsOf(deps, chain) / 1000} s; replaced at ${quote.gasPrice} wei/gas`
@@ -705,14 +785,48 @@ async function replaceIfStuck(
             lastError: message,
           }
         : {
+            status: "transferring",
             rawTx,
             txHash: keccak256(rawTx),
             nonce: signNonce,
             amount: sweep.tokenAddress ? undefined : value.toString(),
             inFlightSince: now,
             replacedTxHashes: replaced,
+            stuckTransferTxHashes: [],
             lastError: message,
+            pausedReason: null,
           },
+  });
+}
+
+/**
+ * The deposit of a stuck ERC-20 transfer holds exactly the gas of the original fee, not of the
+ * replacement's: the gas tank sends the difference first (signed and recorded before broadcast, so
+ * a restart re-sends the same top-up, never a second one). The transfer's hashes are kept: it may
+ * still be mined while the top-up is in flight, and resumeStuckTransfer then records it.
+ */
+async function topUpStuckTransfer(
+  deps: SettlementDeps,
+  tx: Tx,
+  client: ChainClient,
+  chain: TChain,
+  sweep: SweepRow,
+  params: { hash: string; earlier: string[]; topUp: bigint; quote: GasQuote; message: string },
+): Promise<void> {
+  const from = getAddress(sweep.fromAddress);
+  const signed = await signGasTopUp(deps, tx, client, chain, {
+    to: from,
+    value: params.topUp,
+    quote: params.quote,
+  });
+  await tx.sweep.update({
+    where: { id: sweep.id },
+    data: {
+      status: "funding_gas",
+      ...gasTopUpFields(sweep, params.topUp, signed, nowOf(deps)),
+      stuckTransferTxHashes: [params.hash, ...params.earlier],
+      lastError: `${params.message}: the gas tank tops it up by ${params.topUp} wei`,
+    },
   });
 }
 

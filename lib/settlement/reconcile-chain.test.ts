@@ -2,7 +2,8 @@
 // exact, partial, over, in two parts, unpaid, late, reorged out) of two merchants (one with a
 // treasury: swept; one without: unswept), paid with real transactions, scanned by the real
 // watcher, swept by the real sweeper. Per payment and in total, received = swept + fees + held on
-// chain, to the wei. The seed is printed on failure; RECONCILE_SEED replays a run.
+// chain, and the USDC sweeps' gas top-ups = fees paid by the deposits + left there, to the wei.
+// The seed is printed on failure; RECONCILE_SEED replays a run.
 import type { Address } from "viem";
 import { generatePrivateKey, privateKeyToAddress } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -189,10 +190,19 @@ describe("reconcileChain", () => {
         expect(token.difference, `${token.symbol}, seed ${SEED}`).toBe("0");
         expect(token.received).not.toBe("0");
       }
-      if (merchantId === other.merchantId)
+      // The gas of the USDC sweeps: topped up = paid by deposit addresses + left there, to the wei.
+      expect(reconciliation.flagged_gas, `seed ${SEED}`).toEqual([]);
+      expect(reconciliation.gas.difference, `gas, seed ${SEED}`).toBe("0");
+      if (merchantId === other.merchantId) {
         expect(reconciliation.tokens.map((token) => token.swept)).toEqual(["0", "0"]);
-      if (merchantId === fx.merchant.merchantId)
+        expect(reconciliation.gas.top_ups).toBe("0");
+      }
+      if (merchantId === fx.merchant.merchantId) {
         expect(reconciliation.tokens.every((token) => token.swept !== "0")).toBe(true);
+        expect(reconciliation.gas.top_ups).not.toBe("0");
+        expect(reconciliation.gas.deposit_fees).not.toBe("0");
+        expect(reconciliation.gas.gas_tank_spent).not.toBe(reconciliation.gas.top_ups);
+      }
     }
-  });
+  }, 180_000);
 });

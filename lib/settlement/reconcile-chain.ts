@@ -16,6 +16,17 @@ const ZReconciliationFigures = {
   difference: z.string(),
 };
 
+const ZGasFigures = {
+  /** Native coin the gas tank sent to deposit addresses of ERC-20 payments (confirmed top-ups). */
+  top_ups: z.string(),
+  /** Gas those deposit addresses paid for their token transfers (reverted attempts included). */
+  deposit_fees: z.string(),
+  /** Native coin still at those deposit addresses (less any sent there by others). */
+  held_on_chain: z.string(),
+  /** top_ups − deposit_fees − held_on_chain: "0" when every wei of gas is accounted for. */
+  difference: z.string(),
+};
+
 export const ZReconciliation = z.object({
   chain: z.string(),
   tokens: z.array(z.object({ symbol: z.string(), ...ZReconciliationFigures })),
@@ -23,6 +34,17 @@ export const ZReconciliation = z.object({
   flagged_payments: z.array(
     z.object({ payment_id: z.string(), symbol: z.string(), ...ZReconciliationFigures }),
   ),
+  /** The native gas of ERC-20 sweeps, in the chain's native coin. */
+  gas: z.object({
+    symbol: z.string(),
+    ...ZGasFigures,
+    /** The gas tank's own fees for its top-ups (reverted ones included). */
+    top_up_fees: z.string(),
+    /** What the gas tank spent: top_ups + top_up_fees. */
+    gas_tank_spent: z.string(),
+  }),
+  /** ERC-20 payments whose gas does not add up (difference ≠ 0). */
+  flagged_gas: z.array(z.object({ payment_id: z.string(), ...ZGasFigures })),
 });
 export type TReconciliation = z.infer<typeof ZReconciliation>;
 
@@ -44,6 +66,7 @@ export function batchingClient(chain: TChain) {
 }
 
 type Figures = { received: bigint; swept: bigint; fees: bigint; held: bigint };
+type GasFigures = { topUps: bigint; depositFees: bigint; held: bigint };
 
 /**
  * Every unit of every token on one chain, for one merchant (or all, for operators), per payment and
@@ -52,6 +75,8 @@ type Figures = { received: bigint; swept: bigint; fees: bigint; held: bigint };
  * gas comes from the gas tank) + held on chain (the deposit address's live balance). `difference`
  * is what does not add up: 0 when every unit is accounted for; payments with a difference are
  * listed in `flagged_payments`. A sweep mined but not yet confirmed shows as a transient difference.
+ * The gas of ERC-20 sweeps likewise: what the gas tank topped up = what the deposit addresses paid
+ * for their transfers + what is left there on chain (`gas`, `flagged_gas`).
  */
 export async function reconcileChain(
   deps: ReconcileChainDeps,
@@ -86,6 +111,10 @@ export async function reconcileChain(
       received: string;
       swept: string;
       fees: string;
+      native_received: string;
+      top_ups: string;
+      top_up_fees: string;
+      token_fees: string;
     }[]
   >`
     SELECT p.id, p.deposit_address, p.token_address,
@@ -97,7 +126,22 @@ export async function reconcileChain(
         AS swept,
       -- Gas of native sweeps (reverted attempts included) came out of the deposit address.
       COALESCE((SELECT SUM(s.fee) FROM sweeps s WHERE s.payment_id = p.id AND s.token_address IS NULL), 0)::text
-        AS fees
+        AS fees,
+      -- ERC-20 payments: native coin sent to the deposit by others (the watcher also records our
+      -- top-ups: not those), gas topped up by the gas tank, the tank's fees for it, and what the
+      -- deposit paid for its transfers (the rest of the fee).
+      COALESCE((SELECT SUM(t.amount) FROM transfers t
+        WHERE p.token_address IS NOT NULL AND t.chain = p.chain
+          AND lower(t.to_address) = lower(p.deposit_address)
+          AND t.token_address IS NULL AND t.status <> 'reverted'
+          AND NOT EXISTS (SELECT 1 FROM sweeps s WHERE s.payment_id = p.id
+            AND (lower(t.tx_hash) = lower(s.gas_fund_tx_hash)
+              OR lower(t.tx_hash) IN (SELECT lower(h) FROM unnest(s.gas_fund_tx_hashes) h)))), 0)::text
+        AS native_received,
+      COALESCE((SELECT SUM(s.gas_fund_amount) FROM sweeps s WHERE s.payment_id = p.id), 0)::text AS top_ups,
+      COALESCE((SELECT SUM(s.gas_fund_fee) FROM sweeps s WHERE s.payment_id = p.id), 0)::text AS top_up_fees,
+      COALESCE((SELECT SUM(s.fee - coalesce(s.gas_fund_fee, 0)) FROM sweeps s
+        WHERE s.payment_id = p.id AND s.token_address IS NOT NULL), 0)::text AS token_fees
     FROM payments p
     WHERE p.chain = ${chain.name} AND (${merchantId}::text IS NULL OR p.merchant_id = ${merchantId}::text)
     ORDER BY p.id`;
@@ -115,6 +159,10 @@ export async function reconcileChain(
           })
         : client.getBalance({ address: holder });
     }),
+  );
+  const tokenPayments = payments.filter((payment) => payment.token_address !== null);
+  const gasHeld = await Promise.all(
+    tokenPayments.map((payment) => client.getBalance({ address: getAddress(payment.deposit_address) })),
   );
 
   const totals = new Map(
@@ -141,6 +189,22 @@ export async function reconcileChain(
     if (differenceOf(figures) !== 0n)
       flagged.push({ payment_id: payment.id, symbol: token.symbol, ...format(figures, token.decimals) });
   });
+  const gas = { topUps: 0n, depositFees: 0n, held: 0n, topUpFees: 0n };
+  const flaggedGas: TReconciliation["flagged_gas"] = [];
+  tokenPayments.forEach((payment, index) => {
+    const figures: GasFigures = {
+      topUps: BigInt(payment.top_ups),
+      depositFees: BigInt(payment.token_fees),
+      held: (gasHeld[index] ?? 0n) - BigInt(payment.native_received),
+    };
+    gas.topUps += figures.topUps;
+    gas.depositFees += figures.depositFees;
+    gas.held += figures.held;
+    gas.topUpFees += BigInt(payment.top_up_fees);
+    if (gasDifferenceOf(figures) !== 0n)
+      flaggedGas.push({ payment_id: payment.id, ...formatGas(figures, chain.nativeCurrency.decimals) });
+  });
+  const nativeDecimals = chain.nativeCurrency.decimals;
   return {
     chain: chain.name,
     tokens: tokens.map((token) => ({
@@ -148,6 +212,26 @@ export async function reconcileChain(
       ...format(totals.get(token.symbol) ?? { received: 0n, swept: 0n, fees: 0n, held: 0n }, token.decimals),
     })),
     flagged_payments: flagged,
+    gas: {
+      symbol: chain.nativeCurrency.symbol,
+      ...formatGas(gas, nativeDecimals),
+      top_up_fees: formatAmount(gas.topUpFees, nativeDecimals),
+      gas_tank_spent: formatAmount(gas.topUps + gas.topUpFees, nativeDecimals),
+    },
+    flagged_gas: flaggedGas,
+  };
+}
+
+function gasDifferenceOf(figures: GasFigures): bigint {
+  return figures.topUps - figures.depositFees - figures.held;
+}
+
+function formatGas(figures: GasFigures, decimals: number) {
+  return {
+    top_ups: formatAmount(figures.topUps, decimals),
+    deposit_fees: formatAmount(figures.depositFees, decimals),
+    held_on_chain: formatAmount(figures.held, decimals),
+    difference: formatAmount(gasDifferenceOf(figures), decimals),
   };
 }
 

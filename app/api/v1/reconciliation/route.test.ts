@@ -5,6 +5,10 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { stringify } from "yaml";
 import { createApiKey } from "@/lib/api-keys/create-api-key";
+import { formatAmount } from "@/lib/money/amounts";
+import { toBigInt } from "@/lib/payments/payment-object";
+import { advanceSweep } from "@/lib/settlement/advance-sweep";
+import { planSweeps } from "@/lib/settlement/plan-sweeps";
 import { ZReconciliation } from "@/lib/settlement/reconcile-chain";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/database";
 import { disconnectProcessDb } from "@/lib/testing/process-db";
@@ -73,10 +77,39 @@ describe("GET /api/v1/reconciliation", () => {
         { symbol: "USDC", received: "3.5", swept: "0", fees: "0", held_on_chain: "3.5", difference: "0" },
       ],
       flagged_payments: [],
+      gas: expect.objectContaining({ symbol: "ETH", top_ups: "0", difference: "0" }),
+      flagged_gas: [],
     });
     // Another merchant sees none of it.
     const other = ZReconciliation.parse(await (await get(otherKey, "?chain=local")).json());
     expect(other.tokens.map((token) => token.received)).toEqual(["0", "0"]);
+  });
+
+  it("accounts for the gas of a swept USDC payment to the wei", async () => {
+    await fx.fundGasTank(10n ** 17n);
+    const payment = await fx.createConfirmedPayment({ token: "USDC", amount: "2" });
+    await planSweeps(fx.deps);
+    const { id: sweepId } = await database.db.sweep.findUniqueOrThrow({ where: { paymentId: payment.id } });
+    for (let run = 0; run < 10 && (await advanceSweep(fx.deps, sweepId)).status !== "confirmed"; run++)
+      await fx.mine();
+    const sweep = await database.db.sweep.findUniqueOrThrow({ where: { id: sweepId } });
+    expect(sweep.status).toBe("confirmed");
+    const body = ZReconciliation.parse(await (await get(apiKey, "?chain=local")).json());
+    const topUps = toBigInt(sweep.gasFundAmount ?? { toFixed: () => "0" });
+    const topUpFees = toBigInt(sweep.gasFundFee ?? { toFixed: () => "0" });
+    const depositFees = toBigInt(sweep.fee) - topUpFees;
+    expect(body.gas).toEqual({
+      symbol: "ETH",
+      top_ups: formatAmount(topUps, 18),
+      deposit_fees: formatAmount(depositFees, 18),
+      held_on_chain: formatAmount(await fx.publicClient.getBalance({ address: payment.deposit }), 18),
+      difference: "0",
+      top_up_fees: formatAmount(topUpFees, 18),
+      gas_tank_spent: formatAmount(topUps + topUpFees, 18),
+    });
+    expect(topUps).toBeGreaterThan(0n);
+    expect(body.flagged_gas).toEqual([]);
+    expect(body.flagged_payments).toEqual([]);
   });
 
   it("answers problem+json 4xx for bad input and no key", async () => {
