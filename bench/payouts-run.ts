@@ -180,7 +180,14 @@ export async function runPayoutBenchmark(ports: { postgresPort: number; anvilPor
     );
     latencies.sort((a, b) => a - b);
 
-    await Promise.all(ids.map((id) => approvePayout({ db, chains: [chain] }, merchant.merchantId, id)));
+    await Promise.all(
+      ids.map((id) =>
+        approvePayout({ db, chains: [chain] }, merchant.merchantId, id, {
+          type: "user",
+          userId: merchant.userId,
+        }),
+      ),
+    );
     const approvedAt = performance.now();
     const context = { db, chains: [chain], logger, mnemonic };
     const interval = payoutJob.intervalMs(context);

@@ -214,6 +214,29 @@ test.describe("dashboard payments", () => {
     expect(refused.status()).toBe(401);
   });
 
+  test("grant payouts:approve to a new key with the checkbox; keys without it get 403 on approve", async ({
+    page,
+    request,
+    merchant,
+  }) => {
+    await signInViaApi(page, merchant);
+    await page.goto("/dashboard/api-keys");
+    await page.getByLabel("Key name").fill("e2e approver");
+    await page.getByLabel("Can approve payouts").check();
+    await page.getByRole("button", { name: "Create API key" }).click();
+    const secret = (await page.getByTestId("new-api-key").textContent()) ?? "";
+    const row = page.getByTestId("api-key-row").filter({ hasText: "e2e approver" });
+    await expect(row).toContainText("payouts:approve");
+
+    // An unknown payout: the approver passes the permission check (404), the fixture's plain key not.
+    const approveUrl = `/api/v1/payouts/po_${"0".repeat(22)}/approve`;
+    const approver = await request.post(approveUrl, { headers: { authorization: `Bearer ${secret}` } });
+    expect(approver.status()).toBe(404);
+    const plain = await request.post(approveUrl, { headers: { authorization: `Bearer ${merchant.apiKey}` } });
+    expect(plain.status()).toBe(403);
+    expect((await plain.json()).code).toBe("forbidden");
+  });
+
   test("settings: business name and brand colour appear on the checkout; default expiry applies", async ({
     page,
     request,

@@ -14,7 +14,8 @@ export type IdPrefix =
   | "evt" // event
   | "we" // webhook endpoint
   | "wd" // webhook delivery
-  | "wa"; // webhook attempt
+  | "wa" // webhook attempt
+  | "gtu"; // gas top-up of a hot wallet
 
 const ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 const BODY_LENGTH = 22; // 62^22 > 2^128

@@ -50,7 +50,10 @@ describe("execute-payout function", () => {
       amount: "0.3",
       address: recipient,
     });
-    await approvePayout(deps, fx.merchant.merchantId, created.id);
+    await approvePayout(deps, fx.merchant.merchantId, created.id, {
+      type: "user",
+      userId: fx.merchant.userId,
+    });
     // The relay hands it to Inngest (here: collected) as a `payout/approved` event.
     const relayed: string[] = [];
     expect(await relayApprovedPayouts(database.db, async (ids) => void relayed.push(...ids))).toEqual({

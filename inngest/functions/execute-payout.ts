@@ -1,6 +1,7 @@
 import { NonRetriableError } from "inngest";
 import { env } from "../../lib/config/env";
 import { loadJobContext } from "../../lib/jobs/start-background-jobs";
+import { confirmGasTopUps } from "../../lib/payouts/hot-wallet-gas";
 import { broadcastSentPayouts, confirmSentPayouts, signApprovedPayouts } from "../../lib/payouts/run-payouts";
 import type { SettlementDeps } from "../../lib/settlement/settlement-deps";
 import { inngest, payoutApproved, ZPayoutApproved } from "../client";
@@ -35,6 +36,7 @@ export function createExecutePayout({ getDeps }: ExecutePayoutDependencies) {
       if (!chain) throw new NonRetriableError(`chain ${chainName} is not configured`);
 
       await step.run(`send-${payoutId}`, async () => {
+        await confirmGasTopUps(deps, chain);
         await signApprovedPayouts(deps, chain, { payoutId });
         // Re-broadcasts the recorded bytes if this step is retried after a crash.
         await broadcastSentPayouts(deps, chain, { payoutId });
@@ -51,6 +53,11 @@ export function createExecutePayout({ getDeps }: ExecutePayoutDependencies) {
         });
         // Thrown so Inngest retries this step with backoff until the transaction has its confirmations.
         if (payout.status === "approved" || payout.status === "sent") {
+          // Still approved: a token payout waiting for the gas tank's top-up of its hot wallet.
+          if (payout.status === "approved") {
+            await confirmGasTopUps(deps, chain);
+            await signApprovedPayouts(deps, chain, { payoutId });
+          }
           await broadcastSentPayouts(deps, chain, { payoutId });
           throw new Error(
             `payout ${payoutId} is ${payout.status}${payout.lastError ? `: ${payout.lastError}` : ""}; retrying`,

@@ -9,6 +9,8 @@ export type PayoutRelayDependencies = {
   /** Relay rounds per run and the pause between them: one run covers about a minute. */
   rounds?: number;
   pause?: string;
+  /** Sends the `payout/approved` events; defaults to `inngest.send` (tests capture them). */
+  send?: (events: { name: string; id: string; data: { payout_id: string } }[]) => Promise<unknown>;
 };
 
 /**
@@ -16,7 +18,12 @@ export type PayoutRelayDependencies = {
  * `payout/approved` events (id = payout id: Inngest drops duplicates) about once a second, so
  * approval → execute-payout run stays around a second.
  */
-export function createPayoutRelay({ getDb, rounds = 55, pause = "1s" }: PayoutRelayDependencies) {
+export function createPayoutRelay({
+  getDb,
+  rounds = 55,
+  pause = "1s",
+  send = (events) => inngest.send(events),
+}: PayoutRelayDependencies) {
   return inngest.createFunction(
     { id: "payout-relay", triggers: [cron("* * * * *")], concurrency: { limit: 1 } },
     async ({ step }) => {
@@ -24,7 +31,7 @@ export function createPayoutRelay({ getDb, rounds = 55, pause = "1s" }: PayoutRe
       for (let round = 1; round <= rounds; round++) {
         const result = await step.run(`relay-${round}`, () =>
           relayApprovedPayouts(getDb(), async (payoutIds) => {
-            await inngest.send(
+            await send(
               payoutIds.map((payoutId) => ({
                 ...payoutApproved.create({ payout_id: payoutId }),
                 id: payoutId,

@@ -53,7 +53,24 @@ describe("npm run admin", () => {
     const key = JSON.parse(
       (await admin(["create-api-key", "--merchant", created.merchant_id, "--name", "ci"], env)).stdout,
     );
-    expect(key).toEqual({ id: expect.stringMatching(/^key_/), api_key: expect.stringMatching(/^sk_/) });
+    expect(key).toEqual({
+      id: expect.stringMatching(/^key_/),
+      api_key: expect.stringMatching(/^sk_/),
+      permissions: [],
+    });
+    // The operator may grant the owner's privilege of approving payouts.
+    const approver = JSON.parse(
+      (
+        await admin(
+          ["create-api-key", "--merchant", created.merchant_id, "--permission", "payouts:approve"],
+          env,
+        )
+      ).stdout,
+    );
+    expect(approver.permissions).toEqual(["payouts:approve"]);
+    expect(await authenticateApiKey(database.db, `Bearer ${approver.api_key}`)).toMatchObject({
+      permissions: ["payouts:approve"],
+    });
 
     const list = JSON.parse((await admin(["list-merchants"], env)).stdout);
     expect(list.data).toContainEqual(
@@ -61,7 +78,7 @@ describe("npm run admin", () => {
         id: created.merchant_id,
         name: "Acme",
         owner_email: "ops@acme.test",
-        active_api_keys: 2,
+        active_api_keys: 3,
       }),
     );
   });

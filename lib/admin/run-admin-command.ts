@@ -1,6 +1,7 @@
 // The operator CLI (`npm run admin -- <command>`): JSON on stdout, errors on stderr.
 import { parseArgs } from "node:util";
 import { z } from "zod";
+import { ZApiKeyPermission } from "../api-keys/api-key-permissions";
 import { createApiKey } from "../api-keys/create-api-key";
 import type { TChain } from "../config/chains";
 import type { Db } from "../db/client";
@@ -10,7 +11,8 @@ import { reconcileChain } from "../settlement/reconcile-chain";
 
 export const ADMIN_USAGE = `Usage: npm run admin -- <command> [options]
   create-merchant --name <name> --email <email> --password <password>   → {"merchant_id", "api_key"}
-  create-api-key --merchant <merchant id> --name <name>                 → {"id", "api_key"}
+  create-api-key --merchant <merchant id> --name <name> [--permission payouts:approve]
+                                                                         → {"id", "api_key", "permissions"}
   list-merchants                                                         → {"object": "list", "data": [...]}
   reconcile --chain <name> [--merchant <merchant id>]                    → {"chain", "tokens", "flagged_payments", "gas", "flagged_gas"}`;
 
@@ -26,6 +28,7 @@ const ZCreateMerchantArgs = z.object({
 const ZCreateApiKeyArgs = z.object({
   merchant: z.string().min(1),
   name: z.string().trim().min(1).max(200).default("API key"),
+  permission: z.array(ZApiKeyPermission).default([]),
 });
 
 const ZReconcileArgs = z.object({
@@ -49,6 +52,7 @@ export async function runAdminCommand(
       password: { type: "string" },
       merchant: { type: "string" },
       chain: { type: "string" },
+      permission: { type: "string", multiple: true },
     },
     strict: true,
   });
@@ -68,8 +72,13 @@ export async function runAdminCommand(
       const args = parse(ZCreateApiKeyArgs, values);
       const merchant = await db.merchant.findUnique({ where: { id: args.merchant }, select: { id: true } });
       if (!merchant) throw new AppError("not_found", `no merchant ${args.merchant}`);
-      const key = await createApiKey(db, { merchantId: merchant.id, name: args.name });
-      return { id: key.id, api_key: key.apiKey };
+      // The operator may grant permissions (e.g. payouts:approve for the owner's own back office).
+      const key = await createApiKey(db, {
+        merchantId: merchant.id,
+        name: args.name,
+        permissions: args.permission,
+      });
+      return { id: key.id, api_key: key.apiKey, permissions: key.permissions };
     }
     case "list-merchants": {
       const merchants = await db.merchant.findMany({

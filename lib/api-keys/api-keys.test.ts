@@ -31,7 +31,27 @@ describe("API keys", () => {
     expect(JSON.stringify(row)).not.toContain(created.apiKey);
 
     const principal = await authenticateApiKey(database.db, `Bearer ${created.apiKey}`);
-    expect(principal).toEqual({ apiKeyId: created.id, merchantId });
+    expect(principal).toEqual({ apiKeyId: created.id, merchantId, permissions: [] });
+  });
+
+  it("carries the permissions granted at creation, none by default", async () => {
+    const approver = await createApiKey(database.db, {
+      merchantId,
+      name: "approver",
+      permissions: ["payouts:approve", "payouts:approve"],
+    });
+    expect(approver.permissions).toEqual(["payouts:approve"]);
+    expect(await authenticateApiKey(database.db, `Bearer ${approver.apiKey}`)).toMatchObject({
+      permissions: ["payouts:approve"],
+    });
+    // A value this version does not know (written by a newer one) grants nothing.
+    await database.db.apiKey.update({
+      where: { id: approver.id },
+      data: { permissions: ["payouts:everything"] },
+    });
+    expect(await authenticateApiKey(database.db, `Bearer ${approver.apiKey}`)).toMatchObject({
+      permissions: [],
+    });
   });
 
   it("tracks last_used_at with throttled writes", async () => {

@@ -1,9 +1,10 @@
 import { timingSafeEqual } from "node:crypto";
 import type { Db } from "../db/client";
 import { AppError } from "../errors";
+import { API_KEY_PERMISSIONS, type TApiKeyPermission } from "./api-key-permissions";
 import { hashApiKey } from "./create-api-key";
 
-export type ApiKeyPrincipal = { apiKeyId: string; merchantId: string };
+export type ApiKeyPrincipal = { apiKeyId: string; merchantId: string; permissions: TApiKeyPermission[] };
 
 const KEY_FORMAT = /^sk_[0-9A-Za-z]{43}$/;
 /** last_used_at is a hint for the dashboard: write it at most once a minute per key. */
@@ -32,7 +33,14 @@ export async function authenticateApiKey(
   const keyHash = hashApiKey(apiKey);
   const row = await db.apiKey.findUnique({
     where: { keyHash },
-    select: { id: true, merchantId: true, keyHash: true, revokedAt: true, lastUsedAt: true },
+    select: {
+      id: true,
+      merchantId: true,
+      keyHash: true,
+      revokedAt: true,
+      lastUsedAt: true,
+      permissions: true,
+    },
   });
   const valid =
     row !== null && row.revokedAt === null && timingSafeEqual(Buffer.from(row.keyHash), Buffer.from(keyHash));
@@ -49,5 +57,12 @@ export async function authenticateApiKey(
       },
       data: { lastUsedAt: now },
     });
-  return { apiKeyId: row.id, merchantId: row.merchantId };
+  return { apiKeyId: row.id, merchantId: row.merchantId, permissions: knownPermissions(row.permissions) };
+}
+
+/** The stored permissions this version knows (a value written by a newer version grants nothing). */
+export function knownPermissions(stored: string[]): TApiKeyPermission[] {
+  return stored.filter((value): value is TApiKeyPermission =>
+    (API_KEY_PERMISSIONS as readonly string[]).includes(value),
+  );
 }

@@ -1,8 +1,16 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { Db } from "../db/client";
+import { AppError } from "../errors";
 import { newId } from "../ids";
+import type { TApiKeyPermission } from "./api-key-permissions";
 
-export type CreatedApiKey = { id: string; apiKey: string; name: string; createdAt: Date };
+export type CreatedApiKey = {
+  id: string;
+  apiKey: string;
+  name: string;
+  permissions: TApiKeyPermission[];
+  createdAt: Date;
+};
 
 const KEY_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
@@ -22,11 +30,33 @@ export function generateApiKey(): string {
   return `sk_${body}`;
 }
 
-/** Creates an API key for a merchant. The secret is returned once and stored only as its hash. */
+/**
+ * Creates an API key for a merchant. The secret is returned once and stored only as its hash.
+ * Permissions (see API_KEY_PERMISSIONS) are granted by the operator (no `grantedBy`) or by a
+ * signed-in user, who must be the merchant's owner.
+ */
 export async function createApiKey(
   db: Db,
-  params: { merchantId: string; name: string },
+  params: {
+    merchantId: string;
+    name: string;
+    permissions?: TApiKeyPermission[];
+    /** The dashboard user creating the key; checked to be the owner when permissions are granted. */
+    grantedBy?: { userId: string };
+  },
 ): Promise<CreatedApiKey> {
+  const permissions = [...new Set(params.permissions ?? [])].sort();
+  if (permissions.length > 0 && params.grantedBy) {
+    const owner = await db.user.findFirst({
+      where: { id: params.grantedBy.userId, merchantId: params.merchantId, role: "owner" },
+      select: { id: true },
+    });
+    if (!owner)
+      throw new AppError(
+        "forbidden",
+        `Only the merchant owner can grant ${permissions.join(", ")} to an API key.`,
+      );
+  }
   const apiKey = generateApiKey();
   const row = await db.apiKey.create({
     data: {
@@ -35,10 +65,11 @@ export async function createApiKey(
       name: params.name.trim() || "API key",
       keyHash: hashApiKey(apiKey),
       keyHint: apiKey.slice(-4),
+      permissions,
     },
     select: { id: true, name: true, createdAt: true },
   });
-  return { ...row, apiKey };
+  return { ...row, permissions, apiKey };
 }
 
 /** Revokes a key of this merchant; false when it does not exist (or belongs to someone else). */

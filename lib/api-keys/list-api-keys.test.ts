@@ -22,7 +22,11 @@ describe("listApiKeys", () => {
     const { merchantId } = await make("keys");
     const other = await make("other");
     const first = await createApiKey(database.db, { merchantId, name: "first" });
-    const second = await createApiKey(database.db, { merchantId, name: "second" });
+    const second = await createApiKey(database.db, {
+      merchantId,
+      name: "second",
+      permissions: ["payouts:approve"],
+    });
     await createApiKey(database.db, { merchantId: other.merchantId, name: "not mine" });
     expect(await revokeApiKey(database.db, { merchantId, id: first.id })).toBe(true);
 
@@ -32,6 +36,7 @@ describe("listApiKeys", () => {
       ["first", false],
     ]);
     expect(keys[0]?.hint).toBe(second.apiKey.slice(-4));
+    expect(keys.map((key) => key.permissions)).toEqual([["payouts:approve"], []]);
     const serialized = JSON.stringify(keys);
     expect(serialized).not.toContain(second.apiKey);
     expect(serialized).not.toMatch(/[0-9a-f]{64}/);

@@ -1,10 +1,13 @@
 import type { Db } from "../db/client";
+import type { TApiKeyPermission } from "./api-key-permissions";
+import { knownPermissions } from "./authenticate-api-key";
 
 export type ApiKeySummary = {
   id: string;
   name: string;
   /** Last four characters of the secret, to recognise it: the secret itself is never stored. */
   hint: string;
+  permissions: TApiKeyPermission[];
   createdAt: string;
   lastUsedAt: string | null;
   revokedAt: string | null;
@@ -15,7 +18,15 @@ export async function listApiKeys(db: Db, merchantId: string): Promise<ApiKeySum
   const rows = await db.apiKey.findMany({
     where: { merchantId },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-    select: { id: true, name: true, keyHint: true, createdAt: true, lastUsedAt: true, revokedAt: true },
+    select: {
+      id: true,
+      name: true,
+      keyHint: true,
+      permissions: true,
+      createdAt: true,
+      lastUsedAt: true,
+      revokedAt: true,
+    },
     take: 200,
   });
   return rows
@@ -23,6 +34,7 @@ export async function listApiKeys(db: Db, merchantId: string): Promise<ApiKeySum
       id: row.id,
       name: row.name,
       hint: row.keyHint,
+      permissions: knownPermissions(row.permissions),
       createdAt: row.createdAt.toISOString(),
       lastUsedAt: row.lastUsedAt?.toISOString() ?? null,
       revokedAt: row.revokedAt?.toISOString() ?? null,

@@ -84,6 +84,7 @@ export const BALANCE_TRANSACTION_SELECT = {
   balanceAfter: true,
   paymentId: true,
   payoutId: true,
+  payout: { select: { paymentId: true } },
   description: true,
   createdAt: true,
 } as const;
@@ -99,6 +100,8 @@ export function serializeBalanceTransaction(
     balanceAfter: DecimalLike;
     paymentId: string | null;
     payoutId: string | null;
+    /** The entry's payout: a refund's entries show the refunded payment. */
+    payout: { paymentId: string | null } | null;
     description: string | null;
     createdAt: Date;
   },
@@ -116,7 +119,7 @@ export function serializeBalanceTransaction(
     amount_base_units: amount.toString(),
     balance_after: formatAmount(balanceAfter, token.decimals),
     balance_after_base_units: balanceAfter.toString(),
-    payment_id: row.paymentId,
+    payment_id: row.paymentId ?? row.payout?.paymentId ?? null,
     payout_id: row.payoutId,
     description: row.description,
     created_at: row.createdAt.toISOString(),

@@ -43,7 +43,10 @@ export async function listBalanceTransactions(
       merchantId,
       ...(query.type ? { type: query.type } : {}),
       ...(query.payout_id ? { payoutId: query.payout_id } : {}),
-      ...(query.payment_id ? { paymentId: query.payment_id } : {}),
+      // A payment's entries: its settlement credit, and every entry of the payouts refunding it.
+      ...(query.payment_id
+        ? { AND: [{ OR: [{ paymentId: query.payment_id }, { payout: { paymentId: query.payment_id } }] }] }
+        : {}),
       ...moneyListWhere(query),
       ...afterCursor(cursor),
     },

@@ -21,7 +21,17 @@ export const ZHotWalletReconciliation = z.array(
     ledger_available: z.string(),
     /** Reserved by payouts not yet confirmed: still in the wallets until their transaction is mined. */
     reserved_in_flight: z.string(),
-    /** held − available − reserved: "0" when nothing is mid-flight; a mined but not yet recorded payout shows transiently. */
+    /**
+     * Native coin only: what the gas tank topped the hot wallets up with (confirmed top-ups) and
+     * sponsored token payouts have not spent yet. It belongs to the operator, not to the merchants.
+     */
+    gas_float: z.string(),
+    /**
+     * Native coin only: the operator's cost of token payouts' gas — the fees of sponsored payouts
+     * plus the fees of the top-up transactions (paid from the gas tank). Not part of `held`.
+     */
+    gas_tank_spent: z.string(),
+    /** held − available − reserved − gas_float: "0" when nothing is mid-flight; a mined but not yet recorded payout or top-up shows transiently. */
     difference: z.string(),
   }),
 );
@@ -80,12 +90,16 @@ export async function reconcileHotWallets(
     const held = balances.reduce((sum, balance) => sum + balance, 0n);
     const available = ledger.available.get(token.symbol) ?? 0n;
     const reserved = ledger.reserved.get(token.symbol) ?? 0n;
+    const native = token.address === null;
+    const float = native ? ledger.gasFloat : 0n;
     result.push({
       symbol: token.symbol,
       held_in_hot_wallets: formatAmount(held, token.decimals),
       ledger_available: formatAmount(available, token.decimals),
       reserved_in_flight: formatAmount(reserved, token.decimals),
-      difference: formatAmount(held - available - reserved, token.decimals),
+      gas_float: formatAmount(float, token.decimals),
+      gas_tank_spent: formatAmount(native ? ledger.gasTankSpent : 0n, token.decimals),
+      difference: formatAmount(held - available - reserved - float, token.decimals),
     });
   }
   return result;
@@ -103,14 +117,32 @@ async function readTotals(db: Db, chain: TChain, merchantId: string | null) {
     GROUP BY token_symbol`;
   const fees = await db.$queryRaw<{ total: string }[]>`
     SELECT COALESCE(SUM(fee_reserved), 0)::text AS total FROM payouts
-    WHERE chain = ${chain.name} AND status = 'sent'
+    WHERE chain = ${chain.name} AND status = 'sent' AND NOT gas_sponsored
       AND (${merchantId}::text IS NULL OR merchant_id = ${merchantId}::text)`;
+  // Gas the gas tank paid for token payouts (hot-wallet-gas.ts): what is still in the wallets and
+  // what was spent (sponsored payouts' fees, top-up transactions' fees).
+  const [gas] = await db.$queryRaw<{ topped_up: string; top_up_fees: string; sponsored_fees: string }[]>`
+    SELECT
+      (SELECT COALESCE(SUM(amount), 0) FROM hot_wallet_gas_top_ups WHERE chain = ${chain.name}
+        AND status = 'confirmed' AND (${merchantId}::text IS NULL OR merchant_id = ${merchantId}::text))::text
+        AS topped_up,
+      (SELECT COALESCE(SUM(fee), 0) FROM hot_wallet_gas_top_ups WHERE chain = ${chain.name}
+        AND status = 'confirmed' AND (${merchantId}::text IS NULL OR merchant_id = ${merchantId}::text))::text
+        AS top_up_fees,
+      (SELECT COALESCE(SUM(fee), 0) FROM payouts WHERE chain = ${chain.name} AND gas_sponsored
+        AND (${merchantId}::text IS NULL OR merchant_id = ${merchantId}::text))::text AS sponsored_fees`;
+  const sponsoredFees = BigInt(gas?.sponsored_fees ?? "0");
   const toMap = (rows: { token_symbol: string; total: string }[]) =>
     new Map(rows.map((row) => [row.token_symbol, BigInt(row.total)]));
   const reservedMap = toMap(reserved);
   const native = chain.nativeCurrency.symbol;
   reservedMap.set(native, (reservedMap.get(native) ?? 0n) + BigInt(fees[0]?.total ?? "0"));
-  return { available: toMap(available), reserved: reservedMap };
+  return {
+    available: toMap(available),
+    reserved: reservedMap,
+    gasFloat: BigInt(gas?.topped_up ?? "0") - sponsoredFees,
+    gasTankSpent: BigInt(gas?.top_up_fees ?? "0") + sponsoredFees,
+  };
 }
 
 export const ZReconciliationWithHotWallets = ZReconciliation.extend({

@@ -3,6 +3,7 @@
 // else (parameters, bodies, error responses, security) is derived from it.
 import { z } from "zod";
 import type { JSONSchema } from "zod/v4/core";
+import type { TApiKeyPermission } from "../api-keys/api-key-permissions";
 import { ZBalanceObject, ZBalanceTransactionObject } from "../balances/balance-object";
 import { ZListBalanceTransactionsQuery } from "../balances/list-balance-transactions";
 import { ZListBalancesQuery } from "../balances/list-balances";
@@ -169,6 +170,8 @@ type OperationSpec = {
   responses: { status: number; schema: ComponentName; description: string }[];
   /** Public endpoints take no API key and answer in their own format. */
   public?: true;
+  /** A permission the API key must carry (403 without it), e.g. approving payouts. */
+  permission?: TApiKeyPermission;
 };
 
 export const OPERATIONS: readonly OperationSpec[] = [
@@ -303,8 +306,10 @@ export const OPERATIONS: readonly OperationSpec[] = [
       'there; `difference` = top_ups − deposit_fees − held, `"0"` when every wei is accounted for; ' +
       "`top_up_fees` is the gas tank's own fees and `gas_tank_spent` = top_ups + top_up_fees. " +
       "`flagged_payments` and `flagged_gas` list the payments whose figures do not add up. " +
-      "`hot_wallets` (balance mode): per token the live balance of your hot wallet, the ledger's available balance " +
-      'and what open payouts have reserved; `difference` = held − available − reserved, `"0"` when nothing is mid-flight.',
+      "`hot_wallets` (balance mode): per token the live balance of your hot wallet, the ledger's available balance, " +
+      "what open payouts have reserved and, for the native coin, `gas_float` (gas the gas tank topped the wallet up " +
+      "with for token payouts, not yet spent) and `gas_tank_spent` (that gas's cost to the operator); `difference` = " +
+      'held − available − reserved − gas_float, `"0"` when nothing is mid-flight.',
     query: ZReconciliationQuery,
     responses: [{ status: 200, schema: "Reconciliation", description: "The chain's reconciliation." }],
   },
@@ -407,6 +412,7 @@ function balanceOperations(): OperationSpec[] {
       summary: "Approve a payout",
       description: "Approves a `pending_approval` payout; it is sent shortly after. Any other state: 409.",
       idPrefix: "po",
+      permission: "payouts:approve",
       responses: [{ status: 200, schema: "Payout", description: "The approved payout." }],
     },
     {
@@ -419,6 +425,7 @@ function balanceOperations(): OperationSpec[] {
         "Rejects a `pending_approval` payout and returns its amount to your balance (`payout_reversed`). " +
         "Any other state: 409.",
       idPrefix: "po",
+      permission: "payouts:approve",
       responses: [{ status: 200, schema: "Payout", description: "The rejected payout." }],
     },
     {
@@ -622,6 +629,7 @@ const TAGS = [
 const PROBLEM_SUMMARY: Record<number, string> = {
   400: "Malformed JSON body.",
   401: "Missing, unknown or revoked API key.",
+  403: "The API key lacks the permission this operation needs.",
   404: "No such object for this API key's merchant.",
   409: "Conflicts with the object's state, or an Idempotency-Key reused with a different body.",
   413: "Body larger than 64 KiB.",
@@ -636,6 +644,7 @@ function problemStatuses(spec: OperationSpec): number[] {
   if (spec.public) return [];
   const statuses = new Set([401, 429, 500]);
   if (spec.idPrefix) statuses.add(404);
+  if (spec.permission) statuses.add(403);
   if (spec.query) statuses.add(422);
   if (spec.body) for (const status of [400, 413, 415, 422]) statuses.add(status);
   // Idempotency-Key: a malformed key is a 422, a reused key with another body a 409.
@@ -750,7 +759,10 @@ function buildOperation(spec: OperationSpec): OpenApiOperation {
   return {
     operationId: spec.operationId,
     summary: spec.summary,
-    description: spec.description,
+    description: spec.permission
+      ? `${spec.description} Requires an API key with the \`${spec.permission}\` permission, which only ` +
+        "the merchant owner grants (dashboard → API keys); other keys get 403 `forbidden`."
+      : spec.description,
     tags: [spec.tag],
     ...(spec.public ? { security: [] } : {}),
     parameters,

@@ -10,7 +10,7 @@ import { formatAmount, parseAmount } from "../money/amounts";
 import { ZMetadata } from "../payments/create-payment";
 import { resolveToken } from "../payments/payment-object";
 import { hotWalletAddress } from "../wallet/derivation";
-import { PAYOUT_SELECT, serializePayout, type TPayoutObject } from "./payout-object";
+import { AUTO_APPROVAL, PAYOUT_SELECT, serializePayout, type TPayoutObject } from "./payout-object";
 
 const HEX_ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 
@@ -160,6 +160,7 @@ export async function createPayoutWith(
         metadata: input.metadata ?? {},
         createdAt: now,
         approvedAt: approved ? now : null,
+        reviewedBy: approved ? AUTO_APPROVAL : null,
       },
       select: { id: true },
     });

@@ -35,6 +35,13 @@ export const ZPayoutObject = z.object({
   metadata: z.record(z.string(), z.unknown()),
   last_error: z.string().nullable(),
   created_at: z.string(),
+  /**
+   * Who approved or rejected it: an API key with `payouts:approve`, the owner in the dashboard, or
+   * automatic approval below the merchant's threshold. Null while pending approval.
+   */
+  reviewed_by: z
+    .object({ type: z.enum(["api_key", "user", "auto_approval"]), id: z.string().nullable() })
+    .nullable(),
   approved_at: z.string().nullable(),
   sent_at: z.string().nullable(),
   confirmed_at: z.string().nullable(),
@@ -56,6 +63,7 @@ export const PAYOUT_SELECT = {
   metadata: true,
   lastError: true,
   createdAt: true,
+  reviewedBy: true,
   approvedAt: true,
   sentAt: true,
   confirmedAt: true,
@@ -78,6 +86,7 @@ export type PayoutRow = {
   metadata: unknown;
   lastError: string | null;
   createdAt: Date;
+  reviewedBy: string | null;
   approvedAt: Date | null;
   sentAt: Date | null;
   confirmedAt: Date | null;
@@ -108,8 +117,19 @@ export function serializePayout(chains: TChain[], row: PayoutRow): TPayoutObject
     metadata: (row.metadata ?? {}) as Record<string, unknown>,
     last_error: row.lastError,
     created_at: row.createdAt.toISOString(),
+    reviewed_by: reviewerOf(row.reviewedBy),
     approved_at: iso(row.approvedAt),
     sent_at: iso(row.sentAt),
     confirmed_at: iso(row.confirmedAt),
   };
 }
+
+/** What `reviewed_by` stores (`key_…`, `usr_…`, `auto`) as the public reviewer object. */
+function reviewerOf(reviewedBy: string | null): TPayoutObject["reviewed_by"] {
+  if (reviewedBy === null) return null;
+  if (reviewedBy === AUTO_APPROVAL) return { type: "auto_approval", id: null };
+  return { type: reviewedBy.startsWith("usr_") ? "user" : "api_key", id: reviewedBy };
+}
+
+/** `reviewed_by` of a payout approved at creation, below the merchant's auto-approve threshold. */
+export const AUTO_APPROVAL = "auto";

@@ -32,7 +32,8 @@ export async function returnPayoutFunds(
 
 /**
  * Credits back the unused part of a payout's fee reserve (reserve − actual fee), records the actual
- * fee on the payout, and clears the reserve so it is never returned twice.
+ * fee on the payout, and clears the reserve so it is never returned twice. For a payout whose gas
+ * the gas tank sponsored, the unused part simply stays in the hot wallet's gas float.
  */
 export async function settleFeeReserve(
   tx: Tx,
@@ -42,11 +43,12 @@ export async function settleFeeReserve(
 ): Promise<void> {
   const payout = await tx.payout.findUniqueOrThrow({
     where: { id: payoutId },
-    select: { merchantId: true, chain: true, feeReserved: true },
+    select: { merchantId: true, chain: true, feeReserved: true, gasSponsored: true },
   });
   const reserved = toBigInt(payout.feeReserved);
   const unused = reserved - actualFee;
-  if (reserved > 0n && unused > 0n) {
+  // A sponsored payout's reserve came from the gas tank's float, not the ledger: only `fee` moves.
+  if (reserved > 0n && unused > 0n && !payout.gasSponsored) {
     const nativeSymbol = await nativeSymbolOf(tx, payoutId);
     await postLedgerEntry(tx, {
       merchantId: payout.merchantId,

@@ -5,16 +5,16 @@ import { type Hex, parseEther } from "viem";
 import { generatePrivateKey, privateKeyToAddress } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findLedgerMismatches } from "../balances/find-ledger-mismatches";
+import { listBalanceTransactions } from "../balances/list-balance-transactions";
 import { reconcileChainWithHotWallets } from "../balances/reconcile-hot-wallets";
 import { formatAmount } from "../money/amounts";
 import { toBigInt } from "../payments/payment-object";
-import { advanceSweep } from "../settlement/advance-sweep";
-import { planSweeps } from "../settlement/plan-sweeps";
 import { setTreasurySetting } from "../settlement/set-treasury-setting";
 import { hotWalletSigner } from "../settlement/signing-accounts";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
 import { createSettlementFixture, type SettlementFixture } from "../testing/settlement-fixture";
 import { createPayout } from "./create-payout";
+import { listPayouts } from "./list-payouts";
 import { refundPayment } from "./refund-payment";
 import { approvePayout, rejectPayout } from "./review-payout";
 import {
@@ -40,12 +40,7 @@ beforeAll(async () => {
   await fx.fundGasTank(parseEther("1"));
   await fx.createConfirmedPayment({ amount: "20" });
   await fx.createConfirmedPayment({ token: "USDC", amount: "5000" });
-  for (const sweepId of await planSweeps(fx.deps)) {
-    for (let run = 0; run < 12; run++) {
-      if ((await advanceSweep(fx.deps, sweepId)).status === "confirmed") break;
-      await fx.mine();
-    }
-  }
+  await fx.sweepAll();
 });
 afterAll(() => database.drop());
 
@@ -78,9 +73,12 @@ async function expectReconciled() {
   expect(report.hot_wallets.map((token) => token.difference)).toEqual(["0", "0"]);
 }
 
+/** The merchant's owner, who reviews payouts in the dashboard. */
+const owner = () => ({ type: "user" as const, userId: fx.merchant.userId });
+
 async function approvedPayout(body: { token?: "USDC"; amount: string; address: `0x${string}` }) {
   const payout = await createPayout(payoutDeps(), fx.merchant.merchantId, { chain: "local", ...body });
-  return approvePayout(payoutDeps(), fx.merchant.merchantId, payout.id);
+  return approvePayout(payoutDeps(), fx.merchant.merchantId, payout.id, owner());
 }
 
 async function runUntilSettled(ids: string[]) {
@@ -286,11 +284,7 @@ describe("stuck transactions", () => {
 describe("refunds", () => {
   it("refunds the overpaid part of a settled payment from the balance, on chain", async () => {
     const payment = await fx.createConfirmedPayment({ token: "USDC", amount: "10", pay: 13_000_000n });
-    const [sweepId] = await planSweeps(fx.deps, { paymentId: payment.id });
-    for (let run = 0; run < 12; run++) {
-      if ((await advanceSweep(fx.deps, sweepId ?? "")).status === "confirmed") break;
-      await fx.mine();
-    }
+    await fx.sweepAll();
     expect((await database.db.payment.findUniqueOrThrow({ where: { id: payment.id } })).status).toBe(
       "settled",
     );
@@ -308,7 +302,7 @@ describe("refunds", () => {
     expect(refund).toMatchObject({ payment_id: payment.id, amount: "3", status: "pending_approval" });
     const entry = await database.db.balanceTransaction.findFirstOrThrow({ where: { payoutId: refund.id } });
     expect(entry.type).toBe("refund");
-    await approvePayout(payoutDeps(), fx.merchant.merchantId, refund.id);
+    await approvePayout(payoutDeps(), fx.merchant.merchantId, refund.id, owner());
     await runUntilSettled([refund.id]);
     expect(await fx.tokenBalance(customer)).toBe(3_000_000n);
     // What is left to refund is 10; by default the rest is refunded.
@@ -317,8 +311,35 @@ describe("refunds", () => {
     // Reserved, not yet sent: the books hold 10 USDC less than the wallet until it is rejected.
     expect((await fx.tokenBalance(hotWallet)) - (await available("USDC"))).toBe(10_000_000n);
     await expectReconciled(); // the reservation is counted in flight
-    await rejectPayout(payoutDeps(), fx.merchant.merchantId, rest.id);
+    await rejectPayout(payoutDeps(), fx.merchant.merchantId, rest.id, owner());
     await expectLedgerMatchesHotWallet();
+    // Beyond what is left to refund (10 after the refund of 3): 422, nothing reserved.
+    const beyond = await refundPayment(payoutDeps(), fx.merchant.merchantId, payment.id, {
+      address: customer,
+      amount: "10.000001",
+    }).catch((error: unknown) => error);
+    expect((beyond as { status?: number }).status).toBe(422);
+
+    // The payment's ledger: its settlement credit and every entry of its refunds, each naming both
+    // the payment and the refund payout; the payment's refunds are listed as payouts.
+    const ledger = await listBalanceTransactions(payoutDeps(), fx.merchant.merchantId, {
+      limit: 100,
+      payment_id: payment.id,
+    });
+    const rows = ledger.data.map((txn) => [txn.type, txn.amount, txn.payment_id, txn.payout_id]);
+    expect(rows).toContainEqual(["payment_settled", "13", payment.id, null]);
+    expect(rows).toContainEqual(["refund", "-3", payment.id, refund.id]);
+    expect(rows).toContainEqual(["refund", "-10", payment.id, rest.id]);
+    expect(rows).toContainEqual(["payout_reversed", "10", payment.id, rest.id]);
+    expect(ledger.data.every((txn) => txn.payment_id === payment.id)).toBe(true);
+    const refunds = await listPayouts(payoutDeps(), fx.merchant.merchantId, {
+      limit: 10,
+      payment_id: payment.id,
+    });
+    expect(refunds.data.map((payout) => [payout.id, payout.status])).toEqual([
+      [rest.id, "rejected"],
+      [refund.id, "confirmed"],
+    ]);
   });
 });
 
@@ -341,7 +362,8 @@ describe("racing payouts", () => {
     const created = results.flatMap((result) => (result.status === "fulfilled" ? [result.value] : []));
     expect(created).toHaveLength(6);
     expect(await available("USDC")).toBeGreaterThanOrEqual(0n);
-    for (const payout of created) await approvePayout(payoutDeps(), fx.merchant.merchantId, payout.id);
+    for (const payout of created)
+      await approvePayout(payoutDeps(), fx.merchant.merchantId, payout.id, owner());
     await runUntilSettled(created.map((payout) => payout.id));
 
     const sent = (await Promise.all(recipients.map((address) => fx.tokenBalance(address)))).reduce(

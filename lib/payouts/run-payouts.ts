@@ -5,6 +5,7 @@
 // payout can never be sent twice. Nonces come from the shared allocator (lib/settlement), so many
 // payouts of one hot wallet are signed back to back and broadcast without waiting for receipts.
 import {
+  type Address,
   BaseError,
   ExecutionRevertedError,
   encodeFunctionData,
@@ -27,6 +28,13 @@ import { allocateNonce } from "../settlement/allocate-nonce";
 import { feeFields, type GasQuote, quoteGasPrice } from "../settlement/gas-price";
 import { clientOf, nowOf, type SettlementDeps } from "../settlement/settlement-deps";
 import { hotWalletSigner } from "../settlement/signing-accounts";
+import {
+  confirmGasTopUps,
+  freeGasFloat,
+  GasTankEmptyError,
+  lockHotWalletGas,
+  planGasTopUp,
+} from "./hot-wallet-gas";
 import { PAYOUT_SELECT, serializePayout } from "./payout-object";
 import { returnPayoutFunds, settleFeeReserve } from "./return-payout-funds";
 
@@ -48,6 +56,7 @@ export async function runPayouts(
 ): Promise<RunPayoutsResult> {
   const total: RunPayoutsResult = { signed: 0, broadcast: 0, confirmed: 0, failed: 0 };
   for (const chain of deps.chains) {
+    await confirmGasTopUps(deps, chain, options);
     const signed = await signApprovedPayouts(deps, chain, options);
     const broadcast = await broadcastSentPayouts(deps, chain, options);
     await replaceStuckPayouts(deps, chain, options);
@@ -67,8 +76,10 @@ export async function runPayouts(
  * the fee (gas limit × price, `payout_fee` debit of the native balance), allocate the hot wallet's
  * next nonce, sign, and record status `sent` with the raw transaction and a `payout.sent` event.
  * Each committed transaction is broadcast at once (the first are mined while later ones are
- * signed). A payout the chain would revert (simulation) or whose fee the balance cannot cover
- * fails, and its funds return.
+ * signed). A payout the chain would revert (simulation), or a native payout whose fee the balance
+ * cannot cover, fails and its funds return. A token payout whose fee the native balance cannot
+ * cover is paid for by the gas tank (hot-wallet-gas.ts): signed from the hot wallet's gas float, or
+ * left approved while a top-up for all such payouts of the wallet is sent and confirmed.
  */
 export async function signApprovedPayouts(
   deps: SettlementDeps,
@@ -100,6 +111,7 @@ export async function signApprovedPayouts(
   let signed = 0;
   let failed = 0;
   const broadcasts: Promise<unknown>[] = [];
+  const gasNeeds = new Map<string, { hotWallet: Address; needed: bigint }>();
   const queue = [...due];
   const signPayouts = async () => {
     for (let next = queue.shift(); next; next = queue.shift()) await signOne(next.id);
@@ -110,7 +122,10 @@ export async function signApprovedPayouts(
         timeout: 60_000,
       });
       if (outcome === "failed") failed += 1;
-      if (typeof outcome === "object") {
+      if (typeof outcome === "object" && "needsGas" in outcome) {
+        const need = gasNeeds.get(outcome.merchantId) ?? { hotWallet: outcome.hotWallet, needed: 0n };
+        gasNeeds.set(outcome.merchantId, { ...need, needed: need.needed + outcome.needsGas });
+      } else if (typeof outcome === "object") {
         signed += 1;
         // Committed: send it now, so the first payouts are mined while later ones are signed. A
         // failed send is retried by broadcastSentPayouts with the same bytes.
@@ -129,8 +144,41 @@ export async function signApprovedPayouts(
   // A few payouts are prepared at once (simulation, fee reserve, RPC round trips overlap); the nonce
   // row lock still hands out one nonce at a time, in commit order.
   await Promise.all(Array.from({ length: SIGNING_CONCURRENCY }, signPayouts));
+  for (const [merchantId, need] of gasNeeds)
+    await requestGasTopUp(deps, client, chain, { merchantId, ...need, quote, broadcast: options.broadcast });
   await Promise.all(broadcasts);
   return { signed, failed };
+}
+
+/**
+ * Tops a hot wallet up for its token payouts waiting for gas (planGasTopUp) and broadcasts it; when
+ * the gas tank is empty, those payouts stay approved with the reason as `last_error`.
+ */
+async function requestGasTopUp(
+  deps: SettlementDeps,
+  client: ChainClient,
+  chain: TChain,
+  params: { merchantId: string; hotWallet: Address; needed: bigint; quote: GasQuote; broadcast?: boolean },
+): Promise<void> {
+  try {
+    const rawTx = await deps.db.$transaction((tx) => planGasTopUp(deps, tx, client, chain, params), {
+      timeout: 60_000,
+    });
+    if (rawTx && params.broadcast !== false)
+      await client.sendRawTransaction({ serializedTransaction: rawTx }).catch(() => undefined);
+  } catch (error) {
+    if (!(error instanceof GasTankEmptyError)) throw error;
+    await deps.db.payout.updateMany({
+      where: {
+        merchantId: params.merchantId,
+        chain: chain.name,
+        status: "approved",
+        rawTx: null,
+        tokenAddress: { not: null },
+      },
+      data: { lastError: error.message },
+    });
+  }
 }
 
 async function signPayout(
@@ -140,7 +188,9 @@ async function signPayout(
   chain: TChain,
   payoutId: string,
   quote: GasQuote,
-): Promise<{ rawTx: Hex } | "failed" | "skipped"> {
+): Promise<
+  { rawTx: Hex } | { needsGas: bigint; merchantId: string; hotWallet: Address } | "failed" | "skipped"
+> {
   const [locked] = await tx.$queryRaw<{ id: string }[]>`
     SELECT id FROM payouts WHERE id = ${payoutId} AND status = 'approved' AND raw_tx IS NULL
     FOR UPDATE SKIP LOCKED`;
@@ -176,6 +226,7 @@ async function signPayout(
     return "failed";
   }
   const feeReserve = gas * quote.gasPrice;
+  let gasSponsored = false;
   try {
     await postLedgerEntry(tx, {
       merchantId: payout.merchantId,
@@ -188,14 +239,28 @@ async function signPayout(
     });
   } catch (error) {
     if (!(error instanceof AppError && error.code === "validation_failed")) throw error;
-    await failPayout(
-      deps,
-      tx,
-      chain,
-      payoutId,
-      `the ${chain.nativeCurrency.symbol} balance cannot cover the network fee of ${feeReserve} wei`,
-    );
-    return "failed";
+    if (!payout.tokenAddress) {
+      await failPayout(
+        deps,
+        tx,
+        chain,
+        payoutId,
+        `the ${chain.nativeCurrency.symbol} balance cannot cover the network fee of ${feeReserve} wei`,
+      );
+      return "failed";
+    }
+    // A token payout without the native coin for its gas: the gas tank pays (operator cost).
+    await lockHotWalletGas(tx, chain.name, signer.address);
+    if ((await freeGasFloat(tx, chain.name, payout.merchantId)) < feeReserve) {
+      await tx.payout.update({
+        where: { id: payoutId },
+        data: {
+          lastError: `waiting for the gas tank to top up the hot wallet with ${chain.nativeCurrency.symbol} for gas`,
+        },
+      });
+      return { needsGas: feeReserve, merchantId: payout.merchantId, hotWallet: signer.address };
+    }
+    gasSponsored = true;
   }
   const nonce = await allocateNonce(tx, client, { chain: chain.name, address: signer.address });
   const rawTx = await signer.signTransaction({
@@ -215,6 +280,7 @@ async function signPayout(
       rawTx,
       txHash: keccak256(rawTx),
       feeReserved: feeReserve.toString(),
+      gasSponsored,
       sentAt: now,
       lastError: null,
     },
@@ -426,6 +492,15 @@ export async function replaceStuckPayouts(
         },
       );
       if (!rawTx) continue;
+      if (typeof rawTx === "object") {
+        await requestGasTopUp(deps, client, chain, {
+          ...rawTx,
+          needed: rawTx.needsGas,
+          quote: await quoteGasPrice(client),
+          broadcast: options.broadcast,
+        });
+        continue;
+      }
       replaced += 1;
       if (options.broadcast !== false)
         await client.sendRawTransaction({ serializedTransaction: rawTx }).catch((error: unknown) => {
@@ -447,7 +522,7 @@ async function replacePayoutTransaction(
   client: ChainClient,
   chain: TChain,
   payoutId: string,
-): Promise<Hex | null> {
+): Promise<Hex | { needsGas: bigint; merchantId: string; hotWallet: Address } | null> {
   const [locked] = await tx.$queryRaw<{ id: string }[]>`
     SELECT id FROM payouts WHERE id = ${payoutId} AND status = 'sent' FOR UPDATE SKIP LOCKED`;
   if (!locked) return null;
@@ -461,6 +536,7 @@ async function replacePayoutTransaction(
       feeReserved: true,
       replacedTxHashes: true,
       fromAddress: true,
+      gasSponsored: true,
       merchant: { select: { hdAccount: true } },
     },
   });
@@ -488,7 +564,13 @@ async function replacePayoutTransaction(
   const gas = previous.gas ?? 0n;
   const reserve = gas * price;
   const extra = reserve - BigInt(payout.feeReserved.toFixed());
-  if (extra > 0n)
+  if (extra > 0n && payout.gasSponsored) {
+    // The gas tank pays this payout's gas: the extra comes out of the hot wallet's gas float, and
+    // a replacement waits for the next top-up (of waiting payouts) when the float is short.
+    await lockHotWalletGas(tx, chain.name, getAddress(payout.fromAddress));
+    if ((await freeGasFloat(tx, chain.name, payout.merchantId)) < extra)
+      return { needsGas: extra, merchantId: payout.merchantId, hotWallet: getAddress(payout.fromAddress) };
+  } else if (extra > 0n)
     await postLedgerEntry(tx, {
       merchantId: payout.merchantId,
       chain: chain.name,

@@ -116,7 +116,12 @@ export async function createApiWorld(
       email: `${name.toLowerCase()}-${Date.now()}@example.com`,
       password: "password-123",
     });
-    const { apiKey } = await createApiKey(database.db, { merchantId, name });
+    // The owner's key: it may approve payouts, so the matrix and the fuzz reach those routes.
+    const { apiKey } = await createApiKey(database.db, {
+      merchantId,
+      name,
+      permissions: ["payouts:approve"],
+    });
     const endpoint = await createWebhookEndpoint(webhookDeps(database.db, logger), merchantId, {
       url: receiver.url,
     });

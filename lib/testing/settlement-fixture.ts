@@ -20,9 +20,13 @@ import type { Db } from "../db/client";
 import { mockUsdcAbi, mockUsdcArtifact } from "../devnet/mock-usdc";
 import { createMerchant } from "../merchants/create-merchant";
 import { createPayment } from "../payments/create-payment";
+import { createPayout } from "../payouts/create-payout";
+import { approvePayout } from "../payouts/review-payout";
+import { advanceSweep } from "../settlement/advance-sweep";
+import { planSweeps } from "../settlement/plan-sweeps";
 import { setTreasurySetting } from "../settlement/set-treasury-setting";
 import type { SettlementDeps } from "../settlement/settlement-deps";
-import { gasTankAddress } from "../settlement/signing-accounts";
+import { gasTankAddress, hotWalletSigner } from "../settlement/signing-accounts";
 import { markPaymentConfirmedForTest } from "./mark-payment-confirmed";
 import { testChain } from "./test-chain";
 
@@ -144,6 +148,38 @@ export async function createSettlementFixture(
     },
     mine(blocks = 1) {
       return testClient.mine({ blocks });
+    },
+    /** Plans a sweep of every confirmed payment and drives each to `confirmed`, mining as needed. */
+    async sweepAll() {
+      for (const sweepId of await planSweeps(deps)) {
+        for (let run = 0; run < 12; run++) {
+          if ((await advanceSweep(deps, sweepId)).status === "confirmed") break;
+          await testClient.mine({ blocks: 1 });
+        }
+      }
+    },
+    /** Switches the merchant to balance mode; returns its hot wallet. */
+    async useBalanceMode(): Promise<Address> {
+      await setTreasurySetting({ db, chains: [chain] }, merchant.merchantId, {
+        chain: "local",
+        mode: "balance",
+      });
+      return hotWalletSigner(mnemonic, merchant.hdAccount).address;
+    },
+    /** A payout to a fresh address, approved by the merchant's owner. */
+    async approvedPayout(params: { token?: "USDC"; amount: string }) {
+      const recipient = privateKeyToAddress(generatePrivateKey());
+      const payoutDeps = { db, chains: [chain] };
+      const created = await createPayout(payoutDeps, merchant.merchantId, {
+        chain: "local",
+        ...params,
+        address: recipient,
+      });
+      const payout = await approvePayout(payoutDeps, merchant.merchantId, created.id, {
+        type: "user",
+        userId: merchant.userId,
+      });
+      return { ...payout, recipient };
     },
   };
 }

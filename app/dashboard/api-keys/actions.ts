@@ -5,6 +5,7 @@ import { redirect } from "next/navigation";
 import { z } from "zod";
 import { createApiKey, revokeApiKey } from "@/lib/api-keys/create-api-key";
 import { requireMerchantSession } from "@/lib/auth/require-merchant-session";
+import { AppError } from "@/lib/errors";
 
 export type CreateApiKeyState = { error: string | null; created: { name: string; apiKey: string } | null };
 
@@ -14,10 +15,24 @@ export async function createApiKeyAction(
   _previous: CreateApiKeyState,
   form: FormData,
 ): Promise<CreateApiKeyState> {
-  const { db, merchant } = await requireMerchantSession("/dashboard/api-keys");
+  const { db, merchant, userId } = await requireMerchantSession("/dashboard/api-keys");
   const name = ZKeyName.safeParse(form.get("name"));
   if (!name.success) return { error: name.error.issues[0]?.message ?? "Invalid name", created: null };
-  const key = await createApiKey(db, { merchantId: merchant.id, name: name.data });
+  const canApprovePayouts = form.get("approvePayouts") === "on";
+  let key: Awaited<ReturnType<typeof createApiKey>>;
+  try {
+    // createApiKey checks that this user is the owner before granting a permission.
+    key = await createApiKey(db, {
+      merchantId: merchant.id,
+      name: name.data,
+      permissions: canApprovePayouts ? ["payouts:approve"] : [],
+      grantedBy: { userId },
+    });
+  } catch (error) {
+    if (error instanceof AppError && error.code === "forbidden")
+      return { error: error.message, created: null };
+    throw error;
+  }
   revalidatePath("/dashboard/api-keys");
   // The secret goes back to this signed-in browser once; only its hash is stored.
   return { error: null, created: { name: key.name, apiKey: key.apiKey } };

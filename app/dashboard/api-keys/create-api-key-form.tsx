@@ -15,6 +15,15 @@ export function CreateApiKeyForm() {
           <label htmlFor="key-name">Key name</label>
           <input id="key-name" name="name" required maxLength={100} placeholder="production server" />
         </div>
+        <div className="field">
+          <label htmlFor="key-approve-payouts">
+            <input id="key-approve-payouts" name="approvePayouts" type="checkbox" /> Can approve payouts
+          </label>
+          <p className="muted">
+            Lets this key approve and reject payouts (<code>payouts:approve</code>). Leave it off for
+            integration keys: a leaked key could then create a payout but not approve it.
+          </p>
+        </div>
         <button type="submit" className="button" disabled={pending}>
           {pending ? "Creating…" : "Create API key"}
         </button>

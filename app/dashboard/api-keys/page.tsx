@@ -40,6 +40,7 @@ export default async function ApiKeysPage({
                 <tr>
                   <th scope="col">Name</th>
                   <th scope="col">Key</th>
+                  <th scope="col">Permissions</th>
                   <th scope="col">Created</th>
                   <th scope="col">Last used</th>
                   <th scope="col">Status</th>
@@ -52,6 +53,7 @@ export default async function ApiKeysPage({
                     <td>
                       <code>sk_…{key.hint}</code>
                     </td>
+                    <td>{key.permissions.length > 0 ? key.permissions.join(", ") : "API"}</td>
                     <td>{formatTimestamp(key.createdAt)}</td>
                     <td>{key.lastUsedAt ? formatTimestamp(key.lastUsedAt) : "never"}</td>
                     <td>

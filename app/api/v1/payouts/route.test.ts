@@ -12,6 +12,7 @@ import { createMerchant } from "@/lib/merchants/create-merchant";
 import { createPayment } from "@/lib/payments/create-payment";
 import { toBigInt } from "@/lib/payments/payment-object";
 import { ZPayoutObject } from "@/lib/payouts/payout-object";
+import { approvePayout, rejectPayout } from "@/lib/payouts/review-payout";
 import { setTreasurySetting } from "@/lib/settlement/set-treasury-setting";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/database";
 import { disconnectProcessDb } from "@/lib/testing/process-db";
@@ -26,8 +27,13 @@ let approve: typeof import("./[id]/approve/route");
 let reject: typeof import("./[id]/reject/route");
 let refund: typeof import("../payments/[id]/refund/route");
 let limits: typeof import("../settings/payouts/route");
+/** Integration keys: they create payouts but may not approve them. */
 let keyA: string;
 let keyB: string;
+/** Keys the owners granted `payouts:approve`. */
+let approverA: { id: string; apiKey: string };
+let approverB: string;
+let ownerOfA: string;
 let merchantA: string;
 let merchantB: string;
 let depositOfB: string;
@@ -51,6 +57,14 @@ beforeAll(async () => {
   merchantB = b.merchantId;
   ({ apiKey: keyA } = await createApiKey(database.db, { merchantId: a.merchantId, name: "a" }));
   ({ apiKey: keyB } = await createApiKey(database.db, { merchantId: b.merchantId, name: "b" }));
+  const permissions = ["payouts:approve" as const];
+  approverA = await createApiKey(database.db, { merchantId: a.merchantId, name: "a approver", permissions });
+  ({ apiKey: approverB } = await createApiKey(database.db, {
+    merchantId: b.merchantId,
+    name: "b approver",
+    permissions,
+  }));
+  ownerOfA = a.userId;
   const chains = configuredChains();
   await setTreasurySetting({ db: database.db, chains }, merchantA, { chain: "local", mode: "balance" });
   await setTreasurySetting({ db: database.db, chains }, merchantB, {
@@ -165,7 +179,7 @@ describe("POST /api/v1/payouts", () => {
       await database.db.webhookDelivery.count({ where: { eventId: event.id, endpointId: endpoint.id } }),
     ).toBe(1);
     // Back to the balance the next tests expect.
-    await call(reject.POST, keyA, { method: "POST", params: { id } });
+    await call(reject.POST, approverA.apiKey, { method: "POST", params: { id } });
   });
 
   it("refuses invalid payouts with 422 and a field path, reserving nothing", async () => {
@@ -242,6 +256,7 @@ describe("POST /api/v1/payouts", () => {
     );
     expect(small.status).toBe("approved");
     expect(small.approved_at).not.toBeNull();
+    expect(small.reviewed_by).toEqual({ type: "auto_approval", id: null });
     // 10.5 + 4.99 already today; 20 more would make 35.49, 5 more after that exceeds 40.
     expect(
       (await create(keyA, { chain: "local", token: "USDC", amount: "20", address: recipient })).status,
@@ -269,16 +284,27 @@ describe("approval", () => {
       params: { id },
     });
 
-    const approved = await call(approve.POST, keyA, path(first.id, "approve"));
+    const approved = await call(approve.POST, approverA.apiKey, path(first.id, "approve"));
     expect(approved.status).toBe(200);
-    expect((await approved.json()).status).toBe("approved");
-    expect((await call(approve.POST, keyA, path(first.id, "approve"))).status).toBe(409);
-    expect((await call(reject.POST, keyA, path(first.id, "reject"))).status).toBe(409);
+    const approvedBody = ZPayoutObject.parse(await approved.json());
+    expect(approvedBody.status).toBe("approved");
+    expect(approvedBody.reviewed_by).toEqual({ type: "api_key", id: approverA.id });
+    expect((await call(approve.POST, approverA.apiKey, path(first.id, "approve"))).status).toBe(409);
+    expect((await call(reject.POST, approverA.apiKey, path(first.id, "reject"))).status).toBe(409);
 
     const before = await usdcAvailable();
-    const rejected = await call(reject.POST, keyA, path(second.id, "reject"));
-    expect(rejected.status).toBe(200);
-    expect((await rejected.json()).status).toBe("rejected");
+    // The owner rejects in the dashboard: the same service, with the signed-in user as reviewer.
+    const rejected = await rejectPayout(
+      { db: database.db, chains: configuredChains() },
+      merchantA,
+      second.id,
+      {
+        type: "user",
+        userId: ownerOfA,
+      },
+    );
+    expect(rejected.status).toBe("rejected");
+    expect(rejected.reviewed_by).toEqual({ type: "user", id: ownerOfA });
     expect((await usdcAvailable()) - before).toBe(toBigInt(second.amount));
     const reversal = await database.db.balanceTransaction.findFirstOrThrow({
       where: { payoutId: second.id, type: "payout_reversed" },
@@ -287,14 +313,91 @@ describe("approval", () => {
     expect(await findLedgerMismatches(database.db)).toEqual([]);
   });
 
+  it("refuses approval to a key without payouts:approve and to users other than the owner (403), changing nothing", async () => {
+    const created = ZPayoutObject.parse(
+      await (await create(keyA, { chain: "local", token: "USDC", amount: "7", address: recipient })).json(),
+    );
+    expect(created.status).toBe("pending_approval");
+    const path = (verb: string) => ({
+      method: "POST",
+      path: `/api/v1/payouts/${created.id}/${verb}`,
+      params: { id: created.id },
+    });
+    for (const [handler, verb] of [
+      [approve.POST, "approve"],
+      [reject.POST, "reject"],
+    ] as const) {
+      const response = await call(handler, keyA, path(verb));
+      expect(response.status).toBe(403);
+      expect(response.headers.get("content-type")).toBe("application/problem+json");
+      const problem = await response.json();
+      expect(problem.code).toBe("forbidden");
+      expect(problem.detail).toMatch(/payouts:approve/);
+    }
+    // A revoked approver key and a dashboard user who is not the owner are refused as well.
+    const revoked = await createApiKey(database.db, {
+      merchantId: merchantA,
+      name: "revoked approver",
+      permissions: ["payouts:approve"],
+    });
+    await database.db.apiKey.update({ where: { id: revoked.id }, data: { revokedAt: new Date() } });
+    const deps = { db: database.db, chains: configuredChains() };
+    await expect(
+      approvePayout(deps, merchantA, created.id, { type: "api_key", apiKeyId: revoked.id }),
+    ).rejects.toMatchObject({ code: "forbidden" });
+    const viewer = await database.db.user.create({
+      data: {
+        id: "usr_viewerOfMerchantA00000",
+        merchantId: merchantA,
+        email: "viewer@a.example",
+        passwordHash: "x",
+        role: "viewer",
+      },
+    });
+    await expect(
+      approvePayout(deps, merchantA, created.id, { type: "user", userId: viewer.id }),
+    ).rejects.toMatchObject({ code: "forbidden" });
+    // The owner of another merchant cannot review A's payout either.
+    const ownerOfB = await database.db.user.findFirstOrThrow({ where: { merchantId: merchantB } });
+    await expect(
+      approvePayout(deps, merchantA, created.id, { type: "user", userId: ownerOfB.id }),
+    ).rejects.toMatchObject({ code: "forbidden" });
+    const unchanged = await database.db.payout.findUniqueOrThrow({ where: { id: created.id } });
+    expect(unchanged.status).toBe("pending_approval");
+    expect(unchanged.reviewedBy).toBeNull();
+    const approved = await approvePayout(deps, merchantA, created.id, { type: "user", userId: ownerOfA });
+    expect(approved.reviewed_by).toEqual({ type: "user", id: ownerOfA });
+  });
+
+  it("only the owner grants payouts:approve to a new key", async () => {
+    const viewer = await database.db.user.findUniqueOrThrow({ where: { email: "viewer@a.example" } });
+    await expect(
+      createApiKey(database.db, {
+        merchantId: merchantA,
+        name: "sneaky",
+        permissions: ["payouts:approve"],
+        grantedBy: { userId: viewer.id },
+      }),
+    ).rejects.toMatchObject({ code: "forbidden" });
+    const granted = await createApiKey(database.db, {
+      merchantId: merchantA,
+      name: "back office",
+      permissions: ["payouts:approve"],
+      grantedBy: { userId: ownerOfA },
+    });
+    expect(granted.permissions).toEqual(["payouts:approve"]);
+    const plain = await createApiKey(database.db, { merchantId: merchantA, name: "integration" });
+    expect(plain.permissions).toEqual([]);
+  });
+
   it("keeps merchants apart: another merchant's payout is a 404 everywhere", async () => {
     const mine = await database.db.payout.findFirstOrThrow({ where: { merchantId: merchantA } });
     const params = { params: { id: mine.id } };
     expect((await call(payout.GET, keyB, { ...params, path: `/api/v1/payouts/${mine.id}` })).status).toBe(
       404,
     );
-    expect((await call(approve.POST, keyB, { ...params, method: "POST" })).status).toBe(404);
-    expect((await call(reject.POST, keyB, { ...params, method: "POST" })).status).toBe(404);
+    expect((await call(approve.POST, approverB, { ...params, method: "POST" })).status).toBe(404);
+    expect((await call(reject.POST, approverB, { ...params, method: "POST" })).status).toBe(404);
     expect((await (await call(payouts.GET, keyB)).json()).data).toEqual([]);
     const own = await call(payout.GET, keyA, { ...params, path: `/api/v1/payouts/${mine.id}` });
     expect(own.status).toBe(200);

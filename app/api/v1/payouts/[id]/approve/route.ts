@@ -7,7 +7,10 @@ export const dynamic = "force-dynamic";
 
 export const POST = apiRoute({
   params: ZIdParams("po"),
-  handler: async ({ db, merchantId, params }) => ({
-    body: await approvePayout({ db, chains: configuredChains() }, merchantId, params.id),
+  handler: async ({ db, merchantId, apiKeyId, params }) => ({
+    body: await approvePayout({ db, chains: configuredChains() }, merchantId, params.id, {
+      type: "api_key",
+      apiKeyId,
+    }),
   }),
 });
