@@ -143,6 +143,13 @@ const keys = () => import("./api-keys/actions");
 const settings = () => import("./settings/actions");
 const webhooks = () => import("./webhooks/actions");
 const empty = { error: null, fieldErrors: {} };
+type WebhookActions = Awaited<ReturnType<typeof webhooks>>;
+/** A webhook endpoint action: B's endpoint must be the not-found page. */
+const onEndpoint = (call: (actions: WebhookActions, endpointId: string) => Promise<unknown>): Entry => ({
+  kind: "object",
+  call: async (t) => call(await webhooks(), t.endpointId),
+  refused: /^not found$/,
+});
 
 const MATRIX: Record<string, Entry> = {
   "app/dashboard/payments/actions.ts#createPaymentAction": {
@@ -193,41 +200,24 @@ const MATRIX: Record<string, Entry> = {
         form({ url: "http://127.0.0.1:9/other", description: "" }),
       ),
   },
-  "app/dashboard/webhooks/actions.ts#updateWebhookEndpointAction": {
-    kind: "object",
-    call: async (t) =>
-      (await webhooks()).updateWebhookEndpointAction(
-        { saved: false, ...empty },
-        form({ endpointId: t.endpointId, url: "http://127.0.0.1:9/stolen", description: "x" }),
-      ),
-    refused: /^not found$/,
-  },
-  "app/dashboard/webhooks/actions.ts#setWebhookEndpointStatusAction": {
-    kind: "object",
-    call: async (t) =>
-      (await webhooks()).setWebhookEndpointStatusAction(
-        form({ endpointId: t.endpointId, status: "disabled" }),
-      ),
-    refused: /^not found$/,
-  },
-  "app/dashboard/webhooks/actions.ts#rotateWebhookSecretAction": {
-    kind: "object",
-    call: async (t) =>
-      (await webhooks()).rotateWebhookSecretAction({ secret: null }, form({ endpointId: t.endpointId })),
-    refused: /^not found$/,
-  },
-  "app/dashboard/webhooks/actions.ts#sendTestWebhookAction": {
-    kind: "object",
-    call: async (t) =>
-      (await webhooks()).sendTestWebhookAction({ result: null }, form({ endpointId: t.endpointId })),
-    refused: /^not found$/,
-  },
-  "app/dashboard/webhooks/actions.ts#deleteWebhookEndpointAction": {
-    kind: "object",
-    call: async (t) =>
-      (await webhooks()).deleteWebhookEndpointAction(form({ endpointId: t.endpointId, confirm: "on" })),
-    refused: /^not found$/,
-  },
+  "app/dashboard/webhooks/actions.ts#updateWebhookEndpointAction": onEndpoint((actions, endpointId) =>
+    actions.updateWebhookEndpointAction(
+      { saved: false, ...empty },
+      form({ endpointId, url: "http://127.0.0.1:9/stolen", description: "x" }),
+    ),
+  ),
+  "app/dashboard/webhooks/actions.ts#setWebhookEndpointStatusAction": onEndpoint((actions, endpointId) =>
+    actions.setWebhookEndpointStatusAction(form({ endpointId, status: "disabled" })),
+  ),
+  "app/dashboard/webhooks/actions.ts#rotateWebhookSecretAction": onEndpoint((actions, endpointId) =>
+    actions.rotateWebhookSecretAction({ secret: null }, form({ endpointId })),
+  ),
+  "app/dashboard/webhooks/actions.ts#sendTestWebhookAction": onEndpoint((actions, endpointId) =>
+    actions.sendTestWebhookAction({ result: null }, form({ endpointId })),
+  ),
+  "app/dashboard/webhooks/actions.ts#deleteWebhookEndpointAction": onEndpoint((actions, endpointId) =>
+    actions.deleteWebhookEndpointAction(form({ endpointId, confirm: "on" })),
+  ),
   "app/dashboard/webhooks/actions.ts#retryWebhookDeliveryAction": {
     kind: "object",
     call: async (t) =>
@@ -239,21 +229,26 @@ const MATRIX: Record<string, Entry> = {
   "app/sign-up/actions.ts#signUpAction": { kind: "public" },
 };
 
-/** Every module starting with "use server" under app/ and lib/dashboard/. */
-function serverActionModules(): string[] {
+/** Every file under `dir` (relative to the project) whose name matches. */
+function filesUnder(dir: string, name: RegExp): string[] {
   const root = process.cwd();
   const found: string[] = [];
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir)) {
-      const path = join(dir, name);
-      if (statSync(path).isDirectory()) walk(path);
-      else if (/\.tsx?$/.test(name) && /^\s*["']use server["']/.test(readFileSync(path, "utf8")))
-        found.push(path);
+  const walk = (path: string) => {
+    for (const entry of readdirSync(path)) {
+      const child = join(path, entry);
+      if (statSync(child).isDirectory()) walk(child);
+      else if (name.test(entry)) found.push(relative(root, child));
     }
   };
-  walk(join(root, "app"));
-  walk(join(root, "lib/dashboard"));
-  return found.map((path) => relative(root, path));
+  walk(join(root, dir));
+  return found;
+}
+
+/** Every module starting with "use server" under app/ and lib/dashboard/. */
+function serverActionModules(): string[] {
+  return [...filesUnder("app", /\.tsx?$/), ...filesUnder("lib/dashboard", /\.tsx?$/)].filter((file) =>
+    /^\s*["']use server["']/.test(readFileSync(file, "utf8")),
+  );
 }
 
 beforeAll(async () => {
@@ -349,15 +344,7 @@ describe("dashboard server actions: authorization matrix", () => {
   });
 
   it("every dashboard page calls requireMerchantSession", () => {
-    const pages: string[] = [];
-    const walk = (dir: string) => {
-      for (const name of readdirSync(dir)) {
-        const path = join(dir, name);
-        if (statSync(path).isDirectory()) walk(path);
-        else if (name === "page.tsx") pages.push(path);
-      }
-    };
-    walk(join(process.cwd(), "app/dashboard"));
+    const pages = filesUnder("app/dashboard", /^page\.tsx$/);
     expect(pages.length).toBeGreaterThan(5);
     for (const page of pages) expect(readFileSync(page, "utf8"), page).toContain("requireMerchantSession(");
   });
