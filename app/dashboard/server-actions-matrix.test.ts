@@ -309,7 +309,7 @@ describe("dashboard server actions: authorization matrix", () => {
   it.each([
     ["expired", async () => signInAs(a, -3_600)],
     [
-      "of a deleted user",
+      "of a user no longer in the database (deleted)",
       async () => signInAs({ userId: "usr_deleted00000000000000", merchantId: a.merchantId }),
     ],
     [
