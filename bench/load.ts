@@ -411,6 +411,12 @@ function print(result: Awaited<ReturnType<typeof run>>) {
   return { serverErrors, growth };
 }
 
+// An error escaping a request callback must not leave the gateway and the baseline server running.
+process.on("uncaughtException", (error) => {
+  console.error("[bench] failed:", error);
+  stopEverything().finally(() => process.exit(1));
+});
+
 const settings = settingsFromEnv();
 run(settings).then(
   (result) => {
