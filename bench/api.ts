@@ -86,7 +86,7 @@ type Stoppable = { name: string; stop(): Promise<void> };
 const running: Stoppable[] = [];
 let stopping: Promise<void> | undefined;
 
-function stopEverything(): Promise<void> {
+export function stopEverything(): Promise<void> {
   stopping ??= (async () => {
     for (const process of running.reverse()) {
       try {
@@ -126,9 +126,16 @@ async function stopGroup(child: ChildProcess): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 // The gateway under test.
 
-type Gateway = { baseUrl: string; databaseUrl: string };
+export type Gateway = {
+  baseUrl: string;
+  databaseUrl: string;
+  /** The gateway's Anvil devnet. */
+  anvilRpcUrl: string;
+  /** Process group of the gateway (npm, Next, jobs, PostgreSQL, Anvil). */
+  pgid: number;
+};
 
-async function startGateway(): Promise<Gateway> {
+export async function startGateway(extraEnv: Record<string, string> = {}): Promise<Gateway> {
   rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
   const [port, anvilPort, postgresPort] = [await freePort(), await freePort(), await freePort()];
@@ -149,6 +156,7 @@ async function startGateway(): Promise<Gateway> {
       NEXT_TELEMETRY_DISABLED: "1",
       API_RATE_LIMIT_PER_SECOND: "1000000000",
       API_RATE_LIMIT_BURST: "1000000000",
+      ...extraEnv,
       // For profiling, e.g. "--cpu-prof --cpu-prof-dir=.tmp/bench-prof" (reaches every Node process of the gateway).
       ...(process.env.BENCH_GATEWAY_NODE_OPTIONS
         ? { NODE_OPTIONS: process.env.BENCH_GATEWAY_NODE_OPTIONS }
@@ -179,7 +187,12 @@ async function startGateway(): Promise<Gateway> {
   };
   if (typeof runtime.databaseUrl !== "string") throw new Error("runtime.json has no databaseUrl");
   console.log("[bench] gateway healthy");
-  return { baseUrl, databaseUrl: runtime.databaseUrl };
+  return {
+    baseUrl,
+    databaseUrl: runtime.databaseUrl,
+    anvilRpcUrl: `http://127.0.0.1:${anvilPort}`,
+    pgid: child.pid ?? 0,
+  };
 }
 
 function tail(path: string, lines: number): string {
@@ -187,7 +200,7 @@ function tail(path: string, lines: number): string {
   return readFileSync(path, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
 }
 
-async function createBenchApiKey(databaseUrl: string): Promise<string> {
+export async function createBenchApiKey(databaseUrl: string): Promise<string> {
   const db = createDb(databaseUrl, { maxConnections: 2 });
   try {
     const merchant = await createMerchant(db, {
@@ -206,7 +219,7 @@ async function createBenchApiKey(databaseUrl: string): Promise<string> {
 // The baseline: a bare node:http server, one INSERT … RETURNING per request. It runs in a child
 // process (like the app) so it does not share an event loop with autocannon.
 
-async function createBaselineTable(databaseUrl: string): Promise<void> {
+export async function createBaselineTable(databaseUrl: string): Promise<void> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
@@ -222,7 +235,7 @@ async function createBaselineTable(databaseUrl: string): Promise<void> {
   }
 }
 
-async function startBaselineServer(databaseUrl: string): Promise<string> {
+export async function startBaselineServer(databaseUrl: string): Promise<string> {
   const port = await freePort();
   const child = spawn(process.execPath, [...process.execArgv, thisFile, "--baseline-server"], {
     cwd: root,
@@ -356,7 +369,7 @@ async function load(
 // ---------------------------------------------------------------------------------------------
 
 /** Ctrl-C / SIGTERM while running: stop what we started, then exit. */
-function onSignal(signal: NodeJS.Signals): void {
+export function onSignal(signal: NodeJS.Signals): void {
   console.error(`[bench] ${signal}: stopping…`);
   stopEverything().then(
     () => process.exit(130),
@@ -364,7 +377,7 @@ function onSignal(signal: NodeJS.Signals): void {
   );
 }
 
-function describeMachine(): string {
+export function describeMachine(): string {
   const model = cpus()[0]?.model.trim() ?? "unknown CPU";
   const memoryGiB = (totalmem() / 2 ** 30).toFixed(0);
   const load = loadavg()
@@ -456,7 +469,7 @@ export function apiBenchmarkExitCode(result: ApiBenchmarkResult): number {
   return !targetsMet && process.env.BENCH_STRICT === "1" ? 1 : 0;
 }
 
-function sleep(ms: number): Promise<void> {
+export function sleep(ms: number): Promise<void> {
   return new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
 }
 

@@ -39,7 +39,7 @@ type Transition = { to: Status; exception: Exception; event: TEventType; reason:
  * a reorg (`payment.reverted`); pending → expired once the chain's scanned time passes the expiry
  * (`underpaid` if anything arrived); a full payment whose paying transfer is in a block after the
  * expiry → expired with `paid_late`. Confirmed, settled and canceled payments only get their
- * amounts refreshed.
+ * amounts refreshed (and a confirmed one its `overpaid` exception, both ways).
  */
 export async function recomputePayment(
   tx: Tx,
@@ -140,7 +140,8 @@ export async function recomputePayment(
         reason: underpaid ? "expired with less than the amount received" : "expired without payment",
       });
     }
-  } else if (from === "confirmed" && overpaid && exception === null) {
+  } else if (from === "confirmed" && (exception === null || exception === "overpaid")) {
+    // A top-up after confirmation makes it overpaid; a reorg taking the top-up back undoes that.
     exception = overpaid;
   }
 

@@ -389,6 +389,35 @@ describe("scanChain: RPC providers failing", () => {
 });
 
 describe("scanChain: reorgs", () => {
+  it.each(["USDC", "ETH"])(
+    "a %s top-up of a confirmed payment is recorded (overpaid), and a reorg taking it back clears overpaid",
+    async (symbol) => {
+      const native = symbol === "ETH";
+      const payment = await fx.createPayment({ token: native ? undefined : "USDC", amount: "3" });
+      const units = native ? parseEther("3") : usdc(3n);
+      const send = (amount: bigint) =>
+        native ? fx.sendEth(payment.address, amount) : fx.sendToken(payment.address, amount);
+      await send(units);
+      await fx.mine(1);
+      await fx.scan();
+      expect((await fx.payment(payment.id)).status).toBe("confirmed");
+
+      // Seen whatever the number of open payments (it used to depend on the address filter).
+      await send(units / 3n);
+      await fx.scan();
+      let row = await fx.payment(payment.id);
+      expect(row).toMatchObject({ status: "confirmed", exception: "overpaid" });
+      expect(row.amountReceived.toFixed()).toBe((units + units / 3n).toString());
+
+      await fx.testClient.request({ method: "anvil_reorg" as never, params: [1, []] as never });
+      await fx.mine(1);
+      await fx.scan();
+      row = await fx.payment(payment.id);
+      expect(row).toMatchObject({ status: "confirmed", exception: null });
+      expect(row.amountReceived.toFixed()).toBe(units.toString());
+    },
+  );
+
   it.each([1, 2, 3, 4, 5])(
     "a reorg of depth %i before confirmation reverts the transfers and the payments",
     async (depth) => {

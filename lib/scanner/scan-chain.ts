@@ -46,7 +46,7 @@ export type ScanChainReturnType = {
 const KEPT_BLOCKS = 512n;
 const DEFAULT_MAX_NATIVE_BLOCKS = 200;
 const DEFAULT_MAX_FILTERED_ADDRESSES = 100;
-/** Expired payments stay watched this long (late payments are recorded, then `paid_late`). */
+/** Payments stay watched this long after their expiry (late payments and top-ups are recorded). */
 const LATE_WINDOW_MS = 7 * 24 * 3_600_000;
 
 /** The chain changed while a range was being read (a reorg mid-scan); the range is read again. */
@@ -190,7 +190,7 @@ async function scanRange(
         });
   if (stored !== null && head < stored) return { kind: "reorg" };
 
-  const watchNative = await hasOpenNativePayments(db, chain.name);
+  const watchNative = await hasOpenNativePayments(db, chain.name, params.now());
   const from = last + 1n;
   const rangeSize = BigInt(
     watchNative
@@ -429,9 +429,24 @@ async function commitRange(
 }
 
 /**
- * The deposit addresses of the chain's open payments (any token: a token sent to a native
+ * The payments whose deposit addresses are watched: open ones, and for 7 days after their expiry
+ * every other one (expired, confirmed, settled, canceled), so a late payment or a top-up of a paid
+ * payment is recorded (and reconciled) whatever the number of open payments.
+ */
+function watchedPayments(chain: string, now: Date) {
+  return {
+    chain,
+    OR: [
+      { status: { in: ["pending" as const, "detected" as const] } },
+      { expiresAt: { gt: new Date(now.getTime() - LATE_WINDOW_MS) } },
+    ],
+  };
+}
+
+/**
+ * The deposit addresses of the chain's watched payments (any token: a token sent to a native
  * payment's address is recorded too) when there are at most `limit` of them, else undefined (no
- * filter). Expired payments count for 7 days, so late payments are still seen.
+ * filter).
  */
 async function openDepositAddresses(
   db: Db,
@@ -439,22 +454,16 @@ async function openDepositAddresses(
 ): Promise<Address[] | undefined> {
   if (limit <= 0) return undefined;
   const open = await db.payment.findMany({
-    where: {
-      chain,
-      OR: [
-        { status: { in: ["pending", "detected"] } },
-        { status: "expired", expiresAt: { gt: new Date(now.getTime() - LATE_WINDOW_MS) } },
-      ],
-    },
+    where: watchedPayments(chain, now),
     select: { depositAddress: true },
     take: limit + 1,
   });
   return open.length > limit ? undefined : open.map((payment) => getAddress(payment.depositAddress));
 }
 
-async function hasOpenNativePayments(db: Db, chain: string): Promise<boolean> {
+async function hasOpenNativePayments(db: Db, chain: string, now: Date): Promise<boolean> {
   const open = await db.payment.findFirst({
-    where: { chain, tokenAddress: null, status: { in: ["pending", "detected", "expired"] } },
+    where: { ...watchedPayments(chain, now), tokenAddress: null },
     select: { id: true },
   });
   return open !== null;

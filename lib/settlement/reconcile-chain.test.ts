@@ -12,25 +12,14 @@ import { createMerchant } from "../merchants/create-merchant";
 import { createPayment } from "../payments/create-payment";
 import { expirePayments } from "../payments/expire-payments";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
+import { prng, seedFrom } from "../testing/prng";
 import { BASE_URL, type ScannerFixture, startScannerFixture } from "../testing/scanner-fixture";
 import { reconcileChain } from "./reconcile-chain";
 import { runSweeps } from "./run-sweeps";
 import { setTreasurySetting } from "./set-treasury-setting";
 
 const PAYMENTS = 210;
-const SEED = Number(process.env.RECONCILE_SEED ?? Date.now() % 2 ** 31);
-
-/** mulberry32: a small seeded PRNG, so a failing run can be replayed. */
-function prng(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
+const SEED = seedFrom("RECONCILE_SEED");
 
 let database: TestDatabase;
 let fx: ScannerFixture;

@@ -3,8 +3,8 @@ import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 
 export type ReceivedWebhook = { body: string; headers: Record<string, string>; receivedAt: number };
-/** An HTTP status to answer with, or "hang" to never answer. */
-export type ReceiverReply = number | "hang";
+/** An HTTP status to answer with, "hang" to never answer, or "reset" to drop the connection. */
+export type ReceiverReply = number | "hang" | "reset";
 
 export type WebhookReceiver = {
   url: string;
@@ -28,6 +28,10 @@ export async function startWebhookReceiver(
       received.push(webhook);
       const answer = reply(webhook, received.length - 1);
       if (answer === "hang") return;
+      if (answer === "reset") {
+        request.socket.destroy();
+        return;
+      }
       response.writeHead(answer, { "content-type": "text/plain" });
       response.end(answer < 300 ? "ok" : `receiver says ${answer}`);
     });

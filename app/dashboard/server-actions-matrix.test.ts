@@ -1,0 +1,351 @@
+// Authorization matrix of the dashboard's server actions, called as Next calls them, on a real
+// database: merchant A's session against each of merchant B's objects → the not-found page (or a
+// refusal notice) and nothing of B changed; an expired session, a session of a deleted user, or no
+// session → redirected to sign-in and nothing changed. The matrix lists every action explicitly and
+// fails when a "use server" module exports one it does not list (a new action must be added).
+// Only Next's request scope is stood in for: the session cookie is a real next-auth JWT (encoded
+// and decoded with APP_SECRET, so expiry is next-auth's own check) and the session callback is ours.
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import { decode, encode } from "next-auth/jwt";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { createApiKey } from "@/lib/api-keys/create-api-key";
+import { authOptions } from "@/lib/auth/auth-options";
+import { env } from "@/lib/config/env";
+import { recordEvent } from "@/lib/events/record-event";
+import { createLogger } from "@/lib/logger";
+import { createMerchant } from "@/lib/merchants/create-merchant";
+import { createPayment } from "@/lib/payments/create-payment";
+import { createTestDatabase, type TestDatabase } from "@/lib/testing/database";
+import { testChain } from "@/lib/testing/test-chain";
+import { createWebhookEndpoint } from "@/lib/webhooks/create-webhook-endpoint";
+import { webhookDeps } from "@/lib/webhooks/webhook-deps";
+
+let sessionToken: string | null = null;
+vi.mock("next-auth/next", () => ({
+  // getServerSession as next-auth runs it on a request carrying `sessionToken` as its cookie.
+  getServerSession: async () => {
+    if (!sessionToken) return null;
+    // next-auth treats a token it cannot decode (expired, forged) as no session.
+    const token = await decode({ token: sessionToken, secret: env().APP_SECRET }).catch(() => null);
+    if (!token) return null;
+    return authOptions().callbacks?.session?.({ session: { expires: "" }, token } as never);
+  },
+}));
+vi.mock("next/cache", () => ({ revalidatePath: () => undefined }));
+
+let database: TestDatabase;
+type Seeded = {
+  merchantId: string;
+  userId: string;
+  paymentId: string;
+  keyId: string;
+  endpointId: string;
+  deliveryId: string;
+};
+let a: Seeded;
+let b: Seeded;
+
+async function seed(label: string): Promise<Seeded> {
+  const db = database.db;
+  const { merchantId } = await createMerchant(db, {
+    name: `${label} shop`,
+    email: `${label}-${Date.now()}@example.com`,
+    password: "correct horse battery",
+  });
+  const user = await db.user.findFirstOrThrow({ where: { merchantId } });
+  const payment = await createPayment(
+    { db, chains: [testChain()], baseUrl: "http://127.0.0.1:3999" },
+    merchantId,
+    {
+      chain: "local",
+      amount: "1.5",
+    },
+  );
+  const key = await createApiKey(db, { merchantId, name: `${label} key` });
+  const deps = webhookDeps(db, createLogger({}, { level: "error" }));
+  const endpoint = await createWebhookEndpoint(deps, merchantId, {
+    url: "http://127.0.0.1:9/hook",
+    enabled_events: [],
+  });
+  await db.$transaction((tx) =>
+    recordEvent(tx, {
+      merchantId,
+      type: "payment.created",
+      objectId: payment.id,
+      object: { id: payment.id },
+    }),
+  );
+  const delivery = await db.webhookDelivery.findFirstOrThrow({ where: { endpointId: endpoint.id } });
+  return {
+    merchantId,
+    userId: user.id,
+    paymentId: payment.id,
+    keyId: key.id,
+    endpointId: endpoint.id,
+    deliveryId: delivery.id,
+  };
+}
+
+/** Everything of a merchant an action could change, as comparable JSON. */
+async function snapshot(merchantId: string) {
+  const db = database.db;
+  const rows = await Promise.all([
+    db.merchant.findUniqueOrThrow({ where: { id: merchantId } }),
+    db.payment.findMany({ where: { merchantId }, orderBy: { id: "asc" } }),
+    db.apiKey.findMany({ where: { merchantId }, orderBy: { id: "asc" } }),
+    db.webhookEndpoint.findMany({ where: { merchantId }, orderBy: { id: "asc" } }),
+    db.webhookDelivery.findMany({ where: { endpoint: { merchantId } }, orderBy: { id: "asc" } }),
+    db.event.findMany({ where: { merchantId }, orderBy: { id: "asc" } }),
+    db.settlementSetting.findMany({ where: { merchantId } }),
+  ]);
+  return JSON.stringify(rows, (_key, value) => (typeof value === "bigint" ? value.toString() : value));
+}
+
+async function signInAs(seeded: Pick<Seeded, "userId" | "merchantId">, maxAge = 3_600) {
+  sessionToken = await encode({
+    token: { sub: seeded.userId, userId: seeded.userId, merchantId: seeded.merchantId },
+    secret: env().APP_SECRET,
+    maxAge,
+  });
+}
+
+function form(fields: Record<string, string | string[]>): FormData {
+  const data = new FormData();
+  for (const [name, value] of Object.entries(fields))
+    for (const item of Array.isArray(value) ? value : [value]) data.append(name, item);
+  return data;
+}
+
+/** What an action ended in: its return value, or the not-found page / a redirect Next would render. */
+async function outcome(call: () => Promise<unknown>): Promise<string> {
+  try {
+    return `returned ${JSON.stringify(await call())}`;
+  } catch (error) {
+    const digest = (error as { digest?: string }).digest;
+    if (digest === "NEXT_HTTP_ERROR_FALLBACK;404") return "not found";
+    if (digest?.startsWith("NEXT_REDIRECT;")) return `redirect ${digest.split(";")[2]}`;
+    throw error;
+  }
+}
+
+type Target = Pick<Seeded, "paymentId" | "keyId" | "endpointId" | "deliveryId">;
+type Entry =
+  /** Takes an object id: A's session on B's object must not reach it. */
+  | { kind: "object"; call: (target: Target) => Promise<unknown>; refused: RegExp }
+  /** Acts on the session's own merchant only (no id in the form). */
+  | { kind: "own"; call: () => Promise<unknown> }
+  /** Public (sign-up): no session involved. */
+  | { kind: "public" };
+
+const payments = () => import("./payments/actions");
+const keys = () => import("./api-keys/actions");
+const settings = () => import("./settings/actions");
+const webhooks = () => import("./webhooks/actions");
+const empty = { error: null, fieldErrors: {} };
+type WebhookActions = Awaited<ReturnType<typeof webhooks>>;
+/** A webhook endpoint action: B's endpoint must be the not-found page. */
+const onEndpoint = (call: (actions: WebhookActions, endpointId: string) => Promise<unknown>): Entry => ({
+  kind: "object",
+  call: async (t) => call(await webhooks(), t.endpointId),
+  refused: /^not found$/,
+});
+
+const MATRIX: Record<string, Entry> = {
+  "app/dashboard/payments/actions.ts#createPaymentAction": {
+    kind: "own",
+    call: async () => (await payments()).createPaymentAction(empty, form({ chain: "local", amount: "2" })),
+  },
+  "app/dashboard/payments/actions.ts#cancelPaymentAction": {
+    kind: "object",
+    call: async (t) => (await payments()).cancelPaymentAction(form({ paymentId: t.paymentId })),
+    refused: /^not found$/,
+  },
+  "app/dashboard/payments/actions.ts#resolvePaymentAction": {
+    kind: "object",
+    call: async (t) => (await payments()).resolvePaymentAction(form({ paymentId: t.paymentId })),
+    refused: /^not found$/,
+  },
+  "app/dashboard/api-keys/actions.ts#createApiKeyAction": {
+    kind: "own",
+    call: async () =>
+      (await keys()).createApiKeyAction({ error: null, created: null }, form({ name: "new" })),
+  },
+  "app/dashboard/api-keys/actions.ts#revokeApiKeyAction": {
+    kind: "object",
+    call: async (t) => (await keys()).revokeApiKeyAction(form({ keyId: t.keyId })),
+    refused: /^redirect \/dashboard\/api-keys\?notice=not-revoked$/,
+  },
+  "app/dashboard/settings/actions.ts#updateSettingsAction": {
+    kind: "own",
+    call: async () =>
+      (await settings()).updateSettingsAction(
+        { saved: false, ...empty },
+        form({ name: "Renamed", brandColor: "", defaultExpiryMinutes: "45" }),
+      ),
+  },
+  "app/dashboard/settings/actions.ts#setTreasuryAction": {
+    kind: "own",
+    call: async () =>
+      (await settings()).setTreasuryAction(
+        { saved: false, address: null, ...empty },
+        form({ chain: "local", address: "0x000000000000000000000000000000000000bEEF" }),
+      ),
+  },
+  "app/dashboard/webhooks/actions.ts#createWebhookEndpointAction": {
+    kind: "own",
+    call: async () =>
+      (await webhooks()).createWebhookEndpointAction(
+        { ...empty, created: null },
+        form({ url: "http://127.0.0.1:9/other", description: "" }),
+      ),
+  },
+  "app/dashboard/webhooks/actions.ts#updateWebhookEndpointAction": onEndpoint((actions, endpointId) =>
+    actions.updateWebhookEndpointAction(
+      { saved: false, ...empty },
+      form({ endpointId, url: "http://127.0.0.1:9/stolen", description: "x" }),
+    ),
+  ),
+  "app/dashboard/webhooks/actions.ts#setWebhookEndpointStatusAction": onEndpoint((actions, endpointId) =>
+    actions.setWebhookEndpointStatusAction(form({ endpointId, status: "disabled" })),
+  ),
+  "app/dashboard/webhooks/actions.ts#rotateWebhookSecretAction": onEndpoint((actions, endpointId) =>
+    actions.rotateWebhookSecretAction({ secret: null }, form({ endpointId })),
+  ),
+  "app/dashboard/webhooks/actions.ts#sendTestWebhookAction": onEndpoint((actions, endpointId) =>
+    actions.sendTestWebhookAction({ result: null }, form({ endpointId })),
+  ),
+  "app/dashboard/webhooks/actions.ts#deleteWebhookEndpointAction": onEndpoint((actions, endpointId) =>
+    actions.deleteWebhookEndpointAction(form({ endpointId, confirm: "on" })),
+  ),
+  "app/dashboard/webhooks/actions.ts#retryWebhookDeliveryAction": {
+    kind: "object",
+    call: async (t) =>
+      (await webhooks()).retryWebhookDeliveryAction(
+        form({ deliveryId: t.deliveryId, returnTo: "/dashboard/webhooks" }),
+      ),
+    refused: /^not found$/,
+  },
+  "app/sign-up/actions.ts#signUpAction": { kind: "public" },
+};
+
+/** Every file under `dir` (relative to the project) whose name matches. */
+function filesUnder(dir: string, name: RegExp): string[] {
+  const root = process.cwd();
+  const found: string[] = [];
+  const walk = (path: string) => {
+    for (const entry of readdirSync(path)) {
+      const child = join(path, entry);
+      if (statSync(child).isDirectory()) walk(child);
+      else if (name.test(entry)) found.push(relative(root, child));
+    }
+  };
+  walk(join(root, dir));
+  return found;
+}
+
+/** Every module starting with "use server" under app/ and lib/dashboard/. */
+function serverActionModules(): string[] {
+  return [...filesUnder("app", /\.tsx?$/), ...filesUnder("lib/dashboard", /\.tsx?$/)].filter((file) =>
+    /^\s*["']use server["']/.test(readFileSync(file, "utf8")),
+  );
+}
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  // The process-wide client the actions use (lib/db/client.ts `db()`), on this file's database.
+  (globalThis as { ctripDb?: TestDatabase["db"] }).ctripDb = database.db;
+  a = await seed("alpha");
+  b = await seed("bravo");
+});
+afterAll(async () => {
+  await database?.drop();
+});
+
+describe("dashboard server actions: authorization matrix", () => {
+  it("lists every exported server action", async () => {
+    const exported: string[] = [];
+    for (const file of serverActionModules()) {
+      const module = (await import(/* @vite-ignore */ join(process.cwd(), file))) as Record<string, unknown>;
+      for (const [name, value] of Object.entries(module))
+        if (typeof value === "function") exported.push(`${file}#${name}`);
+    }
+    expect(exported.sort()).toEqual(Object.keys(MATRIX).sort());
+  });
+
+  it("merchant A's session on each of B's objects: refused, and nothing of B changes", async () => {
+    await signInAs(a);
+    const before = await snapshot(b.merchantId);
+    for (const [name, entry] of Object.entries(MATRIX)) {
+      if (entry.kind === "object") expect(await outcome(() => entry.call(b)), name).toMatch(entry.refused);
+      // Actions without an id act on A only, whatever B has.
+      if (entry.kind === "own") await outcome(entry.call);
+      expect(await snapshot(b.merchantId), name).toBe(before);
+    }
+  });
+
+  it("A's own objects are reached (the matrix is not vacuous)", async () => {
+    await signInAs(a);
+    const webhookActions = await webhooks();
+    expect(
+      await outcome(() =>
+        webhookActions.rotateWebhookSecretAction({ secret: null }, form({ endpointId: a.endpointId })),
+      ),
+    ).toMatch(/^returned \{"secret":"whsec_/);
+    expect(
+      await outcome(() =>
+        (
+          MATRIX["app/dashboard/payments/actions.ts#cancelPaymentAction"] as {
+            call: (t: Target) => Promise<unknown>;
+          }
+        ).call(a),
+      ),
+    ).toBe(`redirect /dashboard/payments/${a.paymentId}?notice=canceled`);
+    expect((await database.db.payment.findUniqueOrThrow({ where: { id: a.paymentId } })).status).toBe(
+      "canceled",
+    );
+  });
+
+  it.each([
+    ["expired", async () => signInAs(a, -3_600)],
+    [
+      "of a user no longer in the database (deleted)",
+      async () => signInAs({ userId: "usr_deleted00000000000000", merchantId: a.merchantId }),
+    ],
+    [
+      "missing",
+      async () => {
+        sessionToken = null;
+      },
+    ],
+    [
+      "forged (another secret)",
+      async () => {
+        sessionToken = await encode({
+          token: { sub: a.userId, userId: a.userId, merchantId: a.merchantId },
+          secret: "not the app secret",
+        });
+      },
+    ],
+  ])("a session %s: every action and page guard sends to sign-in, nothing changes", async (_label, start) => {
+    await start();
+    const before = [await snapshot(a.merchantId), await snapshot(b.merchantId)];
+    for (const [name, entry] of Object.entries(MATRIX)) {
+      if (entry.kind === "public") continue;
+      const result = await outcome(() => (entry.kind === "object" ? entry.call(a) : entry.call()));
+      expect(result, name).toMatch(/^redirect \/sign-in\?callbackUrl=%2Fdashboard/);
+    }
+    expect([await snapshot(a.merchantId), await snapshot(b.merchantId)]).toEqual(before);
+    // Every dashboard page and layout starts with the same guard.
+    const { requireMerchantSession } = await import("@/lib/auth/require-merchant-session");
+    expect(await outcome(() => requireMerchantSession("/dashboard/payments"))).toBe(
+      "redirect /sign-in?callbackUrl=%2Fdashboard%2Fpayments",
+    );
+  });
+
+  it("every dashboard page calls requireMerchantSession", () => {
+    const pages = filesUnder("app/dashboard", /^page\.tsx$/);
+    expect(pages.length).toBeGreaterThan(5);
+    for (const page of pages) expect(readFileSync(page, "utf8"), page).toContain("requireMerchantSession(");
+  });
+});

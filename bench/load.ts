@@ -1,0 +1,431 @@
+// `npm run bench:load`: mixed traffic at a steady rate on the embedded stack (`npm start`: the
+// production build, embedded PostgreSQL, Anvil, in-process jobs) for 10 minutes by default:
+// payment creation (native and USDC), reads, lists, events, the public checkout status, payments
+// being paid on Anvil (in full, a share of those created) and their webhooks delivered to a local
+// receiver. Beside it, in the same run and at the same share of the rate, the bare baseline server
+// of bench/api.ts (one INSERT … RETURNING per request on the same PostgreSQL).
+//
+// Prints throughput, p50/p99 per endpoint, the error rate (target: 0 answers ≥ 500 and 0 connection
+// errors; 4xx are counted apart), the gateway's RSS after warm-up (target: the last minute within
+// 10 % of the first minute after warm-up), watcher lag (head − last scanned block, sampled) and
+// payment → webhook figures. Exit code 1 on any 5xx or connection error (and, with BENCH_STRICT=1,
+// on RSS growth over 10 %).
+//
+// Env: BENCH_LOAD_DURATION (seconds, default 600), BENCH_LOAD_RATE (requests/s, default 25),
+// BENCH_LOAD_WARMUP (seconds, default 30), BENCH_LOAD_PAY_SHARE (share of created payments paid,
+// default 0.5), BENCH_LOAD_SEED, BENCH_STRICT, BENCH_KEEP_DATA.
+import { readdirSync, readFileSync } from "node:fs";
+import { type Address, createPublicClient, createWalletClient, erc20Abi, http } from "viem";
+import { createDb } from "../lib/db/client";
+import { MOCK_USDC_ADDRESS } from "../lib/devnet/mock-usdc";
+import { anvilDefaultAccounts } from "../lib/devnet/setup-devnet";
+import { prng } from "../lib/testing/prng";
+import { startWebhookReceiver } from "../lib/testing/webhook-receiver";
+import {
+  createBaselineTable,
+  createBenchApiKey,
+  describeMachine,
+  onSignal,
+  sleep,
+  startBaselineServer,
+  startGateway,
+  stopEverything,
+} from "./api";
+
+type Settings = { durationS: number; rate: number; warmupS: number; payShare: number; seed: number };
+
+function settingsFromEnv(): Settings {
+  const number = (name: string, fallback: number, min: number) => {
+    const raw = process.env[name];
+    const value = raw === undefined || raw === "" ? fallback : Number(raw);
+    if (!Number.isFinite(value) || value < min) throw new Error(`${name} must be a number ≥ ${min}`);
+    return value;
+  };
+  return {
+    durationS: number("BENCH_LOAD_DURATION", 600, 10),
+    rate: number("BENCH_LOAD_RATE", 25, 1),
+    warmupS: number("BENCH_LOAD_WARMUP", 30, 0),
+    payShare: number("BENCH_LOAD_PAY_SHARE", 0.5, 0),
+    seed: number("BENCH_LOAD_SEED", Date.now() % 2 ** 31, 0),
+  };
+}
+
+type Sample = { ms: number; status: number };
+const samples = new Map<string, Sample[]>();
+
+function record(endpoint: string, sample: Sample) {
+  const list = samples.get(endpoint) ?? [];
+  list.push(sample);
+  samples.set(endpoint, list);
+}
+
+/** One request, timed to the end of its body; null on a connection error or timeout. */
+async function timed(
+  endpoint: string,
+  url: string,
+  init: RequestInit,
+): Promise<{ status: number; body: string } | null> {
+  const started = performance.now();
+  try {
+    const response = await fetch(url, { ...init, signal: AbortSignal.timeout(30_000) });
+    const body = await response.text();
+    record(endpoint, { ms: performance.now() - started, status: response.status });
+    return { status: response.status, body };
+  } catch {
+    record(endpoint, { ms: performance.now() - started, status: 0 });
+    return null;
+  }
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+/** RSS (MiB) of the gateway's Node processes: every `node` of its process group (not Postgres or Anvil). */
+function gatewayRssMiB(pgid: number): number {
+  let kib = 0;
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const afterName = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+      if (Number(afterName[2]) !== pgid || !/node|next/.test(name)) continue;
+      const rss = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${entry}/status`, "utf8"));
+      kib += Number(rss?.[1] ?? 0);
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return kib / 1024;
+}
+
+async function run(settings: Settings) {
+  const machine = describeMachine();
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  try {
+    const gateway = await startGateway({ LOG_LEVEL: "warn" });
+    const apiKey = await createBenchApiKey(gateway.databaseUrl);
+    await createBaselineTable(gateway.databaseUrl);
+    const baselineUrl = await startBaselineServer(gateway.databaseUrl);
+    const headers = { "content-type": "application/json", authorization: `Bearer ${apiKey}` };
+    const api = `${gateway.baseUrl}/api/v1`;
+
+    // Webhooks of every event to a local receiver (the gateway's in-process dispatcher sends them).
+    const receiver = await startWebhookReceiver();
+    const endpoint = await fetch(`${api}/webhook-endpoints`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ url: receiver.url }),
+    });
+    if (endpoint.status !== 201)
+      throw new Error(`webhook endpoint: ${endpoint.status} ${await endpoint.text()}`);
+
+    const transport = http(gateway.anvilRpcUrl);
+    const chainClient = createPublicClient({ transport });
+    const payer = anvilDefaultAccounts(2)[1] as Address;
+    const wallet = createWalletClient({ transport, account: payer });
+    const db = createDb(gateway.databaseUrl, { maxConnections: 2 });
+
+    const random = prng(settings.seed);
+    const payments: { id: string; address: Address; native: boolean; units: bigint }[] = [];
+    const paid = new Map<string, number>();
+    const payQueue: (typeof payments)[number][] = [];
+    let inFlight = 0;
+    let skipped = 0;
+
+    const operations: [string, number, () => Promise<unknown>][] = [
+      [
+        "POST /api/v1/payments",
+        0.25,
+        async () => {
+          const native = random() < 0.5;
+          const amount = native
+            ? `0.00${1 + Math.floor(random() * 9)}`
+            : `${1 + Math.floor(random() * 99)}.25`;
+          const response = await timed("POST /api/v1/payments", `${api}/payments`, {
+            method: "POST",
+            headers,
+            body: JSON.stringify({ chain: "local", token: native ? undefined : "USDC", amount }),
+          });
+          if (response?.status !== 201) return;
+          const payment = JSON.parse(response.body) as {
+            id: string;
+            address: Address;
+            amount_base_units: string;
+          };
+          const entry = {
+            id: payment.id,
+            address: payment.address,
+            native,
+            units: BigInt(payment.amount_base_units),
+          };
+          payments.push(entry);
+          if (random() < settings.payShare) payQueue.push(entry);
+        },
+      ],
+      [
+        "GET /api/v1/payments/{id}",
+        0.25,
+        async () => {
+          const payment = payments[Math.floor(random() * payments.length)];
+          if (payment) await timed("GET /api/v1/payments/{id}", `${api}/payments/${payment.id}`, { headers });
+        },
+      ],
+      [
+        "GET /api/v1/payments",
+        0.15,
+        () => timed("GET /api/v1/payments", `${api}/payments?limit=20`, { headers }),
+      ],
+      ["GET /api/v1/events", 0.1, () => timed("GET /api/v1/events", `${api}/events?limit=20`, { headers })],
+      [
+        "GET /api/checkout/{id}",
+        0.1,
+        async () => {
+          const payment = payments[Math.floor(random() * payments.length)];
+          if (payment)
+            await timed("GET /api/checkout/{id}", `${gateway.baseUrl}/api/checkout/${payment.id}`, {});
+        },
+      ],
+      [
+        "baseline POST (bare node:http + INSERT)",
+        0.15,
+        () =>
+          timed("baseline POST (bare node:http + INSERT)", baselineUrl, {
+            method: "POST",
+            headers,
+            body: JSON.stringify({ chain: "local", token: "USDC", amount: "12.5" }),
+          }),
+      ],
+    ];
+    const pick = () => {
+      let roll = random();
+      for (const operation of operations) {
+        roll -= operation[1];
+        if (roll < 0) return operation;
+      }
+      return operations[0] as (typeof operations)[number];
+    };
+
+    // The payer: one transaction at a time, in order (its nonce), as fast as the chain takes them.
+    let stop = false;
+    const payerLoop = (async () => {
+      while (!stop) {
+        const payment = payQueue.shift();
+        if (!payment) {
+          await sleep(100);
+          continue;
+        }
+        try {
+          const hash = payment.native
+            ? await wallet.sendTransaction({ chain: null, to: payment.address, value: payment.units })
+            : await wallet.writeContract({
+                chain: null,
+                address: MOCK_USDC_ADDRESS,
+                abi: erc20Abi,
+                functionName: "transfer",
+                args: [payment.address, payment.units],
+              });
+          paid.set(payment.id, Date.now());
+          void hash;
+        } catch (error) {
+          console.error("[bench] payment transaction failed:", error);
+        }
+      }
+    })();
+
+    // Samplers: RSS every 5 s, watcher lag (blocks) every 2 s.
+    const rss: { t: number; mib: number }[] = [];
+    const lag: number[] = [];
+    const samplers = setInterval(async () => {
+      rss.push({ t: Date.now(), mib: gatewayRssMiB(gateway.pgid) });
+      try {
+        const head = await chainClient.getBlockNumber({ cacheTime: 0 });
+        const cursor = await db.chainCursor.findUnique({ where: { chain: "local" } });
+        if (cursor?.lastScannedBlock !== null && cursor?.lastScannedBlock !== undefined)
+          lag.push(Number(head - cursor.lastScannedBlock));
+      } catch {
+        // sampled again in 5 s
+      }
+    }, 5_000);
+
+    console.log(
+      `[bench] load: ${settings.rate} requests/s for ${settings.durationS} s (warm-up ${settings.warmupS} s), seed ${settings.seed}`,
+    );
+    const started = Date.now();
+    const warmEnd = started + settings.warmupS * 1000;
+    const end = started + settings.durationS * 1000;
+    const interval = 1000 / settings.rate;
+    let next = started;
+    let lastReport = started;
+    while (Date.now() < end) {
+      next += interval;
+      const wait = next - Date.now();
+      if (wait > 0) await sleep(wait);
+      if (inFlight >= 256) {
+        skipped++;
+        continue;
+      }
+      const [, , call] = pick();
+      inFlight++;
+      void call()
+        .catch((error: unknown) => console.error("[bench] request failed:", error))
+        .finally(() => {
+          inFlight--;
+        });
+      if (Date.now() - lastReport > 30_000) {
+        lastReport = Date.now();
+        const errors = [...samples.values()].flat().filter((s) => s.status === 0 || s.status >= 500).length;
+        console.log(
+          `[bench] ${Math.round((Date.now() - started) / 1000)} s: ${[...samples.values()].flat().length} requests, ${errors} errors, ${payments.length} payments, ${paid.size} paid, ${receiver.received.length} webhooks, RSS ${rss.at(-1)?.mib.toFixed(0)} MiB`,
+        );
+      }
+    }
+    const elapsedS = (Date.now() - started) / 1000;
+    while (inFlight > 0) await sleep(50);
+    stop = true;
+    await payerLoop;
+    // Let the watcher confirm what was paid and the webhooks go out (up to 60 s).
+    const paidIds = [...paid.keys()];
+    const settleDeadline = Date.now() + 60_000;
+    let confirmed = 0;
+    while (Date.now() < settleDeadline) {
+      confirmed = await db.payment.count({
+        where: { id: { in: paidIds }, status: { in: ["confirmed", "settled"] } },
+      });
+      if (confirmed === paidIds.length) break;
+      await sleep(1_000);
+    }
+    clearInterval(samplers);
+    const events = await db.event.count();
+    const deliveries = await db.webhookDelivery.groupBy({ by: ["status"], _count: true });
+    const detectionMs = await detectionLatencies(db, paid);
+    await db.$disconnect();
+
+    return {
+      machine,
+      settings,
+      elapsedS,
+      warmEnd,
+      skipped,
+      rss,
+      lag,
+      payments: payments.length,
+      paid: paidIds.length,
+      confirmed,
+      events,
+      deliveries,
+      webhooksReceived: receiver.received.length,
+      detectionMs,
+    };
+  } finally {
+    await stopEverything();
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+}
+
+/** Transaction sent → payment.detected event recorded, per paid payment (ms). */
+async function detectionLatencies(db: ReturnType<typeof createDb>, paid: Map<string, number>) {
+  const events = await db.event.findMany({
+    where: { type: "payment.detected", objectId: { in: [...paid.keys()] } },
+    select: { objectId: true, createdAt: true },
+  });
+  return events
+    .map((event) => event.createdAt.getTime() - (paid.get(event.objectId) ?? event.createdAt.getTime()))
+    .sort((a, b) => a - b);
+}
+
+function print(result: Awaited<ReturnType<typeof run>>) {
+  const { settings } = result;
+  console.log("");
+  console.log(
+    `bench:load — ${settings.rate} requests/s for ${result.elapsedS.toFixed(0)} s (warm-up ${settings.warmupS} s), seed ${settings.seed}`,
+  );
+  console.log(`machine: ${result.machine}`);
+  const rows = [...samples.entries()].map(([endpoint, list]) => {
+    const ms = list
+      .filter((s) => s.status > 0 && s.status < 400)
+      .map((s) => s.ms)
+      .sort((a, b) => a - b);
+    return {
+      endpoint,
+      count: list.length,
+      perSecond: list.length / result.elapsedS,
+      p50: percentile(ms, 50),
+      p99: percentile(ms, 99),
+      ok: list.filter((s) => s.status >= 200 && s.status < 400).length,
+      client: list.filter((s) => s.status >= 400 && s.status < 500).length,
+      server: list.filter((s) => s.status >= 500).length,
+      network: list.filter((s) => s.status === 0).length,
+    };
+  });
+  const header = ["endpoint", "requests", "req/s", "p50 ms", "p99 ms", "2xx/3xx", "4xx", "5xx", "conn err"];
+  const cells = rows.map((r) => [
+    r.endpoint,
+    String(r.count),
+    r.perSecond.toFixed(2),
+    r.p50.toFixed(1),
+    r.p99.toFixed(1),
+    String(r.ok),
+    String(r.client),
+    String(r.server),
+    String(r.network),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]?.length ?? 0)));
+  const line = (values: string[]) =>
+    values.map((v, i) => (i === 0 ? v.padEnd(widths[i] ?? 0) : v.padStart(widths[i] ?? 0))).join("  ");
+  console.log(line(header));
+  for (const cell of cells) console.log(line(cell));
+  const app = rows.filter((r) => !r.endpoint.startsWith("baseline"));
+  const total = app.reduce((sum, r) => sum + r.count, 0);
+  const serverErrors = app.reduce((sum, r) => sum + r.server + r.network, 0);
+  console.log("");
+  console.log(
+    `gateway throughput: ${(total / result.elapsedS).toFixed(2)} requests/s; errors (5xx + connection): ${serverErrors} of ${total} (${((100 * serverErrors) / Math.max(1, total)).toFixed(3)} %, target 0); 4xx: ${app.reduce((s, r) => s + r.client, 0)}; requests not sent (256 in flight): ${result.skipped}`,
+  );
+  const afterWarm = result.rss.filter((s) => s.t >= result.warmEnd);
+  const minute = 60_000;
+  const first = afterWarm.filter((s) => s.t < (afterWarm[0]?.t ?? 0) + minute);
+  const last = afterWarm.filter((s) => s.t > (afterWarm.at(-1)?.t ?? 0) - minute);
+  const mean = (list: { mib: number }[]) =>
+    list.reduce((sum, s) => sum + s.mib, 0) / Math.max(1, list.length);
+  const growth = mean(first) > 0 ? (mean(last) - mean(first)) / mean(first) : 0;
+  console.log(
+    `gateway RSS (Node processes): first minute after warm-up ${mean(first).toFixed(0)} MiB, last minute ${mean(last).toFixed(0)} MiB, growth ${(100 * growth).toFixed(1)} % (target within 10 %); peak ${Math.max(...result.rss.map((s) => s.mib)).toFixed(0)} MiB`,
+  );
+  const lag = [...result.lag].sort((a, b) => a - b);
+  const detection = result.detectionMs;
+  console.log(
+    `watcher lag (head − last scanned block, every 5 s): p50 ${percentile(lag, 50)}, p99 ${percentile(lag, 99)}, max ${lag.at(-1)} blocks (1 s blocks)`,
+  );
+  console.log(
+    `payments: ${result.payments} created, ${result.paid} paid on Anvil, ${result.confirmed} confirmed at the end; transaction sent → payment.detected p50 ${percentile(detection, 50)} ms, p99 ${percentile(detection, 99)} ms`,
+  );
+  const deliveryCounts = result.deliveries.map((d) => `${d.status} ${d._count}`).join(", ");
+  console.log(
+    `webhooks: ${result.events} events, deliveries ${deliveryCounts}; ${result.webhooksReceived} requests received`,
+  );
+  return { serverErrors, growth };
+}
+
+// An error escaping a request callback must not leave the gateway and the baseline server running.
+process.on("uncaughtException", (error) => {
+  console.error("[bench] failed:", error);
+  stopEverything().finally(() => process.exit(1));
+});
+
+const settings = settingsFromEnv();
+run(settings).then(
+  (result) => {
+    const { serverErrors, growth } = print(result);
+    const failed = serverErrors > 0 || (process.env.BENCH_STRICT === "1" && growth > 0.1);
+    process.exit(failed ? 1 : 0);
+  },
+  (error: unknown) => {
+    console.error("[bench] failed:", error);
+    process.exit(1);
+  },
+);
