@@ -11,11 +11,14 @@ import { decode, encode } from "next-auth/jwt";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createApiKey } from "@/lib/api-keys/create-api-key";
 import { authOptions } from "@/lib/auth/auth-options";
+import { postLedgerEntry } from "@/lib/balances/post-ledger-entry";
 import { env } from "@/lib/config/env";
 import { recordEvent } from "@/lib/events/record-event";
 import { createLogger } from "@/lib/logger";
 import { createMerchant } from "@/lib/merchants/create-merchant";
 import { createPayment } from "@/lib/payments/create-payment";
+import { createPayout } from "@/lib/payouts/create-payout";
+import { setTreasurySetting } from "@/lib/settlement/set-treasury-setting";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/database";
 import { testChain } from "@/lib/testing/test-chain";
 import { createWebhookEndpoint } from "@/lib/webhooks/create-webhook-endpoint";
@@ -42,6 +45,7 @@ type Seeded = {
   keyId: string;
   endpointId: string;
   deliveryId: string;
+  payoutId: string;
 };
 let a: Seeded;
 let b: Seeded;
@@ -77,6 +81,24 @@ async function seed(label: string): Promise<Seeded> {
     }),
   );
   const delivery = await db.webhookDelivery.findFirstOrThrow({ where: { endpointId: endpoint.id } });
+  // Balance mode with 1 ETH, and a payout waiting for approval.
+  const chains = [testChain()];
+  await setTreasurySetting({ db, chains }, merchantId, { chain: "local", mode: "balance" });
+  await db.$transaction((tx) =>
+    postLedgerEntry(tx, {
+      merchantId,
+      chain: "local",
+      tokenSymbol: "ETH",
+      type: "adjustment",
+      amount: 10n ** 18n,
+    }),
+  );
+  const payout = await createPayout({ db, chains }, merchantId, {
+    chain: "local",
+    token: "ETH",
+    amount: "0.1",
+    address: "0x000000000000000000000000000000000000dEaD",
+  });
   return {
     merchantId,
     userId: user.id,
@@ -84,6 +106,7 @@ async function seed(label: string): Promise<Seeded> {
     keyId: key.id,
     endpointId: endpoint.id,
     deliveryId: delivery.id,
+    payoutId: payout.id,
   };
 }
 
@@ -98,6 +121,10 @@ async function snapshot(merchantId: string) {
     db.webhookDelivery.findMany({ where: { endpoint: { merchantId } }, orderBy: { id: "asc" } }),
     db.event.findMany({ where: { merchantId }, orderBy: { id: "asc" } }),
     db.settlementSetting.findMany({ where: { merchantId } }),
+    db.payout.findMany({ where: { merchantId }, orderBy: { id: "asc" } }),
+    db.balance.findMany({ where: { merchantId }, orderBy: [{ chain: "asc" }, { tokenSymbol: "asc" }] }),
+    db.balanceTransaction.findMany({ where: { merchantId }, orderBy: { id: "asc" } }),
+    db.payoutLimit.findMany({ where: { merchantId } }),
   ]);
   return JSON.stringify(rows, (_key, value) => (typeof value === "bigint" ? value.toString() : value));
 }
@@ -129,7 +156,7 @@ async function outcome(call: () => Promise<unknown>): Promise<string> {
   }
 }
 
-type Target = Pick<Seeded, "paymentId" | "keyId" | "endpointId" | "deliveryId">;
+type Target = Pick<Seeded, "paymentId" | "keyId" | "endpointId" | "deliveryId" | "payoutId">;
 type Entry =
   /** Takes an object id: A's session on B's object must not reach it. */
   | { kind: "object"; call: (target: Target) => Promise<unknown>; refused: RegExp }
@@ -142,6 +169,7 @@ const payments = () => import("./payments/actions");
 const keys = () => import("./api-keys/actions");
 const settings = () => import("./settings/actions");
 const webhooks = () => import("./webhooks/actions");
+const payouts = () => import("./payouts/actions");
 const empty = { error: null, fieldErrors: {} };
 type WebhookActions = Awaited<ReturnType<typeof webhooks>>;
 /** A webhook endpoint action: B's endpoint must be the not-found page. */
@@ -166,6 +194,39 @@ const MATRIX: Record<string, Entry> = {
     call: async (t) => (await payments()).resolvePaymentAction(form({ paymentId: t.paymentId })),
     refused: /^not found$/,
   },
+  "app/dashboard/payments/actions.ts#refundPaymentAction": {
+    kind: "object",
+    call: async (t) =>
+      (await payments()).refundPaymentAction(
+        { ...empty, values: {} },
+        form({ paymentId: t.paymentId, address: "0x000000000000000000000000000000000000dEaD" }),
+      ),
+    refused: /^not found$/,
+  },
+  "app/dashboard/payouts/actions.ts#createPayoutAction": {
+    kind: "own",
+    call: async () =>
+      (await payouts()).createPayoutAction(
+        { ...empty, values: {} },
+        form({
+          chain: "local",
+          token: "ETH",
+          amount: "0.01",
+          address: "0x000000000000000000000000000000000000dEaD",
+          description: "",
+        }),
+      ),
+  },
+  "app/dashboard/payouts/actions.ts#approvePayoutAction": {
+    kind: "object",
+    call: async (t) => (await payouts()).approvePayoutAction(form({ payoutId: t.payoutId })),
+    refused: /^not found$/,
+  },
+  "app/dashboard/payouts/actions.ts#rejectPayoutAction": {
+    kind: "object",
+    call: async (t) => (await payouts()).rejectPayoutAction(form({ payoutId: t.payoutId })),
+    refused: /^not found$/,
+  },
   "app/dashboard/api-keys/actions.ts#createApiKeyAction": {
     kind: "own",
     call: async () =>
@@ -188,8 +249,16 @@ const MATRIX: Record<string, Entry> = {
     kind: "own",
     call: async () =>
       (await settings()).setTreasuryAction(
-        { saved: false, address: null, ...empty },
+        { saved: false, mode: null, address: null, ...empty },
         form({ chain: "local", address: "0x000000000000000000000000000000000000bEEF" }),
+      ),
+  },
+  "app/dashboard/settings/actions.ts#setPayoutLimitsAction": {
+    kind: "own",
+    call: async () =>
+      (await settings()).setPayoutLimitsAction(
+        { saved: false, ...empty, values: null },
+        form({ chain: "local", token: "ETH", max_per_payout: "5", max_per_day: "", auto_approve_below: "" }),
       ),
   },
   "app/dashboard/webhooks/actions.ts#createWebhookEndpointAction": {
@@ -304,6 +373,32 @@ describe("dashboard server actions: authorization matrix", () => {
     expect((await database.db.payment.findUniqueOrThrow({ where: { id: a.paymentId } })).status).toBe(
       "canceled",
     );
+  });
+
+  it("only the owner reviews payouts: an admin of the same merchant is refused, the payout unchanged", async () => {
+    const admin = await database.db.user.create({
+      data: {
+        id: `usr_admin${Date.now()}`,
+        merchantId: a.merchantId,
+        email: `admin-${Date.now()}@example.com`,
+        passwordHash: "not used",
+        role: "admin",
+      },
+    });
+    await signInAs({ userId: admin.id, merchantId: a.merchantId });
+    const before = await snapshot(a.merchantId);
+    for (const action of ["approvePayoutAction", "rejectPayoutAction"] as const)
+      expect(await outcome(async () => (await payouts())[action](form({ payoutId: a.payoutId })))).toBe(
+        `redirect /dashboard/payouts/${a.payoutId}?notice=review-forbidden`,
+      );
+    expect(await snapshot(a.merchantId)).toBe(before);
+    // The owner's approval goes through.
+    await signInAs(a);
+    expect(
+      await outcome(async () => (await payouts()).approvePayoutAction(form({ payoutId: a.payoutId }))),
+    ).toBe(`redirect /dashboard/payouts/${a.payoutId}?notice=approved`);
+    const payout = await database.db.payout.findUniqueOrThrow({ where: { id: a.payoutId } });
+    expect(payout.status).toBe("approved");
   });
 
   it.each([

@@ -80,7 +80,10 @@ describe("getPaymentRefunds", () => {
     expect(partly.refundable).toBe("0.02");
 
     // A rejected refund gives its amount back to what can be refunded.
-    await rejectPayout(deps(), fx.merchant.merchantId, refund.id);
+    await rejectPayout(deps(), fx.merchant.merchantId, refund.id, {
+      type: "user",
+      userId: fx.merchant.userId,
+    });
     expect((await refundsOf(over.id)).refundable).toBe("0.03");
   });
 });
@@ -107,6 +110,7 @@ function payout(overrides: Partial<TPayoutObject>): TPayoutObject {
     approved_at: null,
     sent_at: null,
     confirmed_at: null,
+    reviewed_by: null,
     ...overrides,
   };
 }

@@ -45,18 +45,18 @@ async function reviewPayout(form: FormData, decision: "approve" | "reject"): Pro
   const parsed = ZPayoutId.safeParse(form.get("payoutId"));
   if (!parsed.success) notFound();
   const id = parsed.data;
-  const { db, role, merchant } = await requireMerchantSession(`/dashboard/payouts/${id}`);
+  const { db, userId, merchant } = await requireMerchantSession(`/dashboard/payouts/${id}`);
   let notice: string = decision === "approve" ? "approved" : "rejected";
-  if (role !== "owner") notice = "review-forbidden";
-  else
-    try {
-      const review = decision === "approve" ? approvePayout : rejectPayout;
-      await review({ db, chains: configuredChains() }, merchant.id, id);
-    } catch (error) {
-      if (error instanceof AppError && error.code === "not_found") notFound();
-      if (!(error instanceof AppError && error.code === "invalid_state")) throw error;
-      notice = "review-refused";
-    }
+  try {
+    const review = decision === "approve" ? approvePayout : rejectPayout;
+    // The service checks that this user is the merchant's owner, the same check as for API keys.
+    await review({ db, chains: configuredChains() }, merchant.id, id, { type: "user", userId });
+  } catch (error) {
+    if (error instanceof AppError && error.code === "not_found") notFound();
+    if (error instanceof AppError && error.code === "forbidden") notice = "review-forbidden";
+    else if (error instanceof AppError && error.code === "invalid_state") notice = "review-refused";
+    else throw error;
+  }
   revalidatePath("/dashboard", "layout");
   redirect(`/dashboard/payouts/${id}?notice=${notice}`);
 }
