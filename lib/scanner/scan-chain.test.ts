@@ -1,7 +1,8 @@
-import { parseEther } from "viem";
+import { type Address, createWalletClient, encodeFunctionData, http, parseEther } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ChainRpcError } from "../chains/record-chain-head";
+import { MOCK_USDC_ADDRESS, mockUsdcAbi } from "../devnet/mock-usdc";
 import { createPayment } from "../payments/create-payment";
 import { ZPaymentObject } from "../payments/payment-object";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
@@ -433,4 +434,98 @@ describe("scanChain: reorgs", () => {
       expect(stored.hash).toBe((await fx.publicClient.getBlock({ blockNumber: head })).hash);
     },
   );
+});
+
+describe("scanChain: many payments in one range", () => {
+  it("recomputes every payment a range touches together: each its own state, timeline and events", async () => {
+    // One already detected (reaches its confirmations in the range), the rest paid in one block.
+    const earlier = await fx.createPayment({ token: "USDC", amount: "4" });
+    await fx.sendToken(earlier.address, usdc(4n));
+    await fx.scan();
+    expect((await fx.payment(earlier.id)).status).toBe("detected");
+
+    const nativeExact = await Promise.all([1, 2, 3, 4].map(() => fx.createPayment({ amount: "0.5" })));
+    const tokenExact = await Promise.all(
+      [1, 2, 3, 4].map(() => fx.createPayment({ token: "USDC", amount: "3" })),
+    );
+    const tokenOver = await Promise.all([1, 2].map(() => fx.createPayment({ token: "USDC", amount: "1" })));
+    const tokenPartial = await Promise.all(
+      [1, 2].map(() => fx.createPayment({ token: "USDC", amount: "9" })),
+    );
+    const wallet = createWalletClient({ account: fx.payer, transport: http(fx.anvil.rpcUrl) });
+    const transfer = (to: string, amount: bigint) =>
+      encodeFunctionData({ abi: mockUsdcAbi, functionName: "transfer", args: [to as Address, amount] });
+    await fx.testClient.setAutomine(false);
+    try {
+      for (const payment of nativeExact)
+        await wallet.sendTransaction({
+          chain: null,
+          to: payment.address as Address,
+          value: parseEther("0.5"),
+        });
+      const paidTokens = [
+        ...tokenExact.map((payment) => [payment, usdc(3n)] as const),
+        ...tokenOver.map((payment) => [payment, usdc(2n)] as const),
+        ...tokenPartial.map((payment) => [payment, usdc(5n)] as const),
+      ];
+      for (const [payment, amount] of paidTokens)
+        await wallet.sendTransaction({
+          chain: null,
+          to: MOCK_USDC_ADDRESS,
+          data: transfer(payment.address, amount),
+        });
+      await fx.mine(2);
+    } finally {
+      await fx.testClient.setAutomine(true);
+    }
+    const block = await fx.publicClient.getBlock({ blockTag: "latest" });
+    const paying = await fx.publicClient.getBlock({ blockNumber: block.number - 1n });
+    expect(paying.transactions).toHaveLength(12);
+
+    await fx.scan();
+    for (const payment of [...nativeExact, ...tokenExact, ...tokenOver]) {
+      const row = await fx.payment(payment.id);
+      const over = tokenOver.includes(payment);
+      expect(row).toMatchObject({
+        status: "confirmed",
+        exception: over ? "overpaid" : null,
+        confirmations: 2,
+      });
+      expect(row.detectedAt).not.toBeNull();
+      expect(row.confirmedAt).not.toBeNull();
+      expect(row.statusChanges.map((change) => [change.fromStatus, change.toStatus, change.reason])).toEqual([
+        [null, "pending", expect.any(String)],
+        ["pending", "detected", "transfer detected: amount received"],
+        ["detected", "confirmed", "transfer detected: 2 confirmations reached"],
+      ]);
+      expect(await fx.eventTypes(payment.id)).toEqual([
+        "payment.created",
+        "payment.detected",
+        "payment.confirmed",
+      ]);
+      const events = await database.db.event.findMany({
+        where: { objectId: payment.id, type: { not: "payment.created" } },
+      });
+      for (const event of events)
+        expect(ZPaymentObject.parse(event.data)).toMatchObject({
+          id: payment.id,
+          status: "confirmed",
+          amount_received: over ? "2" : payment.token.address ? "3" : "0.5",
+        });
+    }
+    for (const payment of tokenPartial) {
+      const row = await fx.payment(payment.id);
+      expect(row).toMatchObject({ status: "pending", exception: null, detectedAt: null });
+      expect(row.amountReceived.toFixed()).toBe(usdc(5n).toString());
+      expect(await fx.eventTypes(payment.id)).toEqual(["payment.created"]);
+    }
+    const confirmed = await fx.payment(earlier.id);
+    expect(confirmed.status).toBe("confirmed");
+    expect(confirmed.statusChanges.at(-1)?.reason).toBe("confirmations: 2 confirmations reached");
+    expect(await fx.eventTypes(earlier.id)).toEqual([
+      "payment.created",
+      "payment.detected",
+      "payment.confirmed",
+    ]);
+  });
 });

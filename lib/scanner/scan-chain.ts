@@ -5,7 +5,7 @@ import type { TChain } from "../config/chains";
 import type { Db } from "../db/client";
 import { newId } from "../ids";
 import type { Logger } from "../logger";
-import { recomputePayment } from "../payments/recompute-payment";
+import { recomputePayments } from "../payments/recompute-payment";
 import { getTransferLogs } from "./get-transfer-logs";
 import { lockChainScan } from "./lock-chain-scan";
 import { revertOrphanedBlocks } from "./revert-orphaned-blocks";
@@ -409,20 +409,17 @@ async function commitRange(
         ...new Set([...recorded, ...confirming].flatMap((row) => (row.payment_id ? [row.payment_id] : []))),
       ].sort();
       const chainTime = fetched.find((block) => block.number === to)?.timestamp ?? null;
-      const now = params.now();
-      for (const paymentId of paymentIds)
-        await recomputePayment(tx, {
-          paymentId,
-          baseUrl: deps.baseUrl,
-          now,
-          chainTime,
-          reason: recorded.some((row) => row.payment_id === paymentId)
-            ? "transfer detected"
-            : "confirmations",
-        });
+      const detected = new Set(recorded.flatMap((row) => (row.payment_id ? [row.payment_id] : [])));
+      await recomputePayments(tx, {
+        paymentIds,
+        baseUrl: deps.baseUrl,
+        now: params.now(),
+        chainTime,
+        reason: (paymentId) => (detected.has(paymentId) ? "transfer detected" : "confirmations"),
+      });
       return { kind: "scanned", lastScannedBlock: to, transfersRecorded: recorded.length };
-      // A busy range recomputes every payment it touches in this transaction; the client's default
-      // 15 s would abort (and retry forever) a range of a few hundred payments on a loaded machine.
+      // A busy range recomputes every payment it touches in this transaction (a constant number of
+      // statements, but large ones); the client's default 15 s is too short on a loaded machine.
     },
     { timeout: COMMIT_TIMEOUT_MS },
   );
