@@ -21,14 +21,14 @@ export async function recordEvent(tx: Tx, params: RecordEventParams): Promise<st
 
 /** {@link recordEvent} for several events in one statement; their ids, in order. */
 export async function recordEvents(tx: Tx, events: readonly RecordEventParams[]): Promise<string[]> {
-  const rows = events.map((params) => ({
-    id: newId("evt"),
-    merchantId: params.merchantId,
-    type: params.type,
-    objectId: params.objectId,
-    data: params.object,
-    ...(params.createdAt ? { createdAt: params.createdAt } : {}),
-  }));
-  if (rows.length > 0) await tx.event.createMany({ data: rows });
-  return rows.map((row) => row.id);
+  const ids = events.map(() => newId("evt"));
+  if (events.length > 0)
+    await tx.$executeRaw`
+      INSERT INTO events (id, merchant_id, type, object_id, data, created_at)
+      SELECT e.id, e.merchant_id, e.type, e.object_id, e.data::jsonb, COALESCE(e.created_at, CURRENT_TIMESTAMP)
+      FROM unnest(${ids}::text[], ${events.map((e) => e.merchantId)}::text[], ${events.map((e) => e.type)}::text[],
+        ${events.map((e) => e.objectId)}::text[], ${events.map((e) => JSON.stringify(e.object))}::text[],
+        ${events.map((e) => e.createdAt ?? null)}::timestamptz[])
+        AS e(id, merchant_id, type, object_id, data, created_at)`;
+  return ids;
 }

@@ -254,17 +254,15 @@ export async function recomputePayments(
       createdAt: new Date(now.getTime() + index),
     })),
   );
-  await tx.paymentStatusChange.createMany({
-    data: changes.map(({ payment, transition, previous, createdAt }) => ({
-      id: newId("psc"),
-      paymentId: payment.id,
-      fromStatus: previous,
-      toStatus: transition.to,
-      exception: transition.exception,
-      reason: transition.reason,
-      createdAt,
-    })),
-  });
+  await tx.$executeRaw`
+    INSERT INTO payment_status_changes (id, payment_id, from_status, to_status, exception, reason, created_at)
+    SELECT c.id, c.payment_id, c.from_status::payment_status, c.to_status::payment_status,
+      c.exception::payment_exception, c.reason, c.created_at
+    FROM unnest(${changes.map(() => newId("psc"))}::text[], ${changes.map((c) => c.payment.id)}::text[],
+      ${changes.map((c) => c.previous)}::text[], ${changes.map((c) => c.transition.to)}::text[],
+      ${changes.map((c) => c.transition.exception)}::text[], ${changes.map((c) => c.transition.reason)}::text[],
+      ${changes.map((c) => c.createdAt)}::timestamptz[])
+      AS c(id, payment_id, from_status, to_status, exception, reason, created_at)`;
   await recordEvents(
     tx,
     changes.map(({ payment, transition, createdAt }) => ({

@@ -190,7 +190,15 @@ async function scanRange(
         });
   if (stored !== null && head < stored) return { kind: "reorg" };
 
-  const watchNative = await hasOpenNativePayments(db, chain.name);
+  // Read after the head: a payment created later cannot have been paid in this range.
+  const [watchNative, watched] = await Promise.all([
+    hasOpenNativePayments(db, chain.name),
+    openDepositAddresses(db, {
+      chain: chain.name,
+      limit: params.options.maxFilteredAddresses ?? DEFAULT_MAX_FILTERED_ADDRESSES,
+      now: params.now(),
+    }),
+  ]);
   const from = last + 1n;
   const rangeSize = BigInt(
     watchNative
@@ -209,22 +217,25 @@ async function scanRange(
   }
 
   const tokens = chain.tokens.map((token) => getAddress(token.address));
-  // Read after the head: a payment created later cannot have been paid in this range.
-  const watched = await openDepositAddresses(db, {
-    chain: chain.name,
-    limit: params.options.maxFilteredAddresses ?? DEFAULT_MAX_FILTERED_ADDRESSES,
-    now: params.now(),
-  });
-  const logs = await getTransferLogs(client, { tokens, fromBlock: from, toBlock: to, to: watched });
-  // Every block when native payments are open (their transactions are needed), otherwise only the
-  // blocks the logs are in and the range's ends (hashes for reorg detection, timestamps for expiry).
-  const numbers = new Set<bigint>([from, to]);
-  if (watchNative) for (let n = from; n <= to; n++) numbers.add(n);
-  for (const log of logs) numbers.add(log.blockNumber);
-  const sorted = [...numbers].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const blocks = await Promise.all(
-    sorted.map((blockNumber) => client.getBlock({ blockNumber, includeTransactions: watchNative })),
-  );
+  const getBlocks = (numbers: Iterable<bigint>) =>
+    Promise.all(
+      [...numbers]
+        .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+        .map((blockNumber) => client.getBlock({ blockNumber, includeTransactions: watchNative })),
+    );
+  // Every block when native payments are open (their transactions are needed), read together with
+  // the logs (one batched round trip); otherwise only the blocks the logs are in and the range's
+  // ends (hashes for reorg detection, timestamps for expiry).
+  const everyBlock = watchNative
+    ? Array.from({ length: Number(to - from + 1n) }, (_, i) => from + BigInt(i))
+    : [];
+  const [logs, blocksOfRange] = await Promise.all([
+    getTransferLogs(client, { tokens, fromBlock: from, toBlock: to, to: watched }),
+    getBlocks(everyBlock),
+  ]);
+  const blocks = watchNative
+    ? blocksOfRange
+    : await getBlocks(new Set([from, to, ...logs.map((log) => log.blockNumber)]));
   // The range continues the stored chain when its first block's parent is the last block we
   // scanned (no need to read that block again); otherwise the stored tip was reorganised away.
   const first = blocks[0];
