@@ -437,7 +437,32 @@ describe("scanChain: reorgs", () => {
 });
 
 describe("scanChain: many payments in one range", () => {
-  it("recomputes every payment a range touches together: each its own state, timeline and events", async () => {
+  /** Mines one block with these ETH (`to`) and USDC (`token`: the recipient) transfers. */
+  async function inOneBlock(payments: ({ to: string; value: bigint } | { token: string; value: bigint })[]) {
+    const wallet = createWalletClient({ account: fx.payer, transport: http(fx.anvil.rpcUrl) });
+    await fx.testClient.setAutomine(false);
+    try {
+      for (const payment of payments)
+        await wallet.sendTransaction(
+          "to" in payment
+            ? { chain: null, to: payment.to as Address, value: payment.value }
+            : {
+                chain: null,
+                to: MOCK_USDC_ADDRESS,
+                data: encodeFunctionData({
+                  abi: mockUsdcAbi,
+                  functionName: "transfer",
+                  args: [payment.token as Address, payment.value],
+                }),
+              },
+        );
+      await fx.mine(1);
+    } finally {
+      await fx.testClient.setAutomine(true);
+    }
+  }
+
+  it("recomputes every payment a range touches together, each with its own state, timeline and events; one receipts call for the block", async () => {
     // One already detected (reaches its confirmations in the range), the rest paid in one block.
     const earlier = await fx.createPayment({ token: "USDC", amount: "4" });
     await fx.sendToken(earlier.address, usdc(4n));
@@ -452,37 +477,27 @@ describe("scanChain: many payments in one range", () => {
     const tokenPartial = await Promise.all(
       [1, 2].map(() => fx.createPayment({ token: "USDC", amount: "9" })),
     );
-    const wallet = createWalletClient({ account: fx.payer, transport: http(fx.anvil.rpcUrl) });
-    const transfer = (to: string, amount: bigint) =>
-      encodeFunctionData({ abi: mockUsdcAbi, functionName: "transfer", args: [to as Address, amount] });
-    await fx.testClient.setAutomine(false);
-    try {
-      for (const payment of nativeExact)
-        await wallet.sendTransaction({
-          chain: null,
-          to: payment.address as Address,
-          value: parseEther("0.5"),
-        });
-      const paidTokens = [
-        ...tokenExact.map((payment) => [payment, usdc(3n)] as const),
-        ...tokenOver.map((payment) => [payment, usdc(2n)] as const),
-        ...tokenPartial.map((payment) => [payment, usdc(5n)] as const),
-      ];
-      for (const [payment, amount] of paidTokens)
-        await wallet.sendTransaction({
-          chain: null,
-          to: MOCK_USDC_ADDRESS,
-          data: transfer(payment.address, amount),
-        });
-      await fx.mine(2);
-    } finally {
-      await fx.testClient.setAutomine(true);
-    }
+    await inOneBlock([
+      ...nativeExact.map((payment) => ({ to: payment.address, value: parseEther("0.5") })),
+      ...tokenExact.map((payment) => ({ token: payment.address, value: usdc(3n) })),
+      ...tokenOver.map((payment) => ({ token: payment.address, value: usdc(2n) })),
+      ...tokenPartial.map((payment) => ({ token: payment.address, value: usdc(5n) })),
+    ]);
+    await fx.mine(1);
     const block = await fx.publicClient.getBlock({ blockTag: "latest" });
     const paying = await fx.publicClient.getBlock({ blockNumber: block.number - 1n });
     expect(paying.transactions).toHaveLength(12);
 
-    await fx.scan();
+    const proxy = await startRpcProxy(fx.anvil.rpcUrl);
+    try {
+      await fx.scan({}, { chain: { ...fx.chain, rpcUrls: [proxy.url] } });
+    } finally {
+      await proxy.close();
+    }
+    // The block's four native payments: their receipts in one eth_getBlockReceipts.
+    const methods = proxy.calls.map((call) => call.method);
+    expect(methods.filter((method) => method === "eth_getBlockReceipts")).toHaveLength(1);
+    expect(methods).not.toContain("eth_getTransactionReceipt");
     for (const payment of [...nativeExact, ...tokenExact, ...tokenOver]) {
       const row = await fx.payment(payment.id);
       const over = tokenOver.includes(payment);
@@ -527,5 +542,25 @@ describe("scanChain: many payments in one range", () => {
       "payment.detected",
       "payment.confirmed",
     ]);
+  });
+
+  it("a node without eth_getBlockReceipts: the receipts are read one by one, nothing is missed", async () => {
+    const payments = await Promise.all([1, 2, 3].map(() => fx.createPayment({ amount: "0.25" })));
+    await inOneBlock(payments.map((payment) => ({ to: payment.address, value: parseEther("0.25") })));
+    await fx.mine(1);
+    const proxy = await startRpcProxy(fx.anvil.rpcUrl);
+    proxy.fault = (call) =>
+      call.method === "eth_getBlockReceipts"
+        ? { rpcError: { code: -32601, message: "the method eth_getBlockReceipts does not exist" } }
+        : null;
+    try {
+      await fx.scan({}, { chain: { ...fx.chain, rpcUrls: [proxy.url] } });
+    } finally {
+      await proxy.close();
+    }
+    const methods = proxy.calls.map((call) => call.method);
+    expect(methods.filter((method) => method === "eth_getTransactionReceipt")).toHaveLength(3);
+    for (const payment of payments)
+      expect(await fx.payment(payment.id)).toMatchObject({ status: "confirmed", exception: null });
   });
 });

@@ -1,4 +1,13 @@
-import { type Address, type Block, getAddress, type Hash } from "viem";
+import {
+  type Address,
+  BaseError,
+  type Block,
+  getAddress,
+  type Hash,
+  MethodNotFoundRpcError,
+  MethodNotSupportedRpcError,
+  type TransactionReceipt,
+} from "viem";
 import type { ChainClient } from "../chains/public-client";
 import { ChainRpcError, shortMessage } from "../chains/record-chain-head";
 import type { TChain } from "../config/chains";
@@ -13,7 +22,10 @@ import { scannerCounters } from "./scanner-metrics";
 
 export type ScanChainDeps = {
   db: Db;
-  client: Pick<ChainClient, "getBlockNumber" | "getBlock" | "getLogs" | "getTransactionReceipt">;
+  client: Pick<
+    ChainClient,
+    "getBlockNumber" | "getBlock" | "getLogs" | "getTransactionReceipt" | "getBlockReceipts"
+  >;
   chain: Pick<TChain, "name" | "chainId" | "confirmations" | "maxBlockRange" | "tokens">;
   /** Public base URL, for the payment objects in events. */
   baseUrl: string;
@@ -320,15 +332,13 @@ async function scanRange(
     paymentOf.has(getAddress(transaction.to ?? "")),
   );
   // Failed transactions move no value: only successful receipts credit (one batched round trip).
-  const receipts = await Promise.all(
-    nativeMatches.map(({ transaction }) => client.getTransactionReceipt({ hash: transaction.hash })),
-  );
-  nativeMatches.forEach(({ transaction, block }, index) => {
-    const receipt = receipts[index];
+  const receiptOf = await nativeReceipts(client, nativeMatches);
+  for (const { transaction, block } of nativeMatches) {
+    const receipt = receiptOf.get(transaction.hash);
     const payment = paymentOf.get(getAddress(transaction.to ?? ""));
-    if (receipt?.status !== "success" || !payment || !block?.hash) return;
-    if (receipt.blockHash !== block.hash)
+    if (!receipt || receipt.blockHash !== block?.hash)
       throw new ChainChangedError(`${chain.name}: chain changed while reading receipts ${from}–${to}`);
+    if (receipt.status !== "success" || !payment || !block.hash) continue;
     transfers.push({
       txHash: transaction.hash,
       logIndex: -1,
@@ -341,7 +351,7 @@ async function scanRange(
       blockTimestamp: timestampOf(requireNumber(block)),
       paymentId: payment.tokenAddress === null ? payment.id : null,
     });
-  });
+  }
 
   return commitRange(deps, { stored, to, fetched, transfers, now: params.now });
 }
@@ -434,6 +444,40 @@ async function commitRange(
     },
     { timeout: COMMIT_TIMEOUT_MS },
   );
+}
+
+/**
+ * The receipts of the matched native transactions, by transaction hash: `eth_getTransactionReceipt`
+ * for a block with one, `eth_getBlockReceipts` for a block with several (so receipts never cost
+ * more than one call per block), all sent together (one batched round trip). A node without
+ * `eth_getBlockReceipts` gets the transactions' receipts one by one.
+ */
+async function nativeReceipts(
+  client: ScanChainDeps["client"],
+  matches: { transaction: { hash: Hash }; block: { hash: Hash | null } | null }[],
+): Promise<Map<Hash, TransactionReceipt>> {
+  const hashesOf = new Map<Hash, Hash[]>();
+  for (const { transaction, block } of matches)
+    if (block?.hash) hashesOf.set(block.hash, [...(hashesOf.get(block.hash) ?? []), transaction.hash]);
+  const one = (hashes: Hash[]) => Promise.all(hashes.map((hash) => client.getTransactionReceipt({ hash })));
+  const lists = await Promise.all(
+    [...hashesOf].map(async ([blockHash, hashes]) => {
+      if (hashes.length === 1) return one(hashes);
+      try {
+        return await client.getBlockReceipts({ blockHash });
+      } catch (error) {
+        if (error instanceof BaseError && error.walk((cause) => isUnsupportedMethod(cause)))
+          return one(hashes);
+        throw error;
+      }
+    }),
+  );
+  return new Map(lists.flat().map((receipt) => [receipt.transactionHash, receipt]));
+}
+
+function isUnsupportedMethod(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return code === MethodNotFoundRpcError.code || code === MethodNotSupportedRpcError.code;
 }
 
 /**
