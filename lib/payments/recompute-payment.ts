@@ -202,8 +202,8 @@ export async function recomputePayments(
     transfersOf.set(row.payment_id, list);
   }
 
-  const { now } = params;
-  const reasonOf = typeof params.reason === "string" ? () => params.reason as string : params.reason;
+  const { now, reason } = params;
+  const reasonOf = typeof reason === "string" ? () => reason : reason;
   const states = locked.map((payment) => ({
     payment,
     state: nextPaymentState(payment, transfersOf.get(payment.id) ?? [], {
