@@ -2,25 +2,33 @@ import type { Tx } from "../db/client";
 import { newId } from "../ids";
 import type { TEventType } from "./event-object";
 
+export type RecordEventParams = {
+  merchantId: string;
+  type: TEventType;
+  objectId: string;
+  object: object;
+  createdAt?: Date;
+};
+
 /**
  * Writes a domain event in the caller's transaction (outbox): it exists exactly when the state
  * change it describes was committed. Webhook deliveries and Inngest events are derived from it.
  */
-export async function recordEvent(
-  tx: Tx,
-  params: { merchantId: string; type: TEventType; objectId: string; object: object; createdAt?: Date },
-): Promise<string> {
-  const id = newId("evt");
-  await tx.event.create({
-    data: {
-      id,
-      merchantId: params.merchantId,
-      type: params.type,
-      objectId: params.objectId,
-      data: params.object,
-      ...(params.createdAt ? { createdAt: params.createdAt } : {}),
-    },
-    select: { id: true },
-  });
-  return id;
+export async function recordEvent(tx: Tx, params: RecordEventParams): Promise<string> {
+  const [id] = await recordEvents(tx, [params]);
+  return id as string;
+}
+
+/** {@link recordEvent} for several events in one statement; their ids, in order. */
+export async function recordEvents(tx: Tx, events: readonly RecordEventParams[]): Promise<string[]> {
+  const ids = events.map(() => newId("evt"));
+  if (events.length > 0)
+    await tx.$executeRaw`
+      INSERT INTO events (id, merchant_id, type, object_id, data, created_at)
+      SELECT e.id, e.merchant_id, e.type, e.object_id, e.data::jsonb, COALESCE(e.created_at, CURRENT_TIMESTAMP)
+      FROM unnest(${ids}::text[], ${events.map((e) => e.merchantId)}::text[], ${events.map((e) => e.type)}::text[],
+        ${events.map((e) => e.objectId)}::text[], ${events.map((e) => JSON.stringify(e.object))}::text[],
+        ${events.map((e) => e.createdAt ?? null)}::timestamptz[])
+        AS e(id, merchant_id, type, object_id, data, created_at)`;
+  return ids;
 }

@@ -1,6 +1,6 @@
 import type { TChain } from "../config/chains";
 import type { Db } from "../db/client";
-import { recomputePayment } from "./recompute-payment";
+import { recomputePayments } from "./recompute-payment";
 
 export type ExpirePaymentsDeps = { db: Db; chain: Pick<TChain, "name">; baseUrl: string; now?: () => Date };
 export type ExpirePaymentsReturnType = { chain: string; chainTime: Date | null; expired: number };
@@ -10,7 +10,7 @@ const BATCH_SIZE = 200;
 /**
  * Expires the chain's pending payments whose expiry the scanner has passed: "now" is the timestamp
  * of the last scanned block, not the wall clock, so a payment made on time but not scanned yet is
- * never expired. Each payment is recomputed in its own transaction (row lock, timeline, event);
+ * never expired. Due payments are recomputed a batch per transaction (row locks, timeline, events);
  * detected payments never expire.
  */
 export async function expirePayments(deps: ExpirePaymentsDeps): Promise<ExpirePaymentsReturnType> {
@@ -38,18 +38,16 @@ export async function expirePayments(deps: ExpirePaymentsDeps): Promise<ExpirePa
       orderBy: { expiresAt: "asc" },
       take: BATCH_SIZE,
     });
-    for (const { id } of due) {
-      const result = await db.$transaction((tx) =>
-        recomputePayment(tx, {
-          paymentId: id,
-          baseUrl: deps.baseUrl,
-          now: now(),
-          chainTime,
-          reason: "expiry",
-        }),
-      );
-      if (result?.status === "expired") expired += 1;
-    }
+    const results = await db.$transaction((tx) =>
+      recomputePayments(tx, {
+        paymentIds: due.map(({ id }) => id),
+        baseUrl: deps.baseUrl,
+        now: now(),
+        chainTime,
+        reason: "expiry",
+      }),
+    );
+    for (const result of results.values()) if (result.status === "expired") expired += 1;
     if (due.length < BATCH_SIZE) break;
   }
   return { chain: chain.name, chainTime, expired };

@@ -6,7 +6,7 @@ import type { TChain } from "../config/chains";
 import type { Db } from "../db/client";
 import { newId } from "../ids";
 import type { Logger } from "../logger";
-import { recomputePayment } from "../payments/recompute-payment";
+import { recomputePayments } from "../payments/recompute-payment";
 import { lockChainScan } from "./lock-chain-scan";
 import { scannerCounters } from "./scanner-metrics";
 
@@ -187,14 +187,13 @@ export async function checkNativeBalances(
     const paymentIds = [
       ...new Set(recorded.flatMap((row) => (row.payment_id ? [row.payment_id] : []))),
     ].sort();
-    for (const paymentId of paymentIds)
-      await recomputePayment(tx, {
-        paymentId,
-        baseUrl: deps.baseUrl,
-        now: now(),
-        chainTime: block.timestamp,
-        reason: "balance check (ETH sent by a contract)",
-      });
+    await recomputePayments(tx, {
+      paymentIds,
+      baseUrl: deps.baseUrl,
+      now: now(),
+      chainTime: block.timestamp,
+      reason: "balance check (ETH sent by a contract)",
+    });
     return recorded.length;
   });
   if (result.credited > 0)

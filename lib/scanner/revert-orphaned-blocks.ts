@@ -2,7 +2,7 @@ import type { ChainClient } from "../chains/public-client";
 import type { TChain } from "../config/chains";
 import type { Db } from "../db/client";
 import type { Logger } from "../logger";
-import { recomputePayment } from "../payments/recompute-payment";
+import { recomputePayments } from "../payments/recompute-payment";
 import { lockChainScan } from "./lock-chain-scan";
 import { scannerCounters } from "./scanner-metrics";
 
@@ -76,15 +76,13 @@ export async function revertOrphanedBlocks(
     const paymentIds = [
       ...new Set(reverted.flatMap((row) => (row.payment_id ? [row.payment_id] : []))),
     ].sort();
-    const now = deps.now();
-    for (const paymentId of paymentIds)
-      await recomputePayment(tx, {
-        paymentId,
-        baseUrl: deps.baseUrl,
-        now,
-        chainTime: ancestorBlock?.timestamp ?? null,
-        reason: "chain reorganisation",
-      });
+    await recomputePayments(tx, {
+      paymentIds,
+      baseUrl: deps.baseUrl,
+      now: deps.now(),
+      chainTime: ancestorBlock?.timestamp ?? null,
+      reason: "chain reorganisation",
+    });
     return { commonAncestor, revertedTransfers: reverted.length, recomputedPayments: paymentIds.length };
   });
   scannerCounters(chain.name).reorgsHandled += 1;

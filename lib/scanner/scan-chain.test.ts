@@ -1,7 +1,8 @@
-import { parseEther } from "viem";
+import { type Address, createWalletClient, encodeFunctionData, http, parseEther } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ChainRpcError } from "../chains/record-chain-head";
+import { MOCK_USDC_ADDRESS, mockUsdcAbi } from "../devnet/mock-usdc";
 import { createPayment } from "../payments/create-payment";
 import { ZPaymentObject } from "../payments/payment-object";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
@@ -462,4 +463,133 @@ describe("scanChain: reorgs", () => {
       expect(stored.hash).toBe((await fx.publicClient.getBlock({ blockNumber: head })).hash);
     },
   );
+});
+
+describe("scanChain: many payments in one range", () => {
+  /** Mines one block with these ETH (`to`) and USDC (`token`: the recipient) transfers. */
+  async function inOneBlock(payments: ({ to: string; value: bigint } | { token: string; value: bigint })[]) {
+    const wallet = createWalletClient({ account: fx.payer, transport: http(fx.anvil.rpcUrl) });
+    await fx.testClient.setAutomine(false);
+    try {
+      for (const payment of payments)
+        await wallet.sendTransaction(
+          "to" in payment
+            ? { chain: null, to: payment.to as Address, value: payment.value }
+            : {
+                chain: null,
+                to: MOCK_USDC_ADDRESS,
+                data: encodeFunctionData({
+                  abi: mockUsdcAbi,
+                  functionName: "transfer",
+                  args: [payment.token as Address, payment.value],
+                }),
+              },
+        );
+      await fx.mine(1);
+    } finally {
+      await fx.testClient.setAutomine(true);
+    }
+  }
+
+  it("recomputes every payment a range touches together, each with its own state, timeline and events; one receipts call for the block", async () => {
+    // One already detected (reaches its confirmations in the range), the rest paid in one block.
+    const earlier = await fx.createPayment({ token: "USDC", amount: "4" });
+    await fx.sendToken(earlier.address, usdc(4n));
+    await fx.scan();
+    expect((await fx.payment(earlier.id)).status).toBe("detected");
+
+    const nativeExact = await Promise.all([1, 2, 3, 4].map(() => fx.createPayment({ amount: "0.5" })));
+    const tokenExact = await Promise.all(
+      [1, 2, 3, 4].map(() => fx.createPayment({ token: "USDC", amount: "3" })),
+    );
+    const tokenOver = await Promise.all([1, 2].map(() => fx.createPayment({ token: "USDC", amount: "1" })));
+    const tokenPartial = await Promise.all(
+      [1, 2].map(() => fx.createPayment({ token: "USDC", amount: "9" })),
+    );
+    await inOneBlock([
+      ...nativeExact.map((payment) => ({ to: payment.address, value: parseEther("0.5") })),
+      ...tokenExact.map((payment) => ({ token: payment.address, value: usdc(3n) })),
+      ...tokenOver.map((payment) => ({ token: payment.address, value: usdc(2n) })),
+      ...tokenPartial.map((payment) => ({ token: payment.address, value: usdc(5n) })),
+    ]);
+    await fx.mine(1);
+    const block = await fx.publicClient.getBlock({ blockTag: "latest" });
+    const paying = await fx.publicClient.getBlock({ blockNumber: block.number - 1n });
+    expect(paying.transactions).toHaveLength(12);
+
+    const proxy = await startRpcProxy(fx.anvil.rpcUrl);
+    try {
+      await fx.scan({}, { chain: { ...fx.chain, rpcUrls: [proxy.url] } });
+    } finally {
+      await proxy.close();
+    }
+    // The block's four native payments: their receipts in one eth_getBlockReceipts.
+    const methods = proxy.calls.map((call) => call.method);
+    expect(methods.filter((method) => method === "eth_getBlockReceipts")).toHaveLength(1);
+    expect(methods).not.toContain("eth_getTransactionReceipt");
+    for (const payment of [...nativeExact, ...tokenExact, ...tokenOver]) {
+      const row = await fx.payment(payment.id);
+      const over = tokenOver.includes(payment);
+      expect(row).toMatchObject({
+        status: "confirmed",
+        exception: over ? "overpaid" : null,
+        confirmations: 2,
+      });
+      expect(row.detectedAt).not.toBeNull();
+      expect(row.confirmedAt).not.toBeNull();
+      expect(row.statusChanges.map((change) => [change.fromStatus, change.toStatus, change.reason])).toEqual([
+        [null, "pending", expect.any(String)],
+        ["pending", "detected", "transfer detected: amount received"],
+        ["detected", "confirmed", "transfer detected: 2 confirmations reached"],
+      ]);
+      expect(await fx.eventTypes(payment.id)).toEqual([
+        "payment.created",
+        "payment.detected",
+        "payment.confirmed",
+      ]);
+      const events = await database.db.event.findMany({
+        where: { objectId: payment.id, type: { not: "payment.created" } },
+      });
+      for (const event of events)
+        expect(ZPaymentObject.parse(event.data)).toMatchObject({
+          id: payment.id,
+          status: "confirmed",
+          amount_received: over ? "2" : payment.token.address ? "3" : "0.5",
+        });
+    }
+    for (const payment of tokenPartial) {
+      const row = await fx.payment(payment.id);
+      expect(row).toMatchObject({ status: "pending", exception: null, detectedAt: null });
+      expect(row.amountReceived.toFixed()).toBe(usdc(5n).toString());
+      expect(await fx.eventTypes(payment.id)).toEqual(["payment.created"]);
+    }
+    const confirmed = await fx.payment(earlier.id);
+    expect(confirmed.status).toBe("confirmed");
+    expect(confirmed.statusChanges.at(-1)?.reason).toBe("confirmations: 2 confirmations reached");
+    expect(await fx.eventTypes(earlier.id)).toEqual([
+      "payment.created",
+      "payment.detected",
+      "payment.confirmed",
+    ]);
+  });
+
+  it("a node without eth_getBlockReceipts: the receipts are read one by one, nothing is missed", async () => {
+    const payments = await Promise.all([1, 2, 3].map(() => fx.createPayment({ amount: "0.25" })));
+    await inOneBlock(payments.map((payment) => ({ to: payment.address, value: parseEther("0.25") })));
+    await fx.mine(1);
+    const proxy = await startRpcProxy(fx.anvil.rpcUrl);
+    proxy.fault = (call) =>
+      call.method === "eth_getBlockReceipts"
+        ? { rpcError: { code: -32601, message: "the method eth_getBlockReceipts does not exist" } }
+        : null;
+    try {
+      await fx.scan({}, { chain: { ...fx.chain, rpcUrls: [proxy.url] } });
+    } finally {
+      await proxy.close();
+    }
+    const methods = proxy.calls.map((call) => call.method);
+    expect(methods.filter((method) => method === "eth_getTransactionReceipt")).toHaveLength(3);
+    for (const payment of payments)
+      expect(await fx.payment(payment.id)).toMatchObject({ status: "confirmed", exception: null });
+  });
 });

@@ -1,11 +1,20 @@
-import { type Address, type Block, getAddress, type Hash } from "viem";
+import {
+  type Address,
+  BaseError,
+  type Block,
+  getAddress,
+  type Hash,
+  MethodNotFoundRpcError,
+  MethodNotSupportedRpcError,
+  type TransactionReceipt,
+} from "viem";
 import type { ChainClient } from "../chains/public-client";
 import { ChainRpcError, shortMessage } from "../chains/record-chain-head";
 import type { TChain } from "../config/chains";
 import type { Db } from "../db/client";
 import { newId } from "../ids";
 import type { Logger } from "../logger";
-import { recomputePayment } from "../payments/recompute-payment";
+import { recomputePayments } from "../payments/recompute-payment";
 import { getTransferLogs } from "./get-transfer-logs";
 import { lockChainScan } from "./lock-chain-scan";
 import { revertOrphanedBlocks } from "./revert-orphaned-blocks";
@@ -13,7 +22,10 @@ import { scannerCounters } from "./scanner-metrics";
 
 export type ScanChainDeps = {
   db: Db;
-  client: Pick<ChainClient, "getBlockNumber" | "getBlock" | "getLogs" | "getTransactionReceipt">;
+  client: Pick<
+    ChainClient,
+    "getBlockNumber" | "getBlock" | "getLogs" | "getTransactionReceipt" | "getBlockReceipts"
+  >;
   chain: Pick<TChain, "name" | "chainId" | "confirmations" | "maxBlockRange" | "tokens">;
   /** Public base URL, for the payment objects in events. */
   baseUrl: string;
@@ -190,7 +202,15 @@ async function scanRange(
         });
   if (stored !== null && head < stored) return { kind: "reorg" };
 
-  const watchNative = await hasOpenNativePayments(db, chain.name, params.now());
+  // Read after the head: a payment created later cannot have been paid in this range.
+  const [watchNative, watched] = await Promise.all([
+    hasOpenNativePayments(db, chain.name, params.now()),
+    openDepositAddresses(db, {
+      chain: chain.name,
+      limit: params.options.maxFilteredAddresses ?? DEFAULT_MAX_FILTERED_ADDRESSES,
+      now: params.now(),
+    }),
+  ]);
   const from = last + 1n;
   const rangeSize = BigInt(
     watchNative
@@ -209,22 +229,25 @@ async function scanRange(
   }
 
   const tokens = chain.tokens.map((token) => getAddress(token.address));
-  // Read after the head: a payment created later cannot have been paid in this range.
-  const watched = await openDepositAddresses(db, {
-    chain: chain.name,
-    limit: params.options.maxFilteredAddresses ?? DEFAULT_MAX_FILTERED_ADDRESSES,
-    now: params.now(),
-  });
-  const logs = await getTransferLogs(client, { tokens, fromBlock: from, toBlock: to, to: watched });
-  // Every block when native payments are open (their transactions are needed), otherwise only the
-  // blocks the logs are in and the range's ends (hashes for reorg detection, timestamps for expiry).
-  const numbers = new Set<bigint>([from, to]);
-  if (watchNative) for (let n = from; n <= to; n++) numbers.add(n);
-  for (const log of logs) numbers.add(log.blockNumber);
-  const sorted = [...numbers].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const blocks = await Promise.all(
-    sorted.map((blockNumber) => client.getBlock({ blockNumber, includeTransactions: watchNative })),
-  );
+  const getBlocks = (numbers: Iterable<bigint>) =>
+    Promise.all(
+      [...numbers]
+        .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+        .map((blockNumber) => client.getBlock({ blockNumber, includeTransactions: watchNative })),
+    );
+  // Every block when native payments are open (their transactions are needed), read together with
+  // the logs (one batched round trip); otherwise only the blocks the logs are in and the range's
+  // ends (hashes for reorg detection, timestamps for expiry).
+  const everyBlock = watchNative
+    ? Array.from({ length: Number(to - from + 1n) }, (_, i) => from + BigInt(i))
+    : [];
+  const [logs, blocksOfRange] = await Promise.all([
+    getTransferLogs(client, { tokens, fromBlock: from, toBlock: to, to: watched }),
+    getBlocks(everyBlock),
+  ]);
+  const blocks = watchNative
+    ? blocksOfRange
+    : await getBlocks(new Set([from, to, ...logs.map((log) => log.blockNumber)]));
   // The range continues the stored chain when its first block's parent is the last block we
   // scanned (no need to read that block again); otherwise the stored tip was reorganised away.
   const first = blocks[0];
@@ -309,15 +332,13 @@ async function scanRange(
     paymentOf.has(getAddress(transaction.to ?? "")),
   );
   // Failed transactions move no value: only successful receipts credit (one batched round trip).
-  const receipts = await Promise.all(
-    nativeMatches.map(({ transaction }) => client.getTransactionReceipt({ hash: transaction.hash })),
-  );
-  nativeMatches.forEach(({ transaction, block }, index) => {
-    const receipt = receipts[index];
+  const receiptOf = await nativeReceipts(client, nativeMatches);
+  for (const { transaction, block } of nativeMatches) {
+    const receipt = receiptOf.get(transaction.hash);
     const payment = paymentOf.get(getAddress(transaction.to ?? ""));
-    if (receipt?.status !== "success" || !payment || !block?.hash) return;
-    if (receipt.blockHash !== block.hash)
+    if (!receipt || receipt.blockHash !== block?.hash)
       throw new ChainChangedError(`${chain.name}: chain changed while reading receipts ${from}–${to}`);
+    if (receipt.status !== "success" || !payment || !block.hash) continue;
     transfers.push({
       txHash: transaction.hash,
       logIndex: -1,
@@ -330,7 +351,7 @@ async function scanRange(
       blockTimestamp: timestampOf(requireNumber(block)),
       paymentId: payment.tokenAddress === null ? payment.id : null,
     });
-  });
+  }
 
   return commitRange(deps, { stored, to, fetched, transfers, now: params.now });
 }
@@ -409,23 +430,54 @@ async function commitRange(
         ...new Set([...recorded, ...confirming].flatMap((row) => (row.payment_id ? [row.payment_id] : []))),
       ].sort();
       const chainTime = fetched.find((block) => block.number === to)?.timestamp ?? null;
-      const now = params.now();
-      for (const paymentId of paymentIds)
-        await recomputePayment(tx, {
-          paymentId,
-          baseUrl: deps.baseUrl,
-          now,
-          chainTime,
-          reason: recorded.some((row) => row.payment_id === paymentId)
-            ? "transfer detected"
-            : "confirmations",
-        });
+      const detected = new Set(recorded.flatMap((row) => (row.payment_id ? [row.payment_id] : [])));
+      await recomputePayments(tx, {
+        paymentIds,
+        baseUrl: deps.baseUrl,
+        now: params.now(),
+        chainTime,
+        reason: (paymentId) => (detected.has(paymentId) ? "transfer detected" : "confirmations"),
+      });
       return { kind: "scanned", lastScannedBlock: to, transfersRecorded: recorded.length };
-      // A busy range recomputes every payment it touches in this transaction; the client's default
-      // 15 s would abort (and retry forever) a range of a few hundred payments on a loaded machine.
+      // A busy range recomputes every payment it touches in this transaction (a constant number of
+      // statements, but large ones); the client's default 15 s is too short on a loaded machine.
     },
     { timeout: COMMIT_TIMEOUT_MS },
   );
+}
+
+/**
+ * The receipts of the matched native transactions, by transaction hash: `eth_getTransactionReceipt`
+ * for a block with one, `eth_getBlockReceipts` for a block with several (so receipts never cost
+ * more than one call per block), all sent together (one batched round trip). A node without
+ * `eth_getBlockReceipts` gets the transactions' receipts one by one.
+ */
+async function nativeReceipts(
+  client: ScanChainDeps["client"],
+  matches: { transaction: { hash: Hash }; block: { hash: Hash | null } | null }[],
+): Promise<Map<Hash, TransactionReceipt>> {
+  const hashesOf = new Map<Hash, Hash[]>();
+  for (const { transaction, block } of matches)
+    if (block?.hash) hashesOf.set(block.hash, [...(hashesOf.get(block.hash) ?? []), transaction.hash]);
+  const one = (hashes: Hash[]) => Promise.all(hashes.map((hash) => client.getTransactionReceipt({ hash })));
+  const lists = await Promise.all(
+    [...hashesOf].map(async ([blockHash, hashes]) => {
+      if (hashes.length === 1) return one(hashes);
+      try {
+        return await client.getBlockReceipts({ blockHash });
+      } catch (error) {
+        if (error instanceof BaseError && error.walk((cause) => isUnsupportedMethod(cause)))
+          return one(hashes);
+        throw error;
+      }
+    }),
+  );
+  return new Map(lists.flat().map((receipt) => [receipt.transactionHash, receipt]));
+}
+
+function isUnsupportedMethod(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return code === MethodNotFoundRpcError.code || code === MethodNotSupportedRpcError.code;
 }
 
 /**
