@@ -414,7 +414,7 @@ function print(result: Awaited<ReturnType<typeof run>>) {
 // An error escaping a request callback must not leave the gateway and the baseline server running.
 process.on("uncaughtException", (error) => {
   console.error("[bench] failed:", error);
-  stopEverything().finally(() => process.exit(1));
+  void stopEverything().finally(() => process.exit(1));
 });
 
 const settings = settingsFromEnv();
