@@ -3,7 +3,7 @@ import { AppError } from "../errors";
 import { createMerchant } from "../merchants/create-merchant";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
 import { deleteExpiredIdempotencyKeys } from "./delete-expired-idempotency-keys";
-import { canonicalJson, IDEMPOTENCY_TTL_MS, withIdempotency } from "./with-idempotency";
+import { ABANDONED_CLAIM_MS, canonicalJson, IDEMPOTENCY_TTL_MS, withIdempotency } from "./with-idempotency";
 
 let database: TestDatabase;
 let merchantId: string;
@@ -76,6 +76,44 @@ describe("withIdempotency", () => {
     expect(runs).toBe(1);
     expect(outcomes.filter((o) => o.replayed)).toHaveLength(9);
     expect(new Set(outcomes.map((o) => JSON.stringify(o.body))).size).toBe(1);
+  });
+
+  it("takes over a claim abandoned mid-request (database restarted before it was released)", async () => {
+    // Regression (database restart scenario): the first attempt claimed the key, then the database
+    // went down, so neither its response nor the release of its claim was written. Every retry was
+    // answered 409 "still being processed" until the key expired 24 h later.
+    const claim = { key: "e", method: "POST", path: "/api/v1/payments", responseStatus: null };
+    const hashOf = async (body: unknown) => {
+      await withIdempotency(database.db, request("probe-e", body), async () => ({ status: 201, body: {} }));
+      const probe = await database.db.idempotencyKey.findUniqueOrThrow({
+        where: { merchantId_key: { merchantId, key: "probe-e" } },
+      });
+      await database.db.idempotencyKey.delete({ where: { merchantId_key: { merchantId, key: "probe-e" } } });
+      return probe.requestHash;
+    };
+    await database.db.idempotencyKey.create({
+      data: {
+        ...claim,
+        merchantId,
+        requestHash: await hashOf({ amount: "1" }),
+        createdAt: new Date(Date.now() - ABANDONED_CLAIM_MS - 1_000),
+        expiresAt: new Date(Date.now() + IDEMPOTENCY_TTL_MS),
+      },
+    });
+    // Another body under the abandoned key is still a conflict, and runs nothing.
+    await expect(
+      withIdempotency(database.db, request("e", { amount: "2" }), async () => ({ status: 201, body: {} })),
+    ).rejects.toMatchObject({ code: "idempotency_conflict" });
+    let runs = 0;
+    const retry = () =>
+      withIdempotency(database.db, request("e", { amount: "1" }), async () => ({
+        status: 201,
+        body: { run: ++runs },
+      }));
+    const outcomes = await Promise.all([retry(), retry(), retry()]);
+    expect(runs).toBe(1);
+    expect(outcomes.map((outcome) => outcome.body)).toEqual([{ run: 1 }, { run: 1 }, { run: 1 }]);
+    expect(outcomes.filter((outcome) => !outcome.replayed)).toHaveLength(1);
   });
 
   it("forgets keys after 24 h", async () => {

@@ -8,6 +8,13 @@ export type IdempotentOutcome = StoredResponse & { replayed: boolean };
 /** Keys are kept at least this long (Stripe keeps 24 h). */
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 const WAIT_FOR_FIRST_MS = 10_000;
+/**
+ * A claim still without a response this long after it was made belongs to a request that can no
+ * longer finish: longer than any request runs (transactions time out after 15 s), so its process
+ * died, or the database went away before the claim could be released (a restart mid-request).
+ * The next request with the key takes it over instead of being told "still processing" for 24 h.
+ */
+export const ABANDONED_CLAIM_MS = 30_000;
 
 /** Stable JSON (sorted object keys) so the same body with other spacing or key order matches. */
 export function canonicalJson(value: unknown): string {
@@ -25,7 +32,8 @@ export function canonicalJson(value: unknown): string {
  * that only one request can win; the winner's response (2xx or 4xx) is stored and replayed to every
  * later request with the same body. A different body with the same key is a 409. A concurrent
  * duplicate waits for the first to finish. If the first fails unexpectedly (5xx) the claim is
- * released so the client's retry can run.
+ * released so the client's retry can run; if even that release failed (the database went away) or
+ * the process died, the claim is abandoned and the first retry after ABANDONED_CLAIM_MS runs.
  */
 export async function withIdempotency(
   db: Db,
@@ -53,7 +61,7 @@ export async function withIdempotency(
     skipDuplicates: true,
   });
 
-  if (claimed.count === 1) {
+  if (claimed.count === 1 || (await takeOverAbandonedClaim(db, where, requestHash, now))) {
     let response: StoredResponse;
     try {
       response = await execute();
@@ -89,4 +97,26 @@ export async function withIdempotency(
       );
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/**
+ * Takes over an abandoned claim (see ABANDONED_CLAIM_MS) of the same request: one conditional
+ * update, so of several retries arriving together exactly one wins. `created_at` is the claim time.
+ */
+async function takeOverAbandonedClaim(
+  db: Db,
+  where: { merchantId_key: { merchantId: string; key: string } },
+  requestHash: string,
+  now: Date,
+): Promise<boolean> {
+  const { count } = await db.idempotencyKey.updateMany({
+    where: {
+      ...where.merchantId_key,
+      requestHash,
+      responseStatus: null,
+      createdAt: { lt: new Date(now.getTime() - ABANDONED_CLAIM_MS) },
+    },
+    data: { createdAt: now },
+  });
+  return count === 1;
 }

@@ -3,8 +3,9 @@
 // `npm test`, 60 in `npm run test:resilience`) while payments keep being paid. The real worker
 // process runs throughout. Health must show the chain's error meanwhile; afterwards scanning resumes
 // by itself, every payment is found and settled, and the scanned blocks are continuous.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
 import { parseEther, parseUnits } from "viem";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getHealth } from "../health/get-health";
 import { toBigInt } from "../payments/payment-object";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
@@ -43,8 +44,12 @@ describe("the chain's RPC unreachable while payments are paid", () => {
       { when: "during", token: "USDC" as const, amount: "40" },
       { when: "after", token: undefined, amount: "0.5" },
     ];
-    const payments: ((typeof plan)[number] & { id: string; address: string; units: bigint; blockNumber: bigint })[] =
-      [];
+    const payments: ((typeof plan)[number] & {
+      id: string;
+      address: string;
+      units: bigint;
+      blockNumber: bigint;
+    })[] = [];
     for (const item of plan) {
       const created = await stack.createPayment(merchant, { token: item.token, amount: item.amount });
       const units = item.token ? parseUnits(item.amount, 6) : parseEther(item.amount);
@@ -107,10 +112,14 @@ describe("the chain's RPC unreachable while payments are paid", () => {
 
     // Scanning resumes by itself: the cursor catches up with the blocks mined meanwhile.
     await expect
-      .poll(async () => (await db.chainCursor.findUniqueOrThrow({ where: { chain: stack.chain.name } })).lastScannedBlock, {
-        timeout: 90_000,
-        interval: 100,
-      })
+      .poll(
+        async () =>
+          (await db.chainCursor.findUniqueOrThrow({ where: { chain: stack.chain.name } })).lastScannedBlock,
+        {
+          timeout: 90_000,
+          interval: 100,
+        },
+      )
       .toBeGreaterThanOrEqual(headAtRecovery);
     const caughtUpMs = Date.now() - upAt;
     await expect.poll(async () => (await health()).status, { timeout: 30_000 }).toBe("ok");
@@ -125,19 +134,30 @@ describe("the chain's RPC unreachable while payments are paid", () => {
     const settledMs = Date.now() - upAt;
     expect(await stack.worker.stop()).toBe(0);
     for (const payment of payments) {
-      const row = await db.payment.findUniqueOrThrow({ where: { id: payment.id }, include: { transfers: true } });
+      const row = await db.payment.findUniqueOrThrow({
+        where: { id: payment.id },
+        include: { transfers: true },
+      });
       expect(toBigInt(row.amountReceived)).toBe(payment.units);
       expect(row.transfers.map((transfer) => transfer.blockNumber)).toEqual([payment.blockNumber]);
     }
 
     // No block skipped: every block from the first scanned to the cursor is stored, with the canonical hash.
     const cursor = await db.chainCursor.findUniqueOrThrow({ where: { chain: stack.chain.name } });
-    const blocks = await db.chainBlock.findMany({ where: { chain: stack.chain.name }, orderBy: { number: "asc" } });
+    const blocks = await db.chainBlock.findMany({
+      where: { chain: stack.chain.name },
+      orderBy: { number: "asc" },
+    });
     const first = blocks[0]?.number ?? 0n;
     expect(blocks.map((block) => block.number)).toEqual(
-      Array.from({ length: Number((cursor.lastScannedBlock ?? 0n) - first + 1n) }, (_, i) => first + BigInt(i)),
+      Array.from(
+        { length: Number((cursor.lastScannedBlock ?? 0n) - first + 1n) },
+        (_, i) => first + BigInt(i),
+      ),
     );
-    const outageBlocks = blocks.filter((block) => block.number >= headAtOutage && block.number <= headAtRecovery);
+    const outageBlocks = blocks.filter(
+      (block) => block.number >= headAtOutage && block.number <= headAtRecovery,
+    );
     expect(outageBlocks.length).toBe(Number(headAtRecovery - headAtOutage) + 1);
     for (const block of outageBlocks)
       expect(block.hash).toBe((await stack.publicClient.getBlock({ blockNumber: block.number })).hash);

@@ -20,7 +20,12 @@ export type WorkerProcess = {
 };
 
 export function workerProcess(env: Record<string, string>): WorkerProcess {
-  const { INNGEST_DEV: _dev, INNGEST_SIGNING_KEY: _key, INNGEST_EVENT_KEY: _event, ...inherited } = process.env;
+  const {
+    INNGEST_DEV: _dev,
+    INNGEST_SIGNING_KEY: _key,
+    INNGEST_EVENT_KEY: _event,
+    ...inherited
+  } = process.env;
   let child: ChildProcess | undefined;
   let exited: Promise<number | null> = Promise.resolve(null);
   const lines: string[] = [];
@@ -51,7 +56,9 @@ export function workerProcess(env: Record<string, string>): WorkerProcess {
         };
         started.stdout?.on("data", collect);
         started.stderr?.on("data", collect);
-        void exited.then((code) => reject(new Error(`worker exited (${code}) before starting:\n${lines.join("\n")}`)));
+        void exited.then((code) =>
+          reject(new Error(`worker exited (${code}) before starting:\n${lines.join("\n")}`)),
+        );
       });
       ready.catch(() => undefined);
       await ready;
