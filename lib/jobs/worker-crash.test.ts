@@ -17,6 +17,7 @@ import { createPayout } from "../payouts/create-payout";
 import { approvePayout } from "../payouts/review-payout";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
 import { type ResilienceStack, type StackMerchant, startResilienceStack } from "../testing/resilience-stack";
+import { seededRandom } from "../testing/seeded-random";
 
 const KILLS = Number(process.env.RESILIENCE_KILLS ?? 4);
 const SEED = Number(process.env.RESILIENCE_SEED ?? Date.now() % 1_000_000);
@@ -26,18 +27,6 @@ const PAYMENTS = Math.max(8, Math.ceil(KILLS * 1.5));
 const PHASE_WAIT_MS = 8_000;
 /** Once it is, the kill lands anywhere in the next [0, this) ms. */
 const MAX_EXTRA_MS = 1_000;
-
-/** Deterministic per seed (mulberry32), so a failing run's timings can be replayed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 type PlannedPayment = { id: string; merchant: StackMerchant; token?: "USDC"; units: bigint; address: string };
 
@@ -61,7 +50,7 @@ describe("worker killed with SIGKILL at random points", () => {
     timeout: 240_000 + KILLS * 15_000,
   }, async () => {
     const db = database.db;
-    const next = random(SEED);
+    const next = seededRandom(SEED);
     const payments: PlannedPayment[] = [];
     for (let index = 0; index < PAYMENTS; index++) {
       const merchant = index % 2 === 0 ? balanceMerchant : treasuryMerchant;

@@ -12,24 +12,13 @@ import { createPayment } from "../payments/create-payment";
 import { expirePayments } from "../payments/expire-payments";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
 import { BASE_URL, type ScannerFixture, startScannerFixture } from "../testing/scanner-fixture";
+import { seededRandom } from "../testing/seeded-random";
 import { reconcileChain } from "./reconcile-chain";
 import { runSweeps } from "./run-sweeps";
 import { setTreasurySetting } from "./set-treasury-setting";
 
 const PAYMENTS = 210;
 const SEED = Number(process.env.RECONCILE_SEED ?? Date.now() % 2 ** 31);
-
-/** mulberry32: a small seeded PRNG, so a failing run can be replayed. */
-function prng(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 let database: TestDatabase;
 let fx: ScannerFixture;
@@ -63,7 +52,7 @@ const scan = () => fx.scan({ maxNativeBlocksPerRange: 20 });
 
 describe("reconcileChain", () => {
   it(`a randomized scenario of ${PAYMENTS} payments reconciles to exactly zero (seed ${SEED})`, async () => {
-    const random = prng(SEED);
+    const random = seededRandom(SEED);
     const pick = () => {
       let roll = random();
       for (const [kind, weight] of KINDS) {
