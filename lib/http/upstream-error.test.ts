@@ -47,6 +47,16 @@ describe("upstreamAppError", () => {
 
   it("maps node-postgres's own connection-lost errors, passed through by Prisma, to 503", () => {
     // Seen in the restart scenario on a query whose socket closed during the shutdown.
+    // An interactive transaction's connection, used again after the server cut it; the driver
+    // adapter's error unwrapped inside an interactive transaction.
+    expect(
+      upstreamAppError(new Error("Client has encountered a connection error and is not queryable"))?.code,
+    ).toBe("service_unavailable");
+    const adapterError = Object.assign(new Error("terminating connection due to administrator command"), {
+      name: "DriverAdapterError",
+      cause: { kind: "postgres", code: "57P01" },
+    });
+    expect(upstreamAppError(adapterError)?.code).toBe("service_unavailable");
     expect(upstreamAppError(new Error("Connection terminated unexpectedly"))?.code).toBe(
       "service_unavailable",
     );

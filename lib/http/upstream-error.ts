@@ -24,21 +24,37 @@ const DRIVER_UNAVAILABLE_KINDS = new Set([
  */
 const POSTGRES_UNAVAILABLE_STATE = /^(57P0[1-3]|08[0-9A-Z]{3}|53300)$/;
 
-/** node-postgres's own errors when a connection drops mid-query, which Prisma passes through. */
-const PG_CONNECTION_LOST = /^Connection terminated( unexpectedly| due to connection timeout)?$/;
+/**
+ * node-postgres's own errors when a connection drops mid-query, or is used again after it dropped
+ * (an interactive transaction's connection), which Prisma passes through.
+ */
+const PG_CONNECTION_LOST =
+  /^(Connection terminated( unexpectedly| due to connection timeout)?|Client has encountered a connection error and is not queryable)$/;
+
+type AdapterCause = { kind?: unknown; code?: unknown };
 
 function isDatabaseUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
-  if (!error.name.startsWith("PrismaClient")) {
-    if (PG_CONNECTION_LOST.test(error.message)) return true;
-    // A node-postgres DatabaseError (it carries the server's severity) of the classes above.
-    const { code, severity } = error as Error & { code?: unknown; severity?: unknown };
-    return typeof severity === "string" && POSTGRES_UNAVAILABLE_STATE.test(String(code));
+  if (error.name.startsWith("PrismaClient")) {
+    const { code, errorCode, meta } = error as Error & {
+      code?: unknown;
+      errorCode?: unknown;
+      meta?: unknown;
+    };
+    if (DATABASE_UNAVAILABLE_CODES.has(String(code ?? errorCode))) return true;
+    return isUnavailableCause(
+      (meta as { driverAdapterError?: { cause?: AdapterCause } } | undefined)?.driverAdapterError?.cause,
+    );
   }
-  const { code, errorCode, meta } = error as Error & { code?: unknown; errorCode?: unknown; meta?: unknown };
-  if (DATABASE_UNAVAILABLE_CODES.has(String(code ?? errorCode))) return true;
-  const cause = (meta as { driverAdapterError?: { cause?: { kind?: unknown; code?: unknown } } } | undefined)
-    ?.driverAdapterError?.cause;
+  // Inside an interactive transaction the driver adapter's error can arrive unwrapped.
+  if (error.name === "DriverAdapterError") return isUnavailableCause(error.cause as AdapterCause | undefined);
+  if (PG_CONNECTION_LOST.test(error.message)) return true;
+  // A node-postgres DatabaseError (it carries the server's severity) of the classes above.
+  const { code, severity } = error as Error & { code?: unknown; severity?: unknown };
+  return typeof severity === "string" && POSTGRES_UNAVAILABLE_STATE.test(String(code));
+}
+
+function isUnavailableCause(cause: AdapterCause | undefined): boolean {
   if (!cause) return false;
   if (DRIVER_UNAVAILABLE_KINDS.has(String(cause.kind))) return true;
   return cause.kind === "postgres" && POSTGRES_UNAVAILABLE_STATE.test(String(cause.code));
