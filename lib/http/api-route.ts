@@ -7,7 +7,7 @@ import { type ApiKeyPrincipal, authenticateApiKey } from "../api-keys/authentica
 import { env } from "../config/env";
 import { type Db, db as defaultDb } from "../db/client";
 import { AppError, type FieldError, problemResponse, toProblem } from "../errors";
-import { withIdempotency } from "../idempotency/with-idempotency";
+import { withIdempotency, withIdempotencyInTransaction } from "../idempotency/with-idempotency";
 import { logger } from "../logger";
 import { RateLimiter } from "./rate-limit";
 import { upstreamAppError } from "./upstream-error";
@@ -30,6 +30,13 @@ export type ApiRouteSpec<TBody, TQuery, TParams> = {
   query?: z.ZodType<TQuery>;
   params?: z.ZodType<TParams>;
   handler: (context: ApiContext<TBody, TQuery, TParams>) => Promise<ApiResult>;
+  /**
+   * The handler writes only through the `db` it is given, with queries that run inside a
+   * transaction (no `$transaction` of its own): with an Idempotency-Key it then runs in the key's
+   * transaction, so its writes and the stored response commit together or not at all (a database
+   * restart mid-request can neither leave the key stuck nor let a retry create twice).
+   */
+  atomicIdempotency?: boolean;
 };
 
 let limiter: RateLimiter | undefined;
@@ -66,7 +73,8 @@ export function apiRoute<TBody = undefined, TQuery = undefined, TParams = undefi
       ) as TQuery;
       const rawBody = spec.body ? await readJsonBody(request) : undefined;
       const body = (spec.body ? validate(spec.body, rawBody ?? {}, "body") : undefined) as TBody;
-      const run = () => spec.handler({ ...principal, request, requestId, db, body, query, params });
+      const run = (database: Db = db) =>
+        spec.handler({ ...principal, request, requestId, db: database, body, query, params });
 
       const idempotencyKey = request.headers.get("idempotency-key");
       if (request.method !== "POST" || idempotencyKey === null) return json(await run(), requestId);
@@ -75,27 +83,28 @@ export function apiRoute<TBody = undefined, TQuery = undefined, TParams = undefi
         throw new AppError("validation_failed", "Idempotency-Key must be 1–255 characters", {
           errors: [{ path: "Idempotency-Key", message: "must be 1–255 characters" }],
         });
-      const outcome = await withIdempotency(
-        db,
-        {
-          merchantId: principal.merchantId,
-          key: key.data,
-          method: request.method,
-          path: new URL(request.url).pathname,
-          body: rawBody,
-        },
-        async () => {
-          try {
-            const result = await run();
-            return { status: result.status ?? 200, body: result.body };
-          } catch (error) {
-            // A 4xx answer is the outcome of this request and is replayed like a success.
-            if (error instanceof AppError && error.status < 500)
-              return { status: error.status, body: toProblem(error) };
-            throw error;
-          }
-        },
-      );
+      const settle = async (database?: Db) => {
+        try {
+          const result = await run(database);
+          return { status: result.status ?? 200, body: result.body };
+        } catch (error) {
+          // A 4xx answer is the outcome of this request and is replayed like a success.
+          if (error instanceof AppError && error.status < 500)
+            return { status: error.status, body: toProblem(error) };
+          throw error;
+        }
+      };
+      const idempotency = {
+        merchantId: principal.merchantId,
+        key: key.data,
+        method: request.method,
+        path: new URL(request.url).pathname,
+        body: rawBody,
+      };
+      const outcome = spec.atomicIdempotency
+        ? // The handler's queries run on the transaction client (see atomicIdempotency).
+          await withIdempotencyInTransaction(db, idempotency, (tx) => settle(tx as unknown as Db))
+        : await withIdempotency(db, idempotency, () => settle());
       const response = new Response(JSON.stringify(outcome.body), {
         status: outcome.status,
         headers: {

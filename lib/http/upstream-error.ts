@@ -10,10 +10,54 @@ export const UPSTREAM_RETRY_AFTER_SECONDS = 5;
  */
 const DATABASE_UNAVAILABLE_CODES = new Set(["P1001", "P1002", "P1008", "P1017", "P2024"]);
 
+/** The driver adapter's kinds of the same thing (Prisma 7 with @prisma/adapter-pg). */
+const DRIVER_UNAVAILABLE_KINDS = new Set([
+  "DatabaseNotReachable",
+  "ConnectionClosed",
+  "SocketTimeout",
+  "TooManyConnections",
+]);
+/**
+ * PostgreSQL SQLSTATEs of a server going away or not accepting work yet: admin/crash shutdown and
+ * "the database system is starting up / shutting down" (57P01–57P03), connection exceptions (08…),
+ * too many connections (53300). A restart or failover produces them on queries in flight.
+ */
+const POSTGRES_UNAVAILABLE_STATE = /^(57P0[1-3]|08[0-9A-Z]{3}|53300)$/;
+
+/**
+ * node-postgres's own errors when a connection drops mid-query, or is used again after it dropped
+ * (an interactive transaction's connection), which Prisma passes through.
+ */
+const PG_CONNECTION_LOST =
+  /^(Connection terminated( unexpectedly| due to connection timeout)?|Client has encountered a connection error and is not queryable)$/;
+
+type AdapterCause = { kind?: unknown; code?: unknown };
+
 function isDatabaseUnavailable(error: unknown): boolean {
-  if (!(error instanceof Error) || !error.name.startsWith("PrismaClient")) return false;
-  const { code, errorCode } = error as Error & { code?: unknown; errorCode?: unknown };
-  return DATABASE_UNAVAILABLE_CODES.has(String(code ?? errorCode));
+  if (!(error instanceof Error)) return false;
+  if (error.name.startsWith("PrismaClient")) {
+    const { code, errorCode, meta } = error as Error & {
+      code?: unknown;
+      errorCode?: unknown;
+      meta?: unknown;
+    };
+    if (DATABASE_UNAVAILABLE_CODES.has(String(code ?? errorCode))) return true;
+    return isUnavailableCause(
+      (meta as { driverAdapterError?: { cause?: AdapterCause } } | undefined)?.driverAdapterError?.cause,
+    );
+  }
+  // Inside an interactive transaction the driver adapter's error can arrive unwrapped.
+  if (error.name === "DriverAdapterError") return isUnavailableCause(error.cause as AdapterCause | undefined);
+  if (PG_CONNECTION_LOST.test(error.message)) return true;
+  // A node-postgres DatabaseError (it carries the server's severity) of the classes above.
+  const { code, severity } = error as Error & { code?: unknown; severity?: unknown };
+  return typeof severity === "string" && POSTGRES_UNAVAILABLE_STATE.test(String(code));
+}
+
+function isUnavailableCause(cause: AdapterCause | undefined): boolean {
+  if (!cause) return false;
+  if (DRIVER_UNAVAILABLE_KINDS.has(String(cause.kind))) return true;
+  return cause.kind === "postgres" && POSTGRES_UNAVAILABLE_STATE.test(String(cause.code));
 }
 
 /**

@@ -4,7 +4,7 @@ import { createLogger } from "../logger";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
 import { testChain } from "../testing/test-chain";
 import { type EmbeddedRunner, startEmbeddedRunner } from "./embedded-runner";
-import { chainHeartbeatJob, type Job, type JobContext } from "./jobs";
+import { chainHeartbeatJob, chainScanJob, type Job, type JobContext, payoutJob, sweepJob } from "./jobs";
 
 let database: TestDatabase;
 const runners: EmbeddedRunner[] = [];
@@ -128,6 +128,38 @@ describe("embedded runner", () => {
       lines.filter((line) => line.message === "job failed, retrying").map((line) => line.retryInMs),
     ).toEqual(expectedBackoff);
     expect(lines).toContainEqual(expect.objectContaining({ message: "job recovered", afterFailures: 4 }));
+  });
+
+  it("caps a job's backoff at its own maxBackoffMs (chain jobs: a few blocks, so an RPC outage ends in seconds)", async () => {
+    let runs = 0;
+    const failing: Job = {
+      name: "capped",
+      intervalMs: () => 0,
+      maxBackoffMs: () => 50,
+      async run() {
+        runs += 1;
+        if (runs <= 4) throw new Error(`failure ${runs}`);
+      },
+    };
+    const { runner, lines } = start([failing], {}, { initialMs: 40, maxMs: 60_000 });
+    await expect
+      .poll(() => runner.runs.get("capped")?.succeeded ?? 0, { timeout: 10_000 })
+      .toBeGreaterThan(0);
+    await runner.stop();
+    expect(
+      lines.filter((line) => line.message === "job failed, retrying").map((line) => line.retryInMs),
+    ).toEqual([40, 50, 50, 50]);
+
+    // Regression (RPC outage scenario): after 60 s without a node the scanner retried only every
+    // 32–60 s, so scanning resumed up to a minute after the node was back.
+    const context = {
+      db: database.db,
+      chains: [testChain({ blockTime: 1 })],
+      logger: captureLogger().logger,
+    };
+    for (const job of [chainHeartbeatJob, chainScanJob, sweepJob, payoutJob])
+      expect(job.maxBackoffMs?.(context), job.name).toBe(5_000);
+    expect(chainScanJob.maxBackoffMs?.({ ...context, chains: [testChain({ blockTime: 12 })] })).toBe(15_000);
   });
 
   it("stop() waits for the run in flight and prevents any further run", async () => {

@@ -92,7 +92,10 @@ export function startEmbeddedRunner({
       stats.failed += 1;
       stats.consecutiveFailures += 1;
       stats.lastError = error;
-      delayMs = Math.min(backoff.maxMs, backoff.initialMs * 2 ** (stats.consecutiveFailures - 1));
+      delayMs = Math.min(
+        maxBackoffOf(job, jobLogger),
+        backoff.initialMs * 2 ** (stats.consecutiveFailures - 1),
+      );
       jobLogger.warn("job failed, retrying", {
         error,
         consecutiveFailures: stats.consecutiveFailures,
@@ -103,6 +106,19 @@ export function startEmbeddedRunner({
       stats.lastFinishedAt = new Date();
     }
     schedule(job, stats, delayMs);
+  }
+
+  /** The runner's cap, or the job's own lower one (a chain watcher must not sleep through a recovery). */
+  function maxBackoffOf(job: Job, jobLogger: Logger): number {
+    if (!job.maxBackoffMs) return backoff.maxMs;
+    try {
+      const cap = job.maxBackoffMs(context);
+      if (Number.isFinite(cap) && cap >= 0) return Math.min(cap, backoff.maxMs);
+      jobLogger.error("job backoff cap is not a finite duration, using the runner's", { cap });
+    } catch (error) {
+      jobLogger.error("job backoff cap failed, using the runner's", { error });
+    }
+    return backoff.maxMs;
   }
 
   function intervalOf(job: Job, jobLogger: Logger): number {

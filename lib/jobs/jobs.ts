@@ -30,8 +30,21 @@ export type Job = {
   name: string;
   /** Delay between the end of a successful run and the start of the next one. */
   intervalMs(context: JobContext): number;
+  /**
+   * Longest wait between retries after failures (default: the runner's, 60 s). Jobs that talk to a
+   * chain node cap it low: a retry against a dead node costs one refused request, and after an
+   * outage the work must resume within seconds, not a minute later.
+   */
+  maxBackoffMs?(context: JobContext): number;
   run(context: JobContext): Promise<unknown>;
 };
+
+/** Five blocks of the fastest chain, at least 2 s and at most 15 s: the chain jobs' retry cap. */
+function chainRetryCapMs({ chains }: JobContext): number {
+  if (chains.length === 0) return 15_000;
+  const fastest = Math.min(...chains.map((chain) => chain.blockTime * 1_000));
+  return Math.min(15_000, Math.max(2_000, fastest * 5));
+}
 
 /** Records every chain's head block; chains are independent, so one failing RPC does not hold back the others. */
 export const chainHeartbeatJob: Job = {
@@ -41,6 +54,7 @@ export const chainHeartbeatJob: Job = {
     chains.length === 0
       ? 60_000
       : Math.max(1_000, Math.min(...chains.map((chain) => chain.blockTime * 1_000))),
+  maxBackoffMs: chainRetryCapMs,
   async run({ db, chains, logger }) {
     const results = await Promise.allSettled(
       chains.map((chain) => recordChainHead(db, chainClient(chain), chain)),
@@ -81,6 +95,7 @@ export const chainScanJob: Job = {
   // an eighth of a block time after it appears. An idle poll is one eth_blockNumber and two queries.
   intervalMs: ({ chains }) =>
     chains.length === 0 ? 60_000 : Math.max(250, Math.min(...chains.map((chain) => chain.blockTime * 250))),
+  maxBackoffMs: chainRetryCapMs,
   async run({ db, chains, logger }) {
     const baseUrl = publicUrl();
     const results = await Promise.allSettled(
@@ -126,6 +141,7 @@ export const sweepJob: Job = {
     chains.length === 0
       ? 60_000
       : Math.max(1_000, Math.min(...chains.map((chain) => chain.blockTime * 1_000))),
+  maxBackoffMs: chainRetryCapMs,
   async run({ db, chains, logger, mnemonic }) {
     const result = await runSweeps(
       { db, chains, mnemonic: mnemonic ?? env().WALLET_MNEMONIC },
@@ -144,6 +160,7 @@ export const payoutJob: Job = {
   name: "payouts",
   intervalMs: ({ chains }) =>
     chains.length === 0 ? 60_000 : Math.max(250, Math.min(...chains.map((chain) => chain.blockTime * 250))),
+  maxBackoffMs: chainRetryCapMs,
   async run({ db, chains, logger, mnemonic }) {
     const result = await runPayouts({ db, chains, mnemonic: mnemonic ?? env().WALLET_MNEMONIC }, { logger });
     // The payout events (payout.sent, …) go out now, not at the webhook job's next tick.

@@ -17,6 +17,10 @@ export type RpcProxy = {
   fault: (call: RpcRequest) => RpcFault;
   /** Added to every HTTP request, as the round trip to a remote provider would be. */
   latencyMs: number;
+  /** The node goes away: the port stops listening (connections refused) and open connections are cut. */
+  goDown(): Promise<void>;
+  /** The node is back on the same URL. */
+  comeBack(): Promise<void>;
   close(): Promise<void>;
 };
 
@@ -27,6 +31,8 @@ export async function startRpcProxy(upstream: string): Promise<RpcProxy> {
     httpRequests: 0,
     fault: () => null,
     latencyMs: 0,
+    goDown: async () => {},
+    comeBack: async () => {},
     close: async () => {},
   };
   const server = createServer(async (request, response) => {
@@ -70,11 +76,14 @@ export async function startRpcProxy(upstream: string): Promise<RpcProxy> {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   proxy.url = `http://127.0.0.1:${port}`;
-  proxy.close = () =>
+  const stopListening = () =>
     new Promise<void>((resolve) => {
-      server.closeAllConnections();
       server.close(() => resolve());
+      server.closeAllConnections();
     });
+  proxy.goDown = stopListening;
+  proxy.comeBack = () => new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  proxy.close = () => (server.listening ? stopListening() : Promise.resolve());
   return proxy;
 }
 

@@ -8,6 +8,8 @@ export const dynamic = "force-dynamic";
 
 export const POST = apiRoute({
   body: ZCreatePayment,
+  // createPayment writes with two raw statements on the client it is given: atomic with its key.
+  atomicIdempotency: true,
   handler: async ({ db, merchantId, body }) => ({
     status: 201,
     body: await createPayment({ db, chains: configuredChains(), baseUrl: publicUrl() }, merchantId, body),
