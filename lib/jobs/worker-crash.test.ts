@@ -291,7 +291,11 @@ async function createPayouts(merchant: StackMerchant): Promise<string[]> {
       amount: formatAmount(units, decimals),
       address: privateKeyToAddress(generatePrivateKey()),
     });
-    if (payout.status === "pending_approval") await approvePayout(stack.deps, merchant.merchantId, payout.id);
+    if (payout.status === "pending_approval")
+      await approvePayout(stack.deps, merchant.merchantId, payout.id, {
+        type: "user",
+        userId: merchant.userId,
+      });
     ids.push(payout.id);
   }
   return ids;

@@ -33,6 +33,8 @@ export const STACK_BASE_URL = "http://127.0.0.1:3999";
 
 export type StackMerchant = {
   merchantId: string;
+  /** The owner: reviews payouts. */
+  userId: string;
   mode: "treasury" | "balance";
   /** Where its sweeps go: the treasury, or its hot wallet in balance mode. */
   sweepTarget: Address;
@@ -97,6 +99,7 @@ export async function startResilienceStack(database: TestDatabase) {
     );
     return {
       merchantId: created.merchantId,
+      userId: created.userId,
       mode,
       sweepTarget: mode === "balance" ? hotWallet : treasury,
       hotWallet,
