@@ -31,10 +31,12 @@ export type ApiRouteSpec<TBody, TQuery, TParams> = {
   params?: z.ZodType<TParams>;
   handler: (context: ApiContext<TBody, TQuery, TParams>) => Promise<ApiResult>;
   /**
-   * The handler writes only through the `db` it is given, with queries that run inside a
-   * transaction (no `$transaction` of its own): with an Idempotency-Key it then runs in the key's
-   * transaction, so its writes and the stored response commit together or not at all (a database
-   * restart mid-request can neither leave the key stuck nor let a retry create twice).
+   * The handler writes only through the `db` it is given and calls nothing outside the database
+   * (no HTTP, no chain): with an Idempotency-Key it then runs in the key's transaction, so its writes
+   * and the stored response commit together or not at all (a database restart mid-request can
+   * neither leave the key stuck nor let a retry create twice). A service's own `$transaction` on that
+   * client nests as a savepoint (Prisma 7.10+), so its row locks are held until the key's commit and
+   * a 4xx it throws rolls back its writes before the answer is stored.
    */
   atomicIdempotency?: boolean;
 };

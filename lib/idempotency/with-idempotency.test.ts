@@ -161,6 +161,38 @@ describe("withIdempotency", () => {
     ).rejects.toMatchObject({ code: "idempotency_conflict" });
   });
 
+  it("in a transaction: a service's own $transaction nests as a savepoint", async () => {
+    // The payout and refund services open their own transaction (row locks, balance checks); under
+    // atomicIdempotency it nests in the key's: committed with the response, rolled back with it.
+    const nameNow = async () =>
+      (await database.db.merchant.findUniqueOrThrow({ where: { id: merchantId } })).name;
+    const renameInOwnTransaction = (tx: Tx, name: string) =>
+      tx.$transaction((inner) => inner.merchant.update({ where: { id: merchantId }, data: { name } }));
+    await expect(
+      withIdempotencyInTransaction(database.db, request("n", {}), async (tx) => {
+        await renameInOwnTransaction(tx, "nested, response lost");
+        await tx.idempotencyKey.deleteMany({ where: { merchantId, key: "n" } });
+        return { status: 201, body: {} };
+      }),
+    ).rejects.toThrow();
+    const before = await nameNow();
+    expect(before).not.toBe("nested, response lost");
+    // A failure inside the nested transaction rolls back only its own writes.
+    const outcome = await withIdempotencyInTransaction(database.db, request("n", {}), async (tx) => {
+      await expect(
+        tx.$transaction(async (inner) => {
+          await inner.merchant.update({ where: { id: merchantId }, data: { name: "refused" } });
+          throw new AppError("validation_failed", "refused");
+        }),
+      ).rejects.toThrow("refused");
+      expect((await tx.merchant.findUniqueOrThrow({ where: { id: merchantId } })).name).toBe(before);
+      await renameInOwnTransaction(tx, "nested");
+      return { status: 201, body: { ok: true } };
+    });
+    expect(outcome).toEqual({ status: 201, body: { ok: true }, replayed: false });
+    expect(await nameNow()).toBe("nested");
+  });
+
   it("forgets keys after 24 h", async () => {
     const t0 = new Date("2026-01-01T00:00:00Z");
     await withIdempotency(database.db, request("d", {}, t0), async () => ({

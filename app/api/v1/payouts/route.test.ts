@@ -163,6 +163,60 @@ describe("POST /api/v1/payouts", () => {
     expect((await conflict.json()).code).toBe("idempotency_conflict");
   });
 
+  it("a failure while storing the response rolls back the payout and its debit; the retry creates exactly one", async () => {
+    // Regression (database restart scenario): the payout committed, the database went down before
+    // its response was stored, and the retry after the 30 s takeover created a second payout.
+    // Here the store fails like a shutdown does (SQLSTATE 57P01), from a trigger on that one key.
+    await database.db.$executeRawUnsafe(`
+      CREATE FUNCTION test_lose_response() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+        IF NEW.key = 'po-lost' AND NEW.response_status IS NOT NULL THEN
+          RAISE EXCEPTION 'terminating connection due to administrator command' USING ERRCODE = '57P01';
+        END IF;
+        RETURN NEW;
+      END $$`);
+    await database.db.$executeRawUnsafe(
+      "CREATE TRIGGER test_lose_response BEFORE UPDATE ON idempotency_keys FOR EACH ROW EXECUTE FUNCTION test_lose_response()",
+    );
+    const body = {
+      chain: "local",
+      token: "USDC",
+      amount: "2",
+      address: recipient,
+      metadata: { ref: "lost" },
+    };
+    const payoutsOf = () =>
+      database.db.payout.findMany({
+        where: { metadata: { path: ["ref"], equals: "lost" } },
+        select: { id: true },
+      });
+    const before = await usdcAvailable();
+    const entriesBefore = await database.db.balanceTransaction.count();
+    try {
+      const lost = await create(keyA, body, "po-lost");
+      expect(lost.status).toBe(503);
+      expect(lost.headers.get("content-type")).toBe("application/problem+json");
+    } finally {
+      await database.db.$executeRawUnsafe("DROP TRIGGER test_lose_response ON idempotency_keys");
+      await database.db.$executeRawUnsafe("DROP FUNCTION test_lose_response()");
+    }
+    expect(await payoutsOf()).toEqual([]);
+    expect(await database.db.balanceTransaction.count()).toBe(entriesBefore);
+    expect(await usdcAvailable()).toBe(before);
+    expect(await database.db.idempotencyKey.count({ where: { key: "po-lost" } })).toBe(0);
+
+    // The retry runs at once (no claim was left); concurrent duplicates replay its answer.
+    const retries = await Promise.all([1, 2, 3].map(() => create(keyA, body, "po-lost")));
+    expect(retries.map((response) => response.status)).toEqual([201, 201, 201]);
+    expect(retries.filter((response) => response.headers.get("idempotent-replayed") === "true")).toHaveLength(
+      2,
+    );
+    const ids = new Set(await Promise.all(retries.map(async (response) => (await response.json()).id)));
+    expect([...ids]).toEqual((await payoutsOf()).map((row) => row.id));
+    expect(await usdcAvailable()).toBe(before - 2_000_000n);
+    expect(await database.db.balanceTransaction.count()).toBe(entriesBefore + 1);
+    expect(await findLedgerMismatches(database.db)).toEqual([]);
+  });
+
   it("fans payout.created out to the merchant's webhook endpoints", async () => {
     const logger = createLogger({}, { level: "error" });
     const endpoint = await createWebhookEndpoint(webhookDeps(database.db, logger), merchantA, {
@@ -463,5 +517,14 @@ describe("POST /api/v1/payments/{id}/refund", () => {
     const pending = await call(refund.POST, keyA, { ...params, params: { id: payment.id } });
     expect(pending.status).toBe(409);
     expect((await pending.json()).detail).toMatch(/settled/);
+    // With a key, the refund runs in the key's transaction (atomicIdempotency): its 409 is stored
+    // with the key and replayed.
+    const keyed = { ...params, path: `/api/v1/payments/${payment.id}/refund`, params: { id: payment.id } };
+    const first = await call(refund.POST, keyA, { ...keyed, idempotencyKey: "refund-1" });
+    expect(first.status).toBe(409);
+    const replayed = await call(refund.POST, keyA, { ...keyed, idempotencyKey: "refund-1" });
+    expect(replayed.status).toBe(409);
+    expect(replayed.headers.get("idempotent-replayed")).toBe("true");
+    expect(await replayed.json()).toEqual(await first.json());
   });
 });

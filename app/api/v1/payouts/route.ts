@@ -7,6 +7,9 @@ export const dynamic = "force-dynamic";
 
 export const POST = apiRoute({
   body: ZCreatePayout,
+  // createPayout's transaction nests in the key's (a savepoint): the payout, its ledger debit and the
+  // stored response commit together, so a retry can never create a second payout.
+  atomicIdempotency: true,
   handler: async ({ db, merchantId, body }) => ({
     status: 201,
     body: await createPayout({ db, chains: configuredChains() }, merchantId, body),

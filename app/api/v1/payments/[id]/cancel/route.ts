@@ -7,6 +7,7 @@ export const dynamic = "force-dynamic";
 
 export const POST = apiRoute({
   params: ZIdParams("pay"),
+  atomicIdempotency: true,
   handler: async ({ db, merchantId, params }) => ({
     body: await cancelPayment(db, merchantId, params.id, publicUrl()),
   }),

@@ -8,6 +8,8 @@ export const dynamic = "force-dynamic";
 export const POST = apiRoute({
   params: ZIdParams("pay"),
   body: ZRefundPayment,
+  // Like POST /api/v1/payouts: the refund and its stored response commit together.
+  atomicIdempotency: true,
   handler: async ({ db, merchantId, params, body }) => ({
     status: 201,
     body: await refundPayment({ db, chains: configuredChains() }, merchantId, params.id, body),

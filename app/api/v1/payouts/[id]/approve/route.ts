@@ -7,6 +7,7 @@ export const dynamic = "force-dynamic";
 
 export const POST = apiRoute({
   params: ZIdParams("po"),
+  atomicIdempotency: true,
   handler: async ({ db, merchantId, apiKeyId, params }) => ({
     body: await approvePayout({ db, chains: configuredChains() }, merchantId, params.id, {
       type: "api_key",

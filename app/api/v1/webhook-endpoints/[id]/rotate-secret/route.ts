@@ -8,6 +8,7 @@ export const dynamic = "force-dynamic";
 
 export const POST = apiRoute({
   params: ZIdParams("we"),
+  atomicIdempotency: true,
   handler: async ({ db, merchantId, params }) => ({
     body: await rotateWebhookSecret(webhookDeps(db, logger), merchantId, params.id),
   }),
