@@ -124,15 +124,18 @@ async function usdcAvailable(merchantId = merchantA) {
   return row ? toBigInt(row.available) : 0n;
 }
 
+/** A USDC payout to `recipient`, told apart by its metadata `ref`. */
+const usdcPayout = (amount: string, ref: string) => ({
+  chain: "local",
+  token: "USDC",
+  amount,
+  address: recipient,
+  metadata: { ref },
+});
+
 describe("POST /api/v1/payouts", () => {
   it("creates a payout pending approval, reserves the funds and records payout.created; the same key replays it", async () => {
-    const body = {
-      chain: "local",
-      token: "USDC",
-      amount: "10.5",
-      address: recipient,
-      metadata: { ref: "inv-1" },
-    };
+    const body = usdcPayout("10.5", "inv-1");
     const response = await create(keyA, body, "po-key-1");
     expect(response.status).toBe(201);
     const created = ZPayoutObject.parse(await response.json());
@@ -177,13 +180,7 @@ describe("POST /api/v1/payouts", () => {
     await database.db.$executeRawUnsafe(
       "CREATE TRIGGER test_lose_response BEFORE UPDATE ON idempotency_keys FOR EACH ROW EXECUTE FUNCTION test_lose_response()",
     );
-    const body = {
-      chain: "local",
-      token: "USDC",
-      amount: "2",
-      address: recipient,
-      metadata: { ref: "lost" },
-    };
+    const body = usdcPayout("2", "lost");
     const payoutsOf = () =>
       database.db.payout.findMany({
         where: { metadata: { path: ["ref"], equals: "lost" } },
