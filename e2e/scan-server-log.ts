@@ -28,11 +28,5 @@ export default async function scanServerLog() {
       `${terms.privateKeys.size} derived keys searched: ${hits.length} found`,
   );
   if (hits.length)
-    throw new Error(
-      `secrets in ${e2eServerLog}:\n${hits
-        .map(
-          (hit) => `  line ${hit.line}, column ${hit.column}: ${hit.kind}${hit.what ? ` (${hit.what})` : ""}`,
-        )
-        .join("\n")}`,
-    );
+    throw new Error(`secrets in ${e2eServerLog}:\n  ${hits.map(describeSecretHit).join("\n  ")}`);
 }
