@@ -1,5 +1,5 @@
 import { defineConfig, devices } from "@playwright/test";
-import { baseURL, e2eAnvilPort, e2eDataDir, e2ePort, e2ePostgresPort } from "./e2e/server";
+import { baseURL, e2eAnvilPort, e2eDataDir, e2ePort, e2ePostgresPort, e2eServerLog } from "./e2e/server";
 
 // The e2e suite runs the real gateway through `npm start` on its own ports and a fresh data
 // directory: embedded PostgreSQL, an Anvil devnet, the production build and in-process jobs.
@@ -7,6 +7,8 @@ import { baseURL, e2eAnvilPort, e2eDataDir, e2ePort, e2ePostgresPort } from "./e
 export default defineConfig({
   testDir: "e2e",
   forbidOnly: true,
+  // After the last test, while the gateway still runs: its whole log holds no secret.
+  globalTeardown: "./e2e/scan-server-log.ts",
   retries: process.env.CI ? 1 : 0,
   workers: 2,
   timeout: 60_000,
@@ -32,7 +34,9 @@ export default defineConfig({
     { name: "phone", use: { ...devices["Pixel 7"], channel: undefined }, grep: /@phone/ },
   ],
   webServer: {
-    command: `rm -rf ${e2eDataDir} && npm start`,
+    // Its output is also copied to a file; tee ignores the SIGTERM of the graceful shutdown so it
+    // keeps copying until the gateway's last line.
+    command: `rm -rf ${e2eDataDir} && mkdir -p test-results && npm start 2>&1 | (trap '' TERM; exec tee ${e2eServerLog})`,
     url: `${baseURL}/api/health`,
     timeout: 600_000,
     reuseExistingServer: false,

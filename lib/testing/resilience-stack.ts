@@ -25,6 +25,7 @@ import { hotWalletAddress } from "../wallet/derivation";
 import { createWebhookEndpoint } from "../webhooks/create-webhook-endpoint";
 import type { TestDatabase } from "./database";
 import { type RpcProxy, startRpcProxy } from "./rpc-proxy";
+import { describeSecretHit, findSecrets, walletSecretTermsOf } from "./secret-scan";
 import { testChain } from "./test-chain";
 import { startWebhookReceiver, type WebhookReceiver } from "./webhook-receiver";
 import { type WorkerProcess, workerProcess } from "./worker-process";
@@ -160,12 +161,17 @@ export async function startResilienceStack(database: TestDatabase) {
         args: [owner],
       });
     },
+    /** Stops everything; throws if the worker's log (all its runs) holds a secret. */
     async stop(merchants: StackMerchant[] = []) {
       await worker.kill();
+      const log = worker.log();
+      const leaks = findSecrets(log, await walletSecretTermsOf(database.db, mnemonic));
       for (const merchant of merchants) await merchant.receiver.close();
       await proxy.close();
       await anvil.stop();
       rmSync(workDir, { recursive: true, force: true });
+      if (leaks.length)
+        throw new Error(`secrets in the worker's log:\n  ${leaks.map(describeSecretHit).join("\n  ")}`);
     },
   };
 }

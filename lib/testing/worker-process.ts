@@ -17,6 +17,8 @@ export type WorkerProcess = {
   running(): boolean;
   /** The last lines the worker wrote (stdout and stderr). */
   output(): string;
+  /** Everything the worker wrote, over all its runs (scanned for secrets). */
+  log(): string;
 };
 
 export function workerProcess(env: Record<string, string>): WorkerProcess {
@@ -29,12 +31,14 @@ export function workerProcess(env: Record<string, string>): WorkerProcess {
   let child: ChildProcess | undefined;
   let exited: Promise<number | null> = Promise.resolve(null);
   const lines: string[] = [];
+  const chunks: string[] = [];
 
   const running = () => child !== undefined && child.exitCode === null && child.signalCode === null;
 
   return {
     running,
     output: () => lines.join("\n"),
+    log: () => chunks.join(""),
     async start() {
       if (running()) throw new Error("the worker is already running");
       // Not through tsx's CLI (see scripts/worker.test.ts): the signals must reach the worker itself.
@@ -47,6 +51,7 @@ export function workerProcess(env: Record<string, string>): WorkerProcess {
       exited = new Promise((resolveExit) => started.once("exit", (code) => resolveExit(code)));
       const ready = new Promise<void>((resolveReady, reject) => {
         const collect = (chunk: Buffer) => {
+          chunks.push(chunk.toString());
           for (const line of chunk.toString().split("\n")) {
             if (!line.trim()) continue;
             lines.push(line);
