@@ -140,19 +140,49 @@ describe("worker killed with SIGKILL at random points", () => {
     );
     const sweeps = await db.sweep.findMany();
     const payouts = await db.payout.findMany({ where: { id: { in: payoutIds } } });
+    const hotWalletTopUps = await db.hotWalletGasTopUp.findMany();
+    // Every transaction recorded: each sweep's transfer and the reverted ones it retried after, every
+    // mined gas top-up, each payout, each gas top-up of a hot wallet.
     const recorded = [
-      ...sweeps.flatMap((sweep) => [sweep.txHash, sweep.gasFundTxHash]),
-      ...payouts.map((payout) => payout.txHash),
-    ].filter((hash): hash is string => hash !== null);
-    expect(new Set(recorded).size).toBe(recorded.length);
-    const unrecorded = [...sent.entries()].filter(
-      ([hash]) => !recorded.some((r) => r.toLowerCase() === hash),
+      ...new Set(
+        [
+          ...sweeps.flatMap((sweep) => [
+            sweep.txHash,
+            ...sweep.revertedTxHashes,
+            sweep.gasFundTxHash,
+            ...sweep.gasFundTxHashes,
+          ]),
+          ...payouts.map((payout) => payout.txHash),
+          ...hotWalletTopUps.map((topUp) => topUp.txHash),
+        ]
+          .filter((hash): hash is string => hash !== null)
+          .map((hash) => hash.toLowerCase()),
+      ),
+    ];
+    const unrecorded = [...sent.entries()].filter(([hash]) => !recorded.includes(hash));
+    const unrecordedDetails = await Promise.all(
+      unrecorded.map(async ([hash]) => {
+        const [transaction, receipt] = await Promise.all([
+          stack.publicClient.getTransaction({ hash: hash as Hash }),
+          stack.publicClient.getTransactionReceipt({ hash: hash as Hash }),
+        ]);
+        return {
+          hash,
+          to: transaction.to,
+          input: transaction.input.slice(0, 200),
+          value: String(transaction.value),
+          gas: String(transaction.gas),
+          gasUsed: String(receipt.gasUsed),
+          status: receipt.status,
+          block: String(receipt.blockNumber),
+        };
+      }),
     );
     expect(
       unrecorded,
       JSON.stringify(
         {
-          unrecorded,
+          unrecorded: unrecordedDetails,
           gasTank: stack.gasTank,
           hot: balanceMerchant.hotWallet,
           sweeps: sweeps.map((s) => [
@@ -163,6 +193,8 @@ describe("worker killed with SIGKILL at random points", () => {
             s.nonce,
             s.gasFundTxHash,
             s.gasFundNonce,
+            s.gasFundTxHashes,
+            s.toAddress,
             s.replacedTxHashes,
             s.attempts,
             s.lastError,
@@ -180,15 +212,17 @@ describe("worker killed with SIGKILL at random points", () => {
         1,
       ),
     ).toEqual([]);
-    expect([...sent.keys()].sort()).toEqual(recorded.map((hash) => hash.toLowerCase()).sort());
+    expect([...sent.keys()].sort()).toEqual(recorded.sort());
+    // One transaction per deposit (one more per reverted attempt, each recorded), one per top-up.
     for (const payment of payments)
       expect(
         [...sent.values()].filter((tx) => tx.from === payment.address.toLowerCase()),
         `transactions from ${payment.address}`,
-      ).toHaveLength(1);
-    const tokenSweeps = sweeps.filter((sweep) => sweep.tokenAddress !== null);
+      ).toHaveLength(
+        1 + (sweeps.find((sweep) => sweep.paymentId === payment.id)?.revertedTxHashes.length ?? 0),
+      );
     expect([...sent.values()].filter((tx) => tx.from === stack.gasTank.toLowerCase())).toHaveLength(
-      tokenSweeps.length,
+      sweeps.reduce((total, sweep) => total + sweep.gasFundTxHashes.length, 0) + hotWalletTopUps.length,
     );
     expect(
       [...sent.values()].filter((tx) => tx.from === balanceMerchant.hotWallet.toLowerCase()),

@@ -73,6 +73,7 @@ const SWEEP_SELECT = {
   replacedTxHashes: true,
   stuckTransferTxHashes: true,
   gasFundTxHashes: true,
+  revertedTxHashes: true,
   payment: { select: { derivationAccount: true, derivationIndex: true, tokenSymbol: true } },
 } as const;
 
@@ -102,6 +103,7 @@ type SweepRow = {
   replacedTxHashes: string[];
   stuckTransferTxHashes: string[];
   gasFundTxHashes: string[];
+  revertedTxHashes: string[];
   payment: { derivationAccount: number; derivationIndex: number; tokenSymbol: string };
 };
 
@@ -248,7 +250,10 @@ async function signNativeSweep(
   // A treasury that is a contract may need more than a plain transfer's 21,000 gas.
   const gas =
     balance > 0n
-      ? maxBigInt(NATIVE_TRANSFER_GAS, await client.estimateGas({ account: from, to, value: 1n }))
+      ? maxBigInt(
+          NATIVE_TRANSFER_GAS,
+          await client.estimateGas({ account: from, to, value: 1n, blockTag: "latest" }),
+        )
       : NATIVE_TRANSFER_GAS;
   const fee = gas * quote.gasPrice;
   if (balance <= fee)
@@ -317,7 +322,15 @@ async function tokenSweepCost(client: ChainClient, chain: TChain, sweep: SweepRo
   const amount = await tokenBalance(client, token, from);
   if (amount === 0n) throw new SweepBlockedError(`deposit ${from} holds no tokens to sweep; waiting`);
   const [gas, quote, ethBalance] = await Promise.all([
-    client.estimateGas({ account: from, to: token, data: tokenTransferData(to, amount) }),
+    // On the latest block, never the pending state (Anvil's and some nodes' default): there, another
+    // deposit's sweep still in the pool may already have given the recipient a balance, making this
+    // transfer look cheaper than it is if it is mined first (out of gas, reverted).
+    client.estimateGas({
+      account: from,
+      to: token,
+      data: tokenTransferData(to, amount),
+      blockTag: "latest",
+    }),
     quoteGasPrice(client, { maxAgeMs: feeCacheMsOf(chain) }),
     client.getBalance({ address: from, blockTag: "latest" }),
   ]);
@@ -526,6 +539,7 @@ async function confirmSweep(
         amount: "0",
         inFlightSince: null,
         replacedTxHashes: [],
+        revertedTxHashes: [...sweep.revertedTxHashes, txHash],
         attempts: sweep.attempts + 1,
         lastError: `sweep transaction ${txHash} reverted; retrying`,
       },

@@ -85,6 +85,7 @@ describe("reverted sweep", () => {
     expect(afterRevert.status).toBe("pending");
     expect(afterRevert.attempts).toBe(1);
     expect(afterRevert.txHash).toBeNull();
+    expect(afterRevert.revertedTxHashes).toEqual([doomed.txHash]);
     expect(afterRevert.lastError).toMatch(/reverted; retrying|holds no tokens to sweep/);
     expect(await paymentStatus(payment.id)).toBe("confirmed");
     expect(await database.db.event.count({ where: { objectId: payment.id, type: "payment.settled" } })).toBe(
@@ -103,6 +104,7 @@ describe("reverted sweep", () => {
     const sweep = await sweepOf(payment.id);
     expect(sweep.status).toBe("confirmed");
     expect(sweep.txHash).not.toBe(doomed.txHash);
+    expect(sweep.revertedTxHashes).toEqual([doomed.txHash]);
     expect((await fx.publicClient.getTransactionReceipt({ hash: sweep.txHash as Hex })).status).toBe(
       "success",
     );
