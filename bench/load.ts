@@ -82,9 +82,12 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }
 
-/** RSS (MiB) of the gateway's Node processes: every `node` of its process group (not Postgres or Anvil). */
-function gatewayRssMiB(pgid: number): number {
-  let kib = 0;
+/**
+ * RSS (MiB) of the gateway's Node processes: every `node` of its process group (not Postgres or
+ * Anvil), in all and per process (`name pid`).
+ */
+function gatewayRss(pgid: number): { mib: number; processes: Record<string, number> } {
+  const processes: Record<string, number> = {};
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     try {
@@ -93,12 +96,12 @@ function gatewayRssMiB(pgid: number): number {
       const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
       if (Number(afterName[2]) !== pgid || !/node|next/.test(name)) continue;
       const rss = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${entry}/status`, "utf8"));
-      kib += Number(rss?.[1] ?? 0);
+      processes[`${name} ${entry}`] = Number(rss?.[1] ?? 0) / 1024;
     } catch {
       // the process ended meanwhile
     }
   }
-  return kib / 1024;
+  return { mib: Object.values(processes).reduce((sum, mib) => sum + mib, 0), processes };
 }
 
 async function run(settings: Settings) {
@@ -236,11 +239,20 @@ async function run(settings: Settings) {
       }
     })();
 
-    // Samplers: RSS every 5 s, watcher lag (blocks) every 2 s.
-    const rss: { t: number; mib: number }[] = [];
+    // Samplers, every 5 s: RSS of the gateway's Node processes, the web server's V8 heap (its
+    // /api/metrics) and the watcher lag (blocks).
+    const rss: { t: number; mib: number; processes: Record<string, number> }[] = [];
+    const heap: { t: number; mib: number }[] = [];
     const lag: number[] = [];
     const samplers = setInterval(async () => {
-      rss.push({ t: Date.now(), mib: gatewayRssMiB(gateway.pgid) });
+      rss.push({ t: Date.now(), ...gatewayRss(gateway.pgid) });
+      try {
+        const metrics = await (await fetch(`${gateway.baseUrl}/api/metrics`)).text();
+        const used = /^nodejs_heap_size_used_bytes (\d+)$/m.exec(metrics)?.[1];
+        if (used) heap.push({ t: Date.now(), mib: Number(used) / 2 ** 20 });
+      } catch {
+        // sampled again in 5 s
+      }
       try {
         const head = await chainClient.getBlockNumber({ cacheTime: 0 });
         const cursor = await db.chainCursor.findUnique({ where: { chain: "local" } });
@@ -311,6 +323,7 @@ async function run(settings: Settings) {
       warmEnd,
       skipped,
       rss,
+      heap,
       lag,
       payments: payments.length,
       paid: paidIds.length,
@@ -386,15 +399,26 @@ function print(result: Awaited<ReturnType<typeof run>>) {
   console.log(
     `gateway throughput: ${(total / result.elapsedS).toFixed(2)} requests/s; errors (5xx + connection): ${serverErrors} of ${total} (${((100 * serverErrors) / Math.max(1, total)).toFixed(3)} %, target 0); 4xx: ${app.reduce((s, r) => s + r.client, 0)}; requests not sent (256 in flight): ${result.skipped}`,
   );
-  const afterWarm = result.rss.filter((s) => s.t >= result.warmEnd);
-  const minute = 60_000;
-  const first = afterWarm.filter((s) => s.t < (afterWarm[0]?.t ?? 0) + minute);
-  const last = afterWarm.filter((s) => s.t > (afterWarm.at(-1)?.t ?? 0) - minute);
-  const mean = (list: { mib: number }[]) =>
-    list.reduce((sum, s) => sum + s.mib, 0) / Math.max(1, list.length);
-  const growth = mean(first) > 0 ? (mean(last) - mean(first)) / mean(first) : 0;
+  const rss = firstAndLastMinute(result.rss, result.warmEnd, mean);
+  const growth = rss.growth;
   console.log(
-    `gateway RSS (Node processes): first minute after warm-up ${mean(first).toFixed(0)} MiB, last minute ${mean(last).toFixed(0)} MiB, growth ${(100 * growth).toFixed(1)} % (target within 10 %); peak ${Math.max(...result.rss.map((s) => s.mib)).toFixed(0)} MiB`,
+    `gateway RSS (Node processes): first minute after warm-up ${rss.first.toFixed(0)} MiB, last minute ${rss.last.toFixed(0)} MiB, growth ${(100 * growth).toFixed(1)} % (target within 10 %); peak ${Math.max(...result.rss.map((s) => s.mib)).toFixed(0)} MiB`,
+  );
+  const names = [...new Set(result.rss.flatMap((sample) => Object.keys(sample.processes)))];
+  const perProcess = names.map((name) => {
+    const figures = firstAndLastMinute(
+      result.rss.map((sample) => ({ t: sample.t, mib: sample.processes[name] ?? 0 })),
+      result.warmEnd,
+      mean,
+    );
+    return `${name} ${figures.first.toFixed(0)} → ${figures.last.toFixed(0)} MiB`;
+  });
+  console.log(`  per process: ${perProcess.join("; ")}`);
+  // The heap's lower envelope (the minimum of a minute's samples) is what survives garbage
+  // collection: it grows with a leak, not with garbage waiting for the next major GC.
+  const heap = firstAndLastMinute(result.heap, result.warmEnd, (list) => Math.min(...list.map((s) => s.mib)));
+  console.log(
+    `web server V8 heap used (lowest sample of the minute): first minute after warm-up ${heap.first.toFixed(0)} MiB, last minute ${heap.last.toFixed(0)} MiB, growth ${(100 * heap.growth).toFixed(1)} %; peak ${Math.max(...result.heap.map((s) => s.mib)).toFixed(0)} MiB`,
   );
   const lag = [...result.lag].sort((a, b) => a - b);
   const detection = result.detectionMs;
@@ -409,6 +433,23 @@ function print(result: Awaited<ReturnType<typeof run>>) {
     `webhooks: ${result.events} events, deliveries ${deliveryCounts}; ${result.webhooksReceived} requests received`,
   );
   return { serverErrors, growth };
+}
+
+function mean(list: { mib: number }[]): number {
+  return list.reduce((sum, s) => sum + s.mib, 0) / Math.max(1, list.length);
+}
+
+/** A figure of the first and of the last minute after warm-up, and the growth between them. */
+function firstAndLastMinute(
+  samples: { t: number; mib: number }[],
+  warmEnd: number,
+  summarize: (list: { mib: number }[]) => number,
+) {
+  const afterWarm = samples.filter((s) => s.t >= warmEnd);
+  const minute = 60_000;
+  const first = summarize(afterWarm.filter((s) => s.t < (afterWarm[0]?.t ?? 0) + minute));
+  const last = summarize(afterWarm.filter((s) => s.t > (afterWarm.at(-1)?.t ?? 0) - minute));
+  return { first, last, growth: first > 0 ? (last - first) / first : 0 };
 }
 
 // An error escaping a request callback must not leave the gateway and the baseline server running.

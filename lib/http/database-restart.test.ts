@@ -1,23 +1,31 @@
 // Resilience scenario "database restart mid-load" (RELIABILITY.md): the route handlers of the API
-// serve a steady load of payment creations (each with an Idempotency-Key), lists and health checks
+// serve a steady load of payment and payout creations (each with an Idempotency-Key; a payout debits
+// the merchant's balance in the same transaction), lists and health checks
 // from their process-wide database client while the real PostgreSQL server behind it (its own
 // embedded cluster, not the run's shared one) is shut down and started again. While it is down
 // every answer is a 503 problem+json with Retry-After; afterwards the same client recovers without
-// any restart; retrying each failed creation with its key creates every payment exactly once, each
-// complete (its payment.created event, its own deposit address). DB_DOWN_SECONDS sets the outage
+// any restart; retrying each failed creation with its key creates every payment and payout exactly
+// once, each complete (its event, its own deposit address, its one ledger debit; the ledger rebuilt
+// from its entries equals the balance). DB_DOWN_SECONDS sets the outage
 // (default 4 in `npm test`, 20 in `npm run test:resilience`).
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { parseEther } from "viem";
+import { generatePrivateKey, privateKeyToAddress } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { findLedgerMismatches } from "../balances/find-ledger-mismatches";
+import { postLedgerEntry } from "../balances/post-ledger-entry";
 import { migrateDatabase } from "../db/migrate";
 import { ABANDONED_CLAIM_MS } from "../idempotency/with-idempotency";
+import { toBigInt } from "../payments/payment-object";
 import { type RunningPostgres, startEmbeddedPostgres } from "../runtime/embedded-postgres";
 import { freePort } from "../runtime/free-port";
 import { testChain } from "../testing/test-chain";
 
 const DOWN_MS = Number(process.env.DB_DOWN_SECONDS ?? 4) * 1_000;
+const INITIAL_BALANCE = 1_000n * 10n ** 18n;
 const CONCURRENCY = 6;
 
 type Handler = (request: Request, context: { params: Promise<Record<string, string>> }) => Promise<Response>;
@@ -33,6 +41,7 @@ let workDir: string;
 let port: number;
 let postgres: RunningPostgres;
 let createPaymentRoute: Handler;
+let createPayoutRoute: Handler;
 let listPaymentsRoute: Handler;
 let healthRoute: () => Promise<Response>;
 let db: typeof import("../db/client").db;
@@ -57,6 +66,7 @@ beforeAll(async () => {
   vi.resetModules();
   createPaymentRoute = (await import("../../app/api/v1/payments/route")).POST as Handler;
   listPaymentsRoute = (await import("../../app/api/v1/payments/route")).GET as Handler;
+  createPayoutRoute = (await import("../../app/api/v1/payouts/route")).POST as Handler;
   healthRoute = (await import("../../app/api/health/route")).GET;
   ({ db } = await import("../db/client"));
   // Each 503 logs the database's error: expected here, thousands of lines.
@@ -73,6 +83,21 @@ beforeAll(async () => {
     password: "pw",
   });
   ({ apiKey } = await createApiKey(db(), { merchantId: merchant.merchantId, name: "load" }));
+  // Payouts spend a balance: balance settlement mode, and 1,000 ETH credited.
+  const { setTreasurySetting } = await import("../settlement/set-treasury-setting");
+  await setTreasurySetting({ db: db(), chains: [testChain()] }, merchant.merchantId, {
+    chain: "local",
+    mode: "balance",
+  });
+  await db().$transaction((tx) =>
+    postLedgerEntry(tx, {
+      merchantId: merchant.merchantId,
+      chain: "local",
+      tokenSymbol: "ETH",
+      type: "adjustment",
+      amount: INITIAL_BALANCE,
+    }),
+  );
 });
 afterAll(async () => {
   vi.unstubAllEnvs();
@@ -83,19 +108,33 @@ afterAll(async () => {
 
 const noParams = { params: Promise.resolve({}) };
 
-function createPayment(key: string, amount: string) {
-  return createPaymentRoute(
-    new Request("http://localhost/api/v1/payments", {
+function post(route: Handler, path: string, key: string, body: object) {
+  return route(
+    new Request(`http://localhost${path}`, {
       method: "POST",
       headers: {
         authorization: `Bearer ${apiKey}`,
         "content-type": "application/json",
         "idempotency-key": key,
       },
-      body: JSON.stringify({ chain: "local", amount, order_id: key }),
+      body: JSON.stringify(body),
     }),
     noParams,
   );
+}
+
+function createPayment(key: string, amount: string) {
+  return post(createPaymentRoute, "/api/v1/payments", key, { chain: "local", amount, order_id: key });
+}
+
+/** A payout of `amount` ETH to its own fresh address, which names it (the key is in its metadata). */
+function createPayout(key: string, amount: string, address: string) {
+  return post(createPayoutRoute, "/api/v1/payouts", key, {
+    chain: "local",
+    amount,
+    address,
+    metadata: { key },
+  });
 }
 
 async function outcomeOf(op: string, response: Response): Promise<Outcome & { body: unknown }> {
@@ -115,6 +154,10 @@ describe("PostgreSQL stopped and restarted under API load", () => {
     timeout: 180_000 + DOWN_MS * 2,
   }, async () => {
     const creations = new Map<string, { amount: string; first: Outcome; paymentId?: string }>();
+    const payoutCreations = new Map<
+      string,
+      { amount: string; address: string; first: Outcome; payoutId?: string }
+    >();
     const outcomes: (Outcome & { phase: string })[] = [];
     let phase = "up";
     let running = true;
@@ -123,7 +166,19 @@ describe("PostgreSQL stopped and restarted under API load", () => {
       while (running) {
         const pick = counter++ % 5;
         const current = phase;
-        if (pick < 3) {
+        if (pick === 2) {
+          const key = randomUUID();
+          const amount = `0.00${(counter % 900) + 100}`;
+          const address = privateKeyToAddress(generatePrivateKey());
+          const outcome = await outcomeOf("payout", await createPayout(key, amount, address));
+          payoutCreations.set(key, {
+            amount,
+            address,
+            first: outcome,
+            payoutId: (outcome.body as { id?: string })?.id,
+          });
+          outcomes.push({ ...outcome, phase: current });
+        } else if (pick < 3) {
           const key = randomUUID();
           const amount = `0.${(counter % 900) + 100}`;
           const outcome = await outcomeOf("create", await createPayment(key, amount));
@@ -201,6 +256,21 @@ describe("PostgreSQL stopped and restarted under API load", () => {
     };
     for (let start = 0; start < failed.length; start += CONCURRENCY * 4)
       await Promise.all(failed.slice(start, start + CONCURRENCY * 4).map(retryOne));
+    const failedPayouts = [...payoutCreations].filter(([, creation]) => creation.first.status !== 201);
+    const retryPayout = async ([key, creation]: (typeof failedPayouts)[number]) => {
+      retried += 1;
+      const deadline = Date.now() + ABANDONED_CLAIM_MS + 15_000;
+      let retry = await outcomeOf("payout", await createPayout(key, creation.amount, creation.address));
+      while (retry.status === 409 && retry.code === "conflict" && Date.now() < deadline) {
+        stuckClaims.add(key);
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        retry = await outcomeOf("payout", await createPayout(key, creation.amount, creation.address));
+      }
+      expect(retry.status, JSON.stringify(retry.body)).toBe(201);
+      creation.payoutId = (retry.body as { id: string }).id;
+    };
+    for (let start = 0; start < failedPayouts.length; start += CONCURRENCY * 4)
+      await Promise.all(failedPayouts.slice(start, start + CONCURRENCY * 4).map(retryPayout));
     // A replay of a success returns the same payment.
     const [someKey, some] = [...creations].find(([, creation]) => creation.first.status === 201) ?? [];
     if (someKey && some) {
@@ -228,6 +298,35 @@ describe("PostgreSQL stopped and restarted under API load", () => {
     expect(created.map((event) => event.objectId).sort()).toEqual(all.map((payment) => payment.id).sort());
     expect(await db().idempotencyKey.count({ where: { responseStatus: null } })).toBe(0);
 
+    // Payouts: one per key, to its address, for its amount, with its event and exactly one debit;
+    // the balance is the credit less every payout, and the ledger rebuilt from its entries agrees.
+    const payouts = await db().payout.findMany({
+      select: { id: true, toAddress: true, amount: true },
+    });
+    expect(payouts).toHaveLength(payoutCreations.size);
+    const payoutOf = new Map(payouts.map((payout) => [payout.id, payout]));
+    for (const creation of payoutCreations.values()) {
+      const payout = payoutOf.get(creation.payoutId ?? "");
+      expect(payout?.toAddress.toLowerCase()).toBe(creation.address.toLowerCase());
+      expect(toBigInt(payout?.amount ?? { toFixed: () => "0" })).toBe(parseEther(creation.amount));
+    }
+    const debits = await db().balanceTransaction.findMany({
+      where: { type: "payout" },
+      select: { payoutId: true, amount: true },
+    });
+    expect(debits.map((debit) => debit.payoutId).sort()).toEqual(payouts.map((payout) => payout.id).sort());
+    const payoutEvents = await db().event.findMany({
+      where: { type: "payout.created" },
+      select: { objectId: true },
+    });
+    expect(payoutEvents.map((event) => event.objectId).sort()).toEqual(
+      payouts.map((payout) => payout.id).sort(),
+    );
+    const [balance] = await db().balance.findMany({ where: { tokenSymbol: "ETH" } });
+    const paidOut = payouts.reduce((total, payout) => total + toBigInt(payout.amount), 0n);
+    expect(toBigInt(balance?.available ?? { toFixed: () => "0" })).toBe(INITIAL_BALANCE - paidOut);
+    expect(await findLedgerMismatches(db())).toEqual([]);
+
     const count = (filter: (outcome: (typeof outcomes)[number]) => boolean) => outcomes.filter(filter).length;
     console.log(
       JSON.stringify({
@@ -239,9 +338,11 @@ describe("PostgreSQL stopped and restarted under API load", () => {
         answeredWhileDown: down.length,
         recoveredAfterSeconds: (recoveredAfterMs ?? 0) / 1000,
         creations: creations.size,
+        payoutCreations: payoutCreations.size,
         retriedWithSameKey: retried,
         claimsTakenOverAfterAbandon: stuckClaims.size,
         payments: all.length,
+        payouts: payouts.length,
       }),
     );
   });

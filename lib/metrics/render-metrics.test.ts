@@ -52,6 +52,14 @@ describe("renderMetrics", () => {
     expect(text).toContain('ctrip_transfers_detected_total{chain="metrics-a",status="reverted"} 1\n');
     expect(text).toContain('ctrip_scanner_reorgs_handled_total{chain="metrics-a"} 2\n');
     expect(text).toContain('ctrip_scanner_rpc_errors_total{chain="metrics-b"} 3\n');
+    // This process's memory, as Prometheus' Node.js clients name it.
+    for (const name of [
+      "process_resident_memory_bytes",
+      "nodejs_heap_size_total_bytes",
+      "nodejs_heap_size_used_bytes",
+      "nodejs_external_memory_bytes",
+    ])
+      expect(Number(new RegExp(`\\n${name} (\\d+)\\n`).exec(text)?.[1])).toBeGreaterThan(0);
     // Every sample line is `name{labels} integer`.
     for (const line of text
       .trim()

@@ -136,8 +136,30 @@ export async function renderMetrics(deps: RenderMetricsDeps = {}): Promise<strin
       help: "Block ranges scanned and committed by this process.",
       samples: perChain((chain) => counters.get(chain)?.rangesScanned ?? 0),
     },
+    ...processFamilies(),
   ];
   return `${families.map(renderFamily).join("\n")}\n`;
+}
+
+/** This process's memory, under the names Prometheus' Node.js clients use (prom-client). */
+function processFamilies(): Family[] {
+  const memory = process.memoryUsage();
+  const gauge = (name: string, help: string, value: number): Family => ({
+    name,
+    type: "gauge",
+    help,
+    samples: [{ labels: {}, value }],
+  });
+  return [
+    gauge("process_resident_memory_bytes", "Resident memory size of this process in bytes.", memory.rss),
+    gauge("nodejs_heap_size_total_bytes", "V8 heap size of this process in bytes.", memory.heapTotal),
+    gauge("nodejs_heap_size_used_bytes", "V8 heap used by this process in bytes.", memory.heapUsed),
+    gauge(
+      "nodejs_external_memory_bytes",
+      "Memory of C++ objects bound to JavaScript objects (buffers included) in bytes.",
+      memory.external,
+    ),
+  ];
 }
 
 /** Counts of grouped rows summed under the given labels. */
