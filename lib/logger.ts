@@ -1,4 +1,6 @@
 // Structured logs: one JSON object per line on stderr (stdout stays clean for CLI output).
+import { BaseError } from "viem";
+import { shortMessage } from "./chains/rpc-error";
 import { env } from "./config/env";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
@@ -48,6 +50,17 @@ function safeLevel(): LogLevel {
 function serialize(fields: LogFields): LogFields {
   return Object.fromEntries(
     Object.entries(fields).map(([key, value]) => {
+      // A chain client's (viem's) message and stack carry the RPC URL, which may hold a provider
+      // key, and the request body: only what failed and why, and the stack's frames.
+      if (value instanceof BaseError)
+        return [
+          key,
+          {
+            name: value.name,
+            message: shortMessage(value),
+            stack: value.stack?.replace(/^[\s\S]*?(?=\n\s+at )/, ""),
+          },
+        ];
       if (value instanceof Error)
         return [key, { name: value.name, message: value.message, stack: value.stack }];
       if (typeof value === "bigint") return [key, value.toString()];

@@ -1,7 +1,7 @@
-import { BaseError } from "viem";
 import type { TChain } from "../config/chains";
 import type { Db } from "../db/client";
 import type { ChainClient } from "./public-client";
+import { shortMessage } from "./rpc-error";
 
 export type RecordChainHeadChain = Pick<TChain, "name" | "chainId">;
 export type RecordChainHeadReturnType = { chain: string; headBlock: bigint };
@@ -17,8 +17,6 @@ export class ChainRpcError extends Error {
     super(`${chain}: ${message}`, options);
   }
 }
-
-const MAX_ERROR_LENGTH = 500;
 
 /**
  * Reads the chain's head block and stores it in the chain's cursor (what `/api/health` reports).
@@ -52,18 +50,4 @@ export async function recordChainHead(
     update: { chainId: chain.chainId, ...head },
   });
   return { chain: chain.name, headBlock };
-}
-
-/** A one-line RPC error message without the RPC URL (it may carry a provider key). */
-export function shortMessage(error: unknown): string {
-  // viem's short message says what failed, its details why: "HTTP request failed. (fetch failed)".
-  // Never the full message: it holds the RPC URL, which may carry a provider key.
-  const message =
-    error instanceof BaseError
-      ? `${error.shortMessage}${error.details ? ` (${error.details})` : ""}`
-      : error instanceof Error
-        ? error.message
-        : String(error);
-  const firstLine = message.split("\n", 1)[0] ?? "";
-  return firstLine.length > MAX_ERROR_LENGTH ? `${firstLine.slice(0, MAX_ERROR_LENGTH - 1)}…` : firstLine;
 }

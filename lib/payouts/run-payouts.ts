@@ -18,6 +18,7 @@ import {
 } from "viem";
 import { postLedgerEntry } from "../balances/post-ledger-entry";
 import type { ChainClient } from "../chains/public-client";
+import { isAlreadyBroadcast, shortMessage } from "../chains/rpc-error";
 import type { TChain } from "../config/chains";
 import type { Tx } from "../db/client";
 import { AppError } from "../errors";
@@ -38,7 +39,6 @@ import {
 import { PAYOUT_SELECT, serializePayout } from "./payout-object";
 import { returnPayoutFunds, settleFeeReserve } from "./return-payout-funds";
 
-const MAX_ERROR_LENGTH = 500;
 const SIGNING_CONCURRENCY = 4;
 /** Each replacement pays ≥ 25 % more per gas: five of them are ≥ 3× the first price. */
 const MAX_REPLACEMENTS = 5;
@@ -356,8 +356,8 @@ export async function broadcastSentPayouts(
         await client.sendRawTransaction({ serializedTransaction: payout.rawTx as Hex });
         return true;
       } catch (error) {
+        if (isAlreadyBroadcast(error)) return false;
         const message = shortMessage(error);
-        if (/already known|known transaction|nonce too low|already imported/i.test(message)) return false;
         options.logger?.warn("payout broadcast failed; retrying on the next run", {
           payoutId: payout.id,
           error,
@@ -602,10 +602,4 @@ async function replacePayoutTransaction(
     },
   });
   return rawTx;
-}
-
-function shortMessage(error: unknown): string {
-  const message =
-    error instanceof BaseError ? error.shortMessage : error instanceof Error ? error.message : String(error);
-  return message.slice(0, MAX_ERROR_LENGTH);
 }

@@ -1,7 +1,8 @@
 import { type Address, getAddress, multicall3Abi, zeroAddress } from "viem";
 import { MULTICALL3_ADDRESS } from "../chains/multicall3";
 import type { ChainClient } from "../chains/public-client";
-import { ChainRpcError, shortMessage } from "../chains/record-chain-head";
+import { ChainRpcError } from "../chains/record-chain-head";
+import { shortMessage } from "../chains/rpc-error";
 import type { TChain } from "../config/chains";
 import type { Db } from "../db/client";
 import { newId } from "../ids";

@@ -9,7 +9,8 @@ import {
   type TransactionReceipt,
 } from "viem";
 import type { ChainClient } from "../chains/public-client";
-import { ChainRpcError, shortMessage } from "../chains/record-chain-head";
+import { ChainRpcError } from "../chains/record-chain-head";
+import { shortMessage } from "../chains/rpc-error";
 import type { TChain } from "../config/chains";
 import type { Db } from "../db/client";
 import { newId } from "../ids";

@@ -8,7 +8,6 @@
 // harmless anyway.
 import {
   type Address,
-  BaseError,
   encodeFunctionData,
   erc20Abi,
   getAddress,
@@ -19,6 +18,7 @@ import {
 } from "viem";
 import { creditSettledPayment } from "../balances/credit-settled-payment";
 import type { ChainClient } from "../chains/public-client";
+import { isAlreadyBroadcast, shortMessage } from "../chains/rpc-error";
 import type { TChain } from "../config/chains";
 import type { Tx } from "../db/client";
 import type { SweepStatus } from "../db/generated/enums";
@@ -32,7 +32,6 @@ import { clientOf, nowOf, replaceAfterMsOf, type SettlementDeps } from "./settle
 import { depositSigner, gasTankSigner } from "./signing-accounts";
 
 const NATIVE_TRANSFER_GAS = 21_000n;
-const MAX_ERROR_LENGTH = 500;
 
 export type AdvanceSweepResult = {
   sweepId: string;
@@ -880,9 +879,8 @@ export async function broadcastSweepTransaction(
     await client.sendRawTransaction({ serializedTransaction: inFlight.raw as Hex });
     return { mined: false, error: null };
   } catch (error) {
+    if (isAlreadyBroadcast(error)) return { mined: false, error: null };
     const message = shortMessage(error);
-    if (/already known|known transaction|nonce too low|already imported/i.test(message))
-      return { mined: false, error: null };
     await deps.db.sweep.update({
       where: { id: sweepId },
       data: { lastError: `broadcast failed: ${message}` },
@@ -897,10 +895,4 @@ function minBigInt(a: bigint, b: bigint): bigint {
 
 function maxBigInt(a: bigint, b: bigint): bigint {
   return a > b ? a : b;
-}
-
-function shortMessage(error: unknown): string {
-  const message =
-    error instanceof BaseError ? error.shortMessage : error instanceof Error ? error.message : String(error);
-  return message.slice(0, MAX_ERROR_LENGTH);
 }
