@@ -4,9 +4,17 @@
 // session → redirected to sign-in and nothing changed. The matrix lists every action explicitly and
 // fails when a "use server" module exports one it does not list (a new action must be added).
 // Only Next's request scope is stood in for: the session cookie is a real next-auth JWT (encoded
-// and decoded with APP_SECRET, so expiry is next-auth's own check) and the session callback is ours.
+// and decoded with APP_SECRET, so expiry is next-auth's own check) and the session callback is ours;
+// the request headers (sign-up reads the client address) are a random client's.
+// Then every action, the sign-up form included, is fuzzed (fast-check): its valid form from the
+// matrix with one to three fields replaced by hostile values (NUL bytes, lone surrogates, 5,000
+// characters, huge or negative amounts, other merchants' ids, files), dropped, doubled or added.
+// Each call must end in a return value, a redirect or the not-found page — never a thrown error,
+// which Next would answer with a 500 — and B's data must not change. FUZZ_ACTION_RUNS (default 60)
+// forms per action, FUZZ_SEED replays a run.
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
+import fc from "fast-check";
 import { decode, encode } from "next-auth/jwt";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createApiKey } from "@/lib/api-keys/create-api-key";
@@ -36,6 +44,8 @@ vi.mock("next-auth/next", () => ({
   },
 }));
 vi.mock("next/cache", () => ({ revalidatePath: () => undefined }));
+let requestHeaders = new Headers();
+vi.mock("next/headers", () => ({ headers: async () => requestHeaders }));
 
 let database: TestDatabase;
 type Seeded = {
@@ -137,10 +147,16 @@ async function signInAs(seeded: Pick<Seeded, "userId" | "merchantId">, maxAge = 
   });
 }
 
+type FormEntry = [string, string | File];
+/** While fuzzing: what becomes of every form an action is called with (see the hostile forms test). */
+let mutate: ((entries: FormEntry[]) => FormEntry[]) | null = null;
+
 function form(fields: Record<string, string | string[]>): FormData {
+  const entries = Object.entries(fields).flatMap(([name, value]) =>
+    (Array.isArray(value) ? value : [value]).map((item): FormEntry => [name, item]),
+  );
   const data = new FormData();
-  for (const [name, value] of Object.entries(fields))
-    for (const item of Array.isArray(value) ? value : [value]) data.append(name, item);
+  for (const [name, value] of mutate ? mutate(entries) : entries) data.append(name, value);
   return data;
 }
 
@@ -442,5 +458,150 @@ describe("dashboard server actions: authorization matrix", () => {
     const pages = filesUnder("app/dashboard", /^page\.tsx$/);
     expect(pages.length).toBeGreaterThan(5);
     for (const page of pages) expect(readFileSync(page, "utf8"), page).toContain("requireMerchantSession(");
+  });
+});
+
+const FUZZ_ACTION_RUNS = Number(process.env.FUZZ_ACTION_RUNS ?? 60);
+const FUZZ_SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 1_000_000_000);
+
+/** Hostile and plausible form values: a string (most of the time) or a file. */
+function hostileValue(): fc.Arbitrary<string | File> {
+  const ids = [a, b].flatMap((seeded) => [
+    seeded.paymentId,
+    seeded.keyId,
+    seeded.endpointId,
+    seeded.deliveryId,
+    seeded.payoutId,
+    seeded.merchantId,
+  ]);
+  return fc.oneof(
+    {
+      weight: 4,
+      arbitrary: fc.constantFrom("\u0000", "a\u0000b", "\ud800", "\udfff\ud800x", "x".repeat(5_000)),
+    },
+    { weight: 2, arbitrary: fc.constantFrom(...ids) },
+    {
+      weight: 4,
+      arbitrary: fc.constantFrom(
+        "",
+        " ",
+        "mainnet",
+        "USDC",
+        "DOGE",
+        "treasury",
+        "balance",
+        "-1",
+        "0",
+        "1e309",
+        "0.0000000000000000000001",
+        "99999999999999999999999999999999999999999999999999999999999999999999999999999999",
+        "NaN",
+        "0x000000000000000000000000000000000000dead",
+        "0xZZ",
+        "javascript:alert(1)",
+        "//evil.example/x",
+        "http://127.0.0.1:9/other",
+        "pay_0000000000000000000000",
+      ),
+    },
+    { weight: 3, arbitrary: fc.string({ unit: "binary", maxLength: 40 }) },
+    { weight: 1, arbitrary: fc.constant(new File(["junk"], "junk.txt", { type: "text/plain" })) },
+  );
+}
+
+/** One to three edits of a form: a value replaced, a field dropped, doubled or added. */
+function formEdits() {
+  return fc.array(
+    fc.record({
+      kind: fc.constantFrom("replace", "replace", "replace", "drop", "double", "add"),
+      at: fc.nat(),
+      name: fc.constantFrom("unexpected", "chain", "amount", "token", "paymentId", "$ACTION_ID_0"),
+      value: hostileValue(),
+    }),
+    { minLength: 1, maxLength: 3 },
+  );
+}
+
+function applyEdits(entries: FormEntry[], edits: Edit[]): FormEntry[] {
+  const result = [...entries];
+  for (const edit of edits) {
+    const index = result.length > 0 ? edit.at % result.length : 0;
+    const [name = edit.name] = result[index] ?? [];
+    if (edit.kind === "replace" && result.length > 0) result[index] = [name, edit.value];
+    else if (edit.kind === "drop") result.splice(index, 1);
+    else if (edit.kind === "double") result.push([name, edit.value]);
+    else result.push([edit.name, edit.value]);
+  }
+  return result;
+}
+type Edit = { kind: string; at: number; name: string; value: string | File };
+
+describe("dashboard server actions and the sign-up form: hostile forms", () => {
+  it(`end in a value, a redirect or not-found — never an unhandled error (${FUZZ_ACTION_RUNS} forms each, seed ${FUZZ_SEED})`, {
+    timeout: 240_000,
+  }, async () => {
+    const before = await snapshot(b.merchantId);
+    const signUp = (await import("../sign-up/actions")).signUpAction;
+    const calls: [string, () => Promise<unknown>][] = Object.entries(MATRIX).map(([name, entry]) => [
+      name,
+      entry.kind === "object"
+        ? () => entry.call(a)
+        : entry.kind === "own"
+          ? entry.call
+          : () =>
+              signUp(
+                form({
+                  name: "Fuzz shop",
+                  email: `fuzz-${Math.random()}@example.com`,
+                  password: "correct horse battery",
+                }),
+              ),
+    ]);
+    const failures: string[] = [];
+    let count = 0;
+    try {
+      for (const [name, call] of calls) {
+        // First, deterministically, each field of the valid form in turn holding a NUL character
+        // (PostgreSQL refuses it in text: six actions answered a 500 before zText); then the fuzz.
+        const nulInEachField = Array.from({ length: 8 }, (_, at): [Edit[], string] => [
+          [{ kind: "replace", at, name: "", value: "a\u0000b" }],
+          `10.0.0.${at}`,
+        ]);
+        const samples = fc.sample(fc.tuple(formEdits(), fc.ipV4()), {
+          numRuns: FUZZ_ACTION_RUNS,
+          seed: FUZZ_SEED + count,
+        });
+        for (const [edits, ip] of [...nulInEachField, ...samples]) {
+          count += 1;
+          let sent: FormEntry[] = [];
+          mutate = (entries) => {
+            sent = applyEdits(entries, edits);
+            return sent;
+          };
+          requestHeaders = new Headers({ "x-forwarded-for": ip });
+          await signInAs(a);
+          try {
+            await outcome(call);
+          } catch (error) {
+            const fields = sent.map(([key, value]) => [
+              key,
+              typeof value === "string" ? value.slice(0, 40) : "(file)",
+            ]);
+            const reason =
+              error instanceof Error
+                ? `${error.name}: ${error.message.trim().split("\n").at(-1)}`
+                : String(error);
+            failures.push(`${name} ${JSON.stringify(fields)}: ${reason}`);
+          }
+        }
+      }
+    } finally {
+      mutate = null;
+    }
+    expect(failures.slice(0, 100), `${failures.length} of ${count} calls failed (seed ${FUZZ_SEED})`).toEqual(
+      [],
+    );
+    expect(await snapshot(b.merchantId)).toBe(before);
+    console.log(JSON.stringify({ scenario: "server-actions-fuzz", seed: FUZZ_SEED, calls: count }));
   });
 });

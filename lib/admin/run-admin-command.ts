@@ -8,6 +8,7 @@ import type { Db } from "../db/client";
 import { AppError } from "../errors";
 import { createMerchant } from "../merchants/create-merchant";
 import { reconcileChain } from "../settlement/reconcile-chain";
+import { zText } from "../validation/text";
 
 export const ADMIN_USAGE = `Usage: npm run admin -- <command> [options]
   create-merchant --name <name> --email <email> --password <password>   → {"merchant_id", "api_key"}
@@ -21,13 +22,13 @@ export class UsageError extends Error {
 }
 
 const ZCreateMerchantArgs = z.object({
-  name: z.string().trim().min(1).max(200),
+  name: zText().trim().min(1).max(200),
   email: z.email(),
   password: z.string().min(8, "must be at least 8 characters").max(200),
 });
 const ZCreateApiKeyArgs = z.object({
   merchant: z.string().min(1),
-  name: z.string().trim().min(1).max(200).default("API key"),
+  name: zText().trim().min(1).max(200).default("API key"),
   permission: z.array(ZApiKeyPermission).default([]),
 });
 

@@ -3,9 +3,10 @@ import { type Db, db as defaultDb } from "../db/client";
 import { AppError } from "../errors";
 import { RateLimiter } from "../http/rate-limit";
 import { createMerchant } from "../merchants/create-merchant";
+import { zText } from "../validation/text";
 
 export const ZSignUp = z.object({
-  name: z.string().trim().min(1, "Enter your business name").max(100),
+  name: zText().trim().min(1, "Enter your business name").max(100),
   email: z.string().trim().toLowerCase().max(320).pipe(z.email("Enter a valid email address")),
   password: z.string().min(10, "Use at least 10 characters").max(200, "Use at most 200 characters"),
 });

@@ -262,6 +262,8 @@ describe("worker killed with SIGKILL at random points", () => {
       expect(report.flagged_payments).toEqual([]);
       expect(report.tokens.map((token) => token.difference)).toEqual(["0", "0"]);
       expect(report.hot_wallets.map((token) => token.difference)).toEqual(["0", "0"]);
+      expect(report.gas.difference).toBe("0");
+      expect(report.flagged_gas).toEqual([]);
     }
 
     // Webhooks: every event delivered at least once, signed; a duplicate carries the same webhook-id.

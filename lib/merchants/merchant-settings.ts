@@ -2,12 +2,13 @@ import { z } from "zod";
 import type { Db } from "../db/client";
 import { AppError } from "../errors";
 import { MAX_EXPIRES_IN, MIN_EXPIRES_IN } from "../payments/create-payment";
+import { zText } from "../validation/text";
 
 export type MerchantSettings = { name: string; brandColor: string | null; defaultExpiryMinutes: number };
 
 /** Business name and brand colour (shown on the checkout) and the default payment expiry. */
 export const ZMerchantSettings = z.object({
-  name: z.string().trim().min(1, "Enter the business name your customers know").max(100),
+  name: zText().trim().min(1, "Enter the business name your customers know").max(100),
   brandColor: z
     .string()
     .trim()

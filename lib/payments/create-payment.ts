@@ -4,13 +4,14 @@ import type { Db } from "../db/client";
 import { AppError } from "../errors";
 import { newId } from "../ids";
 import { parseAmount } from "../money/amounts";
+import { zText } from "../validation/text";
 import { depositAddress } from "../wallet/derivation";
 import { resolveToken, serializePayment, type TPaymentObject } from "./payment-object";
 
-const ZMetadataValue = z.union([z.string().max(500), z.number(), z.boolean(), z.null()]);
+const ZMetadataValue = z.union([zText().max(500), z.number(), z.boolean(), z.null()]);
 /** Stripe-style metadata: a flat object of at most 50 keys, short keys and values. */
 export const ZMetadata = z
-  .record(z.string().min(1).max(40), ZMetadataValue)
+  .record(zText().min(1).max(40), ZMetadataValue)
   .refine((value) => Object.keys(value).length <= 50, "at most 50 keys");
 
 export const MIN_EXPIRES_IN = 60;
@@ -22,8 +23,8 @@ export const ZCreatePayment = z.strictObject({
   /** Decimal string in token units; numbers are refused so no float ever touches an amount. */
   amount: z.string({ error: 'must be a decimal string such as "12.5"' }).max(100),
   expires_in: z.number().int().min(MIN_EXPIRES_IN).max(MAX_EXPIRES_IN).optional(),
-  order_id: z.string().min(1).max(200).nullish(),
-  description: z.string().max(1000).nullish(),
+  order_id: zText().min(1).max(200).nullish(),
+  description: zText().max(1000).nullish(),
   metadata: ZMetadata.optional(),
   redirect_url: z
     .url({ protocol: /^https?$/, error: "must be an http or https URL" })

@@ -9,6 +9,7 @@ import { newId } from "../ids";
 import { formatAmount, parseAmount } from "../money/amounts";
 import { ZMetadata } from "../payments/create-payment";
 import { resolveToken } from "../payments/payment-object";
+import { zText } from "../validation/text";
 import { hotWalletAddress } from "../wallet/derivation";
 import { AUTO_APPROVAL, PAYOUT_SELECT, serializePayout, type TPayoutObject } from "./payout-object";
 
@@ -32,7 +33,7 @@ export const ZCreatePayout = z.strictObject({
   /** Decimal string in token units; numbers are refused so no float ever touches an amount. */
   amount: z.string({ error: 'must be a decimal string such as "12.5"' }).max(100),
   address: ZPayoutAddress,
-  description: z.string().max(500).nullish(),
+  description: zText().max(500).nullish(),
   metadata: ZMetadata.optional(),
 });
 export type TCreatePayout = z.infer<typeof ZCreatePayout>;

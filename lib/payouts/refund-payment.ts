@@ -2,6 +2,7 @@ import { z } from "zod";
 import { AppError } from "../errors";
 import { formatAmount, parseAmount } from "../money/amounts";
 import { toBigInt } from "../payments/payment-object";
+import { zText } from "../validation/text";
 import { createPayoutWith, type PayoutDeps, ZPayoutAddress } from "./create-payout";
 import type { TPayoutObject } from "./payout-object";
 
@@ -9,7 +10,7 @@ export const ZRefundPayment = z.strictObject({
   address: ZPayoutAddress,
   /** Decimal string in the payment's token; default: everything received not yet refunded. */
   amount: z.string({ error: 'must be a decimal string such as "12.5"' }).max(100).optional(),
-  description: z.string().max(500).nullish(),
+  description: zText().max(500).nullish(),
 });
 export type TRefundPayment = z.infer<typeof ZRefundPayment>;
 

@@ -2,10 +2,12 @@
 // real Anvil node mining a block a second) stops listening for RPC_OUTAGE_SECONDS (default 10 in
 // `npm test`, 60 in `npm run test:resilience`) while payments keep being paid. The real worker
 // process runs throughout. Health must show the chain's error meanwhile; afterwards scanning resumes
-// by itself, every payment is found and settled, and the scanned blocks are continuous.
+// by itself, every payment is found and settled, the scanned blocks are continuous, and
+// reconciliation finds every difference exactly zero.
 
 import { parseEther, parseUnits } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { reconcileChainWithHotWallets } from "../balances/reconcile-hot-wallets";
 import { getHealth } from "../health/get-health";
 import { toBigInt } from "../payments/payment-object";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
@@ -161,6 +163,16 @@ describe("the chain's RPC unreachable while payments are paid", () => {
     expect(outageBlocks.length).toBe(Number(headAtRecovery - headAtOutage) + 1);
     for (const block of outageBlocks)
       expect(block.hash).toBe((await stack.publicClient.getBlock({ blockNumber: block.number })).hash);
+
+    // Reconciliation: received = swept + fees + held, and every wei of gas, exactly.
+    const report = await reconcileChainWithHotWallets(stack.deps, {
+      chain: stack.chain.name,
+      merchantId: merchant.merchantId,
+    });
+    expect(report.flagged_payments).toEqual([]);
+    expect(report.tokens.map((token) => token.difference)).toEqual(["0", "0"]);
+    expect(report.gas.difference).toBe("0");
+    expect(report.flagged_gas).toEqual([]);
 
     console.log(
       JSON.stringify({

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ZEventType } from "../events/event-object";
+import { zText } from "../validation/text";
 
 export const ZWebhookEndpointObject = z.object({
   id: z.string(),
@@ -57,7 +58,7 @@ const ZEnabledEvents = z
 
 export const ZCreateWebhookEndpoint = z.strictObject({
   url: ZUrl,
-  description: z.string().max(1000).nullish(),
+  description: zText().max(1000).nullish(),
   enabled_events: ZEnabledEvents.optional(),
   status: z.enum(["enabled", "disabled"]).optional(),
 });
@@ -65,7 +66,7 @@ export type TCreateWebhookEndpoint = z.infer<typeof ZCreateWebhookEndpoint>;
 
 export const ZUpdateWebhookEndpoint = z.strictObject({
   url: ZUrl.optional(),
-  description: z.string().max(1000).nullish(),
+  description: zText().max(1000).nullish(),
   enabled_events: ZEnabledEvents.optional(),
   status: z.enum(["enabled", "disabled"]).optional(),
 });

@@ -6,10 +6,11 @@ import { z } from "zod";
 import { createApiKey, revokeApiKey } from "@/lib/api-keys/create-api-key";
 import { requireMerchantSession } from "@/lib/auth/require-merchant-session";
 import { AppError } from "@/lib/errors";
+import { zText } from "@/lib/validation/text";
 
 export type CreateApiKeyState = { error: string | null; created: { name: string; apiKey: string } | null };
 
-const ZKeyName = z.string().trim().min(1, "Name the key, e.g. “production server”").max(100);
+const ZKeyName = zText().trim().min(1, "Name the key, e.g. “production server”").max(100);
 
 export async function createApiKeyAction(
   _previous: CreateApiKeyState,
