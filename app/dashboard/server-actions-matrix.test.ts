@@ -19,7 +19,6 @@ import { decode, encode } from "next-auth/jwt";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createApiKey } from "@/lib/api-keys/create-api-key";
 import { authOptions } from "@/lib/auth/auth-options";
-import { postLedgerEntry } from "@/lib/balances/post-ledger-entry";
 import { env } from "@/lib/config/env";
 import { recordEvent } from "@/lib/events/record-event";
 import { createLogger } from "@/lib/logger";
@@ -28,6 +27,7 @@ import { createPayment } from "@/lib/payments/create-payment";
 import { createPayout } from "@/lib/payouts/create-payout";
 import { setTreasurySetting } from "@/lib/settlement/set-treasury-setting";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/database";
+import { adjustBalance } from "@/lib/testing/ledger";
 import { testChain } from "@/lib/testing/test-chain";
 import { createWebhookEndpoint } from "@/lib/webhooks/create-webhook-endpoint";
 import { webhookDeps } from "@/lib/webhooks/webhook-deps";
@@ -94,15 +94,7 @@ async function seed(label: string): Promise<Seeded> {
   // Balance mode with 1 ETH, and a payout waiting for approval.
   const chains = [testChain()];
   await setTreasurySetting({ db, chains }, merchantId, { chain: "local", mode: "balance" });
-  await db.$transaction((tx) =>
-    postLedgerEntry(tx, {
-      merchantId,
-      chain: "local",
-      tokenSymbol: "ETH",
-      type: "adjustment",
-      amount: 10n ** 18n,
-    }),
-  );
+  await adjustBalance(db, merchantId, { tokenSymbol: "ETH", amount: 10n ** 18n });
   const payout = await createPayout({ db, chains }, merchantId, {
     chain: "local",
     token: "ETH",

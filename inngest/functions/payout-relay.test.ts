@@ -4,12 +4,12 @@
 import { InngestTestEngine } from "@inngest/test";
 import { generatePrivateKey, privateKeyToAddress } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { postLedgerEntry } from "../../lib/balances/post-ledger-entry";
 import { createMerchant } from "../../lib/merchants/create-merchant";
 import { createPayout } from "../../lib/payouts/create-payout";
 import { approvePayout, rejectPayout } from "../../lib/payouts/review-payout";
 import { setTreasurySetting } from "../../lib/settlement/set-treasury-setting";
 import { createTestDatabase, type TestDatabase } from "../../lib/testing/database";
+import { adjustBalance } from "../../lib/testing/ledger";
 import { testChain } from "../../lib/testing/test-chain";
 import { createPayoutRelay } from "./payout-relay";
 
@@ -29,15 +29,7 @@ describe("payout-relay function", () => {
     });
     const deps = { db: database.db, chains: [chain] };
     await setTreasurySetting(deps, merchantId, { chain: "local", mode: "balance" });
-    await database.db.$transaction((tx) =>
-      postLedgerEntry(tx, {
-        merchantId,
-        chain: "local",
-        tokenSymbol: "ETH",
-        type: "adjustment",
-        amount: 10n ** 18n,
-      }),
-    );
+    await adjustBalance(database.db, merchantId, { tokenSymbol: "ETH", amount: 10n ** 18n });
     const create = () =>
       createPayout(deps, merchantId, {
         chain: "local",

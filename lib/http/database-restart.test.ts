@@ -16,12 +16,12 @@ import { parseEther } from "viem";
 import { generatePrivateKey, privateKeyToAddress } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { findLedgerMismatches } from "../balances/find-ledger-mismatches";
-import { postLedgerEntry } from "../balances/post-ledger-entry";
 import { migrateDatabase } from "../db/migrate";
 import { ABANDONED_CLAIM_MS } from "../idempotency/with-idempotency";
 import { toBigInt } from "../payments/payment-object";
 import { type RunningPostgres, startEmbeddedPostgres } from "../runtime/embedded-postgres";
 import { freePort } from "../runtime/free-port";
+import { adjustBalance } from "../testing/ledger";
 import { testChain } from "../testing/test-chain";
 
 const DOWN_MS = Number(process.env.DB_DOWN_SECONDS ?? 4) * 1_000;
@@ -89,15 +89,7 @@ beforeAll(async () => {
     chain: "local",
     mode: "balance",
   });
-  await db().$transaction((tx) =>
-    postLedgerEntry(tx, {
-      merchantId: merchant.merchantId,
-      chain: "local",
-      tokenSymbol: "ETH",
-      type: "adjustment",
-      amount: INITIAL_BALANCE,
-    }),
-  );
+  await adjustBalance(db(), merchant.merchantId, { tokenSymbol: "ETH", amount: INITIAL_BALANCE });
 });
 afterAll(async () => {
   vi.unstubAllEnvs();

@@ -4,11 +4,11 @@
 // recorded for the webhooks.
 import { parseEther } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { postLedgerEntry } from "../balances/post-ledger-entry";
 import { createLogger } from "../logger";
 import { type RunningAnvil, startAnvil } from "../runtime/anvil";
 import { freePort } from "../runtime/free-port";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
+import { adjustBalance } from "../testing/ledger";
 import { createSettlementFixture, type SettlementFixture } from "../testing/settlement-fixture";
 import { type EmbeddedRunner, startEmbeddedRunner } from "./embedded-runner";
 import { payoutJob } from "./jobs";
@@ -25,15 +25,7 @@ beforeAll(async () => {
   // A hot wallet holding 1 ETH, booked as such.
   const hotWallet = await fx.useBalanceMode();
   await fx.testClient.setBalance({ address: hotWallet, value: parseEther("1") });
-  await database.db.$transaction((tx) =>
-    postLedgerEntry(tx, {
-      merchantId,
-      chain: "local",
-      tokenSymbol: "ETH",
-      type: "adjustment",
-      amount: parseEther("1"),
-    }),
-  );
+  await adjustBalance(database.db, merchantId, { tokenSymbol: "ETH", amount: parseEther("1") });
 });
 afterAll(async () => {
   await runner?.stop();

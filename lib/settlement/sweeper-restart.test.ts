@@ -1,10 +1,9 @@
 // The sweeper killed (SIGKILL) between the gas top-up and the token transfer, then restarted: the
 // real `npm run worker` process, a test file's own Anvil (nothing mines unless the test does), a
 // real database. The restarted worker completes the sweep without a second top-up.
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { parseEther } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
@@ -12,13 +11,13 @@ import { type RunningAnvil, startAnvil } from "../runtime/anvil";
 import { freePort } from "../runtime/free-port";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
 import { createSettlementFixture, type SettlementFixture } from "../testing/settlement-fixture";
+import { type WorkerProcess, workerProcess } from "../testing/worker-process";
 
-const root = resolve(import.meta.dirname, "..", "..");
 let database: TestDatabase;
 let anvil: RunningAnvil;
 let fx: SettlementFixture;
 let workDir: string;
-const workers: ChildProcess[] = [];
+let worker: WorkerProcess | undefined;
 beforeAll(async () => {
   database = await createTestDatabase();
   anvil = await startAnvil({ port: await freePort() });
@@ -26,35 +25,11 @@ beforeAll(async () => {
   workDir = mkdtempSync(join(tmpdir(), "ctrip-sweeper-"));
 });
 afterAll(async () => {
-  for (const worker of workers)
-    if (worker.exitCode === null && worker.signalCode === null) worker.kill("SIGKILL");
+  await worker?.kill();
   await anvil?.stop();
   await database?.drop();
   rmSync(workDir, { recursive: true, force: true });
 });
-
-function startWorker(chainsFile: string) {
-  const {
-    INNGEST_DEV: _dev,
-    INNGEST_SIGNING_KEY: _key,
-    INNGEST_EVENT_KEY: _event,
-    ...inherited
-  } = process.env;
-  const worker = spawn(process.execPath, [join(root, "node_modules/tsx/dist/cli.mjs"), "scripts/worker.ts"], {
-    cwd: root,
-    env: {
-      ...inherited,
-      DATABASE_URL: database.databaseUrl,
-      CHAINS_FILE: chainsFile,
-      WALLET_MNEMONIC: fx.mnemonic,
-      LOG_LEVEL: "error",
-    },
-    stdio: ["ignore", "ignore", "ignore"],
-  });
-  workers.push(worker);
-  const exited = new Promise<void>((resolveExit) => worker.once("exit", () => resolveExit()));
-  return { worker, exited };
-}
 
 describe("sweeper restart", () => {
   it("killed between top-up and transfer, restarted: completes with exactly one top-up", async () => {
@@ -70,6 +45,12 @@ describe("sweeper restart", () => {
         ],
       }),
     );
+    worker = workerProcess({
+      DATABASE_URL: database.databaseUrl,
+      CHAINS_FILE: chainsFile,
+      WALLET_MNEMONIC: fx.mnemonic,
+      LOG_LEVEL: "info",
+    });
     await fx.fundGasTank(parseEther("1"));
     const payment = await fx.createConfirmedPayment({ token: "USDC", amount: "30" });
     const sweepState = async () => {
@@ -80,16 +61,15 @@ describe("sweeper restart", () => {
 
     // First worker: plans, records and sends the top-up, which is mined (instant mining) but cannot
     // reach its 2 confirmations while nothing else mines. Killed there, without any cleanup.
-    const first = startWorker(chainsFile);
+    await worker.start();
     await expect
       .poll(sweepState, { timeout: 30_000, interval: 200 })
       .toEqual({ status: "funding_gas", topUps: 1 });
-    first.worker.kill("SIGKILL");
-    await first.exited;
+    await worker.kill();
     await fx.mine(2);
 
     // Restarted: confirms the recorded top-up and transfers the tokens.
-    const second = startWorker(chainsFile);
+    await worker.start();
     await expect
       .poll(
         async () => {
@@ -99,8 +79,7 @@ describe("sweeper restart", () => {
         { timeout: 45_000, interval: 500 },
       )
       .toBe("settled");
-    second.worker.kill("SIGINT");
-    await second.exited;
+    expect(await worker.stop()).toBe(0);
 
     expect(await fx.publicClient.getTransactionCount({ address: fx.gasTank })).toBe(1);
     const sweep = await database.db.sweep.findUniqueOrThrow({ where: { paymentId: payment.id } });

@@ -5,7 +5,6 @@ import { generatePrivateKey, privateKeyToAddress } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createApiKey } from "@/lib/api-keys/create-api-key";
 import { findLedgerMismatches } from "@/lib/balances/find-ledger-mismatches";
-import { postLedgerEntry } from "@/lib/balances/post-ledger-entry";
 import { configuredChains } from "@/lib/config/chains";
 import { createLogger } from "@/lib/logger";
 import { createMerchant } from "@/lib/merchants/create-merchant";
@@ -15,6 +14,7 @@ import { ZPayoutObject } from "@/lib/payouts/payout-object";
 import { approvePayout, rejectPayout } from "@/lib/payouts/review-payout";
 import { setTreasurySetting } from "@/lib/settlement/set-treasury-setting";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/database";
+import { adjustBalance } from "@/lib/testing/ledger";
 import { disconnectProcessDb } from "@/lib/testing/process-db";
 import { hotWalletAddress } from "@/lib/wallet/derivation";
 import { createWebhookEndpoint } from "@/lib/webhooks/create-webhook-endpoint";
@@ -79,15 +79,7 @@ beforeAll(async () => {
   paymentOfB = payment.id;
   const merchant = await database.db.merchant.findUniqueOrThrow({ where: { id: merchantA } });
   hotWalletOfA = hotWalletAddress(merchant.depositXpub);
-  await database.db.$transaction((tx) =>
-    postLedgerEntry(tx, {
-      merchantId: merchantA,
-      chain: "local",
-      tokenSymbol: "USDC",
-      type: "adjustment",
-      amount: 100_000_000n,
-    }),
-  );
+  await adjustBalance(database.db, merchantA, { tokenSymbol: "USDC", amount: 100_000_000n });
 });
 afterAll(async () => {
   await disconnectProcessDb();
@@ -476,15 +468,7 @@ describe("concurrency", () => {
   it("50 concurrent payouts racing for one balance never overdraw it; what was created equals what was debited", async () => {
     const before = await usdcAvailable();
     // Room for exactly 7 payouts of 7 USDC (and a remainder below 7).
-    await database.db.$transaction((tx) =>
-      postLedgerEntry(tx, {
-        merchantId: merchantA,
-        chain: "local",
-        tokenSymbol: "USDC",
-        type: "adjustment",
-        amount: -(before - 50_000_000n),
-      }),
-    );
+    await adjustBalance(database.db, merchantA, { tokenSymbol: "USDC", amount: -(before - 50_000_000n) });
     const responses = await Promise.all(
       Array.from({ length: 50 }, (_, index) =>
         create(keyA, { chain: "local", token: "USDC", amount: "7", address: recipient }, `race-${index}`),
