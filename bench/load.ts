@@ -242,14 +242,16 @@ async function run(settings: Settings) {
     // Samplers, every 5 s: RSS of the gateway's Node processes, the web server's V8 heap (its
     // /api/metrics) and the watcher lag (blocks).
     const rss: { t: number; mib: number; processes: Record<string, number> }[] = [];
-    const heap: { t: number; mib: number }[] = [];
+    const heap: { t: number; mib: number; committedMib: number }[] = [];
     const lag: number[] = [];
     const samplers = setInterval(async () => {
       rss.push({ t: Date.now(), ...gatewayRss(gateway.pgid) });
       try {
         const metrics = await (await fetch(`${gateway.baseUrl}/api/metrics`)).text();
         const used = /^nodejs_heap_size_used_bytes (\d+)$/m.exec(metrics)?.[1];
-        if (used) heap.push({ t: Date.now(), mib: Number(used) / 2 ** 20 });
+        const total = /^nodejs_heap_size_total_bytes (\d+)$/m.exec(metrics)?.[1];
+        if (used && total)
+          heap.push({ t: Date.now(), mib: Number(used) / 2 ** 20, committedMib: Number(total) / 2 ** 20 });
       } catch {
         // sampled again in 5 s
       }
@@ -419,6 +421,14 @@ function print(result: Awaited<ReturnType<typeof run>>) {
   const heap = firstAndLastMinute(result.heap, result.warmEnd, (list) => Math.min(...list.map((s) => s.mib)));
   console.log(
     `web server V8 heap used (lowest sample of the minute): first minute after warm-up ${heap.first.toFixed(0)} MiB, last minute ${heap.last.toFixed(0)} MiB, growth ${(100 * heap.growth).toFixed(1)} %; peak ${Math.max(...result.heap.map((s) => s.mib)).toFixed(0)} MiB`,
+  );
+  const committed = firstAndLastMinute(
+    result.heap.map((sample) => ({ t: sample.t, mib: sample.committedMib })),
+    result.warmEnd,
+    mean,
+  );
+  console.log(
+    `web server V8 heap committed (NODE_HEAP_GROWTH_PERCENT ${process.env.NODE_HEAP_GROWTH_PERCENT || "30, the default"}): first minute after warm-up ${committed.first.toFixed(0)} MiB, last minute ${committed.last.toFixed(0)} MiB; range ${Math.min(...result.heap.map((s) => s.committedMib)).toFixed(0)}–${Math.max(...result.heap.map((s) => s.committedMib)).toFixed(0)} MiB`,
   );
   const lag = [...result.lag].sort((a, b) => a - b);
   const detection = result.detectionMs;

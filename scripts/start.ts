@@ -19,6 +19,7 @@ import { isAnvil, isRpcListening, startAnvil } from "../lib/runtime/anvil";
 import { startEmbeddedPostgres } from "../lib/runtime/embedded-postgres";
 import { needsBuild } from "../lib/runtime/needs-build";
 import { type ManagedProcess, runChild, stopAll } from "../lib/runtime/processes";
+import { nextServerCommand } from "../lib/runtime/server-command";
 import { gasTankAddress } from "../lib/settlement/signing-accounts";
 
 const root = resolve(import.meta.dirname, "..");
@@ -114,7 +115,8 @@ async function main(): Promise<void> {
   if (stopping) return;
   const args = [devMode ? "dev" : "start", "--port", String(config.PORT)];
   if (config.HOST) args.push("--hostname", config.HOST);
-  const next = spawn(nextBin(), args, { cwd: root, env: childEnv, stdio: "inherit" });
+  const server = nextServerCommand(root, config, args);
+  const next = spawn(server.command, server.args, { cwd: root, env: childEnv, stdio: "inherit" });
   const exited = new Promise<number>((resolveExit) =>
     next.once("exit", (code, signal) => resolveExit(code ?? (signal ? 0 : 1))),
   );

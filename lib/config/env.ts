@@ -59,7 +59,15 @@ export const ZEnv = z
     WEBHOOK_ALLOW_PRIVATE_TARGETS: z.enum(["0", "1"]).optional(),
     /** Origins allowed to embed the checkout /pay/{id} in an iframe; unset = nobody. */
     CHECKOUT_FRAME_ANCESTORS: ZCheckoutFrameAncestors.optional(),
+    /** When set, `/api/metrics` answers only `Authorization: Bearer <METRICS_TOKEN>`. */
+    METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+    /**
+     * How far the app server's V8 heap may grow past what survived the last full garbage
+     * collection before the next one, in percent (V8's `--heap-growing-percent`). A small factor
+     * keeps the resident memory flat under steady load; 0 leaves V8's adaptive growth (up to 4×).
+     */
+    NODE_HEAP_GROWTH_PERCENT: z.coerce.number().int().min(0).max(300).default(30),
     /** "off" disables the in-process job runner (e.g. when a separate `npm run worker` runs the jobs). */
     CTRIP_EMBEDDED_RUNNER: z.enum(["on", "off"]).default("on"),
   })

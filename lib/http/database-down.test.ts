@@ -1,6 +1,6 @@
 // The API and public route wrappers while the database cannot be reached (nothing listens on its
 // port, as during a restart): 503 problem+json with Retry-After, not a 500 (issue 9, "Database
-// restart mid-load"; the restart and recovery scenario itself is not written yet).
+// restart mid-load"; the restart and recovery scenario is lib/http/database-restart.test.ts).
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { freePort } from "../runtime/free-port";
@@ -57,6 +57,14 @@ describe("database unreachable", () => {
       await route(new Request("http://localhost/api/checkout/pay_x"), {
         params: Promise.resolve({ id: "pay_x" }),
       }),
+    );
+  });
+
+  it("a metrics scrape is a 503, not a 500", async () => {
+    vi.spyOn(logger, "error").mockImplementation(() => undefined);
+    const metrics = await import("../../app/api/metrics/route");
+    await expectUnavailable(
+      await metrics.GET(new Request("http://localhost/api/metrics"), { params: Promise.resolve({}) }),
     );
   });
 });

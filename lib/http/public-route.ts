@@ -1,4 +1,4 @@
-// Wrapper of the public (no API key) JSON routes such as the checkout status: per-IP rate limit,
+// Wrapper of the public (no API key) routes such as the checkout status and the metrics: per-IP rate limit,
 // path validation (a malformed id is a 404), request id and the single catch rendering problem+json.
 import { randomBytes } from "node:crypto";
 import type { z } from "zod";
@@ -15,6 +15,7 @@ export type PublicRouteSpec<TParams> = {
   params: z.ZodType<TParams>;
   /** Requests per second sustained per client IP, and the burst above it. */
   rateLimit: { perSecond: number; burst: number };
+  /** Returns the JSON body, or a whole Response for another format. */
   handler: (context: { db: Db; params: TParams; request: Request }) => Promise<unknown>;
   /** The database (tests pass their own); the process-wide client by default. */
   getDb?: () => Db;
@@ -32,9 +33,10 @@ export function publicRoute<TParams>(
         throw new AppError("rate_limited", `Too many requests; retry after ${retryAfter} s.`, {
           headers: { "retry-after": String(retryAfter) },
         });
-      const params = spec.params.safeParse(await routeContext.params);
+      const params = spec.params.safeParse((await routeContext?.params) ?? {});
       if (!params.success) throw new AppError("not_found", "No such object.");
       const body = await spec.handler({ db: (spec.getDb ?? defaultDb)(), params: params.data, request });
+      if (body instanceof Response) return body; // a non-JSON answer (the metrics' text format)
       return new Response(JSON.stringify(body), {
         headers: { "content-type": "application/json", "cache-control": "no-store", "request-id": requestId },
       });

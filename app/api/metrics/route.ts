@@ -1,9 +1,18 @@
+import { z } from "zod";
+import { env } from "@/lib/config/env";
+import { publicRoute } from "@/lib/http/public-route";
+import { authorizeScrape } from "@/lib/metrics/authorize-scrape";
 import { renderMetrics } from "@/lib/metrics/render-metrics";
 
 export const dynamic = "force-dynamic";
 
-export async function GET(): Promise<Response> {
-  return new Response(await renderMetrics(), {
-    headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8", "cache-control": "no-store" },
-  });
-}
+export const GET = publicRoute({
+  params: z.object({}),
+  rateLimit: { perSecond: 5, burst: 20 },
+  handler: async ({ db, request }) => {
+    authorizeScrape(request, env().METRICS_TOKEN);
+    return new Response(await renderMetrics({ db }), {
+      headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8", "cache-control": "no-store" },
+    });
+  },
+});

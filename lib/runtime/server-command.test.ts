@@ -1,0 +1,39 @@
+import { execFileSync } from "node:child_process";
+import { resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parseEnv } from "../config/env";
+import { nextServerCommand } from "./server-command";
+
+const root = resolve(import.meta.dirname, "../..");
+
+describe("nextServerCommand", () => {
+  it("runs Next with the configured V8 heap growth (30 % by default)", () => {
+    const { command, args } = nextServerCommand(root, parseEnv({}), ["start", "--port", "3000"]);
+    expect(command).toBe(process.execPath);
+    expect(args).toEqual([
+      "--heap-growing-percent=30",
+      resolve(root, "node_modules/next/dist/bin/next"),
+      "start",
+      "--port",
+      "3000",
+    ]);
+    expect(nextServerCommand(root, parseEnv({ NODE_HEAP_GROWTH_PERCENT: "75" }), ["start"]).args[0]).toBe(
+      "--heap-growing-percent=75",
+    );
+  });
+
+  it("leaves V8's adaptive growth with 0", () => {
+    const { args } = nextServerCommand(root, parseEnv({ NODE_HEAP_GROWTH_PERCENT: "0" }), ["start"]);
+    expect(args).toEqual([resolve(root, "node_modules/next/dist/bin/next"), "start"]);
+  });
+
+  it("is a command this Node accepts (an unknown V8 flag or a wrong path would fail)", () => {
+    const { command, args } = nextServerCommand(root, parseEnv({}), ["--version"]);
+    expect(execFileSync(command, args, { cwd: root, encoding: "utf8" })).toMatch(/Next\.js v16\./);
+  });
+
+  it("refuses a growth that is not a whole percentage from 0 to 300", () => {
+    for (const value of ["-1", "301", "12.5", "lots"])
+      expect(() => parseEnv({ NODE_HEAP_GROWTH_PERCENT: value })).toThrow(/NODE_HEAP_GROWTH_PERCENT: /);
+  });
+});

@@ -1,0 +1,19 @@
+import { join } from "node:path";
+import type { TEnv } from "../config/env";
+
+/**
+ * The command running Next (`next start` or `next dev`): this Node binary with the V8 flags the
+ * config asks for (they cannot go through NODE_OPTIONS), then Next's own CLI.
+ */
+export function nextServerCommand(
+  root: string,
+  config: Pick<TEnv, "NODE_HEAP_GROWTH_PERCENT">,
+  args: string[],
+): { command: string; args: string[] } {
+  const v8Flags =
+    config.NODE_HEAP_GROWTH_PERCENT > 0 ? [`--heap-growing-percent=${config.NODE_HEAP_GROWTH_PERCENT}`] : [];
+  return {
+    command: process.execPath,
+    args: [...v8Flags, join(root, "node_modules", "next", "dist", "bin", "next"), ...args],
+  };
+}
