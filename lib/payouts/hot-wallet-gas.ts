@@ -3,15 +3,16 @@
 // those payouts' fees are the operator's cost (`gas_sponsored`, no `payout_fee` entry) — as the gas
 // of ERC-20 sweeps is. The ETH the gas tank sent and the sponsored payouts have not spent yet is the
 // hot wallet's "gas float": it is what reconciliation adds to the ledger for the native coin.
-import { type Address, type Hex, keccak256, TransactionReceiptNotFoundError } from "viem";
+import { type Address, type Hex, keccak256, parseTransaction } from "viem";
+import { minedReceipt } from "../chains/mined-receipt";
 import type { ChainClient } from "../chains/public-client";
 import type { TChain } from "../config/chains";
 import type { Tx } from "../db/client";
 import { newId } from "../ids";
 import type { Logger } from "../logger";
 import { allocateNonce } from "../settlement/allocate-nonce";
-import { feeFields, type GasQuote } from "../settlement/gas-price";
-import { clientOf, nowOf, type SettlementDeps } from "../settlement/settlement-deps";
+import { feeFields, type GasQuote, MAX_REPLACEMENTS, replacementPrice } from "../settlement/gas-price";
+import { clientOf, nowOf, replaceAfterMsOf, type SettlementDeps } from "../settlement/settlement-deps";
 import { gasTankSigner } from "../settlement/signing-accounts";
 
 const NATIVE_TRANSFER_GAS = 21_000n;
@@ -99,6 +100,7 @@ export async function planGasTopUp(
       rawTx,
       txHash: keccak256(rawTx),
       createdAt: nowOf(deps),
+      sentAt: nowOf(deps),
     },
     select: { id: true },
   });
@@ -106,9 +108,10 @@ export async function planGasTopUp(
 }
 
 /**
- * Records open top-ups whose transaction has the chain's required confirmations (their amount
- * becomes spendable float, their fee is recorded), and re-broadcasts the recorded bytes of those
- * not mined yet (after a crash, or if the node dropped them). A top-up removed by a reorg before
+ * Records open top-ups whose transaction (or one it replaced) has the chain's required
+ * confirmations: their amount becomes spendable float, their fee is recorded. Those not mined yet
+ * are re-broadcast (after a crash, or if the node dropped them), and replaced at a higher fee once
+ * stuck for the chain's replacement timeout (replaceStuckTopUp). A top-up removed by a reorg before
  * that point is simply re-broadcast: the float never counts it before it is final.
  */
 export async function confirmGasTopUps(
@@ -118,7 +121,7 @@ export async function confirmGasTopUps(
 ): Promise<number> {
   const open = await deps.db.hotWalletGasTopUp.findMany({
     where: { chain: chain.name, status: "sent" },
-    select: { id: true, rawTx: true, txHash: true },
+    select: { id: true, rawTx: true, txHash: true, replacedTxHashes: true, sentAt: true },
   });
   if (open.length === 0) return 0;
   const client = clientOf(deps, chain);
@@ -126,24 +129,83 @@ export async function confirmGasTopUps(
   let confirmed = 0;
   for (const topUp of open) {
     try {
-      const receipt = await client.getTransactionReceipt({ hash: topUp.txHash as Hex });
-      if (head - receipt.blockNumber + 1n < BigInt(chain.confirmations)) continue;
-      const { count } = await deps.db.hotWalletGasTopUp.updateMany({
-        where: { id: topUp.id, status: "sent" },
-        data: {
-          status: "confirmed",
-          fee: (receipt.gasUsed * receipt.effectiveGasPrice).toString(),
-          confirmedAt: nowOf(deps),
-        },
-      });
-      confirmed += count;
-    } catch (error) {
-      if (!(error instanceof TransactionReceiptNotFoundError)) {
-        options.logger?.warn("gas top-up receipt not read", { topUpId: topUp.id, error });
+      const receipt = await minedReceipt(client, [topUp.txHash, ...topUp.replacedTxHashes]);
+      if (receipt) {
+        if (head - receipt.blockNumber + 1n < BigInt(chain.confirmations)) continue;
+        const { count } = await deps.db.hotWalletGasTopUp.updateMany({
+          where: { id: topUp.id, status: "sent" },
+          data: {
+            status: "confirmed",
+            txHash: receipt.transactionHash,
+            fee: (receipt.gasUsed * receipt.effectiveGasPrice).toString(),
+            confirmedAt: nowOf(deps),
+          },
+        });
+        confirmed += count;
         continue;
       }
-      await client.sendRawTransaction({ serializedTransaction: topUp.rawTx as Hex }).catch(() => undefined);
+      const stuck = nowOf(deps).getTime() - topUp.sentAt.getTime() >= replaceAfterMsOf(deps, chain);
+      const replacement = stuck ? await replaceStuckTopUp(deps, client, chain, topUp.id) : null;
+      await client
+        .sendRawTransaction({ serializedTransaction: (replacement ?? topUp.rawTx) as Hex })
+        .catch((error: unknown) => {
+          if (replacement)
+            options.logger?.warn("gas top-up replacement not broadcast", { topUpId: topUp.id, error });
+        });
+    } catch (error) {
+      options.logger?.warn("gas top-up not checked", { topUpId: topUp.id, error });
     }
   }
   return confirmed;
+}
+
+/**
+ * Replaces a top-up stuck in the mempool: the same transfer from the gas tank with the same nonce,
+ * re-signed at the current price and at least 25 % over the stuck one, recorded (the replaced hash
+ * kept) before it is broadcast. Returns the new signed transaction, or null when there is nothing
+ * to replace (another runner holds it, one of its transactions was mined, or it was already
+ * replaced MAX_REPLACEMENTS times: prices do not explain that, an operator looks).
+ */
+async function replaceStuckTopUp(
+  deps: SettlementDeps,
+  client: ChainClient,
+  chain: TChain,
+  topUpId: string,
+): Promise<Hex | null> {
+  return deps.db.$transaction(async (tx) => {
+    const [locked] = await tx.$queryRaw<{ id: string }[]>`
+      SELECT id FROM hot_wallet_gas_top_ups WHERE id = ${topUpId} AND status = 'sent' FOR UPDATE SKIP LOCKED`;
+    if (!locked) return null;
+    const topUp = await tx.hotWalletGasTopUp.findUniqueOrThrow({
+      where: { id: topUpId },
+      select: { rawTx: true, txHash: true, replacedTxHashes: true, nonce: true, sentAt: true },
+    });
+    if (nowOf(deps).getTime() - topUp.sentAt.getTime() < replaceAfterMsOf(deps, chain)) return null;
+    if (topUp.replacedTxHashes.length >= MAX_REPLACEMENTS) return null;
+    if (await minedReceipt(client, [topUp.txHash, ...topUp.replacedTxHashes])) return null;
+    const gasTank = gasTankSigner(deps.mnemonic);
+    // The nonce is used (by this top-up, about to show up): nothing to replace.
+    if ((await client.getTransactionCount({ address: gasTank.address, blockTag: "latest" })) > topUp.nonce)
+      return null;
+    const previous = parseTransaction(topUp.rawTx as Hex);
+    const { quote, price } = await replacementPrice(client, previous);
+    const rawTx = await gasTank.signTransaction({
+      chainId: chain.chainId,
+      to: previous.to ?? undefined,
+      value: previous.value ?? 0n,
+      gas: previous.gas ?? NATIVE_TRANSFER_GAS,
+      nonce: topUp.nonce,
+      ...feeFields({ type: quote.type, gasPrice: price }),
+    });
+    await tx.hotWalletGasTopUp.update({
+      where: { id: topUpId },
+      data: {
+        rawTx,
+        txHash: keccak256(rawTx),
+        replacedTxHashes: [...topUp.replacedTxHashes, topUp.txHash],
+        sentAt: nowOf(deps),
+      },
+    });
+    return rawTx;
+  });
 }

@@ -14,9 +14,9 @@ import {
   type Hex,
   keccak256,
   parseTransaction,
-  TransactionReceiptNotFoundError,
 } from "viem";
 import { postLedgerEntry } from "../balances/post-ledger-entry";
+import { minedReceipt } from "../chains/mined-receipt";
 import type { ChainClient } from "../chains/public-client";
 import { isAlreadyBroadcast, shortMessage } from "../chains/rpc-error";
 import type { TChain } from "../config/chains";
@@ -26,7 +26,13 @@ import type { TEventType } from "../events/event-object";
 import { recordEvent } from "../events/record-event";
 import type { Logger } from "../logger";
 import { allocateNonce } from "../settlement/allocate-nonce";
-import { feeFields, type GasQuote, quoteGasPrice } from "../settlement/gas-price";
+import {
+  feeFields,
+  type GasQuote,
+  MAX_REPLACEMENTS,
+  quoteGasPrice,
+  replacementPrice,
+} from "../settlement/gas-price";
 import { clientOf, nowOf, type SettlementDeps } from "../settlement/settlement-deps";
 import { hotWalletSigner } from "../settlement/signing-accounts";
 import {
@@ -40,8 +46,6 @@ import { PAYOUT_SELECT, serializePayout } from "./payout-object";
 import { returnPayoutFunds, settleFeeReserve } from "./return-payout-funds";
 
 const SIGNING_CONCURRENCY = 4;
-/** Each replacement pays ≥ 25 % more per gas: five of them are ≥ 3× the first price. */
-const MAX_REPLACEMENTS = 5;
 
 export type RunPayoutsResult = { signed: number; broadcast: number; confirmed: number; failed: number };
 
@@ -443,19 +447,6 @@ export async function confirmSentPayouts(
   return { confirmed, failed };
 }
 
-/** The receipt of whichever of these transactions (same nonce) was mined, or null. */
-async function minedReceipt(client: ChainClient, hashes: (string | null)[]) {
-  for (const hash of hashes) {
-    if (!hash) continue;
-    try {
-      return await client.getTransactionReceipt({ hash: hash as Hex });
-    } catch (error) {
-      if (!(error instanceof TransactionReceiptNotFoundError)) throw error;
-    }
-  }
-  return null;
-}
-
 // ─── Stuck transactions ───────────────────────────────────────────────────────────────────────────
 
 /**
@@ -557,10 +548,7 @@ async function replacePayoutTransaction(
   });
   if (mined > payout.nonce) return null;
   const previous = parseTransaction(payout.rawTx as Hex);
-  const previousPrice = previous.maxFeePerGas ?? previous.gasPrice ?? 0n;
-  const quote = await quoteGasPrice(client);
-  const bumped = (previousPrice * 125n) / 100n + 1n;
-  const price = quote.gasPrice > bumped ? quote.gasPrice : bumped;
+  const { quote, price } = await replacementPrice(client, previous);
   const gas = previous.gas ?? 0n;
   const reserve = gas * price;
   const extra = reserve - BigInt(payout.feeReserved.toFixed());

@@ -1,4 +1,4 @@
-import { Eip1559FeesNotSupportedError } from "viem";
+import { Eip1559FeesNotSupportedError, type TransactionSerializable } from "viem";
 import type { ChainClient } from "../chains/public-client";
 import type { TChain } from "../config/chains";
 
@@ -50,4 +50,20 @@ export function feeFields(quote: GasQuote) {
   return quote.type === "eip1559"
     ? ({ type: "eip1559", maxFeePerGas: quote.gasPrice, maxPriorityFeePerGas: quote.gasPrice } as const)
     : ({ type: "legacy", gasPrice: quote.gasPrice } as const);
+}
+
+/** Each replacement of a stuck payout or top-up pays ≥ 25 % more per gas: five are ≥ 3× the first. */
+export const MAX_REPLACEMENTS = 5;
+
+/**
+ * The price per gas of a stuck transaction's replacement: the current quote, and at least 25 % over
+ * what the stuck one offered (nodes refuse a replacement without a bump).
+ */
+export async function replacementPrice(
+  client: FeeClient,
+  previous: Pick<TransactionSerializable, "maxFeePerGas" | "gasPrice">,
+): Promise<{ quote: GasQuote; price: bigint }> {
+  const quote = await quoteGasPrice(client);
+  const bumped = ((previous.maxFeePerGas ?? previous.gasPrice ?? 0n) * 125n) / 100n + 1n;
+  return { quote, price: quote.gasPrice > bumped ? quote.gasPrice : bumped };
 }
