@@ -15,7 +15,8 @@ export type IdPrefix =
   | "we" // webhook endpoint
   | "wd" // webhook delivery
   | "wa" // webhook attempt
-  | "gtu"; // gas top-up of a hot wallet
+  | "gtu" // gas top-up of a hot wallet
+  | "aud"; // audit log entry
 
 const ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 const BODY_LENGTH = 22; // 62^22 > 2^128

@@ -1,7 +1,7 @@
 // The operator CLI (`npm run admin -- <command>`): JSON on stdout, errors on stderr.
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { ZApiKeyPermission } from "../api-keys/api-key-permissions";
+import { ZApiKeyPermission } from "../access/permissions";
 import { createApiKey } from "../api-keys/create-api-key";
 import type { TChain } from "../config/chains";
 import type { Db } from "../db/client";

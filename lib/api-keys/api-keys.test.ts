@@ -31,7 +31,8 @@ describe("API keys", () => {
     expect(JSON.stringify(row)).not.toContain(created.apiKey);
 
     const principal = await authenticateApiKey(database.db, `Bearer ${created.apiKey}`);
-    expect(principal).toEqual({ apiKeyId: created.id, merchantId, permissions: [] });
+    expect(principal).toMatchObject({ apiKeyId: created.id, merchantId, permissions: [] });
+    expect(principal.actor).toEqual({ type: "api_key", apiKeyId: created.id, merchantId, permissions: [] });
   });
 
   it("carries the permissions granted at creation, none by default", async () => {

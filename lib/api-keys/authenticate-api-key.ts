@@ -1,10 +1,17 @@
 import { timingSafeEqual } from "node:crypto";
+import { type Actor, apiKeyActor } from "../access/actor";
+import { knownApiKeyPermissions, type TApiKeyPermission } from "../access/permissions";
 import type { Db } from "../db/client";
 import { AppError } from "../errors";
-import { API_KEY_PERMISSIONS, type TApiKeyPermission } from "./api-key-permissions";
 import { hashApiKey } from "./create-api-key";
 
-export type ApiKeyPrincipal = { apiKeyId: string; merchantId: string; permissions: TApiKeyPermission[] };
+export type ApiKeyPrincipal = {
+  apiKeyId: string;
+  merchantId: string;
+  permissions: TApiKeyPermission[];
+  /** The key as the services see it (lib/access/actor.ts). */
+  actor: Actor;
+};
 
 const KEY_FORMAT = /^sk_[0-9A-Za-z]{43}$/;
 /** last_used_at is a hint for the dashboard: write it at most once a minute per key. */
@@ -57,12 +64,11 @@ export async function authenticateApiKey(
       },
       data: { lastUsedAt: now },
     });
-  return { apiKeyId: row.id, merchantId: row.merchantId, permissions: knownPermissions(row.permissions) };
-}
-
-/** The stored permissions this version knows (a value written by a newer version grants nothing). */
-export function knownPermissions(stored: string[]): TApiKeyPermission[] {
-  return stored.filter((value): value is TApiKeyPermission =>
-    (API_KEY_PERMISSIONS as readonly string[]).includes(value),
-  );
+  const permissions = knownApiKeyPermissions(row.permissions);
+  return {
+    apiKeyId: row.id,
+    merchantId: row.merchantId,
+    permissions,
+    actor: apiKeyActor({ merchantId: row.merchantId, apiKeyId: row.id, permissions }),
+  };
 }

@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from "node:crypto";
+import type { TApiKeyPermission } from "../access/permissions";
 import type { Db } from "../db/client";
 import { AppError } from "../errors";
 import { newId } from "../ids";
-import type { TApiKeyPermission } from "./api-key-permissions";
 
 export type CreatedApiKey = {
   id: string;

@@ -1,6 +1,6 @@
+import type { TApiKeyPermission } from "../access/permissions";
+import { knownApiKeyPermissions } from "../access/permissions";
 import type { Db } from "../db/client";
-import type { TApiKeyPermission } from "./api-key-permissions";
-import { knownPermissions } from "./authenticate-api-key";
 
 export type ApiKeySummary = {
   id: string;
@@ -34,7 +34,7 @@ export async function listApiKeys(db: Db, merchantId: string): Promise<ApiKeySum
       id: row.id,
       name: row.name,
       hint: row.keyHint,
-      permissions: knownPermissions(row.permissions),
+      permissions: knownApiKeyPermissions(row.permissions),
       createdAt: row.createdAt.toISOString(),
       lastUsedAt: row.lastUsedAt?.toISOString() ?? null,
       revokedAt: row.revokedAt?.toISOString() ?? null,

@@ -1,5 +1,7 @@
 import { redirect } from "next/navigation";
 import { getServerSession } from "next-auth/next";
+import { type Actor, userActor } from "../access/actor";
+import type { TRole } from "../access/permissions";
 import { type Db, db } from "../db/client";
 import { authOptions, ZSessionClaims } from "./auth-options";
 
@@ -8,9 +10,11 @@ export type MerchantSession = {
   db: Db;
   userId: string;
   email: string;
-  /** Owners approve and reject payouts; admins and viewers do not. */
-  role: "owner" | "admin" | "viewer";
+  /** The member's current role, re-read on every call (lib/access/permissions.ts). */
+  role: TRole;
   merchant: { id: string; name: string };
+  /** The member as the services see it: pass it to every service call (lib/access/actor.ts). */
+  actor: Actor;
 };
 
 /**
@@ -29,5 +33,12 @@ export async function requireMerchantSession(callbackPath = "/dashboard"): Promi
     select: { id: true, email: true, role: true, merchant: { select: { id: true, name: true } } },
   });
   if (!user) redirect(signIn);
-  return { db: database, userId: user.id, email: user.email, role: user.role, merchant: user.merchant };
+  return {
+    db: database,
+    userId: user.id,
+    email: user.email,
+    role: user.role,
+    merchant: user.merchant,
+    actor: userActor({ merchantId: user.merchant.id, userId: user.id, role: user.role }),
+  };
 }

@@ -4,11 +4,13 @@
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { type ApiKeyPrincipal, authenticateApiKey } from "../api-keys/authenticate-api-key";
+import type { RequestOrigin } from "../audit/record-audit-entry";
 import { env } from "../config/env";
 import { type Db, db as defaultDb } from "../db/client";
 import { AppError, type FieldError, problemResponse, toProblem } from "../errors";
 import { withIdempotency, withIdempotencyInTransaction } from "../idempotency/with-idempotency";
 import { logger } from "../logger";
+import { clientIp } from "./client-ip";
 import { RateLimiter } from "./rate-limit";
 import { upstreamAppError } from "./upstream-error";
 
@@ -21,6 +23,8 @@ export type ApiContext<TBody, TQuery, TParams> = ApiKeyPrincipal & {
   body: TBody;
   query: TQuery;
   params: TParams;
+  /** Client address and request id, for the audit log (lib/audit/record-audit-entry.ts). */
+  origin: RequestOrigin;
 };
 export type ApiResult = { status?: number; body: unknown };
 type RouteContext = { params: Promise<Record<string, string | string[] | undefined>> };
@@ -76,7 +80,16 @@ export function apiRoute<TBody = undefined, TQuery = undefined, TParams = undefi
       const rawBody = spec.body ? await readJsonBody(request) : undefined;
       const body = (spec.body ? validate(spec.body, rawBody ?? {}, "body") : undefined) as TBody;
       const run = (database: Db = db) =>
-        spec.handler({ ...principal, request, requestId, db: database, body, query, params });
+        spec.handler({
+          ...principal,
+          request,
+          requestId,
+          db: database,
+          body,
+          query,
+          params,
+          origin: { clientAddress: clientIp(request.headers), requestId },
+        });
 
       const idempotencyKey = request.headers.get("idempotency-key");
       if (request.method !== "POST" || idempotencyKey === null) return json(await run(), requestId);

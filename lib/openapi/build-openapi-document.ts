@@ -3,7 +3,7 @@
 // else (parameters, bodies, error responses, security) is derived from it.
 import { z } from "zod";
 import type { JSONSchema } from "zod/v4/core";
-import type { TApiKeyPermission } from "../api-keys/api-key-permissions";
+import type { TApiKeyPermission } from "../access/permissions";
 import { ZBalanceObject, ZBalanceTransactionObject } from "../balances/balance-object";
 import { ZListBalanceTransactionsQuery } from "../balances/list-balance-transactions";
 import { ZListBalancesQuery } from "../balances/list-balances";

@@ -1,4 +1,4 @@
-import { knownPermissions } from "../api-keys/authenticate-api-key";
+import { knownApiKeyPermissions } from "../access/permissions";
 import type { TChain } from "../config/chains";
 import type { Db } from "../db/client";
 import { AppError } from "../errors";
@@ -31,7 +31,7 @@ async function authorizeReviewer(deps: Deps, merchantId: string, reviewer: Payou
     where: { id: reviewer.apiKeyId, merchantId, revokedAt: null },
     select: { id: true, permissions: true },
   });
-  if (!key || !knownPermissions(key.permissions).includes("payouts:approve"))
+  if (!key || !knownApiKeyPermissions(key.permissions).includes("payouts:approve"))
     throw new AppError(
       "forbidden",
       "This API key cannot approve or reject payouts: that needs the payouts:approve permission, which " +
