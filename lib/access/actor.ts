@@ -1,3 +1,4 @@
+import type { RequestOrigin } from "../audit/record-audit-entry";
 import { AppError } from "../errors";
 import {
   knownApiKeyPermissions,
@@ -21,6 +22,12 @@ export type Actor =
   | { type: "operator" }
   /** A background job acting on the gateway's own behalf (scanner, sweeper, payout runner). */
   | { type: "system" };
+
+/**
+ * What a service that checks permissions takes in its deps, next to `db` and `chains`: who acts, and
+ * where the request came from (for the audit log). Jobs pass {@link SYSTEM}, the admin CLI {@link OPERATOR}.
+ */
+export type AccessDeps = { actor: Actor; origin?: RequestOrigin };
 
 export function apiKeyActor(params: {
   merchantId: string;
