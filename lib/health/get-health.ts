@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { rpcEndpointStatuses } from "../chains/public-client";
+import { hostOf } from "../chains/rpc-endpoint";
 import { configuredChains, type TChain } from "../config/chains";
 import { type Db, db as defaultDb } from "../db/client";
 
@@ -12,6 +14,26 @@ export const ZChainHealth = z.object({
   last_scanned_block: z.string().nullable(),
   lag_blocks: z.string().nullable(),
   last_error: z.string().nullable(),
+  /**
+   * Each RPC URL as this process sees it (lib/chains/rpc-pool.ts): its circuit breaker, chain id
+   * check, head and whether it is demoted; `unknown` before this process has called the chain.
+   */
+  rpc: z.array(
+    z.object({
+      index: z.number().int(),
+      /** Scheme and host only: provider keys in paths or query strings are never shown. */
+      host: z.string(),
+      state: z.enum(["closed", "open", "half_open", "unknown"]),
+      chain_id_verified: z.boolean(),
+      demoted: z.enum(["lagging", "fork", "wrong_chain"]).nullable(),
+      head_block: z.string().nullable(),
+      latency_ms: z.number().nullable(),
+      consecutive_failures: z.number().int(),
+      retry_at: z.string().nullable(),
+      last_error: z.string().nullable(),
+      last_error_at: z.string().nullable(),
+    }),
+  ),
 });
 
 /** Sweeps of one chain: open (not yet confirmed) and paused until the operator acts. */
@@ -58,6 +80,7 @@ export async function getHealth(deps: GetHealthDeps = {}): Promise<THealth> {
         last_scanned_block: null,
         lag_blocks: null,
         last_error: null,
+        rpc: rpcHealth(chain),
       })),
       settlement: [],
     };
@@ -76,12 +99,13 @@ export async function getHealth(deps: GetHealthDeps = {}): Promise<THealth> {
       lag_blocks:
         head !== null && scanned !== null ? (head > scanned ? head - scanned : 0n).toString() : null,
       last_error: cursor?.lastError ?? null,
+      rpc: rpcHealth(chain),
     };
   });
   const settlement = await readSettlementHealth(deps.db, chains);
   return {
     status:
-      chainHealth.every((chain) => chain.status === "ok") &&
+      chainHealth.every((chain) => chain.status === "ok" && chain.rpc.every(rpcHealthy)) &&
       settlement.every((chain) => chain.status === "ok")
         ? "ok"
         : "degraded",
@@ -164,6 +188,33 @@ async function readCursors(client: Db | undefined): Promise<Cursor[] | null> {
   } catch {
     return null;
   }
+}
+
+type RpcHealth = z.infer<typeof ZChainHealth>["rpc"][number];
+
+/** The chain's RPC URLs as this process's client sees them, or `unknown` ones before its first call. */
+function rpcHealth(chain: TChain): RpcHealth[] {
+  return (
+    rpcEndpointStatuses(chain.name) ??
+    chain.rpcUrls.map((url, index) => ({
+      index,
+      host: hostOf(url),
+      state: "unknown" as const,
+      chain_id_verified: false,
+      demoted: null,
+      head_block: null,
+      latency_ms: null,
+      consecutive_failures: 0,
+      retry_at: null,
+      last_error: null,
+      last_error_at: null,
+    }))
+  );
+}
+
+/** An open breaker or a demoted URL is lost redundancy: the gateway is degraded though it still reads. */
+function rpcHealthy(endpoint: RpcHealth): boolean {
+  return endpoint.state !== "open" && endpoint.demoted === null;
 }
 
 function chainStatus(

@@ -1,3 +1,4 @@
+import { rpcEndpointStatuses } from "../chains/public-client";
 import { configuredChains, type TChain } from "../config/chains";
 import { type Db, db as defaultDb } from "../db/client";
 import { allScannerCounters } from "../scanner/scanner-metrics";
@@ -136,9 +137,53 @@ export async function renderMetrics(deps: RenderMetricsDeps = {}): Promise<strin
       help: "Block ranges scanned and committed by this process.",
       samples: perChain((chain) => counters.get(chain)?.rangesScanned ?? 0),
     },
+    ...rpcFamilies(names),
     ...processFamilies(),
   ];
   return `${families.map(renderFamily).join("\n")}\n`;
+}
+
+const BREAKER_VALUE = { closed: 0, half_open: 1, open: 2 } as const;
+
+/** Each RPC URL of each chain as this process's client sees it (lib/chains/rpc-pool.ts), by URL index. */
+function rpcFamilies(chains: string[]): Family[] {
+  const endpoints = chains.flatMap((chain) =>
+    (rpcEndpointStatuses(chain) ?? []).map((status) => ({
+      labels: { chain, url_index: String(status.index) },
+      status,
+    })),
+  );
+  return [
+    {
+      name: "ctrip_rpc_breaker_state",
+      type: "gauge",
+      help: "Circuit breaker of an RPC URL: 0 closed, 1 half-open (probing), 2 open (skipped for a cool-down).",
+      samples: endpoints.map(({ labels, status }) => ({ labels, value: BREAKER_VALUE[status.state] })),
+    },
+    {
+      name: "ctrip_rpc_demoted",
+      type: "gauge",
+      help: "1 when an RPC URL answers but is not read from (reason: lagging, fork, wrong_chain).",
+      samples: endpoints.map(({ labels, status }) => ({
+        labels: { ...labels, reason: status.demoted ?? "none" },
+        value: status.demoted ? 1 : 0,
+      })),
+    },
+    {
+      name: "ctrip_rpc_latency_seconds",
+      type: "gauge",
+      help: "Moving average of an RPC URL's answer time.",
+      samples: endpoints.flatMap(({ labels, status }) =>
+        status.latency_ms === null ? [] : [{ labels, value: status.latency_ms / 1_000 }],
+      ),
+    },
+    {
+      name: "ctrip_rpc_consecutive_failures",
+      type: "gauge",
+      help: "Transport failures (errors, timeouts) of an RPC URL since its last success.",
+      samples: endpoints.map(({ labels, status }) => ({ labels, value: status.consecutive_failures })),
+    },
+  ];
 }
 
 /** This process's memory, under the names Prometheus' Node.js clients use (prom-client). */

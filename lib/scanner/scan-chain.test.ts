@@ -167,8 +167,9 @@ describe("scanChain: detection and confirmation", () => {
 describe("scanChain: chains are separate", () => {
   it("a transfer seen by another chain's watcher never credits this chain's payment", async () => {
     // Another configured chain whose RPC happens to show the same transfer (same addresses exist
-    // on every EVM chain): it must not credit a payment made on "local".
-    const other = { ...fx.chain, name: "other", chainId: 10 };
+    // on every EVM chain): it must not credit a payment made on "local". (Same chain id: a node
+    // answering another chain id than configured is refused outright — lib/chains/rpc-pool.test.ts.)
+    const other = { ...fx.chain, name: "other" };
     await fx.scan({}, { chain: other });
     const payment = await fx.createPayment({ token: "USDC", amount: "2" });
     const native = await fx.createPayment({ amount: "0.2" });

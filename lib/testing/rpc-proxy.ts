@@ -15,6 +15,11 @@ export type RpcProxy = {
   /** HTTP requests received (a batch is one). */
   httpRequests: number;
   fault: (call: RpcRequest) => RpcFault;
+  /**
+   * A node that lies or lags: a result to answer instead of the upstream's (`undefined` = forward).
+   * `forward` asks the real node, e.g. to answer its head minus 10.
+   */
+  answer: (call: RpcRequest, forward: (call: RpcRequest) => Promise<unknown>) => unknown;
   /** Added to every HTTP request, as the round trip to a remote provider would be. */
   latencyMs: number;
   /** The node goes away: the port stops listening (connections refused) and open connections are cut. */
@@ -30,6 +35,7 @@ export async function startRpcProxy(upstream: string): Promise<RpcProxy> {
     calls: [],
     httpRequests: 0,
     fault: () => null,
+    answer: () => undefined,
     latencyMs: 0,
     goDown: async () => {},
     comeBack: async () => {},
@@ -47,7 +53,12 @@ export async function startRpcProxy(upstream: string): Promise<RpcProxy> {
       response.writeHead(http.httpStatus, { "content-type": "text/plain" }).end("unavailable");
       return;
     }
-    const forwarded = batch.filter((_, index) => faults[index] === null);
+    const answered = await Promise.all(
+      batch.map((call, index) =>
+        faults[index] === null ? proxy.answer(call, (c) => forwardOne(upstream, c)) : undefined,
+      ),
+    );
+    const forwarded = batch.filter((_, index) => faults[index] === null && answered[index] === undefined);
     let answers: { id: number | string }[] = [];
     if (forwarded.length) {
       const upstreamResponse = await fetch(upstream, {
@@ -67,6 +78,7 @@ export async function startRpcProxy(upstream: string): Promise<RpcProxy> {
     const results = batch.map((call, index) => {
       const fault = faults[index];
       if (fault && "rpcError" in fault) return { jsonrpc: "2.0", id: call.id, error: fault.rpcError };
+      if (answered[index] !== undefined) return { jsonrpc: "2.0", id: call.id, result: answered[index] };
       return answers.find((answer) => answer.id === call.id);
     });
     response
@@ -85,6 +97,15 @@ export async function startRpcProxy(upstream: string): Promise<RpcProxy> {
   proxy.comeBack = () => new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
   proxy.close = () => (server.listening ? stopListening() : Promise.resolve());
   return proxy;
+}
+
+async function forwardOne(upstream: string, call: RpcRequest): Promise<unknown> {
+  const response = await fetch(upstream, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ ...call, id: 1 }),
+  });
+  return ((await response.json()) as { result?: unknown }).result;
 }
 
 async function readBody(request: IncomingMessage): Promise<string> {

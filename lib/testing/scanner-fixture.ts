@@ -10,7 +10,7 @@ import {
   http,
   pad,
 } from "viem";
-import { createChainClient } from "../chains/public-client";
+import { type ChainClient, createChainClient } from "../chains/public-client";
 import type { TChain } from "../config/chains";
 import { DEVELOPMENT_MNEMONIC } from "../config/env";
 import { FORWARDER_ADDRESS, FORWARDER_CODE } from "../devnet/forwarder";
@@ -86,12 +86,12 @@ export async function startScannerFixture(database: TestDatabase, chainOverrides
         { chain: chain.name, token: params.token, amount: params.amount, expires_in: params.expiresIn },
       );
     },
-    scan(options: ScanChainOptions = {}, overrides: { chain?: TChain } = {}) {
+    scan(options: ScanChainOptions = {}, overrides: { chain?: TChain; client?: ChainClient } = {}) {
       const target = overrides.chain ?? chain;
       return scanChain(
         {
           db: database.db,
-          client: overrides.chain ? createChainClient(target) : client,
+          client: overrides.client ?? (overrides.chain ? createChainClient(target) : client),
           chain: target,
           baseUrl: BASE_URL,
         },

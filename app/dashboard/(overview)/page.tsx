@@ -85,6 +85,7 @@ export default async function DashboardOverviewPage() {
                 <th scope="col">Head block</th>
                 <th scope="col">Scanned block</th>
                 <th scope="col">Lag (blocks)</th>
+                <th scope="col">RPC nodes</th>
               </tr>
             </thead>
             <tbody>
@@ -97,6 +98,13 @@ export default async function DashboardOverviewPage() {
                   <td>{chain.head_block ?? "—"}</td>
                   <td>{chain.last_scanned_block ?? "—"}</td>
                   <td>{chain.lag_blocks ?? "—"}</td>
+                  <td data-testid={`chain-${chain.name}-rpc`}>
+                    {chain.rpc.map((node) => (
+                      <div key={node.index} title={node.last_error ?? undefined}>
+                        #{node.index} {node.host}: {rpcNodeLabel(node)}
+                      </div>
+                    ))}
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -105,4 +113,14 @@ export default async function DashboardOverviewPage() {
       </section>
     </>
   );
+}
+
+/** One RPC URL's state in words: its breaker, or why it is not read from. */
+function rpcNodeLabel(node: { state: string; demoted: string | null; latency_ms: number | null }): string {
+  if (node.demoted === "wrong_chain") return "refused (another chain)";
+  if (node.demoted === "fork") return "demoted (another fork)";
+  if (node.demoted === "lagging") return "demoted (behind)";
+  if (node.state === "open") return "skipped (failing)";
+  if (node.state === "unknown") return "not used yet";
+  return node.latency_ms === null ? "ok" : `ok, ${node.latency_ms} ms`;
 }
