@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { copyFileSync, existsSync, readFileSync, renameSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { probeJsonRpc } from "./json-rpc";
@@ -8,7 +9,10 @@ export type AnvilOptions = {
   chainId?: number;
   /** Seconds between blocks; omit for instant (auto) mining. */
   blockTime?: number;
-  /** Anvil state file: loaded on start when present and written on exit and periodically. */
+  /**
+   * Anvil state file: loaded on start when present, written every second and on exit (a power loss
+   * loses at most about a second of devnet blocks, which the scanner's reorg handling takes back).
+   */
   stateFile?: string;
   /** EVM hardfork, e.g. "berlin" for a chain without EIP-1559 (legacy gas prices only). */
   hardfork?: string;
@@ -40,7 +44,11 @@ export async function startAnvil(options: AnvilOptions): Promise<RunningAnvil> {
     String(options.chainId ?? 31337),
   ];
   if (options.blockTime) args.push("--block-time", String(options.blockTime));
-  if (options.stateFile) args.push("--state", options.stateFile, "--state-interval", "10");
+  const stateFile = options.stateFile;
+  if (stateFile) {
+    recoverStateFile(stateFile, options.onLog);
+    args.push("--state", stateFile, "--state-interval", "1");
+  }
   if (options.hardfork) args.push("--hardfork", options.hardfork);
 
   const child = spawn(anvilBinaryPath(), args, { stdio: ["ignore", "pipe", "pipe"] });
@@ -67,10 +75,15 @@ export async function startAnvil(options: AnvilOptions): Promise<RunningAnvil> {
     }
   }
 
+  // The fallback copy follows the devnet, so a torn dump loses seconds, not the whole session.
+  const backups = stateFile ? setInterval(() => refreshStateBackup(stateFile), 10_000) : undefined;
+  backups?.unref();
+  void exited.then(() => clearInterval(backups));
   return {
     rpcUrl,
     process: child,
     async stop() {
+      clearInterval(backups);
       if (child.exitCode !== null || child.signalCode !== null) return;
       // SIGINT lets anvil write its state file before exiting.
       child.kill("SIGINT");
@@ -81,6 +94,43 @@ export async function startAnvil(options: AnvilOptions): Promise<RunningAnvil> {
       }
     },
   };
+}
+
+/**
+ * Never start Anvil on a half-written state file (a power loss during a dump): a state file that is
+ * not whole JSON is moved aside (`.corrupt`) and the copy kept from the last start that loaded
+ * (`.bak`) takes its place; a good one is copied to `.bak` for next time.
+ */
+export function recoverStateFile(stateFile: string, log: (line: string) => void = () => {}): void {
+  if (!existsSync(stateFile) || refreshStateBackup(stateFile)) return;
+  const backup = `${stateFile}.bak`;
+  const aside = `${stateFile}.corrupt-${Date.now()}`;
+  renameSync(stateFile, aside);
+  if (existsSync(backup) && isWholeState(backup)) {
+    copyFileSync(backup, stateFile);
+    log(
+      `anvil state file ${stateFile} was incomplete (moved to ${aside}); restarted from the previous start's copy`,
+    );
+  } else
+    log(
+      `anvil state file ${stateFile} was incomplete (moved to ${aside}) and no copy exists: a fresh devnet starts`,
+    );
+}
+
+/** Copies a whole state file to its `.bak`; false (and nothing copied) when it is not whole. */
+function refreshStateBackup(stateFile: string): boolean {
+  if (!isWholeState(stateFile)) return false;
+  copyFileSync(stateFile, `${stateFile}.bak`);
+  return true;
+}
+
+function isWholeState(file: string): boolean {
+  try {
+    const state = JSON.parse(readFileSync(file, "utf8")) as unknown;
+    return typeof state === "object" && state !== null && "accounts" in state;
+  } catch {
+    return false;
+  }
 }
 
 /** True when an Ethereum JSON-RPC node answers `eth_chainId` at `rpcUrl`. */
