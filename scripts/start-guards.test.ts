@@ -133,7 +133,7 @@ describe("next start launched directly (instrumentation.ts)", () => {
 
   it("refuses the development seed and secret before serving, and passes with proper secrets", async () => {
     await expect(register({ WALLET_MNEMONIC: undefined, APP_SECRET: undefined })).rejects.toThrow(
-      /Refusing to start: base \(chain id 8453\)[^]*WALLET_MNEMONIC[^]*APP_SECRET/,
+      /Refusing to start: base \(chain id 8453\)[\s\S]*WALLET_MNEMONIC[\s\S]*APP_SECRET/,
     );
     expect(await database.db.installation.count()).toBe(0);
     await expect(register(PROPER)).resolves.toBeUndefined();
