@@ -3,13 +3,14 @@
 // too (it used to switch every guard off) — before PostgreSQL, Anvil or Next start and before the
 // chain's RPC is contacted. `next start` launched directly refuses through instrumentation.ts.
 import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../lib/testing/database";
+import { writeRealChainsFile } from "../lib/testing/real-chains-file";
 
 const run = promisify(execFile);
 const root = resolve(import.meta.dirname, "..");
@@ -33,12 +34,8 @@ beforeAll(async () => {
   await new Promise<void>((resolveListen) => rpc.listen(0, "127.0.0.1", resolveListen));
   const address = rpc.address();
   const port = typeof address === "object" && address ? address.port : 0;
-  chainsFile = join(workDir, "chains.yaml");
   // Chain 8453 (Base) is no devnet whatever its RPC URL: the guards are on.
-  writeFileSync(
-    chainsFile,
-    `chains:\n  - { name: base, chainId: 8453, rpcUrls: ["https://127.0.0.1:${port}"], confirmations: 5, blockTime: 2, nativeCurrency: { symbol: ETH } }\n`,
-  );
+  chainsFile = writeRealChainsFile(workDir, { rpcUrl: `https://127.0.0.1:${port}` });
 });
 afterAll(async () => {
   await new Promise((resolveClose) => rpc.close(resolveClose));
@@ -115,13 +112,16 @@ describe("next start launched directly (instrumentation.ts)", () => {
 
   async function register(env: Record<string, string | undefined>) {
     vi.resetModules();
-    vi.stubEnv("NEXT_RUNTIME", "nodejs");
-    vi.stubEnv("DATABASE_URL", database.databaseUrl);
-    vi.stubEnv("CHAINS_FILE", chainsFile);
-    vi.stubEnv("CTRIP_EMBEDDED_RUNNER", "off");
-    vi.stubEnv("INNGEST_DEV", undefined);
-    vi.stubEnv("INNGEST_SIGNING_KEY", undefined);
-    for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
+    const environment = {
+      NEXT_RUNTIME: "nodejs",
+      DATABASE_URL: database.databaseUrl,
+      CHAINS_FILE: chainsFile,
+      CTRIP_EMBEDDED_RUNNER: "off",
+      INNGEST_DEV: undefined,
+      INNGEST_SIGNING_KEY: undefined,
+      ...env,
+    };
+    for (const [name, value] of Object.entries(environment)) vi.stubEnv(name, value);
     try {
       const { register: registerHook } = await import("../instrumentation");
       await registerHook();

@@ -1,11 +1,12 @@
 // SIGN_UP_ENABLED and the chains: with a real chain in CHAINS_FILE sign-up is closed by default —
 // the page says so instead of showing the form and the action (through the sign-up service)
 // creates nothing; SIGN_UP_ENABLED=1 opens it. On a real database.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/database";
+import { writeRealChainsFile } from "@/lib/testing/real-chains-file";
 
 vi.mock("next/headers", () => ({ headers: async () => new Headers({ "x-forwarded-for": "203.0.113.9" }) }));
 
@@ -15,11 +16,7 @@ let realChains: string;
 beforeAll(async () => {
   database = await createTestDatabase();
   workDir = mkdtempSync(join(tmpdir(), "ctrip-sign-up-"));
-  realChains = join(workDir, "chains.yaml");
-  writeFileSync(
-    realChains,
-    `chains:\n  - { name: base, chainId: 8453, rpcUrls: ["https://mainnet.base.org"], confirmations: 5, blockTime: 2, nativeCurrency: { symbol: ETH } }\n`,
-  );
+  realChains = writeRealChainsFile(workDir);
 });
 afterAll(async () => {
   await (globalThis as { ctripDb?: { $disconnect(): Promise<void> } }).ctripDb?.$disconnect();

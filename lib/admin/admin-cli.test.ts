@@ -8,6 +8,7 @@ import { stringify } from "yaml";
 import { authenticateApiKey } from "../api-keys/authenticate-api-key";
 import { DEVELOPMENT_MNEMONIC } from "../config/env";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
+import { writeRealChainsFile } from "../testing/real-chains-file";
 import { createSettlementFixture } from "../testing/settlement-fixture";
 import { seedFingerprint } from "../wallet/seed-fingerprint";
 
@@ -167,11 +168,7 @@ describe("npm run admin", () => {
   it("refuses the development seed when a chain is real, before touching the database", async () => {
     const fresh = await createTestDatabase();
     try {
-      const chainsFile = join(dataDir, "real-chains.yaml");
-      writeFileSync(
-        chainsFile,
-        `chains:\n  - { name: base, chainId: 8453, rpcUrls: ["https://mainnet.base.org"], confirmations: 5, blockTime: 2, nativeCurrency: { symbol: ETH } }\n`,
-      );
+      const chainsFile = writeRealChainsFile(dataDir);
       await expect(
         admin(["list-merchants"], { DATABASE_URL: fresh.databaseUrl, CHAINS_FILE: chainsFile }),
       ).rejects.toMatchObject({
