@@ -132,9 +132,24 @@ describe("next start launched directly (instrumentation.ts)", () => {
   }
 
   it("refuses the development seed and secret before serving, and passes with proper secrets", async () => {
-    await expect(register({ WALLET_MNEMONIC: undefined, APP_SECRET: undefined })).rejects.toThrow(
-      /Refusing to start: base \(chain id 8453\)[\s\S]*WALLET_MNEMONIC[\s\S]*APP_SECRET/,
-    );
+    // Next would log a failing hook and keep listening: the hook ends the process itself.
+    const exit = vi.spyOn(process, "exit").mockImplementation((code) => {
+      throw new Error(`process.exit(${code})`);
+    });
+    const stderr = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+    try {
+      await expect(register({ WALLET_MNEMONIC: undefined, APP_SECRET: undefined })).rejects.toThrow(
+        "process.exit(1)",
+      );
+      expect(stderr).toHaveBeenCalledWith(
+        expect.stringMatching(
+          /^cTrip Pay: Refusing to start: base \(chain id 8453\)[\s\S]*WALLET_MNEMONIC[\s\S]*APP_SECRET/,
+        ),
+      );
+    } finally {
+      exit.mockRestore();
+      stderr.mockRestore();
+    }
     expect(await database.db.installation.count()).toBe(0);
     await expect(register(PROPER)).resolves.toBeUndefined();
     expect(await database.db.installation.count()).toBe(1);

@@ -2,17 +2,11 @@
 // the web server so only this process runs them). Refuses to start on a configuration the
 // production guards reject or with another wallet seed than the database's. Stops cleanly on
 // SIGINT/SIGTERM.
-import { ConfigError } from "../lib/config/env";
 import { startBackgroundJobs } from "../lib/jobs/start-background-jobs";
 import { logger } from "../lib/logger";
-import { verifyStartup } from "../lib/runtime/verify-startup";
+import { exitOnStartupFailure, verifyStartup } from "../lib/runtime/verify-startup";
 
-try {
-  await verifyStartup("worker");
-} catch (error) {
-  console.error(error instanceof ConfigError ? `worker: ${error.message}` : error);
-  process.exit(1);
-}
+await verifyStartup("worker").catch((error: unknown) => exitOnStartupFailure(error, "worker"));
 
 const runner = startBackgroundJobs({ host: "worker" });
 if (!runner) {
