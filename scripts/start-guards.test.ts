@@ -11,6 +11,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../lib/testing/database";
 import { writeRealChainsFile } from "../lib/testing/real-chains-file";
+import { seedFingerprint } from "../lib/wallet/seed-fingerprint";
 
 const run = promisify(execFile);
 const root = resolve(import.meta.dirname, "..");
@@ -131,28 +132,37 @@ describe("next start launched directly (instrumentation.ts)", () => {
     }
   }
 
-  it("refuses the development seed and secret before serving, and passes with proper secrets", async () => {
-    // Next would log a failing hook and keep listening: the hook ends the process itself.
+  /** Runs the hook; a refusal ends the process (Next would log a failing hook and keep listening). */
+  async function refusal(env: Record<string, string | undefined>): Promise<string> {
     const exit = vi.spyOn(process, "exit").mockImplementation((code) => {
       throw new Error(`process.exit(${code})`);
     });
     const stderr = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
     try {
-      await expect(register({ WALLET_MNEMONIC: undefined, APP_SECRET: undefined })).rejects.toThrow(
-        "process.exit(1)",
-      );
-      expect(stderr).toHaveBeenCalledWith(
-        expect.stringMatching(
-          /^cTrip Pay: Refusing to start: base \(chain id 8453\)[\s\S]*WALLET_MNEMONIC[\s\S]*APP_SECRET/,
-        ),
-      );
+      await expect(register(env)).rejects.toThrow("process.exit(1)");
+      return stderr.mock.calls.map(([chunk]) => String(chunk)).join("");
     } finally {
       exit.mockRestore();
       stderr.mockRestore();
     }
+  }
+
+  it("refuses the development seed and secret before serving, and passes with proper secrets", async () => {
+    expect(await refusal({ WALLET_MNEMONIC: undefined, APP_SECRET: undefined })).toMatch(
+      /^cTrip Pay: Refusing to start: base \(chain id 8453\)[\s\S]*WALLET_MNEMONIC[\s\S]*APP_SECRET/,
+    );
     expect(await database.db.installation.count()).toBe(0);
     await expect(register(PROPER)).resolves.toBeUndefined();
     expect(await database.db.installation.count()).toBe(1);
     expect(rpcConnections).toBe(0);
+  });
+
+  it("refuses another seed than the one the database was set up with", async () => {
+    // The previous case stored PROPER's seed.
+    const other =
+      "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about";
+    expect(await refusal({ ...PROPER, WALLET_MNEMONIC: other })).toContain(
+      `cTrip Pay: WALLET_MNEMONIC does not match this database: stored seed fingerprint ${seedFingerprint(PROPER.WALLET_MNEMONIC).slice(0, 16)}…, this process has ${seedFingerprint(other).slice(0, 16)}…`,
+    );
   });
 });

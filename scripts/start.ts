@@ -23,7 +23,7 @@ import { isAnvil, isRpcListening, startAnvil } from "../lib/runtime/anvil";
 import { startEmbeddedPostgres } from "../lib/runtime/embedded-postgres";
 import { needsBuild } from "../lib/runtime/needs-build";
 import { type ManagedProcess, runChild, stopAll } from "../lib/runtime/processes";
-import { nextServerCommand } from "../lib/runtime/server-command";
+import { nextServerArgs, nextServerCommand } from "../lib/runtime/server-command";
 import { gasTankAddress } from "../lib/settlement/signing-accounts";
 import { assertSeedFingerprint } from "../lib/wallet/seed-fingerprint";
 
@@ -125,10 +125,7 @@ async function main(): Promise<void> {
   }
 
   if (stopping) return;
-  const args = [devMode ? "dev" : "start", "--port", String(config.PORT)];
-  // Loopback unless the operator chooses an interface (`next start` alone would take all of them).
-  args.push("--hostname", config.HOST ?? "127.0.0.1");
-  const server = nextServerCommand(root, config, args);
+  const server = nextServerCommand(root, config, nextServerArgs(config, devMode ? "dev" : "start"));
   const next = spawn(server.command, server.args, { cwd: root, env: childEnv, stdio: "inherit" });
   const exited = new Promise<number>((resolveExit) =>
     next.once("exit", (code, signal) => resolveExit(code ?? (signal ? 0 : 1))),
