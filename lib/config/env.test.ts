@@ -12,6 +12,10 @@ describe("parseEnv", () => {
     expect(() => parseEnv({ PORT: "eighty" })).toThrow(/PORT: /);
     expect(() => parseEnv({ DATABASE_URL: "mysql://x" })).toThrow(/DATABASE_URL: /);
     expect(() => parseEnv({ APP_SECRET: "short" })).toThrow(/APP_SECRET: must be at least 32 characters/);
+    // A typo in the seed would derive other addresses.
+    expect(() =>
+      parseEnv({ WALLET_MNEMONIC: "test test test test test test test test test test test jumk" }),
+    ).toThrow(/WALLET_MNEMONIC: not a valid BIP-39 mnemonic/);
   });
 
   it("treats empty values as unset", () => {

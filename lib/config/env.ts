@@ -1,3 +1,5 @@
+import { validateMnemonic } from "@scure/bip39";
+import { wordlist } from "@scure/bip39/wordlists/english";
 import { z } from "zod";
 
 /**
@@ -24,52 +26,63 @@ export const ZCheckoutFrameAncestors = z
   .pipe(z.array(ZFrameOrigin).max(20));
 const ZOptionalUrl = z.url().optional();
 
-export const ZEnv = z.object({
-  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
-  /** When set, PostgreSQL is external; otherwise `npm start` runs an embedded cluster. */
-  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
-  PORT: ZPort.default(3000),
-  /** Interface the app listens on: `npm start` binds 127.0.0.1 unless set (e.g. 0.0.0.0 in a container). */
-  HOST: z.string().min(1).optional(),
-  /** Public base URL used in checkout links and auth callbacks. */
-  PUBLIC_URL: ZOptionalUrl,
-  /** Where the embedded runtime keeps PostgreSQL data, the Anvil state and runtime info. */
-  CTRIP_DATA_DIR: z.string().min(1).default(".data"),
-  EMBEDDED_POSTGRES_PORT: ZPort.default(54329),
-  ANVIL_PORT: ZPort.default(8545),
-  CHAINS_FILE: z.string().min(1).default("chains.yaml"),
-  /** BIP-39 seed of every deposit address, the gas tank and the hot wallets. */
-  WALLET_MNEMONIC: z.string().trim().min(1).default(DEVELOPMENT_MNEMONIC),
-  /** Signs sessions (next-auth) and derives the webhook-secret encryption key unless one is given. */
-  APP_SECRET: z.string().min(32, "must be at least 32 characters").default(DEVELOPMENT_SECRET),
-  /** 32-byte key (hex or base64) encrypting webhook secrets at rest; derived from APP_SECRET when unset. */
-  ENCRYPTION_KEY: z.string().min(1).optional(),
-  INNGEST_EVENT_KEY: z.string().min(1).optional(),
-  INNGEST_SIGNING_KEY: z.string().min(1).optional(),
-  INNGEST_BASE_URL: ZOptionalUrl,
-  /** Inngest dev server mode (`npx inngest-cli@latest dev`): "1" or its URL. */
-  INNGEST_DEV: z.string().min(1).optional(),
-  /** Sustained requests per second allowed per API key (per app instance), and the burst above it. */
-  API_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().default(100),
-  API_RATE_LIMIT_BURST: z.coerce.number().int().positive().default(200),
-  /** "1" lets webhook endpoints target private addresses; a devnet-only allowance (refused with a real chain). */
-  WEBHOOK_ALLOW_PRIVATE_TARGETS: z.enum(["0", "1"]).optional(),
-  /** Origins allowed to embed the checkout /pay/{id} in an iframe; unset = nobody. */
-  CHECKOUT_FRAME_ANCESTORS: ZCheckoutFrameAncestors.optional(),
-  /** When set, `/api/metrics` answers only `Authorization: Bearer <METRICS_TOKEN>`; required with a real chain. */
-  METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
-  LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
-  /**
-   * How far the app server's V8 heap may grow past what survived the last full garbage
-   * collection before the next one, in percent (V8's `--heap-growing-percent`). A small factor
-   * keeps the resident memory flat under steady load; 0 leaves V8's adaptive growth (up to 4×).
-   */
-  NODE_HEAP_GROWTH_PERCENT: z.coerce.number().int().min(0).max(300).default(30),
-  /** "off" disables the in-process job runner (e.g. when a separate `npm run worker` runs the jobs). */
-  CTRIP_EMBEDDED_RUNNER: z.enum(["on", "off"]).default("on"),
-  /** "1"/"true" opens sign-up, "0"/"false" closes it; unset = open only while every chain is a devnet. */
-  SIGN_UP_ENABLED: z.stringbool().optional(),
-});
+export const ZEnv = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    /** When set, PostgreSQL is external; otherwise `npm start` runs an embedded cluster. */
+    DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+    PORT: ZPort.default(3000),
+    /** Interface the app listens on: `npm start` binds 127.0.0.1 unless set (e.g. 0.0.0.0 in a container). */
+    HOST: z.string().min(1).optional(),
+    /** Public base URL used in checkout links and auth callbacks. */
+    PUBLIC_URL: ZOptionalUrl,
+    /** Where the embedded runtime keeps PostgreSQL data, the Anvil state and runtime info. */
+    CTRIP_DATA_DIR: z.string().min(1).default(".data"),
+    EMBEDDED_POSTGRES_PORT: ZPort.default(54329),
+    ANVIL_PORT: ZPort.default(8545),
+    CHAINS_FILE: z.string().min(1).default("chains.yaml"),
+    /** BIP-39 seed of every deposit address, the gas tank and the hot wallets. */
+    WALLET_MNEMONIC: z.string().trim().min(1).default(DEVELOPMENT_MNEMONIC),
+    /** Signs sessions (next-auth) and derives the webhook-secret encryption key unless one is given. */
+    APP_SECRET: z.string().min(32, "must be at least 32 characters").default(DEVELOPMENT_SECRET),
+    /** 32-byte key (hex or base64) encrypting webhook secrets at rest; derived from APP_SECRET when unset. */
+    ENCRYPTION_KEY: z.string().min(1).optional(),
+    INNGEST_EVENT_KEY: z.string().min(1).optional(),
+    INNGEST_SIGNING_KEY: z.string().min(1).optional(),
+    INNGEST_BASE_URL: ZOptionalUrl,
+    /** Inngest dev server mode (`npx inngest-cli@latest dev`): "1" or its URL. */
+    INNGEST_DEV: z.string().min(1).optional(),
+    /** Sustained requests per second allowed per API key (per app instance), and the burst above it. */
+    API_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().default(100),
+    API_RATE_LIMIT_BURST: z.coerce.number().int().positive().default(200),
+    /** "1" lets webhook endpoints target private addresses; a devnet-only allowance (refused with a real chain). */
+    WEBHOOK_ALLOW_PRIVATE_TARGETS: z.enum(["0", "1"]).optional(),
+    /** Origins allowed to embed the checkout /pay/{id} in an iframe; unset = nobody. */
+    CHECKOUT_FRAME_ANCESTORS: ZCheckoutFrameAncestors.optional(),
+    /** When set, `/api/metrics` answers only `Authorization: Bearer <METRICS_TOKEN>`; required with a real chain. */
+    METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+    LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+    /**
+     * How far the app server's V8 heap may grow past what survived the last full garbage
+     * collection before the next one, in percent (V8's `--heap-growing-percent`). A small factor
+     * keeps the resident memory flat under steady load; 0 leaves V8's adaptive growth (up to 4×).
+     */
+    NODE_HEAP_GROWTH_PERCENT: z.coerce.number().int().min(0).max(300).default(30),
+    /** "off" disables the in-process job runner (e.g. when a separate `npm run worker` runs the jobs). */
+    CTRIP_EMBEDDED_RUNNER: z.enum(["on", "off"]).default("on"),
+    /** "1"/"true" opens sign-up, "0"/"false" closes it; unset = open only while every chain is a devnet. */
+    SIGN_UP_ENABLED: z.stringbool().optional(),
+  })
+  .superRefine((env, ctx) => {
+    // A typo in the seed would derive other addresses: refused here, with the variable named. The
+    // production guards (development seed and secret, …) follow the chains: lib/config/production-guards.ts.
+    if (!validateMnemonic(env.WALLET_MNEMONIC, wordlist))
+      ctx.addIssue({
+        code: "custom",
+        path: ["WALLET_MNEMONIC"],
+        message: "not a valid BIP-39 mnemonic (12 to 24 English words separated by single spaces)",
+      });
+  });
 
 export type TEnv = z.infer<typeof ZEnv>;
 /** A set of environment variables (process.env, or a plain object in tests). */
