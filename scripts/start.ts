@@ -14,7 +14,7 @@ import { formatEther } from "viem";
 import { loadChainsConfig } from "../lib/config/chains";
 import { isDevnetOnly, isLocalDevnet } from "../lib/config/devnet";
 import { ConfigError, parseEnv } from "../lib/config/env";
-import { assertProductionGuards } from "../lib/config/production-guards";
+import { assertProductionGuards, signUpEnabled } from "../lib/config/production-guards";
 import { createDb } from "../lib/db/client";
 import { migrateDatabase } from "../lib/db/migrate";
 import { demoTreasuryAddress, setupDevnet } from "../lib/devnet/setup-devnet";
@@ -40,9 +40,8 @@ async function main(): Promise<void> {
   // Before Postgres, Anvil or Next start and before any RPC is contacted: the chains decide.
   assertProductionGuards(config, chains, "server");
   say(
-    isDevnetOnly(chains)
-      ? "every chain is a local devnet: development allowances on (development seed and secret, demo merchant, open sign-up)"
-      : "a chain is not a local devnet: production guards on",
+    `${isDevnetOnly(chains) ? "every chain is a local devnet: development allowances on" : "a chain is not a local devnet: production guards on"}; ` +
+      `sign-up ${signUpEnabled(config, chains) ? "open" : "closed"} (SIGN_UP_ENABLED)`,
   );
   const dataDir = resolve(root, config.CTRIP_DATA_DIR);
   mkdirSync(dataDir, { recursive: true });
