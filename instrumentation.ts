@@ -8,6 +8,10 @@ export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME === "nodejs") {
     // Dev-mode reloads may call register again: one runner per process.
     if (globalForJobs.ctripBackgroundJobs !== undefined) return;
+    // A `next start` launched directly is guarded like `npm start`: a refusal ends the server
+    // before it answers a request (production guards of the chains, one wallet seed).
+    const { exitOnStartupFailure, verifyStartup } = await import("./lib/runtime/verify-startup");
+    await verifyStartup("server").catch((error: unknown) => exitOnStartupFailure(error, "cTrip Pay"));
     const { startBackgroundJobs, stopOnShutdownSignals } = await import("./lib/jobs/start-background-jobs");
     const runner = startBackgroundJobs({ host: "web" });
     globalForJobs.ctripBackgroundJobs = runner;

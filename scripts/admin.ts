@@ -3,7 +3,9 @@ import { resolveDatabaseUrl } from "../lib/admin/resolve-database-url";
 import { ADMIN_USAGE, runAdminCommand, UsageError } from "../lib/admin/run-admin-command";
 import { loadChainsConfig } from "../lib/config/chains";
 import { parseEnv } from "../lib/config/env";
+import { assertProductionGuards } from "../lib/config/production-guards";
 import { createDb } from "../lib/db/client";
+import { assertSeedFingerprint } from "../lib/wallet/seed-fingerprint";
 
 const argv = process.argv.slice(2);
 if (argv.length === 0 || argv.includes("--help") || argv[0] === "help") {
@@ -13,10 +15,14 @@ if (argv.length === 0 || argv.includes("--help") || argv[0] === "help") {
 
 try {
   const config = parseEnv();
+  // The chains decide the production guards, so every command reads them (a real chain with the
+  // development seed or secret is refused before the database is touched).
+  const chains = loadChainsConfig(config.CHAINS_FILE).chains;
+  assertProductionGuards(config, chains, "admin");
   const db = createDb(resolveDatabaseUrl(config), { maxConnections: 2 });
   try {
-    // chains.yaml is read only for the commands that need it: a broken file does not block the others.
-    const chains = argv[0] === "reconcile" ? loadChainsConfig(config.CHAINS_FILE).chains : [];
+    // Every command touches the database: the seed must be the one it was set up with.
+    await assertSeedFingerprint(db, config.WALLET_MNEMONIC);
     const output = await runAdminCommand(db, argv, config.WALLET_MNEMONIC, chains);
     console.log(JSON.stringify(output, null, 2));
   } finally {

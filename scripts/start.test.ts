@@ -1,13 +1,18 @@
 // `npm start` end to end: embedded PostgreSQL + Anvil + migrations + build + next start, Ctrl-C
 // stops every child, and a second start reuses the data (no new demo merchant, chain continues).
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, execFile, execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
+import { parseEnv } from "../lib/config/env";
 import { freePort } from "../lib/runtime/free-port";
+import { nextServerArgs, nextServerCommand } from "../lib/runtime/server-command";
+import { writeRealChainsFile } from "../lib/testing/real-chains-file";
 
 const root = resolve(import.meta.dirname, "..");
+const run = promisify(execFile);
 const dataDir = mkdtempSync(join(tmpdir(), "ctrip-start-"));
 const started: ChildProcess[] = [];
 
@@ -114,5 +119,30 @@ describe("npm start", () => {
     await ctrlC(second);
     expect(second.output()).toContain("postgres stopped");
     await expect.poll(() => processesUsing(dataDir), { timeout: 15_000 }).toEqual([]);
+
+    // The build is there: `next start` launched directly with a real chain refuses through its
+    // instrumentation hook, and exits (Next alone would log the failed hook and keep listening).
+    const { DATABASE_URL: _db, INNGEST_DEV: _dev, INNGEST_SIGNING_KEY: _key, ...inherited } = process.env;
+    const server = nextServerCommand(
+      root,
+      parseEnv({}),
+      nextServerArgs(parseEnv({ PORT: String(ports.app) }), "start"),
+    );
+    const direct = await run(server.command, server.args, {
+      cwd: root,
+      timeout: 120_000,
+      env: {
+        ...inherited,
+        CHAINS_FILE: writeRealChainsFile(dataDir),
+        DATABASE_URL: "postgresql://ctrip:ctrip@127.0.0.1:1/ctrip",
+      },
+    }).then(
+      () => ({ code: 0, stderr: "" }),
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(direct.code).toBe(1);
+    expect(direct.stderr).toContain(
+      "cTrip Pay: Refusing to start: base (chain id 8453) is not a local devnet",
+    );
   });
 });

@@ -2,15 +2,19 @@
 //  - PostgreSQL: DATABASE_URL, or an embedded cluster under $CTRIP_DATA_DIR/postgres;
 //  - the `local` chain: whatever listens on its RPC URL, or an Anvil devnet we start (1 s blocks,
 //    state in $CTRIP_DATA_DIR/anvil) with the mock USDC placed and the default accounts funded;
-//  - migrations, the demo merchant (sign-in printed once), a production build when sources changed,
-//    then `next start` (background jobs run in-process via instrumentation.ts).
+//  - migrations, the wallet seed checked against the database's, the demo merchant (devnet only,
+//    sign-in printed once), a production build when sources changed, then `next start` on
+//    127.0.0.1 unless HOST is set (background jobs run in-process via instrumentation.ts).
+// With a chain that is not a local devnet, the production guards are checked before anything starts.
 // Ctrl-C (SIGINT) or SIGTERM stops every child process before exiting.
 import { spawn } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { formatEther } from "viem";
 import { loadChainsConfig } from "../lib/config/chains";
+import { isDevnetOnly, isLocalDevnet } from "../lib/config/devnet";
 import { ConfigError, parseEnv } from "../lib/config/env";
+import { assertProductionGuards, signUpEnabled } from "../lib/config/production-guards";
 import { createDb } from "../lib/db/client";
 import { migrateDatabase } from "../lib/db/migrate";
 import { demoTreasuryAddress, setupDevnet } from "../lib/devnet/setup-devnet";
@@ -19,8 +23,9 @@ import { isAnvil, isRpcListening, startAnvil } from "../lib/runtime/anvil";
 import { startEmbeddedPostgres } from "../lib/runtime/embedded-postgres";
 import { needsBuild } from "../lib/runtime/needs-build";
 import { type ManagedProcess, runChild, stopAll } from "../lib/runtime/processes";
-import { nextServerCommand } from "../lib/runtime/server-command";
+import { nextServerArgs, nextServerCommand } from "../lib/runtime/server-command";
 import { gasTankAddress } from "../lib/settlement/signing-accounts";
+import { assertSeedFingerprint } from "../lib/wallet/seed-fingerprint";
 
 const root = resolve(import.meta.dirname, "..");
 /** `npm run dev`: the same runtime with `next dev` (hot reload) instead of a production build. */
@@ -32,6 +37,12 @@ let stopping = false;
 async function main(): Promise<void> {
   const config = parseEnv();
   const chains = loadChainsConfig(resolve(root, config.CHAINS_FILE)).chains;
+  // Before Postgres, Anvil or Next start and before any RPC is contacted: the chains decide.
+  assertProductionGuards(config, chains, "server");
+  say(
+    `${isDevnetOnly(chains) ? "every chain is a local devnet: development allowances on" : "a chain is not a local devnet: production guards on"}; ` +
+      `sign-up ${signUpEnabled(config, chains) ? "open" : "closed"} (SIGN_UP_ENABLED)`,
+  );
   const dataDir = resolve(root, config.CTRIP_DATA_DIR);
   mkdirSync(dataDir, { recursive: true });
 
@@ -48,7 +59,7 @@ async function main(): Promise<void> {
     say(`PostgreSQL: embedded, data in ${join(dataDir, "postgres")}, port ${config.EMBEDDED_POSTGRES_PORT}`);
   }
 
-  const local = chains.find((chain) => chain.name === "local");
+  const local = chains.find((chain) => chain.name === "local" && isLocalDevnet(chain));
   let localIsDevnet = false;
   if (local) {
     const rpcUrl = local.rpcUrls[0] ?? "";
@@ -83,8 +94,11 @@ async function main(): Promise<void> {
 
   const db = createDb(databaseUrl, { maxConnections: 2 });
   try {
-    // On the devnet the demo merchant gets a treasury, so a paid demo payment ends `settled`.
+    await assertSeedFingerprint(db, config.WALLET_MNEMONIC);
+    // Only on the devnet (ensureDemoMerchant checks the chains); there it gets a treasury, so a paid
+    // demo payment ends `settled`.
     const demo = await ensureDemoMerchant(db, {
+      chains,
       ...(local && localIsDevnet
         ? { treasury: { chains, chain: local.name, address: demoTreasuryAddress() } }
         : {}),
@@ -98,9 +112,6 @@ async function main(): Promise<void> {
   const childEnv = {
     ...process.env,
     DATABASE_URL: databaseUrl,
-    // `next start` runs with NODE_ENV=production; this tells the config the embedded default
-    // (development mnemonic and secret allowed) is what is running.
-    ...(config.DATABASE_URL ? {} : { CTRIP_EMBEDDED: "1" }),
     NEXT_TELEMETRY_DISABLED: "1",
     CTRIP_DATA_DIR: dataDir,
   };
@@ -113,9 +124,7 @@ async function main(): Promise<void> {
   }
 
   if (stopping) return;
-  const args = [devMode ? "dev" : "start", "--port", String(config.PORT)];
-  if (config.HOST) args.push("--hostname", config.HOST);
-  const server = nextServerCommand(root, config, args);
+  const server = nextServerCommand(root, config, nextServerArgs(config, devMode ? "dev" : "start"));
   const next = spawn(server.command, server.args, { cwd: root, env: childEnv, stdio: "inherit" });
   const exited = new Promise<number>((resolveExit) =>
     next.once("exit", (code, signal) => resolveExit(code ?? (signal ? 0 : 1))),

@@ -1,11 +1,16 @@
-import { spawn } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { DEVELOPMENT_MNEMONIC } from "../lib/config/env";
 import { createTestDatabase, type TestDatabase } from "../lib/testing/database";
+import { assertSeedFingerprint, seedFingerprint } from "../lib/wallet/seed-fingerprint";
 
 const root = resolve(import.meta.dirname, "..");
+const run = promisify(execFile);
+const OTHER = "legal winner thank year wave sausage worth useful legal winner thank yellow";
 let database: TestDatabase;
 let workDir: string;
 beforeAll(async () => {
@@ -61,6 +66,40 @@ describe("npm run worker", () => {
       expect(output).toContain("embedded job runner stopped");
     } finally {
       if (worker.exitCode === null) worker.kill("SIGKILL");
+    }
+  });
+
+  it("refuses to start with another seed than the database's, naming both fingerprints", async () => {
+    const fresh = await createTestDatabase();
+    try {
+      await assertSeedFingerprint(fresh.db, DEVELOPMENT_MNEMONIC);
+      const chainsFile = join(workDir, "chains-seed.yaml");
+      writeFileSync(
+        chainsFile,
+        `chains:\n  - { name: worker, chainId: 31337, rpcUrls: ["${inject("anvilRpcUrl")}"], confirmations: 2, blockTime: 1, nativeCurrency: { symbol: ETH } }\n`,
+      );
+      const { INNGEST_DEV: _dev, INNGEST_SIGNING_KEY: _key, ...inherited } = process.env;
+      const refused = await run(process.execPath, ["--import", "tsx", "scripts/worker.ts"], {
+        cwd: root,
+        timeout: 60_000,
+        env: {
+          ...inherited,
+          DATABASE_URL: fresh.databaseUrl,
+          CHAINS_FILE: chainsFile,
+          WALLET_MNEMONIC: OTHER,
+        },
+      }).then(
+        () => ({ code: 0, stderr: "" }),
+        (error: { code: number; stderr: string }) => error,
+      );
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain(
+        `worker: WALLET_MNEMONIC does not match this database: stored seed fingerprint ${seedFingerprint(DEVELOPMENT_MNEMONIC).slice(0, 16)}…, this process has ${seedFingerprint(OTHER).slice(0, 16)}…`,
+      );
+      // It ran no job: the chain's head was never recorded.
+      expect(await fresh.db.chainCursor.count()).toBe(0);
+    } finally {
+      await fresh.drop();
     }
   });
 });

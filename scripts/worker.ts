@@ -1,7 +1,12 @@
 // `npm run worker`: runs the background jobs in their own process (set CTRIP_EMBEDDED_RUNNER=off on
-// the web server so only this process runs them). Stops cleanly on SIGINT/SIGTERM.
+// the web server so only this process runs them). Refuses to start on a configuration the
+// production guards reject or with another wallet seed than the database's. Stops cleanly on
+// SIGINT/SIGTERM.
 import { startBackgroundJobs } from "../lib/jobs/start-background-jobs";
 import { logger } from "../lib/logger";
+import { exitOnStartupFailure, verifyStartup } from "../lib/runtime/verify-startup";
+
+await verifyStartup("worker").catch((error: unknown) => exitOnStartupFailure(error, "worker"));
 
 const runner = startBackgroundJobs({ host: "worker" });
 if (!runner) {

@@ -30,7 +30,8 @@ export async function signUpAction(form: FormData): Promise<SignUpResult> {
     await signUp(parsed.data);
     return { ok: true };
   } catch (error) {
-    if (error instanceof AppError && error.code === "conflict") return { ok: false, error: error.message };
+    if (error instanceof AppError && (error.code === "conflict" || error.code === "forbidden"))
+      return { ok: false, error: error.message };
     throw error;
   }
 }

@@ -6,10 +6,14 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { authenticateApiKey } from "../api-keys/authenticate-api-key";
+import { DEVELOPMENT_MNEMONIC } from "../config/env";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
+import { writeRealChainsFile } from "../testing/real-chains-file";
 import { createSettlementFixture } from "../testing/settlement-fixture";
+import { seedFingerprint } from "../wallet/seed-fingerprint";
 
 const run = promisify(execFile);
+const OTHER_MNEMONIC = "legal winner thank year wave sausage worth useful legal winner thank yellow";
 const root = join(import.meta.dirname, "..", "..");
 
 let database: TestDatabase;
@@ -134,6 +138,47 @@ describe("npm run admin", () => {
       code: 2,
       stderr: expect.stringContaining("unknown chain mainnet"),
     });
+  });
+
+  it("refuses a WALLET_MNEMONIC other than the database's, naming both fingerprints, and changes nothing", async () => {
+    const fresh = await createTestDatabase();
+    try {
+      const env = { DATABASE_URL: fresh.databaseUrl };
+      // First run: the (development) seed's fingerprint is stored.
+      await admin(["list-merchants"], env);
+      const stored = seedFingerprint(DEVELOPMENT_MNEMONIC).slice(0, 16);
+      const other = seedFingerprint(OTHER_MNEMONIC).slice(0, 16);
+      await expect(
+        admin(["create-merchant", "--name", "X", "--email", "x@example.com", "--password", "longenough"], {
+          ...env,
+          WALLET_MNEMONIC: OTHER_MNEMONIC,
+        }),
+      ).rejects.toMatchObject({
+        code: 1,
+        stderr: expect.stringContaining(
+          `admin: WALLET_MNEMONIC does not match this database: stored seed fingerprint ${stored}…, this process has ${other}…`,
+        ),
+      });
+      expect(await fresh.db.merchant.count()).toBe(0);
+    } finally {
+      await fresh.drop();
+    }
+  });
+
+  it("refuses the development seed when a chain is real, before touching the database", async () => {
+    const fresh = await createTestDatabase();
+    try {
+      const chainsFile = writeRealChainsFile(dataDir);
+      await expect(
+        admin(["list-merchants"], { DATABASE_URL: fresh.databaseUrl, CHAINS_FILE: chainsFile }),
+      ).rejects.toMatchObject({
+        code: 1,
+        stderr: expect.stringContaining("WALLET_MNEMONIC: the development mnemonic is public"),
+      });
+      expect(await fresh.db.installation.count()).toBe(0);
+    } finally {
+      await fresh.drop();
+    }
   });
 
   it("explains bad usage on stderr with a non-zero exit", async () => {

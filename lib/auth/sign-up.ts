@@ -1,4 +1,7 @@
 import { z } from "zod";
+import { configuredChains } from "../config/chains";
+import { env } from "../config/env";
+import { signUpEnabled } from "../config/production-guards";
 import { type Db, db as defaultDb } from "../db/client";
 import { AppError } from "../errors";
 import { RateLimiter } from "../http/rate-limit";
@@ -12,11 +15,27 @@ export const ZSignUp = z.object({
 });
 export type TSignUp = z.infer<typeof ZSignUp>;
 
-/** Creates a merchant and its owner user; an email already registered is a `conflict`. */
+export const SIGN_UP_CLOSED =
+  "Sign-up is closed on this gateway. Ask the operator or an owner of your merchant account for an invitation.";
+
+/**
+ * Whether this gateway takes sign-ups: SIGN_UP_ENABLED, else open only while every configured chain
+ * is a local devnet.
+ */
+export function signUpOpen(): boolean {
+  return signUpEnabled(env(), configuredChains());
+}
+
+/**
+ * Creates a merchant and its owner user; an email already registered is a `conflict`, and while
+ * sign-up is closed nothing is created (`forbidden`).
+ */
 export async function signUp(
   input: TSignUp,
   db: Db = defaultDb(),
+  open: boolean = signUpOpen(),
 ): Promise<{ merchantId: string; email: string }> {
+  if (!open) throw new AppError("forbidden", SIGN_UP_CLOSED);
   const existing = await db.user.findUnique({ where: { email: input.email }, select: { id: true } });
   if (existing) throw new AppError("conflict", "An account with this email already exists. Sign in instead.");
   try {

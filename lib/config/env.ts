@@ -1,11 +1,13 @@
+import { validateMnemonic } from "@scure/bip39";
+import { wordlist } from "@scure/bip39/wordlists/english";
 import { z } from "zod";
 
 /**
  * The development mnemonic: Anvil's well-known test seed. Anyone can derive its keys, so it is
- * accepted only outside production (the embedded default), never for real funds.
+ * accepted only while every configured chain is a local devnet (lib/config/production-guards.ts).
  */
 export const DEVELOPMENT_MNEMONIC = "test test test test test test test test test test test junk";
-/** Development-only secret used when none is configured; production refuses it. */
+/** Development-only secret used when none is configured; refused as soon as a chain is real. */
 export const DEVELOPMENT_SECRET = "ctrip-development-secret-do-not-use-in-production";
 
 const ZPort = z.coerce.number().int().min(1).max(65_535);
@@ -30,7 +32,7 @@ export const ZEnv = z
     /** When set, PostgreSQL is external; otherwise `npm start` runs an embedded cluster. */
     DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
     PORT: ZPort.default(3000),
-    /** Interface the app listens on (default: all); tests bind 127.0.0.1. */
+    /** Interface the app listens on: `npm start` binds 127.0.0.1 unless set (e.g. 0.0.0.0 in a container). */
     HOST: z.string().min(1).optional(),
     /** Public base URL used in checkout links and auth callbacks. */
     PUBLIC_URL: ZOptionalUrl,
@@ -53,13 +55,11 @@ export const ZEnv = z
     /** Sustained requests per second allowed per API key (per app instance), and the burst above it. */
     API_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().default(100),
     API_RATE_LIMIT_BURST: z.coerce.number().int().positive().default(200),
-    /** Set by `npm start` when it runs the embedded database: the local demo, not production. */
-    CTRIP_EMBEDDED: z.enum(["1"]).optional(),
-    /** "1" lets webhook endpoints target private, loopback and link-local addresses in production. */
+    /** "1" lets webhook endpoints target private addresses; a devnet-only allowance (refused with a real chain). */
     WEBHOOK_ALLOW_PRIVATE_TARGETS: z.enum(["0", "1"]).optional(),
     /** Origins allowed to embed the checkout /pay/{id} in an iframe; unset = nobody. */
     CHECKOUT_FRAME_ANCESTORS: ZCheckoutFrameAncestors.optional(),
-    /** When set, `/api/metrics` answers only `Authorization: Bearer <METRICS_TOKEN>`. */
+    /** When set, `/api/metrics` answers only `Authorization: Bearer <METRICS_TOKEN>`; required with a real chain. */
     METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
     /**
@@ -70,23 +70,18 @@ export const ZEnv = z
     NODE_HEAP_GROWTH_PERCENT: z.coerce.number().int().min(0).max(300).default(30),
     /** "off" disables the in-process job runner (e.g. when a separate `npm run worker` runs the jobs). */
     CTRIP_EMBEDDED_RUNNER: z.enum(["on", "off"]).default("on"),
+    /** "1"/"true" opens sign-up, "0"/"false" closes it; unset = open only while every chain is a devnet. */
+    SIGN_UP_ENABLED: z.stringbool().optional(),
   })
   .superRefine((env, ctx) => {
-    if (env.NODE_ENV !== "production" || env.CTRIP_EMBEDDED === "1") return;
-    if (env.WALLET_MNEMONIC === DEVELOPMENT_MNEMONIC)
+    // A typo in the seed would derive other addresses: refused here, with the variable named. The
+    // production guards (development seed and secret, …) follow the chains: lib/config/production-guards.ts.
+    if (!validateMnemonic(env.WALLET_MNEMONIC, wordlist))
       ctx.addIssue({
         code: "custom",
         path: ["WALLET_MNEMONIC"],
-        message: "production refuses the development mnemonic: set your own seed",
+        message: "not a valid BIP-39 mnemonic (12 to 24 English words separated by single spaces)",
       });
-    if (env.APP_SECRET === DEVELOPMENT_SECRET)
-      ctx.addIssue({
-        code: "custom",
-        path: ["APP_SECRET"],
-        message: "production refuses the default secret: set a random value of 32+ characters",
-      });
-    if (!env.DATABASE_URL)
-      ctx.addIssue({ code: "custom", path: ["DATABASE_URL"], message: "required in production" });
   });
 
 export type TEnv = z.infer<typeof ZEnv>;

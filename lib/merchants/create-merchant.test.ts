@@ -14,9 +14,9 @@ afterAll(() => database.drop());
 
 describe("merchants", () => {
   it("creates the demo merchant once, with a password that verifies and is not stored", async () => {
-    const demo = await ensureDemoMerchant(database.db);
+    const demo = await ensureDemoMerchant(database.db, { chains: [testChain()] });
     expect(demo).not.toBeNull();
-    expect(await ensureDemoMerchant(database.db)).toBeNull();
+    expect(await ensureDemoMerchant(database.db, { chains: [testChain()] })).toBeNull();
 
     const user = await database.db.user.findUniqueOrThrow({ where: { email: demo?.email ?? "" } });
     expect(user.passwordHash).not.toContain(demo?.password);
@@ -29,6 +29,7 @@ describe("merchants", () => {
     const fresh = await createTestDatabase();
     try {
       const demo = await ensureDemoMerchant(fresh.db, {
+        chains: [testChain()],
         treasury: { chains: [testChain()], chain: "local", address: demoTreasuryAddress().toLowerCase() },
       });
       expect(demo?.treasury).toEqual({ chain: "local", address: demoTreasuryAddress() });
@@ -37,6 +38,21 @@ describe("merchants", () => {
       });
       expect(setting).toMatchObject({ mode: "treasury", address: demoTreasuryAddress() });
       expect(demoTreasuryAddress()).toBe("0xBcd4042DE499D14e55001CcbB24a551F3b954096");
+    } finally {
+      await fresh.drop();
+    }
+  });
+
+  it("creates no demo merchant as soon as a chain is not a local devnet", async () => {
+    const fresh = await createTestDatabase();
+    try {
+      const base = { chainId: 8453, rpcUrls: ["https://mainnet.base.org"] };
+      expect(await ensureDemoMerchant(fresh.db, { chains: [testChain(), base] })).toBeNull();
+      // Even a devnet chain id is real when its node is not on this machine's loopback.
+      const remote = { chainId: 31337, rpcUrls: ["http://10.0.0.5:8545"] };
+      expect(await ensureDemoMerchant(fresh.db, { chains: [remote] })).toBeNull();
+      expect(await fresh.db.user.count()).toBe(0);
+      expect(await fresh.db.merchant.count()).toBe(0);
     } finally {
       await fresh.drop();
     }

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { TChain } from "../config/chains";
+import { isDevnetOnly } from "../config/devnet";
 import type { Db } from "../db/client";
 import { setTreasurySetting } from "../settlement/set-treasury-setting";
 import { createMerchant } from "./create-merchant";
@@ -15,20 +16,23 @@ export type DemoMerchant = {
 };
 
 export type EnsureDemoMerchantOptions = {
+  /** The configured chains: the demo merchant exists only while every one is a local devnet. */
+  chains: readonly Pick<TChain, "chainId" | "rpcUrls">[];
   /** On the embedded devnet: a treasury for the demo merchant, so paid payments get settled. */
   treasury?: { chains: TChain[]; chain: string; address: string };
 };
 
 /**
  * First boot of the embedded default: creates the demo merchant with a random password and returns
- * its sign-in (to print once). Returns null when any merchant already exists; the password is never
- * stored in clear, so it cannot be shown again.
+ * its sign-in (to print once). Returns null when any merchant already exists, and always when a chain
+ * is not a local devnet (no well-known account next to real funds); the password is never stored in
+ * clear, so it cannot be shown again.
  */
 export async function ensureDemoMerchant(
   db: Db,
-  options: EnsureDemoMerchantOptions = {},
+  options: EnsureDemoMerchantOptions,
 ): Promise<DemoMerchant | null> {
-  if ((await db.merchant.count()) > 0) return null;
+  if (!isDevnetOnly(options.chains) || (await db.merchant.count()) > 0) return null;
   const password = randomBytes(12).toString("base64url");
   const created = await createMerchant(db, { name: "Demo Store", email: DEMO_MERCHANT_EMAIL, password });
   let treasury: DemoMerchant["treasury"] = null;

@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseEnv } from "../config/env";
-import { nextServerCommand } from "./server-command";
+import { nextServerArgs, nextServerCommand } from "./server-command";
 
 const root = resolve(import.meta.dirname, "../..");
 
@@ -35,5 +35,24 @@ describe("nextServerCommand", () => {
   it("refuses a growth that is not a whole percentage from 0 to 300", () => {
     for (const value of ["-1", "301", "12.5", "lots"])
       expect(() => parseEnv({ NODE_HEAP_GROWTH_PERCENT: value })).toThrow(/NODE_HEAP_GROWTH_PERCENT: /);
+  });
+});
+
+describe("nextServerArgs", () => {
+  it("listens on 127.0.0.1 unless HOST is set", () => {
+    expect(nextServerArgs(parseEnv({}), "start")).toEqual([
+      "start",
+      "--port",
+      "3000",
+      "--hostname",
+      "127.0.0.1",
+    ]);
+    expect(nextServerArgs(parseEnv({ HOST: "0.0.0.0", PORT: "8080" }), "dev")).toEqual([
+      "dev",
+      "--port",
+      "8080",
+      "--hostname",
+      "0.0.0.0",
+    ]);
   });
 });

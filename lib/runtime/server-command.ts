@@ -17,3 +17,11 @@ export function nextServerCommand(
     args: [...v8Flags, join(root, "node_modules", "next", "dist", "bin", "next"), ...args],
   };
 }
+
+/**
+ * Next's CLI arguments for `npm start` / `npm run dev`: on loopback unless HOST names an interface
+ * (`next start` alone would listen on all of them).
+ */
+export function nextServerArgs(config: Pick<TEnv, "PORT" | "HOST">, mode: "start" | "dev"): string[] {
+  return [mode, "--port", String(config.PORT), "--hostname", config.HOST ?? "127.0.0.1"];
+}

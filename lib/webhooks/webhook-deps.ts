@@ -1,3 +1,5 @@
+import { configuredChains } from "../config/chains";
+import { isDevnetOnly } from "../config/devnet";
 import { env } from "../config/env";
 import { encryptionKey } from "../crypto/encryption-key";
 import type { Db } from "../db/client";
@@ -28,11 +30,9 @@ export function webhookDeps(db: Db, logger: Logger): WebhookDeps {
     db,
     logger,
     encryptionKey: encryptionKey(config),
-    // Production refuses private targets unless allowed; the embedded default and tests allow them.
-    allowPrivateTargets:
-      config.WEBHOOK_ALLOW_PRIVATE_TARGETS === "1" ||
-      config.NODE_ENV !== "production" ||
-      config.CTRIP_EMBEDDED === "1",
+    // Private targets are a devnet-only allowance: the chains decide (lib/config/production-guards.ts
+    // refuses WEBHOOK_ALLOW_PRIVATE_TARGETS=1 as soon as a chain is real).
+    allowPrivateTargets: config.WEBHOOK_ALLOW_PRIVATE_TARGETS === "1" || isDevnetOnly(configuredChains()),
     retryScheduleMs: DEFAULT_RETRY_SCHEDULE_MS,
   };
 }
