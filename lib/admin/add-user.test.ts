@@ -75,7 +75,7 @@ describe("admin add-user", () => {
     });
     const token = output.invite_url.split("/invite/")[1] ?? "";
     expect(
-      await acceptInvitation(database.db, { token, name: "Ops", password: "long enough pw" }),
+      await acceptInvitation({ token, name: "Ops", password: "long enough pw" }, { db: database.db }),
     ).toMatchObject({
       merchantId,
       role: "admin",

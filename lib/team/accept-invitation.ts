@@ -2,7 +2,7 @@ import { hash } from "argon2";
 import { userActor } from "../access/actor";
 import type { TRole } from "../access/permissions";
 import { type RequestOrigin, recordAuditEntry } from "../audit/record-audit-entry";
-import type { Db } from "../db/client";
+import { type Db, db as defaultDb } from "../db/client";
 import { AppError } from "../errors";
 import { newId } from "../ids";
 import { hashInvitationToken } from "./invitations";
@@ -20,10 +20,10 @@ function usable(now: Date) {
 
 /** What the public invitation page shows, or null when the link cannot be used (any reason). */
 export async function findInvitationByToken(
-  db: Db,
   token: string,
-  now = new Date(),
+  options: { db?: Db; now?: Date } = {},
 ): Promise<InvitationToAccept | null> {
+  const { db = defaultDb(), now = new Date() } = options;
   if (!TOKEN_FORMAT.test(token)) return null;
   const invitation = await db.invitation.findFirst({
     where: { tokenHash: hashInvitationToken(token), ...usable(now) },
@@ -39,11 +39,10 @@ export async function findInvitationByToken(
  * 404 and an email that meanwhile got an account anywhere a 409.
  */
 export async function acceptInvitation(
-  db: Db,
   params: { token: string } & TAcceptInvitation,
-  origin?: RequestOrigin,
-  now = new Date(),
+  options: { db?: Db; origin?: RequestOrigin; now?: Date } = {},
 ): Promise<{ userId: string; merchantId: string; email: string; role: TRole }> {
+  const { db = defaultDb(), origin, now = new Date() } = options;
   if (!TOKEN_FORMAT.test(params.token)) throw new AppError("not_found", UNUSABLE);
   const passwordHash = await hash(params.password, { type: 2 });
   const tokenHash = hashInvitationToken(params.token);

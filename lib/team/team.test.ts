@@ -61,16 +61,15 @@ describe("team invitations", () => {
     expect(await listPendingInvitations(shop.deps, shop.merchantId)).toEqual([
       expect.objectContaining({ id: invitation.id, email, role: "admin" }),
     ]);
-    expect(await findInvitationByToken(database.db, token)).toMatchObject({
+    expect(await findInvitationByToken(token, { db: database.db })).toMatchObject({
       email,
       role: "admin",
       merchantName: "Team shop",
     });
 
     const joined = await acceptInvitation(
-      database.db,
       { token, name: "Ada", password: PASSWORD },
-      { clientAddress: "198.51.100.1" },
+      { db: database.db, origin: { clientAddress: "198.51.100.1" } },
     );
     expect(joined).toMatchObject({ merchantId: shop.merchantId, email, role: "admin" });
     expect(await verifyCredentials(database.db, { email, password: PASSWORD })).toMatchObject({
@@ -85,9 +84,9 @@ describe("team invitations", () => {
     ]);
 
     await expect(
-      acceptInvitation(database.db, { token, name: "Eve", password: PASSWORD }),
+      acceptInvitation({ token, name: "Eve", password: PASSWORD }, { db: database.db }),
     ).rejects.toMatchObject({ code: "not_found" });
-    expect(await findInvitationByToken(database.db, token)).toBeNull();
+    expect(await findInvitationByToken(token, { db: database.db })).toBeNull();
     expect(await listPendingInvitations(shop.deps, shop.merchantId)).toEqual([]);
 
     expect(
@@ -120,7 +119,7 @@ describe("team invitations", () => {
     });
     const results = await Promise.allSettled(
       [1, 2, 3].map(() =>
-        acceptInvitation(database.db, { token: tokenOf(url), name: "R", password: PASSWORD }),
+        acceptInvitation({ token: tokenOf(url), name: "R", password: PASSWORD }, { db: database.db }),
       ),
     );
     expect(results.filter((result) => result.status === "fulfilled")).toHaveLength(1);
@@ -136,9 +135,9 @@ describe("team invitations", () => {
       { email: unique("late"), role: "viewer" },
       longAgo,
     );
-    expect(await findInvitationByToken(database.db, tokenOf(expired.url))).toBeNull();
+    expect(await findInvitationByToken(tokenOf(expired.url), { db: database.db })).toBeNull();
     await expect(
-      acceptInvitation(database.db, { token: tokenOf(expired.url), name: "L", password: PASSWORD }),
+      acceptInvitation({ token: tokenOf(expired.url), name: "L", password: PASSWORD }, { db: database.db }),
     ).rejects.toMatchObject({
       code: "not_found",
       message: expect.stringMatching(/expired/),
@@ -150,13 +149,13 @@ describe("team invitations", () => {
     });
     await revokeInvitation(shop.deps, shop.merchantId, revoked.id);
     await expect(
-      acceptInvitation(database.db, { token: tokenOf(revoked.url), name: "R", password: PASSWORD }),
+      acceptInvitation({ token: tokenOf(revoked.url), name: "R", password: PASSWORD }, { db: database.db }),
     ).rejects.toMatchObject({ code: "not_found" });
     await expect(revokeInvitation(shop.deps, shop.merchantId, revoked.id)).rejects.toMatchObject({
       code: "not_found",
     });
     await expect(
-      acceptInvitation(database.db, { token: "x".repeat(43), name: "X", password: PASSWORD }),
+      acceptInvitation({ token: "x".repeat(43), name: "X", password: PASSWORD }, { db: database.db }),
     ).rejects.toMatchObject({ code: "not_found" });
     expect(await database.db.user.count({ where: { merchantId: shop.merchantId } })).toBe(1);
     expect((await audit(shop.merchantId)).map((entry) => entry.action)).toEqual([
@@ -178,7 +177,7 @@ describe("team invitations", () => {
     const { url } = await createInvitation(shop.deps, shop.merchantId, { email, role: "viewer" });
     await createMerchant(database.db, { name: "Elsewhere", email, password: PASSWORD });
     await expect(
-      acceptInvitation(database.db, { token: tokenOf(url), name: "D", password: PASSWORD }),
+      acceptInvitation({ token: tokenOf(url), name: "D", password: PASSWORD }, { db: database.db }),
     ).rejects.toMatchObject({
       code: "conflict",
       message: expect.stringMatching(/already exists/),
