@@ -2,27 +2,16 @@
 // wrong password on the account's merchant, unknown emails nowhere), and the table's append-only
 // trigger (migration 20261204120000_access_control) refusing UPDATE, DELETE and TRUNCATE.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { authOptions } from "../auth/auth-options";
 import { createMerchant } from "../merchants/create-merchant";
+import { pointProcessDbAt, signInWithCredentials as signIn } from "../testing/credentials-sign-in";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
 
 let database: TestDatabase;
 beforeAll(async () => {
   database = await createTestDatabase();
-  // The process-wide client `authorize` uses (lib/db/client.ts `db()`), on this file's database.
-  (globalThis as { ctripDb?: TestDatabase["db"] }).ctripDb = database.db;
+  pointProcessDbAt(database);
 });
 afterAll(() => database?.drop());
-
-type Authorize = (
-  credentials: Record<string, string>,
-  request: { headers: Record<string, string> },
-) => Promise<unknown>;
-
-function signIn(email: string, password: string, ip: string) {
-  const provider = authOptions().providers[0] as unknown as { options: { authorize: Authorize } };
-  return provider.options.authorize({ email, password }, { headers: { "x-forwarded-for": ip } });
-}
 
 describe("audit log", () => {
   it("records sign-ins and failed sign-ins on the account's merchant; unknown emails nowhere", async () => {

@@ -1,47 +1,17 @@
 "use client";
 
-import { useRouter } from "next/navigation";
-import { signIn } from "next-auth/react";
-import { type FormEvent, useState } from "react";
-import { type AcceptInvitationResult, acceptInvitationAction } from "./actions";
-
-type Failure = Extract<AcceptInvitationResult, { ok: false }>;
+import { useSubmitThenSignIn } from "../../_components/use-submit-then-sign-in";
+import { acceptInvitationAction } from "./actions";
 
 /** Name and password for the invited email; on success the new member is signed in. */
 export function AcceptInvitationForm({ token, email }: { token: string; email: string }) {
-  const router = useRouter();
-  const [failure, setFailure] = useState<Failure | null>(null);
-  const [pending, setPending] = useState(false);
-
-  const submit = async (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    const form = new FormData(event.currentTarget);
-    setPending(true);
-    setFailure(null);
-    try {
-      const result = await acceptInvitationAction(form);
-      if (!result.ok) {
-        setFailure(result);
-        setPending(false);
-        return;
-      }
-      const session = await signIn("credentials", {
-        email: result.email,
-        password: String(form.get("password") ?? ""),
-        redirect: false,
-      });
-      router.replace(session?.ok && !session.error ? "/dashboard" : "/sign-in");
-      router.refresh();
-    } catch {
-      setFailure({ ok: false, error: "Joining is unavailable right now. Try again in a moment." });
-      setPending(false);
-    }
-  };
-
-  const fieldError = (field: "name" | "password") => failure?.fieldErrors?.[field];
+  const { failure, pending, fieldError, submit } = useSubmitThenSignIn<"name" | "password">(
+    acceptInvitationAction,
+    "Joining is unavailable right now. Try again in a moment.",
+  );
 
   return (
-    <form onSubmit={(event) => void submit(event)}>
+    <form onSubmit={submit}>
       <input type="hidden" name="token" value={token} />
       <input type="hidden" name="username" autoComplete="username" value={email} />
       <div className="field">
