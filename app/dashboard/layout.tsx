@@ -28,6 +28,8 @@ export default async function DashboardLayout({ children }: { children: ReactNod
           <Link href="/dashboard/webhooks">Webhooks</Link>
           <Link href="/dashboard/api-keys">API keys</Link>
           <Link href="/dashboard/settings">Settings</Link>
+          <Link href="/dashboard/team">Team</Link>
+          <Link href="/dashboard/audit-log">Audit log</Link>
         </nav>
         <div className={styles.account}>
           <span className="muted">{session.email}</span>

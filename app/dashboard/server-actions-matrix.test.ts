@@ -17,6 +17,7 @@ import { join, relative } from "node:path";
 import fc from "fast-check";
 import { decode, encode } from "next-auth/jwt";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { OPERATOR } from "@/lib/access/actor";
 import { createApiKey } from "@/lib/api-keys/create-api-key";
 import { authOptions } from "@/lib/auth/auth-options";
 import { env } from "@/lib/config/env";
@@ -26,6 +27,8 @@ import { createMerchant } from "@/lib/merchants/create-merchant";
 import { createPayment } from "@/lib/payments/create-payment";
 import { createPayout } from "@/lib/payouts/create-payout";
 import { setTreasurySetting } from "@/lib/settlement/set-treasury-setting";
+import { createInvitation } from "@/lib/team/invitations";
+import { addMember } from "@/lib/team/members";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/database";
 import { adjustBalance } from "@/lib/testing/ledger";
 import { testChain } from "@/lib/testing/test-chain";
@@ -56,6 +59,7 @@ type Seeded = {
   endpointId: string;
   deliveryId: string;
   payoutId: string;
+  invitationId: string;
 };
 let a: Seeded;
 let b: Seeded;
@@ -101,7 +105,16 @@ async function seed(label: string): Promise<Seeded> {
     amount: "0.1",
     address: "0x000000000000000000000000000000000000dEaD",
   });
+  const invitation = await createInvitation(
+    { db, actor: OPERATOR, baseUrl: "http://127.0.0.1:3999" },
+    merchantId,
+    {
+      email: `${label}-invited-${Date.now()}@example.com`,
+      role: "viewer",
+    },
+  );
   return {
+    invitationId: invitation.id,
     merchantId,
     userId: user.id,
     paymentId: payment.id,
@@ -127,6 +140,8 @@ async function snapshot(merchantId: string) {
     db.balance.findMany({ where: { merchantId }, orderBy: [{ chain: "asc" }, { tokenSymbol: "asc" }] }),
     db.balanceTransaction.findMany({ where: { merchantId }, orderBy: { id: "asc" } }),
     db.payoutLimit.findMany({ where: { merchantId } }),
+    db.user.findMany({ where: { merchantId }, orderBy: { id: "asc" } }),
+    db.invitation.findMany({ where: { merchantId }, orderBy: { id: "asc" } }),
   ]);
   return JSON.stringify(rows, (_key, value) => (typeof value === "bigint" ? value.toString() : value));
 }
@@ -164,7 +179,10 @@ async function outcome(call: () => Promise<unknown>): Promise<string> {
   }
 }
 
-type Target = Pick<Seeded, "paymentId" | "keyId" | "endpointId" | "deliveryId" | "payoutId">;
+type Target = Pick<
+  Seeded,
+  "paymentId" | "keyId" | "endpointId" | "deliveryId" | "payoutId" | "userId" | "invitationId"
+>;
 type Entry =
   /** Takes an object id: A's session on B's object must not reach it. */
   | { kind: "object"; call: (target: Target) => Promise<unknown>; refused: RegExp }
@@ -178,6 +196,7 @@ const keys = () => import("./api-keys/actions");
 const settings = () => import("./settings/actions");
 const webhooks = () => import("./webhooks/actions");
 const payouts = () => import("./payouts/actions");
+const team = () => import("./team/actions");
 const empty = { error: null, fieldErrors: {} };
 type WebhookActions = Awaited<ReturnType<typeof webhooks>>;
 /** A webhook endpoint action: B's endpoint must be the not-found page. */
@@ -303,6 +322,32 @@ const MATRIX: Record<string, Entry> = {
       ),
     refused: /^not found$/,
   },
+  "app/dashboard/team/actions.ts#inviteMemberAction": {
+    kind: "own",
+    call: async () =>
+      (await team()).inviteMemberAction(
+        { ...empty, invited: null },
+        form({ email: `invited-${Date.now()}-${Math.random()}@example.com`, role: "viewer" }),
+      ),
+  },
+  "app/dashboard/team/actions.ts#revokeInvitationAction": {
+    kind: "object",
+    call: async (t) =>
+      (await team()).revokeInvitationAction(form({ invitationId: t.invitationId, confirm: "on" })),
+    refused: /^not found$/,
+  },
+  "app/dashboard/team/actions.ts#changeMemberRoleAction": {
+    kind: "object",
+    call: async (t) =>
+      (await team()).changeMemberRoleAction(form({ userId: t.userId, role: "viewer", confirm: "on" })),
+    refused: /^not found$/,
+  },
+  "app/dashboard/team/actions.ts#removeMemberAction": {
+    kind: "object",
+    call: async (t) => (await team()).removeMemberAction(form({ userId: t.userId, confirm: "on" })),
+    refused: /^not found$/,
+  },
+  "app/invite/[token]/actions.ts#acceptInvitationAction": { kind: "public" },
   "app/sign-up/actions.ts#signUpAction": { kind: "public" },
 };
 
@@ -407,6 +452,44 @@ describe("dashboard server actions: authorization matrix", () => {
     ).toBe(`redirect /dashboard/payouts/${a.payoutId}?notice=approved`);
     const payout = await database.db.payout.findUniqueOrThrow({ where: { id: a.payoutId } });
     expect(payout.status).toBe("approved");
+  });
+
+  it("a demoted or removed member loses access at once (the role is re-read on every call)", async () => {
+    const member = await addMember({ db: database.db, actor: OPERATOR }, a.merchantId, {
+      email: `co-owner-${Date.now()}@example.com`,
+      role: "owner",
+      password: "correct horse battery",
+    });
+    const asMember = { userId: member.id, merchantId: a.merchantId };
+    const inviteOne = async () =>
+      (await team()).inviteMemberAction(
+        { ...empty, invited: null },
+        form({ email: `by-member-${Date.now()}-${Math.random()}@example.com`, role: "viewer" }),
+      );
+    await signInAs(asMember);
+    expect((await inviteOne()).invited).not.toBeNull();
+    await signInAs(a);
+    expect(
+      await outcome(async () =>
+        (await team()).changeMemberRoleAction(form({ userId: member.id, role: "viewer", confirm: "on" })),
+      ),
+    ).toBe("redirect /dashboard/team?notice=role-changed");
+    // The same session (JWT) as before: refused now.
+    await signInAs(asMember);
+    expect(await inviteOne()).toMatchObject({ invited: null, error: expect.stringContaining("team:write") });
+    await signInAs(a);
+    expect(
+      await outcome(async () =>
+        (await team()).removeMemberAction(form({ userId: member.id, confirm: "on" })),
+      ),
+    ).toBe("redirect /dashboard/team?notice=removed");
+    await signInAs(asMember);
+    expect(await outcome(inviteOne)).toMatch(/^redirect \/sign-in/);
+    // The last owner stays.
+    await signInAs(a);
+    expect(
+      await outcome(async () => (await team()).removeMemberAction(form({ userId: a.userId, confirm: "on" }))),
+    ).toBe("redirect /dashboard/team?notice=last-owner");
   });
 
   it.each([

@@ -1,52 +1,18 @@
 "use client";
 
-import { useRouter } from "next/navigation";
-import { signIn } from "next-auth/react";
-import { type FormEvent, useState } from "react";
-import { type SignUpResult, signUpAction } from "./actions";
-
-type Failure = Extract<SignUpResult, { ok: false }>;
+import { useSubmitThenSignIn } from "../_components/use-submit-then-sign-in";
+import { signUpAction } from "./actions";
 
 export function SignUpForm() {
-  const router = useRouter();
-  const [failure, setFailure] = useState<Failure | null>(null);
-  const [pending, setPending] = useState(false);
-
-  const submit = async (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    const form = new FormData(event.currentTarget);
-    setPending(true);
-    setFailure(null);
-    try {
-      const result = await signUpAction(form);
-      if (!result.ok) {
-        setFailure(result);
-        setPending(false);
-        return;
-      }
-      const session = await signIn("credentials", {
-        email: String(form.get("email") ?? ""),
-        password: String(form.get("password") ?? ""),
-        redirect: false,
-      });
-      if (!session?.ok || session.error) {
-        router.replace("/sign-in");
-        return;
-      }
-      router.replace("/dashboard");
-      router.refresh();
-    } catch {
-      setFailure({ ok: false, error: "Sign-up is unavailable right now. Try again in a moment." });
-      setPending(false);
-    }
-  };
-
-  const fieldError = (field: "name" | "email" | "password") => failure?.fieldErrors?.[field];
+  const { failure, pending, fieldError, submit } = useSubmitThenSignIn<"name" | "email" | "password">(
+    signUpAction,
+    "Sign-up is unavailable right now. Try again in a moment.",
+  );
   const describedBy = (field: "name" | "email" | "password") =>
     fieldError(field) ? `${field}-error` : undefined;
 
   return (
-    <form onSubmit={(event) => void submit(event)}>
+    <form onSubmit={submit}>
       <div className="field">
         <label htmlFor="name">Business name</label>
         <input

@@ -1,19 +1,25 @@
 // The operator CLI (`npm run admin -- <command>`): JSON on stdout, errors on stderr.
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { ZApiKeyPermission } from "../access/permissions";
+import { OPERATOR } from "../access/actor";
+import { ZApiKeyPermission, ZRole } from "../access/permissions";
 import { createApiKey } from "../api-keys/create-api-key";
 import type { TChain } from "../config/chains";
 import type { Db } from "../db/client";
 import { AppError } from "../errors";
 import { createMerchant } from "../merchants/create-merchant";
 import { reconcileChain } from "../settlement/reconcile-chain";
+import { createInvitation } from "../team/invitations";
+import { addMember } from "../team/members";
+import { ZMemberEmail, ZMemberPassword } from "../team/team-input";
 import { zText } from "../validation/text";
 
 export const ADMIN_USAGE = `Usage: npm run admin -- <command> [options]
   create-merchant --name <name> --email <email> --password <password>   → {"merchant_id", "api_key"}
   create-api-key --merchant <merchant id> --name <name> [--permission payouts:approve]
                                                                          → {"id", "api_key", "permissions"}
+  add-user --merchant <merchant id> --email <email> --role owner|admin|developer|viewer [--password <password>]
+                                with --password → {"user_id", "email", "role"}; without → {"invitation_id", "invite_url", "expires_at"}
   list-merchants                                                         → {"object": "list", "data": [...]}
   reconcile --chain <name> [--merchant <merchant id>]                    → {"chain", "tokens", "flagged_payments", "gas", "flagged_gas"}`;
 
@@ -30,6 +36,13 @@ const ZCreateApiKeyArgs = z.object({
   merchant: z.string().min(1),
   name: zText().trim().min(1).max(200).default("API key"),
   permission: z.array(ZApiKeyPermission).default([]),
+});
+
+const ZAddUserArgs = z.object({
+  merchant: z.string().min(1, "required"),
+  email: ZMemberEmail,
+  role: ZRole,
+  password: ZMemberPassword.optional(),
 });
 
 const ZReconcileArgs = z.object({
@@ -54,6 +67,7 @@ export async function runAdminCommand(
       merchant: { type: "string" },
       chain: { type: "string" },
       permission: { type: "string", multiple: true },
+      role: { type: "string" },
     },
     strict: true,
   });
@@ -80,6 +94,22 @@ export async function runAdminCommand(
         permissions: args.permission,
       });
       return { id: key.id, api_key: key.apiKey, permissions: key.permissions };
+    }
+    case "add-user": {
+      const args = parse(ZAddUserArgs, { ...values, merchant: values.merchant ?? "" });
+      const merchant = await db.merchant.findUnique({ where: { id: args.merchant }, select: { id: true } });
+      if (!merchant) throw new AppError("not_found", `no merchant ${args.merchant}`);
+      const deps = { db, actor: OPERATOR };
+      if (args.password) {
+        const member = await addMember(deps, merchant.id, { ...args, password: args.password });
+        return { user_id: member.id, email: member.email, role: member.role };
+      }
+      const invitation = await createInvitation(deps, merchant.id, args);
+      return {
+        invitation_id: invitation.id,
+        invite_url: invitation.url,
+        expires_at: invitation.expiresAt.toISOString(),
+      };
     }
     case "list-merchants": {
       const merchants = await db.merchant.findMany({

@@ -7,6 +7,7 @@ import { env } from "../config/env";
 import { publicUrl } from "../config/public-url";
 import { db } from "../db/client";
 import { LoginThrottle } from "./login-throttle";
+import { recordSignInAttempt } from "./record-sign-in";
 import { safeRedirectUrl } from "./safe-callback-path";
 import { verifyCredentials, ZCredentials } from "./verify-credentials";
 
@@ -64,6 +65,7 @@ export function authOptions(): NextAuthOptions {
               `Too many failed sign-in attempts. Try again in ${Math.ceil(wait / 60_000)} minute(s).`,
             );
           const user = await verifyCredentials(db(), parsed.data);
+          await recordSignInAttempt(db(), { email, succeeded: user !== null, headers: request.headers });
           if (!user) {
             loginThrottle.perClient.recordFailure(clientKey);
             loginThrottle.perEmail.recordFailure(email);

@@ -4,26 +4,16 @@
 // until the email's own limit (20 failures from anywhere) is reached.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMerchant } from "../merchants/create-merchant";
+import { signInWithCredentials as authorize, pointProcessDbAt } from "../testing/credentials-sign-in";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
-import { authOptions, loginThrottle, TooManyAttemptsError } from "./auth-options";
+import { loginThrottle, TooManyAttemptsError } from "./auth-options";
 
 let database: TestDatabase;
 beforeAll(async () => {
   database = await createTestDatabase();
-  // The process-wide client `authorize` uses (lib/db/client.ts `db()`), on this file's database.
-  (globalThis as { ctripDb?: TestDatabase["db"] }).ctripDb = database.db;
+  pointProcessDbAt(database);
 });
 afterAll(() => database?.drop());
-
-type Authorize = (
-  credentials: Record<string, string>,
-  request: { headers: Record<string, string> },
-) => Promise<unknown>;
-
-function authorize(email: string, password: string, ip: string) {
-  const provider = authOptions().providers[0] as unknown as { options: { authorize: Authorize } };
-  return provider.options.authorize({ email, password }, { headers: { "x-forwarded-for": ip } });
-}
 
 async function owner(label: string) {
   const email = `${label}-${Date.now()}@example.com`;

@@ -4,6 +4,8 @@
 import { z } from "zod";
 import type { JSONSchema } from "zod/v4/core";
 import type { TApiKeyPermission } from "../access/permissions";
+import { ZAuditLogEntryObject } from "../audit/audit-log-entry-object";
+import { ZListAuditLogQuery } from "../audit/list-audit-log";
 import { ZBalanceObject, ZBalanceTransactionObject } from "../balances/balance-object";
 import { ZListBalanceTransactionsQuery } from "../balances/list-balance-transactions";
 import { ZListBalancesQuery } from "../balances/list-balances";
@@ -109,6 +111,7 @@ const ZWebhookDeliveryList = ZList(ZWebhookDeliveryObject);
 const ZBalanceList = ZList(ZBalanceObject);
 const ZBalanceTransactionList = ZList(ZBalanceTransactionObject);
 const ZPayoutList = ZList(ZPayoutObject);
+const ZAuditLogEntryList = ZList(ZAuditLogEntryObject);
 const ZDeletedWebhookEndpoint = z.strictObject({
   id: z.string(),
   object: z.literal("webhook_endpoint"),
@@ -144,6 +147,8 @@ const RESPONSE_COMPONENTS = {
   PayoutList: ZPayoutList,
   PayoutLimits: ZPayoutLimitsObject,
   PayoutLimitsList: ZPayoutLimitsList,
+  AuditLogEntry: ZAuditLogEntryObject,
+  AuditLogEntryList: ZAuditLogEntryList,
 };
 const REQUEST_COMPONENTS = {
   CreatePaymentRequest: ZCreatePayment,
@@ -160,7 +165,7 @@ type OperationSpec = {
   method: HttpMethod;
   path: string;
   operationId: string;
-  tag: "Payments" | "Events" | "Webhooks" | "Settlement" | "Balances" | "System";
+  tag: "Payments" | "Events" | "Webhooks" | "Settlement" | "Balances" | "Audit log" | "System";
   summary: string;
   description: string;
   /** Prefix of the `{id}` path parameter, validated by ZIdParams(prefix). */
@@ -314,6 +319,21 @@ export const OPERATIONS: readonly OperationSpec[] = [
     responses: [{ status: 200, schema: "Reconciliation", description: "The chain's reconciliation." }],
   },
   ...balanceOperations(),
+  {
+    method: "get",
+    path: "/api/v1/audit-log",
+    operationId: "listAuditLog",
+    tag: "Audit log",
+    summary: "List audit log entries",
+    description:
+      "What members, API keys and the operator did on your merchant, newest first: sign-ins (also failed ones), " +
+      "team changes, API keys, settings changes, payout reviews, refunds. Each entry names its `actor`, the " +
+      "`client_address` and `request_id` of the request that made it. Filter by `action`, `actor_id` and " +
+      "`created[gte]` / `created[lte]` (ISO 8601 or unix seconds). Entries cannot be changed or deleted.",
+    query: ZListAuditLogQuery,
+    permission: "audit:read",
+    responses: [{ status: 200, schema: "AuditLogEntryList", description: "A page of audit log entries." }],
+  },
   {
     method: "get",
     path: "/api/health",
@@ -623,6 +643,7 @@ const TAGS = [
     name: "Balances",
     description: "Funds the gateway holds for you in `balance` mode, its ledger, payouts and refunds.",
   },
+  { name: "Audit log", description: "Who did what on your merchant, append-only." },
   { name: "System", description: "Operational endpoints." },
 ];
 

@@ -116,11 +116,11 @@ export async function createApiWorld(
       email: `${name.toLowerCase()}-${Date.now()}@example.com`,
       password: "password-123",
     });
-    // The owner's key: it may approve payouts, so the matrix and the fuzz reach those routes.
+    // The owner's key: it may approve payouts and read the audit log, so the matrix and the fuzz reach those routes.
     const { apiKey } = await createApiKey(database.db, {
       merchantId,
       name,
-      permissions: ["payouts:approve"],
+      permissions: ["payouts:approve", "audit:read"],
     });
     const endpoint = await createWebhookEndpoint(webhookDeps(database.db, logger), merchantId, {
       url: receiver.url,
