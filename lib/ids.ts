@@ -17,7 +17,8 @@ export type IdPrefix =
   | "wa" // webhook attempt
   | "gtu" // gas top-up of a hot wallet
   | "aud" // audit log entry
-  | "inv"; // team invitation
+  | "inv" // team invitation
+  | "inc"; // chain incident
 
 const ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 const BODY_LENGTH = 22; // 62^22 > 2^128

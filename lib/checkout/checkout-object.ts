@@ -6,7 +6,7 @@ export const ZCheckoutObject = z.strictObject({
   id: z.string(),
   object: z.literal("checkout"),
   status: z.enum(["pending", "detected", "confirmed", "settled", "expired", "canceled"]),
-  exception: z.enum(["overpaid", "underpaid", "paid_late"]).nullable(),
+  exception: z.enum(["overpaid", "underpaid", "paid_late", "reorged_after_settlement"]).nullable(),
   /** The business the payer pays: its display name and brand colour (#rrggbb or null). */
   merchant: z.strictObject({ name: z.string(), brand_color: z.string().nullable() }),
   chain: z.strictObject({

@@ -23,7 +23,24 @@ export const ZEventObject = z.object({
   object: z.literal("event"),
   type: ZEventType,
   created_at: z.string(),
-  data: z.object({ object: z.record(z.string(), z.unknown()) }),
+  data: z.object({
+    object: z.record(z.string(), z.unknown()),
+    /** `payment.reverted` after a chain reorganisation: its depth and the transfers it removed. */
+    reorg: z
+      .object({
+        depth: z.number().int(),
+        transfers_removed: z.array(
+          z.object({
+            tx_hash: z.string(),
+            log_index: z.number().int(),
+            amount: z.string(),
+            block_number: z.string(),
+            block_hash: z.string(),
+          }),
+        ),
+      })
+      .optional(),
+  }),
 });
 export type TEventObject = z.infer<typeof ZEventObject>;
 
@@ -40,6 +57,11 @@ export function serializeEvent(row: {
     object: "event",
     type: row.type as TEventType,
     created_at: row.createdAt.toISOString(),
-    data: { object: row.data as Record<string, unknown> },
+    data: eventData(row.data as Record<string, unknown>),
   };
+}
+
+/** The stored data is the object; a reorg's details are stored in it and delivered beside it. */
+function eventData({ reorg, ...object }: Record<string, unknown>): TEventObject["data"] {
+  return reorg ? { object, reorg: reorg as TEventObject["data"]["reorg"] } : { object };
 }

@@ -19,7 +19,7 @@ export const ZPaymentObject = z.object({
   id: z.string(),
   object: z.literal("payment"),
   status: z.enum(["pending", "detected", "confirmed", "settled", "expired", "canceled"]),
-  exception: z.enum(["overpaid", "underpaid", "paid_late"]).nullable(),
+  exception: z.enum(["overpaid", "underpaid", "paid_late", "reorged_after_settlement"]).nullable(),
   chain: z.string(),
   chain_id: z.number().int(),
   token: z.object({ symbol: z.string(), address: z.string().nullable(), decimals: z.number().int() }),

@@ -1,7 +1,9 @@
+import { reverseSettledCredits } from "../balances/reverse-settled-credit";
 import type { Tx } from "../db/client";
 import type { TEventType } from "../events/event-object";
 import { recordEvents } from "../events/record-event";
 import { newId } from "../ids";
+import { type CreditedTransfer, type LockedPayment, nextPaymentState } from "./payment-lifecycle";
 import { PAYMENT_SELECT, serializePayment, type TPaymentObject } from "./payment-object";
 
 type Status = TPaymentObject["status"];
@@ -20,6 +22,20 @@ export type RecomputePaymentsParams = {
   chainTime: Date | null;
   /** Why the recompute runs, for the timeline (e.g. "transfer detected", "chain reorganisation"). */
   reason: string | ((paymentId: string) => string);
+  /**
+   * Set when a chain reorganisation runs the recompute: its depth and, per payment, the transfers
+   * it removed; `payment.reverted` events carry them as `data.reorg`.
+   */
+  reorg?: { depth: number; removed: ReadonlyMap<string, readonly RemovedTransfer[]> };
+};
+
+/** A transfer a reorg took off the canonical chain, as `payment.reverted` reports it. */
+export type RemovedTransfer = {
+  tx_hash: string;
+  log_index: number;
+  amount: string;
+  block_number: string;
+  block_hash: string;
 };
 
 export type RecomputePaymentParams = Omit<RecomputePaymentsParams, "paymentIds" | "reason"> & {
@@ -34,132 +50,6 @@ export type RecomputePaymentReturnType = {
   /** Events written by this call, in order. */
   events: TEventType[];
 } | null;
-
-type Transition = { to: Status; exception: Exception; event: TEventType; reason: string };
-
-/** A payment row as the lifecycle rules read it (locked). */
-export type LockedPayment = {
-  id: string;
-  merchant_id: string;
-  status: Status;
-  exception: Exception;
-  amount: string;
-  required_confirmations: number;
-  expires_at: Date;
-};
-
-/** A non-reverted transfer of the payment, in chain order. */
-export type CreditedTransfer = {
-  amount: bigint;
-  blockTimestamp: Date;
-  confirmations: number;
-  status: "confirming" | "confirmed" | "reverted";
-};
-
-export type PaymentState = {
-  status: Status;
-  exception: Exception;
-  received: bigint;
-  confirmations: number;
-  transitions: Transition[];
-};
-
-/**
- * The payment lifecycle (DESIGN.md "Payment lifecycle"), as a pure function of the payment and its
- * non-reverted transfers in chain order: amount received = their sum; pending → detected (≥
- * amount) → confirmed (≥ amount, every transfer at the required confirmations, `overpaid` if more);
- * detected → pending on a reorg (`payment.reverted`); pending → expired once the chain's scanned
- * time passes the expiry (`underpaid` if anything arrived); a full payment whose paying transfer is
- * in a block after the expiry → expired with `paid_late`. Confirmed, settled and canceled payments
- * only get their amounts refreshed (and a confirmed one its `overpaid` exception, both ways).
- */
-export function nextPaymentState(
-  locked: LockedPayment,
-  transfers: readonly CreditedTransfer[],
-  params: { chainTime: Date | null; reason: string },
-): PaymentState {
-  const amount = BigInt(locked.amount);
-  const required = locked.required_confirmations;
-  let received = 0n;
-  let paidAt: Date | null = null;
-  for (const transfer of transfers) {
-    received += transfer.amount;
-    if (paidAt === null && received >= amount) paidAt = transfer.blockTimestamp;
-  }
-  const allConfirmed =
-    transfers.length > 0 &&
-    transfers.every((transfer) => transfer.status === "confirmed" || transfer.confirmations >= required);
-  const confirmations = transfers.length === 0 ? 0 : Math.min(...transfers.map((t) => t.confirmations));
-  const overpaid: Exception = received > amount ? "overpaid" : null;
-  const underpaid: Exception = received > 0n ? "underpaid" : null;
-
-  const transitions: Transition[] = [];
-  let exception = locked.exception;
-  const from = locked.status;
-  if (from === "pending" || from === "detected" || from === "expired") {
-    const full = received >= amount;
-    // A detected payment never expires, even if a reorg moved its transfer to a later block.
-    const onTime = paidAt !== null && (paidAt <= locked.expires_at || from === "detected");
-    if (full && onTime) {
-      exception = overpaid;
-      if (from !== "detected")
-        transitions.push({
-          to: "detected",
-          exception,
-          event: "payment.detected",
-          reason: `${params.reason}: amount received`,
-        });
-      if (allConfirmed)
-        transitions.push({
-          to: "confirmed",
-          exception,
-          event: "payment.confirmed",
-          reason: `${params.reason}: ${required} confirmations reached`,
-        });
-    } else if (full) {
-      exception = "paid_late";
-      if (from !== "expired" || locked.exception !== "paid_late")
-        transitions.push({
-          to: "expired",
-          exception,
-          event: "payment.paid_late",
-          reason: `${params.reason}: full amount received after the expiry`,
-        });
-    } else if (from === "detected") {
-      exception = null;
-      transitions.push({
-        to: "pending",
-        exception,
-        event: "payment.reverted",
-        reason: `${params.reason}: transfer reverted, amount no longer received`,
-      });
-    } else if (from === "expired") {
-      const wasPaidLate = locked.exception === "paid_late";
-      exception = underpaid;
-      if (wasPaidLate)
-        transitions.push({
-          to: "expired",
-          exception,
-          event: "payment.reverted",
-          reason: `${params.reason}: late transfer reverted`,
-        });
-    }
-    const current = transitions.at(-1)?.to ?? from;
-    if (current === "pending" && !full && params.chainTime !== null && params.chainTime > locked.expires_at) {
-      exception = underpaid;
-      transitions.push({
-        to: "expired",
-        exception,
-        event: "payment.expired",
-        reason: underpaid ? "expired with less than the amount received" : "expired without payment",
-      });
-    }
-  } else if (from === "confirmed" && (exception === null || exception === "overpaid")) {
-    // A top-up after confirmation makes it overpaid; a reorg taking the top-up back undoes that.
-    exception = overpaid;
-  }
-  return { status: transitions.at(-1)?.to ?? from, exception, received, confirmations, transitions };
-}
 
 /**
  * Recomputes payments from their transfers ({@link nextPaymentState}) under row locks, and writes
@@ -217,7 +107,7 @@ export async function recomputePayments(
     UPDATE payments AS p SET amount_received = v.amount_received, confirmations = v.confirmations,
       status = v.status::payment_status, exception = v.exception::payment_exception,
       detected_at = CASE WHEN v.detected THEN ${now} WHEN v.undetected THEN NULL ELSE p.detected_at END,
-      confirmed_at = CASE WHEN v.confirmed THEN ${now} ELSE p.confirmed_at END,
+      confirmed_at = CASE WHEN v.confirmed THEN ${now} WHEN v.unconfirmed THEN NULL ELSE p.confirmed_at END,
       expired_at = CASE WHEN v.expired THEN ${now} ELSE p.expired_at END,
       updated_at = now()
     FROM unnest(${column((e) => e.payment.id)}::text[],
@@ -225,10 +115,12 @@ export async function recomputePayments(
       ${column((e) => e.state.confirmations)}::int[], ${column((e) => e.state.status)}::text[],
       ${column((e) => e.state.exception)}::text[],
       ${column((e) => e.state.transitions.some((t) => t.to === "detected"))}::boolean[],
-      ${column((e) => e.state.status === "pending" && e.payment.status === "detected")}::boolean[],
+      ${column((e) => e.state.status === "pending" && e.payment.status !== "pending")}::boolean[],
       ${column((e) => e.state.transitions.some((t) => t.to === "confirmed"))}::boolean[],
+      ${column((e) => e.payment.status === "confirmed" && e.state.status !== "confirmed")}::boolean[],
       ${column((e) => e.state.status === "expired" && e.payment.status !== "expired")}::boolean[])
-      AS v(id, amount_received, confirmations, status, exception, detected, undetected, confirmed, expired)
+      AS v(id, amount_received, confirmations, status, exception, detected, undetected, confirmed,
+        unconfirmed, expired)
     WHERE p.id = v.id`;
   for (const { payment, state } of states)
     results.set(payment.id, {
@@ -240,6 +132,16 @@ export async function recomputePayments(
 
   const transitioned = states.filter(({ state }) => state.transitions.length > 0);
   if (transitioned.length === 0) return results;
+  // Funds already settled cannot be un-moved: the books are corrected and an incident is raised.
+  await reverseSettledCredits(
+    tx,
+    transitioned.flatMap(({ payment, state }) =>
+      state.transitions.some((t) => t.exception === "reorged_after_settlement" && t.to === "settled")
+        ? [payment.id]
+        : [],
+    ),
+    { now, depth: params.reorg?.depth ?? null },
+  );
   const rows = await tx.payment.findMany({
     where: { id: { in: transitioned.map(({ payment }) => payment.id) } },
     select: PAYMENT_SELECT,
@@ -270,7 +172,12 @@ export async function recomputePayments(
       merchantId: payment.merchant_id,
       type: transition.event,
       objectId: payment.id,
-      object: objectOf.get(payment.id) as TPaymentObject,
+      object: withReorg(
+        objectOf.get(payment.id) as TPaymentObject,
+        transition.event,
+        payment.id,
+        params.reorg,
+      ),
       createdAt,
     })),
   );
@@ -285,4 +192,18 @@ export async function recomputePayment(
   const { paymentId, ...rest } = params;
   const results = await recomputePayments(tx, { ...rest, paymentIds: [paymentId] });
   return results.get(paymentId) ?? null;
+}
+
+/**
+ * The stored event data: the payment object, and for `payment.reverted` caused by a reorg its depth
+ * and the transfers removed (serializeEvent moves `reorg` beside the object: `data.reorg`).
+ */
+function withReorg(
+  object: TPaymentObject,
+  event: TEventType,
+  paymentId: string,
+  reorg: RecomputePaymentsParams["reorg"],
+): object {
+  if (event !== "payment.reverted" || !reorg) return object;
+  return { ...object, reorg: { depth: reorg.depth, transfers_removed: reorg.removed.get(paymentId) ?? [] } };
 }

@@ -1,91 +1,215 @@
+import type { Hash } from "viem";
 import type { ChainClient } from "../chains/public-client";
 import type { TChain } from "../config/chains";
 import type { Db } from "../db/client";
+import { recordChainIncident } from "../health/chain-incidents";
 import type { Logger } from "../logger";
-import { recomputePayments } from "../payments/recompute-payment";
+import { type RemovedTransfer, recomputePayments } from "../payments/recompute-payment";
 import { lockChainScan } from "./lock-chain-scan";
 import { scannerCounters } from "./scanner-metrics";
+import { canonicalHashes } from "./verify-recorded-blocks";
 
 export type RevertOrphanedBlocksDeps = {
   db: Db;
   client: Pick<ChainClient, "getBlock">;
-  chain: Pick<TChain, "name">;
+  chain: Pick<TChain, "name" | "confirmations">;
   baseUrl: string;
   now: () => Date;
   logger?: Logger;
 };
 
+export type RevertOrphanedBlocksOptions = {
+  /**
+   * The common ancestor is below this block: a recorded block at this height is known not to be
+   * canonical any more (a transfer's block hash changed), whatever the blocks above it say.
+   */
+  below?: bigint;
+};
+
 export type RevertOrphanedBlocksReturnType = {
   commonAncestor: bigint;
+  /** Blocks rolled back: the last scanned block minus the common ancestor. */
+  depth: number;
   revertedTransfers: number;
   recomputedPayments: number;
 };
 
-/** How many stored blocks are compared with the chain when looking for the common ancestor. */
-const MAX_REORG_DEPTH = 256;
+/** Recorded blocks compared with the chain per round trip while walking back. */
+const PAGE = 256;
+
+type Candidate = { number: bigint; hash: Hash; timestamp: Date; consistent: boolean };
 
 /**
- * Handles a reorganisation: walks the stored block hashes back to the highest one the chain still
- * has (the common ancestor), then in one transaction marks the transfers of every block above it
- * reverted, deletes those blocks, moves the cursor back to the ancestor (the next scan re-reads the
- * new canonical blocks) and recomputes the affected payments (e.g. detected → pending,
- * `payment.reverted`).
+ * Handles a reorganisation, however deep: walks the recorded blocks (the stored headers and every
+ * block holding a non-reverted transfer) back, a page per round trip, to the highest one the chain
+ * still has (the common ancestor), then in one transaction marks the transfers of every block above
+ * it reverted, deletes those blocks, moves the cursor back to the ancestor (the next scan re-reads
+ * the new canonical blocks) and recomputes the affected payments from what is left on the chain
+ * (`payment.reverted` with the depth and the transfers removed; confirmed payments drop back,
+ * settled ones get `reorged_after_settlement`). A reorg deeper than the chain's confirmations is
+ * recorded as an incident and logged as one error line with the block numbers and hashes.
  */
 export async function revertOrphanedBlocks(
   deps: RevertOrphanedBlocksDeps,
+  options: RevertOrphanedBlocksOptions = {},
 ): Promise<RevertOrphanedBlocksReturnType> {
   const { db, chain } = deps;
-  const stored = await db.chainBlock.findMany({
+  const cursor = await db.chainCursor.findUnique({
     where: { chain: chain.name },
-    select: { number: true, hash: true, timestamp: true },
-    orderBy: { number: "desc" },
-    take: MAX_REORG_DEPTH,
+    select: { lastScannedBlock: true },
   });
-  // One batched round trip; a block above the new head does not exist any more.
-  const onChain = await Promise.allSettled(
-    stored.map((block) => deps.client.getBlock({ blockNumber: block.number })),
-  );
-  const failed = onChain.find(
-    (result) => result.status === "rejected" && !/not found|could not be found/i.test(String(result.reason)),
-  );
-  if (failed?.status === "rejected") throw failed.reason;
-  const ancestorIndex = stored.findIndex((block, index) => {
-    const result = onChain[index];
-    return result?.status === "fulfilled" && result.value.hash === block.hash;
-  });
-  const ancestorBlock = ancestorIndex >= 0 ? stored[ancestorIndex] : undefined;
-  const lowest = stored.at(-1);
-  const commonAncestor = ancestorBlock?.number ?? (lowest ? lowest.number - 1n : -1n);
-  if (!ancestorBlock)
-    deps.logger?.error("reorg deeper than the stored block hashes; rescanning from below them", {
+  const walk = await findCommonAncestor(deps, options.below ?? null);
+  const commonAncestor = walk.ancestor?.number ?? walk.floor;
+  if (!walk.ancestor)
+    deps.logger?.error("reorg deeper than every recorded block; rescanning from below them", {
       chain: chain.name,
       commonAncestor,
     });
+  const tip = cursor?.lastScannedBlock ?? walk.top?.number ?? commonAncestor;
+  const depth = Number(tip > commonAncestor ? tip - commonAncestor : 0n);
 
-  const result = await db.$transaction(async (tx) => {
-    await lockChainScan(tx, chain.name);
-    const reverted = await tx.$queryRaw<{ payment_id: string | null }[]>`
+  const result = await db.$transaction(
+    async (tx) => {
+      await lockChainScan(tx, chain.name);
+      const reverted = await tx.$queryRaw<
+        {
+          payment_id: string | null;
+          tx_hash: string;
+          log_index: number;
+          amount: string;
+          block_number: bigint;
+          block_hash: string;
+        }[]
+      >`
       UPDATE transfers SET status = 'reverted', confirmations = 0, updated_at = now()
       WHERE chain = ${chain.name} AND block_number > ${commonAncestor} AND status <> 'reverted'
-      RETURNING payment_id`;
-    await tx.chainBlock.deleteMany({ where: { chain: chain.name, number: { gt: commonAncestor } } });
-    await tx.chainCursor.updateMany({
-      where: { chain: chain.name, lastScannedBlock: { gt: commonAncestor } },
-      data: { lastScannedBlock: commonAncestor },
-    });
-    const paymentIds = [
-      ...new Set(reverted.flatMap((row) => (row.payment_id ? [row.payment_id] : []))),
-    ].sort();
-    await recomputePayments(tx, {
-      paymentIds,
-      baseUrl: deps.baseUrl,
-      now: deps.now(),
-      chainTime: ancestorBlock?.timestamp ?? null,
-      reason: "chain reorganisation",
-    });
-    return { commonAncestor, revertedTransfers: reverted.length, recomputedPayments: paymentIds.length };
-  });
+      RETURNING payment_id, tx_hash, log_index, amount::text AS amount, block_number, block_hash`;
+      await tx.chainBlock.deleteMany({ where: { chain: chain.name, number: { gt: commonAncestor } } });
+      await tx.chainCursor.updateMany({
+        where: { chain: chain.name, lastScannedBlock: { gt: commonAncestor } },
+        data: { lastScannedBlock: commonAncestor },
+      });
+      const removed = new Map<string, RemovedTransfer[]>();
+      for (const row of reverted)
+        if (row.payment_id)
+          removed.set(row.payment_id, [
+            ...(removed.get(row.payment_id) ?? []),
+            {
+              tx_hash: row.tx_hash,
+              log_index: row.log_index,
+              amount: row.amount,
+              block_number: row.block_number.toString(),
+              block_hash: row.block_hash,
+            },
+          ]);
+      const paymentIds = [...removed.keys()].sort();
+      const recomputed = await recomputePayments(tx, {
+        paymentIds,
+        baseUrl: deps.baseUrl,
+        now: deps.now(),
+        chainTime: walk.ancestor?.timestamp ?? null,
+        reason: "chain reorganisation",
+        reorg: { depth, removed },
+      });
+      if (depth > chain.confirmations)
+        await recordChainIncident(tx, {
+          chain: chain.name,
+          kind: "deep_reorg",
+          depth,
+          ancestorBlock: commonAncestor,
+          ancestorHash: walk.ancestor?.hash ?? null,
+          orphanedBlock: walk.top?.number ?? null,
+          orphanedHash: walk.top?.hash ?? null,
+          replacementHash: walk.replacement,
+          detail: `reorg of ${depth} blocks (more than the ${chain.confirmations} confirmations): ${reverted.length} transfers reverted`,
+          createdAt: deps.now(),
+        });
+      const settledLost = [...recomputed].flatMap(([id, state]) =>
+        state.events.includes("payment.reverted") && state.exception === "reorged_after_settlement"
+          ? [id]
+          : [],
+      );
+      return {
+        commonAncestor,
+        depth,
+        revertedTransfers: reverted.length,
+        recomputedPayments: paymentIds.length,
+        settledLost,
+      };
+    },
+    { timeout: 120_000 },
+  );
   scannerCounters(chain.name).reorgsHandled += 1;
-  deps.logger?.warn("chain reorganisation handled", { chain: chain.name, ...result });
-  return result;
+  const { settledLost, ...summary } = result;
+  if (depth > chain.confirmations)
+    deps.logger?.error("chain reorganisation deeper than the confirmations", {
+      chain: chain.name,
+      ...summary,
+      confirmations: chain.confirmations,
+      ancestorHash: walk.ancestor?.hash ?? null,
+      orphanedBlock: walk.top?.number ?? null,
+      orphanedHash: walk.top?.hash ?? null,
+      replacementHash: walk.replacement,
+    });
+  else deps.logger?.warn("chain reorganisation handled", { chain: chain.name, ...summary });
+  for (const paymentId of settledLost)
+    deps.logger?.error("reorg took back a settled payment's funds (reorged_after_settlement)", {
+      chain: chain.name,
+      paymentId,
+      depth,
+    });
+  return summary;
+}
+
+/**
+ * The highest recorded block (below `below`) the chain still has, walking back a page at a time
+ * with no depth limit; `floor` is where to rescan from when none matches. `top` is the highest
+ * recorded block and `replacement` the hash the chain now has at its height (null: above the head).
+ */
+async function findCommonAncestor(deps: RevertOrphanedBlocksDeps, below: bigint | null) {
+  let before = below;
+  let floor = below === null ? -1n : below - 1n;
+  let top: Candidate | null = null;
+  let replacement: Hash | null = null;
+  for (;;) {
+    const page = await recordedBlocks(deps.db, deps.chain.name, before);
+    if (page.length === 0) return { ancestor: null, floor, top, replacement };
+    const hashes = await canonicalHashes(
+      deps.client,
+      page.map((block) => block.number),
+    );
+    if (!top) {
+      top = page[0] ?? null;
+      replacement = hashes[0] ?? null;
+    }
+    const index = page.findIndex((block, i) => block.consistent && hashes[i] === block.hash);
+    if (index >= 0) return { ancestor: page[index] ?? null, floor, top, replacement };
+    const lowest = page.at(-1) as Candidate;
+    floor = lowest.number - 1n;
+    before = lowest.number;
+  }
+}
+
+/**
+ * A page of recorded blocks below `before`, highest first: stored headers and the blocks of
+ * non-reverted transfers (kept however old). A height recorded with two hashes is inconsistent and
+ * never taken as the ancestor.
+ */
+async function recordedBlocks(db: Db, chain: string, before: bigint | null): Promise<Candidate[]> {
+  const rows = await db.$queryRaw<{ number: bigint; hash: Hash; timestamp: Date; hashes: bigint }[]>`
+    SELECT number, min(hash) AS hash, min(timestamp) AS timestamp, count(DISTINCT hash) AS hashes FROM (
+      SELECT number, hash, timestamp FROM chain_blocks
+      WHERE chain = ${chain} AND (${before}::bigint IS NULL OR number < ${before}::bigint)
+      UNION ALL
+      SELECT block_number, block_hash, block_timestamp FROM transfers
+      WHERE chain = ${chain} AND status <> 'reverted'
+        AND (${before}::bigint IS NULL OR block_number < ${before}::bigint)
+    ) AS recorded
+    GROUP BY number ORDER BY number DESC LIMIT ${PAGE}`;
+  return rows.map((row) => ({
+    number: row.number,
+    hash: row.hash,
+    timestamp: row.timestamp,
+    consistent: Number(row.hashes) === 1,
+  }));
 }

@@ -20,6 +20,7 @@ import { getTransferLogs } from "./get-transfer-logs";
 import { lockChainScan } from "./lock-chain-scan";
 import { revertOrphanedBlocks } from "./revert-orphaned-blocks";
 import { scannerCounters } from "./scanner-metrics";
+import { findNonCanonicalTransferBlock, fullVerificationDue } from "./verify-recorded-blocks";
 
 export type ScanChainDeps = {
   db: Db;
@@ -44,6 +45,11 @@ export type ScanChainOptions = {
    * above it, every transfer of the tokens is read and matched in the database. Default 100.
    */
   maxFilteredAddresses?: number;
+  /**
+   * Every recorded transfer block (any depth) is re-checked against the node once every this many
+   * ticks; the recent ones every tick. Default 30.
+   */
+  verifyAllEvery?: number;
 };
 
 export type ScanChainReturnType = {
@@ -59,6 +65,7 @@ export type ScanChainReturnType = {
 const KEPT_BLOCKS = 512n;
 const DEFAULT_MAX_NATIVE_BLOCKS = 200;
 const DEFAULT_MAX_FILTERED_ADDRESSES = 100;
+const DEFAULT_VERIFY_ALL_EVERY = 30;
 /** Payments stay watched this long after their expiry (late payments and top-ups are recorded). */
 const LATE_WINDOW_MS = 7 * 24 * 3_600_000;
 
@@ -119,6 +126,24 @@ export async function scanChain(
       },
       update: { headBlock: result.headBlock, headUpdatedAt: now(), lastError: null, lastErrorAt: null },
     });
+
+    // Chain truth for everything recorded: a transfer whose block left the chain, at any depth.
+    const scanned = await db.chainCursor.findUnique({
+      where: { chain: chain.name },
+      select: { lastScannedBlock: true },
+    });
+    if (scanned?.lastScannedBlock != null) {
+      const all = fullVerificationDue(chain.name, options.verifyAllEvery ?? DEFAULT_VERIFY_ALL_EVERY);
+      const lost = await findNonCanonicalTransferBlock(db, deps.client, {
+        chain: chain.name,
+        lastScannedBlock: scanned.lastScannedBlock,
+        all,
+      });
+      if (lost !== null) {
+        await revertOrphanedBlocks({ ...deps, now, chain }, { below: lost });
+        result.reorgsHandled += 1;
+      }
+    }
 
     for (let range = 0; range < maxRanges; range++) {
       const cursor = await db.chainCursor.findUnique({

@@ -335,6 +335,8 @@ function exceptionExplanation(
       return `The payment expired with ${received} received. A partial payment cannot be accepted as complete: the received funds stay at the deposit address; agree the difference or a refund with your customer.`;
     case "overpaid":
       return `The customer sent more than asked (${received}). Everything received is settled to you; return the excess to your customer if you need to.`;
+    case "reorged_after_settlement":
+      return `A chain reorganisation took the paying transfer off the chain after the funds were settled (${received} on the chain now). In balance mode the credit was taken back (the balance may be owed, which blocks payouts); do not ship before the customer pays again.`;
     default:
       return "";
   }
