@@ -2,9 +2,13 @@
 // wrong password on the account's merchant, unknown emails nowhere), and the table's append-only
 // trigger (migration 20261204120000_access_control) refusing UPDATE, DELETE and TRUNCATE.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApiKey } from "../api-keys/create-api-key";
 import { createMerchant } from "../merchants/create-merchant";
 import { pointProcessDbAt, signInWithCredentials as signIn } from "../testing/credentials-sign-in";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
+import { auditActorLabel, auditActorLabels } from "./audit-actor-labels";
+import { serializeAuditLogEntry } from "./audit-log-entry-object";
+import { recordAuditEntry } from "./record-audit-entry";
 
 let database: TestDatabase;
 beforeAll(async () => {
@@ -63,6 +67,44 @@ describe("audit log", () => {
       await expect(database.db.$executeRawUnsafe(sql), sql).rejects.toThrow(/append-only/);
     expect(await database.db.auditLogEntry.findUnique({ where: { id } })).toMatchObject({
       action: "user.signed_in",
+    });
+  });
+
+  it("names actors for the dashboard: a member by email, a key by name and hint, the operator, nobody", async () => {
+    const { merchantId, userId, email } = await createMerchant(database.db, {
+      name: "Labels",
+      email: `labels-${Date.now()}@audit.test`,
+      password: "correct horse battery",
+    });
+    const key = await createApiKey(database.db, { merchantId, name: "shop server" });
+    await database.db.$transaction(async (tx) => {
+      await recordAuditEntry(tx, {
+        merchantId,
+        actor: { type: "user", merchantId, userId, role: "owner" },
+        action: "api_key.created",
+      });
+      await recordAuditEntry(tx, {
+        merchantId,
+        actor: { type: "api_key", merchantId, apiKeyId: key.id, permissions: [] },
+        action: "payment.refunded",
+      });
+      await recordAuditEntry(tx, { merchantId, actor: { type: "operator" }, action: "member.added" });
+      await recordAuditEntry(tx, { merchantId, actor: { type: "anonymous" }, action: "user.sign_in_failed" });
+    });
+    const entries = (
+      await database.db.auditLogEntry.findMany({
+        where: { merchantId },
+        orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+      })
+    ).map(serializeAuditLogEntry);
+    const labels = await auditActorLabels(database.db, merchantId, entries);
+    expect(
+      Object.fromEntries(entries.map((entry) => [entry.action, auditActorLabel(entry, labels)])),
+    ).toEqual({
+      "api_key.created": email,
+      "payment.refunded": `API key “shop server” (sk_…${key.apiKey.slice(-4)})`,
+      "member.added": "Operator (admin CLI)",
+      "user.sign_in_failed": "Unknown (not signed in)",
     });
   });
 });
