@@ -36,7 +36,10 @@ function admin(args: string[], env: Record<string, string | undefined>) {
 }
 
 describe("npm run admin", () => {
-  it("creates a merchant with a working API key, a second key, and lists merchants (DATABASE_URL)", async () => {
+  // Four CLI processes, each checking the seed (a BIP-39 derivation): slow on a loaded machine.
+  it("creates a merchant with a working API key, a second key, and lists merchants (DATABASE_URL)", {
+    timeout: 120_000,
+  }, async () => {
     const env = { DATABASE_URL: database.databaseUrl };
     const created = JSON.parse(
       (
