@@ -1,7 +1,8 @@
 // The operator CLI (`npm run admin -- <command>`): JSON on stdout, errors on stderr.
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { ZApiKeyPermission } from "../access/permissions";
+import { OPERATOR } from "../access/actor";
+import { API_KEY_PERMISSIONS, ZApiKeyPermission } from "../access/permissions";
 import { createApiKey } from "../api-keys/create-api-key";
 import type { TChain } from "../config/chains";
 import type { Db } from "../db/client";
@@ -12,7 +13,7 @@ import { zText } from "../validation/text";
 
 export const ADMIN_USAGE = `Usage: npm run admin -- <command> [options]
   create-merchant --name <name> --email <email> --password <password>   → {"merchant_id", "api_key"}
-  create-api-key --merchant <merchant id> --name <name> [--permission payouts:approve]
+  create-api-key --merchant <merchant id> --name <name> [--permission <p>]...  (default: the default set)
                                                                          → {"id", "api_key", "permissions"}
   list-merchants                                                         → {"object": "list", "data": [...]}
   reconcile --chain <name> [--merchant <merchant id>]                    → {"chain", "tokens", "flagged_payments", "gas", "flagged_gas"}`;
@@ -29,7 +30,8 @@ const ZCreateMerchantArgs = z.object({
 const ZCreateApiKeyArgs = z.object({
   merchant: z.string().min(1),
   name: zText().trim().min(1).max(200).default("API key"),
-  permission: z.array(ZApiKeyPermission).default([]),
+  /** Repeatable; none = DEFAULT_API_KEY_PERMISSIONS. */
+  permission: z.array(ZApiKeyPermission).optional(),
 });
 
 const ZReconcileArgs = z.object({
@@ -66,19 +68,26 @@ export async function runAdminCommand(
       });
       if (existing) throw new UsageError(`a user with email ${args.email} already exists`);
       const merchant = await createMerchant(db, args, mnemonic);
-      const key = await createApiKey(db, { merchantId: merchant.merchantId, name: "Default key" });
+      // The owner's first key holds every API permission (DESIGN.md); later keys are chosen.
+      const key = await createApiKey(
+        { db, actor: OPERATOR },
+        { merchantId: merchant.merchantId, name: "Default key", permissions: API_KEY_PERMISSIONS },
+      );
       return { merchant_id: merchant.merchantId, api_key: key.apiKey };
     }
     case "create-api-key": {
       const args = parse(ZCreateApiKeyArgs, values);
       const merchant = await db.merchant.findUnique({ where: { id: args.merchant }, select: { id: true } });
       if (!merchant) throw new AppError("not_found", `no merchant ${args.merchant}`);
-      // The operator may grant permissions (e.g. payouts:approve for the owner's own back office).
-      const key = await createApiKey(db, {
-        merchantId: merchant.id,
-        name: args.name,
-        permissions: args.permission,
-      });
+      // The operator may grant any API permission (e.g. payouts:approve for the owner's back office).
+      const key = await createApiKey(
+        { db, actor: OPERATOR },
+        {
+          merchantId: merchant.id,
+          name: args.name,
+          permissions: args.permission,
+        },
+      );
       return { id: key.id, api_key: key.apiKey, permissions: key.permissions };
     }
     case "list-merchants": {

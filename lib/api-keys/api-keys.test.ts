@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { OPERATOR } from "../access/actor";
 import { AppError } from "../errors";
 import { createMerchant } from "../merchants/create-merchant";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
@@ -24,7 +25,7 @@ const unauthorized = (promise: Promise<unknown>, detail: RegExp) =>
 
 describe("API keys", () => {
   it("stores only the SHA-256 of a random sk_ key and authenticates it", async () => {
-    const created = await createApiKey(database.db, { merchantId, name: "server" });
+    const created = await createApiKey({ db: database.db, actor: OPERATOR }, { merchantId, name: "server" });
     expect(created.apiKey).toMatch(/^sk_[0-9A-Za-z]{43}$/);
     const row = await database.db.apiKey.findUniqueOrThrow({ where: { id: created.id } });
     expect(row.keyHash).toBe(hashApiKey(created.apiKey));
@@ -36,11 +37,14 @@ describe("API keys", () => {
   });
 
   it("carries the permissions granted at creation, none by default", async () => {
-    const approver = await createApiKey(database.db, {
-      merchantId,
-      name: "approver",
-      permissions: ["payouts:approve", "payouts:approve"],
-    });
+    const approver = await createApiKey(
+      { db: database.db, actor: OPERATOR },
+      {
+        merchantId,
+        name: "approver",
+        permissions: ["payouts:approve", "payouts:approve"],
+      },
+    );
     expect(approver.permissions).toEqual(["payouts:approve"]);
     expect(await authenticateApiKey(database.db, `Bearer ${approver.apiKey}`)).toMatchObject({
       permissions: ["payouts:approve"],
@@ -56,7 +60,10 @@ describe("API keys", () => {
   });
 
   it("tracks last_used_at with throttled writes", async () => {
-    const { id, apiKey } = await createApiKey(database.db, { merchantId, name: "usage" });
+    const { id, apiKey } = await createApiKey(
+      { db: database.db, actor: OPERATOR },
+      { merchantId, name: "usage" },
+    );
     const t0 = new Date("2026-11-22T10:00:00Z");
     await authenticateApiKey(database.db, `Bearer ${apiKey}`, t0);
     await authenticateApiKey(database.db, `Bearer ${apiKey}`, new Date(t0.getTime() + 10_000));
@@ -72,9 +79,14 @@ describe("API keys", () => {
     await unauthorized(authenticateApiKey(database.db, "Bearer sk_short"), /Malformed/);
     await unauthorized(authenticateApiKey(database.db, `Bearer sk_${"a".repeat(43)}`), /Invalid or revoked/);
 
-    const { id, apiKey } = await createApiKey(database.db, { merchantId, name: "to revoke" });
-    expect(await revokeApiKey(database.db, { merchantId: "mer_other", id })).toBe(false);
-    expect(await revokeApiKey(database.db, { merchantId, id })).toBe(true);
+    const { id, apiKey } = await createApiKey(
+      { db: database.db, actor: OPERATOR },
+      { merchantId, name: "to revoke" },
+    );
+    expect(await revokeApiKey({ db: database.db, actor: OPERATOR }, { merchantId: "mer_other", id })).toBe(
+      false,
+    );
+    expect(await revokeApiKey({ db: database.db, actor: OPERATOR }, { merchantId, id })).toBe(true);
     await unauthorized(authenticateApiKey(database.db, `Bearer ${apiKey}`), /Invalid or revoked/);
   });
 });

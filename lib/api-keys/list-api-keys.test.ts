@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { OPERATOR } from "../access/actor";
 import { DEVELOPMENT_MNEMONIC } from "../config/env";
 import { createMerchant } from "../merchants/create-merchant";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
@@ -21,16 +22,22 @@ describe("listApiKeys", () => {
       );
     const { merchantId } = await make("keys");
     const other = await make("other");
-    const first = await createApiKey(database.db, { merchantId, name: "first" });
-    const second = await createApiKey(database.db, {
-      merchantId,
-      name: "second",
-      permissions: ["payouts:approve"],
-    });
-    await createApiKey(database.db, { merchantId: other.merchantId, name: "not mine" });
-    expect(await revokeApiKey(database.db, { merchantId, id: first.id })).toBe(true);
+    const first = await createApiKey({ db: database.db, actor: OPERATOR }, { merchantId, name: "first" });
+    const second = await createApiKey(
+      { db: database.db, actor: OPERATOR },
+      {
+        merchantId,
+        name: "second",
+        permissions: ["payouts:approve"],
+      },
+    );
+    await createApiKey(
+      { db: database.db, actor: OPERATOR },
+      { merchantId: other.merchantId, name: "not mine" },
+    );
+    expect(await revokeApiKey({ db: database.db, actor: OPERATOR }, { merchantId, id: first.id })).toBe(true);
 
-    const keys = await listApiKeys(database.db, merchantId);
+    const keys = await listApiKeys({ db: database.db, actor: OPERATOR }, merchantId);
     expect(keys.map((key) => [key.name, key.revokedAt === null])).toEqual([
       ["second", true],
       ["first", false],

@@ -1,6 +1,8 @@
 // The dashboard's forms show the services' own validation messages per field.
+
 import { zeroAddress } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { OPERATOR } from "../access/actor";
 import { DEVELOPMENT_MNEMONIC } from "../config/env";
 import { createMerchant } from "../merchants/create-merchant";
 import { createPayment } from "../payments/create-payment";
@@ -46,7 +48,7 @@ describe("formErrorsOf", () => {
     expect((await errorsOf(set(`0x${"1".repeat(40)}`, "mars")))?.fieldErrors.chain).toMatch(/unknown chain/);
 
     const payment = await createPayment(
-      { db: database.db, chains: [testChain()], baseUrl: "http://pay.test" },
+      { actor: OPERATOR, db: database.db, chains: [testChain()], baseUrl: "http://pay.test" },
       merchantId,
       { chain: "local", amount: "1" },
     );
