@@ -92,7 +92,7 @@ export async function runPayoutBenchmark(ports: { postgresPort: number; anvilPor
       { name: "Bench", email: "bench@example.com", password: "pw" },
       mnemonic,
     );
-    await setTreasurySetting({ db, chains: [chain] }, merchant.merchantId, {
+    await setTreasurySetting({ actor: OPERATOR, db, chains: [chain] }, merchant.merchantId, {
       chain: "local",
       mode: "balance",
     });

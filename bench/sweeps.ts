@@ -82,7 +82,7 @@ async function main() {
       password: "benchmark",
     });
     const treasury = privateKeyToAddress(generatePrivateKey());
-    await setTreasurySetting({ db, chains: [chain] }, merchant.merchantId, {
+    await setTreasurySetting({ actor: OPERATOR, db, chains: [chain] }, merchant.merchantId, {
       chain: "local",
       address: treasury,
     });

@@ -95,7 +95,7 @@ async function seed(label: string): Promise<Seeded> {
   const delivery = await db.webhookDelivery.findFirstOrThrow({ where: { endpointId: endpoint.id } });
   // Balance mode with 1 ETH, and a payout waiting for approval.
   const chains = [testChain()];
-  await setTreasurySetting({ db, chains }, merchantId, { chain: "local", mode: "balance" });
+  await setTreasurySetting({ actor: OPERATOR, db, chains }, merchantId, { chain: "local", mode: "balance" });
   await adjustBalance(db, merchantId, { tokenSymbol: "ETH", amount: 10n ** 18n });
   const payout = await createPayout({ actor: OPERATOR, db, chains }, merchantId, {
     chain: "local",

@@ -19,7 +19,7 @@ let fx: SettlementFixture;
 beforeAll(async () => {
   database = await createTestDatabase();
   fx = await createSettlementFixture(database.db);
-  await setTreasurySetting({ db: database.db, chains: [fx.chain] }, fx.merchant.merchantId, {
+  await setTreasurySetting({ actor: OPERATOR, db: database.db, chains: [fx.chain] }, fx.merchant.merchantId, {
     chain: "local",
     mode: "balance",
   });

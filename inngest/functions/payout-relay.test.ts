@@ -30,7 +30,7 @@ describe("payout-relay function", () => {
       password: "pw",
     });
     const deps = { db: database.db, chains: [chain] };
-    await setTreasurySetting(deps, merchantId, { chain: "local", mode: "balance" });
+    await setTreasurySetting({ ...deps, actor: OPERATOR }, merchantId, { chain: "local", mode: "balance" });
     await adjustBalance(database.db, merchantId, { tokenSymbol: "ETH", amount: 10n ** 18n });
     const create = () =>
       createPayout({ ...deps, actor: OPERATOR }, merchantId, {

@@ -37,7 +37,10 @@ async function errorsOf(promise: Promise<unknown>) {
 describe("formErrorsOf", () => {
   it("maps setTreasurySetting's validation failures (zod and AppError) to the address field", async () => {
     const set = (address: string | null, chain = "local") =>
-      setTreasurySetting({ db: database.db, chains: [testChain()] }, merchantId, { chain, address });
+      setTreasurySetting({ actor: OPERATOR, db: database.db, chains: [testChain()] }, merchantId, {
+        chain,
+        address,
+      });
     expect((await errorsOf(set("0x1234")))?.fieldErrors).toEqual({
       address: "must be a 0x-prefixed 20-byte hex address",
     });

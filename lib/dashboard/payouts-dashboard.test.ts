@@ -69,7 +69,10 @@ describe("getPaymentRefunds", () => {
     expect(refuse).toMatchObject({ code: "invalid_state" });
 
     // Balance mode, confirmed but not yet swept into the balance: not yet.
-    await setTreasurySetting(deps(), fx.merchant.merchantId, { chain: "local", mode: "balance" });
+    await setTreasurySetting({ ...deps(), actor: OPERATOR }, fx.merchant.merchantId, {
+      chain: "local",
+      mode: "balance",
+    });
     const over = await fx.createConfirmedPayment({ amount: "0.02", pay: parseEther("0.03") });
     const before = await refundsOf(over.id);
     expect(before.refusal?.reason).toBe("not_settled");

@@ -90,7 +90,7 @@ beforeAll(async () => {
   ));
   // Payouts spend a balance: balance settlement mode, and 1,000 ETH credited.
   const { setTreasurySetting } = await import("../settlement/set-treasury-setting");
-  await setTreasurySetting({ db: db(), chains: [testChain()] }, merchant.merchantId, {
+  await setTreasurySetting({ actor: OPERATOR, db: db(), chains: [testChain()] }, merchant.merchantId, {
     chain: "local",
     mode: "balance",
   });

@@ -136,10 +136,14 @@ describe("reconcileChain", () => {
     await scan();
 
     // One merchant has a treasury: its confirmed payments are swept (scanner and sweeper together).
-    await setTreasurySetting({ db: database.db, chains: [fx.chain] }, fx.merchant.merchantId, {
-      chain: "local",
-      address: treasury,
-    });
+    await setTreasurySetting(
+      { actor: OPERATOR, db: database.db, chains: [fx.chain] },
+      fx.merchant.merchantId,
+      {
+        chain: "local",
+        address: treasury,
+      },
+    );
     const deps = { db: database.db, chains: [fx.chain], mnemonic: DEVELOPMENT_MNEMONIC };
     for (let pass = 0; pass < 30; pass++) {
       const result = await runSweeps(deps, { limit: 1_000 });

@@ -147,7 +147,7 @@ export async function createApiWorld(
     const [delivery] = deliveries.data;
     if (!event || !delivery) throw new Error("api world: the payment recorded no event or delivery");
     // Balance mode with 100 USDC, and a payout waiting for approval.
-    await setTreasurySetting({ db: database.db, chains: [chain] }, merchantId, {
+    await setTreasurySetting({ actor: OPERATOR, db: database.db, chains: [chain] }, merchantId, {
       chain: chain.name,
       mode: "balance",
     });

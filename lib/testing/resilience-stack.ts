@@ -90,7 +90,7 @@ export async function startResilienceStack(database: TestDatabase) {
     const hotWallet = hotWalletAddress(depositXpub);
     const treasury = privateKeyToAddress(generatePrivateKey());
     await setTreasurySetting(
-      deps,
+      { ...deps, actor: OPERATOR },
       created.merchantId,
       mode === "balance" ? { chain: chain.name, mode: "balance" } : { chain: chain.name, address: treasury },
     );

@@ -78,7 +78,7 @@ export async function createSettlementFixture(
     mnemonic,
   );
   const treasury = privateKeyToAddress(generatePrivateKey());
-  await setTreasurySetting({ db, chains: [chain] }, merchant.merchantId, {
+  await setTreasurySetting({ actor: OPERATOR, db, chains: [chain] }, merchant.merchantId, {
     chain: "local",
     address: treasury,
   });
@@ -162,7 +162,7 @@ export async function createSettlementFixture(
     },
     /** Switches the merchant to balance mode; returns its hot wallet. */
     async useBalanceMode(): Promise<Address> {
-      await setTreasurySetting({ db, chains: [chain] }, merchant.merchantId, {
+      await setTreasurySetting({ actor: OPERATOR, db, chains: [chain] }, merchant.merchantId, {
         chain: "local",
         mode: "balance",
       });

@@ -81,8 +81,11 @@ beforeAll(async () => {
   ));
   ownerOfA = a.userId;
   const chains = configuredChains();
-  await setTreasurySetting({ db: database.db, chains }, merchantA, { chain: "local", mode: "balance" });
-  await setTreasurySetting({ db: database.db, chains }, merchantB, {
+  await setTreasurySetting({ actor: OPERATOR, db: database.db, chains }, merchantA, {
+    chain: "local",
+    mode: "balance",
+  });
+  await setTreasurySetting({ actor: OPERATOR, db: database.db, chains }, merchantB, {
     chain: "local",
     address: privateKeyToAddress(generatePrivateKey()),
   });
