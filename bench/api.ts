@@ -12,6 +12,7 @@
 // Env: BENCH_DURATION (seconds, default 10), BENCH_CONNECTIONS (default 50), BENCH_WARMUP (seconds,
 // default 2), BENCH_STRICT, BENCH_KEEP_DATA=1 (keep .tmp/bench-data for inspection),
 // BENCH_GATEWAY_NODE_OPTIONS (NODE_OPTIONS for the gateway's processes, e.g. to take a CPU profile).
+
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
@@ -20,6 +21,7 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 import pg from "pg";
+import { OPERATOR } from "@/lib/access/actor";
 import { createApiKey } from "../lib/api-keys/create-api-key";
 import { createDb } from "../lib/db/client";
 import { createMerchant } from "../lib/merchants/create-merchant";
@@ -208,7 +210,10 @@ export async function createBenchApiKey(databaseUrl: string): Promise<string> {
       email: `bench-${Date.now()}@example.test`,
       password: "benchmark-password-not-secret",
     });
-    const { apiKey } = await createApiKey(db, { merchantId: merchant.merchantId, name: "benchmark" });
+    const { apiKey } = await createApiKey(
+      { db: db, actor: OPERATOR },
+      { merchantId: merchant.merchantId, name: "benchmark" },
+    );
     return apiKey;
   } finally {
     await db.$disconnect();

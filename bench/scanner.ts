@@ -21,6 +21,7 @@
 //
 // Detection completeness: every paid payment credited exactly its amount, and nothing else credited.
 // Missed targets exit 1 only with BENCH_STRICT=1; a completeness or false-credit failure always does.
+
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -38,6 +39,7 @@ import {
   parseEther,
 } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import { OPERATOR } from "@/lib/access/actor";
 import { createChainClient } from "../lib/chains/public-client";
 import { type TChain, ZChain } from "../lib/config/chains";
 import { databaseUrlFor, withAdmin } from "../lib/db/admin";
@@ -135,7 +137,7 @@ async function runSize(adminUrl: string, size: number): Promise<SizeResult> {
           Array.from({ length: Math.min(20, size - i) }, async (_, j) => {
             const native = (i + j) % 2 === 0;
             const payment = await createPayment(
-              { db, chains: [chain], baseUrl: BASE_URL },
+              { actor: OPERATOR, db, chains: [chain], baseUrl: BASE_URL },
               merchant.merchantId,
               {
                 chain: "local",

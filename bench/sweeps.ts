@@ -3,11 +3,13 @@
 // Anvil account, detected and confirmed by the chain watcher (scanChain) and swept by the embedded
 // sweeper's service (runSweeps) to a treasury. Baseline, measured in the same run: the payer's own
 // transfers into the deposit addresses (a plain ETH transfer; a USDC `transfer` to a fresh holder).
+
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Address, createPublicClient, createWalletClient, erc20Abi, type Hash, http } from "viem";
 import { generatePrivateKey, privateKeyToAddress } from "viem/accounts";
+import { OPERATOR } from "@/lib/access/actor";
 import { createChainClient } from "../lib/chains/public-client";
 import { ZChain } from "../lib/config/chains";
 import { DEVELOPMENT_MNEMONIC } from "../lib/config/env";
@@ -80,7 +82,7 @@ async function main() {
       password: "benchmark",
     });
     const treasury = privateKeyToAddress(generatePrivateKey());
-    await setTreasurySetting({ db, chains: [chain] }, merchant.merchantId, {
+    await setTreasurySetting({ actor: OPERATOR, db, chains: [chain] }, merchant.merchantId, {
       chain: "local",
       address: treasury,
     });
@@ -90,11 +92,15 @@ async function main() {
     const payments: Hash[] = [];
     for (let i = 0; i < SWEEPS * 2; i++) {
       const native = i % 2 === 0;
-      const payment = await createPayment({ db, chains: [chain], baseUrl: BASE_URL }, merchant.merchantId, {
-        chain: "local",
-        token: native ? undefined : "USDC",
-        amount: native ? `0.${i + 1}` : `${i + 1}.25`,
-      });
+      const payment = await createPayment(
+        { actor: OPERATOR, db, chains: [chain], baseUrl: BASE_URL },
+        merchant.merchantId,
+        {
+          chain: "local",
+          token: native ? undefined : "USDC",
+          amount: native ? `0.${i + 1}` : `${i + 1}.25`,
+        },
+      );
       const units = BigInt(payment.amount_base_units);
       const to = payment.address as Address;
       payments.push(

@@ -17,11 +17,13 @@
 //        `payment.detected` webhook at the receiver. Its baseline is a bare eth_getLogs poller at the
 //        scanner's interval: the floor of any polling watcher.
 // Env: BENCH_EVENTS, BENCH_EVENTS_PER_SECOND (default 500), BENCH_PAYMENTS, BENCH_LOG_LEVEL.
+
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Address, createPublicClient, createWalletClient, type Hash, http, parseAbiItem } from "viem";
+import { OPERATOR } from "@/lib/access/actor";
 import { ZChain } from "../lib/config/chains";
 import { databaseUrlFor, withAdmin } from "../lib/db/admin";
 import { createDb, type Db } from "../lib/db/client";
@@ -122,18 +124,22 @@ async function detection(adminUrl: string): Promise<{ gateway: Result; poller: R
       email: "detection@bench.local",
       password: "bench-password",
     });
-    await createWebhookEndpoint(webhookDeps(db, logger), merchantId, {
+    await createWebhookEndpoint({ ...webhookDeps(db, logger), actor: OPERATOR }, merchantId, {
       url: receiver.url,
       enabled_events: ["payment.detected"],
     });
     const payments = [];
     for (let index = 0; index < PAYMENTS; index++)
       payments.push(
-        await createPayment({ db, chains: [chain], baseUrl: "http://127.0.0.1:3000" }, merchantId, {
-          chain: "local",
-          token: "USDC",
-          amount: "1.5",
-        }),
+        await createPayment(
+          { actor: OPERATOR, db, chains: [chain], baseUrl: "http://127.0.0.1:3000" },
+          merchantId,
+          {
+            chain: "local",
+            token: "USDC",
+            amount: "1.5",
+          },
+        ),
       );
     const paymentOf = new Map(payments.map((payment) => [payment.address.toLowerCase(), payment.id]));
 
@@ -306,7 +312,9 @@ async function run(
     password: "bench-password",
   });
   for (const receiver of [...healthy, ...hanging])
-    await createWebhookEndpoint(webhookDeps(db, logger), merchantId, { url: receiver.url });
+    await createWebhookEndpoint({ ...webhookDeps(db, logger), actor: OPERATOR }, merchantId, {
+      url: receiver.url,
+    });
   const runner = startEmbeddedRunner({
     jobs: [webhookDeliveryJob],
     context: { db, chains: [], logger },

@@ -222,7 +222,7 @@ test.describe("dashboard payments", () => {
     await signInViaApi(page, merchant);
     await page.goto("/dashboard/api-keys");
     await page.getByLabel("Key name").fill("e2e approver");
-    await page.getByLabel("Can approve payouts").check();
+    await page.getByLabel("payouts:approve", { exact: true }).check();
     await page.getByRole("button", { name: "Create API key" }).click();
     const secret = (await page.getByTestId("new-api-key").textContent()) ?? "";
     const row = page.getByTestId("api-key-row").filter({ hasText: "e2e approver" });

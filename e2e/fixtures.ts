@@ -1,9 +1,11 @@
 // Typed Playwright fixtures: a database handle on the e2e gateway's own database (for seeding
 // through services), and a fresh merchant with an API key per test.
+
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type APIRequestContext, test as base, expect, type Page } from "@playwright/test";
+import { OPERATOR } from "@/lib/access/actor";
 import { createApiKey } from "@/lib/api-keys/create-api-key";
 import { createDb, type Db } from "@/lib/db/client";
 import { createMerchant } from "@/lib/merchants/create-merchant";
@@ -35,7 +37,7 @@ async function seedMerchant(db: Db, label: string): Promise<TestMerchant> {
   const email = `${label}-${suffix}@e2e.test`;
   const password = "e2e-password";
   const { merchantId } = await createMerchant(db, { name: `${label} ${suffix}`, email, password });
-  const key = await createApiKey(db, { merchantId, name: "e2e" });
+  const key = await createApiKey({ db: db, actor: OPERATOR }, { merchantId, name: "e2e" });
   return {
     merchantId,
     email,

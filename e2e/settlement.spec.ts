@@ -1,7 +1,9 @@
 // Settlement on the real embedded default (`npm start`: Anvil with 1 s blocks, the gas tank funded
 // by the devnet setup, in-process jobs): a USDC payment of the demo merchant, paid with a real
 // transaction, is detected, confirmed and swept into the demo merchant's treasury.
+
 import { createPublicClient, createWalletClient, erc20Abi, http, publicActions } from "viem";
+import { OPERATOR } from "@/lib/access/actor";
 import { createApiKey } from "@/lib/api-keys/create-api-key";
 import { MOCK_USDC_ADDRESS } from "@/lib/devnet/mock-usdc";
 import { demoTreasuryAddress } from "@/lib/devnet/setup-devnet";
@@ -22,7 +24,10 @@ test("a paid USDC payment of the demo merchant ends settled, its USDC in the dem
     where: { email: DEMO_MERCHANT_EMAIL },
     select: { merchantId: true },
   });
-  const key = await createApiKey(db, { merchantId: demoUser.merchantId, name: "e2e settlement" });
+  const key = await createApiKey(
+    { db: db, actor: OPERATOR },
+    { merchantId: demoUser.merchantId, name: "e2e settlement" },
+  );
   const demo = { auth: { authorization: `Bearer ${key.apiKey}` } };
 
   const treasuries = await request.get("/api/v1/settings/treasury", { headers: demo.auth });

@@ -12,6 +12,7 @@
 // Each call must end in a return value, a redirect or the not-found page — never a thrown error,
 // which Next would answer with a 500 — and B's data must not change. FUZZ_ACTION_RUNS (default 60)
 // forms per action, FUZZ_SEED replays a run.
+
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import fc from "fast-check";
@@ -73,16 +74,16 @@ async function seed(label: string): Promise<Seeded> {
   });
   const user = await db.user.findFirstOrThrow({ where: { merchantId } });
   const payment = await createPayment(
-    { db, chains: [testChain()], baseUrl: "http://127.0.0.1:3999" },
+    { actor: OPERATOR, db, chains: [testChain()], baseUrl: "http://127.0.0.1:3999" },
     merchantId,
     {
       chain: "local",
       amount: "1.5",
     },
   );
-  const key = await createApiKey(db, { merchantId, name: `${label} key` });
+  const key = await createApiKey({ db: db, actor: OPERATOR }, { merchantId, name: `${label} key` });
   const deps = webhookDeps(db, createLogger({}, { level: "error" }));
-  const endpoint = await createWebhookEndpoint(deps, merchantId, {
+  const endpoint = await createWebhookEndpoint({ ...deps, actor: OPERATOR }, merchantId, {
     url: "http://127.0.0.1:9/hook",
     enabled_events: [],
   });
@@ -97,9 +98,9 @@ async function seed(label: string): Promise<Seeded> {
   const delivery = await db.webhookDelivery.findFirstOrThrow({ where: { endpointId: endpoint.id } });
   // Balance mode with 1 ETH, and a payout waiting for approval.
   const chains = [testChain()];
-  await setTreasurySetting({ db, chains }, merchantId, { chain: "local", mode: "balance" });
+  await setTreasurySetting({ actor: OPERATOR, db, chains }, merchantId, { chain: "local", mode: "balance" });
   await adjustBalance(db, merchantId, { tokenSymbol: "ETH", amount: 10n ** 18n });
-  const payout = await createPayout({ db, chains }, merchantId, {
+  const payout = await createPayout({ actor: OPERATOR, db, chains }, merchantId, {
     chain: "local",
     token: "ETH",
     amount: "0.1",

@@ -113,6 +113,13 @@ function OperationCard({ entry, document }: { entry: Entry; document: OpenApiDoc
         {requiresAuth ? (
           <>
             Auth: <code>Authorization: Bearer sk_…</code>
+            {operation["x-permission"] ? (
+              <>
+                {" "}
+                with the <code data-testid="operation-permission">{operation["x-permission"]}</code>{" "}
+                permission
+              </>
+            ) : null}
           </>
         ) : (
           "No authentication."

@@ -1,3 +1,4 @@
+import { OPERATOR } from "@/lib/access/actor";
 import { revokeApiKey } from "@/lib/api-keys/create-api-key";
 import { createPaymentViaApi, expect, expectProblem, test } from "../fixtures";
 
@@ -25,7 +26,10 @@ test.describe("API authentication", () => {
     );
 
     expect((await request.get("/api/v1/payments", { headers: merchant.auth })).status()).toBe(200);
-    await revokeApiKey(db, { merchantId: merchant.merchantId, id: merchant.apiKeyId });
+    await revokeApiKey(
+      { db: db, actor: OPERATOR },
+      { merchantId: merchant.merchantId, id: merchant.apiKeyId },
+    );
     const revoked = await request.get("/api/v1/payments", { headers: merchant.auth });
     await expectProblem(revoked, 401, "unauthorized");
     expect(revoked.headers()["www-authenticate"]).toContain("Bearer");

@@ -2,6 +2,7 @@ import { InngestTestEngine } from "@inngest/test";
 import { parseEther } from "viem";
 import { generatePrivateKey, privateKeyToAddress } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { OPERATOR, userActor } from "@/lib/access/actor";
 import { createPayout } from "../../lib/payouts/create-payout";
 import { relayApprovedPayouts } from "../../lib/payouts/relay-approved-payouts";
 import { approvePayout } from "../../lib/payouts/review-payout";
@@ -18,7 +19,7 @@ let fx: SettlementFixture;
 beforeAll(async () => {
   database = await createTestDatabase();
   fx = await createSettlementFixture(database.db);
-  await setTreasurySetting({ db: database.db, chains: [fx.chain] }, fx.merchant.merchantId, {
+  await setTreasurySetting({ actor: OPERATOR, db: database.db, chains: [fx.chain] }, fx.merchant.merchantId, {
     chain: "local",
     mode: "balance",
   });
@@ -45,15 +46,19 @@ describe("execute-payout function", () => {
   it("sends an approved payout, waits, records it confirmed; a replayed event sends nothing more", async () => {
     const recipient = privateKeyToAddress(generatePrivateKey());
     const deps = { db: database.db, chains: [fx.chain] };
-    const created = await createPayout(deps, fx.merchant.merchantId, {
+    const created = await createPayout({ ...deps, actor: OPERATOR }, fx.merchant.merchantId, {
       chain: "local",
       amount: "0.3",
       address: recipient,
     });
-    await approvePayout(deps, fx.merchant.merchantId, created.id, {
-      type: "user",
-      userId: fx.merchant.userId,
-    });
+    await approvePayout(
+      {
+        ...deps,
+        actor: userActor({ merchantId: fx.merchant.merchantId, userId: fx.merchant.userId, role: "owner" }),
+      },
+      fx.merchant.merchantId,
+      created.id,
+    );
     // The relay hands it to Inngest (here: collected) as a `payout/approved` event.
     const relayed: string[] = [];
     expect(await relayApprovedPayouts(database.db, async (ids) => void relayed.push(...ids))).toEqual({

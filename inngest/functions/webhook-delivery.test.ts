@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { InngestTestEngine } from "@inngest/test";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { OPERATOR } from "@/lib/access/actor";
 import { recordEvent } from "../../lib/events/record-event";
 import { createLogger } from "../../lib/logger";
 import { createMerchant } from "../../lib/merchants/create-merchant";
@@ -44,7 +45,9 @@ async function setup() {
     email: `m-${suffix}@test.local`,
     password: "password-123",
   });
-  const endpoint = await createWebhookEndpoint(deps(), merchantId, { url: receiver.url });
+  const endpoint = await createWebhookEndpoint({ ...deps(), actor: OPERATOR }, merchantId, {
+    url: receiver.url,
+  });
   const eventId = await database.db.$transaction((tx) =>
     recordEvent(tx, { merchantId, type: "payment.detected", objectId: "pay_y", object: { id: "pay_y" } }),
   );

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
+import { API_KEY_PERMISSIONS, DEFAULT_API_KEY_PERMISSIONS } from "../access/permissions";
 import { authenticateApiKey } from "../api-keys/authenticate-api-key";
 import { DEVELOPMENT_MNEMONIC } from "../config/env";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
@@ -53,8 +54,10 @@ describe("npm run admin", () => {
       merchant_id: expect.stringMatching(/^mer_/),
       api_key: expect.stringMatching(/^sk_/),
     });
+    // The owner's first key holds every API permission (DESIGN.md).
     expect(await authenticateApiKey(database.db, `Bearer ${created.api_key}`)).toMatchObject({
       merchantId: created.merchant_id,
+      permissions: [...API_KEY_PERMISSIONS].sort(),
     });
 
     const key = JSON.parse(
@@ -63,20 +66,28 @@ describe("npm run admin", () => {
     expect(key).toEqual({
       id: expect.stringMatching(/^key_/),
       api_key: expect.stringMatching(/^sk_/),
-      permissions: [],
+      permissions: [...DEFAULT_API_KEY_PERMISSIONS].sort(),
     });
-    // The operator may grant the owner's privilege of approving payouts.
+    // The operator may grant any API permission (repeatable), e.g. the owner's approving payouts.
     const approver = JSON.parse(
       (
         await admin(
-          ["create-api-key", "--merchant", created.merchant_id, "--permission", "payouts:approve"],
+          [
+            "create-api-key",
+            "--merchant",
+            created.merchant_id,
+            "--permission",
+            "payouts:approve",
+            "--permission",
+            "payouts:read",
+          ],
           env,
         )
       ).stdout,
     );
-    expect(approver.permissions).toEqual(["payouts:approve"]);
+    expect(approver.permissions).toEqual(["payouts:approve", "payouts:read"]);
     expect(await authenticateApiKey(database.db, `Bearer ${approver.api_key}`)).toMatchObject({
-      permissions: ["payouts:approve"],
+      permissions: ["payouts:approve", "payouts:read"],
     });
 
     const list = JSON.parse((await admin(["list-merchants"], env)).stdout);

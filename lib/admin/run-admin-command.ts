@@ -2,7 +2,7 @@
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { OPERATOR } from "../access/actor";
-import { ZApiKeyPermission, ZRole } from "../access/permissions";
+import { API_KEY_PERMISSIONS, ZApiKeyPermission, ZRole } from "../access/permissions";
 import { createApiKey } from "../api-keys/create-api-key";
 import type { TChain } from "../config/chains";
 import type { Db } from "../db/client";
@@ -16,7 +16,7 @@ import { zText } from "../validation/text";
 
 export const ADMIN_USAGE = `Usage: npm run admin -- <command> [options]
   create-merchant --name <name> --email <email> --password <password>   → {"merchant_id", "api_key"}
-  create-api-key --merchant <merchant id> --name <name> [--permission payouts:approve]
+  create-api-key --merchant <merchant id> --name <name> [--permission <p>]...  (default: the default set)
                                                                          → {"id", "api_key", "permissions"}
   add-user --merchant <merchant id> --email <email> --role owner|admin|developer|viewer [--password <password>]
                                 with --password → {"user_id", "email", "role"}; without → {"invitation_id", "invite_url", "expires_at"}
@@ -35,7 +35,8 @@ const ZCreateMerchantArgs = z.object({
 const ZCreateApiKeyArgs = z.object({
   merchant: z.string().min(1),
   name: zText().trim().min(1).max(200).default("API key"),
-  permission: z.array(ZApiKeyPermission).default([]),
+  /** Repeatable; none = DEFAULT_API_KEY_PERMISSIONS. */
+  permission: z.array(ZApiKeyPermission).optional(),
 });
 
 const ZAddUserArgs = z.object({
@@ -80,19 +81,26 @@ export async function runAdminCommand(
       });
       if (existing) throw new UsageError(`a user with email ${args.email} already exists`);
       const merchant = await createMerchant(db, args, mnemonic);
-      const key = await createApiKey(db, { merchantId: merchant.merchantId, name: "Default key" });
+      // The owner's first key holds every API permission (DESIGN.md); later keys are chosen.
+      const key = await createApiKey(
+        { db, actor: OPERATOR },
+        { merchantId: merchant.merchantId, name: "Default key", permissions: API_KEY_PERMISSIONS },
+      );
       return { merchant_id: merchant.merchantId, api_key: key.apiKey };
     }
     case "create-api-key": {
       const args = parse(ZCreateApiKeyArgs, values);
       const merchant = await db.merchant.findUnique({ where: { id: args.merchant }, select: { id: true } });
       if (!merchant) throw new AppError("not_found", `no merchant ${args.merchant}`);
-      // The operator may grant permissions (e.g. payouts:approve for the owner's own back office).
-      const key = await createApiKey(db, {
-        merchantId: merchant.id,
-        name: args.name,
-        permissions: args.permission,
-      });
+      // The operator may grant any API permission (e.g. payouts:approve for the owner's back office).
+      const key = await createApiKey(
+        { db, actor: OPERATOR },
+        {
+          merchantId: merchant.id,
+          name: args.name,
+          permissions: args.permission,
+        },
+      );
       return { id: key.id, api_key: key.apiKey, permissions: key.permissions };
     }
     case "add-user": {

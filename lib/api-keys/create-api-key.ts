@@ -1,5 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
-import type { TApiKeyPermission } from "../access/permissions";
+import { type AccessDeps, authorize, authorizeGrant } from "../access/actor";
+import { DEFAULT_API_KEY_PERMISSIONS, type TApiKeyPermission } from "../access/permissions";
+import { recordAuditEntry } from "../audit/record-audit-entry";
 import type { Db } from "../db/client";
 import { AppError } from "../errors";
 import { newId } from "../ids";
@@ -31,52 +33,70 @@ export function generateApiKey(): string {
 }
 
 /**
- * Creates an API key for a merchant. The secret is returned once and stored only as its hash.
- * Permissions (see API_KEY_PERMISSIONS) are granted by the operator (no `grantedBy`) or by a
- * signed-in user, who must be the merchant's owner.
+ * Creates an API key for a merchant with the permissions chosen at creation (the default set when
+ * none are named: everything but approving payouts and money routing). The secret is returned once
+ * and stored only as its hash. The creator needs keys:write and may grant only permissions it holds
+ * itself (so payouts:approve and settings:write only by the owner, or the operator at the admin CLI).
  */
 export async function createApiKey(
-  db: Db,
-  params: {
-    merchantId: string;
-    name: string;
-    permissions?: TApiKeyPermission[];
-    /** The dashboard user creating the key; checked to be the owner when permissions are granted. */
-    grantedBy?: { userId: string };
-  },
+  deps: { db: Db } & AccessDeps,
+  params: { merchantId: string; name: string; permissions?: readonly TApiKeyPermission[] },
 ): Promise<CreatedApiKey> {
-  const permissions = [...new Set(params.permissions ?? [])].sort();
-  if (permissions.length > 0 && params.grantedBy) {
-    const owner = await db.user.findFirst({
-      where: { id: params.grantedBy.userId, merchantId: params.merchantId, role: "owner" },
-      select: { id: true },
+  authorize(deps.actor, params.merchantId, "keys:write");
+  const permissions = [...new Set(params.permissions ?? DEFAULT_API_KEY_PERMISSIONS)].sort();
+  if (permissions.length === 0)
+    throw new AppError("validation_failed", "permissions: choose at least one permission", {
+      errors: [{ path: "permissions", message: "choose at least one permission" }],
     });
-    if (!owner)
-      throw new AppError(
-        "forbidden",
-        `Only the merchant owner can grant ${permissions.join(", ")} to an API key.`,
-      );
-  }
+  authorizeGrant(deps.actor, params.merchantId, permissions);
   const apiKey = generateApiKey();
-  const row = await db.apiKey.create({
-    data: {
-      id: newId("key"),
+  const row = await deps.db.$transaction(async (tx) => {
+    const created = await tx.apiKey.create({
+      data: {
+        id: newId("key"),
+        merchantId: params.merchantId,
+        name: params.name.trim() || "API key",
+        keyHash: hashApiKey(apiKey),
+        keyHint: apiKey.slice(-4),
+        permissions,
+      },
+      select: { id: true, name: true, createdAt: true },
+    });
+    await recordAuditEntry(tx, {
       merchantId: params.merchantId,
-      name: params.name.trim() || "API key",
-      keyHash: hashApiKey(apiKey),
-      keyHint: apiKey.slice(-4),
-      permissions,
-    },
-    select: { id: true, name: true, createdAt: true },
+      actor: deps.actor,
+      action: "api_key.created",
+      targetId: created.id,
+      details: { name: created.name, permissions },
+      origin: deps.origin,
+    });
+    return created;
   });
   return { ...row, permissions, apiKey };
 }
 
-/** Revokes a key of this merchant; false when it does not exist (or belongs to someone else). */
-export async function revokeApiKey(db: Db, params: { merchantId: string; id: string }): Promise<boolean> {
-  const { count } = await db.apiKey.updateMany({
-    where: { id: params.id, merchantId: params.merchantId, revokedAt: null },
-    data: { revokedAt: new Date() },
+/**
+ * Revokes a key of this merchant (needs keys:write); false when it does not exist, is already
+ * revoked or belongs to someone else.
+ */
+export async function revokeApiKey(
+  deps: { db: Db } & AccessDeps,
+  params: { merchantId: string; id: string },
+): Promise<boolean> {
+  authorize(deps.actor, params.merchantId, "keys:write");
+  return deps.db.$transaction(async (tx) => {
+    const { count } = await tx.apiKey.updateMany({
+      where: { id: params.id, merchantId: params.merchantId, revokedAt: null },
+      data: { revokedAt: new Date() },
+    });
+    if (count !== 1) return false;
+    await recordAuditEntry(tx, {
+      merchantId: params.merchantId,
+      actor: deps.actor,
+      action: "api_key.revoked",
+      targetId: params.id,
+      origin: deps.origin,
+    });
+    return true;
   });
-  return count === 1;
 }

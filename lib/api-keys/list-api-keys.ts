@@ -1,3 +1,4 @@
+import { type AccessDeps, authorize } from "../access/actor";
 import type { TApiKeyPermission } from "../access/permissions";
 import { knownApiKeyPermissions } from "../access/permissions";
 import type { Db } from "../db/client";
@@ -13,8 +14,17 @@ export type ApiKeySummary = {
   revokedAt: string | null;
 };
 
-/** A merchant's API keys, newest first, active before revoked. */
-export async function listApiKeys(db: Db, merchantId: string): Promise<ApiKeySummary[]> {
+/**
+ * A merchant's API keys with the permissions each holds, newest first, active before revoked. Any
+ * member sees the list (keys:write is needed to change it).
+ */
+export async function listApiKeys(
+  { db, actor }: { db: Db } & AccessDeps,
+  merchantId: string,
+): Promise<ApiKeySummary[]> {
+  // Members of the merchant and the operator read it; a key (or another merchant) would need keys:write.
+  if (actor.type === "api_key" || (actor.type === "user" && actor.merchantId !== merchantId))
+    authorize(actor, merchantId, "keys:write");
   const rows = await db.apiKey.findMany({
     where: { merchantId },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],

@@ -1,7 +1,9 @@
 // The audit log: sign-in attempts as next-auth's credentials provider records them (success and a
 // wrong password on the account's merchant, unknown emails nowhere), and the table's append-only
 // trigger (migration 20261204120000_access_control) refusing UPDATE, DELETE and TRUNCATE.
+
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { OPERATOR } from "@/lib/access/actor";
 import { createApiKey } from "../api-keys/create-api-key";
 import { createMerchant } from "../merchants/create-merchant";
 import { pointProcessDbAt, signInWithCredentials as signIn } from "../testing/credentials-sign-in";
@@ -76,7 +78,7 @@ describe("audit log", () => {
       email: `labels-${Date.now()}@audit.test`,
       password: "correct horse battery",
     });
-    const key = await createApiKey(database.db, { merchantId, name: "shop server" });
+    const key = await createApiKey({ db: database.db, actor: OPERATOR }, { merchantId, name: "shop server" });
     await database.db.$transaction(async (tx) => {
       await recordAuditEntry(tx, {
         merchantId,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { type AccessDeps, authorize } from "../access/actor";
 import type { TChain } from "../config/chains";
 import type { Db } from "../db/client";
 import {
@@ -30,10 +31,11 @@ export type TListBalanceTransactionsQuery = z.infer<typeof ZListBalanceTransacti
 
 /** The merchant's ledger, newest first, cursor-paginated with `starting_after`. */
 export async function listBalanceTransactions(
-  deps: { db: Db; chains: TChain[] },
+  deps: { db: Db; chains: TChain[] } & AccessDeps,
   merchantId: string,
   query: TListBalanceTransactionsQuery,
 ): Promise<ListPage<TBalanceTransactionObject>> {
+  authorize(deps.actor, merchantId, "balances:read");
   const { db } = deps;
   const cursor = await findCursor(query.starting_after, "balance transaction", (id) =>
     db.balanceTransaction.findFirst({ where: { id, merchantId }, select: CURSOR_SELECT }),

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { type AccessDeps, authorize } from "../access/actor";
 import type { TChain } from "../config/chains";
 import type { Db } from "../db/client";
 import type { ListPage } from "../http/pagination";
@@ -15,10 +16,11 @@ export type TListBalancesQuery = z.infer<typeof ZListBalancesQuery>;
  * list envelope. There are few (chains × tokens), so one page holds them all.
  */
 export async function listBalances(
-  deps: { db: Db; chains: TChain[] },
+  deps: { db: Db; chains: TChain[] } & AccessDeps,
   merchantId: string,
   query: TListBalancesQuery,
 ): Promise<ListPage<TBalanceObject>> {
+  authorize(deps.actor, merchantId, "balances:read");
   const rows = await deps.db.balance.findMany({
     where: {
       merchantId,

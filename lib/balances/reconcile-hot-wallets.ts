@@ -1,5 +1,6 @@
 import { erc20Abi, getAddress } from "viem";
 import { z } from "zod";
+import { type AccessDeps, authorize } from "../access/actor";
 import type { TChain } from "../config/chains";
 import type { Db } from "../db/client";
 import { AppError } from "../errors";
@@ -155,9 +156,13 @@ export type TReconciliationWithHotWallets = z.infer<typeof ZReconciliationWithHo
  * addresses, lib/settlement) and the balance-mode side (hot wallets = ledger + reserved in flight).
  */
 export async function reconcileChainWithHotWallets(
-  deps: ReconcileChainDeps,
+  deps: ReconcileChainDeps & AccessDeps,
   params: { chain: string; merchantId?: string },
 ): Promise<TReconciliationWithHotWallets> {
+  // One merchant's figures need balances:read; the whole gateway's only the operator or a job.
+  if (params.merchantId !== undefined) authorize(deps.actor, params.merchantId, "balances:read");
+  else if (deps.actor.type !== "operator" && deps.actor.type !== "system")
+    throw new AppError("forbidden", "Only the operator can reconcile the whole gateway.");
   const deposits = await reconcileChain(deps, params);
   return { ...deposits, hot_wallets: await reconcileHotWallets(deps, params) };
 }

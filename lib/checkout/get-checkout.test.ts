@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { OPERATOR } from "../access/actor";
 import { DEVELOPMENT_MNEMONIC } from "../config/env";
 import { createMerchant } from "../merchants/create-merchant";
 import { createPayment } from "../payments/create-payment";
@@ -25,7 +26,11 @@ beforeAll(async () => {
 afterAll(() => database.drop());
 
 const create = (input: Parameters<typeof createPayment>[2]) =>
-  createPayment({ db: database.db, chains: chains(), baseUrl: "http://pay.test" }, merchantId, input);
+  createPayment(
+    { actor: OPERATOR, db: database.db, chains: chains(), baseUrl: "http://pay.test" },
+    merchantId,
+    input,
+  );
 
 describe("getCheckoutOrThrow", () => {
   it("returns exactly the public projection: no merchant id, order id, metadata or derivation data", async () => {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { OPERATOR } from "../access/actor";
 import { DEVELOPMENT_MNEMONIC } from "../config/env";
 import { createMerchant } from "../merchants/create-merchant";
 import { cancelPayment } from "../payments/cancel-payment";
@@ -18,7 +19,7 @@ let merchantB: string;
 const baseUrl = "http://pay.test";
 
 const create = (merchantId: string, input: Parameters<typeof createPayment>[2]) =>
-  createPayment({ db: database.db, chains: [testChain()], baseUrl }, merchantId, input);
+  createPayment({ actor: OPERATOR, db: database.db, chains: [testChain()], baseUrl }, merchantId, input);
 
 beforeAll(async () => {
   database = await createTestDatabase();
@@ -37,7 +38,7 @@ describe("dashboard services", () => {
   it("scopes overview, search and detail to the merchant: another merchant's payment is not_found", async () => {
     const mine = await create(merchantA, { chain: "local", amount: "1", order_id: "A-1" });
     const theirs = await create(merchantB, { chain: "local", amount: "2", order_id: "B-1" });
-    await cancelPayment(database.db, merchantA, mine.id, baseUrl);
+    await cancelPayment({ db: database.db, actor: OPERATOR }, merchantA, mine.id, baseUrl);
 
     const overview = await getDashboardOverview(database.db, merchantA, baseUrl);
     expect(overview.total).toBe(1);
@@ -52,10 +53,17 @@ describe("dashboard services", () => {
       theirs.id,
     ]);
 
-    await expect(getPaymentDetailOrThrow(database.db, merchantA, theirs.id, baseUrl)).rejects.toMatchObject({
+    await expect(
+      getPaymentDetailOrThrow({ db: database.db, actor: OPERATOR }, merchantA, theirs.id, baseUrl),
+    ).rejects.toMatchObject({
       code: "not_found",
     });
-    const detail = await getPaymentDetailOrThrow(database.db, merchantA, mine.id, baseUrl);
+    const detail = await getPaymentDetailOrThrow(
+      { db: database.db, actor: OPERATOR },
+      merchantA,
+      mine.id,
+      baseUrl,
+    );
     expect(detail.timeline.map((entry) => [entry.fromStatus, entry.toStatus])).toEqual([
       [null, "pending"],
       ["pending", "canceled"],
@@ -168,7 +176,7 @@ describe("payment filters", () => {
       }),
     ];
     const at = (iso: string, token: string) =>
-      createPayment({ db: database.db, chains, baseUrl, now: new Date(iso) }, merchantId, {
+      createPayment({ actor: OPERATOR, db: database.db, chains, baseUrl, now: new Date(iso) }, merchantId, {
         chain: "local",
         token,
         amount: "1",
@@ -209,7 +217,7 @@ describe("received volume", () => {
       confirmedAt: string,
       status: "confirmed" | "settled" | "detected" = "confirmed",
     ) => {
-      const payment = await createPayment({ db: database.db, chains, baseUrl }, merchantId, {
+      const payment = await createPayment({ actor: OPERATOR, db: database.db, chains, baseUrl }, merchantId, {
         chain: "local",
         token,
         amount,

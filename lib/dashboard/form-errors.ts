@@ -1,3 +1,4 @@
+import { notFound } from "next/navigation";
 import { ZodError } from "zod";
 import { AppError } from "../errors";
 
@@ -14,6 +15,9 @@ export function formErrorsOf(error: unknown): FormErrors | null {
     for (const issue of error.issues) fieldErrors[String(issue.path[0] ?? "form")] ??= issue.message;
     return { error: "Check the highlighted fields.", fieldErrors };
   }
+  // The member's role lacks the permission (lib/access): the message names it.
+  if (error instanceof AppError && error.code === "forbidden")
+    return { error: error.message, fieldErrors: {} };
   if (error instanceof AppError && error.code === "validation_failed") {
     for (const field of error.errors ?? []) fieldErrors[field.path.split(".")[0] ?? "form"] ??= field.message;
     return { error: error.message, fieldErrors };
@@ -30,6 +34,18 @@ export function actionErrorsOf(error: unknown): FormErrors | null {
   if (error instanceof AppError && error.code === "invalid_state")
     return { error: error.message, fieldErrors: {} };
   return formErrorsOf(error);
+}
+
+/**
+ * The `?notice=` of an action that redirects back to its page when a service refused it: `forbidden`
+ * when the member's role lacks the permission, `refused` (the action's own notice) when the object's
+ * state does not allow it. `not_found` is the not-found page; anything else is rethrown.
+ */
+export function refusalNotice(error: unknown, refused?: string): string {
+  if (error instanceof AppError && error.code === "not_found") notFound();
+  if (error instanceof AppError && error.code === "forbidden") return "forbidden";
+  if (refused && error instanceof AppError && error.code === "invalid_state") return refused;
+  throw error;
 }
 
 /**

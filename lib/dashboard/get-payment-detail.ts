@@ -1,3 +1,4 @@
+import type { AccessDeps } from "../access/actor";
 import type { TChain } from "../config/chains";
 import type { Db } from "../db/client";
 import { getPaymentOrThrow } from "../payments/get-payment";
@@ -33,13 +34,14 @@ export type PaymentDetail = {
  * is a not_found AppError.
  */
 export async function getPaymentDetailOrThrow(
-  db: Db,
+  deps: { db: Db } & AccessDeps,
   merchantId: string,
   id: string,
   baseUrl: string,
   chains: TChain[] = [],
 ): Promise<PaymentDetail> {
-  const payment = await getPaymentOrThrow(db, merchantId, id, baseUrl);
+  const { db } = deps;
+  const payment = await getPaymentOrThrow(deps, merchantId, id, baseUrl);
   const [changes, sweep, deliveries] = await Promise.all([
     db.paymentStatusChange.findMany({
       where: { paymentId: payment.id },

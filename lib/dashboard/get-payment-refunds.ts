@@ -1,3 +1,4 @@
+import type { AccessDeps } from "../access/actor";
 import { listBalanceTransactions } from "../balances/list-balance-transactions";
 import type { TChain } from "../config/chains";
 import type { Db } from "../db/client";
@@ -29,7 +30,7 @@ const SPENT_STATUSES = new Set<TPayoutObject["status"]>([
  * mirroring refundPayment's rules so the page offers the form only where the service accepts it.
  */
 export async function getPaymentRefunds(
-  deps: { db: Db; chains: TChain[] },
+  deps: { db: Db; chains: TChain[] } & AccessDeps,
   merchantId: string,
   payment: TPaymentObject,
 ): Promise<PaymentRefunds> {

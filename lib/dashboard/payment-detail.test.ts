@@ -1,8 +1,10 @@
 // The payment page's sweep and webhook deliveries, and the webhooks page's delivery log: a real
 // database, a real Anvil node moving real ETH, and a real local HTTP receiver.
+
 import { randomBytes } from "node:crypto";
 import { type Hex, parseEther } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { OPERATOR } from "../access/actor";
 import { explorerTxUrl } from "../chains/explorer-url";
 import { createLogger } from "../logger";
 import { createMerchant } from "../merchants/create-merchant";
@@ -64,9 +66,13 @@ async function newMerchant() {
 describe("payment detail: sweep", () => {
   it("shows the real sweep of a settled native payment: amount + fee = received, exact decimals", async () => {
     const paid = await fx.createConfirmedPayment({ amount: "0.75" });
-    const before = await getPaymentDetailOrThrow(database.db, fx.merchant.merchantId, paid.id, baseUrl, [
-      fx.chain,
-    ]);
+    const before = await getPaymentDetailOrThrow(
+      { db: database.db, actor: OPERATOR },
+      fx.merchant.merchantId,
+      paid.id,
+      baseUrl,
+      [fx.chain],
+    );
     expect(before.sweep).toBeNull();
     expect(before.resolvable).toBe(false);
 
@@ -76,9 +82,13 @@ describe("payment detail: sweep", () => {
       await fx.mine();
     }
 
-    const detail = await getPaymentDetailOrThrow(database.db, fx.merchant.merchantId, paid.id, baseUrl, [
-      fx.chain,
-    ]);
+    const detail = await getPaymentDetailOrThrow(
+      { db: database.db, actor: OPERATOR },
+      fx.merchant.merchantId,
+      paid.id,
+      baseUrl,
+      [fx.chain],
+    );
     expect(detail.payment.status).toBe("settled");
     const sweep = ZSweepObject.parse(detail.sweep);
     expect(sweep).toMatchObject({
@@ -104,7 +114,9 @@ describe("payment detail: sweep", () => {
 
     // Another merchant neither sees the payment nor, through it, the sweep.
     await expect(
-      getPaymentDetailOrThrow(database.db, await newMerchant(), paid.id, baseUrl, [fx.chain]),
+      getPaymentDetailOrThrow({ db: database.db, actor: OPERATOR }, await newMerchant(), paid.id, baseUrl, [
+        fx.chain,
+      ]),
     ).rejects.toMatchObject({ code: "not_found" });
   });
 });
@@ -118,9 +130,13 @@ describe("payment detail: ERC-20 sweep", () => {
       if ((await advanceSweep(fx.deps, sweepId ?? "")).status === "confirmed") break;
       await fx.mine();
     }
-    const { sweep } = await getPaymentDetailOrThrow(database.db, fx.merchant.merchantId, paid.id, baseUrl, [
-      fx.chain,
-    ]);
+    const { sweep } = await getPaymentDetailOrThrow(
+      { db: database.db, actor: OPERATOR },
+      fx.merchant.merchantId,
+      paid.id,
+      baseUrl,
+      [fx.chain],
+    );
     const shown = ZSweepObject.parse(sweep);
     expect(shown).toMatchObject({
       status: "confirmed",
@@ -147,9 +163,11 @@ describe("payment detail and delivery log: webhook deliveries", () => {
   it("lists the deliveries of a payment's events with every attempt, scoped to the merchant", async () => {
     const merchantId = await newMerchant();
     const other = await newMerchant();
-    const endpoint = await createWebhookEndpoint(webhookDeps(), merchantId, { url: receiver.url });
+    const endpoint = await createWebhookEndpoint({ ...webhookDeps(), actor: OPERATOR }, merchantId, {
+      url: receiver.url,
+    });
     const create = (order: string) =>
-      createPayment({ db: database.db, chains: [testChain()], baseUrl }, merchantId, {
+      createPayment({ actor: OPERATOR, db: database.db, chains: [testChain()], baseUrl }, merchantId, {
         chain: "local",
         amount: "1",
         order_id: order,
@@ -168,7 +186,12 @@ describe("payment detail and delivery log: webhook deliveries", () => {
     answer = 200;
     await attemptWebhookDelivery(webhookDeps(), secondDelivery.id);
 
-    const detail = await getPaymentDetailOrThrow(database.db, merchantId, first.id, baseUrl);
+    const detail = await getPaymentDetailOrThrow(
+      { db: database.db, actor: OPERATOR },
+      merchantId,
+      first.id,
+      baseUrl,
+    );
     expect(detail.deliveries).toHaveLength(1);
     const [delivery] = detail.deliveries;
     expect(ZWebhookDeliveryObject.parse(delivery)).toBeTruthy();
@@ -216,7 +239,9 @@ describe("payment detail and delivery log: webhook deliveries", () => {
     await expect(listWebhookDeliveryLog(database.db, merchantId, { endpoint: "nope" })).rejects.toThrow();
 
     // A disabled endpoint's deliveries cannot be retried (retryWebhookDelivery refuses them too).
-    await updateWebhookEndpoint(webhookDeps(), merchantId, endpoint.id, { status: "disabled" });
+    await updateWebhookEndpoint({ ...webhookDeps(), actor: OPERATOR }, merchantId, endpoint.id, {
+      status: "disabled",
+    });
     const afterDisable = await listWebhookDeliveryLog(database.db, merchantId, { object: first.id });
     expect(afterDisable.data.map((entry) => entry.retryable)).toEqual([false]);
   });

@@ -1,9 +1,11 @@
 // The dashboard's balances, payouts and refunds helpers: the refund panel of a payment page against
 // a real database and real ETH swept on Anvil (its rules mirror refundPayment's), the payout
 // timeline, the list filters read from a page URL, and the form schemas in front of the services.
+
 import { parseEther } from "viem";
 import { generatePrivateKey, privateKeyToAddress } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { OPERATOR, userActor } from "../access/actor";
 import { ZListBalanceTransactionsQuery } from "../balances/list-balance-transactions";
 import { AppError } from "../errors";
 import { getPaymentOrThrow } from "../payments/get-payment";
@@ -32,9 +34,14 @@ afterAll(() => database.drop());
 const deps = () => ({ db: database.db, chains: [fx.chain] });
 const refundsOf = async (paymentId: string) =>
   getPaymentRefunds(
-    deps(),
+    { ...deps(), actor: OPERATOR },
     fx.merchant.merchantId,
-    await getPaymentOrThrow(database.db, fx.merchant.merchantId, paymentId, "http://pay.test"),
+    await getPaymentOrThrow(
+      { db: database.db, actor: OPERATOR },
+      fx.merchant.merchantId,
+      paymentId,
+      "http://pay.test",
+    ),
   );
 
 async function sweepAll() {
@@ -51,13 +58,21 @@ describe("getPaymentRefunds", () => {
     // Treasury mode (the fixture's default): the explanation instead of a form, like the API's 409.
     const inTreasury = await fx.createConfirmedPayment({ amount: "0.01" });
     expect((await refundsOf(inTreasury.id)).refusal?.reason).toBe("treasury_mode");
-    const refuse = await refundPayment(deps(), fx.merchant.merchantId, inTreasury.id, {
-      address: privateKeyToAddress(generatePrivateKey()),
-    }).catch((error: unknown) => error);
+    const refuse = await refundPayment(
+      { ...deps(), actor: OPERATOR },
+      fx.merchant.merchantId,
+      inTreasury.id,
+      {
+        address: privateKeyToAddress(generatePrivateKey()),
+      },
+    ).catch((error: unknown) => error);
     expect(refuse).toMatchObject({ code: "invalid_state" });
 
     // Balance mode, confirmed but not yet swept into the balance: not yet.
-    await setTreasurySetting(deps(), fx.merchant.merchantId, { chain: "local", mode: "balance" });
+    await setTreasurySetting({ ...deps(), actor: OPERATOR }, fx.merchant.merchantId, {
+      chain: "local",
+      mode: "balance",
+    });
     const over = await fx.createConfirmedPayment({ amount: "0.02", pay: parseEther("0.03") });
     const before = await refundsOf(over.id);
     expect(before.refusal?.reason).toBe("not_settled");
@@ -71,7 +86,7 @@ describe("getPaymentRefunds", () => {
     expect(settled.overpaid).toBe("0.01");
 
     const customer = privateKeyToAddress(generatePrivateKey());
-    const refund = await refundPayment(deps(), fx.merchant.merchantId, over.id, {
+    const refund = await refundPayment({ ...deps(), actor: OPERATOR }, fx.merchant.merchantId, over.id, {
       address: customer,
       amount: "0.01",
     });
@@ -80,10 +95,14 @@ describe("getPaymentRefunds", () => {
     expect(partly.refundable).toBe("0.02");
 
     // A rejected refund gives its amount back to what can be refunded.
-    await rejectPayout(deps(), fx.merchant.merchantId, refund.id, {
-      type: "user",
-      userId: fx.merchant.userId,
-    });
+    await rejectPayout(
+      {
+        ...deps(),
+        actor: userActor({ merchantId: fx.merchant.merchantId, userId: fx.merchant.userId, role: "owner" }),
+      },
+      fx.merchant.merchantId,
+      refund.id,
+    );
     expect((await refundsOf(over.id)).refundable).toBe("0.03");
   });
 });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { type AccessDeps, authorize } from "../access/actor";
 import type { Db } from "../db/client";
 import { AppError } from "../errors";
 import {
@@ -25,10 +26,11 @@ export const ZListEventsQuery = z.strictObject({
 export type TListEventsQuery = z.infer<typeof ZListEventsQuery>;
 
 export async function listEvents(
-  db: Db,
+  { db, actor }: { db: Db } & AccessDeps,
   merchantId: string,
   query: TListEventsQuery,
 ): Promise<ListPage<TEventObject>> {
+  authorize(actor, merchantId, "events:read");
   const cursor = await findCursor(query.starting_after, "event", (id) =>
     db.event.findFirst({ where: { id, merchantId }, select: CURSOR_SELECT }),
   );
@@ -52,7 +54,12 @@ export async function listEvents(
   return toPage(rows, query.limit, serializeEvent);
 }
 
-export async function getEventOrThrow(db: Db, merchantId: string, id: string): Promise<TEventObject> {
+export async function getEventOrThrow(
+  { db, actor }: { db: Db } & AccessDeps,
+  merchantId: string,
+  id: string,
+): Promise<TEventObject> {
+  authorize(actor, merchantId, "events:read");
   const row = await db.event.findFirst({ where: { id, merchantId }, select: EVENT_SELECT });
   if (!row) throw new AppError("not_found", `No such event: ${id}`);
   return serializeEvent(row);

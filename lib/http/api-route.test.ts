@@ -3,6 +3,7 @@
 import { createPublicClient, http } from "viem";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
+import { OPERATOR } from "../access/actor";
 import { createApiKey } from "../api-keys/create-api-key";
 import { createMerchant } from "../merchants/create-merchant";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
@@ -26,7 +27,7 @@ beforeAll(async () => {
     email: "wrapper@example.com",
     password: "pw",
   });
-  ({ apiKey } = await createApiKey(database.db, { merchantId, name: "wrapper" }));
+  ({ apiKey } = await createApiKey({ db: database.db, actor: OPERATOR }, { merchantId, name: "wrapper" }));
 });
 afterAll(async () => {
   await processDb().$disconnect();

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { OPERATOR } from "../access/actor";
 import { getCheckoutOrThrow } from "../checkout/get-checkout";
 import { DEVELOPMENT_MNEMONIC } from "../config/env";
 import { createMerchant } from "../merchants/create-merchant";
@@ -34,7 +35,7 @@ describe("publicRoute (checkout status)", () => {
       DEVELOPMENT_MNEMONIC,
     );
     const payment = await createPayment(
-      { db: database.db, chains: [testChain()], baseUrl: "http://pay.test" },
+      { actor: OPERATOR, db: database.db, chains: [testChain()], baseUrl: "http://pay.test" },
       merchantId,
       { chain: "local", amount: "1" },
     );

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { OPERATOR } from "../access/actor";
 import { recordEvent } from "../events/record-event";
 import { createLogger } from "../logger";
 import { createMerchant } from "../merchants/create-merchant";
@@ -34,9 +35,13 @@ describe("webhook-delivery job on the embedded runner", () => {
       password: "password-123",
     });
     // The job uses the environment's key, as the API that created the endpoint does.
-    const endpoint = await createWebhookEndpoint(webhookDeps(database.db, logger), merchantId, {
-      url: receiver.url,
-    });
+    const endpoint = await createWebhookEndpoint(
+      { ...webhookDeps(database.db, logger), actor: OPERATOR },
+      merchantId,
+      {
+        url: receiver.url,
+      },
+    );
     const runner = startEmbeddedRunner({
       jobs: [webhookDeliveryJob],
       context: { db: database.db, chains: [], logger },

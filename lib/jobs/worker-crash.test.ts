@@ -9,6 +9,7 @@ import { Webhook } from "standardwebhooks";
 import { type Hash, parseEther, parseUnits } from "viem";
 import { generatePrivateKey, privateKeyToAddress } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { OPERATOR, userActor } from "../access/actor";
 import { findLedgerMismatches } from "../balances/find-ledger-mismatches";
 import { reconcileChainWithHotWallets } from "../balances/reconcile-hot-wallets";
 import { formatAmount } from "../money/amounts";
@@ -255,10 +256,13 @@ describe("worker killed with SIGKILL at random points", () => {
 
     // Reconciliation: received = swept + fees + held, hot wallets = ledger, exactly.
     for (const merchant of [treasuryMerchant, balanceMerchant]) {
-      const report = await reconcileChainWithHotWallets(stack.deps, {
-        chain: stack.chain.name,
-        merchantId: merchant.merchantId,
-      });
+      const report = await reconcileChainWithHotWallets(
+        { ...stack.deps, actor: OPERATOR },
+        {
+          chain: stack.chain.name,
+          merchantId: merchant.merchantId,
+        },
+      );
       expect(report.flagged_payments).toEqual([]);
       expect(report.tokens.map((token) => token.difference)).toEqual(["0", "0"]);
       expect(report.hot_wallets.map((token) => token.difference)).toEqual(["0", "0"]);
@@ -321,17 +325,21 @@ async function createPayouts(merchant: StackMerchant): Promise<string[]> {
   ];
   for (const { token, units, decimals } of plan) {
     if (units === 0n) continue;
-    const payout = await createPayout(stack.deps, merchant.merchantId, {
+    const payout = await createPayout({ ...stack.deps, actor: OPERATOR }, merchant.merchantId, {
       chain: stack.chain.name,
       token,
       amount: formatAmount(units, decimals),
       address: privateKeyToAddress(generatePrivateKey()),
     });
     if (payout.status === "pending_approval")
-      await approvePayout(stack.deps, merchant.merchantId, payout.id, {
-        type: "user",
-        userId: merchant.userId,
-      });
+      await approvePayout(
+        {
+          ...stack.deps,
+          actor: userActor({ merchantId: merchant.merchantId, userId: merchant.userId, role: "owner" }),
+        },
+        merchant.merchantId,
+        payout.id,
+      );
     ids.push(payout.id);
   }
   return ids;

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { OPERATOR } from "../access/actor";
 import { DEVELOPMENT_MNEMONIC } from "../config/env";
 import { createPayment } from "../payments/create-payment";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
@@ -36,7 +37,7 @@ describe("merchant settings", () => {
     });
     const now = new Date("2026-11-23T10:00:00Z");
     const payment = await createPayment(
-      { db: database.db, chains: [testChain()], baseUrl: "http://pay.test", now },
+      { actor: OPERATOR, db: database.db, chains: [testChain()], baseUrl: "http://pay.test", now },
       merchantId,
       { chain: "local", amount: "1" },
     );

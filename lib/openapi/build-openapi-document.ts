@@ -3,7 +3,7 @@
 // else (parameters, bodies, error responses, security) is derived from it.
 import { z } from "zod";
 import type { JSONSchema } from "zod/v4/core";
-import type { TApiKeyPermission } from "../access/permissions";
+import { MONEY_ROUTING_PERMISSIONS, type TApiKeyPermission } from "../access/permissions";
 import { ZAuditLogEntryObject } from "../audit/audit-log-entry-object";
 import { ZListAuditLogQuery } from "../audit/list-audit-log";
 import { ZBalanceObject, ZBalanceTransactionObject } from "../balances/balance-object";
@@ -65,6 +65,8 @@ export type OpenApiOperation = {
   parameters: OpenApiParameter[];
   requestBody?: { required: boolean; content: Record<string, OpenApiMediaType> };
   responses: Record<string, OpenApiResponse>;
+  /** The API-key permission the operation needs (lib/access/permissions.ts). */
+  "x-permission"?: TApiKeyPermission;
 };
 export type OpenApiDocument = {
   openapi: "3.1.0";
@@ -173,17 +175,28 @@ type OperationSpec = {
   query?: z.ZodObject;
   body?: { schema: keyof typeof REQUEST_COMPONENTS; example: unknown };
   responses: { status: number; schema: ComponentName; description: string }[];
-  /** Public endpoints take no API key and answer in their own format. */
-  public?: true;
-  /** A permission the API key must carry (403 without it), e.g. approving payouts. */
-  permission?: TApiKeyPermission;
-};
+} & (
+  | {
+      /** Public endpoints take no API key and answer in their own format. */
+      public: true;
+      permission?: never;
+    }
+  | {
+      public?: never;
+      /**
+       * The permission the API key must carry (403 `forbidden` naming it without): stated in the
+       * description and as `x-permission`; the authorization matrix test checks every operation.
+       */
+      permission: TApiKeyPermission;
+    }
+);
 
 export const OPERATIONS: readonly OperationSpec[] = [
   {
     method: "post",
     path: "/api/v1/payments",
     operationId: "createPayment",
+    permission: "payments:write",
     tag: "Payments",
     summary: "Create a payment",
     description:
@@ -209,6 +222,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
     method: "get",
     path: "/api/v1/payments",
     operationId: "listPayments",
+    permission: "payments:read",
     tag: "Payments",
     summary: "List payments",
     description:
@@ -220,6 +234,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
     method: "get",
     path: "/api/v1/payments/{id}",
     operationId: "getPayment",
+    permission: "payments:read",
     tag: "Payments",
     summary: "Retrieve a payment",
     description: "A payment of the API key's merchant; any other id is a 404.",
@@ -230,6 +245,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
     method: "post",
     path: "/api/v1/payments/{id}/cancel",
     operationId: "cancelPayment",
+    permission: "payments:write",
     tag: "Payments",
     summary: "Cancel a payment",
     description:
@@ -241,6 +257,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
     method: "post",
     path: "/api/v1/payments/{id}/resolve",
     operationId: "resolvePayment",
+    permission: "payments:write",
     tag: "Payments",
     summary: "Resolve a late payment",
     description:
@@ -252,6 +269,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
     method: "get",
     path: "/api/v1/events",
     operationId: "listEvents",
+    permission: "events:read",
     tag: "Events",
     summary: "List events",
     description: `Events newest first, optionally filtered by \`type\` or by the id of the object they are about (\`object_id\`). Types: ${EVENT_TYPES.map((type) => `\`${type}\``).join(", ")}.`,
@@ -262,6 +280,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
     method: "get",
     path: "/api/v1/events/{id}",
     operationId: "getEvent",
+    permission: "events:read",
     tag: "Events",
     summary: "Retrieve an event",
     description: "The event object, as delivered to webhook endpoints.",
@@ -273,6 +292,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
     method: "put",
     path: "/api/v1/settings/treasury",
     operationId: "setTreasurySetting",
+    permission: "settings:write",
     tag: "Settlement",
     summary: "Set the treasury of a chain",
     description:
@@ -290,6 +310,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
     method: "get",
     path: "/api/v1/settings/treasury",
     operationId: "listTreasurySettings",
+    permission: "settings:read",
     tag: "Settlement",
     summary: "List treasury settings",
     description: "The merchant's settlement mode and treasury address per chain.",
@@ -299,6 +320,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
     method: "get",
     path: "/api/v1/reconciliation",
     operationId: "getReconciliation",
+    permission: "balances:read",
     tag: "Settlement",
     summary: "Reconcile a chain",
     description:
@@ -355,6 +377,7 @@ function balanceOperations(): OperationSpec[] {
       method: "get",
       path: "/api/v1/balances",
       operationId: "listBalances",
+      permission: "balances:read",
       tag: "Balances",
       summary: "List balances",
       description:
@@ -367,6 +390,7 @@ function balanceOperations(): OperationSpec[] {
       method: "get",
       path: "/api/v1/balance-transactions",
       operationId: "listBalanceTransactions",
+      permission: "balances:read",
       tag: "Balances",
       summary: "List balance transactions",
       description:
@@ -383,6 +407,7 @@ function balanceOperations(): OperationSpec[] {
       method: "post",
       path: "/api/v1/payouts",
       operationId: "createPayout",
+      permission: "payouts:write",
       tag: "Balances",
       summary: "Create a payout",
       description:
@@ -408,6 +433,7 @@ function balanceOperations(): OperationSpec[] {
       method: "get",
       path: "/api/v1/payouts",
       operationId: "listPayouts",
+      permission: "payouts:read",
       tag: "Balances",
       summary: "List payouts",
       description: "Payouts and refunds newest first; refunds carry the `payment_id` they refund.",
@@ -418,6 +444,7 @@ function balanceOperations(): OperationSpec[] {
       method: "get",
       path: "/api/v1/payouts/{id}",
       operationId: "getPayout",
+      permission: "payouts:read",
       tag: "Balances",
       summary: "Retrieve a payout",
       description: "A payout of the API key's merchant; any other id is a 404.",
@@ -428,30 +455,31 @@ function balanceOperations(): OperationSpec[] {
       method: "post",
       path: "/api/v1/payouts/{id}/approve",
       operationId: "approvePayout",
+      permission: "payouts:approve",
       tag: "Balances",
       summary: "Approve a payout",
       description: "Approves a `pending_approval` payout; it is sent shortly after. Any other state: 409.",
       idPrefix: "po",
-      permission: "payouts:approve",
       responses: [{ status: 200, schema: "Payout", description: "The approved payout." }],
     },
     {
       method: "post",
       path: "/api/v1/payouts/{id}/reject",
       operationId: "rejectPayout",
+      permission: "payouts:approve",
       tag: "Balances",
       summary: "Reject a payout",
       description:
         "Rejects a `pending_approval` payout and returns its amount to your balance (`payout_reversed`). " +
         "Any other state: 409.",
       idPrefix: "po",
-      permission: "payouts:approve",
       responses: [{ status: 200, schema: "Payout", description: "The rejected payout." }],
     },
     {
       method: "post",
       path: "/api/v1/payments/{id}/refund",
       operationId: "refundPayment",
+      permission: "refunds:write",
       tag: "Balances",
       summary: "Refund a payment",
       description:
@@ -469,6 +497,7 @@ function balanceOperations(): OperationSpec[] {
       method: "put",
       path: "/api/v1/settings/payouts",
       operationId: "setPayoutLimits",
+      permission: "settings:write",
       tag: "Balances",
       summary: "Set payout limits",
       description:
@@ -493,6 +522,7 @@ function balanceOperations(): OperationSpec[] {
       method: "get",
       path: "/api/v1/settings/payouts",
       operationId: "listPayoutLimits",
+      permission: "settings:read",
       tag: "Balances",
       summary: "List payout limits",
       description: "Your payout limits per chain and token.",
@@ -514,6 +544,7 @@ function webhookOperations(): OperationSpec[] {
       method: "post",
       path: "/api/v1/webhook-endpoints",
       operationId: "createWebhookEndpoint",
+      permission: "webhooks:write",
       tag: "Webhooks",
       summary: "Create a webhook endpoint",
       description:
@@ -529,6 +560,7 @@ function webhookOperations(): OperationSpec[] {
       method: "get",
       path: "/api/v1/webhook-endpoints",
       operationId: "listWebhookEndpoints",
+      permission: "webhooks:read",
       tag: "Webhooks",
       summary: "List webhook endpoints",
       description: "Endpoints newest first (deleted ones excluded).",
@@ -539,6 +571,7 @@ function webhookOperations(): OperationSpec[] {
       method: "get",
       path: "/api/v1/webhook-endpoints/{id}",
       operationId: "getWebhookEndpoint",
+      permission: "webhooks:read",
       tag: "Webhooks",
       summary: "Retrieve a webhook endpoint",
       description: "The endpoint, without its secret.",
@@ -549,6 +582,7 @@ function webhookOperations(): OperationSpec[] {
       method: "patch",
       path: "/api/v1/webhook-endpoints/{id}",
       operationId: "updateWebhookEndpoint",
+      permission: "webhooks:write",
       tag: "Webhooks",
       summary: "Update a webhook endpoint",
       description: "Changes the URL, description, event filter or `status` (`enabled` / `disabled`).",
@@ -560,6 +594,7 @@ function webhookOperations(): OperationSpec[] {
       method: "delete",
       path: "/api/v1/webhook-endpoints/{id}",
       operationId: "deleteWebhookEndpoint",
+      permission: "webhooks:write",
       tag: "Webhooks",
       summary: "Delete a webhook endpoint",
       description: "Stops deliveries to the endpoint; its pending deliveries are marked failed.",
@@ -572,6 +607,7 @@ function webhookOperations(): OperationSpec[] {
       method: "post",
       path: "/api/v1/webhook-endpoints/{id}/rotate-secret",
       operationId: "rotateWebhookEndpointSecret",
+      permission: "webhooks:write",
       tag: "Webhooks",
       summary: "Rotate a webhook endpoint's secret",
       description:
@@ -586,6 +622,7 @@ function webhookOperations(): OperationSpec[] {
       method: "post",
       path: "/api/v1/webhook-endpoints/{id}/test",
       operationId: "testWebhookEndpoint",
+      permission: "webhooks:write",
       tag: "Webhooks",
       summary: "Send a test event",
       description:
@@ -599,6 +636,7 @@ function webhookOperations(): OperationSpec[] {
       method: "get",
       path: "/api/v1/webhook-deliveries",
       operationId: "listWebhookDeliveries",
+      permission: "webhooks:read",
       tag: "Webhooks",
       summary: "List webhook deliveries",
       description: "The delivery log newest first, filtered by `event` id, `endpoint` id or `status`.",
@@ -609,6 +647,7 @@ function webhookOperations(): OperationSpec[] {
       method: "get",
       path: "/api/v1/webhook-deliveries/{id}",
       operationId: "getWebhookDelivery",
+      permission: "webhooks:read",
       tag: "Webhooks",
       summary: "Retrieve a webhook delivery",
       description:
@@ -620,6 +659,7 @@ function webhookOperations(): OperationSpec[] {
       method: "post",
       path: "/api/v1/webhook-deliveries/{id}/retry",
       operationId: "retryWebhookDelivery",
+      permission: "webhooks:write",
       tag: "Webhooks",
       summary: "Retry a webhook delivery",
       description:
@@ -665,7 +705,8 @@ function problemStatuses(spec: OperationSpec): number[] {
   if (spec.public) return [];
   const statuses = new Set([401, 429, 500]);
   if (spec.idPrefix) statuses.add(404);
-  if (spec.permission) statuses.add(403);
+  // Every private operation needs a permission: a key without it is refused.
+  statuses.add(403);
   if (spec.query) statuses.add(422);
   if (spec.body) for (const status of [400, 413, 415, 422]) statuses.add(status);
   // Idempotency-Key: a malformed key is a 422, a reused key with another body a 409.
@@ -739,6 +780,14 @@ const RETRY_AFTER_HEADER: OpenApiHeader = {
   schema: { type: "integer" },
 };
 
+/** The sentence every private operation's description ends with. */
+function permissionNote(permission: TApiKeyPermission): string {
+  const granted = (MONEY_ROUTING_PERMISSIONS as readonly string[]).includes(permission)
+    ? "which only the merchant owner (or the operator) grants; the default key set lacks it"
+    : "which the default key set includes";
+  return `Requires an API key with the \`${permission}\` permission, ${granted}; other keys get 403 \`forbidden\` naming it.`;
+}
+
 function buildOperation(spec: OperationSpec): OpenApiOperation {
   const parameters = [
     ...(spec.idPrefix
@@ -781,9 +830,9 @@ function buildOperation(spec: OperationSpec): OpenApiOperation {
     operationId: spec.operationId,
     summary: spec.summary,
     description: spec.permission
-      ? `${spec.description} Requires an API key with the \`${spec.permission}\` permission, which only ` +
-        "the merchant owner grants (dashboard → API keys); other keys get 403 `forbidden`."
+      ? `${spec.description}\n\n${permissionNote(spec.permission)}`
       : spec.description,
+    ...(spec.permission ? { "x-permission": spec.permission } : {}),
     tags: [spec.tag],
     ...(spec.public ? { security: [] } : {}),
     parameters,

@@ -1,3 +1,4 @@
+import { type AccessDeps, authorize } from "../access/actor";
 import type { Db } from "../db/client";
 import { AppError } from "../errors";
 import { recordEvent } from "../events/record-event";
@@ -9,12 +10,13 @@ import { PAYMENT_SELECT, serializePayment, type TPaymentObject } from "./payment
  * watcher credits a transfer at the same moment, exactly one of the two wins.
  */
 export async function cancelPayment(
-  db: Db,
+  deps: { db: Db } & AccessDeps,
   merchantId: string,
   id: string,
   baseUrl: string,
 ): Promise<TPaymentObject> {
-  return db.$transaction(async (tx) => {
+  authorize(deps.actor, merchantId, "payments:write");
+  return deps.db.$transaction(async (tx) => {
     const now = new Date();
     const { count } = await tx.payment.updateMany({
       where: { id, merchantId, status: "pending", amountReceived: 0 },

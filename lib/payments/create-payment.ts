@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { type AccessDeps, authorize } from "../access/actor";
 import type { TChain } from "../config/chains";
 import type { Db } from "../db/client";
 import { AppError } from "../errors";
@@ -33,7 +34,7 @@ export const ZCreatePayment = z.strictObject({
 });
 export type TCreatePayment = z.infer<typeof ZCreatePayment>;
 
-export type CreatePaymentDeps = { db: Db; chains: TChain[]; baseUrl: string; now?: Date };
+export type CreatePaymentDeps = { db: Db; chains: TChain[]; baseUrl: string; now?: Date } & AccessDeps;
 
 /**
  * Creates a payment with its own deposit address, derived from the merchant's xpub at an index
@@ -45,6 +46,7 @@ export async function createPayment(
   merchantId: string,
   input: TCreatePayment,
 ): Promise<TPaymentObject> {
+  authorize(deps.actor, merchantId, "payments:write");
   const chain = deps.chains.find((candidate) => candidate.name === input.chain);
   if (!chain) {
     const message = `unknown chain; configured: ${deps.chains.map((c) => c.name).join(", ")}`;

@@ -1,5 +1,6 @@
 import { parseEther } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { OPERATOR } from "../access/actor";
 import { AppError } from "../errors";
 import { createMerchant } from "../merchants/create-merchant";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
@@ -100,9 +101,12 @@ describe("late payments", () => {
     expect((await fx.payment(payment.id)).status).toBe("expired");
 
     // Not resolvable while it is merely expired.
-    const early = await resolvePayment(database.db, fx.merchant.merchantId, payment.id, BASE_URL).catch(
-      (error: unknown) => error,
-    );
+    const early = await resolvePayment(
+      { db: database.db, actor: OPERATOR },
+      fx.merchant.merchantId,
+      payment.id,
+      BASE_URL,
+    ).catch((error: unknown) => error);
     expect(early).toBeInstanceOf(AppError);
     expect((early as AppError).code).toBe("invalid_state");
 
@@ -118,9 +122,12 @@ describe("late payments", () => {
     ]);
 
     // Resolving waits for the required confirmations.
-    const unconfirmed = await resolvePayment(database.db, fx.merchant.merchantId, payment.id, BASE_URL).catch(
-      (error: unknown) => error,
-    );
+    const unconfirmed = await resolvePayment(
+      { db: database.db, actor: OPERATOR },
+      fx.merchant.merchantId,
+      payment.id,
+      BASE_URL,
+    ).catch((error: unknown) => error);
     expect((unconfirmed as AppError).code).toBe("invalid_state");
     await fx.mine(2);
     await fx.scan();
@@ -130,13 +137,21 @@ describe("late payments", () => {
       email: `other-${Date.now()}@example.com`,
       password: "correct horse battery",
     });
-    const hidden = await resolvePayment(database.db, stranger.merchantId, payment.id, BASE_URL).catch(
-      (error: unknown) => error,
-    );
+    const hidden = await resolvePayment(
+      { db: database.db, actor: OPERATOR },
+      stranger.merchantId,
+      payment.id,
+      BASE_URL,
+    ).catch((error: unknown) => error);
     expect((hidden as AppError).code).toBe("not_found");
 
     const resolved = ZPaymentObject.parse(
-      await resolvePayment(database.db, fx.merchant.merchantId, payment.id, BASE_URL),
+      await resolvePayment(
+        { db: database.db, actor: OPERATOR },
+        fx.merchant.merchantId,
+        payment.id,
+        BASE_URL,
+      ),
     );
     expect(resolved).toMatchObject({ status: "confirmed", exception: "paid_late", amount_received: "3" });
     row = await fx.payment(payment.id);
@@ -149,9 +164,12 @@ describe("late payments", () => {
     );
     expect((await fx.eventTypes(payment.id)).at(-1)).toBe("payment.confirmed");
 
-    const again = await resolvePayment(database.db, fx.merchant.merchantId, payment.id, BASE_URL).catch(
-      (error: unknown) => error,
-    );
+    const again = await resolvePayment(
+      { db: database.db, actor: OPERATOR },
+      fx.merchant.merchantId,
+      payment.id,
+      BASE_URL,
+    ).catch((error: unknown) => error);
     expect((again as AppError).code).toBe("invalid_state");
   });
 });

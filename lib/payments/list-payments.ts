@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { type AccessDeps, authorize } from "../access/actor";
 import type { Db } from "../db/client";
 import {
   afterCursor,
@@ -23,11 +24,12 @@ export type TListPaymentsQuery = z.infer<typeof ZListPaymentsQuery>;
 
 /** Newest first, cursor-paginated with `starting_after` (stable under concurrent inserts). */
 export async function listPayments(
-  db: Db,
+  { db, actor }: { db: Db } & AccessDeps,
   merchantId: string,
   query: TListPaymentsQuery,
   baseUrl: string,
 ): Promise<ListPage<TPaymentObject>> {
+  authorize(actor, merchantId, "payments:read");
   const cursor = await findCursor(query.starting_after, "payment", (id) =>
     db.payment.findFirst({ where: { id, merchantId }, select: CURSOR_SELECT }),
   );

@@ -1,3 +1,4 @@
+import { type AccessDeps, authorize } from "../access/actor";
 import type { Db } from "../db/client";
 import { AppError } from "../errors";
 import { recordEvent } from "../events/record-event";
@@ -10,13 +11,14 @@ import { PAYMENT_SELECT, serializePayment, type TPaymentObject } from "./payment
  * required confirmations; anything else is a 409 `invalid_state`.
  */
 export async function resolvePayment(
-  db: Db,
+  deps: { db: Db } & AccessDeps,
   merchantId: string,
   id: string,
   baseUrl: string,
   now: Date = new Date(),
 ): Promise<TPaymentObject> {
-  return db.$transaction(async (tx) => {
+  authorize(deps.actor, merchantId, "payments:write");
+  return deps.db.$transaction(async (tx) => {
     const [locked] = await tx.$queryRaw<{ status: string; exception: string | null; required: number }[]>`
       SELECT status, exception, required_confirmations AS required FROM payments
       WHERE id = ${id} AND merchant_id = ${merchantId} FOR UPDATE`;

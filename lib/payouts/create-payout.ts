@@ -1,5 +1,6 @@
 import { getAddress, zeroAddress } from "viem";
 import { z } from "zod";
+import { type AccessDeps, authorize } from "../access/actor";
 import { postLedgerEntry } from "../balances/post-ledger-entry";
 import type { TChain } from "../config/chains";
 import type { Db, Tx } from "../db/client";
@@ -38,7 +39,7 @@ export const ZCreatePayout = z.strictObject({
 });
 export type TCreatePayout = z.infer<typeof ZCreatePayout>;
 
-export type PayoutDeps = { db: Db; chains: TChain[]; now?: Date };
+export type PayoutDeps = { db: Db; chains: TChain[]; now?: Date } & AccessDeps;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -58,10 +59,14 @@ export async function createPayout(
   merchantId: string,
   input: TCreatePayout,
 ): Promise<TPayoutObject> {
+  authorize(deps.actor, merchantId, "payouts:write");
   return createPayoutWith(deps, merchantId, input, { paymentId: null });
 }
 
-/** createPayout for a payout or a refund (`paymentId` set: ledger type `refund`). */
+/**
+ * createPayout for a payout or a refund (`paymentId` set: ledger type `refund`); the caller has
+ * authorized (payouts:write or refunds:write).
+ */
 export async function createPayoutWith(
   deps: PayoutDeps,
   merchantId: string,

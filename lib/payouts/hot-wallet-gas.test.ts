@@ -2,8 +2,10 @@
 // the hot wallet up with exactly what the waiting payouts need (+ the buffer), once, even across a
 // crash; an empty gas tank pauses the payouts with a clear reason until it is funded; the gas is the
 // operator's cost, and reconciliation accounts for every wei of it.
+
 import { parseEther, parseTransaction } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { OPERATOR } from "../access/actor";
 import { findLedgerMismatches } from "../balances/find-ledger-mismatches";
 import { reconcileChainWithHotWallets } from "../balances/reconcile-hot-wallets";
 import { formatAmount } from "../money/amounts";
@@ -48,10 +50,13 @@ async function runUntil(id: string, status: "confirmed", rounds = 12) {
 
 async function expectReconciled() {
   expect(await findLedgerMismatches(database.db)).toEqual([]);
-  const report = await reconcileChainWithHotWallets(deps(), {
-    chain: "local",
-    merchantId: fx.merchant.merchantId,
-  });
+  const report = await reconcileChainWithHotWallets(
+    { ...deps(), actor: OPERATOR },
+    {
+      chain: "local",
+      merchantId: fx.merchant.merchantId,
+    },
+  );
   expect(report.hot_wallets.map((token) => [token.symbol, token.difference])).toEqual([
     ["ETH", "0"],
     ["USDC", "0"],

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { type AccessDeps, authorize } from "../access/actor";
 import type { TChain } from "../config/chains";
 import type { Db } from "../db/client";
 import {
@@ -24,10 +25,11 @@ export type TListPayoutsQuery = z.infer<typeof ZListPayoutsQuery>;
 
 /** Newest first, cursor-paginated with `starting_after`. */
 export async function listPayouts(
-  deps: { db: Db; chains: TChain[] },
+  deps: { db: Db; chains: TChain[] } & AccessDeps,
   merchantId: string,
   query: TListPayoutsQuery,
 ): Promise<ListPage<TPayoutObject>> {
+  authorize(deps.actor, merchantId, "payouts:read");
   const { db } = deps;
   const cursor = await findCursor(query.starting_after, "payout", (id) =>
     db.payout.findFirst({ where: { id, merchantId }, select: CURSOR_SELECT }),

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { type AccessDeps, authorize } from "../access/actor";
 import type { TChain } from "../config/chains";
 import type { Db } from "../db/client";
 import { AppError } from "../errors";
@@ -32,7 +33,7 @@ export type TPayoutLimitsObject = z.infer<typeof ZPayoutLimitsObject>;
 
 export const ZPayoutLimitsList = z.object({ object: z.literal("list"), data: z.array(ZPayoutLimitsObject) });
 
-type Deps = { db: Db; chains: TChain[] };
+type Deps = { db: Db; chains: TChain[] } & AccessDeps;
 type DecimalLike = { toFixed(): string };
 
 function serialize(
@@ -73,6 +74,7 @@ export async function setPayoutLimits(
   merchantId: string,
   input: TSetPayoutLimits,
 ): Promise<TPayoutLimitsObject> {
+  authorize(deps.actor, merchantId, "settings:write");
   const chain = deps.chains.find((candidate) => candidate.name === input.chain);
   if (!chain) {
     const message = `unknown chain; configured: ${deps.chains.map((c) => c.name).join(", ")}`;
@@ -100,6 +102,7 @@ export async function setPayoutLimits(
 }
 
 export async function listPayoutLimits(deps: Deps, merchantId: string) {
+  authorize(deps.actor, merchantId, "settings:read");
   const rows = await deps.db.payoutLimit.findMany({
     where: { merchantId },
     orderBy: [{ chain: "asc" }, { tokenSymbol: "asc" }],

@@ -37,10 +37,10 @@ export const ZPayoutObject = z.object({
   created_at: z.string(),
   /**
    * Who approved or rejected it: an API key with `payouts:approve`, the owner in the dashboard, or
-   * automatic approval below the merchant's threshold. Null while pending approval.
+   * automatic approval below the merchant's threshold, or the operator (admin CLI). Null while pending approval.
    */
   reviewed_by: z
-    .object({ type: z.enum(["api_key", "user", "auto_approval"]), id: z.string().nullable() })
+    .object({ type: z.enum(["api_key", "user", "operator", "auto_approval"]), id: z.string().nullable() })
     .nullable(),
   approved_at: z.string().nullable(),
   sent_at: z.string().nullable(),
@@ -128,8 +128,11 @@ export function serializePayout(chains: TChain[], row: PayoutRow): TPayoutObject
 function reviewerOf(reviewedBy: string | null): TPayoutObject["reviewed_by"] {
   if (reviewedBy === null) return null;
   if (reviewedBy === AUTO_APPROVAL) return { type: "auto_approval", id: null };
+  if (reviewedBy === OPERATOR_REVIEW) return { type: "operator", id: null };
   return { type: reviewedBy.startsWith("usr_") ? "user" : "api_key", id: reviewedBy };
 }
 
 /** `reviewed_by` of a payout approved at creation, below the merchant's auto-approve threshold. */
 export const AUTO_APPROVAL = "auto";
+/** `reviewed_by` of a payout the operator approved or rejected with the admin CLI. */
+export const OPERATOR_REVIEW = "operator";

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { authorize } from "../access/actor";
+import { recordAuditEntry } from "../audit/record-audit-entry";
 import { AppError } from "../errors";
 import { formatAmount, parseAmount } from "../money/amounts";
 import { toBigInt } from "../payments/payment-object";
@@ -26,6 +28,7 @@ export async function refundPayment(
   paymentId: string,
   input: TRefundPayment,
 ): Promise<TPayoutObject> {
+  authorize(deps.actor, merchantId, "refunds:write");
   return deps.db.$transaction(async (tx) => {
     const [locked] = await tx.$queryRaw<{ id: string }[]>`
       SELECT id FROM payments WHERE id = ${paymentId} AND merchant_id = ${merchantId} FOR UPDATE`;
@@ -70,7 +73,7 @@ export async function refundPayment(
         errors: [{ path: "amount", message }],
       });
     }
-    return createPayoutWith(
+    const refund = await createPayoutWith(
       deps,
       merchantId,
       {
@@ -82,5 +85,19 @@ export async function refundPayment(
       },
       { paymentId, tx },
     );
+    await recordAuditEntry(tx, {
+      merchantId,
+      actor: deps.actor,
+      action: "payment.refunded",
+      targetId: paymentId,
+      details: {
+        payout_id: refund.id,
+        amount: refund.amount,
+        token: refund.token.symbol,
+        address: input.address,
+      },
+      origin: deps.origin,
+    });
+    return refund;
   });
 }

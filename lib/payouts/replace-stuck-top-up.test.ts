@@ -3,8 +3,10 @@
 // files on the shared node): after the replacement timeout it is replaced with the same nonce and a
 // higher fee, recorded before its broadcast; the replacement is the top-up that confirms, the
 // waiting payout is then paid, and every wei of gas reconciles.
+
 import { type Hex, parseEther, parseTransaction } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { OPERATOR } from "../access/actor";
 import { findLedgerMismatches } from "../balances/find-ledger-mismatches";
 import { reconcileChainWithHotWallets } from "../balances/reconcile-hot-wallets";
 import { toBigInt } from "../payments/payment-object";
@@ -108,7 +110,7 @@ describe("a stuck gas top-up", () => {
     // Every wei of gas reconciles: the stuck transaction was never mined, only its replacement.
     expect(await findLedgerMismatches(database.db)).toEqual([]);
     const report = await reconcileChainWithHotWallets(
-      { db: database.db, chains: [fx.chain] },
+      { actor: OPERATOR, db: database.db, chains: [fx.chain] },
       { chain: "local", merchantId: fx.merchant.merchantId },
     );
     expect(report.hot_wallets.map((token) => [token.symbol, token.difference])).toEqual([

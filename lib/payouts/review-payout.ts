@@ -1,45 +1,33 @@
-import { knownApiKeyPermissions } from "../access/permissions";
+import { type AccessDeps, type Actor, authorize } from "../access/actor";
+import { recordAuditEntry } from "../audit/record-audit-entry";
 import type { TChain } from "../config/chains";
-import type { Db } from "../db/client";
+import type { Db, Tx } from "../db/client";
 import { AppError } from "../errors";
-import { PAYOUT_SELECT, serializePayout, type TPayoutObject } from "./payout-object";
+import { OPERATOR_REVIEW, PAYOUT_SELECT, serializePayout, type TPayoutObject } from "./payout-object";
 import { returnPayoutFunds } from "./return-payout-funds";
 
-type Deps = { db: Db; chains: TChain[]; now?: Date };
+type Deps = { db: Db; chains: TChain[]; now?: Date } & AccessDeps;
 
 /**
- * Who approves or rejects: an API key (it needs the `payouts:approve` permission) or a signed-in
- * dashboard user (it must be the merchant's owner). Both go through the one check below.
+ * Approval is the owner's privilege (`payouts:approve`: the owner, a key the owner granted it, the
+ * operator): an integration key that leaked could otherwise create a payout to the attacker and
+ * approve it. Returns the id recorded as `reviewed_by`.
  */
-export type PayoutReviewer = { type: "api_key"; apiKeyId: string } | { type: "user"; userId: string };
+function reviewerId(actor: Actor, merchantId: string): string {
+  authorize(actor, merchantId, "payouts:approve");
+  if (actor.type === "api_key") return actor.apiKeyId;
+  if (actor.type === "user") return actor.userId;
+  return OPERATOR_REVIEW;
+}
 
-/**
- * Approval is the owner's privilege: an integration key that leaked could otherwise create a payout
- * to the attacker and approve it. Read from the database, not from what the caller claims. Returns
- * the id recorded as `reviewed_by`.
- */
-async function authorizeReviewer(deps: Deps, merchantId: string, reviewer: PayoutReviewer): Promise<string> {
-  if (reviewer.type === "user") {
-    const owner = await deps.db.user.findFirst({
-      where: { id: reviewer.userId, merchantId, role: "owner" },
-      select: { id: true },
-    });
-    if (!owner) throw new AppError("forbidden", "Only the merchant owner can approve or reject payouts.");
-    return owner.id;
-  }
-  const key = await deps.db.apiKey.findFirst({
-    where: { id: reviewer.apiKeyId, merchantId, revokedAt: null },
-    select: { id: true, permissions: true },
+async function recordReview(tx: Tx, deps: Deps, merchantId: string, id: string, approved: boolean) {
+  await recordAuditEntry(tx, {
+    merchantId,
+    actor: deps.actor,
+    action: approved ? "payout.approved" : "payout.rejected",
+    targetId: id,
+    origin: deps.origin,
   });
-  if (!key || !knownApiKeyPermissions(key.permissions).includes("payouts:approve"))
-    throw new AppError(
-      "forbidden",
-      "This API key cannot approve or reject payouts: that needs the payouts:approve permission, which " +
-        "only the merchant owner grants when creating a key in the dashboard (or the operator with " +
-        "`npm run admin -- create-api-key --permission payouts:approve`). The owner can also review the " +
-        "payout in the dashboard.",
-    );
-  return key.id;
 }
 
 async function notPendingError(deps: Deps, merchantId: string, id: string, verb: string): Promise<AppError> {
@@ -52,21 +40,20 @@ async function notPendingError(deps: Deps, merchantId: string, id: string, verb:
 }
 
 /** The owner approves a payout waiting for approval; the payout runner then sends it. */
-export async function approvePayout(
-  deps: Deps,
-  merchantId: string,
-  id: string,
-  reviewer: PayoutReviewer,
-): Promise<TPayoutObject> {
-  const reviewedBy = await authorizeReviewer(deps, merchantId, reviewer);
+export async function approvePayout(deps: Deps, merchantId: string, id: string): Promise<TPayoutObject> {
+  const reviewedBy = reviewerId(deps.actor, merchantId);
   const now = deps.now ?? new Date();
-  const { count } = await deps.db.payout.updateMany({
-    where: { id, merchantId, status: "pending_approval" },
-    data: { status: "approved", approvedAt: now, reviewedBy },
+  const approved = await deps.db.$transaction(async (tx) => {
+    const { count } = await tx.payout.updateMany({
+      where: { id, merchantId, status: "pending_approval" },
+      data: { status: "approved", approvedAt: now, reviewedBy },
+    });
+    if (count === 0) return null;
+    await recordReview(tx, deps, merchantId, id, true);
+    return tx.payout.findUniqueOrThrow({ where: { id }, select: PAYOUT_SELECT });
   });
-  if (count === 0) throw await notPendingError(deps, merchantId, id, "approved");
-  const row = await deps.db.payout.findUniqueOrThrow({ where: { id }, select: PAYOUT_SELECT });
-  return serializePayout(deps.chains, row);
+  if (!approved) throw await notPendingError(deps, merchantId, id, "approved");
+  return serializePayout(deps.chains, approved);
 }
 
 /**
@@ -74,13 +61,8 @@ export async function approvePayout(
  * return with a `payout_reversed` entry, in one transaction (the conditional update is the guard
  * against a concurrent approve).
  */
-export async function rejectPayout(
-  deps: Deps,
-  merchantId: string,
-  id: string,
-  reviewer: PayoutReviewer,
-): Promise<TPayoutObject> {
-  const reviewedBy = await authorizeReviewer(deps, merchantId, reviewer);
+export async function rejectPayout(deps: Deps, merchantId: string, id: string): Promise<TPayoutObject> {
+  const reviewedBy = reviewerId(deps.actor, merchantId);
   const now = deps.now ?? new Date();
   const rejected = await deps.db.$transaction(async (tx) => {
     const { count } = await tx.payout.updateMany({
@@ -89,6 +71,7 @@ export async function rejectPayout(
     });
     if (count === 0) return null;
     await returnPayoutFunds(tx, id, { reason: "rejected by the merchant", createdAt: now });
+    await recordReview(tx, deps, merchantId, id, false);
     return tx.payout.findUniqueOrThrow({ where: { id }, select: PAYOUT_SELECT });
   });
   if (!rejected) throw await notPendingError(deps, merchantId, id, "rejected");

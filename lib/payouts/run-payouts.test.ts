@@ -1,9 +1,11 @@
 // Payout execution on a real Anvil node with real funds: a merchant in balance mode whose hot
 // wallet was filled by real sweeps pays out native coins and USDC; crash recovery, failures and a
 // burst of pipelined payouts, with the ledger reconciled against the hot wallet's on-chain balances.
+
 import { type Hex, parseEther } from "viem";
 import { generatePrivateKey, privateKeyToAddress } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { OPERATOR, userActor } from "../access/actor";
 import { findLedgerMismatches } from "../balances/find-ledger-mismatches";
 import { listBalanceTransactions } from "../balances/list-balance-transactions";
 import { reconcileChainWithHotWallets } from "../balances/reconcile-hot-wallets";
@@ -31,7 +33,7 @@ let hotWallet: `0x${string}`;
 beforeAll(async () => {
   database = await createTestDatabase();
   fx = await createSettlementFixture(database.db);
-  await setTreasurySetting({ db: database.db, chains: [fx.chain] }, fx.merchant.merchantId, {
+  await setTreasurySetting({ actor: OPERATOR, db: database.db, chains: [fx.chain] }, fx.merchant.merchantId, {
     chain: "local",
     mode: "balance",
   });
@@ -65,20 +67,30 @@ async function expectLedgerMatchesHotWallet() {
 
 /** The reconciliation service: every unit of the deposits and of the hot wallet accounted for. */
 async function expectReconciled() {
-  const report = await reconcileChainWithHotWallets(payoutDeps(), {
-    chain: "local",
-    merchantId: fx.merchant.merchantId,
-  });
+  const report = await reconcileChainWithHotWallets(
+    { ...payoutDeps(), actor: OPERATOR },
+    {
+      chain: "local",
+      merchantId: fx.merchant.merchantId,
+    },
+  );
   expect(report.tokens.map((token) => token.difference)).toEqual(["0", "0"]);
   expect(report.hot_wallets.map((token) => token.difference)).toEqual(["0", "0"]);
 }
 
-/** The merchant's owner, who reviews payouts in the dashboard. */
-const owner = () => ({ type: "user" as const, userId: fx.merchant.userId });
-
 async function approvedPayout(body: { token?: "USDC"; amount: string; address: `0x${string}` }) {
-  const payout = await createPayout(payoutDeps(), fx.merchant.merchantId, { chain: "local", ...body });
-  return approvePayout(payoutDeps(), fx.merchant.merchantId, payout.id, owner());
+  const payout = await createPayout({ ...payoutDeps(), actor: OPERATOR }, fx.merchant.merchantId, {
+    chain: "local",
+    ...body,
+  });
+  return approvePayout(
+    {
+      ...payoutDeps(),
+      actor: userActor({ merchantId: fx.merchant.merchantId, userId: fx.merchant.userId, role: "owner" }),
+    },
+    fx.merchant.merchantId,
+    payout.id,
+  );
 }
 
 async function runUntilSettled(ids: string[]) {
@@ -289,50 +301,88 @@ describe("refunds", () => {
       "settled",
     );
     const customer = privateKeyToAddress(generatePrivateKey());
-    const tooMuch = await refundPayment(payoutDeps(), fx.merchant.merchantId, payment.id, {
-      address: customer,
-      amount: "13.000001",
-    }).catch((error: unknown) => error);
+    const tooMuch = await refundPayment(
+      { ...payoutDeps(), actor: OPERATOR },
+      fx.merchant.merchantId,
+      payment.id,
+      {
+        address: customer,
+        amount: "13.000001",
+      },
+    ).catch((error: unknown) => error);
     expect((tooMuch as { status?: number }).status).toBe(422);
 
-    const refund = await refundPayment(payoutDeps(), fx.merchant.merchantId, payment.id, {
-      address: customer,
-      amount: "3",
-    });
+    const refund = await refundPayment(
+      { ...payoutDeps(), actor: OPERATOR },
+      fx.merchant.merchantId,
+      payment.id,
+      {
+        address: customer,
+        amount: "3",
+      },
+    );
     expect(refund).toMatchObject({ payment_id: payment.id, amount: "3", status: "pending_approval" });
     const entry = await database.db.balanceTransaction.findFirstOrThrow({ where: { payoutId: refund.id } });
     expect(entry.type).toBe("refund");
-    await approvePayout(payoutDeps(), fx.merchant.merchantId, refund.id, owner());
+    await approvePayout(
+      {
+        ...payoutDeps(),
+        actor: userActor({ merchantId: fx.merchant.merchantId, userId: fx.merchant.userId, role: "owner" }),
+      },
+      fx.merchant.merchantId,
+      refund.id,
+    );
     await runUntilSettled([refund.id]);
     expect(await fx.tokenBalance(customer)).toBe(3_000_000n);
     // What is left to refund is 10; by default the rest is refunded.
-    const rest = await refundPayment(payoutDeps(), fx.merchant.merchantId, payment.id, { address: customer });
+    const rest = await refundPayment(
+      { ...payoutDeps(), actor: OPERATOR },
+      fx.merchant.merchantId,
+      payment.id,
+      { address: customer },
+    );
     expect(rest.amount).toBe("10");
     // Reserved, not yet sent: the books hold 10 USDC less than the wallet until it is rejected.
     expect((await fx.tokenBalance(hotWallet)) - (await available("USDC"))).toBe(10_000_000n);
     await expectReconciled(); // the reservation is counted in flight
-    await rejectPayout(payoutDeps(), fx.merchant.merchantId, rest.id, owner());
+    await rejectPayout(
+      {
+        ...payoutDeps(),
+        actor: userActor({ merchantId: fx.merchant.merchantId, userId: fx.merchant.userId, role: "owner" }),
+      },
+      fx.merchant.merchantId,
+      rest.id,
+    );
     await expectLedgerMatchesHotWallet();
     // Beyond what is left to refund (10 after the refund of 3): 422, nothing reserved.
-    const beyond = await refundPayment(payoutDeps(), fx.merchant.merchantId, payment.id, {
-      address: customer,
-      amount: "10.000001",
-    }).catch((error: unknown) => error);
+    const beyond = await refundPayment(
+      { ...payoutDeps(), actor: OPERATOR },
+      fx.merchant.merchantId,
+      payment.id,
+      {
+        address: customer,
+        amount: "10.000001",
+      },
+    ).catch((error: unknown) => error);
     expect((beyond as { status?: number }).status).toBe(422);
 
     // The payment's ledger: its settlement credit and every entry of its refunds, each naming both
     // the payment and the refund payout; the payment's refunds are listed as payouts.
-    const ledger = await listBalanceTransactions(payoutDeps(), fx.merchant.merchantId, {
-      limit: 100,
-      payment_id: payment.id,
-    });
+    const ledger = await listBalanceTransactions(
+      { ...payoutDeps(), actor: OPERATOR },
+      fx.merchant.merchantId,
+      {
+        limit: 100,
+        payment_id: payment.id,
+      },
+    );
     const rows = ledger.data.map((txn) => [txn.type, txn.amount, txn.payment_id, txn.payout_id]);
     expect(rows).toContainEqual(["payment_settled", "13", payment.id, null]);
     expect(rows).toContainEqual(["refund", "-3", payment.id, refund.id]);
     expect(rows).toContainEqual(["refund", "-10", payment.id, rest.id]);
     expect(rows).toContainEqual(["payout_reversed", "10", payment.id, rest.id]);
     expect(ledger.data.every((txn) => txn.payment_id === payment.id)).toBe(true);
-    const refunds = await listPayouts(payoutDeps(), fx.merchant.merchantId, {
+    const refunds = await listPayouts({ ...payoutDeps(), actor: OPERATOR }, fx.merchant.merchantId, {
       limit: 10,
       payment_id: payment.id,
     });
@@ -351,7 +401,7 @@ describe("racing payouts", () => {
     const recipients = Array.from({ length: 50 }, () => privateKeyToAddress(generatePrivateKey()));
     const results = await Promise.allSettled(
       recipients.map((address) =>
-        createPayout(payoutDeps(), fx.merchant.merchantId, {
+        createPayout({ ...payoutDeps(), actor: OPERATOR }, fx.merchant.merchantId, {
           chain: "local",
           token: "USDC",
           amount: formatAmount(amount, 6),
@@ -363,7 +413,14 @@ describe("racing payouts", () => {
     expect(created).toHaveLength(6);
     expect(await available("USDC")).toBeGreaterThanOrEqual(0n);
     for (const payout of created)
-      await approvePayout(payoutDeps(), fx.merchant.merchantId, payout.id, owner());
+      await approvePayout(
+        {
+          ...payoutDeps(),
+          actor: userActor({ merchantId: fx.merchant.merchantId, userId: fx.merchant.userId, role: "owner" }),
+        },
+        fx.merchant.merchantId,
+        payout.id,
+      );
     await runUntilSettled(created.map((payout) => payout.id));
 
     const sent = (await Promise.all(recipients.map((address) => fx.tokenBalance(address)))).reduce(

@@ -7,6 +7,7 @@
 
 import { parseEther, parseUnits } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { OPERATOR } from "../access/actor";
 import { reconcileChainWithHotWallets } from "../balances/reconcile-hot-wallets";
 import { getHealth } from "../health/get-health";
 import { toBigInt } from "../payments/payment-object";
@@ -165,10 +166,13 @@ describe("the chain's RPC unreachable while payments are paid", () => {
       expect(block.hash).toBe((await stack.publicClient.getBlock({ blockNumber: block.number })).hash);
 
     // Reconciliation: received = swept + fees + held, and every wei of gas, exactly.
-    const report = await reconcileChainWithHotWallets(stack.deps, {
-      chain: stack.chain.name,
-      merchantId: merchant.merchantId,
-    });
+    const report = await reconcileChainWithHotWallets(
+      { ...stack.deps, actor: OPERATOR },
+      {
+        chain: stack.chain.name,
+        merchantId: merchant.merchantId,
+      },
+    );
     expect(report.flagged_payments).toEqual([]);
     expect(report.tokens.map((token) => token.difference)).toEqual(["0", "0"]);
     expect(report.gas.difference).toBe("0");

@@ -1,6 +1,7 @@
 import { type Address, createWalletClient, encodeFunctionData, http, parseEther } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { OPERATOR } from "../access/actor";
 import { ChainRpcError } from "../chains/record-chain-head";
 import { MOCK_USDC_ADDRESS, mockUsdcAbi } from "../devnet/mock-usdc";
 import { createPayment } from "../payments/create-payment";
@@ -194,7 +195,7 @@ describe("scanChain: restarts and failures", () => {
     // A chain no heartbeat or scan has seen: the payment gets no start_block.
     const fresh = { ...fx.chain, name: "fresh" };
     const payment = await createPayment(
-      { db: database.db, chains: [fresh], baseUrl: BASE_URL, now: await fx.chainNow() },
+      { actor: OPERATOR, db: database.db, chains: [fresh], baseUrl: BASE_URL, now: await fx.chainNow() },
       fx.merchant.merchantId,
       { chain: "fresh", token: "USDC", amount: "3" },
     );

@@ -1,3 +1,4 @@
+import { type AccessDeps, authorize } from "../access/actor";
 import type { Db } from "../db/client";
 import {
   serializeTreasurySetting,
@@ -6,7 +7,11 @@ import {
 } from "./treasury-setting-object";
 
 /** The merchant's settlement settings, one per chain (a short list: no pagination). */
-export async function listTreasurySettings(db: Db, merchantId: string): Promise<TTreasurySettingList> {
+export async function listTreasurySettings(
+  { db, actor }: { db: Db } & AccessDeps,
+  merchantId: string,
+): Promise<TTreasurySettingList> {
+  authorize(actor, merchantId, "settings:read");
   const rows = await db.settlementSetting.findMany({
     where: { merchantId },
     select: TREASURY_SETTING_SELECT,

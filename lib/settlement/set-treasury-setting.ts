@@ -1,5 +1,6 @@
 import { type Address, getAddress, isAddress, zeroAddress } from "viem";
 import { z } from "zod";
+import { type AccessDeps, authorize } from "../access/actor";
 import type { TChain } from "../config/chains";
 import { env } from "../config/env";
 import type { Db } from "../db/client";
@@ -37,10 +38,11 @@ export type TSetTreasurySetting = z.input<typeof ZSetTreasurySetting>;
  * would be spent as gas or mixed into the balance-mode ledger's wallet without a ledger entry).
  */
 export async function setTreasurySetting(
-  deps: { db: Db; chains: TChain[]; gasTank?: Address },
+  deps: { db: Db; chains: TChain[]; gasTank?: Address } & AccessDeps,
   merchantId: string,
   rawInput: TSetTreasurySetting,
 ): Promise<TTreasurySettingObject> {
+  authorize(deps.actor, merchantId, "settings:write");
   const input = ZSetTreasurySetting.parse(rawInput);
   if (!deps.chains.some((chain) => chain.name === input.chain)) {
     const message = `unknown chain; configured: ${deps.chains.map((c) => c.name).join(", ")}`;

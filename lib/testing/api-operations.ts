@@ -1,6 +1,7 @@
 // The API as the OpenAPI document lists it (OPERATIONS), callable in-process through the real route
 // handlers, plus a world of two merchants with real objects of every id prefix the API exposes. Used
 // by the fuzz and authorization-matrix tests, so a new operation is covered as soon as it is listed.
+
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,6 +10,8 @@ import { createTestClient, http } from "viem";
 import { generatePrivateKey, privateKeyToAddress } from "viem/accounts";
 import { foundry } from "viem/chains";
 import { inject, vi } from "vitest";
+import { OPERATOR } from "../access/actor";
+import { API_KEY_PERMISSIONS } from "../access/permissions";
 import { createApiKey, revokeApiKey } from "../api-keys/create-api-key";
 import type { TChain } from "../config/chains";
 import { mockUsdcArtifact } from "../devnet/mock-usdc";
@@ -116,27 +119,36 @@ export async function createApiWorld(
       email: `${name.toLowerCase()}-${Date.now()}@example.com`,
       password: "password-123",
     });
-    // The owner's key: it may approve payouts and read the audit log, so the matrix and the fuzz reach those routes.
-    const { apiKey } = await createApiKey(database.db, {
+    // The owner's key: every API permission (as create-merchant's first key), so the matrix and the fuzz reach every route.
+    const { apiKey } = await createApiKey(
+      { db: database.db, actor: OPERATOR },
+      {
+        merchantId,
+        name,
+        permissions: API_KEY_PERMISSIONS,
+      },
+    );
+    const endpoint = await createWebhookEndpoint(
+      { ...webhookDeps(database.db, logger), actor: OPERATOR },
       merchantId,
-      name,
-      permissions: ["payouts:approve", "audit:read"],
-    });
-    const endpoint = await createWebhookEndpoint(webhookDeps(database.db, logger), merchantId, {
-      url: receiver.url,
-    });
+      {
+        url: receiver.url,
+      },
+    );
     const payment = await createPayment(
-      { db: database.db, chains: [chain], baseUrl: "http://localhost" },
+      { actor: OPERATOR, db: database.db, chains: [chain], baseUrl: "http://localhost" },
       merchantId,
       { chain: chain.name, amount: "1" },
     );
-    const events = await listEvents(database.db, merchantId, { limit: 1 });
-    const deliveries = await listWebhookDeliveries(database.db, merchantId, { limit: 1 });
+    const events = await listEvents({ db: database.db, actor: OPERATOR }, merchantId, { limit: 1 });
+    const deliveries = await listWebhookDeliveries({ db: database.db, actor: OPERATOR }, merchantId, {
+      limit: 1,
+    });
     const [event] = events.data;
     const [delivery] = deliveries.data;
     if (!event || !delivery) throw new Error("api world: the payment recorded no event or delivery");
     // Balance mode with 100 USDC, and a payout waiting for approval.
-    await setTreasurySetting({ db: database.db, chains: [chain] }, merchantId, {
+    await setTreasurySetting({ actor: OPERATOR, db: database.db, chains: [chain] }, merchantId, {
       chain: chain.name,
       mode: "balance",
     });
@@ -149,7 +161,7 @@ export async function createApiWorld(
         amount: 100_000_000n,
       }),
     );
-    const payout = await createPayout({ db: database.db, chains: [chain] }, merchantId, {
+    const payout = await createPayout({ actor: OPERATOR, db: database.db, chains: [chain] }, merchantId, {
       chain: chain.name,
       token: "USDC",
       amount: "1",
@@ -164,8 +176,11 @@ export async function createApiWorld(
   }
   const a = await merchant("A");
   const b = await merchant("B");
-  const revoked = await createApiKey(database.db, { merchantId: a.merchantId, name: "revoked" });
-  await revokeApiKey(database.db, { merchantId: a.merchantId, id: revoked.id });
+  const revoked = await createApiKey(
+    { db: database.db, actor: OPERATOR },
+    { merchantId: a.merchantId, name: "revoked" },
+  );
+  await revokeApiKey({ db: database.db, actor: OPERATOR }, { merchantId: a.merchantId, id: revoked.id });
 
   return {
     database,

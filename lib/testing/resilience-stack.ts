@@ -3,6 +3,7 @@
 // wallet seed whose gas tank is funded; a treasury-mode and a balance-mode merchant, each with a
 // webhook endpoint on a real local receiver; and the real worker process, configured by a
 // chains.yaml written for it.
+
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,6 +11,7 @@ import { generateMnemonic } from "@scure/bip39";
 import { wordlist } from "@scure/bip39/wordlists/english";
 import { type Address, createPublicClient, createWalletClient, erc20Abi, type Hash, http } from "viem";
 import { generatePrivateKey, privateKeyToAddress } from "viem/accounts";
+import { OPERATOR } from "../access/actor";
 import type { TChain } from "../config/chains";
 import { env } from "../config/env";
 import { encryptionKey } from "../crypto/encryption-key";
@@ -88,13 +90,13 @@ export async function startResilienceStack(database: TestDatabase) {
     const hotWallet = hotWalletAddress(depositXpub);
     const treasury = privateKeyToAddress(generatePrivateKey());
     await setTreasurySetting(
-      deps,
+      { ...deps, actor: OPERATOR },
       created.merchantId,
       mode === "balance" ? { chain: chain.name, mode: "balance" } : { chain: chain.name, address: treasury },
     );
     const receiver = await startWebhookReceiver();
     const endpoint = await createWebhookEndpoint(
-      { db: database.db, encryptionKey: encryptionKey(env()), allowPrivateTargets: true },
+      { actor: OPERATOR, db: database.db, encryptionKey: encryptionKey(env()), allowPrivateTargets: true },
       created.merchantId,
       { url: receiver.url },
     );
@@ -125,7 +127,7 @@ export async function startResilienceStack(database: TestDatabase) {
     worker,
     addMerchant,
     createPayment(merchant: StackMerchant, params: { token?: "USDC"; amount: string }) {
-      return createPayment({ ...deps, baseUrl: STACK_BASE_URL }, merchant.merchantId, {
+      return createPayment({ actor: OPERATOR, ...deps, baseUrl: STACK_BASE_URL }, merchant.merchantId, {
         chain: chain.name,
         token: params.token,
         amount: params.amount,

@@ -1,5 +1,6 @@
 // A test file's own Anvil (instant mining, reorgs and clock control without disturbing other
 // files), with the mock USDC placed, a merchant, and helpers that move real funds.
+
 import {
   type Address,
   createPublicClient,
@@ -10,6 +11,7 @@ import {
   http,
   pad,
 } from "viem";
+import { OPERATOR } from "../access/actor";
 import { type ChainClient, createChainClient } from "../chains/public-client";
 import type { TChain } from "../config/chains";
 import { DEVELOPMENT_MNEMONIC } from "../config/env";
@@ -81,7 +83,13 @@ export async function startScannerFixture(database: TestDatabase, chainOverrides
     },
     async createPayment(params: { token?: string; amount: string; expiresIn?: number; chain?: TChain }) {
       return createPayment(
-        { db: database.db, chains: [params.chain ?? chain], baseUrl: BASE_URL, now: await this.chainNow() },
+        {
+          actor: OPERATOR,
+          db: database.db,
+          chains: [params.chain ?? chain],
+          baseUrl: BASE_URL,
+          now: await this.chainNow(),
+        },
         merchant.merchantId,
         { chain: chain.name, token: params.token, amount: params.amount, expires_in: params.expiresIn },
       );

@@ -2,6 +2,7 @@ import { generateMnemonic } from "@scure/bip39";
 import { wordlist } from "@scure/bip39/wordlists/english";
 import { privateKeyToAddress } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { OPERATOR } from "../access/actor";
 import { createApiKey } from "../api-keys/create-api-key";
 import { createMerchant } from "../merchants/create-merchant";
 import { gasTankAddress } from "../settlement/signing-accounts";
@@ -62,10 +63,13 @@ describe("findSecrets", () => {
   });
 
   it("finds the mnemonic, raw API keys, webhook secrets and argon2 hashes; `allow` lets one kind pass", async () => {
-    const { apiKey } = await createApiKey(database.db, {
-      merchantId: (await database.db.merchant.findFirstOrThrow()).id,
-      name: "scanned",
-    });
+    const { apiKey } = await createApiKey(
+      { db: database.db, actor: OPERATOR },
+      {
+        merchantId: (await database.db.merchant.findFirstOrThrow()).id,
+        name: "scanned",
+      },
+    );
     const { passwordHash } = await database.db.user.findFirstOrThrow({ select: { passwordHash: true } });
     const text = [
       `seed: ${mnemonic.replaceAll(" ", "  ")}`,

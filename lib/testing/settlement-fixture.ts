@@ -1,6 +1,7 @@
 // A settlement scenario on the test run's real Anvil node and a real database: a merchant of a
 // fresh seed (so its gas tank starts empty and is this file's own), a mock USDC placed at an
 // address of its own, a funded payer, and helpers that pay a payment with a real transaction.
+
 import { generateMnemonic } from "@scure/bip39";
 import { wordlist } from "@scure/bip39/wordlists/english";
 import {
@@ -15,6 +16,7 @@ import {
 } from "viem";
 import { generatePrivateKey, privateKeyToAccount, privateKeyToAddress } from "viem/accounts";
 import { inject } from "vitest";
+import { OPERATOR, userActor } from "../access/actor";
 import type { TChain } from "../config/chains";
 import type { Db } from "../db/client";
 import { mockUsdcAbi, mockUsdcArtifact } from "../devnet/mock-usdc";
@@ -76,7 +78,7 @@ export async function createSettlementFixture(
     mnemonic,
   );
   const treasury = privateKeyToAddress(generatePrivateKey());
-  await setTreasurySetting({ db, chains: [chain] }, merchant.merchantId, {
+  await setTreasurySetting({ actor: OPERATOR, db, chains: [chain] }, merchant.merchantId, {
     chain: "local",
     address: treasury,
   });
@@ -84,7 +86,7 @@ export async function createSettlementFixture(
 
   async function createConfirmedPayment(params: { token?: "USDC"; amount: string; pay?: bigint }) {
     const payment = await createPayment(
-      { db, chains: [chain], baseUrl: "http://localhost" },
+      { actor: OPERATOR, db, chains: [chain], baseUrl: "http://localhost" },
       merchant.merchantId,
       { chain: "local", token: params.token, amount: params.amount },
     );
@@ -160,7 +162,7 @@ export async function createSettlementFixture(
     },
     /** Switches the merchant to balance mode; returns its hot wallet. */
     async useBalanceMode(): Promise<Address> {
-      await setTreasurySetting({ db, chains: [chain] }, merchant.merchantId, {
+      await setTreasurySetting({ actor: OPERATOR, db, chains: [chain] }, merchant.merchantId, {
         chain: "local",
         mode: "balance",
       });
@@ -170,15 +172,19 @@ export async function createSettlementFixture(
     async approvedPayout(params: { token?: "USDC"; amount: string }) {
       const recipient = privateKeyToAddress(generatePrivateKey());
       const payoutDeps = { db, chains: [chain] };
-      const created = await createPayout(payoutDeps, merchant.merchantId, {
+      const created = await createPayout({ ...payoutDeps, actor: OPERATOR }, merchant.merchantId, {
         chain: "local",
         ...params,
         address: recipient,
       });
-      const payout = await approvePayout(payoutDeps, merchant.merchantId, created.id, {
-        type: "user",
-        userId: merchant.userId,
-      });
+      const payout = await approvePayout(
+        {
+          ...payoutDeps,
+          actor: userActor({ merchantId: merchant.merchantId, userId: merchant.userId, role: "owner" }),
+        },
+        merchant.merchantId,
+        created.id,
+      );
       return { ...payout, recipient };
     },
   };

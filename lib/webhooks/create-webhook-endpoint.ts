@@ -1,3 +1,4 @@
+import { type AccessDeps, authorize } from "../access/actor";
 import { encryptSecret } from "../crypto/encrypt-secret";
 import { newId } from "../ids";
 import type { WebhookDeps } from "./webhook-deps";
@@ -12,10 +13,11 @@ import { assertWebhookTargetAllowed } from "./webhook-target";
 
 /** Registers an endpoint; its secret is returned here (and on rotation) only, and stored encrypted. */
 export async function createWebhookEndpoint(
-  deps: Pick<WebhookDeps, "db" | "encryptionKey" | "allowPrivateTargets" | "resolveHost">,
+  deps: Pick<WebhookDeps, "db" | "encryptionKey" | "allowPrivateTargets" | "resolveHost"> & AccessDeps,
   merchantId: string,
   input: TCreateWebhookEndpoint,
 ): Promise<TWebhookEndpointWithSecret> {
+  authorize(deps.actor, merchantId, "webhooks:write");
   await assertWebhookTargetAllowed(input.url, {
     allowPrivateTargets: deps.allowPrivateTargets,
     resolve: deps.resolveHost,

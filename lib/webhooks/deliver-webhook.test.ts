@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { OPERATOR } from "../access/actor";
 import type { Db } from "../db/client";
 import { recordEvent } from "../events/record-event";
 import { createLogger } from "../logger";
@@ -81,19 +82,19 @@ describe("webhook delivery", () => {
     const merchantId = await merchant();
     const other = await merchant();
     const url = "http://127.0.0.1:9/unused";
-    const all = await createWebhookEndpoint(deps(), merchantId, { url });
-    const canceledOnly = await createWebhookEndpoint(deps(), merchantId, {
+    const all = await createWebhookEndpoint({ ...deps(), actor: OPERATOR }, merchantId, { url });
+    const canceledOnly = await createWebhookEndpoint({ ...deps(), actor: OPERATOR }, merchantId, {
       url,
       enabled_events: ["payment.canceled"],
     });
-    await createWebhookEndpoint(deps(), merchantId, { url, status: "disabled" });
-    await createWebhookEndpoint(deps(), other, { url });
+    await createWebhookEndpoint({ ...deps(), actor: OPERATOR }, merchantId, { url, status: "disabled" });
+    await createWebhookEndpoint({ ...deps(), actor: OPERATOR }, other, { url });
 
     const created = await event(merchantId, "payment.created");
     const canceled = await event(merchantId, "payment.canceled");
     // The raw-SQL CTE of createPayment inserts its event without recordEvent.
     const payment = await createPayment(
-      { db, chains: [testChain()], baseUrl: "http://localhost" },
+      { actor: OPERATOR, db, chains: [testChain()], baseUrl: "http://localhost" },
       merchantId,
       { chain: "local", amount: "1" },
     );
@@ -119,7 +120,9 @@ describe("webhook delivery", () => {
   it("sends deliveries that the standardwebhooks library verifies, with the event as the body", async () => {
     const merchantId = await merchant();
     const target = await receiver();
-    const endpoint = await createWebhookEndpoint(deps(), merchantId, { url: target.url });
+    const endpoint = await createWebhookEndpoint({ ...deps(), actor: OPERATOR }, merchantId, {
+      url: target.url,
+    });
     const eventId = await event(merchantId);
     const delivery = await db.webhookDelivery.findFirstOrThrow({ where: { eventId } });
 
@@ -149,7 +152,7 @@ describe("webhook delivery", () => {
   it("retries 500s on the schedule and is delivered once, with the failed attempts logged", async () => {
     const merchantId = await merchant();
     const target = await receiver((_request, index) => (index < 2 ? 500 : 200));
-    await createWebhookEndpoint(deps(), merchantId, { url: target.url });
+    await createWebhookEndpoint({ ...deps(), actor: OPERATOR }, merchantId, { url: target.url });
     const eventId = await event(merchantId);
     const delivery = await db.webhookDelivery.findFirstOrThrow({ where: { eventId } });
 
@@ -182,8 +185,8 @@ describe("webhook delivery", () => {
     const hanging = await receiver(() => "hang");
     const down = await receiver();
     await down.close();
-    await createWebhookEndpoint(deps(), merchantId, { url: hanging.url });
-    await createWebhookEndpoint(deps(), merchantId, { url: down.url });
+    await createWebhookEndpoint({ ...deps(), actor: OPERATOR }, merchantId, { url: hanging.url });
+    await createWebhookEndpoint({ ...deps(), actor: OPERATOR }, merchantId, { url: down.url });
     const eventId = await event(merchantId);
 
     const shortTimeout = deps({ timeoutMs: 200, retryScheduleMs: [20, 20] });
@@ -213,8 +216,8 @@ describe("webhook delivery", () => {
     const merchantId = await merchant();
     const hanging = await receiver(() => "hang");
     const healthy = await receiver();
-    await createWebhookEndpoint(deps(), merchantId, { url: hanging.url });
-    await createWebhookEndpoint(deps(), merchantId, { url: healthy.url });
+    await createWebhookEndpoint({ ...deps(), actor: OPERATOR }, merchantId, { url: hanging.url });
+    await createWebhookEndpoint({ ...deps(), actor: OPERATOR }, merchantId, { url: healthy.url });
     const events: string[] = [];
     for (let i = 0; i < 30; i++) events.push(await event(merchantId));
 
@@ -234,7 +237,7 @@ describe("webhook delivery", () => {
   it("never sends the same attempt twice when two workers run at once", async () => {
     const merchantId = await merchant();
     const target = await receiver();
-    await createWebhookEndpoint(deps(), merchantId, { url: target.url });
+    await createWebhookEndpoint({ ...deps(), actor: OPERATOR }, merchantId, { url: target.url });
     const events: string[] = [];
     for (let i = 0; i < 40; i++) events.push(await event(merchantId));
 
@@ -260,8 +263,10 @@ describe("webhook delivery", () => {
   it("signs with both secrets for 24 h after a rotation, then with the new one only", async () => {
     const merchantId = await merchant();
     const target = await receiver();
-    const endpoint = await createWebhookEndpoint(deps(), merchantId, { url: target.url });
-    const rotated = await rotateWebhookSecret(deps(), merchantId, endpoint.id);
+    const endpoint = await createWebhookEndpoint({ ...deps(), actor: OPERATOR }, merchantId, {
+      url: target.url,
+    });
+    const rotated = await rotateWebhookSecret({ ...deps(), actor: OPERATOR }, merchantId, endpoint.id);
     expect(rotated.secret).not.toBe(endpoint.secret);
 
     const first = await db.webhookDelivery.findFirstOrThrow({ where: { eventId: await event(merchantId) } });
@@ -291,10 +296,14 @@ describe("webhook delivery", () => {
   it("delivers nothing to a disabled endpoint and respects the event filter after an update", async () => {
     const merchantId = await merchant();
     const target = await receiver();
-    const endpoint = await createWebhookEndpoint(deps(), merchantId, { url: target.url });
-    await updateWebhookEndpoint(deps(), merchantId, endpoint.id, { status: "disabled" });
+    const endpoint = await createWebhookEndpoint({ ...deps(), actor: OPERATOR }, merchantId, {
+      url: target.url,
+    });
+    await updateWebhookEndpoint({ ...deps(), actor: OPERATOR }, merchantId, endpoint.id, {
+      status: "disabled",
+    });
     const whileDisabled = await event(merchantId);
-    await updateWebhookEndpoint(deps(), merchantId, endpoint.id, {
+    await updateWebhookEndpoint({ ...deps(), actor: OPERATOR }, merchantId, endpoint.id, {
       status: "enabled",
       enabled_events: ["payment.canceled"],
     });

@@ -4,9 +4,11 @@
 // with its endpoint's secret (Standard Webhooks, the reference library), and every attempt is
 // recorded. A 2xx reaching the sender after its timeout (a loaded machine) is a failed attempt and
 // a duplicate delivery: allowed, with the same webhook-id. WEBHOOK_CHAOS_SEED replays a run; WEBHOOK_CHAOS_EVENTS sets the number of events.
+
 import { randomBytes } from "node:crypto";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { OPERATOR } from "../access/actor";
 import { recordEvent } from "../events/record-event";
 import { createLogger } from "../logger";
 import { createMerchant } from "../merchants/create-merchant";
@@ -62,7 +64,7 @@ describe("webhook receivers failing 50 % at random", () => {
       const label = `endpoint ${i}`;
       const receiver = await startWebhookReceiver(chaos(label));
       receivers.push(receiver);
-      const endpoint = await createWebhookEndpoint(deps, merchantId, {
+      const endpoint = await createWebhookEndpoint({ ...deps, actor: OPERATOR }, merchantId, {
         url: receiver.url,
         enabled_events: [],
       });

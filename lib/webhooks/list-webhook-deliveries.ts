@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { type AccessDeps, authorize } from "../access/actor";
 import type { Db } from "../db/client";
 import { AppError } from "../errors";
 import {
@@ -28,10 +29,11 @@ export type TListWebhookDeliveriesQuery = z.infer<typeof ZListWebhookDeliveriesQ
 
 /** The delivery log of the merchant's endpoints, newest first. */
 export async function listWebhookDeliveries(
-  db: Db,
+  { db, actor }: { db: Db } & AccessDeps,
   merchantId: string,
   query: TListWebhookDeliveriesQuery,
 ): Promise<ListPage<TWebhookDeliveryObject>> {
+  authorize(actor, merchantId, "webhooks:read");
   const cursor = await findCursor(query.starting_after, "webhook delivery", (id) =>
     db.webhookDelivery.findFirst({ where: { id, event: { merchantId } }, select: CURSOR_SELECT }),
   );
@@ -52,10 +54,11 @@ export async function listWebhookDeliveries(
 
 /** One delivery of the merchant with all its attempts. */
 export async function getWebhookDeliveryOrThrow(
-  db: Db,
+  { db, actor }: { db: Db } & AccessDeps,
   merchantId: string,
   id: string,
 ): Promise<TWebhookDeliveryObject> {
+  authorize(actor, merchantId, "webhooks:read");
   const row = await db.webhookDelivery.findFirst({
     where: { id, event: { merchantId } },
     select: {

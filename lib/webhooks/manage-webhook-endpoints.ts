@@ -1,5 +1,6 @@
 // Read, update and delete of webhook endpoints: small, merchant-scoped queries kept together.
 import { z } from "zod";
+import { type AccessDeps, authorize } from "../access/actor";
 import type { Db } from "../db/client";
 import { AppError } from "../errors";
 import {
@@ -26,10 +27,11 @@ export type TListWebhookEndpointsQuery = z.infer<typeof ZListWebhookEndpointsQue
 const live = (merchantId: string, id: string) => ({ id, merchantId, deletedAt: null });
 
 export async function getWebhookEndpointOrThrow(
-  db: Db,
+  { db, actor }: { db: Db } & AccessDeps,
   merchantId: string,
   id: string,
 ): Promise<TWebhookEndpointObject> {
+  authorize(actor, merchantId, "webhooks:read");
   const row = await db.webhookEndpoint.findFirst({
     where: live(merchantId, id),
     select: WEBHOOK_ENDPOINT_SELECT,
@@ -39,10 +41,11 @@ export async function getWebhookEndpointOrThrow(
 }
 
 export async function listWebhookEndpoints(
-  db: Db,
+  { db, actor }: { db: Db } & AccessDeps,
   merchantId: string,
   query: TListWebhookEndpointsQuery,
 ): Promise<ListPage<TWebhookEndpointObject>> {
+  authorize(actor, merchantId, "webhooks:read");
   const cursor = await findCursor(query.starting_after, "webhook endpoint", (id) =>
     db.webhookEndpoint.findFirst({ where: live(merchantId, id), select: CURSOR_SELECT }),
   );
@@ -56,11 +59,12 @@ export async function listWebhookEndpoints(
 }
 
 export async function updateWebhookEndpoint(
-  deps: Pick<WebhookDeps, "db" | "allowPrivateTargets" | "resolveHost">,
+  deps: Pick<WebhookDeps, "db" | "allowPrivateTargets" | "resolveHost"> & AccessDeps,
   merchantId: string,
   id: string,
   input: TUpdateWebhookEndpoint,
 ): Promise<TWebhookEndpointObject> {
+  authorize(deps.actor, merchantId, "webhooks:write");
   if (input.url)
     await assertWebhookTargetAllowed(input.url, {
       allowPrivateTargets: deps.allowPrivateTargets,
@@ -76,17 +80,18 @@ export async function updateWebhookEndpoint(
     },
   });
   if (count === 0) throw new AppError("not_found", `No such webhook endpoint: ${id}`);
-  return getWebhookEndpointOrThrow(deps.db, merchantId, id);
+  return getWebhookEndpointOrThrow(deps, merchantId, id);
 }
 
 /**
  * Soft-deletes the endpoint (its delivery log stays readable) and stops its pending deliveries.
  */
 export async function deleteWebhookEndpoint(
-  db: Db,
+  { db, actor }: { db: Db } & AccessDeps,
   merchantId: string,
   id: string,
 ): Promise<{ id: string; object: "webhook_endpoint"; deleted: true }> {
+  authorize(actor, merchantId, "webhooks:write");
   await db.$transaction(async (tx) => {
     const { count } = await tx.webhookEndpoint.updateMany({
       where: live(merchantId, id),

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { OPERATOR } from "../access/actor";
 import { listEvents } from "../events/list-events";
 import { recordEvent } from "../events/record-event";
 import { createLogger } from "../logger";
@@ -51,7 +52,9 @@ describe("delivery log and manual retry", () => {
   it("resets a failed delivery, attempts it now and lists it by status, endpoint and event", async () => {
     const merchantId = await merchant();
     const other = await merchant();
-    const endpoint = await createWebhookEndpoint(deps(), merchantId, { url: receiver.url });
+    const endpoint = await createWebhookEndpoint({ ...deps(), actor: OPERATOR }, merchantId, {
+      url: receiver.url,
+    });
     const eventId = await database.db.$transaction((tx) =>
       recordEvent(tx, { merchantId, type: "payment.expired", objectId: "pay_q", object: { id: "pay_q" } }),
     );
@@ -59,35 +62,59 @@ describe("delivery log and manual retry", () => {
     answer = 500;
     expect(await attemptWebhookDelivery(deps(), id)).toMatchObject({ status: "failed" });
 
-    const failedPage = await listWebhookDeliveries(database.db, merchantId, { limit: 20, status: "failed" });
+    const failedPage = await listWebhookDeliveries({ db: database.db, actor: OPERATOR }, merchantId, {
+      limit: 20,
+      status: "failed",
+    });
     expect(failedPage.data.map((delivery) => delivery.id)).toEqual([id]);
     expect(
-      (await listEvents(database.db, merchantId, { limit: 20, delivery_success: false })).data,
+      (
+        await listEvents({ db: database.db, actor: OPERATOR }, merchantId, {
+          limit: 20,
+          delivery_success: false,
+        })
+      ).data,
     ).toHaveLength(1);
     expect(
       (
-        await listWebhookDeliveries(database.db, merchantId, {
+        await listWebhookDeliveries({ db: database.db, actor: OPERATOR }, merchantId, {
           limit: 20,
           endpoint: endpoint.id,
           event: eventId,
         })
       ).data,
     ).toHaveLength(1);
-    expect((await listWebhookDeliveries(database.db, other, { limit: 20 })).data).toEqual([]);
-    await expect(getWebhookDeliveryOrThrow(database.db, other, id)).rejects.toMatchObject({
+    expect(
+      (await listWebhookDeliveries({ db: database.db, actor: OPERATOR }, other, { limit: 20 })).data,
+    ).toEqual([]);
+    await expect(
+      getWebhookDeliveryOrThrow({ db: database.db, actor: OPERATOR }, other, id),
+    ).rejects.toMatchObject({
       code: "not_found",
     });
-    await expect(retryWebhookDelivery(deps(), other, id)).rejects.toMatchObject({ code: "not_found" });
+    await expect(retryWebhookDelivery({ ...deps(), actor: OPERATOR }, other, id)).rejects.toMatchObject({
+      code: "not_found",
+    });
 
     answer = 200;
-    const retried = await retryWebhookDelivery(deps(), merchantId, id);
+    const retried = await retryWebhookDelivery({ ...deps(), actor: OPERATOR }, merchantId, id);
     expect(retried).toMatchObject({ status: "succeeded", attempt_count: 2, next_attempt_at: null });
     expect(retried.attempts?.map((attempt) => attempt.status_code)).toEqual([500, 200]);
-    expect((await listEvents(database.db, merchantId, { limit: 20, delivery_success: false })).data).toEqual(
-      [],
-    );
     expect(
-      (await listEvents(database.db, merchantId, { limit: 20, delivery_success: true })).data,
+      (
+        await listEvents({ db: database.db, actor: OPERATOR }, merchantId, {
+          limit: 20,
+          delivery_success: false,
+        })
+      ).data,
+    ).toEqual([]);
+    expect(
+      (
+        await listEvents({ db: database.db, actor: OPERATOR }, merchantId, {
+          limit: 20,
+          delivery_success: true,
+        })
+      ).data,
     ).toHaveLength(1);
   });
 });

@@ -1,3 +1,4 @@
+import { type AccessDeps, authorize } from "../access/actor";
 import { AppError } from "../errors";
 import { deliverWebhook, leaseUntil } from "./deliver-webhook";
 import { getWebhookDeliveryOrThrow } from "./list-webhook-deliveries";
@@ -10,10 +11,11 @@ import type { WebhookDeps } from "./webhook-deps";
  * succeeded one is resent and stays succeeded. The lease keeps the workers off it meanwhile.
  */
 export async function retryWebhookDelivery(
-  deps: WebhookDeps,
+  deps: WebhookDeps & AccessDeps,
   merchantId: string,
   id: string,
 ): Promise<TWebhookDeliveryObject> {
+  authorize(deps.actor, merchantId, "webhooks:write");
   const owned = await deps.db.webhookDelivery.findFirst({
     where: { id, event: { merchantId } },
     select: { status: true, endpoint: { select: { deletedAt: true, disabled: true } } },
@@ -29,5 +31,5 @@ export async function retryWebhookDelivery(
     },
   });
   await deliverWebhook(deps, id);
-  return getWebhookDeliveryOrThrow(deps.db, merchantId, id);
+  return getWebhookDeliveryOrThrow(deps, merchantId, id);
 }

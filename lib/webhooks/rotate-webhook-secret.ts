@@ -1,3 +1,4 @@
+import { type AccessDeps, authorize } from "../access/actor";
 import { decryptSecret, encryptSecret } from "../crypto/encrypt-secret";
 import { AppError } from "../errors";
 import type { WebhookDeps } from "./webhook-deps";
@@ -17,10 +18,11 @@ export const SECRET_OVERLAP_MS = 24 * 3_600_000;
  * concurrent rotations apply one after the other.
  */
 export async function rotateWebhookSecret(
-  deps: Pick<WebhookDeps, "db" | "encryptionKey" | "now">,
+  deps: Pick<WebhookDeps, "db" | "encryptionKey" | "now"> & AccessDeps,
   merchantId: string,
   id: string,
 ): Promise<TWebhookEndpointWithSecret> {
+  authorize(deps.actor, merchantId, "webhooks:write");
   const now = deps.now?.() ?? new Date();
   const secret = generateWebhookSecret();
   const row = await deps.db.$transaction(async (tx) => {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { type AccessDeps, authorize } from "../access/actor";
 import { decryptSecret } from "../crypto/encrypt-secret";
 import { AppError } from "../errors";
 import { newId } from "../ids";
@@ -25,10 +26,11 @@ export type TWebhookTestResult = z.infer<typeof ZWebhookTestResult>;
  * It is not an event of the account: not stored, not retried, not sent to other endpoints.
  */
 export async function sendTestWebhook(
-  deps: WebhookDeps,
+  deps: WebhookDeps & AccessDeps,
   merchantId: string,
   id: string,
 ): Promise<TWebhookTestResult> {
+  authorize(deps.actor, merchantId, "webhooks:write");
   const endpoint = await deps.db.webhookEndpoint.findFirst({
     where: { id, merchantId, deletedAt: null },
     select: { ...WEBHOOK_ENDPOINT_SELECT, secretCiphertext: true },

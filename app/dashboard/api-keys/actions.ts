@@ -3,36 +3,39 @@
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
+import { ZApiKeyPermission } from "@/lib/access/permissions";
 import { createApiKey, revokeApiKey } from "@/lib/api-keys/create-api-key";
 import { requireMerchantSession } from "@/lib/auth/require-merchant-session";
-import { AppError } from "@/lib/errors";
+import { formErrorsOf, refusalNotice } from "@/lib/dashboard/form-errors";
 import { zText } from "@/lib/validation/text";
 
 export type CreateApiKeyState = { error: string | null; created: { name: string; apiKey: string } | null };
 
 const ZKeyName = zText().trim().min(1, "Name the key, e.g. “production server”").max(100);
+/** The ticked permission checkboxes; a form without the list (none offered) gets the default set. */
+const ZKeyPermissions = z.array(ZApiKeyPermission, { error: "Choose permissions from the list" });
 
 export async function createApiKeyAction(
   _previous: CreateApiKeyState,
   form: FormData,
 ): Promise<CreateApiKeyState> {
-  const { db, merchant, userId } = await requireMerchantSession("/dashboard/api-keys");
+  const { db, actor, merchant } = await requireMerchantSession("/dashboard/api-keys");
   const name = ZKeyName.safeParse(form.get("name"));
   if (!name.success) return { error: name.error.issues[0]?.message ?? "Invalid name", created: null };
-  const canApprovePayouts = form.get("approvePayouts") === "on";
+  const permissions = ZKeyPermissions.safeParse(form.getAll("permissions"));
+  if (!permissions.success) return { error: "Choose permissions from the list.", created: null };
+  const chosen = form.get("permissionsOffered") !== null || permissions.data.length > 0;
   let key: Awaited<ReturnType<typeof createApiKey>>;
   try {
-    // createApiKey checks that this user is the owner before granting a permission.
-    key = await createApiKey(db, {
-      merchantId: merchant.id,
-      name: name.data,
-      permissions: canApprovePayouts ? ["payouts:approve"] : [],
-      grantedBy: { userId },
-    });
+    // createApiKey checks keys:write and that the member holds every permission it grants.
+    key = await createApiKey(
+      { db, actor },
+      { merchantId: merchant.id, name: name.data, permissions: chosen ? permissions.data : undefined },
+    );
   } catch (error) {
-    if (error instanceof AppError && error.code === "forbidden")
-      return { error: error.message, created: null };
-    throw error;
+    const messages = formErrorsOf(error);
+    if (!messages) throw error;
+    return { error: messages.error, created: null };
   }
   revalidatePath("/dashboard/api-keys");
   // The secret goes back to this signed-in browser once; only its hash is stored.
@@ -42,9 +45,15 @@ export async function createApiKeyAction(
 const ZKeyId = z.string().regex(/^key_[0-9A-Za-z]{22}$/);
 
 export async function revokeApiKeyAction(form: FormData): Promise<void> {
-  const { db, merchant } = await requireMerchantSession("/dashboard/api-keys");
+  const { db, actor, merchant } = await requireMerchantSession("/dashboard/api-keys");
   const id = ZKeyId.safeParse(form.get("keyId"));
-  const revoked = id.success && (await revokeApiKey(db, { merchantId: merchant.id, id: id.data }));
+  let notice = "not-revoked";
+  try {
+    if (id.success && (await revokeApiKey({ db, actor }, { merchantId: merchant.id, id: id.data })))
+      notice = "revoked";
+  } catch (error) {
+    notice = refusalNotice(error);
+  }
   revalidatePath("/dashboard/api-keys");
-  redirect(`/dashboard/api-keys?notice=${revoked ? "revoked" : "not-revoked"}`);
+  redirect(`/dashboard/api-keys?notice=${notice}`);
 }

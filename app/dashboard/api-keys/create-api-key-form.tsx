@@ -1,12 +1,23 @@
 "use client";
 
 import { useActionState } from "react";
+import type { TApiKeyPermission } from "@/lib/access/permissions";
 import { CopyButton } from "../../_components/copy-button";
 import { type CreateApiKeyState, createApiKeyAction } from "./actions";
 
 const INITIAL: CreateApiKeyState = { error: null, created: null };
 
-export function CreateApiKeyForm() {
+/**
+ * Name and permissions of a new key. Only the permissions the member holds are offered (a member
+ * cannot hand out more than it has); the default set is pre-checked.
+ */
+export function CreateApiKeyForm({
+  offered,
+  defaults,
+}: {
+  offered: readonly TApiKeyPermission[];
+  defaults: readonly TApiKeyPermission[];
+}) {
   const [state, action, pending] = useActionState(createApiKeyAction, INITIAL);
   return (
     <>
@@ -15,15 +26,26 @@ export function CreateApiKeyForm() {
           <label htmlFor="key-name">Key name</label>
           <input id="key-name" name="name" required maxLength={100} placeholder="production server" />
         </div>
-        <div className="field">
-          <label htmlFor="key-approve-payouts">
-            <input id="key-approve-payouts" name="approvePayouts" type="checkbox" /> Can approve payouts
-          </label>
+        <fieldset className="field">
+          <legend>Permissions</legend>
+          <input type="hidden" name="permissionsOffered" value="1" />
+          {offered.map((permission) => (
+            <label key={permission} htmlFor={`key-permission-${permission}`}>
+              <input
+                id={`key-permission-${permission}`}
+                name="permissions"
+                type="checkbox"
+                value={permission}
+                defaultChecked={defaults.includes(permission)}
+              />{" "}
+              <code>{permission}</code>
+            </label>
+          ))}
           <p className="muted">
-            Lets this key approve and reject payouts (<code>payouts:approve</code>). Leave it off for
-            integration keys: a leaked key could then create a payout but not approve it.
+            Leave <code>payouts:approve</code> and <code>settings:write</code> off for integration keys: a
+            leaked key could then neither approve a payout nor redirect funds.
           </p>
-        </div>
+        </fieldset>
         <button type="submit" className="button" disabled={pending}>
           {pending ? "Creating…" : "Create API key"}
         </button>

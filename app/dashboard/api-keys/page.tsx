@@ -1,18 +1,29 @@
+import { hasPermission } from "@/lib/access/actor";
+import { API_KEY_PERMISSIONS, DEFAULT_API_KEY_PERMISSIONS } from "@/lib/access/permissions";
 import { listApiKeys } from "@/lib/api-keys/list-api-keys";
 import { requireMerchantSession } from "@/lib/auth/require-merchant-session";
+import { type Notices, PageNotice } from "../page-notice";
 import { formatTimestamp } from "../status-badge";
 import { revokeApiKeyAction } from "./actions";
 import { CreateApiKeyForm } from "./create-api-key-form";
 
 export const metadata = { title: "API keys" };
 
+const NOTICES: Notices = {
+  revoked: { text: "API key revoked.", tone: "ok" },
+  "not-revoked": { text: "That key does not exist or is already revoked.", tone: "bad" },
+};
+
 export default async function ApiKeysPage({
   searchParams,
 }: {
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
-  const { db, merchant } = await requireMerchantSession("/dashboard/api-keys");
-  const [keys, { notice }] = await Promise.all([listApiKeys(db, merchant.id), searchParams]);
+  const { db, actor, merchant } = await requireMerchantSession("/dashboard/api-keys");
+  const [keys, { notice }] = await Promise.all([listApiKeys({ db, actor }, merchant.id), searchParams]);
+  // Members without keys:write (viewers) see the list only.
+  const canWrite = hasPermission(actor, "keys:write");
+  const offered = API_KEY_PERMISSIONS.filter((permission) => hasPermission(actor, permission));
   return (
     <>
       <h1>API keys</h1>
@@ -20,15 +31,13 @@ export default async function ApiKeysPage({
         Keys authenticate your server to the REST API (<code>Authorization: Bearer sk_…</code>). See{" "}
         <a href="/docs">the API reference</a>.
       </p>
-      {notice === "revoked" ? (
-        <p role="status" className="notice-ok">
-          API key revoked.
-        </p>
+      <PageNotice notices={NOTICES} notice={notice} />
+      {canWrite ? (
+        <section className="card" aria-labelledby="new-key-heading">
+          <h2 id="new-key-heading">Create a key</h2>
+          <CreateApiKeyForm offered={offered} defaults={DEFAULT_API_KEY_PERMISSIONS} />
+        </section>
       ) : null}
-      <section className="card" aria-labelledby="new-key-heading">
-        <h2 id="new-key-heading">Create a key</h2>
-        <CreateApiKeyForm />
-      </section>
       <section className="card" aria-labelledby="keys-heading">
         <h2 id="keys-heading">Your keys</h2>
         {keys.length === 0 ? (
@@ -53,12 +62,16 @@ export default async function ApiKeysPage({
                     <td>
                       <code>sk_…{key.hint}</code>
                     </td>
-                    <td>{key.permissions.length > 0 ? key.permissions.join(", ") : "API"}</td>
+                    <td data-testid="api-key-permissions">
+                      {key.permissions.length > 0 ? key.permissions.join(", ") : "none"}
+                    </td>
                     <td>{formatTimestamp(key.createdAt)}</td>
                     <td>{key.lastUsedAt ? formatTimestamp(key.lastUsedAt) : "never"}</td>
                     <td>
                       {key.revokedAt ? (
                         <span className="muted">revoked {formatTimestamp(key.revokedAt)}</span>
+                      ) : !canWrite ? (
+                        <span>active</span>
                       ) : (
                         <form action={revokeApiKeyAction}>
                           <input type="hidden" name="keyId" value={key.id} />

@@ -23,7 +23,7 @@ export default async function BalancesPage({
 }: {
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
-  const { db, merchant } = await requireMerchantSession(PATH);
+  const { db, actor, merchant } = await requireMerchantSession(PATH);
   const chains = configuredChains();
   const { query, filters } = parseListQuery(ZListBalanceTransactionsQuery, await searchParams, [
     "chain",
@@ -32,8 +32,8 @@ export default async function BalancesPage({
     "starting_after",
   ]);
   const [balances, ledger] = await Promise.all([
-    listBalances({ db, chains }, merchant.id, {}),
-    listBalanceTransactions({ db, chains }, merchant.id, query),
+    listBalances({ db, actor, chains }, merchant.id, {}),
+    listBalanceTransactions({ db, actor, chains }, merchant.id, query),
   ]);
   return (
     <>

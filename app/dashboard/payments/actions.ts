@@ -6,7 +6,7 @@ import { z } from "zod";
 import { requireMerchantSession } from "@/lib/auth/require-merchant-session";
 import { configuredChains } from "@/lib/config/chains";
 import { publicUrl } from "@/lib/config/public-url";
-import { actionErrorsOf, submittedValues } from "@/lib/dashboard/form-errors";
+import { actionErrorsOf, refusalNotice, submittedValues } from "@/lib/dashboard/form-errors";
 import { ZNewPaymentForm } from "@/lib/dashboard/payment-form";
 import { ZRefundForm } from "@/lib/dashboard/payout-form";
 import { AppError } from "@/lib/errors";
@@ -21,7 +21,7 @@ export async function createPaymentAction(
   _previous: NewPaymentState,
   form: FormData,
 ): Promise<NewPaymentState> {
-  const { db, merchant } = await requireMerchantSession("/dashboard/payments/new");
+  const { db, actor, merchant } = await requireMerchantSession("/dashboard/payments/new");
   const fields = Object.fromEntries([...form.entries()].filter(([key]) => !key.startsWith("$")));
   const parsed = ZNewPaymentForm.pipe(ZCreatePayment).safeParse(fields);
   if (!parsed.success) {
@@ -32,7 +32,7 @@ export async function createPaymentAction(
   let paymentId: string;
   try {
     const payment = await createPayment(
-      { db, chains: configuredChains(), baseUrl: publicUrl() },
+      { db, actor, chains: configuredChains(), baseUrl: publicUrl() },
       merchant.id,
       parsed.data,
     );
@@ -43,6 +43,8 @@ export async function createPaymentAction(
         error: error.message,
         fieldErrors: Object.fromEntries((error.errors ?? []).map((field) => [field.path, field.message])),
       };
+    if (error instanceof AppError && error.code === "forbidden")
+      return { error: error.message, fieldErrors: {} };
     throw error;
   }
   revalidatePath("/dashboard");
@@ -55,14 +57,12 @@ export async function cancelPaymentAction(form: FormData): Promise<void> {
   const parsed = ZPaymentId.safeParse(form.get("paymentId"));
   if (!parsed.success) notFound();
   const id = parsed.data;
-  const { db, merchant } = await requireMerchantSession(`/dashboard/payments/${id}`);
+  const { db, actor, merchant } = await requireMerchantSession(`/dashboard/payments/${id}`);
   let notice = "canceled";
   try {
-    await cancelPayment(db, merchant.id, id, publicUrl());
+    await cancelPayment({ db, actor }, merchant.id, id, publicUrl());
   } catch (error) {
-    if (error instanceof AppError && error.code === "not_found") notFound();
-    if (!(error instanceof AppError && error.code === "invalid_state")) throw error;
-    notice = "cancel-refused";
+    notice = refusalNotice(error, "cancel-refused");
   }
   revalidatePath(`/dashboard/payments/${id}`);
   redirect(`/dashboard/payments/${id}?notice=${notice}`);
@@ -73,14 +73,12 @@ export async function resolvePaymentAction(form: FormData): Promise<void> {
   const parsed = ZPaymentId.safeParse(form.get("paymentId"));
   if (!parsed.success) notFound();
   const id = parsed.data;
-  const { db, merchant } = await requireMerchantSession(`/dashboard/payments/${id}`);
+  const { db, actor, merchant } = await requireMerchantSession(`/dashboard/payments/${id}`);
   let notice = "resolved";
   try {
-    await resolvePayment(db, merchant.id, id, publicUrl());
+    await resolvePayment({ db, actor }, merchant.id, id, publicUrl());
   } catch (error) {
-    if (error instanceof AppError && error.code === "not_found") notFound();
-    if (!(error instanceof AppError && error.code === "invalid_state")) throw error;
-    notice = "resolve-refused";
+    notice = refusalNotice(error, "resolve-refused");
   }
   revalidatePath(`/dashboard/payments/${id}`);
   redirect(`/dashboard/payments/${id}?notice=${notice}`);
@@ -101,11 +99,11 @@ export async function refundPaymentAction(_previous: RefundState, form: FormData
   const parsed = ZPaymentId.safeParse(form.get("paymentId"));
   if (!parsed.success) notFound();
   const id = parsed.data;
-  const { db, merchant } = await requireMerchantSession(`/dashboard/payments/${id}`);
+  const { db, actor, merchant } = await requireMerchantSession(`/dashboard/payments/${id}`);
   let payoutId: string;
   try {
     const input = ZRefundForm.parse(Object.fromEntries(form.entries()));
-    payoutId = (await refundPayment({ db, chains: configuredChains() }, merchant.id, id, input)).id;
+    payoutId = (await refundPayment({ db, actor, chains: configuredChains() }, merchant.id, id, input)).id;
   } catch (error) {
     if (error instanceof AppError && error.code === "not_found") notFound();
     const messages = actionErrorsOf(error);

@@ -4,9 +4,8 @@ import { revalidatePath } from "next/cache";
 import { notFound, redirect } from "next/navigation";
 import { requireMerchantSession } from "@/lib/auth/require-merchant-session";
 import { configuredChains } from "@/lib/config/chains";
-import { actionErrorsOf, submittedValues } from "@/lib/dashboard/form-errors";
+import { actionErrorsOf, refusalNotice, submittedValues } from "@/lib/dashboard/form-errors";
 import { ZNewPayoutForm } from "@/lib/dashboard/payout-form";
-import { AppError } from "@/lib/errors";
 import { ZIdParams } from "@/lib/http/route-params";
 import { createPayout } from "@/lib/payouts/create-payout";
 import { approvePayout, rejectPayout } from "@/lib/payouts/review-payout";
@@ -20,11 +19,11 @@ export type NewPayoutState = {
 
 /** Creates a payout from the balance; on success opens its page (pending approval or approved). */
 export async function createPayoutAction(_previous: NewPayoutState, form: FormData): Promise<NewPayoutState> {
-  const { db, merchant } = await requireMerchantSession("/dashboard/payouts/new");
+  const { db, actor, merchant } = await requireMerchantSession("/dashboard/payouts/new");
   let payoutId: string;
   try {
     const input = ZNewPayoutForm.parse(Object.fromEntries(form.entries()));
-    payoutId = (await createPayout({ db, chains: configuredChains() }, merchant.id, input)).id;
+    payoutId = (await createPayout({ db, actor, chains: configuredChains() }, merchant.id, input)).id;
   } catch (error) {
     const messages = actionErrorsOf(error);
     if (!messages) throw error;
@@ -45,17 +44,15 @@ async function reviewPayout(form: FormData, decision: "approve" | "reject"): Pro
   const parsed = ZPayoutId.safeParse(form.get("payoutId"));
   if (!parsed.success) notFound();
   const id = parsed.data;
-  const { db, userId, merchant } = await requireMerchantSession(`/dashboard/payouts/${id}`);
+  const { db, actor, merchant } = await requireMerchantSession(`/dashboard/payouts/${id}`);
   let notice: string = decision === "approve" ? "approved" : "rejected";
   try {
     const review = decision === "approve" ? approvePayout : rejectPayout;
-    // The service checks that this user is the merchant's owner, the same check as for API keys.
-    await review({ db, chains: configuredChains() }, merchant.id, id, { type: "user", userId });
+    // The service checks payouts:approve (the owner's), the same check as for API keys.
+    await review({ db, actor, chains: configuredChains() }, merchant.id, id);
   } catch (error) {
-    if (error instanceof AppError && error.code === "not_found") notFound();
-    if (error instanceof AppError && error.code === "forbidden") notice = "review-forbidden";
-    else if (error instanceof AppError && error.code === "invalid_state") notice = "review-refused";
-    else throw error;
+    notice = refusalNotice(error, "review-refused");
+    if (notice === "forbidden") notice = "review-forbidden";
   }
   revalidatePath("/dashboard", "layout");
   redirect(`/dashboard/payouts/${id}?notice=${notice}`);

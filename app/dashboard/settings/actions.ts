@@ -43,10 +43,10 @@ export type TreasuryState = {
  * kept for switching back).
  */
 export async function setTreasuryAction(_previous: TreasuryState, form: FormData): Promise<TreasuryState> {
-  const { db, merchant } = await requireMerchantSession("/dashboard/settings");
+  const { db, actor, merchant } = await requireMerchantSession("/dashboard/settings");
   const address = String(form.get("address") ?? "").trim();
   try {
-    const setting = await setTreasurySetting({ db, chains: configuredChains() }, merchant.id, {
+    const setting = await setTreasurySetting({ db, actor, chains: configuredChains() }, merchant.id, {
       chain: String(form.get("chain") ?? ""),
       mode: form.get("mode") === "balance" ? "balance" : "treasury",
       address: address === "" ? null : address,
@@ -73,10 +73,10 @@ export async function setPayoutLimitsAction(
   _previous: PayoutLimitsState,
   form: FormData,
 ): Promise<PayoutLimitsState> {
-  const { db, merchant } = await requireMerchantSession("/dashboard/settings");
+  const { db, actor, merchant } = await requireMerchantSession("/dashboard/settings");
   try {
     const input = ZPayoutLimitsForm.parse(Object.fromEntries(form.entries()));
-    await setPayoutLimits({ db, chains: configuredChains() }, merchant.id, input);
+    await setPayoutLimits({ db, actor, chains: configuredChains() }, merchant.id, input);
   } catch (error) {
     const messages = formErrorsOf(error);
     if (!messages) throw error;

@@ -11,12 +11,12 @@ import { TreasuryForm } from "./treasury-form";
 export const metadata = { title: "Settings" };
 
 export default async function SettingsPage() {
-  const { db, merchant } = await requireMerchantSession("/dashboard/settings");
+  const { db, actor, merchant } = await requireMerchantSession("/dashboard/settings");
   const chains = configuredChains();
   const [settings, treasury, limits] = await Promise.all([
     getMerchantSettings(db, merchant.id),
-    listTreasurySettings(db, merchant.id),
-    listPayoutLimits({ db, chains }, merchant.id),
+    listTreasurySettings({ db, actor }, merchant.id),
+    listPayoutLimits({ db, actor, chains }, merchant.id),
   ]);
   return (
     <>

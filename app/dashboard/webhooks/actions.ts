@@ -51,10 +51,10 @@ export async function createWebhookEndpointAction(
   _previous: CreateEndpointState,
   form: FormData,
 ): Promise<CreateEndpointState> {
-  const { db, merchant } = await requireMerchantSession("/dashboard/webhooks");
+  const { db, actor, merchant } = await requireMerchantSession("/dashboard/webhooks");
   try {
     const input = ZCreateWebhookEndpoint.parse(endpointFields(form));
-    const endpoint = await createWebhookEndpoint(webhookDeps(db, logger), merchant.id, input);
+    const endpoint = await createWebhookEndpoint({ ...webhookDeps(db, logger), actor }, merchant.id, input);
     revalidatePath("/dashboard/webhooks");
     // The secret goes back to this signed-in browser once; it is stored encrypted.
     return {
@@ -80,10 +80,10 @@ export async function updateWebhookEndpointAction(
   form: FormData,
 ): Promise<UpdateEndpointState> {
   const id = endpointIdOf(form);
-  const { db, merchant } = await requireMerchantSession(`/dashboard/webhooks/${id}`);
+  const { db, actor, merchant } = await requireMerchantSession(`/dashboard/webhooks/${id}`);
   try {
     const input = ZUpdateWebhookEndpoint.parse(endpointFields(form));
-    await updateWebhookEndpoint(webhookDeps(db, logger), merchant.id, id, input);
+    await updateWebhookEndpoint({ ...webhookDeps(db, logger), actor }, merchant.id, id, input);
   } catch (error) {
     const messages = formErrorsOf(error);
     if (!messages) rethrowUnlessNotFound(error);
@@ -97,9 +97,11 @@ export async function setWebhookEndpointStatusAction(form: FormData): Promise<vo
   const id = endpointIdOf(form);
   const status = z.enum(["enabled", "disabled"]).safeParse(form.get("status"));
   if (!status.success) notFound();
-  const { db, merchant } = await requireMerchantSession(`/dashboard/webhooks/${id}`);
+  const { db, actor, merchant } = await requireMerchantSession(`/dashboard/webhooks/${id}`);
   try {
-    await updateWebhookEndpoint(webhookDeps(db, logger), merchant.id, id, { status: status.data });
+    await updateWebhookEndpoint({ ...webhookDeps(db, logger), actor }, merchant.id, id, {
+      status: status.data,
+    });
   } catch (error) {
     rethrowUnlessNotFound(error);
   }
@@ -114,9 +116,9 @@ export async function rotateWebhookSecretAction(
   form: FormData,
 ): Promise<RotateSecretState> {
   const id = endpointIdOf(form);
-  const { db, merchant } = await requireMerchantSession(`/dashboard/webhooks/${id}`);
+  const { db, actor, merchant } = await requireMerchantSession(`/dashboard/webhooks/${id}`);
   try {
-    const rotated = await rotateWebhookSecret(webhookDeps(db, logger), merchant.id, id);
+    const rotated = await rotateWebhookSecret({ ...webhookDeps(db, logger), actor }, merchant.id, id);
     return { secret: rotated.secret };
   } catch (error) {
     rethrowUnlessNotFound(error);
@@ -130,9 +132,9 @@ export async function sendTestWebhookAction(
   form: FormData,
 ): Promise<TestWebhookState> {
   const id = endpointIdOf(form);
-  const { db, merchant } = await requireMerchantSession(`/dashboard/webhooks/${id}`);
+  const { db, actor, merchant } = await requireMerchantSession(`/dashboard/webhooks/${id}`);
   try {
-    return { result: await sendTestWebhook(webhookDeps(db, logger), merchant.id, id) };
+    return { result: await sendTestWebhook({ ...webhookDeps(db, logger), actor }, merchant.id, id) };
   } catch (error) {
     rethrowUnlessNotFound(error);
   }
@@ -140,11 +142,11 @@ export async function sendTestWebhookAction(
 
 export async function deleteWebhookEndpointAction(form: FormData): Promise<void> {
   const id = endpointIdOf(form);
-  const { db, merchant } = await requireMerchantSession(`/dashboard/webhooks/${id}`);
+  const { db, actor, merchant } = await requireMerchantSession(`/dashboard/webhooks/${id}`);
   // The form's required checkbox; checked here too, for a form posted without the browser's check.
   if (form.get("confirm") !== "on") redirect(`/dashboard/webhooks/${id}?notice=delete-unconfirmed`);
   try {
-    await deleteWebhookEndpoint(db, merchant.id, id);
+    await deleteWebhookEndpoint({ db, actor }, merchant.id, id);
   } catch (error) {
     rethrowUnlessNotFound(error);
   }
@@ -158,10 +160,10 @@ export async function retryWebhookDeliveryAction(form: FormData): Promise<void> 
   if (!id.success) notFound();
   const back = safeCallbackPath(form.get("returnTo"));
   const returnTo = new URL(back.startsWith("/dashboard") ? back : "/dashboard/webhooks", "http://dashboard");
-  const { db, merchant } = await requireMerchantSession(returnTo.pathname);
+  const { db, actor, merchant } = await requireMerchantSession(returnTo.pathname);
   let notice: string;
   try {
-    const delivery = await retryWebhookDelivery(webhookDeps(db, logger), merchant.id, id.data);
+    const delivery = await retryWebhookDelivery({ ...webhookDeps(db, logger), actor }, merchant.id, id.data);
     const statusCode = delivery.attempts?.at(-1)?.status_code ?? null;
     notice = statusCode !== null && statusCode >= 200 && statusCode < 300 ? "retried" : "retry-failed";
   } catch (error) {

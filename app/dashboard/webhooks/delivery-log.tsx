@@ -1,5 +1,6 @@
 import type { WebhookDeliveryLogEntry } from "@/lib/dashboard/list-webhook-delivery-log";
 import styles from "../dashboard.module.css";
+import { FORBIDDEN_NOTICE } from "../page-notice";
 import { formatTimestamp } from "../status-badge";
 import { retryWebhookDeliveryAction } from "./actions";
 
@@ -17,6 +18,7 @@ export const DELIVERY_NOTICES: Record<string, { text: string; tone: "ok" | "bad"
     text: "This delivery's endpoint is disabled or deleted: it cannot be retried.",
     tone: "bad",
   },
+  ...FORBIDDEN_NOTICE,
 };
 
 export function DeliveryNotice({ notice }: { notice: unknown }) {

@@ -29,13 +29,22 @@ beforeAll(async () => {
   merchantA = a.merchantId;
   merchantB = b.merchantId;
   const permissions = [...DEFAULT_API_KEY_PERMISSIONS];
-  ({ apiKey: keyA } = await createApiKey(database.db, { merchantId: merchantA, name: "a", permissions }));
-  ({ apiKey: keyB } = await createApiKey(database.db, { merchantId: merchantB, name: "b", permissions }));
-  ({ apiKey: keyWithoutAudit } = await createApiKey(database.db, {
-    merchantId: merchantA,
-    name: "no audit",
-    permissions: DEFAULT_API_KEY_PERMISSIONS.filter((permission) => permission !== "audit:read"),
-  }));
+  ({ apiKey: keyA } = await createApiKey(
+    { db: database.db, actor: OPERATOR },
+    { merchantId: merchantA, name: "a", permissions },
+  ));
+  ({ apiKey: keyB } = await createApiKey(
+    { db: database.db, actor: OPERATOR },
+    { merchantId: merchantB, name: "b", permissions },
+  ));
+  ({ apiKey: keyWithoutAudit } = await createApiKey(
+    { db: database.db, actor: OPERATOR },
+    {
+      merchantId: merchantA,
+      name: "no audit",
+      permissions: DEFAULT_API_KEY_PERMISSIONS.filter((permission) => permission !== "audit:read"),
+    },
+  ));
   await database.db.$transaction(async (tx) => {
     for (let i = 0; i < 5; i++)
       await recordAuditEntry(tx, {

@@ -1,6 +1,8 @@
 // GET /api/v1/balances and GET /api/v1/balance-transactions through the real route handlers on a
 // real database: exact decimal strings, filters, cursor pages, merchants kept apart.
+
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { OPERATOR } from "@/lib/access/actor";
 import { createApiKey } from "@/lib/api-keys/create-api-key";
 import { ZBalanceObject, ZBalanceTransactionObject } from "@/lib/balances/balance-object";
 import { postLedgerEntry } from "@/lib/balances/post-ledger-entry";
@@ -24,8 +26,14 @@ beforeAll(async () => {
   const a = await createMerchant(database.db, { name: "A", email: "a@example.com", password: "pw" });
   const b = await createMerchant(database.db, { name: "B", email: "b@example.com", password: "pw" });
   merchantA = a.merchantId;
-  ({ apiKey: keyA } = await createApiKey(database.db, { merchantId: a.merchantId, name: "a" }));
-  ({ apiKey: keyB } = await createApiKey(database.db, { merchantId: b.merchantId, name: "b" }));
+  ({ apiKey: keyA } = await createApiKey(
+    { db: database.db, actor: OPERATOR },
+    { merchantId: a.merchantId, name: "a" },
+  ));
+  ({ apiKey: keyB } = await createApiKey(
+    { db: database.db, actor: OPERATOR },
+    { merchantId: b.merchantId, name: "b" },
+  ));
   const entries = [
     { tokenSymbol: "USDC", type: "adjustment", amount: 12_500_000n },
     { tokenSymbol: "USDC", type: "payout", amount: -2_000_001n },

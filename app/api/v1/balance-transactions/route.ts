@@ -9,7 +9,7 @@ export const dynamic = "force-dynamic";
 
 export const GET = apiRoute({
   query: ZListBalanceTransactionsQuery,
-  handler: async ({ db, merchantId, query }) => ({
-    body: await listBalanceTransactions({ db, chains: configuredChains() }, merchantId, query),
+  handler: async ({ db, actor, merchantId, query }) => ({
+    body: await listBalanceTransactions({ db, actor, chains: configuredChains() }, merchantId, query),
   }),
 });

@@ -6,7 +6,7 @@ export const dynamic = "force-dynamic";
 
 export const GET = apiRoute({
   query: ZListBalancesQuery,
-  handler: async ({ db, merchantId, query }) => ({
-    body: await listBalances({ db, chains: configuredChains() }, merchantId, query),
+  handler: async ({ db, actor, merchantId, query }) => ({
+    body: await listBalances({ db, actor, chains: configuredChains() }, merchantId, query),
   }),
 });

@@ -5,5 +5,7 @@ export const dynamic = "force-dynamic";
 
 export const GET = apiRoute({
   query: ZListEventsQuery,
-  handler: async ({ db, merchantId, query }) => ({ body: await listEvents(db, merchantId, query) }),
+  handler: async ({ db, actor, merchantId, query }) => ({
+    body: await listEvents({ db, actor }, merchantId, query),
+  }),
 });

@@ -10,15 +10,19 @@ export const POST = apiRoute({
   body: ZCreatePayment,
   // createPayment writes with two raw statements on the client it is given: atomic with its key.
   atomicIdempotency: true,
-  handler: async ({ db, merchantId, body }) => ({
+  handler: async ({ db, actor, origin, merchantId, body }) => ({
     status: 201,
-    body: await createPayment({ db, chains: configuredChains(), baseUrl: publicUrl() }, merchantId, body),
+    body: await createPayment(
+      { db, actor, origin, chains: configuredChains(), baseUrl: publicUrl() },
+      merchantId,
+      body,
+    ),
   }),
 });
 
 export const GET = apiRoute({
   query: ZListPaymentsQuery,
-  handler: async ({ db, merchantId, query }) => ({
-    body: await listPayments(db, merchantId, query, publicUrl()),
+  handler: async ({ db, actor, merchantId, query }) => ({
+    body: await listPayments({ db, actor }, merchantId, query, publicUrl()),
   }),
 });

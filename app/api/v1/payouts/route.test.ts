@@ -1,8 +1,11 @@
 // The payouts API through the real route handlers on a real database: idempotent creation, every
 // validation rule, limits and auto-approval, approve/reject with funds returned, refunds, 50
 // concurrent payouts racing for one balance, and merchants kept apart on every endpoint.
+
 import { generatePrivateKey, privateKeyToAddress } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { apiKeyActor, OPERATOR, userActor } from "@/lib/access/actor";
+import { DEFAULT_API_KEY_PERMISSIONS } from "@/lib/access/permissions";
 import { createApiKey } from "@/lib/api-keys/create-api-key";
 import { findLedgerMismatches } from "@/lib/balances/find-ledger-mismatches";
 import { configuredChains } from "@/lib/config/chains";
@@ -55,26 +58,45 @@ beforeAll(async () => {
   const b = await createMerchant(database.db, { name: "B", email: "b@example.com", password: "pw" });
   merchantA = a.merchantId;
   merchantB = b.merchantId;
-  ({ apiKey: keyA } = await createApiKey(database.db, { merchantId: a.merchantId, name: "a" }));
-  ({ apiKey: keyB } = await createApiKey(database.db, { merchantId: b.merchantId, name: "b" }));
+  ({ apiKey: keyA } = await createApiKey(
+    { db: database.db, actor: OPERATOR },
+    { merchantId: a.merchantId, name: "a" },
+  ));
+  ({ apiKey: keyB } = await createApiKey(
+    { db: database.db, actor: OPERATOR },
+    { merchantId: b.merchantId, name: "b" },
+  ));
   const permissions = ["payouts:approve" as const];
-  approverA = await createApiKey(database.db, { merchantId: a.merchantId, name: "a approver", permissions });
-  ({ apiKey: approverB } = await createApiKey(database.db, {
-    merchantId: b.merchantId,
-    name: "b approver",
-    permissions,
-  }));
+  approverA = await createApiKey(
+    { db: database.db, actor: OPERATOR },
+    { merchantId: a.merchantId, name: "a approver", permissions },
+  );
+  ({ apiKey: approverB } = await createApiKey(
+    { db: database.db, actor: OPERATOR },
+    {
+      merchantId: b.merchantId,
+      name: "b approver",
+      permissions,
+    },
+  ));
   ownerOfA = a.userId;
   const chains = configuredChains();
-  await setTreasurySetting({ db: database.db, chains }, merchantA, { chain: "local", mode: "balance" });
-  await setTreasurySetting({ db: database.db, chains }, merchantB, {
+  await setTreasurySetting({ actor: OPERATOR, db: database.db, chains }, merchantA, {
+    chain: "local",
+    mode: "balance",
+  });
+  await setTreasurySetting({ actor: OPERATOR, db: database.db, chains }, merchantB, {
     chain: "local",
     address: privateKeyToAddress(generatePrivateKey()),
   });
-  const payment = await createPayment({ db: database.db, chains, baseUrl: "http://localhost" }, merchantB, {
-    chain: "local",
-    amount: "1",
-  });
+  const payment = await createPayment(
+    { actor: OPERATOR, db: database.db, chains, baseUrl: "http://localhost" },
+    merchantB,
+    {
+      chain: "local",
+      amount: "1",
+    },
+  );
   depositOfB = payment.address;
   paymentOfB = payment.id;
   const merchant = await database.db.merchant.findUniqueOrThrow({ where: { id: merchantA } });
@@ -208,10 +230,14 @@ describe("POST /api/v1/payouts", () => {
 
   it("fans payout.created out to the merchant's webhook endpoints", async () => {
     const logger = createLogger({}, { level: "error" });
-    const endpoint = await createWebhookEndpoint(webhookDeps(database.db, logger), merchantA, {
-      url: "http://127.0.0.1:9/hooks",
-      enabled_events: ["payout.created"],
-    });
+    const endpoint = await createWebhookEndpoint(
+      { ...webhookDeps(database.db, logger), actor: OPERATOR },
+      merchantA,
+      {
+        url: "http://127.0.0.1:9/hooks",
+        enabled_events: ["payout.created"],
+      },
+    );
     const response = await create(keyA, { chain: "local", token: "USDC", amount: "0.5", address: recipient });
     const { id } = await response.json();
     const event = await database.db.event.findFirstOrThrow({
@@ -338,13 +364,13 @@ describe("approval", () => {
     const before = await usdcAvailable();
     // The owner rejects in the dashboard: the same service, with the signed-in user as reviewer.
     const rejected = await rejectPayout(
-      { db: database.db, chains: configuredChains() },
+      {
+        db: database.db,
+        chains: configuredChains(),
+        actor: userActor({ merchantId: merchantA, userId: ownerOfA, role: "owner" }),
+      },
       merchantA,
       second.id,
-      {
-        type: "user",
-        userId: ownerOfA,
-      },
     );
     expect(rejected.status).toBe("rejected");
     expect(rejected.reviewed_by).toEqual({ type: "user", id: ownerOfA });
@@ -378,15 +404,33 @@ describe("approval", () => {
       expect(problem.detail).toMatch(/payouts:approve/);
     }
     // A revoked approver key and a dashboard user who is not the owner are refused as well.
-    const revoked = await createApiKey(database.db, {
-      merchantId: merchantA,
-      name: "revoked approver",
-      permissions: ["payouts:approve"],
-    });
+    const revoked = await createApiKey(
+      { db: database.db, actor: OPERATOR },
+      {
+        merchantId: merchantA,
+        name: "revoked approver",
+        permissions: ["payouts:approve"],
+      },
+    );
     await database.db.apiKey.update({ where: { id: revoked.id }, data: { revokedAt: new Date() } });
     const deps = { db: database.db, chains: configuredChains() };
+    // A key actor is built only from a valid key (authenticateApiKey): the revoked key never gets one.
+    const plainKey = await database.db.apiKey.findFirstOrThrow({
+      where: { merchantId: merchantA, name: "a" },
+    });
     await expect(
-      approvePayout(deps, merchantA, created.id, { type: "api_key", apiKeyId: revoked.id }),
+      approvePayout(
+        {
+          ...deps,
+          actor: apiKeyActor({
+            merchantId: merchantA,
+            apiKeyId: plainKey.id,
+            permissions: plainKey.permissions,
+          }),
+        },
+        merchantA,
+        created.id,
+      ),
     ).rejects.toMatchObject({ code: "forbidden" });
     const viewer = await database.db.user.create({
       data: {
@@ -398,39 +442,57 @@ describe("approval", () => {
       },
     });
     await expect(
-      approvePayout(deps, merchantA, created.id, { type: "user", userId: viewer.id }),
+      approvePayout(
+        { ...deps, actor: userActor({ merchantId: merchantA, userId: viewer.id, role: "viewer" }) },
+        merchantA,
+        created.id,
+      ),
     ).rejects.toMatchObject({ code: "forbidden" });
     // The owner of another merchant cannot review A's payout either.
     const ownerOfB = await database.db.user.findFirstOrThrow({ where: { merchantId: merchantB } });
     await expect(
-      approvePayout(deps, merchantA, created.id, { type: "user", userId: ownerOfB.id }),
-    ).rejects.toMatchObject({ code: "forbidden" });
+      approvePayout(
+        { ...deps, actor: userActor({ merchantId: merchantB, userId: ownerOfB.id, role: "owner" }) },
+        merchantA,
+        created.id,
+      ),
+    ).rejects.toMatchObject({ code: "not_found" });
     const unchanged = await database.db.payout.findUniqueOrThrow({ where: { id: created.id } });
     expect(unchanged.status).toBe("pending_approval");
     expect(unchanged.reviewedBy).toBeNull();
-    const approved = await approvePayout(deps, merchantA, created.id, { type: "user", userId: ownerOfA });
+    const approved = await approvePayout(
+      { ...deps, actor: userActor({ merchantId: merchantA, userId: ownerOfA, role: "owner" }) },
+      merchantA,
+      created.id,
+    );
     expect(approved.reviewed_by).toEqual({ type: "user", id: ownerOfA });
   });
 
   it("only the owner grants payouts:approve to a new key", async () => {
     const viewer = await database.db.user.findUniqueOrThrow({ where: { email: "viewer@a.example" } });
     await expect(
-      createApiKey(database.db, {
-        merchantId: merchantA,
-        name: "sneaky",
-        permissions: ["payouts:approve"],
-        grantedBy: { userId: viewer.id },
-      }),
+      createApiKey(
+        { db: database.db, actor: userActor({ merchantId: merchantA, userId: viewer.id, role: "viewer" }) },
+        { merchantId: merchantA, name: "sneaky", permissions: ["payouts:approve"] },
+      ),
     ).rejects.toMatchObject({ code: "forbidden" });
-    const granted = await createApiKey(database.db, {
-      merchantId: merchantA,
-      name: "back office",
-      permissions: ["payouts:approve"],
-      grantedBy: { userId: ownerOfA },
-    });
+    // An admin holds keys:write but not payouts:approve: refused too.
+    await expect(
+      createApiKey(
+        { db: database.db, actor: userActor({ merchantId: merchantA, userId: viewer.id, role: "admin" }) },
+        { merchantId: merchantA, name: "sneaky", permissions: ["payments:read", "payouts:approve"] },
+      ),
+    ).rejects.toMatchObject({ code: "forbidden", message: expect.stringMatching(/payouts:approve/) });
+    const granted = await createApiKey(
+      { db: database.db, actor: userActor({ merchantId: merchantA, userId: ownerOfA, role: "owner" }) },
+      { merchantId: merchantA, name: "back office", permissions: ["payouts:approve"] },
+    );
     expect(granted.permissions).toEqual(["payouts:approve"]);
-    const plain = await createApiKey(database.db, { merchantId: merchantA, name: "integration" });
-    expect(plain.permissions).toEqual([]);
+    const plain = await createApiKey(
+      { db: database.db, actor: userActor({ merchantId: merchantA, userId: ownerOfA, role: "owner" }) },
+      { merchantId: merchantA, name: "integration" },
+    );
+    expect(plain.permissions).toEqual([...DEFAULT_API_KEY_PERMISSIONS].sort());
   });
 
   it("keeps merchants apart: another merchant's payout is a 404 everywhere", async () => {
@@ -491,7 +553,7 @@ describe("POST /api/v1/payments/{id}/refund", () => {
     expect((await call(refund.POST, keyA, params)).status).toBe(404);
 
     const payment = await createPayment(
-      { db: database.db, chains: configuredChains(), baseUrl: "http://localhost" },
+      { actor: OPERATOR, db: database.db, chains: configuredChains(), baseUrl: "http://localhost" },
       merchantA,
       { chain: "local", token: "USDC", amount: "1" },
     );

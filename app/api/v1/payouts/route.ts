@@ -10,15 +10,15 @@ export const POST = apiRoute({
   // createPayout's transaction nests in the key's (a savepoint): the payout, its ledger debit and the
   // stored response commit together, so a retry can never create a second payout.
   atomicIdempotency: true,
-  handler: async ({ db, merchantId, body }) => ({
+  handler: async ({ db, actor, origin, merchantId, body }) => ({
     status: 201,
-    body: await createPayout({ db, chains: configuredChains() }, merchantId, body),
+    body: await createPayout({ db, actor, origin, chains: configuredChains() }, merchantId, body),
   }),
 });
 
 export const GET = apiRoute({
   query: ZListPayoutsQuery,
-  handler: async ({ db, merchantId, query }) => ({
-    body: await listPayouts({ db, chains: configuredChains() }, merchantId, query),
+  handler: async ({ db, actor, merchantId, query }) => ({
+    body: await listPayouts({ db, actor, chains: configuredChains() }, merchantId, query),
   }),
 });

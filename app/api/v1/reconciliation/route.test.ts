@@ -1,9 +1,11 @@
 // GET /api/v1/reconciliation through the real route handler, on a real database and the test Anvil.
+
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { stringify } from "yaml";
+import { OPERATOR } from "@/lib/access/actor";
 import { createApiKey } from "@/lib/api-keys/create-api-key";
 import { formatAmount } from "@/lib/money/amounts";
 import { toBigInt } from "@/lib/payments/payment-object";
@@ -41,12 +43,18 @@ beforeAll(async () => {
   process.env.CHAINS_FILE = chainsFile;
   vi.resetModules();
   route = await import("./route");
-  ({ apiKey } = await createApiKey(database.db, { merchantId: fx.merchant.merchantId, name: "r" }));
+  ({ apiKey } = await createApiKey(
+    { db: database.db, actor: OPERATOR },
+    { merchantId: fx.merchant.merchantId, name: "r" },
+  ));
   const other = await createSettlementFixture(database.db);
-  ({ apiKey: otherKey } = await createApiKey(database.db, {
-    merchantId: other.merchant.merchantId,
-    name: "o",
-  }));
+  ({ apiKey: otherKey } = await createApiKey(
+    { db: database.db, actor: OPERATOR },
+    {
+      merchantId: other.merchant.merchantId,
+      name: "o",
+    },
+  ));
 });
 afterAll(async () => {
   await disconnectProcessDb();

@@ -7,9 +7,9 @@ export const dynamic = "force-dynamic";
 
 export const GET = apiRoute({
   query: ZReconciliationQuery,
-  handler: async ({ db, merchantId, query }) => ({
+  handler: async ({ db, actor, merchantId, query }) => ({
     body: await reconcileChainWithHotWallets(
-      { db, chains: configuredChains() },
+      { db, actor, chains: configuredChains() },
       { chain: query.chain, merchantId },
     ),
   }),

@@ -5,7 +5,7 @@ export const dynamic = "force-dynamic";
 
 export const GET = apiRoute({
   query: ZListWebhookDeliveriesQuery,
-  handler: async ({ db, merchantId, query }) => ({
-    body: await listWebhookDeliveries(db, merchantId, query),
+  handler: async ({ db, actor, merchantId, query }) => ({
+    body: await listWebhookDeliveries({ db, actor }, merchantId, query),
   }),
 });

@@ -9,13 +9,15 @@ export const dynamic = "force-dynamic";
 
 export const POST = apiRoute({
   body: ZCreateWebhookEndpoint,
-  handler: async ({ db, merchantId, body }) => ({
+  handler: async ({ db, actor, origin, merchantId, body }) => ({
     status: 201,
-    body: await createWebhookEndpoint(webhookDeps(db, logger), merchantId, body),
+    body: await createWebhookEndpoint({ ...webhookDeps(db, logger), actor, origin }, merchantId, body),
   }),
 });
 
 export const GET = apiRoute({
   query: ZListWebhookEndpointsQuery,
-  handler: async ({ db, merchantId, query }) => ({ body: await listWebhookEndpoints(db, merchantId, query) }),
+  handler: async ({ db, actor, merchantId, query }) => ({
+    body: await listWebhookEndpoints({ db, actor }, merchantId, query),
+  }),
 });

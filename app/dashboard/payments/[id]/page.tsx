@@ -45,13 +45,17 @@ export default async function PaymentDetailPage({
 }) {
   const { id } = await params;
   const { created, notice } = await searchParams;
-  const { db, merchant } = await requireMerchantSession(`/dashboard/payments/${encodeURIComponent(id)}`);
+  const { db, actor, merchant } = await requireMerchantSession(
+    `/dashboard/payments/${encodeURIComponent(id)}`,
+  );
   const chains = configuredChains();
-  const detail = await orNotFound(getPaymentDetailOrThrow(db, merchant.id, id, publicUrl(), chains));
+  const detail = await orNotFound(
+    getPaymentDetailOrThrow({ db, actor }, merchant.id, id, publicUrl(), chains),
+  );
   const { payment, timeline, cancelable, resolvable, sweep, deliveries } = detail;
   const [qr, refunds] = await Promise.all([
     qrCodeSvg(payment.payment_uri),
-    getPaymentRefunds({ db, chains }, merchant.id, payment),
+    getPaymentRefunds({ db, actor, chains }, merchant.id, payment),
   ]);
   const explorerUrl = explorerUrlOf(chains, payment.chain);
   const txLink = (hash: string | null, testId: string) => (

@@ -19,7 +19,7 @@ export default async function PayoutsPage({
 }: {
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
-  const { db, merchant } = await requireMerchantSession(PATH);
+  const { db, actor, merchant } = await requireMerchantSession(PATH);
   const chains = configuredChains();
   const { query, filters } = parseListQuery(ZListPayoutsQuery, await searchParams, [
     "chain",
@@ -27,7 +27,7 @@ export default async function PayoutsPage({
     "status",
     "starting_after",
   ]);
-  const page = await listPayouts({ db, chains }, merchant.id, query);
+  const page = await listPayouts({ db, actor, chains }, merchant.id, query);
   return (
     <>
       <div className={styles.pageHeader}>

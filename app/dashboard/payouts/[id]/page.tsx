@@ -38,10 +38,12 @@ export default async function PayoutDetailPage({
 }) {
   const { id } = await params;
   const { notice } = await searchParams;
-  const { db, role, merchant } = await requireMerchantSession(`/dashboard/payouts/${encodeURIComponent(id)}`);
+  const { db, actor, role, merchant } = await requireMerchantSession(
+    `/dashboard/payouts/${encodeURIComponent(id)}`,
+  );
   const chains = configuredChains();
-  const payout = await orNotFound(getPayoutOrThrow({ db, chains }, merchant.id, id));
-  const ledger = await listBalanceTransactions({ db, chains }, merchant.id, {
+  const payout = await orNotFound(getPayoutOrThrow({ db, actor, chains }, merchant.id, id));
+  const ledger = await listBalanceTransactions({ db, actor, chains }, merchant.id, {
     limit: 100,
     payout_id: payout.id,
   });

@@ -8,9 +8,9 @@ import { NewPayoutForm } from "./new-payout-form";
 export const metadata = { title: "New payout" };
 
 export default async function NewPayoutPage() {
-  const { db, merchant } = await requireMerchantSession("/dashboard/payouts/new");
+  const { db, actor, merchant } = await requireMerchantSession("/dashboard/payouts/new");
   const chains = configuredChains();
-  const balances = await listBalances({ db, chains }, merchant.id, {});
+  const balances = await listBalances({ db, actor, chains }, merchant.id, {});
   return (
     <>
       <p>

@@ -16,13 +16,13 @@ export default async function WebhooksPage({
 }: {
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
-  const { db, merchant } = await requireMerchantSession("/dashboard/webhooks");
+  const { db, actor, merchant } = await requireMerchantSession("/dashboard/webhooks");
   const { notice, after, status: statusParam } = await searchParams;
   const cursor = ZWebhookDeliveryLogQuery.shape.starting_after.safeParse(after);
   const status = ZWebhookDeliveryLogQuery.shape.status.safeParse(statusParam || undefined);
   if ((after !== undefined && !cursor.success) || !status.success) redirect("/dashboard/webhooks");
   const [endpoints, log] = await Promise.all([
-    listWebhookEndpoints(db, merchant.id, { limit: 100 }),
+    listWebhookEndpoints({ db, actor }, merchant.id, { limit: 100 }),
     listWebhookDeliveryLog(db, merchant.id, { starting_after: cursor.data, status: status.data }).catch(
       (error: unknown) => {
         if (error instanceof AppError && error.code === "validation_failed") return null;

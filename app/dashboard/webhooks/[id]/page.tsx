@@ -29,11 +29,11 @@ export default async function WebhookEndpointPage({
   const { id } = await params;
   const { notice } = await searchParams;
   const path = `/dashboard/webhooks/${encodeURIComponent(id)}`;
-  const { db, merchant } = await requireMerchantSession(path);
+  const { db, actor, merchant } = await requireMerchantSession(path);
   if (!/^we_[0-9A-Za-z]{22}$/.test(id)) notFound();
   let endpoint: Awaited<ReturnType<typeof getWebhookEndpointOrThrow>>;
   try {
-    endpoint = await getWebhookEndpointOrThrow(db, merchant.id, id);
+    endpoint = await getWebhookEndpointOrThrow({ db, actor }, merchant.id, id);
   } catch (error) {
     if (error instanceof AppError && error.code === "not_found") notFound();
     throw error;

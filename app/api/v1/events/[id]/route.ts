@@ -6,5 +6,7 @@ export const dynamic = "force-dynamic";
 
 export const GET = apiRoute({
   params: ZIdParams("evt"),
-  handler: async ({ db, merchantId, params }) => ({ body: await getEventOrThrow(db, merchantId, params.id) }),
+  handler: async ({ db, actor, merchantId, params }) => ({
+    body: await getEventOrThrow({ db, actor }, merchantId, params.id),
+  }),
 });

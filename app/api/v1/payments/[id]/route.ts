@@ -7,7 +7,7 @@ export const dynamic = "force-dynamic";
 
 export const GET = apiRoute({
   params: ZIdParams("pay"),
-  handler: async ({ db, merchantId, params }) => ({
-    body: await getPaymentOrThrow(db, merchantId, params.id, publicUrl()),
+  handler: async ({ db, actor, merchantId, params }) => ({
+    body: await getPaymentOrThrow({ db, actor }, merchantId, params.id, publicUrl()),
   }),
 });

@@ -7,7 +7,7 @@ export const dynamic = "force-dynamic";
 
 export const GET = apiRoute({
   params: ZIdParams("po"),
-  handler: async ({ db, merchantId, params }) => ({
-    body: await getPayoutOrThrow({ db, chains: configuredChains() }, merchantId, params.id),
+  handler: async ({ db, actor, merchantId, params }) => ({
+    body: await getPayoutOrThrow({ db, actor, chains: configuredChains() }, merchantId, params.id),
   }),
 });

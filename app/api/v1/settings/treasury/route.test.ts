@@ -1,6 +1,8 @@
 // PUT/GET /api/v1/settings/treasury through the real route handlers on a real database.
+
 import { generatePrivateKey, privateKeyToAddress } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { OPERATOR } from "@/lib/access/actor";
 import { createApiKey } from "@/lib/api-keys/create-api-key";
 import { env } from "@/lib/config/env";
 import { createMerchant } from "@/lib/merchants/create-merchant";
@@ -26,12 +28,18 @@ beforeAll(async () => {
   route = await import("./route");
   const a = await createMerchant(database.db, { name: "A", email: "a@example.com", password: "pw" });
   const b = await createMerchant(database.db, { name: "B", email: "b@example.com", password: "pw" });
-  ({ apiKey: keyA } = await createApiKey(database.db, { merchantId: a.merchantId, name: "a" }));
+  ({ apiKey: keyA } = await createApiKey(
+    { db: database.db, actor: OPERATOR },
+    { merchantId: a.merchantId, name: "a" },
+  ));
   const merchantA = await database.db.merchant.findUniqueOrThrow({ where: { id: a.merchantId } });
   hotWalletOfA = hotWalletAddress(merchantA.depositXpub);
-  ({ apiKey: keyB } = await createApiKey(database.db, { merchantId: b.merchantId, name: "b" }));
+  ({ apiKey: keyB } = await createApiKey(
+    { db: database.db, actor: OPERATOR },
+    { merchantId: b.merchantId, name: "b" },
+  ));
   const payment = await createPayment(
-    { db: database.db, chains: [testChain()], baseUrl: "http://localhost" },
+    { actor: OPERATOR, db: database.db, chains: [testChain()], baseUrl: "http://localhost" },
     b.merchantId,
     { chain: "local", amount: "1" },
   );

@@ -7,11 +7,13 @@ export const dynamic = "force-dynamic";
 
 export const PUT = apiRoute({
   body: ZSetTreasurySetting,
-  handler: async ({ db, merchantId, body }) => ({
-    body: await setTreasurySetting({ db, chains: configuredChains() }, merchantId, body),
+  handler: async ({ db, actor, origin, merchantId, body }) => ({
+    body: await setTreasurySetting({ db, actor, origin, chains: configuredChains() }, merchantId, body),
   }),
 });
 
 export const GET = apiRoute({
-  handler: async ({ db, merchantId }) => ({ body: await listTreasurySettings(db, merchantId) }),
+  handler: async ({ db, actor, merchantId }) => ({
+    body: await listTreasurySettings({ db, actor }, merchantId),
+  }),
 });

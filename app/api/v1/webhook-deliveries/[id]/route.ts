@@ -6,7 +6,7 @@ export const dynamic = "force-dynamic";
 
 export const GET = apiRoute({
   params: ZIdParams("wd"),
-  handler: async ({ db, merchantId, params }) => ({
-    body: await getWebhookDeliveryOrThrow(db, merchantId, params.id),
+  handler: async ({ db, actor, merchantId, params }) => ({
+    body: await getWebhookDeliveryOrThrow({ db, actor }, merchantId, params.id),
   }),
 });

@@ -13,22 +13,27 @@ export const dynamic = "force-dynamic";
 
 export const GET = apiRoute({
   params: ZIdParams("we"),
-  handler: async ({ db, merchantId, params }) => ({
-    body: await getWebhookEndpointOrThrow(db, merchantId, params.id),
+  handler: async ({ db, actor, merchantId, params }) => ({
+    body: await getWebhookEndpointOrThrow({ db, actor }, merchantId, params.id),
   }),
 });
 
 export const PATCH = apiRoute({
   params: ZIdParams("we"),
   body: ZUpdateWebhookEndpoint,
-  handler: async ({ db, merchantId, params, body }) => ({
-    body: await updateWebhookEndpoint(webhookDeps(db, logger), merchantId, params.id, body),
+  handler: async ({ db, actor, origin, merchantId, params, body }) => ({
+    body: await updateWebhookEndpoint(
+      { ...webhookDeps(db, logger), actor, origin },
+      merchantId,
+      params.id,
+      body,
+    ),
   }),
 });
 
 export const DELETE = apiRoute({
   params: ZIdParams("we"),
-  handler: async ({ db, merchantId, params }) => ({
-    body: await deleteWebhookEndpoint(db, merchantId, params.id),
+  handler: async ({ db, actor, origin, merchantId, params }) => ({
+    body: await deleteWebhookEndpoint({ db, actor, origin }, merchantId, params.id),
   }),
 });

@@ -10,8 +10,8 @@ export const POST = apiRoute({
   body: ZRefundPayment,
   // Like POST /api/v1/payouts: the refund and its stored response commit together.
   atomicIdempotency: true,
-  handler: async ({ db, merchantId, params, body }) => ({
+  handler: async ({ db, actor, origin, merchantId, params, body }) => ({
     status: 201,
-    body: await refundPayment({ db, chains: configuredChains() }, merchantId, params.id, body),
+    body: await refundPayment({ db, actor, origin, chains: configuredChains() }, merchantId, params.id, body),
   }),
 });

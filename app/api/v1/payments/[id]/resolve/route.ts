@@ -8,7 +8,7 @@ export const dynamic = "force-dynamic";
 export const POST = apiRoute({
   params: ZIdParams("pay"),
   atomicIdempotency: true,
-  handler: async ({ db, merchantId, params }) => ({
-    body: await resolvePayment(db, merchantId, params.id, publicUrl()),
+  handler: async ({ db, actor, origin, merchantId, params }) => ({
+    body: await resolvePayment({ db, actor, origin }, merchantId, params.id, publicUrl()),
   }),
 });

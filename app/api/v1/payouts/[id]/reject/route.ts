@@ -8,10 +8,7 @@ export const dynamic = "force-dynamic";
 export const POST = apiRoute({
   params: ZIdParams("po"),
   atomicIdempotency: true,
-  handler: async ({ db, merchantId, apiKeyId, params }) => ({
-    body: await rejectPayout({ db, chains: configuredChains() }, merchantId, params.id, {
-      type: "api_key",
-      apiKeyId,
-    }),
+  handler: async ({ db, actor, origin, merchantId, params }) => ({
+    body: await rejectPayout({ db, actor, origin, chains: configuredChains() }, merchantId, params.id),
   }),
 });

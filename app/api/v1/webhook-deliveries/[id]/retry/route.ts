@@ -8,7 +8,7 @@ export const dynamic = "force-dynamic";
 
 export const POST = apiRoute({
   params: ZIdParams("wd"),
-  handler: async ({ db, merchantId, params }) => ({
-    body: await retryWebhookDelivery(webhookDeps(db, logger), merchantId, params.id),
+  handler: async ({ db, actor, origin, merchantId, params }) => ({
+    body: await retryWebhookDelivery({ ...webhookDeps(db, logger), actor, origin }, merchantId, params.id),
   }),
 });

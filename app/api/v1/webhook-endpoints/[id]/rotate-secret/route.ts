@@ -9,7 +9,7 @@ export const dynamic = "force-dynamic";
 export const POST = apiRoute({
   params: ZIdParams("we"),
   atomicIdempotency: true,
-  handler: async ({ db, merchantId, params }) => ({
-    body: await rotateWebhookSecret(webhookDeps(db, logger), merchantId, params.id),
+  handler: async ({ db, actor, origin, merchantId, params }) => ({
+    body: await rotateWebhookSecret({ ...webhookDeps(db, logger), actor, origin }, merchantId, params.id),
   }),
 });

@@ -8,7 +8,7 @@ export const dynamic = "force-dynamic";
 
 export const POST = apiRoute({
   params: ZIdParams("we"),
-  handler: async ({ db, merchantId, params }) => ({
-    body: await sendTestWebhook(webhookDeps(db, logger), merchantId, params.id),
+  handler: async ({ db, actor, origin, merchantId, params }) => ({
+    body: await sendTestWebhook({ ...webhookDeps(db, logger), actor, origin }, merchantId, params.id),
   }),
 });
