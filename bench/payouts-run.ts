@@ -14,6 +14,7 @@
 //          hot wallet's on-chain USDC and ETH.
 // The hot wallet is funded by real transfers from an Anvil account recorded as `adjustment` entries
 // (sweeping real payments into it is covered by lib/balances/balance-mode-sweep.test.ts).
+
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -22,6 +23,7 @@ import { wordlist } from "@scure/bip39/wordlists/english";
 import { createPublicClient, createWalletClient, erc20Abi, http, parseEther } from "viem";
 import { generatePrivateKey, privateKeyToAddress } from "viem/accounts";
 import { foundry } from "viem/chains";
+import { OPERATOR } from "../lib/access/actor";
 import { createApiKey } from "../lib/api-keys/create-api-key";
 import { findLedgerMismatches } from "../lib/balances/find-ledger-mismatches";
 import { postLedgerEntry } from "../lib/balances/post-ledger-entry";
@@ -90,7 +92,7 @@ export async function runPayoutBenchmark(ports: { postgresPort: number; anvilPor
       { name: "Bench", email: "bench@example.com", password: "pw" },
       mnemonic,
     );
-    await setTreasurySetting({ db, chains: [chain] }, merchant.merchantId, {
+    await setTreasurySetting({ db, chains: [chain], actor: OPERATOR }, merchant.merchantId, {
       chain: "local",
       mode: "balance",
     });

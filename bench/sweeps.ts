@@ -3,11 +3,13 @@
 // Anvil account, detected and confirmed by the chain watcher (scanChain) and swept by the embedded
 // sweeper's service (runSweeps) to a treasury. Baseline, measured in the same run: the payer's own
 // transfers into the deposit addresses (a plain ETH transfer; a USDC `transfer` to a fresh holder).
+
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Address, createPublicClient, createWalletClient, erc20Abi, type Hash, http } from "viem";
 import { generatePrivateKey, privateKeyToAddress } from "viem/accounts";
+import { OPERATOR } from "../lib/access/actor";
 import { createChainClient } from "../lib/chains/public-client";
 import { ZChain } from "../lib/config/chains";
 import { DEVELOPMENT_MNEMONIC } from "../lib/config/env";
@@ -80,7 +82,7 @@ async function main() {
       password: "benchmark",
     });
     const treasury = privateKeyToAddress(generatePrivateKey());
-    await setTreasurySetting({ db, chains: [chain] }, merchant.merchantId, {
+    await setTreasurySetting({ db, chains: [chain], actor: OPERATOR }, merchant.merchantId, {
       chain: "local",
       address: treasury,
     });

@@ -16,7 +16,8 @@ export type IdPrefix =
   | "wd" // webhook delivery
   | "wa" // webhook attempt
   | "gtu" // gas top-up of a hot wallet
-  | "aud"; // audit log entry
+  | "aud" // audit log entry
+  | "chg"; // money-routing setting change (treasury, payout limits)
 
 const ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 const BODY_LENGTH = 22; // 62^22 > 2^128

@@ -11,6 +11,7 @@ import { join, resolve } from "node:path";
 import { formatEther } from "viem";
 import { loadChainsConfig } from "../lib/config/chains";
 import { ConfigError, parseEnv } from "../lib/config/env";
+import { moneyRoutingDelaySeconds } from "../lib/config/money-routing-delay";
 import { createDb } from "../lib/db/client";
 import { migrateDatabase } from "../lib/db/migrate";
 import { demoTreasuryAddress, setupDevnet } from "../lib/devnet/setup-devnet";
@@ -32,6 +33,7 @@ let stopping = false;
 async function main(): Promise<void> {
   const config = parseEnv();
   const chains = loadChainsConfig(resolve(root, config.CHAINS_FILE)).chains;
+  moneyRoutingDelaySeconds(chains, config.MONEY_ROUTING_DELAY_SECONDS);
   const dataDir = resolve(root, config.CTRIP_DATA_DIR);
   mkdirSync(dataDir, { recursive: true });
 

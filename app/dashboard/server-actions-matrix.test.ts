@@ -12,11 +12,13 @@
 // Each call must end in a return value, a redirect or the not-found page — never a thrown error,
 // which Next would answer with a 500 — and B's data must not change. FUZZ_ACTION_RUNS (default 60)
 // forms per action, FUZZ_SEED replays a run.
+
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import fc from "fast-check";
 import { decode, encode } from "next-auth/jwt";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { OPERATOR } from "@/lib/access/actor";
 import { createApiKey } from "@/lib/api-keys/create-api-key";
 import { authOptions } from "@/lib/auth/auth-options";
 import { env } from "@/lib/config/env";
@@ -25,6 +27,7 @@ import { createLogger } from "@/lib/logger";
 import { createMerchant } from "@/lib/merchants/create-merchant";
 import { createPayment } from "@/lib/payments/create-payment";
 import { createPayout } from "@/lib/payouts/create-payout";
+import { setPayoutLimits } from "@/lib/payouts/payout-limits";
 import { setTreasurySetting } from "@/lib/settlement/set-treasury-setting";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/database";
 import { adjustBalance } from "@/lib/testing/ledger";
@@ -56,6 +59,7 @@ type Seeded = {
   endpointId: string;
   deliveryId: string;
   payoutId: string;
+  changeId: string;
 };
 let a: Seeded;
 let b: Seeded;
@@ -93,13 +97,18 @@ async function seed(label: string): Promise<Seeded> {
   const delivery = await db.webhookDelivery.findFirstOrThrow({ where: { endpointId: endpoint.id } });
   // Balance mode with 1 ETH, and a payout waiting for approval.
   const chains = [testChain()];
-  await setTreasurySetting({ db, chains }, merchantId, { chain: "local", mode: "balance" });
+  await setTreasurySetting({ db, chains, actor: OPERATOR }, merchantId, { chain: "local", mode: "balance" });
   await adjustBalance(db, merchantId, { tokenSymbol: "ETH", amount: 10n ** 18n });
   const payout = await createPayout({ db, chains }, merchantId, {
     chain: "local",
     token: "ETH",
     amount: "0.1",
     address: "0x000000000000000000000000000000000000dEaD",
+  });
+  // A scheduled money-routing change (auto-approval waits for the delay).
+  const limits = await setPayoutLimits({ db, chains, actor: OPERATOR, delaySeconds: 86_400 }, merchantId, {
+    chain: "local",
+    auto_approve_below: "0.5",
   });
   return {
     merchantId,
@@ -109,6 +118,7 @@ async function seed(label: string): Promise<Seeded> {
     endpointId: endpoint.id,
     deliveryId: delivery.id,
     payoutId: payout.id,
+    changeId: limits.pending_change?.id ?? "",
   };
 }
 
@@ -127,6 +137,7 @@ async function snapshot(merchantId: string) {
     db.balance.findMany({ where: { merchantId }, orderBy: [{ chain: "asc" }, { tokenSymbol: "asc" }] }),
     db.balanceTransaction.findMany({ where: { merchantId }, orderBy: { id: "asc" } }),
     db.payoutLimit.findMany({ where: { merchantId } }),
+    db.settingChange.findMany({ where: { merchantId }, orderBy: { id: "asc" } }),
   ]);
   return JSON.stringify(rows, (_key, value) => (typeof value === "bigint" ? value.toString() : value));
 }
@@ -164,7 +175,7 @@ async function outcome(call: () => Promise<unknown>): Promise<string> {
   }
 }
 
-type Target = Pick<Seeded, "paymentId" | "keyId" | "endpointId" | "deliveryId" | "payoutId">;
+type Target = Pick<Seeded, "paymentId" | "keyId" | "endpointId" | "deliveryId" | "payoutId" | "changeId">;
 type Entry =
   /** Takes an object id: A's session on B's object must not reach it. */
   | { kind: "object"; call: (target: Target) => Promise<unknown>; refused: RegExp }
@@ -268,6 +279,11 @@ const MATRIX: Record<string, Entry> = {
         { saved: false, ...empty, values: null },
         form({ chain: "local", token: "ETH", max_per_payout: "5", max_per_day: "", auto_approve_below: "" }),
       ),
+  },
+  "app/dashboard/settings/actions.ts#cancelSettingChangeAction": {
+    kind: "object",
+    call: async (t) => (await settings()).cancelSettingChangeAction(form({ changeId: t.changeId })),
+    refused: /^not found$/,
   },
   "app/dashboard/webhooks/actions.ts#createWebhookEndpointAction": {
     kind: "own",

@@ -2,6 +2,7 @@ import { InngestTestEngine } from "@inngest/test";
 import { parseEther } from "viem";
 import { generatePrivateKey, privateKeyToAddress } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { OPERATOR } from "../../lib/access/actor";
 import { createPayout } from "../../lib/payouts/create-payout";
 import { relayApprovedPayouts } from "../../lib/payouts/relay-approved-payouts";
 import { approvePayout } from "../../lib/payouts/review-payout";
@@ -18,7 +19,7 @@ let fx: SettlementFixture;
 beforeAll(async () => {
   database = await createTestDatabase();
   fx = await createSettlementFixture(database.db);
-  await setTreasurySetting({ db: database.db, chains: [fx.chain] }, fx.merchant.merchantId, {
+  await setTreasurySetting({ db: database.db, chains: [fx.chain], actor: OPERATOR }, fx.merchant.merchantId, {
     chain: "local",
     mode: "balance",
   });

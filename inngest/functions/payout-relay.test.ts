@@ -1,9 +1,11 @@
 // The payout relay (Inngest mode) on a real database: each approved payout without a transaction
 // becomes one `payout/approved` event whose id is the payout id (Inngest's deduplication key), and
 // payouts pending approval, rejected or already sent are never relayed.
+
 import { InngestTestEngine } from "@inngest/test";
 import { generatePrivateKey, privateKeyToAddress } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { OPERATOR } from "../../lib/access/actor";
 import { createMerchant } from "../../lib/merchants/create-merchant";
 import { createPayout } from "../../lib/payouts/create-payout";
 import { approvePayout, rejectPayout } from "../../lib/payouts/review-payout";
@@ -28,7 +30,7 @@ describe("payout-relay function", () => {
       password: "pw",
     });
     const deps = { db: database.db, chains: [chain] };
-    await setTreasurySetting(deps, merchantId, { chain: "local", mode: "balance" });
+    await setTreasurySetting({ ...deps, actor: OPERATOR }, merchantId, { chain: "local", mode: "balance" });
     await adjustBalance(database.db, merchantId, { tokenSymbol: "ETH", amount: 10n ** 18n });
     const create = () =>
       createPayout(deps, merchantId, {

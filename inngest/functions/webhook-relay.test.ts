@@ -1,10 +1,12 @@
 // Inngest mode end to end, on a test file's own Anvil: the scanner confirms a real USDC payment,
 // the outbox relay turns its payment.confirmed event into `payment/confirmed` (id = event id), and
 // that event drives sweep-payment to `settled`.
+
 import { InngestTestEngine } from "@inngest/test";
 import { type Address, erc20Abi } from "viem";
 import { generatePrivateKey, privateKeyToAddress } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { OPERATOR } from "../../lib/access/actor";
 import { DEVELOPMENT_MNEMONIC } from "../../lib/config/env";
 import { MOCK_USDC_ADDRESS } from "../../lib/devnet/mock-usdc";
 import { setTreasurySetting } from "../../lib/settlement/set-treasury-setting";
@@ -42,10 +44,14 @@ async function relayOnce(sent: RelayedInngestEvent[]) {
 describe("outbox relay → payment/confirmed → sweep-payment", () => {
   it("relays a scanned payment's confirmation once, keyed by the event id, and the sweep settles it", async () => {
     const treasury = privateKeyToAddress(generatePrivateKey());
-    await setTreasurySetting({ db: database.db, chains: [fx.chain] }, fx.merchant.merchantId, {
-      chain: "local",
-      address: treasury,
-    });
+    await setTreasurySetting(
+      { db: database.db, chains: [fx.chain], actor: OPERATOR },
+      fx.merchant.merchantId,
+      {
+        chain: "local",
+        address: treasury,
+      },
+    );
     const payment = await fx.createPayment({ token: "USDC", amount: "7.25" });
     await fx.sendToken(payment.address, 7_250_000n);
     await fx.mine(2);

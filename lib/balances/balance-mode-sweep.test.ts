@@ -1,7 +1,9 @@
 // Balance mode on a real Anvil node: confirmed payments are swept to the merchant's own hot wallet
 // and credited to its balance exactly once, with real funds moved.
+
 import { parseEther } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { OPERATOR } from "../access/actor";
 import { toBigInt } from "../payments/payment-object";
 import { advanceSweep } from "../settlement/advance-sweep";
 import { planSweeps } from "../settlement/plan-sweeps";
@@ -19,7 +21,7 @@ let hotWallet: `0x${string}`;
 beforeAll(async () => {
   database = await createTestDatabase();
   fx = await createSettlementFixture(database.db);
-  await setTreasurySetting({ db: database.db, chains: [fx.chain] }, fx.merchant.merchantId, {
+  await setTreasurySetting({ db: database.db, chains: [fx.chain], actor: OPERATOR }, fx.merchant.merchantId, {
     chain: "local",
     mode: "balance",
   });

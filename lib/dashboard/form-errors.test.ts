@@ -1,6 +1,8 @@
 // The dashboard's forms show the services' own validation messages per field.
+
 import { zeroAddress } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { OPERATOR } from "../access/actor";
 import { DEVELOPMENT_MNEMONIC } from "../config/env";
 import { createMerchant } from "../merchants/create-merchant";
 import { createPayment } from "../payments/create-payment";
@@ -35,7 +37,10 @@ async function errorsOf(promise: Promise<unknown>) {
 describe("formErrorsOf", () => {
   it("maps setTreasurySetting's validation failures (zod and AppError) to the address field", async () => {
     const set = (address: string | null, chain = "local") =>
-      setTreasurySetting({ db: database.db, chains: [testChain()] }, merchantId, { chain, address });
+      setTreasurySetting({ db: database.db, chains: [testChain()], actor: OPERATOR }, merchantId, {
+        chain,
+        address,
+      });
     expect((await errorsOf(set("0x1234")))?.fieldErrors).toEqual({
       address: "must be a 0x-prefixed 20-byte hex address",
     });

@@ -1,9 +1,11 @@
 // The dashboard's balances, payouts and refunds helpers: the refund panel of a payment page against
 // a real database and real ETH swept on Anvil (its rules mirror refundPayment's), the payout
 // timeline, the list filters read from a page URL, and the form schemas in front of the services.
+
 import { parseEther } from "viem";
 import { generatePrivateKey, privateKeyToAddress } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { OPERATOR } from "../access/actor";
 import { ZListBalanceTransactionsQuery } from "../balances/list-balance-transactions";
 import { AppError } from "../errors";
 import { getPaymentOrThrow } from "../payments/get-payment";
@@ -57,7 +59,10 @@ describe("getPaymentRefunds", () => {
     expect(refuse).toMatchObject({ code: "invalid_state" });
 
     // Balance mode, confirmed but not yet swept into the balance: not yet.
-    await setTreasurySetting(deps(), fx.merchant.merchantId, { chain: "local", mode: "balance" });
+    await setTreasurySetting({ ...deps(), actor: OPERATOR }, fx.merchant.merchantId, {
+      chain: "local",
+      mode: "balance",
+    });
     const over = await fx.createConfirmedPayment({ amount: "0.02", pay: parseEther("0.03") });
     const before = await refundsOf(over.id);
     expect(before.refusal?.reason).toBe("not_settled");

@@ -8,6 +8,7 @@
 // once, each complete (its event, its own deposit address, its one ledger debit; the ledger rebuilt
 // from its entries equals the balance). DB_DOWN_SECONDS sets the outage
 // (default 4 in `npm test`, 20 in `npm run test:resilience`).
+
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -15,6 +16,7 @@ import { join } from "node:path";
 import { parseEther } from "viem";
 import { generatePrivateKey, privateKeyToAddress } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { OPERATOR } from "../access/actor";
 import { findLedgerMismatches } from "../balances/find-ledger-mismatches";
 import { migrateDatabase } from "../db/migrate";
 import { ABANDONED_CLAIM_MS } from "../idempotency/with-idempotency";
@@ -85,7 +87,7 @@ beforeAll(async () => {
   ({ apiKey } = await createApiKey(db(), { merchantId: merchant.merchantId, name: "load" }));
   // Payouts spend a balance: balance settlement mode, and 1,000 ETH credited.
   const { setTreasurySetting } = await import("../settlement/set-treasury-setting");
-  await setTreasurySetting({ db: db(), chains: [testChain()] }, merchant.merchantId, {
+  await setTreasurySetting({ db: db(), chains: [testChain()], actor: OPERATOR }, merchant.merchantId, {
     chain: "local",
     mode: "balance",
   });

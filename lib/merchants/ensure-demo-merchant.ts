@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { SYSTEM } from "../access/actor";
 import type { TChain } from "../config/chains";
 import type { Db } from "../db/client";
 import { setTreasurySetting } from "../settlement/set-treasury-setting";
@@ -34,7 +35,10 @@ export async function ensureDemoMerchant(
   let treasury: DemoMerchant["treasury"] = null;
   if (options.treasury) {
     const { chains, chain, address } = options.treasury;
-    const setting = await setTreasurySetting({ db, chains }, created.merchantId, { chain, address });
+    const setting = await setTreasurySetting({ db, chains, actor: SYSTEM }, created.merchantId, {
+      chain,
+      address,
+    });
     treasury = { chain: setting.chain, address: setting.address ?? address };
   }
   return { merchantId: created.merchantId, email: created.email, password, treasury };

@@ -1,9 +1,11 @@
 // Payout execution on a real Anvil node with real funds: a merchant in balance mode whose hot
 // wallet was filled by real sweeps pays out native coins and USDC; crash recovery, failures and a
 // burst of pipelined payouts, with the ledger reconciled against the hot wallet's on-chain balances.
+
 import { type Hex, parseEther } from "viem";
 import { generatePrivateKey, privateKeyToAddress } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { OPERATOR } from "../access/actor";
 import { findLedgerMismatches } from "../balances/find-ledger-mismatches";
 import { listBalanceTransactions } from "../balances/list-balance-transactions";
 import { reconcileChainWithHotWallets } from "../balances/reconcile-hot-wallets";
@@ -31,7 +33,7 @@ let hotWallet: `0x${string}`;
 beforeAll(async () => {
   database = await createTestDatabase();
   fx = await createSettlementFixture(database.db);
-  await setTreasurySetting({ db: database.db, chains: [fx.chain] }, fx.merchant.merchantId, {
+  await setTreasurySetting({ db: database.db, chains: [fx.chain], actor: OPERATOR }, fx.merchant.merchantId, {
     chain: "local",
     mode: "balance",
   });

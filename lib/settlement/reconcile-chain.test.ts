@@ -4,9 +4,11 @@
 // watcher, swept by the real sweeper. Per payment and in total, received = swept + fees + held on
 // chain, and the USDC sweeps' gas top-ups = fees paid by the deposits + left there, to the wei.
 // The seed is printed on failure; RECONCILE_SEED replays a run.
+
 import type { Address } from "viem";
 import { generatePrivateKey, privateKeyToAddress } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { OPERATOR } from "../access/actor";
 import { DEVELOPMENT_MNEMONIC } from "../config/env";
 import { createMerchant } from "../merchants/create-merchant";
 import { createPayment } from "../payments/create-payment";
@@ -134,10 +136,14 @@ describe("reconcileChain", () => {
     await scan();
 
     // One merchant has a treasury: its confirmed payments are swept (scanner and sweeper together).
-    await setTreasurySetting({ db: database.db, chains: [fx.chain] }, fx.merchant.merchantId, {
-      chain: "local",
-      address: treasury,
-    });
+    await setTreasurySetting(
+      { db: database.db, chains: [fx.chain], actor: OPERATOR },
+      fx.merchant.merchantId,
+      {
+        chain: "local",
+        address: treasury,
+      },
+    );
     const deps = { db: database.db, chains: [fx.chain], mnemonic: DEVELOPMENT_MNEMONIC };
     for (let pass = 0; pass < 30; pass++) {
       const result = await runSweeps(deps, { limit: 1_000 });

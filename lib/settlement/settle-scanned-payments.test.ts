@@ -2,9 +2,11 @@
 // payment are paid with real transactions, detected and confirmed by scanChain, then swept by the
 // embedded runner's jobs (scan + sweep) to the merchant's treasury. Nothing is forced in the
 // database: every state comes from the chain.
+
 import { type Address, erc20Abi, type Hex } from "viem";
 import { generatePrivateKey, privateKeyToAddress } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { OPERATOR } from "../access/actor";
 import { DEVELOPMENT_MNEMONIC } from "../config/env";
 import { MOCK_USDC_ADDRESS } from "../devnet/mock-usdc";
 import { type EmbeddedRunner, startEmbeddedRunner } from "../jobs/embedded-runner";
@@ -44,10 +46,14 @@ function usdcBalance(owner: Address) {
 describe("scanner + sweeper on one chain", () => {
   it("detects, confirms and settles a USDC and a native payment; every unit reconciles", async () => {
     const treasury = privateKeyToAddress(generatePrivateKey());
-    await setTreasurySetting({ db: database.db, chains: [fx.chain] }, fx.merchant.merchantId, {
-      chain: "local",
-      address: treasury,
-    });
+    await setTreasurySetting(
+      { db: database.db, chains: [fx.chain], actor: OPERATOR },
+      fx.merchant.merchantId,
+      {
+        chain: "local",
+        address: treasury,
+      },
+    );
     const usdcPayment = await fx.createPayment({ token: "USDC", amount: "25.5" });
     const nativePayment = await fx.createPayment({ amount: "1.25" });
     await fx.sendToken(usdcPayment.address, 25_500_000n);

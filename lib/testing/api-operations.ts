@@ -1,6 +1,7 @@
 // The API as the OpenAPI document lists it (OPERATIONS), callable in-process through the real route
 // handlers, plus a world of two merchants with real objects of every id prefix the API exposes. Used
 // by the fuzz and authorization-matrix tests, so a new operation is covered as soon as it is listed.
+
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,6 +10,8 @@ import { createTestClient, http } from "viem";
 import { generatePrivateKey, privateKeyToAddress } from "viem/accounts";
 import { foundry } from "viem/chains";
 import { inject, vi } from "vitest";
+import { OPERATOR } from "../access/actor";
+import { API_KEY_PERMISSIONS } from "../access/permissions";
 import { createApiKey, revokeApiKey } from "../api-keys/create-api-key";
 import type { TChain } from "../config/chains";
 import { mockUsdcArtifact } from "../devnet/mock-usdc";
@@ -108,6 +111,7 @@ export async function createApiWorld(
   const { setTreasurySetting } = await import("../settlement/set-treasury-setting");
   const { postLedgerEntry } = await import("../balances/post-ledger-entry");
   const { createPayout } = await import("../payouts/create-payout");
+  const { setPayoutLimits } = await import("../payouts/payout-limits");
   const logger = createLogger({}, { level: "error" });
 
   async function merchant(name: string): Promise<ApiMerchant> {
@@ -116,11 +120,12 @@ export async function createApiWorld(
       email: `${name.toLowerCase()}-${Date.now()}@example.com`,
       password: "password-123",
     });
-    // The owner's key: it may approve payouts, so the matrix and the fuzz reach those routes.
+    // The owner's key: every permission (approving payouts, money routing), so the matrix and the
+    // fuzz reach those routes.
     const { apiKey } = await createApiKey(database.db, {
       merchantId,
       name,
-      permissions: ["payouts:approve"],
+      permissions: [...API_KEY_PERMISSIONS],
     });
     const endpoint = await createWebhookEndpoint(webhookDeps(database.db, logger), merchantId, {
       url: receiver.url,
@@ -136,7 +141,7 @@ export async function createApiWorld(
     const [delivery] = deliveries.data;
     if (!event || !delivery) throw new Error("api world: the payment recorded no event or delivery");
     // Balance mode with 100 USDC, and a payout waiting for approval.
-    await setTreasurySetting({ db: database.db, chains: [chain] }, merchantId, {
+    await setTreasurySetting({ db: database.db, chains: [chain], actor: OPERATOR }, merchantId, {
       chain: chain.name,
       mode: "balance",
     });
@@ -155,10 +160,24 @@ export async function createApiWorld(
       amount: "1",
       address: privateKeyToAddress(generatePrivateKey()),
     });
+    // A scheduled money-routing change (auto-approval waits for the delay) the owner may cancel.
+    const limits = await setPayoutLimits(
+      { db: database.db, chains: [chain], actor: OPERATOR, delaySeconds: 86_400 },
+      merchantId,
+      { chain: chain.name, token: "USDC", auto_approve_below: "5" },
+    );
+    if (!limits.pending_change) throw new Error("api world: the auto-approval change was not scheduled");
     return {
       merchantId,
       apiKey,
-      objectIds: { pay: payment.id, evt: event.id, we: endpoint.id, wd: delivery.id, po: payout.id },
+      objectIds: {
+        pay: payment.id,
+        evt: event.id,
+        we: endpoint.id,
+        wd: delivery.id,
+        po: payout.id,
+        chg: limits.pending_change.id,
+      },
       depositAddress: payment.address,
     };
   }

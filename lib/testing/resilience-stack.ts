@@ -3,6 +3,7 @@
 // wallet seed whose gas tank is funded; a treasury-mode and a balance-mode merchant, each with a
 // webhook endpoint on a real local receiver; and the real worker process, configured by a
 // chains.yaml written for it.
+
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,6 +11,7 @@ import { generateMnemonic } from "@scure/bip39";
 import { wordlist } from "@scure/bip39/wordlists/english";
 import { type Address, createPublicClient, createWalletClient, erc20Abi, type Hash, http } from "viem";
 import { generatePrivateKey, privateKeyToAddress } from "viem/accounts";
+import { OPERATOR } from "../access/actor";
 import type { TChain } from "../config/chains";
 import { env } from "../config/env";
 import { encryptionKey } from "../crypto/encryption-key";
@@ -88,7 +90,7 @@ export async function startResilienceStack(database: TestDatabase) {
     const hotWallet = hotWalletAddress(depositXpub);
     const treasury = privateKeyToAddress(generatePrivateKey());
     await setTreasurySetting(
-      deps,
+      { ...deps, actor: OPERATOR },
       created.merchantId,
       mode === "balance" ? { chain: chain.name, mode: "balance" } : { chain: chain.name, address: treasury },
     );

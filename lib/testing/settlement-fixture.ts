@@ -1,6 +1,7 @@
 // A settlement scenario on the test run's real Anvil node and a real database: a merchant of a
 // fresh seed (so its gas tank starts empty and is this file's own), a mock USDC placed at an
 // address of its own, a funded payer, and helpers that pay a payment with a real transaction.
+
 import { generateMnemonic } from "@scure/bip39";
 import { wordlist } from "@scure/bip39/wordlists/english";
 import {
@@ -15,6 +16,7 @@ import {
 } from "viem";
 import { generatePrivateKey, privateKeyToAccount, privateKeyToAddress } from "viem/accounts";
 import { inject } from "vitest";
+import { OPERATOR } from "../access/actor";
 import type { TChain } from "../config/chains";
 import type { Db } from "../db/client";
 import { mockUsdcAbi, mockUsdcArtifact } from "../devnet/mock-usdc";
@@ -76,7 +78,7 @@ export async function createSettlementFixture(
     mnemonic,
   );
   const treasury = privateKeyToAddress(generatePrivateKey());
-  await setTreasurySetting({ db, chains: [chain] }, merchant.merchantId, {
+  await setTreasurySetting({ db, chains: [chain], actor: OPERATOR }, merchant.merchantId, {
     chain: "local",
     address: treasury,
   });
@@ -160,7 +162,7 @@ export async function createSettlementFixture(
     },
     /** Switches the merchant to balance mode; returns its hot wallet. */
     async useBalanceMode(): Promise<Address> {
-      await setTreasurySetting({ db, chains: [chain] }, merchant.merchantId, {
+      await setTreasurySetting({ db, chains: [chain], actor: OPERATOR }, merchant.merchantId, {
         chain: "local",
         mode: "balance",
       });

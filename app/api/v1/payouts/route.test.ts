@@ -1,8 +1,10 @@
 // The payouts API through the real route handlers on a real database: idempotent creation, every
 // validation rule, limits and auto-approval, approve/reject with funds returned, refunds, 50
 // concurrent payouts racing for one balance, and merchants kept apart on every endpoint.
+
 import { generatePrivateKey, privateKeyToAddress } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { OPERATOR } from "@/lib/access/actor";
 import { createApiKey } from "@/lib/api-keys/create-api-key";
 import { findLedgerMismatches } from "@/lib/balances/find-ledger-mismatches";
 import { configuredChains } from "@/lib/config/chains";
@@ -66,8 +68,11 @@ beforeAll(async () => {
   }));
   ownerOfA = a.userId;
   const chains = configuredChains();
-  await setTreasurySetting({ db: database.db, chains }, merchantA, { chain: "local", mode: "balance" });
-  await setTreasurySetting({ db: database.db, chains }, merchantB, {
+  await setTreasurySetting({ db: database.db, chains, actor: OPERATOR }, merchantA, {
+    chain: "local",
+    mode: "balance",
+  });
+  await setTreasurySetting({ db: database.db, chains, actor: OPERATOR }, merchantB, {
     chain: "local",
     address: privateKeyToAddress(generatePrivateKey()),
   });

@@ -7,11 +7,13 @@ export const dynamic = "force-dynamic";
 
 export const PUT = apiRoute({
   body: ZSetTreasurySetting,
-  handler: async ({ db, merchantId, body }) => ({
-    body: await setTreasurySetting({ db, chains: configuredChains() }, merchantId, body),
+  handler: async ({ db, merchantId, body, actor, origin }) => ({
+    body: await setTreasurySetting({ db, chains: configuredChains(), actor, origin }, merchantId, body),
   }),
 });
 
 export const GET = apiRoute({
-  handler: async ({ db, merchantId }) => ({ body: await listTreasurySettings(db, merchantId) }),
+  handler: async ({ db, merchantId, actor }) => ({
+    body: await listTreasurySettings({ db, chains: configuredChains(), actor }, merchantId),
+  }),
 });
