@@ -425,6 +425,65 @@ describe("dashboard server actions: authorization matrix", () => {
     expect(payout.status).toBe("approved");
   });
 
+  it("money routing is the owner's: admins keep branding and expiry, viewers change nothing", async () => {
+    const member = async (role: "admin" | "viewer") =>
+      database.db.user.create({
+        data: {
+          id: `usr_${role}${Date.now()}`,
+          merchantId: a.merchantId,
+          email: `${role}-${Date.now()}@example.com`,
+          passwordHash: "not used",
+          role,
+        },
+      });
+    const empty = { error: null, fieldErrors: {} };
+    const treasury = () =>
+      settings().then((actions) =>
+        actions.setTreasuryAction(
+          { saved: false, mode: null, address: null, ...empty },
+          form({ chain: "local", address: "0x000000000000000000000000000000000000bEEF" }),
+        ),
+      );
+    const limits = () =>
+      settings().then((actions) =>
+        actions.setPayoutLimitsAction(
+          { saved: false, ...empty, values: null },
+          form({
+            chain: "local",
+            token: "ETH",
+            max_per_payout: "",
+            max_per_day: "",
+            auto_approve_below: "9",
+          }),
+        ),
+      );
+    const account = (name: string) =>
+      settings().then((actions) =>
+        actions.updateSettingsAction(
+          { saved: false, ...empty },
+          form({ name, brandColor: "", defaultExpiryMinutes: "30" }),
+        ),
+      );
+    for (const role of ["admin", "viewer"] as const) {
+      await signInAs({ userId: (await member(role)).id, merchantId: a.merchantId });
+      const before = await snapshot(a.merchantId);
+      expect((await treasury()).error).toMatch(/settings:write, which only the owner has/);
+      expect((await limits()).error).toMatch(/settings:write/);
+      expect(
+        await outcome(async () =>
+          (await settings()).cancelSettingChangeAction(form({ changeId: a.changeId })),
+        ),
+      ).toBe("redirect /dashboard/settings?notice=change-forbidden");
+      if (role === "viewer") {
+        expect((await account("Viewer's shop")).error).toMatch(/account:write/);
+        expect(await snapshot(a.merchantId)).toBe(before);
+      } else expect((await account("Admin's shop")).saved).toBe(true);
+    }
+    expect((await database.db.merchant.findUniqueOrThrow({ where: { id: a.merchantId } })).name).toBe(
+      "Admin's shop",
+    );
+  });
+
   it.each([
     ["expired", async () => signInAs(a, -3_600)],
     [
