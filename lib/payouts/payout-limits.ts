@@ -9,6 +9,7 @@ import { openSettingChanges } from "../settlement/list-setting-changes";
 import {
   apiValues,
   commitSettingChange,
+  delaySecondsOf,
   type LimitValues,
   limitValuesOf,
   lockSettingTarget,
@@ -112,7 +113,8 @@ export async function setPayoutLimits(
     autoApproveBelow: parse(input.auto_approve_below, "auto_approve_below"),
   };
   const target = { kind: "payout_limits", chain: chain.name, tokenSymbol: token.symbol } as const;
-  const { context, delaySeconds } = settingChangeContext(deps);
+  const context = settingChangeContext(deps);
+  const delaySeconds = delaySecondsOf(deps);
   return deps.db.$transaction(async (tx) => {
     await lockSettingTarget(tx, merchantId, target);
     const previous = ((await readLiveValues(tx, merchantId, target)) as LimitValues | null) ?? NO_LIMITS;

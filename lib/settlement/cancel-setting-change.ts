@@ -26,7 +26,7 @@ export async function cancelSettingChange(
   authorize(deps.actor, merchantId, "settings:write");
   const notFound = new AppError("not_found", "No such settings change.");
   if (!isId(id, "chg")) throw notFound;
-  const { context } = settingChangeContext({ ...deps, delaySeconds: 0 });
+  const context = settingChangeContext(deps);
   return deps.db.$transaction(async (tx) => {
     const row = await tx.settingChange.findFirst({
       where: { id, merchantId },

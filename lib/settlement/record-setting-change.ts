@@ -39,14 +39,16 @@ export type MoneyRoutingDeps = {
   delaySeconds?: number;
 } & AccessDeps;
 
-export function settingChangeContext(deps: MoneyRoutingDeps): {
-  context: SettingChangeContext;
-  delaySeconds: number;
-} {
-  return {
-    context: { chains: deps.chains, now: deps.now?.() ?? new Date(), actor: deps.actor, origin: deps.origin },
-    delaySeconds: deps.delaySeconds ?? moneyRoutingDelaySeconds(deps.chains),
-  };
+/** Who changes what when (the clock is injectable for tests). */
+export function settingChangeContext(
+  deps: Omit<MoneyRoutingDeps, "db" | "delaySeconds">,
+): SettingChangeContext {
+  return { chains: deps.chains, now: deps.now?.() ?? new Date(), actor: deps.actor, origin: deps.origin };
+}
+
+/** The delay of a loosening change: the deps' override, else MONEY_ROUTING_DELAY_SECONDS for these chains. */
+export function delaySecondsOf(deps: Pick<MoneyRoutingDeps, "chains" | "delaySeconds">): number {
+  return deps.delaySeconds ?? moneyRoutingDelaySeconds(deps.chains);
 }
 
 type DecimalLike = { toFixed(): string };

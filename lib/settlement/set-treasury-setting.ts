@@ -7,6 +7,7 @@ import { AppError } from "../errors";
 import { hotWalletAddress } from "../wallet/derivation";
 import {
   commitSettingChange,
+  delaySecondsOf,
   lockSettingTarget,
   type MoneyRoutingDeps,
   readLiveValues,
@@ -57,7 +58,8 @@ export async function setTreasurySetting(
   }
   const address = input.address ?? null;
   if (address) await assertNotOwnAddress(deps, merchantId, address);
-  const { context, delaySeconds } = settingChangeContext(deps);
+  const context = settingChangeContext(deps);
+  const delaySeconds = delaySecondsOf(deps);
   const target = { kind: "treasury", chain: input.chain, tokenSymbol: null } as const;
   const next = { mode: input.mode, address };
   return deps.db.$transaction(async (tx) => {
