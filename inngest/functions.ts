@@ -1,3 +1,4 @@
+import { applySettingChanges } from "./functions/apply-setting-changes";
 import { chainHeartbeat } from "./functions/chain-heartbeat";
 import { chainWatcher, chainWatchSupervisor } from "./functions/chain-watcher";
 import { executePayout } from "./functions/execute-payout";
@@ -18,4 +19,5 @@ export const functions = [
   sweepSupervisor,
   executePayout,
   payoutRelay,
+  applySettingChanges,
 ];

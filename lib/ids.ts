@@ -18,7 +18,8 @@ export type IdPrefix =
   | "gtu" // gas top-up of a hot wallet
   | "aud" // audit log entry
   | "inv" // team invitation
-  | "inc"; // chain incident
+  | "inc" // chain incident
+  | "chg"; // money-routing setting change (treasury, payout limits)
 
 const ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 const BODY_LENGTH = 22; // 62^22 > 2^128

@@ -27,6 +27,7 @@ import { createLogger } from "@/lib/logger";
 import { createMerchant } from "@/lib/merchants/create-merchant";
 import { createPayment } from "@/lib/payments/create-payment";
 import { createPayout } from "@/lib/payouts/create-payout";
+import { setPayoutLimits } from "@/lib/payouts/payout-limits";
 import { setTreasurySetting } from "@/lib/settlement/set-treasury-setting";
 import { createInvitation } from "@/lib/team/invitations";
 import { addMember } from "@/lib/team/members";
@@ -61,6 +62,7 @@ type Seeded = {
   deliveryId: string;
   payoutId: string;
   invitationId: string;
+  changeId: string;
 };
 let a: Seeded;
 let b: Seeded;
@@ -114,6 +116,11 @@ async function seed(label: string): Promise<Seeded> {
       role: "viewer",
     },
   );
+  // A scheduled money-routing change (auto-approval waits for the delay).
+  const limits = await setPayoutLimits({ db, chains, actor: OPERATOR, delaySeconds: 86_400 }, merchantId, {
+    chain: "local",
+    auto_approve_below: "0.5",
+  });
   return {
     invitationId: invitation.id,
     merchantId,
@@ -123,6 +130,7 @@ async function seed(label: string): Promise<Seeded> {
     endpointId: endpoint.id,
     deliveryId: delivery.id,
     payoutId: payout.id,
+    changeId: limits.pending_change?.id ?? "",
   };
 }
 
@@ -143,6 +151,7 @@ async function snapshot(merchantId: string) {
     db.payoutLimit.findMany({ where: { merchantId } }),
     db.user.findMany({ where: { merchantId }, orderBy: { id: "asc" } }),
     db.invitation.findMany({ where: { merchantId }, orderBy: { id: "asc" } }),
+    db.settingChange.findMany({ where: { merchantId }, orderBy: { id: "asc" } }),
   ]);
   return JSON.stringify(rows, (_key, value) => (typeof value === "bigint" ? value.toString() : value));
 }
@@ -182,7 +191,7 @@ async function outcome(call: () => Promise<unknown>): Promise<string> {
 
 type Target = Pick<
   Seeded,
-  "paymentId" | "keyId" | "endpointId" | "deliveryId" | "payoutId" | "userId" | "invitationId"
+  "paymentId" | "keyId" | "endpointId" | "deliveryId" | "payoutId" | "userId" | "invitationId" | "changeId"
 >;
 type Entry =
   /** Takes an object id: A's session on B's object must not reach it. */
@@ -288,6 +297,11 @@ const MATRIX: Record<string, Entry> = {
         { saved: false, ...empty, values: null },
         form({ chain: "local", token: "ETH", max_per_payout: "5", max_per_day: "", auto_approve_below: "" }),
       ),
+  },
+  "app/dashboard/settings/actions.ts#cancelSettingChangeAction": {
+    kind: "object",
+    call: async (t) => (await settings()).cancelSettingChangeAction(form({ changeId: t.changeId })),
+    refused: /^not found$/,
   },
   "app/dashboard/webhooks/actions.ts#createWebhookEndpointAction": {
     kind: "own",
@@ -491,6 +505,65 @@ describe("dashboard server actions: authorization matrix", () => {
     expect(
       await outcome(async () => (await team()).removeMemberAction(form({ userId: a.userId, confirm: "on" }))),
     ).toBe("redirect /dashboard/team?notice=last-owner");
+  });
+
+  it("money routing is the owner's: admins keep branding and expiry, viewers change nothing", async () => {
+    const member = async (role: "admin" | "viewer") =>
+      database.db.user.create({
+        data: {
+          id: `usr_${role}${Date.now()}`,
+          merchantId: a.merchantId,
+          email: `${role}-${Date.now()}@example.com`,
+          passwordHash: "not used",
+          role,
+        },
+      });
+    const empty = { error: null, fieldErrors: {} };
+    const treasury = () =>
+      settings().then((actions) =>
+        actions.setTreasuryAction(
+          { saved: false, mode: null, address: null, ...empty },
+          form({ chain: "local", address: "0x000000000000000000000000000000000000bEEF" }),
+        ),
+      );
+    const limits = () =>
+      settings().then((actions) =>
+        actions.setPayoutLimitsAction(
+          { saved: false, ...empty, values: null },
+          form({
+            chain: "local",
+            token: "ETH",
+            max_per_payout: "",
+            max_per_day: "",
+            auto_approve_below: "9",
+          }),
+        ),
+      );
+    const account = (name: string) =>
+      settings().then((actions) =>
+        actions.updateSettingsAction(
+          { saved: false, ...empty },
+          form({ name, brandColor: "", defaultExpiryMinutes: "30" }),
+        ),
+      );
+    for (const role of ["admin", "viewer"] as const) {
+      await signInAs({ userId: (await member(role)).id, merchantId: a.merchantId });
+      const before = await snapshot(a.merchantId);
+      expect((await treasury()).error).toMatch(/settings:write, which only the owner has/);
+      expect((await limits()).error).toMatch(/settings:write/);
+      expect(
+        await outcome(async () =>
+          (await settings()).cancelSettingChangeAction(form({ changeId: a.changeId })),
+        ),
+      ).toBe("redirect /dashboard/settings?notice=change-forbidden");
+      if (role === "viewer") {
+        expect((await account("Viewer's shop")).error).toMatch(/account:write/);
+        expect(await snapshot(a.merchantId)).toBe(before);
+      } else expect((await account("Admin's shop")).saved).toBe(true);
+    }
+    expect((await database.db.merchant.findUniqueOrThrow({ where: { id: a.merchantId } })).name).toBe(
+      "Admin's shop",
+    );
   });
 
   it.each([

@@ -68,6 +68,17 @@ export const ZEnv = z
      * keeps the resident memory flat under steady load; 0 leaves V8's adaptive growth (up to 4×).
      */
     NODE_HEAP_GROWTH_PERCENT: z.coerce.number().int().min(0).max(300).default(30),
+    /**
+     * Seconds a loosening money-routing change (new treasury address, settlement mode switch, higher
+     * or removed payout limits, higher auto-approval) waits before it takes effect. Default 86400, or
+     * 0 when every chain is a local devnet; 0 is refused with a real chain (lib/config/money-routing-delay.ts).
+     */
+    MONEY_ROUTING_DELAY_SECONDS: z.coerce
+      .number()
+      .int("must be whole seconds")
+      .min(0)
+      .max(30 * 86_400, "at most 30 days (2592000)")
+      .optional(),
     /** "off" disables the in-process job runner (e.g. when a separate `npm run worker` runs the jobs). */
     CTRIP_EMBEDDED_RUNNER: z.enum(["on", "off"]).default("on"),
     /** "1"/"true" opens sign-up, "0"/"false" closes it; unset = open only while every chain is a devnet. */

@@ -13,6 +13,8 @@ export const EVENT_TYPES = [
   "payout.sent",
   "payout.confirmed",
   "payout.failed",
+  /** A money-routing change (treasury, payout limits) was applied, scheduled or canceled. */
+  "settings.updated",
 ] as const;
 export const ZEventType = z.enum(EVENT_TYPES);
 export type TEventType = z.infer<typeof ZEventType>;

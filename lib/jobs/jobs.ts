@@ -10,6 +10,7 @@ import { expirePayments } from "../payments/expire-payments";
 import { runPayouts } from "../payouts/run-payouts";
 import { checkNativeBalances } from "../scanner/check-native-balances";
 import { scanChain } from "../scanner/scan-chain";
+import { applyDueSettingChanges } from "../settlement/apply-due-setting-changes";
 import { runSweeps } from "../settlement/run-sweeps";
 import { sharedWebhookDispatcher } from "../webhooks/webhook-dispatcher";
 
@@ -170,6 +171,24 @@ export const payoutJob: Job = {
   },
 };
 
+/**
+ * Applies the scheduled money-routing changes (treasury, payout limits) whose delay has passed, so
+ * sweeps and payouts see them; at most 15 s late. Idempotent: each change is claimed once.
+ */
+export const settingChangesJob: Job = {
+  name: "setting-changes",
+  intervalMs: () => 15_000,
+  async run({ db, chains, logger }) {
+    const result = await applyDueSettingChanges({ db, chains });
+    // The settings.updated events go out now, not at the webhook job's next tick.
+    if (result.applied.length > 0) {
+      logger.info("money-routing changes applied", { changes: result.applied });
+      await sharedWebhookDispatcher(db, logger).tick();
+    }
+    return result;
+  },
+};
+
 /** The jobs the embedded runner drives when Inngest is not configured. */
 export const jobs: readonly Job[] = [
   chainHeartbeatJob,
@@ -177,5 +196,6 @@ export const jobs: readonly Job[] = [
   chainScanJob,
   sweepJob,
   payoutJob,
+  settingChangesJob,
   webhookDeliveryJob,
 ];

@@ -27,6 +27,7 @@ import { ZPayoutObject } from "../payouts/payout-object";
 import { ZRefundPayment } from "../payouts/refund-payment";
 import { ZReconciliationQuery } from "../settlement/reconcile-chain";
 import { ZSetTreasurySetting } from "../settlement/set-treasury-setting";
+import { ZSettingChangeList, ZSettingChangeObject } from "../settlement/setting-change-object";
 import { ZTreasurySettingList, ZTreasurySettingObject } from "../settlement/treasury-setting-object";
 import { ZListWebhookDeliveriesQuery } from "../webhooks/list-webhook-deliveries";
 import { ZListWebhookEndpointsQuery } from "../webhooks/manage-webhook-endpoints";
@@ -151,6 +152,8 @@ const RESPONSE_COMPONENTS = {
   PayoutLimitsList: ZPayoutLimitsList,
   AuditLogEntry: ZAuditLogEntryObject,
   AuditLogEntryList: ZAuditLogEntryList,
+  SettingChange: ZSettingChangeObject,
+  SettingChangeList: ZSettingChangeList,
 };
 const REQUEST_COMPONENTS = {
   CreatePaymentRequest: ZCreatePayment,
@@ -299,12 +302,20 @@ export const OPERATIONS: readonly OperationSpec[] = [
       "Where confirmed payments on `chain` are swept. `mode` `treasury` (default) sweeps to `address` " +
       "(stored checksummed; one of the gateway's deposit addresses is refused); `balance` credits the " +
       "merchant's balance instead. Without a treasury, funds stay at their deposit addresses and payments " +
-      "stay `confirmed`.",
+      "stay `confirmed`. The first setting of a chain takes effect at once; a new address or a mode switch " +
+      "is scheduled after the money-routing delay (24 h by default) as `pending_change`, announced by a " +
+      "`settings.updated` event and cancelable until then; the answer shows the setting still in effect.",
     body: {
       schema: "SetTreasurySettingRequest",
       example: { chain: "local", mode: "treasury", address: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8" },
     },
-    responses: [{ status: 200, schema: "TreasurySetting", description: "The chain's setting." }],
+    responses: [
+      {
+        status: 200,
+        schema: "TreasurySetting",
+        description: "The chain's setting in effect, and its pending change.",
+      },
+    ],
   },
   {
     method: "get",
@@ -313,8 +324,35 @@ export const OPERATIONS: readonly OperationSpec[] = [
     permission: "settings:read",
     tag: "Settlement",
     summary: "List treasury settings",
-    description: "The merchant's settlement mode and treasury address per chain.",
+    description:
+      "The merchant's settlement mode and treasury address in effect per chain, with any scheduled change.",
     responses: [{ status: 200, schema: "TreasurySettingList", description: "Every chain's setting." }],
+  },
+  {
+    method: "get",
+    path: "/api/v1/settings/pending-changes",
+    operationId: "listPendingSettingChanges",
+    tag: "Settlement",
+    summary: "List scheduled settings changes",
+    description:
+      "Money-routing changes waiting for their `effective_at` (treasury address or mode, higher or removed " +
+      "payout limits, higher auto-approval), soonest first. Until then sweeps and payouts use the settings " +
+      "in effect (`previous`).",
+    permission: "settings:read",
+    responses: [{ status: 200, schema: "SettingChangeList", description: "The scheduled changes." }],
+  },
+  {
+    method: "post",
+    path: "/api/v1/settings/pending-changes/{id}/cancel",
+    operationId: "cancelSettingChange",
+    tag: "Settlement",
+    summary: "Cancel a scheduled settings change",
+    description:
+      "Cancels a `scheduled` change before it takes effect (a `settings.updated` event with status " +
+      "`canceled` is sent). A change already applied or canceled: 409 with code `invalid_state`.",
+    idPrefix: "chg",
+    permission: "settings:write",
+    responses: [{ status: 200, schema: "SettingChange", description: "The canceled change." }],
   },
   {
     method: "get",
@@ -503,7 +541,9 @@ function balanceOperations(): OperationSpec[] {
       description:
         "Per chain and token (omitted = native coin): `max_per_payout`, `max_per_day` (payouts created in " +
         "any 24 hours, rejected and failed ones excluded) and `auto_approve_below`; decimal strings in token " +
-        "units, null = no limit (no auto-approval).",
+        "units, null = no limit (no auto-approval). Tightening takes effect at once; a higher or removed " +
+        "maximum or a higher auto-approval threshold is scheduled after the money-routing delay as " +
+        "`pending_change` (cancelable, announced by `settings.updated`); the answer shows the limits in effect.",
       body: {
         schema: "SetPayoutLimitsRequest",
         example: {
@@ -525,7 +565,7 @@ function balanceOperations(): OperationSpec[] {
       permission: "settings:read",
       tag: "Balances",
       summary: "List payout limits",
-      description: "Your payout limits per chain and token.",
+      description: "Your payout limits in effect per chain and token, with any scheduled change.",
       responses: [
         { status: 200, schema: "PayoutLimitsList", description: "Every chain and token's limits." },
       ],

@@ -3,8 +3,25 @@ import { type AccessDeps, authorize } from "../access/actor";
 import type { TChain } from "../config/chains";
 import type { Db } from "../db/client";
 import { AppError } from "../errors";
-import { formatAmount, parseAmount } from "../money/amounts";
+import { parseAmount } from "../money/amounts";
 import { resolveToken } from "../payments/payment-object";
+import { openSettingChanges } from "../settlement/list-setting-changes";
+import {
+  apiValues,
+  commitSettingChange,
+  delaySecondsOf,
+  type LimitValues,
+  limitValuesOf,
+  lockSettingTarget,
+  type MoneyRoutingDeps,
+  readLiveValues,
+  settingChangeContext,
+} from "../settlement/record-setting-change";
+import {
+  type TPayoutLimitValues,
+  type TSettingChangeObject,
+  ZSettingChangeObject,
+} from "../settlement/setting-change-object";
 
 const ZLimitAmount = z.string({ error: 'must be a decimal string such as "100"' }).max(100).nullish();
 
@@ -28,49 +45,52 @@ export const ZPayoutLimitsObject = z.object({
   max_per_payout: z.string().nullable(),
   max_per_day: z.string().nullable(),
   auto_approve_below: z.string().nullable(),
+  /** The scheduled change that will replace these limits (a loosening waits; see setPayoutLimits). */
+  pending_change: ZSettingChangeObject.nullable(),
 });
 export type TPayoutLimitsObject = z.infer<typeof ZPayoutLimitsObject>;
 
 export const ZPayoutLimitsList = z.object({ object: z.literal("list"), data: z.array(ZPayoutLimitsObject) });
 
-type Deps = { db: Db; chains: TChain[] } & AccessDeps;
-type DecimalLike = { toFixed(): string };
+const NO_LIMITS: LimitValues = { maxPerPayout: null, maxPerDay: null, autoApproveBelow: null };
 
 function serialize(
-  deps: Deps,
-  row: {
-    chain: string;
-    tokenSymbol: string;
-    maxPerPayout: DecimalLike | null;
-    maxPerDay: DecimalLike | null;
-    autoApproveBelow: DecimalLike | null;
-  },
+  chains: TChain[],
+  target: { chain: string; tokenSymbol: string },
+  values: LimitValues,
+  pending: readonly TSettingChangeObject[],
 ): TPayoutLimitsObject {
-  const chain = deps.chains.find((candidate) => candidate.name === row.chain);
-  const decimals = (chain && resolveToken(chain, row.tokenSymbol)?.decimals) ?? 0;
-  const show = (value: DecimalLike | null) =>
-    value ? formatAmount(BigInt(value.toFixed()), decimals) : null;
+  const shown = apiValues(chains, { kind: "payout_limits", ...target }, values) as TPayoutLimitValues;
   return {
     object: "payout_limits",
-    chain: row.chain,
-    token: row.tokenSymbol,
-    max_per_payout: show(row.maxPerPayout),
-    max_per_day: show(row.maxPerDay),
-    auto_approve_below: show(row.autoApproveBelow),
+    chain: target.chain,
+    token: target.tokenSymbol,
+    ...shown,
+    pending_change:
+      pending.find(
+        (change) =>
+          change.kind === "payout_limits" &&
+          change.chain === target.chain &&
+          change.token === target.tokenSymbol,
+      ) ?? null,
   };
 }
 
-const SELECT = {
-  chain: true,
-  tokenSymbol: true,
-  maxPerPayout: true,
-  maxPerDay: true,
-  autoApproveBelow: true,
-} as const;
+/** A higher or removed maximum loosens; a lower or new one tightens. */
+const loosensMax = (current: bigint | null, next: bigint | null) =>
+  current !== null && (next === null || next > current);
+/** A higher or new auto-approval threshold loosens; a lower or removed one tightens. */
+const loosensAutoApproval = (current: bigint | null, next: bigint | null) =>
+  next !== null && (current === null || next > current);
 
-/** Sets (replaces) the payout limits of one chain and token. */
+/**
+ * Sets (replaces) the payout limits of one chain and token. What tightens (a lower or new maximum,
+ * a lower or removed auto-approval threshold) takes effect at once; what loosens (a higher or
+ * removed maximum, a higher or new threshold) is scheduled MONEY_ROUTING_DELAY_SECONDS later as the
+ * `pending_change`, which holds the whole requested set: a stolen key cannot auto-approve a drain.
+ */
 export async function setPayoutLimits(
-  deps: Deps,
+  deps: MoneyRoutingDeps,
   merchantId: string,
   input: TSetPayoutLimits,
 ): Promise<TPayoutLimitsObject> {
@@ -86,27 +106,53 @@ export async function setPayoutLimits(
     throw new AppError("validation_failed", `token: ${message}`, { errors: [{ path: "token", message }] });
   }
   const parse = (value: string | null | undefined, path: string) =>
-    value ? parseAmount(value, token.decimals, path).toString() : null;
-  const data = {
+    value ? parseAmount(value, token.decimals, path) : null;
+  const next: LimitValues = {
     maxPerPayout: parse(input.max_per_payout, "max_per_payout"),
     maxPerDay: parse(input.max_per_day, "max_per_day"),
     autoApproveBelow: parse(input.auto_approve_below, "auto_approve_below"),
   };
-  const row = await deps.db.payoutLimit.upsert({
-    where: { merchantId_chain_tokenSymbol: { merchantId, chain: chain.name, tokenSymbol: token.symbol } },
-    create: { merchantId, chain: chain.name, tokenSymbol: token.symbol, ...data },
-    update: data,
-    select: SELECT,
+  const target = { kind: "payout_limits", chain: chain.name, tokenSymbol: token.symbol } as const;
+  const context = settingChangeContext(deps);
+  const delaySeconds = delaySecondsOf(deps);
+  return deps.db.$transaction(async (tx) => {
+    await lockSettingTarget(tx, merchantId, target);
+    const previous = ((await readLiveValues(tx, merchantId, target)) as LimitValues | null) ?? NO_LIMITS;
+    const loosens = {
+      maxPerPayout: loosensMax(previous.maxPerPayout, next.maxPerPayout),
+      maxPerDay: loosensMax(previous.maxPerDay, next.maxPerDay),
+      autoApproveBelow: loosensAutoApproval(previous.autoApproveBelow, next.autoApproveBelow),
+    };
+    const immediate: LimitValues = {
+      maxPerPayout: loosens.maxPerPayout ? previous.maxPerPayout : next.maxPerPayout,
+      maxPerDay: loosens.maxPerDay ? previous.maxPerDay : next.maxPerDay,
+      autoApproveBelow: loosens.autoApproveBelow ? previous.autoApproveBelow : next.autoApproveBelow,
+    };
+    const pending = await commitSettingChange(tx, context, merchantId, {
+      target,
+      previous,
+      immediate,
+      scheduled: Object.values(loosens).some(Boolean) ? next : null,
+      delaySeconds,
+    });
+    const live = ((await readLiveValues(tx, merchantId, target)) as LimitValues | null) ?? NO_LIMITS;
+    return serialize(deps.chains, target, live, pending ? [pending] : []);
   });
-  return serialize(deps, row);
 }
 
-export async function listPayoutLimits(deps: Deps, merchantId: string) {
+/** The payout limits in effect per chain and token, each with its scheduled change, if any. */
+export async function listPayoutLimits(deps: { db: Db; chains: TChain[] } & AccessDeps, merchantId: string) {
   authorize(deps.actor, merchantId, "settings:read");
-  const rows = await deps.db.payoutLimit.findMany({
-    where: { merchantId },
-    orderBy: [{ chain: "asc" }, { tokenSymbol: "asc" }],
-    select: SELECT,
-  });
-  return { object: "list" as const, data: rows.map((row) => serialize(deps, row)) };
+  const [rows, pending] = await Promise.all([
+    deps.db.payoutLimit.findMany({
+      where: { merchantId },
+      orderBy: [{ chain: "asc" }, { tokenSymbol: "asc" }],
+      select: { chain: true, tokenSymbol: true, maxPerPayout: true, maxPerDay: true, autoApproveBelow: true },
+    }),
+    openSettingChanges(deps.db, deps.chains, merchantId, "payout_limits"),
+  ]);
+  return {
+    object: "list" as const,
+    data: rows.map((row) => serialize(deps.chains, row, limitValuesOf(row), pending)),
+  };
 }

@@ -111,6 +111,7 @@ export async function createApiWorld(
   const { setTreasurySetting } = await import("../settlement/set-treasury-setting");
   const { postLedgerEntry } = await import("../balances/post-ledger-entry");
   const { createPayout } = await import("../payouts/create-payout");
+  const { setPayoutLimits } = await import("../payouts/payout-limits");
   const logger = createLogger({}, { level: "error" });
 
   async function merchant(name: string): Promise<ApiMerchant> {
@@ -167,10 +168,24 @@ export async function createApiWorld(
       amount: "1",
       address: privateKeyToAddress(generatePrivateKey()),
     });
+    // A scheduled money-routing change (auto-approval waits for the delay) the owner may cancel.
+    const limits = await setPayoutLimits(
+      { db: database.db, chains: [chain], actor: OPERATOR, delaySeconds: 86_400 },
+      merchantId,
+      { chain: chain.name, token: "USDC", auto_approve_below: "5" },
+    );
+    if (!limits.pending_change) throw new Error("api world: the auto-approval change was not scheduled");
     return {
       merchantId,
       apiKey,
-      objectIds: { pay: payment.id, evt: event.id, we: endpoint.id, wd: delivery.id, po: payout.id },
+      objectIds: {
+        pay: payment.id,
+        evt: event.id,
+        we: endpoint.id,
+        wd: delivery.id,
+        po: payout.id,
+        chg: limits.pending_change.id,
+      },
       depositAddress: payment.address,
     };
   }

@@ -1,18 +1,45 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
+import { headers } from "next/headers";
+import { notFound, redirect } from "next/navigation";
+import { authorize } from "@/lib/access/actor";
+import type { RequestOrigin } from "@/lib/audit/record-audit-entry";
 import { requireMerchantSession } from "@/lib/auth/require-merchant-session";
 import { configuredChains } from "@/lib/config/chains";
-import { formErrorsOf, submittedValues } from "@/lib/dashboard/form-errors";
+import { actionErrorsOf, type FormErrors, submittedValues } from "@/lib/dashboard/form-errors";
 import { ZPayoutLimitsForm } from "@/lib/dashboard/payout-form";
+import { AppError } from "@/lib/errors";
+import { clientIp } from "@/lib/http/client-ip";
 import { updateMerchantSettings, ZMerchantSettings } from "@/lib/merchants/merchant-settings";
 import { setPayoutLimits } from "@/lib/payouts/payout-limits";
+import { cancelSettingChange } from "@/lib/settlement/cancel-setting-change";
 import { setTreasurySetting } from "@/lib/settlement/set-treasury-setting";
 
 export type SettingsState = { saved: boolean; error: string | null; fieldErrors: Record<string, string> };
 
+/** Where the dashboard request came from, for the audit log. */
+async function requestOrigin(): Promise<RequestOrigin> {
+  return { clientAddress: clientIp(await headers()) };
+}
+
+/** A form's messages for bad input, a refused state or a missing permission; null for anything else. */
+function refusalOf(error: unknown): FormErrors | null {
+  if (error instanceof AppError && error.code === "forbidden")
+    return { error: error.message, fieldErrors: {} };
+  return actionErrorsOf(error);
+}
+
+/** Business name, brand colour and default expiry: settings that route no money (account:write). */
 export async function updateSettingsAction(_previous: SettingsState, form: FormData): Promise<SettingsState> {
-  const { db, merchant } = await requireMerchantSession("/dashboard/settings");
+  const { db, merchant, actor } = await requireMerchantSession("/dashboard/settings");
+  try {
+    authorize(actor, merchant.id, "account:write");
+  } catch (error) {
+    const messages = refusalOf(error);
+    if (!messages) throw error;
+    return { saved: false, ...messages };
+  }
   const parsed = ZMerchantSettings.safeParse({
     name: form.get("name"),
     brandColor: form.get("brandColor") ?? "",
@@ -32,29 +59,42 @@ export type TreasuryState = {
   saved: boolean;
   error: string | null;
   fieldErrors: Record<string, string>;
-  /** The mode and address as stored (checksummed) after a save. */
+  /** The mode and address in effect (checksummed) after a save. */
   mode: "treasury" | "balance" | null;
   address: string | null;
+  /** When the saved change takes effect, if it waits (ISO 8601); null when it took effect at once. */
+  effectiveAt?: string | null;
 };
 
 /**
  * Sets the settlement of one chain: `treasury` (confirmed payments are swept to the address given)
  * or `balance` (swept to the merchant's hot wallet and credited to its balance; an address given is
- * kept for switching back).
+ * kept for switching back). A change of an existing setting waits for the money-routing delay.
  */
 export async function setTreasuryAction(_previous: TreasuryState, form: FormData): Promise<TreasuryState> {
-  const { db, actor, merchant } = await requireMerchantSession("/dashboard/settings");
+  const { db, merchant, actor } = await requireMerchantSession("/dashboard/settings");
   const address = String(form.get("address") ?? "").trim();
   try {
-    const setting = await setTreasurySetting({ db, actor, chains: configuredChains() }, merchant.id, {
-      chain: String(form.get("chain") ?? ""),
-      mode: form.get("mode") === "balance" ? "balance" : "treasury",
-      address: address === "" ? null : address,
-    });
+    const setting = await setTreasurySetting(
+      { db, chains: configuredChains(), actor, origin: await requestOrigin() },
+      merchant.id,
+      {
+        chain: String(form.get("chain") ?? ""),
+        mode: form.get("mode") === "balance" ? "balance" : "treasury",
+        address: address === "" ? null : address,
+      },
+    );
     revalidatePath("/dashboard", "layout");
-    return { saved: true, error: null, fieldErrors: {}, mode: setting.mode, address: setting.address };
+    return {
+      saved: true,
+      error: null,
+      fieldErrors: {},
+      mode: setting.mode,
+      address: setting.address,
+      effectiveAt: setting.pending_change?.effective_at ?? null,
+    };
   } catch (error) {
-    const messages = formErrorsOf(error);
+    const messages = refusalOf(error);
     if (!messages) throw error;
     return { saved: false, ...messages, mode: null, address: null };
   }
@@ -66,6 +106,8 @@ export type PayoutLimitsState = {
   fieldErrors: Record<string, string>;
   /** What was submitted (shown again after an error), or null after a save. */
   values: Record<string, string> | null;
+  /** When a loosening part takes effect (ISO 8601); null when everything took effect at once. */
+  effectiveAt?: string | null;
 };
 
 /** Sets the payout limits and auto-approval threshold of one chain and token (empty = none). */
@@ -73,15 +115,41 @@ export async function setPayoutLimitsAction(
   _previous: PayoutLimitsState,
   form: FormData,
 ): Promise<PayoutLimitsState> {
-  const { db, actor, merchant } = await requireMerchantSession("/dashboard/settings");
+  const { db, merchant, actor } = await requireMerchantSession("/dashboard/settings");
+  let effectiveAt: string | null = null;
   try {
     const input = ZPayoutLimitsForm.parse(Object.fromEntries(form.entries()));
-    await setPayoutLimits({ db, actor, chains: configuredChains() }, merchant.id, input);
+    const limits = await setPayoutLimits(
+      { db, chains: configuredChains(), actor, origin: await requestOrigin() },
+      merchant.id,
+      input,
+    );
+    effectiveAt = limits.pending_change?.effective_at ?? null;
   } catch (error) {
-    const messages = formErrorsOf(error);
+    const messages = refusalOf(error);
     if (!messages) throw error;
     return { saved: false, ...messages, values: submittedValues(form) };
   }
   revalidatePath("/dashboard/settings");
-  return { saved: true, error: null, fieldErrors: {}, values: null };
+  return { saved: true, error: null, fieldErrors: {}, values: null, effectiveAt };
+}
+
+/** Cancels a scheduled money-routing change (owner only); another merchant's change is not found. */
+export async function cancelSettingChangeAction(form: FormData): Promise<void> {
+  const { db, merchant, actor } = await requireMerchantSession("/dashboard/settings");
+  let notice = "change-canceled";
+  try {
+    await cancelSettingChange(
+      { db, chains: configuredChains(), actor, origin: await requestOrigin() },
+      merchant.id,
+      String(form.get("changeId") ?? ""),
+    );
+  } catch (error) {
+    if (error instanceof AppError && error.code === "not_found") notFound();
+    if (error instanceof AppError && error.code === "forbidden") notice = "change-forbidden";
+    else if (error instanceof AppError && error.code === "invalid_state") notice = "change-not-pending";
+    else throw error;
+  }
+  revalidatePath("/dashboard/settings");
+  redirect(`/dashboard/settings?notice=${notice}`);
 }

@@ -2,6 +2,7 @@
 
 import { useActionState } from "react";
 import type { TPayoutLimitsObject } from "@/lib/payouts/payout-limits";
+import { utcTimeText } from "@/lib/settlement/setting-change-object";
 import { FieldError, FormStatus, fieldErrorProps } from "../field-error";
 import { type PayoutLimitsState, setPayoutLimitsAction } from "./actions";
 
@@ -55,7 +56,16 @@ export function PayoutLimitsForm({
       <button type="submit" className="button" disabled={pending}>
         {pending ? "Saving…" : `Save ${token} limits on ${chain}`}
       </button>
-      <FormStatus error={state.error} success={state.saved ? `${token} limits on ${chain} saved.` : null} />
+      <FormStatus
+        error={state.error}
+        success={
+          !state.saved
+            ? null
+            : state.effectiveAt
+              ? `${token} limits on ${chain} saved: tighter limits apply now, the rest takes effect at ${utcTimeText(state.effectiveAt)}.`
+              : `${token} limits on ${chain} saved.`
+        }
+      />
     </form>
   );
 }

@@ -1,6 +1,7 @@
 "use client";
 
 import { useActionState, useState } from "react";
+import { utcTimeText } from "@/lib/settlement/setting-change-object";
 import { setTreasuryAction, type TreasuryState } from "./actions";
 
 const INITIAL: TreasuryState = { saved: false, error: null, fieldErrors: {}, mode: null, address: null };
@@ -70,7 +71,12 @@ export function TreasuryForm({
       <button type="submit" className="button" disabled={pending}>
         {pending ? "Saving…" : `Save ${chain} settlement`}
       </button>
-      {state.saved ? (
+      {state.saved && state.effectiveAt ? (
+        <p className="notice-ok" role="status">
+          Change scheduled: it takes effect at {utcTimeText(state.effectiveAt)} (see scheduled changes above;
+          the current settlement stays until then).
+        </p>
+      ) : state.saved ? (
         <p className="notice-ok" role="status">
           {state.mode === "balance" ? (
             `Settlement for ${chain} saved: balance mode.`
@@ -79,6 +85,11 @@ export function TreasuryForm({
               Treasury for {chain} saved: <code>{state.address}</code>
             </>
           )}
+        </p>
+      ) : null}
+      {state.error && !error ? (
+        <p className="form-error" role="alert">
+          {state.error}
         </p>
       ) : null}
     </form>

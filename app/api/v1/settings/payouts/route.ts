@@ -6,13 +6,13 @@ export const dynamic = "force-dynamic";
 
 export const PUT = apiRoute({
   body: ZSetPayoutLimits,
-  handler: async ({ db, actor, origin, merchantId, body }) => ({
-    body: await setPayoutLimits({ db, actor, origin, chains: configuredChains() }, merchantId, body),
+  handler: async ({ db, merchantId, body, actor, origin }) => ({
+    body: await setPayoutLimits({ db, chains: configuredChains(), actor, origin }, merchantId, body),
   }),
 });
 
 export const GET = apiRoute({
-  handler: async ({ db, actor, merchantId }) => ({
-    body: await listPayoutLimits({ db, actor, chains: configuredChains() }, merchantId),
+  handler: async ({ db, merchantId, actor }) => ({
+    body: await listPayoutLimits({ db, chains: configuredChains(), actor }, merchantId),
   }),
 });

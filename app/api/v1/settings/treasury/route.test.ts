@@ -30,13 +30,21 @@ beforeAll(async () => {
   const b = await createMerchant(database.db, { name: "B", email: "b@example.com", password: "pw" });
   ({ apiKey: keyA } = await createApiKey(
     { db: database.db, actor: OPERATOR },
-    { merchantId: a.merchantId, name: "a" },
+    {
+      merchantId: a.merchantId,
+      name: "a",
+      permissions: ["settings:read", "settings:write"],
+    },
   ));
   const merchantA = await database.db.merchant.findUniqueOrThrow({ where: { id: a.merchantId } });
   hotWalletOfA = hotWalletAddress(merchantA.depositXpub);
   ({ apiKey: keyB } = await createApiKey(
     { db: database.db, actor: OPERATOR },
-    { merchantId: b.merchantId, name: "b" },
+    {
+      merchantId: b.merchantId,
+      name: "b",
+      permissions: ["settings:read", "settings:write"],
+    },
   ));
   const payment = await createPayment(
     { actor: OPERATOR, db: database.db, chains: [testChain()], baseUrl: "http://localhost" },
@@ -73,16 +81,24 @@ describe("treasury settings API", () => {
     const response = await put(keyA, { chain: "local", address: address.toLowerCase() });
     expect(response.status).toBe(200);
     const body = ZTreasurySettingObject.parse(await response.json());
-    expect(body).toEqual({ chain: "local", mode: "treasury", address });
+    expect(body).toEqual({ chain: "local", mode: "treasury", address, pending_change: null });
 
     const listed = ZTreasurySettingList.parse(await (await list(keyA)).json());
-    expect(listed).toEqual({ object: "list", data: [{ chain: "local", mode: "treasury", address }] });
+    expect(listed).toEqual({
+      object: "list",
+      data: [{ chain: "local", mode: "treasury", address, pending_change: null }],
+    });
   });
 
   it("updates the setting in place and accepts balance mode without an address", async () => {
     const response = await put(keyA, { chain: "local", mode: "balance" });
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ chain: "local", mode: "balance", address: null });
+    expect(await response.json()).toEqual({
+      chain: "local",
+      mode: "balance",
+      address: null,
+      pending_change: null,
+    });
     expect((await (await list(keyA)).json()).data).toHaveLength(1);
   });
 
@@ -112,8 +128,8 @@ describe("treasury settings API", () => {
     expect((await put(keyB, { chain: "local", address })).status).toBe(200);
     const a = (await (await list(keyA)).json()).data;
     const b = (await (await list(keyB)).json()).data;
-    expect(a).toEqual([{ chain: "local", mode: "balance", address: null }]);
-    expect(b).toEqual([{ chain: "local", mode: "treasury", address }]);
+    expect(a).toEqual([{ chain: "local", mode: "balance", address: null, pending_change: null }]);
+    expect(b).toEqual([{ chain: "local", mode: "treasury", address, pending_change: null }]);
   });
 
   it("requires an API key", async () => {

@@ -7,13 +7,13 @@ export const dynamic = "force-dynamic";
 
 export const PUT = apiRoute({
   body: ZSetTreasurySetting,
-  handler: async ({ db, actor, origin, merchantId, body }) => ({
-    body: await setTreasurySetting({ db, actor, origin, chains: configuredChains() }, merchantId, body),
+  handler: async ({ db, merchantId, body, actor, origin }) => ({
+    body: await setTreasurySetting({ db, chains: configuredChains(), actor, origin }, merchantId, body),
   }),
 });
 
 export const GET = apiRoute({
-  handler: async ({ db, actor, merchantId }) => ({
-    body: await listTreasurySettings({ db, actor }, merchantId),
+  handler: async ({ db, merchantId, actor }) => ({
+    body: await listTreasurySettings({ db, chains: configuredChains(), actor }, merchantId),
   }),
 });
