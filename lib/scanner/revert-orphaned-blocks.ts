@@ -5,13 +5,14 @@ import type { Db } from "../db/client";
 import { recordChainIncident } from "../health/chain-incidents";
 import type { Logger } from "../logger";
 import { type RemovedTransfer, recomputePayments } from "../payments/recompute-payment";
+import { voidOrphanedSweeps } from "../settlement/void-orphaned-sweeps";
 import { lockChainScan } from "./lock-chain-scan";
 import { scannerCounters } from "./scanner-metrics";
 import { canonicalHashes } from "./verify-recorded-blocks";
 
 export type RevertOrphanedBlocksDeps = {
   db: Db;
-  client: Pick<ChainClient, "getBlock">;
+  client: Pick<ChainClient, "getBlock" | "getTransactionReceipt">;
   chain: Pick<TChain, "name" | "confirmations">;
   baseUrl: string;
   now: () => Date;
@@ -161,11 +162,13 @@ export async function revertOrphanedBlocks(
       replacementHash: replacement ?? null,
     });
   else deps.logger?.warn("chain reorganisation handled", { chain: chain.name, ...summary });
+  const voided = await voidOrphanedSweeps(deps, settledLost);
   for (const paymentId of settledLost)
     deps.logger?.error("reorg took back a settled payment's funds (reorged_after_settlement)", {
       chain: chain.name,
       paymentId,
       depth,
+      sweepsVoided: voided,
     });
   return summary;
 }
