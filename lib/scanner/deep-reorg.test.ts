@@ -266,6 +266,25 @@ describe("deep reorgs", () => {
     ]);
   });
 
+  it("finality: finalized — confirmed only once the block is at or below the node's finalized block", async () => {
+    const chain = { ...fx.chain, finality: "finalized" as const };
+    const created = await fx.createPayment({ token: "USDC", amount: "4", chain });
+    planned.push({ id: created.id, address: created.address as Address, native: false, units: 4_000_000n });
+    const receipt = await fx.sendToken(created.address, 4_000_000n);
+    await fx.mine(5);
+    await fx.scan({}, { chain });
+    const finalized = await fx.publicClient.getBlock({ blockTag: "finalized" });
+    expect(finalized.number).toBeLessThan(receipt.blockNumber);
+    const row = await fx.payment(created.id);
+    expect(row.status).toBe("detected");
+    expect(row.transfers[0]).toMatchObject({ status: "confirming", confirmations: 1 });
+    while ((await fx.publicClient.getBlock({ blockTag: "finalized" })).number < receipt.blockNumber)
+      await fx.mine(16);
+    await fx.mine(1);
+    await fx.scan({}, { chain });
+    expect(await fx.payment(created.id)).toMatchObject({ status: "confirmed" });
+  });
+
   it("ends as a replay of the canonical chain: amounts, statuses, events, reconciliation", async () => {
     await fx.mine(3);
     await fx.scan();

@@ -28,7 +28,7 @@ export type ScanChainDeps = {
     ChainClient,
     "getBlockNumber" | "getBlock" | "getLogs" | "getTransactionReceipt" | "getBlockReceipts"
   >;
-  chain: Pick<TChain, "name" | "chainId" | "confirmations" | "maxBlockRange" | "tokens">;
+  chain: Pick<TChain, "name" | "chainId" | "confirmations" | "maxBlockRange" | "tokens" | "finality">;
   /** Public base URL, for the payment objects in events. */
   baseUrl: string;
   now?: () => Date;
@@ -127,6 +127,11 @@ export async function scanChain(
       update: { headBlock: result.headBlock, headUpdatedAt: now(), lastError: null, lastErrorAt: null },
     });
 
+    // With `finality`, confirmation also waits for the node's safe/finalized block.
+    const finalBlock = chain.finality
+      ? ((await deps.client.getBlock({ blockTag: chain.finality })).number ?? null)
+      : null;
+
     // Chain truth for everything recorded: a transfer whose block left the chain, at any depth.
     const scanned = await db.chainCursor.findUnique({
       where: { chain: chain.name },
@@ -152,7 +157,14 @@ export async function scanChain(
       });
       const stored = cursor?.lastScannedBlock ?? null;
       const last = stored ?? (await initialBlock(db, chain, result.headBlock)) - 1n;
-      const outcome = await scanRange(deps, { stored, last, head: result.headBlock, options, now });
+      const outcome = await scanRange(deps, {
+        stored,
+        last,
+        head: result.headBlock,
+        finalBlock,
+        options,
+        now,
+      });
       if (outcome.kind === "reorg") {
         await revertOrphanedBlocks({ ...deps, now, chain });
         result.reorgsHandled += 1;
@@ -213,6 +225,7 @@ async function scanRange(
     stored: bigint | null;
     last: bigint;
     head: bigint;
+    finalBlock: bigint | null;
     options: ScanChainOptions;
     now: () => Date;
   },
@@ -379,7 +392,14 @@ async function scanRange(
     });
   }
 
-  return commitRange(deps, { stored, to, fetched, transfers, now: params.now });
+  return commitRange(deps, {
+    stored,
+    to,
+    fetched,
+    transfers,
+    finalBlock: params.finalBlock,
+    now: params.now,
+  });
 }
 
 async function commitRange(
@@ -389,6 +409,7 @@ async function commitRange(
     to: bigint;
     fetched: FetchedBlock[];
     transfers: ObservedTransfer[];
+    finalBlock: bigint | null;
     now: () => Date;
   },
 ): Promise<RangeOutcome> {
@@ -443,11 +464,17 @@ async function commitRange(
         data: { lastScannedBlock: to, lastError: null, lastErrorAt: null },
       });
 
-      // Confirmations count verified blocks only: up to the range just committed.
+      // Confirmations count verified blocks only: up to the range just committed. With `finality`,
+      // a block above the node's safe/finalized block stays short of the confirmations.
+      const final = params.finalBlock;
       const confirming = await tx.$queryRaw<{ payment_id: string | null }[]>`
-      UPDATE transfers SET confirmations = LEAST(${to} - block_number + 1, 2147483647)::int,
-        status = CASE WHEN ${to} - block_number + 1 >= ${chain.confirmations} THEN 'confirmed'::transfer_status
-          ELSE 'confirming'::transfer_status END,
+      UPDATE transfers SET confirmations = CASE
+          WHEN ${final}::bigint IS NULL OR block_number <= ${final}::bigint
+            THEN LEAST(${to} - block_number + 1, 2147483647)
+          ELSE LEAST(${to} - block_number + 1, ${chain.confirmations - 1}) END::int,
+        status = CASE WHEN ${to} - block_number + 1 >= ${chain.confirmations}
+            AND (${final}::bigint IS NULL OR block_number <= ${final}::bigint)
+          THEN 'confirmed'::transfer_status ELSE 'confirming'::transfer_status END,
         updated_at = now()
       WHERE chain = ${chain.name} AND status = 'confirming' AND block_number <= ${to}
       RETURNING payment_id`;
