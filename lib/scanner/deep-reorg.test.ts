@@ -252,7 +252,7 @@ describe("deep reorgs", () => {
       where: { paymentId: created.id },
       data: { blockHash: `0x${"ab".repeat(32)}` },
     });
-    await fx.scan({ verifyAllEvery: 1 });
+    await fx.scan({ verifyAllIntervalMs: 0 });
     const row = await fx.payment(created.id);
     expect(row.status).toBe("confirmed");
     expect(row.transfers.map((t) => [t.status, t.blockHash])).toEqual([["confirmed", receipt.blockHash]]);

@@ -46,10 +46,10 @@ export type ScanChainOptions = {
    */
   maxFilteredAddresses?: number;
   /**
-   * Every recorded transfer block (any depth) is re-checked against the node once every this many
-   * ticks; the recent ones every tick. Default 30.
+   * Every recorded transfer block (any depth) is re-checked against the node on the first tick and
+   * then once per this many milliseconds (0 = every tick); the recent ones every tick. Default 5 min.
    */
-  verifyAllEvery?: number;
+  verifyAllIntervalMs?: number;
 };
 
 export type ScanChainReturnType = {
@@ -65,7 +65,7 @@ export type ScanChainReturnType = {
 const KEPT_BLOCKS = 512n;
 const DEFAULT_MAX_NATIVE_BLOCKS = 200;
 const DEFAULT_MAX_FILTERED_ADDRESSES = 100;
-const DEFAULT_VERIFY_ALL_EVERY = 30;
+const DEFAULT_VERIFY_ALL_INTERVAL_MS = 300_000;
 /** Payments stay watched this long after their expiry (late payments and top-ups are recorded). */
 const LATE_WINDOW_MS = 7 * 24 * 3_600_000;
 
@@ -138,7 +138,11 @@ export async function scanChain(
       select: { lastScannedBlock: true },
     });
     if (scanned?.lastScannedBlock != null) {
-      const all = fullVerificationDue(chain.name, options.verifyAllEvery ?? DEFAULT_VERIFY_ALL_EVERY);
+      const all = fullVerificationDue(
+        chain.name,
+        options.verifyAllIntervalMs ?? DEFAULT_VERIFY_ALL_INTERVAL_MS,
+        now(),
+      );
       const lost = await findNonCanonicalTransferBlock(db, deps.client, {
         chain: chain.name,
         lastScannedBlock: scanned.lastScannedBlock,
