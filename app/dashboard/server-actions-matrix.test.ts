@@ -207,6 +207,7 @@ const settings = () => import("./settings/actions");
 const webhooks = () => import("./webhooks/actions");
 const payouts = () => import("./payouts/actions");
 const team = () => import("./team/actions");
+const overview = () => import("./(overview)/actions");
 const empty = { error: null, fieldErrors: {} };
 type WebhookActions = Awaited<ReturnType<typeof webhooks>>;
 /** A webhook endpoint action: B's endpoint must be the not-found page. */
@@ -217,6 +218,10 @@ const onEndpoint = (call: (actions: WebhookActions, endpointId: string) => Promi
 });
 
 const MATRIX: Record<string, Entry> = {
+  "app/dashboard/(overview)/actions.ts#acknowledgeIncidentsAction": {
+    kind: "own",
+    call: async () => (await overview()).acknowledgeIncidentsAction(),
+  },
   "app/dashboard/payments/actions.ts#createPaymentAction": {
     kind: "own",
     call: async () => (await payments()).createPaymentAction(empty, form({ chain: "local", amount: "2" })),

@@ -30,11 +30,19 @@ describe("chains.yaml", () => {
     expect(config.chains[0]?.rpcUrls).toEqual(["http://127.0.0.1:9999"]);
     expect(config.chains[0]?.tokens[0]?.address).toBe("0x5FbDB2315678afecb367f032d93F642f64180aa3");
     expect(config.chains[0]?.maxBlockRange).toBe(2000);
+    expect(config.chains[0]?.finality).toBeUndefined();
+    const final = parseChainsConfig(
+      valid.replace("confirmations: 2", "confirmations: 2\n    finality: safe"),
+      "c",
+      {},
+    );
+    expect(final.chains[0]?.finality).toBe("safe");
   });
 
   it.each([
     [valid.replace("decimals: 6", "decimals: 6.5"), "chains[0].tokens[0].decimals"],
     [valid.replace("confirmations: 2", "confirmations: 0"), "chains[0].confirmations"],
+    [valid.replace("confirmations: 2", "confirmations: 2\n    finality: latest"), "chains[0].finality"],
     [valid.replace("0x5fbdb2315678afecb367f032d93f642f64180aa3", "0x1234"), "chains[0].tokens[0].address"],
     [valid.replace("name: local", "name: Local Chain"), "chains[0].name"],
     [valid.replace("blockTime: 1", "blockTime: 1\n    color: red"), "chains[0]"],

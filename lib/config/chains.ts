@@ -26,6 +26,11 @@ export const ZChain = z
     chainId: z.number().int().positive(),
     rpcUrls: z.array(z.url({ protocol: /^(https?|wss?)$/ })).min(1),
     confirmations: z.number().int().min(1).max(1_000),
+    /**
+     * Optional: a transfer is confirmed only once its block is also at or below the node's `safe`
+     * or `finalized` block (real finality before settling), besides the confirmations.
+     */
+    finality: z.enum(["safe", "finalized"]).optional(),
     /** Seconds per block, sets the watcher's polling cadence. */
     blockTime: z.number().positive().max(600),
     nativeCurrency: z.strictObject({ symbol: z.string().min(1).max(16), decimals: ZDecimals.default(18) }),

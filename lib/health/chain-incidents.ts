@@ -118,26 +118,25 @@ export async function listOpenChainIncidents(
 }
 
 /**
- * Acknowledges an incident the merchant sees (account:write: owner and admin); health stops
- * reporting it. Another merchant's incident is a 404, an acknowledged one stays as it was.
+ * Acknowledges an incident the merchant sees, or every open one when no id is given (account:write:
+ * owner and admin); health stops reporting them. Another merchant's incident is a 404, an
+ * acknowledged one stays as it was. Returns how many were acknowledged.
  */
 export async function acknowledgeChainIncident(
   deps: { db: Db; actor: Actor; now?: Date },
   merchantId: string,
-  id: string,
-): Promise<void> {
+  id?: string,
+): Promise<number> {
   authorize(deps.actor, merchantId, "account:write");
   const userId = deps.actor.type === "user" ? deps.actor.userId : deps.actor.type;
+  const visible = { OR: [{ merchantId: null }, { merchantId }], ...(id ? { id } : {}) };
   const { count } = await deps.db.chainIncident.updateMany({
-    where: { id, acknowledgedAt: null, OR: [{ merchantId: null }, { merchantId }] },
+    where: { ...visible, acknowledgedAt: null },
     data: { acknowledgedAt: deps.now ?? new Date(), acknowledgedBy: userId },
   });
-  if (count === 0) {
-    const exists = await deps.db.chainIncident.count({
-      where: { id, OR: [{ merchantId: null }, { merchantId }] },
-    });
-    if (exists === 0) throw new AppError("not_found", `No such incident: ${id}`);
-  }
+  if (count === 0 && id && (await deps.db.chainIncident.count({ where: visible })) === 0)
+    throw new AppError("not_found", `No such incident: ${id}`);
+  return count;
 }
 
 /** Deep reorgs recorded per chain since the database was created (for ctrip_chain_deep_reorgs_total). */

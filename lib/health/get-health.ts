@@ -3,6 +3,7 @@ import { rpcEndpointStatuses } from "../chains/public-client";
 import { hostOf } from "../chains/rpc-endpoint";
 import { configuredChains, type TChain } from "../config/chains";
 import { type Db, db as defaultDb } from "../db/client";
+import { listOpenChainIncidents, ZChainIncident } from "./chain-incidents";
 
 export const ZChainHealth = z.object({
   name: z.string(),
@@ -52,6 +53,11 @@ export const ZHealth = z.object({
   database: z.object({ status: z.enum(["up", "down"]) }),
   chains: z.array(ZChainHealth),
   settlement: z.array(ZSettlementHealth),
+  /**
+   * What the chains did that needs the operator (reorgs deeper than the confirmations, reorgs after
+   * settlement), until acknowledged in the dashboard: the gateway is degraded meanwhile.
+   */
+  incidents: z.array(ZChainIncident.omit({ payment_id: true })),
 });
 export type THealth = z.infer<typeof ZHealth>;
 
@@ -83,6 +89,7 @@ export async function getHealth(deps: GetHealthDeps = {}): Promise<THealth> {
         rpc: rpcHealth(chain),
       })),
       settlement: [],
+      incidents: [],
     };
 
   const chainHealth = chains.map((chain): z.infer<typeof ZChainHealth> => {
@@ -102,16 +109,21 @@ export async function getHealth(deps: GetHealthDeps = {}): Promise<THealth> {
       rpc: rpcHealth(chain),
     };
   });
-  const settlement = await readSettlementHealth(deps.db, chains);
+  const [settlement, incidents] = await Promise.all([
+    readSettlementHealth(deps.db, chains),
+    listOpenChainIncidents(deps.db ?? defaultDb()),
+  ]);
   return {
     status:
       chainHealth.every((chain) => chain.status === "ok" && chain.rpc.every(rpcHealthy)) &&
-      settlement.every((chain) => chain.status === "ok")
+      settlement.every((chain) => chain.status === "ok") &&
+      incidents.length === 0
         ? "ok"
         : "degraded",
     database: { status: "up" },
     chains: chainHealth,
     settlement,
+    incidents: incidents.map(({ payment_id: _, ...incident }) => incident),
   };
 }
 

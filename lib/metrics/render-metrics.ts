@@ -1,6 +1,7 @@
 import { rpcEndpointStatuses } from "../chains/public-client";
 import { configuredChains, type TChain } from "../config/chains";
 import { type Db, db as defaultDb } from "../db/client";
+import { countDeepReorgs } from "../health/chain-incidents";
 import { allScannerCounters } from "../scanner/scanner-metrics";
 
 export type RenderMetricsDeps = { db?: Db; chains?: Pick<TChain, "name">[] };
@@ -17,7 +18,7 @@ export async function renderMetrics(deps: RenderMetricsDeps = {}): Promise<strin
   const db = deps.db ?? defaultDb();
   const chains = deps.chains ?? configuredChains();
   const names = chains.map((chain) => chain.name);
-  const [cursors, transfers, payments, sweeps] = await Promise.all([
+  const [cursors, transfers, payments, sweeps, deepReorgs] = await Promise.all([
     db.chainCursor.findMany({
       where: { chain: { in: names } },
       select: {
@@ -35,6 +36,7 @@ export async function renderMetrics(deps: RenderMetricsDeps = {}): Promise<strin
       where: { chain: { in: names } },
       _count: { _all: true },
     }),
+    countDeepReorgs(db),
   ]);
   const counters = allScannerCounters();
 
@@ -78,6 +80,12 @@ export async function renderMetrics(deps: RenderMetricsDeps = {}): Promise<strin
           ? 0
           : 1;
       }),
+    },
+    {
+      name: "ctrip_chain_deep_reorgs_total",
+      type: "counter",
+      help: "Reorganisations deeper than the chain's confirmations (incidents recorded, acknowledged or not).",
+      samples: perChain((chain) => deepReorgs.get(chain) ?? 0),
     },
     {
       name: "ctrip_transfers_detected_total",

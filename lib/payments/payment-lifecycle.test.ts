@@ -88,13 +88,9 @@ const TABLE: Record<string, Record<ChainState, string>> = {
     over_confirmed: `confirmed/overpaid ${C}`,
     late_confirmed: `confirmed/null ${C}`,
   },
-  "detected/overpaid": {
-    none: `pending/null ${R}`,
-    partial: `pending/null ${R}`,
-    full_unconfirmed: "detected/null",
-    full_confirmed: `confirmed/null ${C}`,
-    over_confirmed: `confirmed/overpaid ${C}`,
-    late_confirmed: `confirmed/null ${C}`,
+  // An overpaid detected payment reads the chain the same way.
+  get "detected/overpaid"() {
+    return this["detected/null"] as Record<ChainState, string>;
   },
   // Deep reverts: confirmed is not final.
   "confirmed/null": {
@@ -105,13 +101,8 @@ const TABLE: Record<string, Record<ChainState, string>> = {
     over_confirmed: "confirmed/overpaid",
     late_confirmed: "confirmed/null",
   },
-  "confirmed/overpaid": {
-    none: `pending/null ${R}`,
-    partial: `pending/null ${R}`,
-    full_unconfirmed: `detected/null ${R}`,
-    full_confirmed: "confirmed/null",
-    over_confirmed: "confirmed/overpaid",
-    late_confirmed: "confirmed/null",
+  get "confirmed/overpaid"() {
+    return this["confirmed/null"] as Record<ChainState, string>;
   },
   "confirmed/paid_late": {
     none: `expired/null ${R}`,
@@ -145,13 +136,8 @@ const TABLE: Record<string, Record<ChainState, string>> = {
     over_confirmed: `confirmed/overpaid ${D},${C}`,
     late_confirmed: `expired/paid_late ${L}`,
   },
-  "expired/underpaid": {
-    none: "expired/null",
-    partial: "expired/underpaid",
-    full_unconfirmed: `detected/null ${D}`,
-    full_confirmed: `confirmed/null ${D},${C}`,
-    over_confirmed: `confirmed/overpaid ${D},${C}`,
-    late_confirmed: `expired/paid_late ${L}`,
+  get "expired/underpaid"() {
+    return this["expired/null"] as Record<ChainState, string>;
   },
   "expired/paid_late": {
     none: `expired/null ${R}`,

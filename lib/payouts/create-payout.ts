@@ -118,7 +118,9 @@ export async function createPayoutWith(
     if (amount > available)
       throw invalid(
         "amount",
-        `exceeds the available balance of ${formatAmount(available, token.decimals)} ${token.symbol}`,
+        available < 0n
+          ? `the ${token.symbol} balance is owed (${formatAmount(available, token.decimals)}, taken back by a chain reorganisation): payouts are refused until it is repaid`
+          : `exceeds the available balance of ${formatAmount(available, token.decimals)} ${token.symbol}`,
       );
     const limits = await tx.payoutLimit.findUnique({
       where: { merchantId_chain_tokenSymbol: { merchantId, chain: chain.name, tokenSymbol: token.symbol } },

@@ -8,10 +8,15 @@ import { type Address, encodeFunctionData, erc20Abi, toHex } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MOCK_USDC_ADDRESS } from "../devnet/mock-usdc";
 import { reconcileChain } from "../settlement/reconcile-chain";
+import {
+  canonicalReceipts,
+  finalState,
+  type PlannedPayment,
+  replayedState,
+} from "../testing/canonical-replay";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
 import { prng, seedFrom } from "../testing/prng";
-import { BASE_URL, type ScannerFixture, startScannerFixture } from "../testing/scanner-fixture";
-import { scanChain } from "./scan-chain";
+import { type ScannerFixture, startScannerFixture } from "../testing/scanner-fixture";
 
 const SEED = seedFrom("REORG_STREAM_SEED");
 const STEPS = Number(process.env.REORG_STREAM_STEPS ?? 70);
@@ -33,7 +38,7 @@ afterAll(async () => {
   await replay?.drop();
 });
 
-type Planned = { id: string; address: Address; native: boolean; units: bigint };
+type Planned = PlannedPayment;
 
 /** A transfer to a payment as a transaction request (sent now, or replayed inside a reorg). */
 function transferRequest(from: Address, payment: Planned, units: bigint) {
@@ -44,56 +49,6 @@ function transferRequest(from: Address, payment: Planned, units: bigint) {
         to: MOCK_USDC_ADDRESS,
         data: encodeFunctionData({ abi: erc20Abi, functionName: "transfer", args: [payment.address, units] }),
       };
-}
-
-/** What each deposit address received on the canonical chain, read from the chain itself. */
-async function canonicalReceipts(payments: Planned[], fromBlock: bigint) {
-  const received = new Map(payments.map((payment) => [payment.address.toLowerCase(), 0n]));
-  const tokenAddresses = new Set(payments.filter((p) => !p.native).map((p) => p.address.toLowerCase()));
-  const nativeAddresses = new Set(payments.filter((p) => p.native).map((p) => p.address.toLowerCase()));
-  const head = await fx.publicClient.getBlockNumber({ cacheTime: 0 });
-  const logs = await fx.publicClient.getLogs({
-    address: MOCK_USDC_ADDRESS,
-    event: erc20Abi.find((item) => item.type === "event" && item.name === "Transfer") as never,
-    fromBlock,
-    toBlock: head,
-  });
-  for (const log of logs as unknown as { args: { to: Address; value: bigint } }[]) {
-    const to = log.args.to.toLowerCase();
-    if (tokenAddresses.has(to)) received.set(to, (received.get(to) ?? 0n) + log.args.value);
-  }
-  for (let number = fromBlock; number <= head; number++) {
-    const block = await fx.publicClient.getBlock({ blockNumber: number, includeTransactions: true });
-    for (const transaction of block.transactions) {
-      const to = transaction.to?.toLowerCase();
-      if (to && nativeAddresses.has(to) && transaction.value > 0n)
-        received.set(to, (received.get(to) ?? 0n) + transaction.value);
-    }
-  }
-  return received;
-}
-
-/** The comparable final state of every payment of a database. */
-async function finalState(db: TestDatabase["db"]) {
-  const payments = await db.payment.findMany({
-    orderBy: { id: "asc" },
-    select: {
-      id: true,
-      status: true,
-      exception: true,
-      amountReceived: true,
-      transfers: {
-        where: { status: { not: "reverted" } },
-        select: { txHash: true, logIndex: true, amount: true, blockHash: true, status: true },
-        orderBy: [{ blockNumber: "asc" }, { logIndex: "asc" }],
-      },
-    },
-  });
-  return payments.map((payment) => ({
-    ...payment,
-    amountReceived: payment.amountReceived.toFixed(),
-    transfers: payment.transfers.map((transfer) => ({ ...transfer, amount: transfer.amount.toFixed() })),
-  }));
 }
 
 describe("reorg stream", () => {
@@ -166,29 +121,9 @@ describe("reorg stream", () => {
     );
     expect(reorgDepths.length).toBeGreaterThan(0);
 
-    // Replay: the same payments, as created, in a fresh database scanned from scratch.
-    const merchant = await database.db.merchant.findUniqueOrThrow({ where: { id: fx.merchant.merchantId } });
-    await replay.db.merchant.create({ data: merchant });
-    const created = await database.db.payment.findMany();
-    await replay.db.payment.createMany({
-      data: created.map((payment) => ({
-        ...payment,
-        metadata: payment.metadata ?? {},
-        status: "pending" as const,
-        exception: null,
-        amountReceived: 0,
-        confirmations: 0,
-        detectedAt: null,
-        confirmedAt: null,
-      })),
-    });
-    await scanChain(
-      { db: replay.db, client: fx.client, chain: fx.chain, baseUrl: BASE_URL },
-      { maxRanges: 10_000 },
-    );
     const streamed = await finalState(database.db);
     // And from the chain itself: each payment's amount received is what its address got.
-    const onChain = await canonicalReceipts(payments, firstBlock);
+    const onChain = await canonicalReceipts(fx, payments, firstBlock);
     for (const payment of payments) {
       const row = streamed.find((candidate) => candidate.id === payment.id);
       const received = onChain.get(payment.address.toLowerCase()) ?? 0n;
@@ -201,7 +136,8 @@ describe("reorg stream", () => {
       );
     }
 
-    expect(streamed, `seed ${SEED}`).toEqual(await finalState(replay.db));
+    // Replay: the same payments, as created, in a fresh database scanned from scratch.
+    expect(streamed, `seed ${SEED}`).toEqual(await replayedState(database, replay, fx));
 
     // Every payment's events are a valid walk ending in its status.
     for (const payment of streamed) {

@@ -5,13 +5,14 @@ import type { Db } from "../db/client";
 import { recordChainIncident } from "../health/chain-incidents";
 import type { Logger } from "../logger";
 import { type RemovedTransfer, recomputePayments } from "../payments/recompute-payment";
+import { voidOrphanedSweeps } from "../settlement/void-orphaned-sweeps";
 import { lockChainScan } from "./lock-chain-scan";
 import { scannerCounters } from "./scanner-metrics";
 import { canonicalHashes } from "./verify-recorded-blocks";
 
 export type RevertOrphanedBlocksDeps = {
   db: Db;
-  client: Pick<ChainClient, "getBlock">;
+  client: Pick<ChainClient, "getBlock" | "getTransactionReceipt">;
   chain: Pick<TChain, "name" | "confirmations">;
   baseUrl: string;
   now: () => Date;
@@ -58,6 +59,16 @@ export async function revertOrphanedBlocks(
     where: { chain: chain.name },
     select: { lastScannedBlock: true },
   });
+  const tip = cursor?.lastScannedBlock ?? null;
+  // The last scanned block as recorded, and what the chain has at its height now (null: above the head).
+  const orphaned =
+    tip === null
+      ? null
+      : await db.chainBlock.findUnique({
+          where: { chain_number: { chain: chain.name, number: tip } },
+          select: { number: true, hash: true },
+        });
+  const [replacement] = orphaned ? await canonicalHashes(deps.client, [orphaned.number]) : [null];
   const walk = await findCommonAncestor(deps, options.below ?? null);
   const commonAncestor = walk.ancestor?.number ?? walk.floor;
   if (!walk.ancestor)
@@ -65,8 +76,7 @@ export async function revertOrphanedBlocks(
       chain: chain.name,
       commonAncestor,
     });
-  const tip = cursor?.lastScannedBlock ?? walk.top?.number ?? commonAncestor;
-  const depth = Number(tip > commonAncestor ? tip - commonAncestor : 0n);
+  const depth = Number(tip !== null && tip > commonAncestor ? tip - commonAncestor : 0n);
 
   const result = await db.$transaction(
     async (tx) => {
@@ -118,9 +128,9 @@ export async function revertOrphanedBlocks(
           depth,
           ancestorBlock: commonAncestor,
           ancestorHash: walk.ancestor?.hash ?? null,
-          orphanedBlock: walk.top?.number ?? null,
-          orphanedHash: walk.top?.hash ?? null,
-          replacementHash: walk.replacement,
+          orphanedBlock: tip,
+          orphanedHash: orphaned?.hash ?? null,
+          replacementHash: replacement ?? null,
           detail: `reorg of ${depth} blocks (more than the ${chain.confirmations} confirmations): ${reverted.length} transfers reverted`,
           createdAt: deps.now(),
         });
@@ -147,43 +157,38 @@ export async function revertOrphanedBlocks(
       ...summary,
       confirmations: chain.confirmations,
       ancestorHash: walk.ancestor?.hash ?? null,
-      orphanedBlock: walk.top?.number ?? null,
-      orphanedHash: walk.top?.hash ?? null,
-      replacementHash: walk.replacement,
+      orphanedBlock: tip,
+      orphanedHash: orphaned?.hash ?? null,
+      replacementHash: replacement ?? null,
     });
   else deps.logger?.warn("chain reorganisation handled", { chain: chain.name, ...summary });
+  const voided = await voidOrphanedSweeps(deps, settledLost);
   for (const paymentId of settledLost)
     deps.logger?.error("reorg took back a settled payment's funds (reorged_after_settlement)", {
       chain: chain.name,
       paymentId,
       depth,
+      sweepsVoided: voided,
     });
   return summary;
 }
 
 /**
  * The highest recorded block (below `below`) the chain still has, walking back a page at a time
- * with no depth limit; `floor` is where to rescan from when none matches. `top` is the highest
- * recorded block and `replacement` the hash the chain now has at its height (null: above the head).
+ * with no depth limit; `floor` is where to rescan from when none matches.
  */
 async function findCommonAncestor(deps: RevertOrphanedBlocksDeps, below: bigint | null) {
   let before = below;
   let floor = below === null ? -1n : below - 1n;
-  let top: Candidate | null = null;
-  let replacement: Hash | null = null;
   for (;;) {
     const page = await recordedBlocks(deps.db, deps.chain.name, before);
-    if (page.length === 0) return { ancestor: null, floor, top, replacement };
+    if (page.length === 0) return { ancestor: null, floor };
     const hashes = await canonicalHashes(
       deps.client,
       page.map((block) => block.number),
     );
-    if (!top) {
-      top = page[0] ?? null;
-      replacement = hashes[0] ?? null;
-    }
     const index = page.findIndex((block, i) => block.consistent && hashes[i] === block.hash);
-    if (index >= 0) return { ancestor: page[index] ?? null, floor, top, replacement };
+    if (index >= 0) return { ancestor: page[index] ?? null, floor };
     const lowest = page.at(-1) as Candidate;
     floor = lowest.number - 1n;
     before = lowest.number;

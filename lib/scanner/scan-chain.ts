@@ -28,7 +28,7 @@ export type ScanChainDeps = {
     ChainClient,
     "getBlockNumber" | "getBlock" | "getLogs" | "getTransactionReceipt" | "getBlockReceipts"
   >;
-  chain: Pick<TChain, "name" | "chainId" | "confirmations" | "maxBlockRange" | "tokens">;
+  chain: Pick<TChain, "name" | "chainId" | "confirmations" | "maxBlockRange" | "tokens" | "finality">;
   /** Public base URL, for the payment objects in events. */
   baseUrl: string;
   now?: () => Date;
@@ -46,10 +46,10 @@ export type ScanChainOptions = {
    */
   maxFilteredAddresses?: number;
   /**
-   * Every recorded transfer block (any depth) is re-checked against the node once every this many
-   * ticks; the recent ones every tick. Default 30.
+   * Every recorded transfer block (any depth) is re-checked against the node on the first tick and
+   * then once per this many milliseconds (0 = every tick); the recent ones every tick. Default 5 min.
    */
-  verifyAllEvery?: number;
+  verifyAllIntervalMs?: number;
 };
 
 export type ScanChainReturnType = {
@@ -65,7 +65,7 @@ export type ScanChainReturnType = {
 const KEPT_BLOCKS = 512n;
 const DEFAULT_MAX_NATIVE_BLOCKS = 200;
 const DEFAULT_MAX_FILTERED_ADDRESSES = 100;
-const DEFAULT_VERIFY_ALL_EVERY = 30;
+const DEFAULT_VERIFY_ALL_INTERVAL_MS = 300_000;
 /** Payments stay watched this long after their expiry (late payments and top-ups are recorded). */
 const LATE_WINDOW_MS = 7 * 24 * 3_600_000;
 
@@ -127,13 +127,22 @@ export async function scanChain(
       update: { headBlock: result.headBlock, headUpdatedAt: now(), lastError: null, lastErrorAt: null },
     });
 
+    // With `finality`, confirmation also waits for the node's safe/finalized block.
+    const finalBlock = chain.finality
+      ? ((await deps.client.getBlock({ blockTag: chain.finality })).number ?? null)
+      : null;
+
     // Chain truth for everything recorded: a transfer whose block left the chain, at any depth.
     const scanned = await db.chainCursor.findUnique({
       where: { chain: chain.name },
       select: { lastScannedBlock: true },
     });
     if (scanned?.lastScannedBlock != null) {
-      const all = fullVerificationDue(chain.name, options.verifyAllEvery ?? DEFAULT_VERIFY_ALL_EVERY);
+      const all = fullVerificationDue(
+        chain.name,
+        options.verifyAllIntervalMs ?? DEFAULT_VERIFY_ALL_INTERVAL_MS,
+        now(),
+      );
       const lost = await findNonCanonicalTransferBlock(db, deps.client, {
         chain: chain.name,
         lastScannedBlock: scanned.lastScannedBlock,
@@ -152,7 +161,14 @@ export async function scanChain(
       });
       const stored = cursor?.lastScannedBlock ?? null;
       const last = stored ?? (await initialBlock(db, chain, result.headBlock)) - 1n;
-      const outcome = await scanRange(deps, { stored, last, head: result.headBlock, options, now });
+      const outcome = await scanRange(deps, {
+        stored,
+        last,
+        head: result.headBlock,
+        finalBlock,
+        options,
+        now,
+      });
       if (outcome.kind === "reorg") {
         await revertOrphanedBlocks({ ...deps, now, chain });
         result.reorgsHandled += 1;
@@ -213,6 +229,7 @@ async function scanRange(
     stored: bigint | null;
     last: bigint;
     head: bigint;
+    finalBlock: bigint | null;
     options: ScanChainOptions;
     now: () => Date;
   },
@@ -379,7 +396,14 @@ async function scanRange(
     });
   }
 
-  return commitRange(deps, { stored, to, fetched, transfers, now: params.now });
+  return commitRange(deps, {
+    stored,
+    to,
+    fetched,
+    transfers,
+    finalBlock: params.finalBlock,
+    now: params.now,
+  });
 }
 
 async function commitRange(
@@ -389,6 +413,7 @@ async function commitRange(
     to: bigint;
     fetched: FetchedBlock[];
     transfers: ObservedTransfer[];
+    finalBlock: bigint | null;
     now: () => Date;
   },
 ): Promise<RangeOutcome> {
@@ -443,11 +468,17 @@ async function commitRange(
         data: { lastScannedBlock: to, lastError: null, lastErrorAt: null },
       });
 
-      // Confirmations count verified blocks only: up to the range just committed.
+      // Confirmations count verified blocks only: up to the range just committed. With `finality`,
+      // a block above the node's safe/finalized block stays short of the confirmations.
+      const final = params.finalBlock;
       const confirming = await tx.$queryRaw<{ payment_id: string | null }[]>`
-      UPDATE transfers SET confirmations = LEAST(${to} - block_number + 1, 2147483647)::int,
-        status = CASE WHEN ${to} - block_number + 1 >= ${chain.confirmations} THEN 'confirmed'::transfer_status
-          ELSE 'confirming'::transfer_status END,
+      UPDATE transfers SET confirmations = CASE
+          WHEN ${final}::bigint IS NULL OR block_number <= ${final}::bigint
+            THEN LEAST(${to} - block_number + 1, 2147483647)
+          ELSE LEAST(${to} - block_number + 1, ${chain.confirmations - 1}) END::int,
+        status = CASE WHEN ${to} - block_number + 1 >= ${chain.confirmations}
+            AND (${final}::bigint IS NULL OR block_number <= ${final}::bigint)
+          THEN 'confirmed'::transfer_status ELSE 'confirming'::transfer_status END,
         updated_at = now()
       WHERE chain = ${chain.name} AND status = 'confirming' AND block_number <= ${to}
       RETURNING payment_id`;

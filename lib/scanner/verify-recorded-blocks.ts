@@ -7,16 +7,17 @@ const BATCH = 256;
 /** Below the last scanned block, transfers' blocks this recent are re-checked on every tick. */
 export const RECENT_BLOCKS = 256n;
 
-const ticks = new Map<string, number>();
+const lastFullCheck = new Map<string, number>();
 
 /**
- * Whether this tick re-checks every recorded transfer block of the chain (every `every` ticks of
- * this process, the first one included) rather than only the recent ones.
+ * Whether this tick re-checks every recorded transfer block of the chain rather than only the
+ * recent ones: the first tick of this process, then once per `intervalMs` (0 = every tick).
  */
-export function fullVerificationDue(chain: string, every: number): boolean {
-  const tick = ticks.get(chain) ?? 0;
-  ticks.set(chain, tick + 1);
-  return every <= 1 || tick % every === 0;
+export function fullVerificationDue(chain: string, intervalMs: number, now: Date): boolean {
+  const last = lastFullCheck.get(chain);
+  if (last !== undefined && now.getTime() - last < intervalMs) return false;
+  lastFullCheck.set(chain, now.getTime());
+  return true;
 }
 
 /**

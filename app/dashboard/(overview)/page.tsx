@@ -3,19 +3,22 @@ import { requireMerchantSession } from "@/lib/auth/require-merchant-session";
 import { publicUrl } from "@/lib/config/public-url";
 import { getDashboardOverview, PAYMENT_STATUSES } from "@/lib/dashboard/get-dashboard-overview";
 import { getReceivedVolume } from "@/lib/dashboard/get-received-volume";
+import { listOpenChainIncidents } from "@/lib/health/chain-incidents";
 import { getHealth } from "@/lib/health/get-health";
 import styles from "../dashboard.module.css";
 import { PaymentsTable } from "../payments-table";
+import { acknowledgeIncidentsAction } from "./actions";
 import { VolumeChart } from "./volume-chart";
 
 export const metadata = { title: "Overview" };
 
 export default async function DashboardOverviewPage() {
-  const { db, merchant } = await requireMerchantSession("/dashboard");
-  const [overview, volume, health] = await Promise.all([
+  const { db, merchant, role } = await requireMerchantSession("/dashboard");
+  const [overview, volume, health, incidents] = await Promise.all([
     getDashboardOverview(db, merchant.id, publicUrl()),
     getReceivedVolume(db, merchant.id),
     getHealth({ db }),
+    listOpenChainIncidents(db, { merchantId: merchant.id }),
   ]);
   return (
     <>
@@ -61,6 +64,32 @@ export default async function DashboardOverviewPage() {
           <Link href="/dashboard/payments">All payments →</Link>
         </p>
       </section>
+      {incidents.length > 0 && (
+        <section role="alert" className={styles.noticeBad} data-testid="chain-incidents">
+          <h2>Chain incidents</h2>
+          <ul>
+            {incidents.map((incident) => (
+              <li key={incident.id}>
+                {incident.created_at} · {incident.chain} · {incident.kind.replaceAll("_", " ")} (depth{" "}
+                {incident.depth}): {incident.detail}
+                {incident.payment_id && (
+                  <>
+                    {" "}
+                    <Link href={`/dashboard/payments/${incident.payment_id}`}>{incident.payment_id}</Link>
+                  </>
+                )}
+              </li>
+            ))}
+          </ul>
+          {(role === "owner" || role === "admin") && (
+            <form action={acknowledgeIncidentsAction}>
+              <button type="submit" className="button">
+                Acknowledge
+              </button>
+            </form>
+          )}
+        </section>
+      )}
       {health.settlement
         .filter((chain) => chain.status === "paused")
         .map((chain) => (

@@ -1,0 +1,20 @@
+"use server";
+import { revalidatePath } from "next/cache";
+import { redirect } from "next/navigation";
+import { requireMerchantSession } from "@/lib/auth/require-merchant-session";
+import { AppError } from "@/lib/errors";
+import { acknowledgeChainIncident } from "@/lib/health/chain-incidents";
+
+/** Acknowledges every open chain incident the merchant sees (owner and admin); health turns ok. */
+export async function acknowledgeIncidentsAction(): Promise<void> {
+  const { db, actor, merchant } = await requireMerchantSession("/dashboard");
+  let notice = "acknowledged";
+  try {
+    await acknowledgeChainIncident({ db, actor }, merchant.id);
+  } catch (error) {
+    if (!(error instanceof AppError && error.status === 403)) throw error;
+    notice = "forbidden";
+  }
+  revalidatePath("/dashboard");
+  redirect(`/dashboard?incidents=${notice}`);
+}
