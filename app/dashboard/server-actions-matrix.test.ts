@@ -21,6 +21,7 @@ import { createApiKey } from "@/lib/api-keys/create-api-key";
 import { authOptions } from "@/lib/auth/auth-options";
 import { env } from "@/lib/config/env";
 import { recordEvent } from "@/lib/events/record-event";
+import { PEER_ADDRESS_HEADER, peerAddressHeaderValue } from "@/lib/http/peer-address";
 import { createLogger } from "@/lib/logger";
 import { createMerchant } from "@/lib/merchants/create-merchant";
 import { createPayment } from "@/lib/payments/create-payment";
@@ -570,7 +571,7 @@ describe("dashboard server actions and the sign-up form: hostile forms", () => {
             sent = applyEdits(entries, edits);
             return sent;
           };
-          requestHeaders = new Headers({ "x-forwarded-for": ip });
+          requestHeaders = new Headers({ [PEER_ADDRESS_HEADER]: peerAddressHeaderValue(ip) });
           await signInAs(a);
           try {
             await outcome(call);

@@ -29,7 +29,7 @@ function deps(): WebhookDeps {
   return {
     db: database.db,
     encryptionKey: Buffer.alloc(32, 3),
-    allowPrivateTargets: true,
+    allowLoopbackTargets: true,
     logger: createLogger({}, { level: "error" }),
     timeoutMs: 2_000,
     // Due again at once: the test mocks the sleeps, it never waits for the real schedule.

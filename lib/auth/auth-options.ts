@@ -6,6 +6,7 @@ import { z } from "zod";
 import { env } from "../config/env";
 import { publicUrl } from "../config/public-url";
 import { db } from "../db/client";
+import { clientIp } from "../http/client-ip";
 import { LoginThrottle } from "./login-throttle";
 import { safeRedirectUrl } from "./safe-callback-path";
 import { verifyCredentials, ZCredentials } from "./verify-credentials";
@@ -30,10 +31,13 @@ function headerValue(headers: Record<string, unknown> | undefined, name: string)
   return typeof value === "string" ? value : undefined;
 }
 
-/** Client address for throttling: the last X-Forwarded-For hop (added by our own proxy). */
+/** Client address for throttling (lib/http/client-ip.ts: TCP peer, X-Forwarded-For only via TRUSTED_PROXIES). */
 function requestIp(headers: Record<string, unknown> | undefined): string {
-  const last = headerValue(headers, "x-forwarded-for")?.split(",").at(-1)?.trim();
-  return last || headerValue(headers, "x-real-ip") || "direct";
+  const present = Object.keys(headers ?? {}).flatMap((name) => {
+    const value = headerValue(headers, name);
+    return value === undefined ? [] : [[name, value] as [string, string]];
+  });
+  return clientIp(new Headers(present));
 }
 
 export function authOptions(): NextAuthOptions {

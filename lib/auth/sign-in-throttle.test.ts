@@ -3,6 +3,7 @@
 // even the right password is refused with a "try again" message; other addresses are not locked
 // until the email's own limit (20 failures from anywhere) is reached.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PEER_ADDRESS_HEADER, peerAddressHeaderValue } from "../http/peer-address";
 import { createMerchant } from "../merchants/create-merchant";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
 import { authOptions, loginThrottle, TooManyAttemptsError } from "./auth-options";
@@ -22,7 +23,10 @@ type Authorize = (
 
 function authorize(email: string, password: string, ip: string) {
   const provider = authOptions().providers[0] as unknown as { options: { authorize: Authorize } };
-  return provider.options.authorize({ email, password }, { headers: { "x-forwarded-for": ip } });
+  return provider.options.authorize(
+    { email, password },
+    { headers: { [PEER_ADDRESS_HEADER]: peerAddressHeaderValue(ip) } },
+  );
 }
 
 async function owner(label: string) {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseTrustedProxy } from "../http/trusted-proxy";
 
 /**
  * The development mnemonic: Anvil's well-known test seed. Anyone can derive its keys, so it is
@@ -23,6 +24,19 @@ export const ZCheckoutFrameAncestors = z
   .transform((value) => value.split(/[\s,]+/).filter(Boolean))
   .pipe(z.array(ZFrameOrigin).max(20));
 const ZOptionalUrl = z.url().optional();
+
+/** Proxy addresses or CIDR ranges separated by spaces or commas. */
+export const ZTrustedProxies = z.string().transform((value, ctx) => {
+  try {
+    return value
+      .split(/[\s,]+/)
+      .filter(Boolean)
+      .map(parseTrustedProxy);
+  } catch (error) {
+    ctx.addIssue({ code: "custom", message: error instanceof Error ? error.message : String(error) });
+    return z.NEVER;
+  }
+});
 
 export const ZEnv = z
   .object({
@@ -57,6 +71,11 @@ export const ZEnv = z
     CTRIP_EMBEDDED: z.enum(["1"]).optional(),
     /** "1" lets webhook endpoints target private, loopback and link-local addresses in production. */
     WEBHOOK_ALLOW_PRIVATE_TARGETS: z.enum(["0", "1"]).optional(),
+    /**
+     * Reverse proxies whose `X-Forwarded-For` is believed (addresses or CIDR ranges, e.g.
+     * "127.0.0.1, 10.0.0.0/8"); unset = the header is ignored and the TCP peer is the client.
+     */
+    TRUSTED_PROXIES: ZTrustedProxies.optional(),
     /** Origins allowed to embed the checkout /pay/{id} in an iframe; unset = nobody. */
     CHECKOUT_FRAME_ANCESTORS: ZCheckoutFrameAncestors.optional(),
     /** When set, `/api/metrics` answers only `Authorization: Bearer <METRICS_TOKEN>`. */

@@ -94,7 +94,7 @@ export async function startResilienceStack(database: TestDatabase) {
     );
     const receiver = await startWebhookReceiver();
     const endpoint = await createWebhookEndpoint(
-      { db: database.db, encryptionKey: encryptionKey(env()), allowPrivateTargets: true },
+      { db: database.db, encryptionKey: encryptionKey(env()), allowLoopbackTargets: true },
       created.merchantId,
       { url: receiver.url },
     );

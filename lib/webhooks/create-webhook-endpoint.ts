@@ -12,13 +12,13 @@ import { assertWebhookTargetAllowed } from "./webhook-target";
 
 /** Registers an endpoint; its secret is returned here (and on rotation) only, and stored encrypted. */
 export async function createWebhookEndpoint(
-  deps: Pick<WebhookDeps, "db" | "encryptionKey" | "allowPrivateTargets" | "resolveHost">,
+  deps: Pick<WebhookDeps, "db" | "encryptionKey" | "allowLoopbackTargets" | "resolveHost">,
   merchantId: string,
   input: TCreateWebhookEndpoint,
 ): Promise<TWebhookEndpointWithSecret> {
   await assertWebhookTargetAllowed(input.url, {
-    allowPrivateTargets: deps.allowPrivateTargets,
-    resolve: deps.resolveHost,
+    allowLoopbackTargets: deps.allowLoopbackTargets,
+    resolveHost: deps.resolveHost,
   });
   const secret = generateWebhookSecret();
   const row = await deps.db.webhookEndpoint.create({

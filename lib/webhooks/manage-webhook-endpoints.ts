@@ -56,15 +56,15 @@ export async function listWebhookEndpoints(
 }
 
 export async function updateWebhookEndpoint(
-  deps: Pick<WebhookDeps, "db" | "allowPrivateTargets" | "resolveHost">,
+  deps: Pick<WebhookDeps, "db" | "allowLoopbackTargets" | "resolveHost">,
   merchantId: string,
   id: string,
   input: TUpdateWebhookEndpoint,
 ): Promise<TWebhookEndpointObject> {
   if (input.url)
     await assertWebhookTargetAllowed(input.url, {
-      allowPrivateTargets: deps.allowPrivateTargets,
-      resolve: deps.resolveHost,
+      allowLoopbackTargets: deps.allowLoopbackTargets,
+      resolveHost: deps.resolveHost,
     });
   const { count } = await deps.db.webhookEndpoint.updateMany({
     where: live(merchantId, id),

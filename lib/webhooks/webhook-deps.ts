@@ -1,3 +1,5 @@
+import { configuredChains } from "../config/chains";
+import { isDevnetOnly } from "../config/devnet";
 import { env } from "../config/env";
 import { encryptionKey } from "../crypto/encryption-key";
 import type { Db } from "../db/client";
@@ -10,9 +12,9 @@ export type WebhookDeps = {
   db: Db;
   /** AES-256-GCM key of the endpoint secrets (lib/crypto). */
   encryptionKey: Buffer;
-  allowPrivateTargets: boolean;
+  /** Loopback targets are allowed only on the devnet; private and link-local targets never. */
+  allowLoopbackTargets: boolean;
   logger: Logger;
-  fetch?: typeof fetch;
   now?: () => Date;
   resolveHost?: ResolveHost;
   /** Per-attempt timeout; 10 s by default. */
@@ -28,11 +30,8 @@ export function webhookDeps(db: Db, logger: Logger): WebhookDeps {
     db,
     logger,
     encryptionKey: encryptionKey(config),
-    // Production refuses private targets unless allowed; the embedded default and tests allow them.
-    allowPrivateTargets:
-      config.WEBHOOK_ALLOW_PRIVATE_TARGETS === "1" ||
-      config.NODE_ENV !== "production" ||
-      config.CTRIP_EMBEDDED === "1",
+    // The chains decide, not NODE_ENV or the database: loopback receivers only on the devnet.
+    allowLoopbackTargets: isDevnetOnly(configuredChains()),
     retryScheduleMs: DEFAULT_RETRY_SCHEDULE_MS,
   };
 }
