@@ -133,8 +133,18 @@ async function snapshot(merchantId: string) {
 }
 
 async function signInAs(seeded: Pick<Seeded, "userId" | "merchantId">, maxAge = 3_600) {
+  // As the jwt callback does at sign-in: the user's current session version goes into the token.
+  const user = await database.db.user.findUnique({
+    where: { id: seeded.userId },
+    select: { sessionVersion: true },
+  });
   sessionToken = await encode({
-    token: { sub: seeded.userId, userId: seeded.userId, merchantId: seeded.merchantId },
+    token: {
+      sub: seeded.userId,
+      userId: seeded.userId,
+      merchantId: seeded.merchantId,
+      sessionVersion: user?.sessionVersion ?? 0,
+    },
     secret: env().APP_SECRET,
     maxAge,
   });
@@ -179,6 +189,7 @@ const keys = () => import("./api-keys/actions");
 const settings = () => import("./settings/actions");
 const webhooks = () => import("./webhooks/actions");
 const payouts = () => import("./payouts/actions");
+const account = () => import("./account/actions");
 const empty = { error: null, fieldErrors: {} };
 type WebhookActions = Awaited<ReturnType<typeof webhooks>>;
 /** A webhook endpoint action: B's endpoint must be the not-found page. */
@@ -303,6 +314,14 @@ const MATRIX: Record<string, Entry> = {
         form({ deliveryId: t.deliveryId, returnTo: "/dashboard/webhooks" }),
       ),
     refused: /^not found$/,
+  },
+  "app/dashboard/account/actions.ts#changePasswordAction": {
+    kind: "own",
+    call: async () =>
+      (await account()).changePasswordAction(
+        { ...empty },
+        form({ current_password: "not the password", new_password: "a new long password" }),
+      ),
   },
   "app/sign-up/actions.ts#signUpAction": { kind: "public" },
 };
