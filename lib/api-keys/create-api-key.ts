@@ -3,6 +3,7 @@ import type { TApiKeyPermission } from "../access/permissions";
 import type { Db } from "../db/client";
 import { AppError } from "../errors";
 import { newId } from "../ids";
+import { assertBelowMerchantCap } from "../merchants/merchant-caps";
 
 export type CreatedApiKey = {
   id: string;
@@ -58,16 +59,19 @@ export async function createApiKey(
       );
   }
   const apiKey = generateApiKey();
-  const row = await db.apiKey.create({
-    data: {
-      id: newId("key"),
-      merchantId: params.merchantId,
-      name: params.name.trim() || "API key",
-      keyHash: hashApiKey(apiKey),
-      keyHint: apiKey.slice(-4),
-      permissions,
-    },
-    select: { id: true, name: true, createdAt: true },
+  const row = await db.$transaction(async (tx) => {
+    await assertBelowMerchantCap(tx, params.merchantId, "api_keys");
+    return tx.apiKey.create({
+      data: {
+        id: newId("key"),
+        merchantId: params.merchantId,
+        name: params.name.trim() || "API key",
+        keyHash: hashApiKey(apiKey),
+        keyHint: apiKey.slice(-4),
+        permissions,
+      },
+      select: { id: true, name: true, createdAt: true },
+    });
   });
   return { ...row, permissions, apiKey };
 }

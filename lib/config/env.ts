@@ -67,6 +67,11 @@ export const ZEnv = z
     /** Sustained requests per second allowed per API key (per app instance), and the burst above it. */
     API_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().default(100),
     API_RATE_LIMIT_BURST: z.coerce.number().int().positive().default(200),
+    /** Per-merchant caps: active webhook endpoints and active API keys. */
+    MAX_WEBHOOK_ENDPOINTS_PER_MERCHANT: z.coerce.number().int().positive().default(16),
+    MAX_API_KEYS_PER_MERCHANT: z.coerce.number().int().positive().default(50),
+    /** Webhook attempts in flight per merchant (of 64 per process), so no tenant takes every slot. */
+    WEBHOOK_CONCURRENCY_PER_MERCHANT: z.coerce.number().int().positive().default(16),
     /** Set by `npm start` when it runs the embedded database: the local demo, not production. */
     CTRIP_EMBEDDED: z.enum(["1"]).optional(),
     /** "1" lets webhook endpoints target private, loopback and link-local addresses in production. */

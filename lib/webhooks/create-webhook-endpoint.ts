@@ -1,5 +1,6 @@
 import { encryptSecret } from "../crypto/encrypt-secret";
 import { newId } from "../ids";
+import { assertBelowMerchantCap } from "../merchants/merchant-caps";
 import type { WebhookDeps } from "./webhook-deps";
 import {
   serializeWebhookEndpoint,
@@ -21,17 +22,20 @@ export async function createWebhookEndpoint(
     resolveHost: deps.resolveHost,
   });
   const secret = generateWebhookSecret();
-  const row = await deps.db.webhookEndpoint.create({
-    data: {
-      id: newId("we"),
-      merchantId,
-      url: input.url,
-      description: input.description ?? null,
-      enabledEvents: input.enabled_events ?? [],
-      disabled: input.status === "disabled",
-      secretCiphertext: encryptSecret(deps.encryptionKey, secret),
-    },
-    select: WEBHOOK_ENDPOINT_SELECT,
+  const row = await deps.db.$transaction(async (tx) => {
+    if (input.status !== "disabled") await assertBelowMerchantCap(tx, merchantId, "webhook_endpoints");
+    return tx.webhookEndpoint.create({
+      data: {
+        id: newId("we"),
+        merchantId,
+        url: input.url,
+        description: input.description ?? null,
+        enabledEvents: input.enabled_events ?? [],
+        disabled: input.status === "disabled",
+        secretCiphertext: encryptSecret(deps.encryptionKey, secret),
+      },
+      select: WEBHOOK_ENDPOINT_SELECT,
+    });
   });
   return { ...serializeWebhookEndpoint(row), secret };
 }

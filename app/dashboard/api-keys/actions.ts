@@ -30,7 +30,8 @@ export async function createApiKeyAction(
       grantedBy: { userId },
     });
   } catch (error) {
-    if (error instanceof AppError && error.code === "forbidden")
+    // Not the owner (granting a permission), or the merchant's cap of active keys reached.
+    if (error instanceof AppError && (error.code === "forbidden" || error.code === "invalid_state"))
       return { error: error.message, created: null };
     throw error;
   }

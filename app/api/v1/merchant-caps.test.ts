@@ -1,0 +1,116 @@
+// Per-merchant caps (issue 16): active webhook endpoints and active API keys, each refused past the
+// configured limit with 409 invalid_state naming the limit, through the API, against a real database.
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { API_KEY_PERMISSIONS } from "@/lib/access/permissions";
+import { createApiKey, revokeApiKey } from "@/lib/api-keys/create-api-key";
+import { createMerchant } from "@/lib/merchants/create-merchant";
+import { createTestDatabase, type TestDatabase } from "@/lib/testing/database";
+import { disconnectProcessDb } from "@/lib/testing/process-db";
+
+let database: TestDatabase;
+let endpointsRoute: typeof import("@/app/api/v1/webhook-endpoints/route");
+let endpointRoute: typeof import("@/app/api/v1/webhook-endpoints/[id]/route");
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  process.env.DATABASE_URL = database.databaseUrl;
+  process.env.MAX_WEBHOOK_ENDPOINTS_PER_MERCHANT = "2";
+  process.env.MAX_API_KEYS_PER_MERCHANT = "3";
+  vi.resetModules();
+  endpointsRoute = await import("@/app/api/v1/webhook-endpoints/route");
+  endpointRoute = await import("@/app/api/v1/webhook-endpoints/[id]/route");
+});
+afterAll(async () => {
+  delete process.env.MAX_WEBHOOK_ENDPOINTS_PER_MERCHANT;
+  delete process.env.MAX_API_KEYS_PER_MERCHANT;
+  await disconnectProcessDb();
+  await database.drop();
+});
+
+async function merchant(label: string) {
+  const { merchantId } = await createMerchant(database.db, {
+    name: label,
+    email: `${label}-${Date.now()}@example.com`,
+    password: "pw",
+  });
+  return merchantId;
+}
+
+function call(
+  handler: (request: Request, context: { params: Promise<Record<string, string>> }) => Promise<Response>,
+  apiKey: string,
+  method: string,
+  body: unknown,
+  params: Record<string, string> = {},
+) {
+  return handler(
+    new Request(`http://localhost/api/v1/webhook-endpoints/${params.id ?? ""}`, {
+      method,
+      headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
+      body: JSON.stringify(body),
+    }),
+    { params: Promise.resolve(params) },
+  );
+}
+
+describe("per-merchant caps", () => {
+  it("refuses a third active webhook endpoint with 409, also by enabling a disabled one", async () => {
+    const merchantId = await merchant("hooks");
+    const { apiKey } = await createApiKey(database.db, {
+      merchantId,
+      name: "k",
+      permissions: [...API_KEY_PERMISSIONS],
+    });
+    const create = (body: object) =>
+      call(endpointsRoute.POST, apiKey, "POST", { url: "http://127.0.0.1:9/hook", ...body });
+    expect((await create({})).status).toBe(201);
+    expect((await create({})).status).toBe(201);
+    const refused = await create({});
+    expect(refused.status).toBe(409);
+    expect(refused.headers.get("content-type")).toBe("application/problem+json");
+    expect(await refused.json()).toMatchObject({
+      code: "invalid_state",
+      detail: expect.stringMatching(/at most 2 active webhook endpoints/),
+    });
+    // A disabled endpoint is not active: it may be added, but not enabled while at the cap.
+    const disabled = await create({ status: "disabled" });
+    expect(disabled.status).toBe(201);
+    const { id } = await disabled.json();
+    expect((await call(endpointRoute.PATCH, apiKey, "PATCH", { status: "enabled" }, { id })).status).toBe(
+      409,
+    );
+    // Another merchant is not affected.
+    const other = await createApiKey(database.db, {
+      merchantId: await merchant("other"),
+      name: "k",
+      permissions: [...API_KEY_PERMISSIONS],
+    });
+    expect(
+      (await call(endpointsRoute.POST, other.apiKey, "POST", { url: "http://127.0.0.1:9/x" })).status,
+    ).toBe(201);
+  });
+
+  it("refuses an API key past the cap of active keys; revoking one makes room", async () => {
+    const merchantId = await merchant("keys");
+    const keys = [];
+    for (let i = 0; i < 3; i++) keys.push(await createApiKey(database.db, { merchantId, name: `k${i}` }));
+    await expect(createApiKey(database.db, { merchantId, name: "one too many" })).rejects.toMatchObject({
+      code: "invalid_state",
+      status: 409,
+      message: expect.stringMatching(/at most 3 active API keys/),
+    });
+    await revokeApiKey(database.db, { merchantId, id: keys[0]?.id ?? "" });
+    await expect(createApiKey(database.db, { merchantId, name: "room again" })).resolves.toMatchObject({
+      name: "room again",
+    });
+  });
+
+  it("lets concurrent creations take turns: never more than the cap", async () => {
+    const merchantId = await merchant("race");
+    const results = await Promise.allSettled(
+      Array.from({ length: 6 }, (_, i) => createApiKey(database.db, { merchantId, name: `r${i}` })),
+    );
+    expect(results.filter((result) => result.status === "fulfilled")).toHaveLength(3);
+    expect(await database.db.apiKey.count({ where: { merchantId, revokedAt: null } })).toBe(3);
+  });
+});
