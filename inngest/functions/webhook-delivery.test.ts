@@ -100,13 +100,15 @@ describe("webhook-delivery function", () => {
       }),
     ).rejects.toThrow("Inngest unreachable");
     const sent: string[] = [];
-    const first = await relayWebhookDeliveries(database.db, async (ids) => {
-      sent.push(...ids);
+    const first = await relayWebhookDeliveries(database.db, async (deliveries) => {
+      sent.push(...deliveries.map((delivery) => delivery.id));
+      // Each delivery carries its merchant, the Inngest per-merchant concurrency key.
+      expect(deliveries.every((delivery) => delivery.merchantId.startsWith("mer_"))).toBe(true);
     });
     expect(sent).toContain(deliveryId);
     expect(first.events).toBeGreaterThanOrEqual(1);
-    const second = await relayWebhookDeliveries(database.db, async (ids) => {
-      sent.push(...ids);
+    const second = await relayWebhookDeliveries(database.db, async (deliveries) => {
+      sent.push(...deliveries.map((delivery) => delivery.id));
     });
     expect(second).toEqual({ events: 0, deliveries: 0 });
   });
