@@ -7,6 +7,7 @@ import { env } from "../config/env";
 import { AppError } from "../errors";
 import { createMerchant } from "../merchants/create-merchant";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
+import { credentialsAuthorize } from "../testing/sign-in";
 import { authOptions } from "./auth-options";
 import { changePassword } from "./change-password";
 import { requireMerchantSession } from "./require-merchant-session";
@@ -28,18 +29,11 @@ beforeAll(async () => {
 });
 afterAll(() => database?.drop());
 
-type Authorize = (
-  credentials: Record<string, string>,
-  request: { headers: Record<string, string> },
-) => Promise<unknown>;
-
 /** A sign-in as next-auth runs it: our authorize, our jwt callback, then the JWT next-auth encodes. */
 async function signIn(email: string, password: string): Promise<string> {
-  const options = authOptions();
-  const provider = options.providers[0] as unknown as { options: { authorize: Authorize } };
-  const user = await provider.options.authorize({ email, password }, { headers: {} });
+  const user = await credentialsAuthorize({ email, password });
   if (!user) throw new Error("sign-in refused");
-  const token = await options.callbacks?.jwt?.({
+  const token = await authOptions().callbacks?.jwt?.({
     token: { sub: (user as { id: string }).id },
     user,
   } as never);

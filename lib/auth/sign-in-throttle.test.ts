@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PEER_ADDRESS_HEADER, peerAddressHeaderValue } from "../http/peer-address";
 import { createMerchant } from "../merchants/create-merchant";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
-import { authOptions, loginThrottle, TooManyAttemptsError } from "./auth-options";
+import { credentialsAuthorize } from "../testing/sign-in";
+import { loginThrottle, TooManyAttemptsError } from "./auth-options";
 
 let database: TestDatabase;
 beforeAll(async () => {
@@ -16,17 +17,8 @@ beforeAll(async () => {
 });
 afterAll(() => database?.drop());
 
-type Authorize = (
-  credentials: Record<string, string>,
-  request: { headers: Record<string, string> },
-) => Promise<unknown>;
-
 function authorize(email: string, password: string, ip: string) {
-  const provider = authOptions().providers[0] as unknown as { options: { authorize: Authorize } };
-  return provider.options.authorize(
-    { email, password },
-    { headers: { [PEER_ADDRESS_HEADER]: peerAddressHeaderValue(ip) } },
-  );
+  return credentialsAuthorize({ email, password }, { [PEER_ADDRESS_HEADER]: peerAddressHeaderValue(ip) });
 }
 
 async function owner(label: string) {

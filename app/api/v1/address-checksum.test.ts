@@ -7,26 +7,17 @@ import { API_KEY_PERMISSIONS } from "@/lib/access/permissions";
 import { createApiKey } from "@/lib/api-keys/create-api-key";
 import { createMerchant } from "@/lib/merchants/create-merchant";
 import { withWrongChecksum } from "@/lib/testing/addresses";
+import { callApi } from "@/lib/testing/call-api";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/database";
 import { disconnectProcessDb } from "@/lib/testing/process-db";
 
 let database: TestDatabase;
 let apiKey: string;
-let routes: {
-  treasury: typeof import("./settings/treasury/route");
-  payouts: typeof import("./payouts/route");
-  refund: typeof import("./payments/[id]/refund/route");
-};
 
 beforeAll(async () => {
   database = await createTestDatabase();
   process.env.DATABASE_URL = database.databaseUrl;
   vi.resetModules();
-  routes = {
-    treasury: await import("./settings/treasury/route"),
-    payouts: await import("./payouts/route"),
-    refund: await import("./payments/[id]/refund/route"),
-  };
   const { merchantId } = await createMerchant(database.db, {
     name: "A",
     email: "a@example.com",
@@ -43,49 +34,32 @@ afterAll(async () => {
   await database.drop();
 });
 
-function send(
-  handler: (request: Request, context: { params: Promise<Record<string, string>> }) => Promise<Response>,
-  method: string,
-  path: string,
-  body: unknown,
-  params: Record<string, string> = {},
-) {
-  return handler(
-    new Request(`http://localhost${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${apiKey}`,
-        "content-type": "application/json",
-        "idempotency-key": crypto.randomUUID(),
-      },
-      body: JSON.stringify(body),
-    }),
-    { params: Promise.resolve(params) },
-  );
-}
-
 describe("strict EIP-55 on every address input", () => {
   const address = privateKeyToAddress(generatePrivateKey());
   const mistyped = withWrongChecksum(address);
 
   it("refuses a wrong checksum with 422 and a clear message (treasury, payout, refund)", async () => {
     const responses = [
-      await send(routes.treasury.PUT, "PUT", "/api/v1/settings/treasury", {
-        chain: "local",
-        address: mistyped,
+      await callApi("PUT", "/api/v1/settings/treasury", {
+        apiKey,
+        body: {
+          chain: "local",
+          address: mistyped,
+        },
       }),
-      await send(routes.payouts.POST, "POST", "/api/v1/payouts", {
-        chain: "local",
-        amount: "1",
-        address: mistyped,
+      await callApi("POST", "/api/v1/payouts", {
+        apiKey,
+        body: {
+          chain: "local",
+          amount: "1",
+          address: mistyped,
+        },
       }),
-      await send(
-        routes.refund.POST,
-        "POST",
-        "/api/v1/payments/pay_0000000000000000000000/refund",
-        { address: mistyped },
-        { id: "pay_0000000000000000000000" },
-      ),
+      await callApi("POST", "/api/v1/payments/{id}/refund", {
+        apiKey,
+        body: { address: mistyped },
+        params: { id: "pay_0000000000000000000000" },
+      }),
     ];
     for (const response of responses) {
       expect(response.status).toBe(422);
@@ -97,9 +71,12 @@ describe("strict EIP-55 on every address input", () => {
   });
 
   it("accepts all lower-case and stores it checksummed", async () => {
-    const response = await send(routes.treasury.PUT, "PUT", "/api/v1/settings/treasury", {
-      chain: "local",
-      address: address.toLowerCase(),
+    const response = await callApi("PUT", "/api/v1/settings/treasury", {
+      apiKey,
+      body: {
+        chain: "local",
+        address: address.toLowerCase(),
+      },
     });
     expect(response.status).toBe(200);
     expect((await response.json()).address).toBe(address);

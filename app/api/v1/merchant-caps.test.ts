@@ -4,12 +4,11 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { API_KEY_PERMISSIONS } from "@/lib/access/permissions";
 import { createApiKey, revokeApiKey } from "@/lib/api-keys/create-api-key";
 import { createMerchant } from "@/lib/merchants/create-merchant";
+import { callApi } from "@/lib/testing/call-api";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/database";
 import { disconnectProcessDb } from "@/lib/testing/process-db";
 
 let database: TestDatabase;
-let endpointsRoute: typeof import("@/app/api/v1/webhook-endpoints/route");
-let endpointRoute: typeof import("@/app/api/v1/webhook-endpoints/[id]/route");
 
 beforeAll(async () => {
   database = await createTestDatabase();
@@ -17,8 +16,6 @@ beforeAll(async () => {
   process.env.MAX_WEBHOOK_ENDPOINTS_PER_MERCHANT = "2";
   process.env.MAX_API_KEYS_PER_MERCHANT = "3";
   vi.resetModules();
-  endpointsRoute = await import("@/app/api/v1/webhook-endpoints/route");
-  endpointRoute = await import("@/app/api/v1/webhook-endpoints/[id]/route");
 });
 afterAll(async () => {
   delete process.env.MAX_WEBHOOK_ENDPOINTS_PER_MERCHANT;
@@ -36,23 +33,6 @@ async function merchant(label: string) {
   return merchantId;
 }
 
-function call(
-  handler: (request: Request, context: { params: Promise<Record<string, string>> }) => Promise<Response>,
-  apiKey: string,
-  method: string,
-  body: unknown,
-  params: Record<string, string> = {},
-) {
-  return handler(
-    new Request(`http://localhost/api/v1/webhook-endpoints/${params.id ?? ""}`, {
-      method,
-      headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
-      body: JSON.stringify(body),
-    }),
-    { params: Promise.resolve(params) },
-  );
-}
-
 describe("per-merchant caps", () => {
   it("refuses a third active webhook endpoint with 409, also by enabling a disabled one", async () => {
     const merchantId = await merchant("hooks");
@@ -62,7 +42,10 @@ describe("per-merchant caps", () => {
       permissions: [...API_KEY_PERMISSIONS],
     });
     const create = (body: object) =>
-      call(endpointsRoute.POST, apiKey, "POST", { url: "http://127.0.0.1:9/hook", ...body });
+      callApi("POST", "/api/v1/webhook-endpoints", {
+        apiKey,
+        body: { url: "http://127.0.0.1:9/hook", ...body },
+      });
     expect((await create({})).status).toBe(201);
     expect((await create({})).status).toBe(201);
     const refused = await create({});
@@ -76,9 +59,8 @@ describe("per-merchant caps", () => {
     const disabled = await create({ status: "disabled" });
     expect(disabled.status).toBe(201);
     const { id } = await disabled.json();
-    expect((await call(endpointRoute.PATCH, apiKey, "PATCH", { status: "enabled" }, { id })).status).toBe(
-      409,
-    );
+    const enable = { apiKey, body: { status: "enabled" }, params: { id } };
+    expect((await callApi("PATCH", "/api/v1/webhook-endpoints/{id}", enable)).status).toBe(409);
     // Another merchant is not affected.
     const other = await createApiKey(database.db, {
       merchantId: await merchant("other"),
@@ -86,7 +68,12 @@ describe("per-merchant caps", () => {
       permissions: [...API_KEY_PERMISSIONS],
     });
     expect(
-      (await call(endpointsRoute.POST, other.apiKey, "POST", { url: "http://127.0.0.1:9/x" })).status,
+      (
+        await callApi("POST", "/api/v1/webhook-endpoints", {
+          apiKey: other.apiKey,
+          body: { url: "http://127.0.0.1:9/x" },
+        })
+      ).status,
     ).toBe(201);
   });
 
