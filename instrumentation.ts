@@ -6,6 +6,9 @@ const globalForJobs = globalThis as unknown as { ctripBackgroundJobs?: EmbeddedR
 export async function register(): Promise<void> {
   // The import stays inside this branch so the edge bundle never pulls in Prisma, pg, viem or process APIs.
   if (process.env.NEXT_RUNTIME === "nodejs") {
+    // The client address for throttles: the TCP peer, which Next does not pass to handlers.
+    const { stampPeerAddresses } = await import("./lib/http/peer-address");
+    stampPeerAddresses();
     // Dev-mode reloads may call register again: one runner per process.
     if (globalForJobs.ctripBackgroundJobs !== undefined) return;
     // A `next start` launched directly is guarded like `npm start`: a refusal ends the server

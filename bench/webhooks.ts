@@ -272,7 +272,7 @@ async function baseline(): Promise<Result> {
         next += 1;
         const sent = Date.now();
         const result = await sendWebhook(
-          { allowPrivateTargets: true },
+          { allowLoopbackTargets: true },
           {
             url: receiver.url,
             secrets: ["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"],

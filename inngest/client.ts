@@ -23,7 +23,11 @@ export type TChainWatchRequested = z.infer<typeof ZChainWatchRequested>;
 /** Run one iteration of a chain's watcher loop (scan → expire → sleep → re-arm). */
 export const chainWatchRequested = eventType("chain/watch.requested", { schema: ZChainWatchRequested });
 
-export const ZWebhookDeliveryRequested = z.object({ delivery_id: z.string().regex(/^wd_[0-9A-Za-z]{22}$/) });
+export const ZWebhookDeliveryRequested = z.object({
+  delivery_id: z.string().regex(/^wd_[0-9A-Za-z]{22}$/),
+  /** The endpoint's merchant: the delivery function's per-merchant concurrency key (absent on older events). */
+  merchant_id: z.string().min(1).optional(),
+});
 export type TWebhookDeliveryRequested = z.infer<typeof ZWebhookDeliveryRequested>;
 /** Deliver one webhook delivery on its retry schedule (sent by the webhook relay, id = delivery id). */
 export const webhookDeliveryRequested = eventType("webhook/delivery.requested", {

@@ -32,7 +32,9 @@ export default async function DashboardLayout({ children }: { children: ReactNod
           <Link href="/dashboard/audit-log">Audit log</Link>
         </nav>
         <div className={styles.account}>
-          <span className="muted">{session.email}</span>
+          <Link href="/dashboard/account" className="muted">
+            {session.email}
+          </Link>
           <SignOutButton />
         </div>
       </header>

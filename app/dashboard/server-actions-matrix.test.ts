@@ -23,6 +23,7 @@ import { createApiKey } from "@/lib/api-keys/create-api-key";
 import { authOptions } from "@/lib/auth/auth-options";
 import { env } from "@/lib/config/env";
 import { recordEvent } from "@/lib/events/record-event";
+import { PEER_ADDRESS_HEADER, peerAddressHeaderValue } from "@/lib/http/peer-address";
 import { createLogger } from "@/lib/logger";
 import { createMerchant } from "@/lib/merchants/create-merchant";
 import { createPayment } from "@/lib/payments/create-payment";
@@ -157,8 +158,18 @@ async function snapshot(merchantId: string) {
 }
 
 async function signInAs(seeded: Pick<Seeded, "userId" | "merchantId">, maxAge = 3_600) {
+  // As the jwt callback does at sign-in: the user's current session version goes into the token.
+  const user = await database.db.user.findUnique({
+    where: { id: seeded.userId },
+    select: { sessionVersion: true },
+  });
   sessionToken = await encode({
-    token: { sub: seeded.userId, userId: seeded.userId, merchantId: seeded.merchantId },
+    token: {
+      sub: seeded.userId,
+      userId: seeded.userId,
+      merchantId: seeded.merchantId,
+      sessionVersion: user?.sessionVersion ?? 0,
+    },
     secret: env().APP_SECRET,
     maxAge,
   });
@@ -208,6 +219,7 @@ const webhooks = () => import("./webhooks/actions");
 const payouts = () => import("./payouts/actions");
 const team = () => import("./team/actions");
 const overview = () => import("./(overview)/actions");
+const account = () => import("./account/actions");
 const empty = { error: null, fieldErrors: {} };
 type WebhookActions = Awaited<ReturnType<typeof webhooks>>;
 /** A webhook endpoint action: B's endpoint must be the not-found page. */
@@ -368,6 +380,14 @@ const MATRIX: Record<string, Entry> = {
     refused: /^not found$/,
   },
   "app/invite/[token]/actions.ts#acceptInvitationAction": { kind: "public" },
+  "app/dashboard/account/actions.ts#changePasswordAction": {
+    kind: "own",
+    call: async () =>
+      (await account()).changePasswordAction(
+        { ...empty },
+        form({ current_password: "not the password", new_password: "a new long password" }),
+      ),
+  },
   "app/sign-up/actions.ts#signUpAction": { kind: "public" },
 };
 
@@ -732,7 +752,7 @@ describe("dashboard server actions and the sign-up form: hostile forms", () => {
             sent = applyEdits(entries, edits);
             return sent;
           };
-          requestHeaders = new Headers({ "x-forwarded-for": ip });
+          requestHeaders = new Headers({ [PEER_ADDRESS_HEADER]: peerAddressHeaderValue(ip) });
           await signInAs(a);
           try {
             await outcome(call);

@@ -30,7 +30,7 @@ function deps(): WebhookDeps {
   return {
     db: database.db,
     encryptionKey: Buffer.alloc(32, 3),
-    allowPrivateTargets: true,
+    allowLoopbackTargets: true,
     logger: createLogger({}, { level: "error" }),
     timeoutMs: 2_000,
     // Due again at once: the test mocks the sleeps, it never waits for the real schedule.
@@ -103,13 +103,15 @@ describe("webhook-delivery function", () => {
       }),
     ).rejects.toThrow("Inngest unreachable");
     const sent: string[] = [];
-    const first = await relayWebhookDeliveries(database.db, async (ids) => {
-      sent.push(...ids);
+    const first = await relayWebhookDeliveries(database.db, async (deliveries) => {
+      sent.push(...deliveries.map((delivery) => delivery.id));
+      // Each delivery carries its merchant, the Inngest per-merchant concurrency key.
+      expect(deliveries.every((delivery) => delivery.merchantId.startsWith("mer_"))).toBe(true);
     });
     expect(sent).toContain(deliveryId);
     expect(first.events).toBeGreaterThanOrEqual(1);
-    const second = await relayWebhookDeliveries(database.db, async (ids) => {
-      sent.push(...ids);
+    const second = await relayWebhookDeliveries(database.db, async (deliveries) => {
+      sent.push(...deliveries.map((delivery) => delivery.id));
     });
     expect(second).toEqual({ events: 0, deliveries: 0 });
   });

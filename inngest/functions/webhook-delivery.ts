@@ -9,6 +9,7 @@ export type WebhookDeliveryFunctionDependencies = { getDeps: () => WebhookDeps }
 
 /** Ten scheduled attempts, plus room for waits on leases of attempts made elsewhere (manual retry). */
 const MAX_ROUNDS = 30;
+const MERCHANT_CONCURRENCY = 16;
 
 /**
  * One run per delivery: attempt (a step, so a replay never re-sends) → sleep until the next
@@ -21,8 +22,14 @@ export function createWebhookDelivery({ getDeps }: WebhookDeliveryFunctionDepend
     {
       id: "webhook-delivery",
       triggers: [webhookDeliveryRequested],
-      // A delivery has one orchestrating run at a time.
-      concurrency: { key: "event.data.delivery_id", limit: 1 },
+      concurrency: [
+        // A delivery has one orchestrating run at a time.
+        { key: "event.data.delivery_id", limit: 1 },
+        // Attempts running at once per merchant (sleeping runs hold none), as the embedded
+        // dispatcher's WEBHOOK_CONCURRENCY_PER_MERCHANT default: one tenant's tar pits cannot
+        // hold every other tenant's deliveries.
+        { key: "event.data.merchant_id", limit: MERCHANT_CONCURRENCY },
+      ],
     },
     async ({ event, step }) => {
       const parsed = ZWebhookDeliveryRequested.safeParse(event.data);

@@ -1,7 +1,11 @@
 import { cron } from "inngest";
 import type { Db } from "../../lib/db/client";
 import { loadJobContext } from "../../lib/jobs/start-background-jobs";
-import { type RelayedEvent, relayWebhookDeliveries } from "../../lib/webhooks/relay-webhook-deliveries";
+import {
+  type RelayedDelivery,
+  type RelayedEvent,
+  relayWebhookDeliveries,
+} from "../../lib/webhooks/relay-webhook-deliveries";
 import { inngest, paymentConfirmed, webhookDeliveryRequested } from "../client";
 
 /** An Inngest event as the relay sends it: always with an id, Inngest's deduplication key. */
@@ -21,11 +25,14 @@ export type WebhookRelayDependencies = {
  * delivery (id = delivery id) and one `payment/confirmed` per `payment.confirmed` event (id = the
  * event id), which starts that payment's sweep-payment run.
  */
-export function inngestEventsFor(deliveryIds: string[], events: RelayedEvent[]): RelayedInngestEvent[] {
+export function inngestEventsFor(
+  deliveries: RelayedDelivery[],
+  events: RelayedEvent[],
+): RelayedInngestEvent[] {
   return [
-    ...deliveryIds.map((deliveryId) => ({
-      ...webhookDeliveryRequested.create({ delivery_id: deliveryId }),
-      id: deliveryId,
+    ...deliveries.map((delivery) => ({
+      ...webhookDeliveryRequested.create({ delivery_id: delivery.id, merchant_id: delivery.merchantId }),
+      id: delivery.id,
     })),
     ...events
       .filter((event) => event.type === "payment.confirmed")
@@ -51,8 +58,8 @@ export function createWebhookRelay({
       let relayed = 0;
       for (let round = 1; round <= rounds; round++) {
         const result = await step.run(`relay-${round}`, () =>
-          relayWebhookDeliveries(getDb(), async (deliveryIds, events) => {
-            const derived = inngestEventsFor(deliveryIds, events);
+          relayWebhookDeliveries(getDb(), async (deliveries, events) => {
+            const derived = inngestEventsFor(deliveries, events);
             if (derived.length > 0) await send(derived);
           }),
         );

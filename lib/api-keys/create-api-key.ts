@@ -5,6 +5,7 @@ import { recordAuditEntry } from "../audit/record-audit-entry";
 import type { Db } from "../db/client";
 import { AppError } from "../errors";
 import { newId } from "../ids";
+import { assertBelowMerchantCap } from "../merchants/merchant-caps";
 
 export type CreatedApiKey = {
   id: string;
@@ -51,6 +52,7 @@ export async function createApiKey(
   authorizeGrant(deps.actor, params.merchantId, permissions);
   const apiKey = generateApiKey();
   const row = await deps.db.$transaction(async (tx) => {
+    await assertBelowMerchantCap(tx, params.merchantId, "api_keys");
     const created = await tx.apiKey.create({
       data: {
         id: newId("key"),

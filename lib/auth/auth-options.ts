@@ -6,9 +6,11 @@ import { z } from "zod";
 import { env } from "../config/env";
 import { publicUrl } from "../config/public-url";
 import { db } from "../db/client";
+import { clientIp } from "../http/client-ip";
 import { LoginThrottle } from "./login-throttle";
 import { recordSignInAttempt } from "./record-sign-in";
 import { safeRedirectUrl } from "./safe-callback-path";
+import { endUserSessions, sessionVersionOf } from "./session-version";
 import { verifyCredentials, ZCredentials } from "./verify-credentials";
 
 export const SESSION_MAX_AGE_SECONDS = 8 * 60 * 60;
@@ -19,7 +21,12 @@ export const loginThrottle = {
   perEmail: new LoginThrottle(20, 15 * 60_000),
 };
 
-export const ZSessionClaims = z.object({ userId: z.string().min(1), merchantId: z.string().min(1) });
+export const ZSessionClaims = z.object({
+  userId: z.string().min(1),
+  merchantId: z.string().min(1),
+  /** users.session_version at sign-in; a JWT from before this claim existed counts as 0. */
+  sessionVersion: z.number().int().nonnegative().default(0),
+});
 export type TSessionClaims = z.infer<typeof ZSessionClaims>;
 
 export class TooManyAttemptsError extends Error {
@@ -31,10 +38,13 @@ function headerValue(headers: Record<string, unknown> | undefined, name: string)
   return typeof value === "string" ? value : undefined;
 }
 
-/** Client address for throttling: the last X-Forwarded-For hop (added by our own proxy). */
+/** Client address for throttling (lib/http/client-ip.ts: TCP peer, X-Forwarded-For only via TRUSTED_PROXIES). */
 function requestIp(headers: Record<string, unknown> | undefined): string {
-  const last = headerValue(headers, "x-forwarded-for")?.split(",").at(-1)?.trim();
-  return last || headerValue(headers, "x-real-ip") || "direct";
+  const present = Object.keys(headers ?? {}).flatMap((name) => {
+    const value = headerValue(headers, name);
+    return value === undefined ? [] : [[name, value] as [string, string]];
+  });
+  return clientIp(new Headers(present));
 }
 
 export function authOptions(): NextAuthOptions {
@@ -72,7 +82,14 @@ export function authOptions(): NextAuthOptions {
             return null;
           }
           loginThrottle.perClient.reset(clientKey);
-          return { id: user.userId, email: user.email, name: user.merchantName, merchantId: user.merchantId };
+          const sessionVersion = (await sessionVersionOf(db(), user.userId)) ?? 0;
+          return {
+            id: user.userId,
+            email: user.email,
+            name: user.merchantName,
+            merchantId: user.merchantId,
+            sessionVersion,
+          };
         },
       }),
     ],
@@ -81,6 +98,7 @@ export function authOptions(): NextAuthOptions {
         if (user && "merchantId" in user && typeof user.merchantId === "string") {
           token.userId = user.id;
           token.merchantId = user.merchantId;
+          token.sessionVersion = "sessionVersion" in user ? user.sessionVersion : 0;
         }
         return token;
       },
@@ -90,9 +108,22 @@ export function authOptions(): NextAuthOptions {
       session({ session, token }) {
         const claims = ZSessionClaims.safeParse(token);
         const withClaims: Session & Partial<TSessionClaims> = claims.success
-          ? { ...session, userId: claims.data.userId, merchantId: claims.data.merchantId }
+          ? {
+              ...session,
+              userId: claims.data.userId,
+              merchantId: claims.data.merchantId,
+              sessionVersion: claims.data.sessionVersion,
+            }
           : session;
         return withClaims;
+      },
+    },
+    events: {
+      // Signing out ends this session and every other one of the user (the JWT itself stays valid
+      // until it expires, so the version in the database is what refuses it from now on).
+      async signOut({ token }) {
+        const claims = ZSessionClaims.safeParse(token ?? {});
+        if (claims.success) await endUserSessions(db(), claims.data.userId, claims.data.sessionVersion);
       },
     },
   };

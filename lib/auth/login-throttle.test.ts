@@ -32,3 +32,13 @@ describe("LoginThrottle", () => {
     expect(throttle.retryAfterMs("k", 1_800)).toBe(700);
   });
 });
+
+describe("LoginThrottle memory bound", () => {
+  it("keeps a locked key locked when the map is filled past its bound", () => {
+    const throttle = new LoginThrottle(3, 60_000);
+    for (let i = 0; i < 3; i++) throttle.recordFailure("owner@x|1.2.3.4", i);
+    expect(throttle.retryAfterMs("owner@x|1.2.3.4", 10)).toBeGreaterThan(0);
+    for (let i = 0; i < 100_050; i++) throttle.recordFailure(`junk-${i}@x|1.2.3.4`, 20);
+    expect(throttle.retryAfterMs("owner@x|1.2.3.4", 30)).toBeGreaterThan(0);
+  });
+});

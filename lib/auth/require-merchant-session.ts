@@ -19,7 +19,8 @@ export type MerchantSession = {
 
 /**
  * The signed-in user and their merchant, re-read from the database on every call (a deleted user or
- * merchant loses access at once, whatever the JWT says); redirects to sign-in otherwise. Every
+ * merchant loses access at once, whatever the JWT says, and so does a session ended by sign-out or
+ * a password change: its session version is no longer the user's); redirects to sign-in otherwise. Every
  * dashboard page and server action starts with it.
  */
 export async function requireMerchantSession(callbackPath = "/dashboard"): Promise<MerchantSession> {
@@ -30,9 +31,16 @@ export async function requireMerchantSession(callbackPath = "/dashboard"): Promi
   const database = db();
   const user = await database.user.findFirst({
     where: { id: claims.data.userId, merchantId: claims.data.merchantId },
-    select: { id: true, email: true, role: true, merchant: { select: { id: true, name: true } } },
+    select: {
+      id: true,
+      email: true,
+      role: true,
+      sessionVersion: true,
+      merchant: { select: { id: true, name: true } },
+    },
   });
-  if (!user) redirect(signIn);
+  // Signed out or password changed since this JWT was issued: the session has ended.
+  if (!user || user.sessionVersion !== claims.data.sessionVersion) redirect(signIn);
   return {
     db: database,
     userId: user.id,

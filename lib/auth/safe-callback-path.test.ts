@@ -29,6 +29,30 @@ describe("sign-in redirects", () => {
     expect(await redirect?.({ url: "/dashboard", baseUrl: base })).toBe(`${base}/dashboard`);
   });
 
+  // Issue 16: `/%09/evil.example/` passed the old prefix check and redirected off-site after sign-in.
+  it.each([
+    "/%09/evil.example/",
+    "/\t/evil.example",
+    "/%0a/evil.example",
+    "/%2509/evil.example",
+    "/%5cevil.example",
+    "/\\evil.example",
+    "//evil.example",
+    "/%2f/evil.example",
+    "/\u0000x",
+    "/%",
+    "https://evil.example/",
+    "dashboard",
+  ])("refuses %j as a callback path and as a redirect", (url) => {
+    expect(safeCallbackPath(url)).toBe("/dashboard");
+    expect(safeRedirectUrl(url, base)).toBe(base);
+  });
+
+  it("refuses same-origin absolute URLs whose path carries an encoded control character", () => {
+    expect(safeRedirectUrl(`${base}/%09/evil.example/`, base)).toBe(base);
+    expect(safeRedirectUrl(`${base}/dashboard?x=1#top`, base)).toBe(`${base}/dashboard?x=1#top`);
+  });
+
   it("keeps safeCallbackPath's rules for the sign-in page", () => {
     expect(safeCallbackPath("//evil.example")).toBe("/dashboard");
     expect(safeCallbackPath("/dashboard/webhooks")).toBe("/dashboard/webhooks");

@@ -1,6 +1,7 @@
 import { validateMnemonic } from "@scure/bip39";
 import { wordlist } from "@scure/bip39/wordlists/english";
 import { z } from "zod";
+import { parseTrustedProxy } from "../http/trusted-proxy";
 
 /**
  * The development mnemonic: Anvil's well-known test seed. Anyone can derive its keys, so it is
@@ -25,6 +26,19 @@ export const ZCheckoutFrameAncestors = z
   .transform((value) => value.split(/[\s,]+/).filter(Boolean))
   .pipe(z.array(ZFrameOrigin).max(20));
 const ZOptionalUrl = z.url().optional();
+
+/** Proxy addresses or CIDR ranges separated by spaces or commas. */
+export const ZTrustedProxies = z.string().transform((value, ctx) => {
+  try {
+    return value
+      .split(/[\s,]+/)
+      .filter(Boolean)
+      .map(parseTrustedProxy);
+  } catch (error) {
+    ctx.addIssue({ code: "custom", message: error instanceof Error ? error.message : String(error) });
+    return z.NEVER;
+  }
+});
 
 export const ZEnv = z
   .object({
@@ -55,8 +69,18 @@ export const ZEnv = z
     /** Sustained requests per second allowed per API key (per app instance), and the burst above it. */
     API_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().default(100),
     API_RATE_LIMIT_BURST: z.coerce.number().int().positive().default(200),
-    /** "1" lets webhook endpoints target private addresses; a devnet-only allowance (refused with a real chain). */
+    /** Per-merchant caps: active webhook endpoints and active API keys. */
+    MAX_WEBHOOK_ENDPOINTS_PER_MERCHANT: z.coerce.number().int().positive().default(16),
+    MAX_API_KEYS_PER_MERCHANT: z.coerce.number().int().positive().default(50),
+    /** Webhook attempts in flight per merchant (of 64 per process), so no tenant takes every slot. */
+    WEBHOOK_CONCURRENCY_PER_MERCHANT: z.coerce.number().int().positive().default(16),
+    /** No effect any more (webhook targets follow the chains); refused as soon as a chain is real. */
     WEBHOOK_ALLOW_PRIVATE_TARGETS: z.enum(["0", "1"]).optional(),
+    /**
+     * Reverse proxies whose `X-Forwarded-For` is believed (addresses or CIDR ranges, e.g.
+     * "127.0.0.1, 10.0.0.0/8"); unset = the header is ignored and the TCP peer is the client.
+     */
+    TRUSTED_PROXIES: ZTrustedProxies.optional(),
     /** Origins allowed to embed the checkout /pay/{id} in an iframe; unset = nobody. */
     CHECKOUT_FRAME_ANCESTORS: ZCheckoutFrameAncestors.optional(),
     /** When set, `/api/metrics` answers only `Authorization: Bearer <METRICS_TOKEN>`; required with a real chain. */

@@ -45,7 +45,7 @@ function webhookDeps(): WebhookDeps {
   return {
     db: database.db,
     encryptionKey: Buffer.alloc(32, 7),
-    allowPrivateTargets: true,
+    allowLoopbackTargets: true,
     logger: createLogger({}, { level: "error" }),
     timeoutMs: 2_000,
     retryScheduleMs: [],

@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { type TCreatePayout, ZCreatePayout } from "../payouts/create-payout";
+import { ZCreatePayout } from "../payouts/create-payout";
 import { type TSetPayoutLimits, ZSetPayoutLimits } from "../payouts/payout-limits";
-import { type TRefundPayment, ZRefundPayment } from "../payouts/refund-payment";
+import { ZRefundPayment } from "../payouts/refund-payment";
 
 /** A text field of a form: trimmed; empty = not given. */
 const formText = z
@@ -13,7 +13,7 @@ const formText = z
 export const ZNewPayoutForm = z
   .object({ chain: formText, token: formText, amount: formText, address: formText, description: formText })
   .transform(
-    (form): TCreatePayout => ({
+    (form): z.input<typeof ZCreatePayout> => ({
       chain: form.chain ?? "",
       token: form.token ?? null,
       amount: form.amount ?? "",
@@ -27,7 +27,7 @@ export const ZNewPayoutForm = z
 export const ZRefundForm = z
   .object({ address: formText, amount: formText, description: formText })
   .transform(
-    (form): TRefundPayment => ({
+    (form): z.input<typeof ZRefundPayment> => ({
       address: form.address ?? "",
       ...(form.amount ? { amount: form.amount } : {}),
       ...(form.description ? { description: form.description } : {}),

@@ -6,6 +6,7 @@ import { createMerchant } from "../merchants/create-merchant";
 import { createPayment } from "../payments/create-payment";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
 import { testChain } from "../testing/test-chain";
+import { PEER_ADDRESS_HEADER, peerAddressHeaderValue } from "./peer-address";
 import { publicRoute } from "./public-route";
 import { ZIdParams } from "./route-params";
 
@@ -22,10 +23,22 @@ const checkoutRoute = () =>
     handler: ({ db, params }) => getCheckoutOrThrow(db, [testChain()], params.id),
     getDb: () => database.db,
   });
-const call = (route: ReturnType<typeof checkoutRoute>, id: string, ip = "203.0.113.7") =>
-  route(new Request(`http://pay.test/api/checkout/${id}`, { headers: { "x-forwarded-for": ip } }), {
-    params: Promise.resolve({ id }),
-  });
+/** A request from TCP peer `ip`, optionally claiming another address in X-Forwarded-For. */
+const call = (
+  route: ReturnType<typeof checkoutRoute>,
+  id: string,
+  ip = "203.0.113.7",
+  forwardedFor?: string,
+) =>
+  route(
+    new Request(`http://pay.test/api/checkout/${id}`, {
+      headers: {
+        [PEER_ADDRESS_HEADER]: peerAddressHeaderValue(ip),
+        ...(forwardedFor ? { "x-forwarded-for": forwardedFor } : {}),
+      },
+    }),
+    { params: Promise.resolve({ id }) },
+  );
 
 describe("publicRoute (checkout status)", () => {
   it("answers the projection, problem+json 404 for unknown or malformed ids, and 429 per client IP", async () => {
@@ -56,5 +69,9 @@ describe("publicRoute (checkout status)", () => {
 
     // Another client is not affected.
     expect((await call(route, "not-an-id", "198.51.100.1")).status).toBe(404);
+
+    // Issue 16: a spoofed X-Forwarded-For gave a fresh bucket; without TRUSTED_PROXIES it is ignored.
+    for (const spoofed of ["192.0.2.1", "192.0.2.2", "10.0.0.1, 192.0.2.3"])
+      expect((await call(route, payment.id, "203.0.113.7", spoofed)).status).toBe(429);
   });
 });

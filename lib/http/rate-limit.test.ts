@@ -12,3 +12,15 @@ describe("RateLimiter", () => {
     expect(limiter.take("a", t + 500)).toBe(1);
   });
 });
+
+describe("RateLimiter memory bound", () => {
+  it("keeps a throttled client throttled when someone fills the map with fresh keys", () => {
+    const limiter = new RateLimiter(1, 2);
+    const t = 1_000_000;
+    limiter.take("victim-of-abuse", t);
+    limiter.take("victim-of-abuse", t);
+    expect(limiter.take("victim-of-abuse", t)).toBeGreaterThan(0);
+    for (let i = 0; i < 100_050; i++) limiter.take(`spoofed-${i}`, t);
+    expect(limiter.take("victim-of-abuse", t)).toBeGreaterThan(0);
+  });
+});

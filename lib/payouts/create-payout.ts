@@ -1,4 +1,3 @@
-import { getAddress, zeroAddress } from "viem";
 import { z } from "zod";
 import { type AccessDeps, authorize } from "../access/actor";
 import { postLedgerEntry } from "../balances/post-ledger-entry";
@@ -10,22 +9,10 @@ import { newId } from "../ids";
 import { formatAmount, parseAmount } from "../money/amounts";
 import { ZMetadata } from "../payments/create-payment";
 import { resolveToken } from "../payments/payment-object";
+import { ZRecipientAddress } from "../validation/address";
 import { zText } from "../validation/text";
 import { hotWalletAddress } from "../wallet/derivation";
 import { AUTO_APPROVAL, PAYOUT_SELECT, serializePayout, type TPayoutObject } from "./payout-object";
-
-const HEX_ADDRESS = /^0x[0-9a-fA-F]{40}$/;
-
-/** A recipient address: EIP-55 checksummed (a typo in a payout address is money lost), not zero. */
-export const ZPayoutAddress = z
-  .string()
-  .regex(HEX_ADDRESS, "must be a 0x-prefixed 20-byte hex address")
-  // zod runs every check even after the regex failed: getAddress only sees well-formed hex.
-  .refine(
-    (value) => !HEX_ADDRESS.test(value) || getAddress(value) === value,
-    "must be EIP-55 checksummed (mixed case)",
-  )
-  .refine((value) => value !== zeroAddress, "must not be the zero address");
 
 export const ZCreatePayout = z.strictObject({
   chain: z.string().min(1).max(32),
@@ -33,7 +20,7 @@ export const ZCreatePayout = z.strictObject({
   token: z.string().min(1).max(16).nullish(),
   /** Decimal string in token units; numbers are refused so no float ever touches an amount. */
   amount: z.string({ error: 'must be a decimal string such as "12.5"' }).max(100),
-  address: ZPayoutAddress,
+  address: ZRecipientAddress,
   description: zText().max(500).nullish(),
   metadata: ZMetadata.optional(),
 });

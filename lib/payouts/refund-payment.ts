@@ -4,12 +4,13 @@ import { recordAuditEntry } from "../audit/record-audit-entry";
 import { AppError } from "../errors";
 import { formatAmount, parseAmount } from "../money/amounts";
 import { toBigInt } from "../payments/payment-object";
+import { ZRecipientAddress } from "../validation/address";
 import { zText } from "../validation/text";
-import { createPayoutWith, type PayoutDeps, ZPayoutAddress } from "./create-payout";
+import { createPayoutWith, type PayoutDeps } from "./create-payout";
 import type { TPayoutObject } from "./payout-object";
 
 export const ZRefundPayment = z.strictObject({
-  address: ZPayoutAddress,
+  address: ZRecipientAddress,
   /** Decimal string in the payment's token; default: everything received not yet refunded. */
   amount: z.string({ error: 'must be a decimal string such as "12.5"' }).max(100).optional(),
   description: zText().max(500).nullish(),

@@ -1,9 +1,10 @@
-import { type Address, getAddress, isAddress, zeroAddress } from "viem";
+import type { Address } from "viem";
 import { z } from "zod";
 import { authorize } from "../access/actor";
 import { env } from "../config/env";
 import type { Db } from "../db/client";
 import { AppError } from "../errors";
+import { ZRecipientAddress } from "../validation/address";
 import { hotWalletAddress } from "../wallet/derivation";
 import {
   commitSettingChange,
@@ -22,12 +23,7 @@ export const ZSetTreasurySetting = z
     chain: z.string().min(1).max(32),
     /** `treasury` (default): sweep to `address`. `balance`: sweep to the merchant's hot wallet. */
     mode: z.enum(["treasury", "balance"]).default("treasury"),
-    address: z
-      .string()
-      .refine((value) => isAddress(value, { strict: false }), "must be a 0x-prefixed 20-byte hex address")
-      .transform((value) => getAddress(value))
-      .refine((value) => value !== zeroAddress, "must not be the zero address")
-      .nullish(),
+    address: ZRecipientAddress.nullish(),
   })
   .superRefine((input, ctx) => {
     if (input.mode === "treasury" && !input.address)

@@ -96,7 +96,7 @@ export async function startResilienceStack(database: TestDatabase) {
     );
     const receiver = await startWebhookReceiver();
     const endpoint = await createWebhookEndpoint(
-      { actor: OPERATOR, db: database.db, encryptionKey: encryptionKey(env()), allowPrivateTargets: true },
+      { actor: OPERATOR, db: database.db, encryptionKey: encryptionKey(env()), allowLoopbackTargets: true },
       created.merchantId,
       { url: receiver.url },
     );

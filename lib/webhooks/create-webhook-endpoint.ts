@@ -1,6 +1,7 @@
 import { type AccessDeps, authorize } from "../access/actor";
 import { encryptSecret } from "../crypto/encrypt-secret";
 import { newId } from "../ids";
+import { assertBelowMerchantCap } from "../merchants/merchant-caps";
 import type { WebhookDeps } from "./webhook-deps";
 import {
   serializeWebhookEndpoint,
@@ -13,27 +14,30 @@ import { assertWebhookTargetAllowed } from "./webhook-target";
 
 /** Registers an endpoint; its secret is returned here (and on rotation) only, and stored encrypted. */
 export async function createWebhookEndpoint(
-  deps: Pick<WebhookDeps, "db" | "encryptionKey" | "allowPrivateTargets" | "resolveHost"> & AccessDeps,
+  deps: Pick<WebhookDeps, "db" | "encryptionKey" | "allowLoopbackTargets" | "resolveHost"> & AccessDeps,
   merchantId: string,
   input: TCreateWebhookEndpoint,
 ): Promise<TWebhookEndpointWithSecret> {
   authorize(deps.actor, merchantId, "webhooks:write");
   await assertWebhookTargetAllowed(input.url, {
-    allowPrivateTargets: deps.allowPrivateTargets,
-    resolve: deps.resolveHost,
+    allowLoopbackTargets: deps.allowLoopbackTargets,
+    resolveHost: deps.resolveHost,
   });
   const secret = generateWebhookSecret();
-  const row = await deps.db.webhookEndpoint.create({
-    data: {
-      id: newId("we"),
-      merchantId,
-      url: input.url,
-      description: input.description ?? null,
-      enabledEvents: input.enabled_events ?? [],
-      disabled: input.status === "disabled",
-      secretCiphertext: encryptSecret(deps.encryptionKey, secret),
-    },
-    select: WEBHOOK_ENDPOINT_SELECT,
+  const row = await deps.db.$transaction(async (tx) => {
+    if (input.status !== "disabled") await assertBelowMerchantCap(tx, merchantId, "webhook_endpoints");
+    return tx.webhookEndpoint.create({
+      data: {
+        id: newId("we"),
+        merchantId,
+        url: input.url,
+        description: input.description ?? null,
+        enabledEvents: input.enabled_events ?? [],
+        disabled: input.status === "disabled",
+        secretCiphertext: encryptSecret(deps.encryptionKey, secret),
+      },
+      select: WEBHOOK_ENDPOINT_SELECT,
+    });
   });
   return { ...serializeWebhookEndpoint(row), secret };
 }

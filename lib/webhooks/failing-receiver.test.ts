@@ -49,7 +49,7 @@ describe("webhook receivers failing 50 % at random", () => {
     const deps: WebhookDeps = {
       db: database.db,
       encryptionKey: randomBytes(32),
-      allowPrivateTargets: true,
+      allowLoopbackTargets: true,
       logger: createLogger({}, { level: "error" }),
       timeoutMs: 500,
       retryScheduleMs: Array.from({ length: RETRIES }, () => 40),

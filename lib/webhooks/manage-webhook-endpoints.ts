@@ -12,6 +12,7 @@ import {
   toPage,
   ZListQuery,
 } from "../http/pagination";
+import { assertBelowMerchantCap } from "../merchants/merchant-caps";
 import type { WebhookDeps } from "./webhook-deps";
 import {
   serializeWebhookEndpoint,
@@ -59,7 +60,7 @@ export async function listWebhookEndpoints(
 }
 
 export async function updateWebhookEndpoint(
-  deps: Pick<WebhookDeps, "db" | "allowPrivateTargets" | "resolveHost"> & AccessDeps,
+  deps: Pick<WebhookDeps, "db" | "allowLoopbackTargets" | "resolveHost"> & AccessDeps,
   merchantId: string,
   id: string,
   input: TUpdateWebhookEndpoint,
@@ -67,17 +68,25 @@ export async function updateWebhookEndpoint(
   authorize(deps.actor, merchantId, "webhooks:write");
   if (input.url)
     await assertWebhookTargetAllowed(input.url, {
-      allowPrivateTargets: deps.allowPrivateTargets,
-      resolve: deps.resolveHost,
+      allowLoopbackTargets: deps.allowLoopbackTargets,
+      resolveHost: deps.resolveHost,
     });
-  const { count } = await deps.db.webhookEndpoint.updateMany({
-    where: live(merchantId, id),
-    data: {
-      ...(input.url !== undefined ? { url: input.url } : {}),
-      ...(input.description !== undefined ? { description: input.description } : {}),
-      ...(input.enabled_events !== undefined ? { enabledEvents: input.enabled_events } : {}),
-      ...(input.status !== undefined ? { disabled: input.status === "disabled" } : {}),
-    },
+  const { count } = await deps.db.$transaction(async (tx) => {
+    // Enabling a disabled endpoint adds an active one: the merchant's cap applies.
+    if (
+      input.status === "enabled" &&
+      (await tx.webhookEndpoint.count({ where: { ...live(merchantId, id), disabled: true } }))
+    )
+      await assertBelowMerchantCap(tx, merchantId, "webhook_endpoints");
+    return tx.webhookEndpoint.updateMany({
+      where: live(merchantId, id),
+      data: {
+        ...(input.url !== undefined ? { url: input.url } : {}),
+        ...(input.description !== undefined ? { description: input.description } : {}),
+        ...(input.enabled_events !== undefined ? { enabledEvents: input.enabled_events } : {}),
+        ...(input.status !== undefined ? { disabled: input.status === "disabled" } : {}),
+      },
+    });
   });
   if (count === 0) throw new AppError("not_found", `No such webhook endpoint: ${id}`);
   return getWebhookEndpointOrThrow(deps, merchantId, id);

@@ -2,17 +2,19 @@ import type { Db } from "../db/client";
 
 /** An outbox event handed to the relay's `send`, for the Inngest events derived from it. */
 export type RelayedEvent = { id: string; type: string; objectId: string };
+/** A delivery handed to the relay's `send`, with its merchant (Inngest shares slots per merchant). */
+export type RelayedDelivery = { id: string; merchantId: string };
 
 /**
  * Inngest mode's outbox relay: marks up to `limit` undispatched events as dispatched and hands
- * `send` the ids of their webhook deliveries (one `webhook/delivery.requested` each, deduplicated
+ * `send` their webhook deliveries (one `webhook/delivery.requested` each, deduplicated
  * by the delivery id) and the events themselves (e.g. `payment.confirmed` → `payment/confirmed`,
  * deduplicated by the event id), all in one transaction: if sending fails nothing is marked, and
  * the next run sends them again. SKIP LOCKED lets concurrent relays split the work.
  */
 export async function relayWebhookDeliveries(
   db: Db,
-  send: (deliveryIds: string[], events: RelayedEvent[]) => Promise<void>,
+  send: (deliveries: RelayedDelivery[], events: RelayedEvent[]) => Promise<void>,
   options: { limit?: number } = {},
 ): Promise<{ events: number; deliveries: number }> {
   return db.$transaction(async (tx) => {
@@ -25,10 +27,10 @@ export async function relayWebhookDeliveries(
     if (rows.length === 0) return { events: 0, deliveries: 0 };
     const deliveries = await tx.webhookDelivery.findMany({
       where: { eventId: { in: rows.map((event) => event.id) }, status: "pending" },
-      select: { id: true },
+      select: { id: true, endpoint: { select: { merchantId: true } } },
     });
     await send(
-      deliveries.map((delivery) => delivery.id),
+      deliveries.map((delivery) => ({ id: delivery.id, merchantId: delivery.endpoint.merchantId })),
       rows.map((row) => ({ id: row.id, type: row.type, objectId: row.object_id })),
     );
     return { events: rows.length, deliveries: deliveries.length };

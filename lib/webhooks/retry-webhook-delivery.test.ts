@@ -29,7 +29,7 @@ function deps(): WebhookDeps {
   return {
     db: database.db,
     encryptionKey: Buffer.alloc(32, 9),
-    allowPrivateTargets: true,
+    allowLoopbackTargets: true,
     logger: createLogger({}, { level: "error" }),
     timeoutMs: 2_000,
     // One attempt only: a failure is final.

@@ -1,4 +1,4 @@
-// Private webhook targets are a devnet-only allowance: the chains decide, not NODE_ENV.
+// Loopback webhook targets are a devnet-only allowance: the chains decide, not NODE_ENV.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,23 +17,23 @@ afterAll(async () => {
   await database.drop();
 });
 
-async function allowPrivateTargets(env: Record<string, string | undefined>): Promise<boolean> {
+async function allowLoopbackTargets(env: Record<string, string | undefined>): Promise<boolean> {
   vi.resetModules();
   vi.unstubAllEnvs();
   for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
   const { webhookDeps } = await import("./webhook-deps");
   const { createLogger } = await import("../logger");
-  return webhookDeps(database.db, createLogger({}, { level: "error" })).allowPrivateTargets;
+  return webhookDeps(database.db, createLogger({}, { level: "error" })).allowLoopbackTargets;
 }
 
 describe("webhookDeps", () => {
-  it("allows private targets while every chain is a local devnet, whatever NODE_ENV says", async () => {
-    expect(await allowPrivateTargets({ CHAINS_FILE: undefined, NODE_ENV: "production" })).toBe(true);
+  it("allows loopback targets while every chain is a local devnet, whatever NODE_ENV says", async () => {
+    expect(await allowLoopbackTargets({ CHAINS_FILE: undefined, NODE_ENV: "production" })).toBe(true);
   });
 
   it("refuses them as soon as a chain is real, in development too", async () => {
     const realChains = writeRealChainsFile(workDir);
-    expect(await allowPrivateTargets({ CHAINS_FILE: realChains, NODE_ENV: "development" })).toBe(false);
-    expect(await allowPrivateTargets({ CHAINS_FILE: realChains, NODE_ENV: "test" })).toBe(false);
+    expect(await allowLoopbackTargets({ CHAINS_FILE: realChains, NODE_ENV: "development" })).toBe(false);
+    expect(await allowLoopbackTargets({ CHAINS_FILE: realChains, NODE_ENV: "test" })).toBe(false);
   });
 });

@@ -12,9 +12,9 @@ export type WebhookDeps = {
   db: Db;
   /** AES-256-GCM key of the endpoint secrets (lib/crypto). */
   encryptionKey: Buffer;
-  allowPrivateTargets: boolean;
+  /** Loopback targets are allowed only on the devnet; private and link-local targets never. */
+  allowLoopbackTargets: boolean;
   logger: Logger;
-  fetch?: typeof fetch;
   now?: () => Date;
   resolveHost?: ResolveHost;
   /** Per-attempt timeout; 10 s by default. */
@@ -30,9 +30,8 @@ export function webhookDeps(db: Db, logger: Logger): WebhookDeps {
     db,
     logger,
     encryptionKey: encryptionKey(config),
-    // Private targets are a devnet-only allowance: the chains decide (lib/config/production-guards.ts
-    // refuses WEBHOOK_ALLOW_PRIVATE_TARGETS=1 as soon as a chain is real).
-    allowPrivateTargets: config.WEBHOOK_ALLOW_PRIVATE_TARGETS === "1" || isDevnetOnly(configuredChains()),
+    // The chains decide, not NODE_ENV or the database: loopback receivers only on the devnet.
+    allowLoopbackTargets: isDevnetOnly(configuredChains()),
     retryScheduleMs: DEFAULT_RETRY_SCHEDULE_MS,
   };
 }

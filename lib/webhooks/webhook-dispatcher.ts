@@ -1,3 +1,4 @@
+import { env } from "../config/env";
 import type { Db } from "../db/client";
 import type { Logger } from "../logger";
 import {
@@ -14,9 +15,23 @@ export type WebhookDispatcherOptions = {
   concurrency?: number;
   /** Attempts in flight per endpoint, so a hanging endpoint never holds more than this many slots. */
   perEndpoint?: number;
+  /**
+   * Attempts in flight per merchant, over all its endpoints, so one tenant's slow endpoints never
+   * hold the slots of every other tenant (WEBHOOK_CONCURRENCY_PER_MERCHANT, 16 by default).
+   */
+  perMerchant?: number;
   /** Called after each attempt (tests and the benchmark observe through it). */
   onAttempt?: (outcome: DeliveryOutcome) => void;
 };
+
+type ClaimedDelivery = { id: string; endpoint_id: string; merchant_id: string };
+
+/** Adds `delta` to a count of attempts in flight; a count reaching 0 leaves the map. */
+function countIn(counts: Map<string, number>, key: string, delta: number): void {
+  const next = (counts.get(key) ?? 0) + delta;
+  if (next <= 0) counts.delete(key);
+  else counts.set(key, next);
+}
 
 export type WebhookDispatcher = {
   /**
@@ -34,7 +49,9 @@ export type WebhookDispatcher = {
  * `FOR UPDATE SKIP LOCKED` and a lease (next_attempt_at moved past the attempt), so concurrent
  * workers never send the same attempt twice, and starts them without waiting: the next tick runs
  * while slow endpoints are still answering. Per-endpoint limits keep a dead or hanging endpoint from
- * taking the slots of healthy ones.
+ * taking the slots of healthy ones, per-merchant limits keep one tenant's endpoints from taking those
+ * of other tenants, and a claim hands out slots round-robin: every merchant with due work gets its
+ * next slot before any merchant gets one more.
  */
 export function createWebhookDispatcher(
   deps: WebhookDeps,
@@ -42,45 +59,61 @@ export function createWebhookDispatcher(
 ): WebhookDispatcher {
   const concurrency = options.concurrency ?? 64;
   const perEndpoint = options.perEndpoint ?? 16;
+  const perMerchant = options.perMerchant ?? 16;
   const running = new Set<Promise<void>>();
   const perEndpointInFlight = new Map<string, number>();
+  const perMerchantInFlight = new Map<string, number>();
   // Refilling: when an attempt finishes and the last claim found work, claim again at once instead
   // of waiting for the next tick, so throughput is bounded by the receivers, not the tick interval.
   let claiming: Promise<number> | undefined;
   let claimAgain = false;
   let refill = false;
 
-  async function claim(limit: number): Promise<{ id: string; endpoint_id: string }[]> {
+  async function claim(limit: number): Promise<ClaimedDelivery[]> {
     const now = deps.now?.() ?? new Date();
-    const inFlight = [...perEndpointInFlight];
-    const busy = inFlight.filter(([, count]) => count >= perEndpoint).map(([id]) => id);
-    return deps.db.$queryRaw<{ id: string; endpoint_id: string }[]>`
+    const endpoints = [...perEndpointInFlight];
+    const merchants = [...perMerchantInFlight];
+    const busyEndpoints = endpoints.filter(([, count]) => count >= perEndpoint).map(([id]) => id);
+    const busyMerchants = merchants.filter(([, count]) => count >= perMerchant).map(([id]) => id);
+    return deps.db.$queryRaw<ClaimedDelivery[]>`
       WITH candidates AS (
-        -- The oldest due deliveries only (index on status, next_attempt_at): a claim costs the same
-        -- with 10 or 100,000 deliveries waiting.
-        SELECT id, endpoint_id, next_attempt_at FROM webhook_deliveries
-        WHERE status = 'pending' AND next_attempt_at <= ${now} AND NOT (endpoint_id = ANY(${busy}::text[]))
-        ORDER BY next_attempt_at LIMIT ${limit * perEndpoint}
+        -- The oldest due deliveries only (index on status, next_attempt_at), of endpoints and
+        -- merchants with a free slot.
+        SELECT delivery.id, delivery.endpoint_id, endpoint.merchant_id, delivery.next_attempt_at
+        FROM webhook_deliveries delivery JOIN webhook_endpoints endpoint ON endpoint.id = delivery.endpoint_id
+        WHERE delivery.status = 'pending' AND delivery.next_attempt_at <= ${now}
+          AND NOT (delivery.endpoint_id = ANY(${busyEndpoints}::text[]))
+          AND NOT (endpoint.merchant_id = ANY(${busyMerchants}::text[]))
+        ORDER BY delivery.next_attempt_at LIMIT ${limit * perEndpoint}
       ), ranked AS (
-        -- Each endpoint gets the slots it has free: perEndpoint minus its attempts in flight.
-        SELECT candidates.id, row_number() OVER (PARTITION BY candidates.endpoint_id
-            ORDER BY candidates.next_attempt_at, candidates.id) + COALESCE(flight.count, 0) AS rank
+        -- Each endpoint and merchant gets the slots it has free: its cap minus its attempts in flight.
+        SELECT candidates.id,
+          row_number() OVER (PARTITION BY candidates.endpoint_id
+            ORDER BY candidates.next_attempt_at, candidates.id) + COALESCE(endpoint_flight.count, 0) AS endpoint_rank,
+          row_number() OVER (PARTITION BY candidates.merchant_id
+            ORDER BY candidates.next_attempt_at, candidates.id) + COALESCE(merchant_flight.count, 0) AS merchant_rank
         FROM candidates
-        LEFT JOIN unnest(${inFlight.map(([id]) => id)}::text[], ${inFlight.map(([, count]) => count)}::int[])
-          AS flight(endpoint_id, count) ON flight.endpoint_id = candidates.endpoint_id
+        LEFT JOIN unnest(${endpoints.map(([id]) => id)}::text[], ${endpoints.map(([, count]) => count)}::int[])
+          AS endpoint_flight(endpoint_id, count) ON endpoint_flight.endpoint_id = candidates.endpoint_id
+        LEFT JOIN unnest(${merchants.map(([id]) => id)}::text[], ${merchants.map(([, count]) => count)}::int[])
+          AS merchant_flight(merchant_id, count) ON merchant_flight.merchant_id = candidates.merchant_id
       ), due AS (
+        -- Round-robin over merchants: lowest merchant rank first (in flight included), then age.
         SELECT delivery.id FROM webhook_deliveries delivery JOIN ranked ON ranked.id = delivery.id
-        WHERE ranked.rank <= ${perEndpoint} AND delivery.status = 'pending' AND delivery.next_attempt_at <= ${now}
-        ORDER BY delivery.next_attempt_at LIMIT ${limit}
+        WHERE ranked.endpoint_rank <= ${perEndpoint} AND ranked.merchant_rank <= ${perMerchant}
+          AND delivery.status = 'pending' AND delivery.next_attempt_at <= ${now}
+        ORDER BY ranked.merchant_rank, delivery.next_attempt_at LIMIT ${limit}
         FOR UPDATE OF delivery SKIP LOCKED
       )
       UPDATE webhook_deliveries SET next_attempt_at = ${leaseUntil(deps)}, updated_at = now()
-      FROM due WHERE webhook_deliveries.id = due.id
-      RETURNING webhook_deliveries.id, webhook_deliveries.endpoint_id`;
+      FROM due, webhook_endpoints endpoint
+      WHERE webhook_deliveries.id = due.id AND endpoint.id = webhook_deliveries.endpoint_id
+      RETURNING webhook_deliveries.id, webhook_deliveries.endpoint_id, endpoint.merchant_id`;
   }
 
-  function start(delivery: { id: string; endpoint_id: string }, loaded: LoadedWebhookDelivery | undefined) {
-    perEndpointInFlight.set(delivery.endpoint_id, (perEndpointInFlight.get(delivery.endpoint_id) ?? 0) + 1);
+  function start(delivery: ClaimedDelivery, loaded: LoadedWebhookDelivery | undefined) {
+    countIn(perEndpointInFlight, delivery.endpoint_id, 1);
+    countIn(perMerchantInFlight, delivery.merchant_id, 1);
     const attempt: Promise<void> = (
       loaded
         ? deliverLoadedWebhook(deps, loaded)
@@ -93,9 +126,8 @@ export function createWebhookDispatcher(
       )
       .finally(() => {
         running.delete(attempt);
-        const left = (perEndpointInFlight.get(delivery.endpoint_id) ?? 1) - 1;
-        if (left <= 0) perEndpointInFlight.delete(delivery.endpoint_id);
-        else perEndpointInFlight.set(delivery.endpoint_id, left);
+        countIn(perEndpointInFlight, delivery.endpoint_id, -1);
+        countIn(perMerchantInFlight, delivery.merchant_id, -1);
         if (refill)
           claimAndStart().catch((error: unknown) =>
             deps.logger.warn("webhook refill claim failed; the next tick retries", { error }),
@@ -160,7 +192,9 @@ const sharedDispatchers = new WeakMap<Db, WebhookDispatcher>();
 export function sharedWebhookDispatcher(db: Db, logger: Logger): WebhookDispatcher {
   let dispatcher = sharedDispatchers.get(db);
   if (!dispatcher) {
-    dispatcher = createWebhookDispatcher(webhookDeps(db, logger));
+    dispatcher = createWebhookDispatcher(webhookDeps(db, logger), {
+      perMerchant: env().WEBHOOK_CONCURRENCY_PER_MERCHANT,
+    });
     sharedDispatchers.set(db, dispatcher);
   }
   return dispatcher;

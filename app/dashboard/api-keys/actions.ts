@@ -6,7 +6,7 @@ import { z } from "zod";
 import { ZApiKeyPermission } from "@/lib/access/permissions";
 import { createApiKey, revokeApiKey } from "@/lib/api-keys/create-api-key";
 import { requireMerchantSession } from "@/lib/auth/require-merchant-session";
-import { formErrorsOf, refusalNotice } from "@/lib/dashboard/form-errors";
+import { actionErrorsOf, refusalNotice } from "@/lib/dashboard/form-errors";
 import { zText } from "@/lib/validation/text";
 
 export type CreateApiKeyState = { error: string | null; created: { name: string; apiKey: string } | null };
@@ -33,7 +33,7 @@ export async function createApiKeyAction(
       { merchantId: merchant.id, name: name.data, permissions: chosen ? permissions.data : undefined },
     );
   } catch (error) {
-    const messages = formErrorsOf(error);
+    const messages = actionErrorsOf(error);
     if (!messages) throw error;
     return { error: messages.error, created: null };
   }

@@ -5,7 +5,7 @@ import { notFound, redirect } from "next/navigation";
 import { z } from "zod";
 import { requireMerchantSession } from "@/lib/auth/require-merchant-session";
 import { safeCallbackPath } from "@/lib/auth/safe-callback-path";
-import { formErrorsOf } from "@/lib/dashboard/form-errors";
+import { actionErrorsOf } from "@/lib/dashboard/form-errors";
 import { AppError } from "@/lib/errors";
 import { logger } from "@/lib/logger";
 import { createWebhookEndpoint } from "@/lib/webhooks/create-webhook-endpoint";
@@ -63,7 +63,7 @@ export async function createWebhookEndpointAction(
       created: { id: endpoint.id, url: endpoint.url, secret: endpoint.secret },
     };
   } catch (error) {
-    const messages = formErrorsOf(error);
+    const messages = actionErrorsOf(error);
     if (!messages) throw error;
     return { ...messages, created: null };
   }
@@ -85,7 +85,7 @@ export async function updateWebhookEndpointAction(
     const input = ZUpdateWebhookEndpoint.parse(endpointFields(form));
     await updateWebhookEndpoint({ ...webhookDeps(db, logger), actor }, merchant.id, id, input);
   } catch (error) {
-    const messages = formErrorsOf(error);
+    const messages = actionErrorsOf(error);
     if (!messages) rethrowUnlessNotFound(error);
     return { saved: false, ...messages };
   }
@@ -103,6 +103,8 @@ export async function setWebhookEndpointStatusAction(form: FormData): Promise<vo
       status: status.data,
     });
   } catch (error) {
+    if (error instanceof AppError && error.code === "invalid_state")
+      redirect(`/dashboard/webhooks/${id}?notice=endpoint-limit`);
     rethrowUnlessNotFound(error);
   }
   revalidatePath("/dashboard/webhooks", "layout");

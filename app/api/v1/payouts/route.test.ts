@@ -16,6 +16,7 @@ import { toBigInt } from "@/lib/payments/payment-object";
 import { ZPayoutObject } from "@/lib/payouts/payout-object";
 import { approvePayout, rejectPayout } from "@/lib/payouts/review-payout";
 import { setTreasurySetting } from "@/lib/settlement/set-treasury-setting";
+import { withWrongChecksum } from "@/lib/testing/addresses";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/database";
 import { adjustBalance } from "@/lib/testing/ledger";
 import { disconnectProcessDb } from "@/lib/testing/process-db";
@@ -254,7 +255,7 @@ describe("POST /api/v1/payouts", () => {
   it("refuses invalid payouts with 422 and a field path, reserving nothing", async () => {
     const before = await usdcAvailable();
     const cases: [unknown, string][] = [
-      [{ chain: "local", token: "USDC", amount: "1", address: recipient.toLowerCase() }, "address"],
+      [{ chain: "local", token: "USDC", amount: "1", address: withWrongChecksum(recipient) }, "address"],
       [
         { chain: "local", token: "USDC", amount: "1", address: "0x0000000000000000000000000000000000000000" },
         "address",

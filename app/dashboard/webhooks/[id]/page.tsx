@@ -17,6 +17,8 @@ const STATUS_NOTICES: Record<string, string> = {
   enabled: "Endpoint enabled: new events are delivered to it.",
   disabled: "Endpoint disabled: no new deliveries are made to it.",
   "delete-unconfirmed": "Tick the confirmation box to delete the endpoint.",
+  "endpoint-limit":
+    "Not enabled: your account has reached its limit of active webhook endpoints. Disable or delete another one first.",
 };
 
 export default async function WebhookEndpointPage({
