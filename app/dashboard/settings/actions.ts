@@ -12,7 +12,7 @@ import { setTreasurySetting } from "@/lib/settlement/set-treasury-setting";
 export type SettingsState = { saved: boolean; error: string | null; fieldErrors: Record<string, string> };
 
 export async function updateSettingsAction(_previous: SettingsState, form: FormData): Promise<SettingsState> {
-  const { db, merchant } = await requireMerchantSession("/dashboard/settings");
+  const { db, actor, merchant } = await requireMerchantSession("/dashboard/settings");
   const parsed = ZMerchantSettings.safeParse({
     name: form.get("name"),
     brandColor: form.get("brandColor") ?? "",
@@ -23,7 +23,13 @@ export async function updateSettingsAction(_previous: SettingsState, form: FormD
     for (const issue of parsed.error.issues) fieldErrors[String(issue.path[0] ?? "form")] ??= issue.message;
     return { saved: false, error: "Check the highlighted fields.", fieldErrors };
   }
-  await updateMerchantSettings(db, merchant.id, parsed.data);
+  try {
+    await updateMerchantSettings({ db, actor }, merchant.id, parsed.data);
+  } catch (error) {
+    const messages = formErrorsOf(error);
+    if (!messages) throw error;
+    return { saved: false, ...messages };
+  }
   revalidatePath("/dashboard", "layout");
   return { saved: true, error: null, fieldErrors: {} };
 }
