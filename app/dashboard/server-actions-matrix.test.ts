@@ -28,6 +28,7 @@ import { createMerchant } from "@/lib/merchants/create-merchant";
 import { createPayment } from "@/lib/payments/create-payment";
 import { createPayout } from "@/lib/payouts/create-payout";
 import { setTreasurySetting } from "@/lib/settlement/set-treasury-setting";
+import { SERVER_ACTION_TABLE } from "@/lib/testing/authorization-table";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/database";
 import { adjustBalance } from "@/lib/testing/ledger";
 import { testChain } from "@/lib/testing/test-chain";
@@ -192,7 +193,8 @@ const onEndpoint = (call: (actions: WebhookActions, endpointId: string) => Promi
 const MATRIX: Record<string, Entry> = {
   "app/dashboard/payments/actions.ts#createPaymentAction": {
     kind: "own",
-    call: async () => (await payments()).createPaymentAction(empty, form({ chain: "local", amount: "2" })),
+    call: async () =>
+      (await payments()).createPaymentAction(empty, form({ chain: "local", token: "ETH", amount: "2" })),
   },
   "app/dashboard/payments/actions.ts#cancelPaymentAction": {
     kind: "object",
@@ -289,10 +291,10 @@ const MATRIX: Record<string, Entry> = {
     actions.setWebhookEndpointStatusAction(form({ endpointId, status: "disabled" })),
   ),
   "app/dashboard/webhooks/actions.ts#rotateWebhookSecretAction": onEndpoint((actions, endpointId) =>
-    actions.rotateWebhookSecretAction({ secret: null }, form({ endpointId })),
+    actions.rotateWebhookSecretAction({ secret: null, error: null }, form({ endpointId })),
   ),
   "app/dashboard/webhooks/actions.ts#sendTestWebhookAction": onEndpoint((actions, endpointId) =>
-    actions.sendTestWebhookAction({ result: null }, form({ endpointId })),
+    actions.sendTestWebhookAction({ result: null, error: null }, form({ endpointId })),
   ),
   "app/dashboard/webhooks/actions.ts#deleteWebhookEndpointAction": onEndpoint((actions, endpointId) =>
     actions.deleteWebhookEndpointAction(form({ endpointId, confirm: "on" })),
@@ -350,6 +352,8 @@ describe("dashboard server actions: authorization matrix", () => {
         if (typeof value === "function") exported.push(`${file}#${name}`);
     }
     expect(exported.sort()).toEqual(Object.keys(MATRIX).sort());
+    // …and the permissions table (lib/testing/authorization-table.ts) lists each with its roles.
+    expect(exported.sort()).toEqual(Object.keys(SERVER_ACTION_TABLE).sort());
   });
 
   it("merchant A's session on each of B's objects: refused, and nothing of B changes", async () => {
@@ -368,7 +372,10 @@ describe("dashboard server actions: authorization matrix", () => {
     const webhookActions = await webhooks();
     expect(
       await outcome(() =>
-        webhookActions.rotateWebhookSecretAction({ secret: null }, form({ endpointId: a.endpointId })),
+        webhookActions.rotateWebhookSecretAction(
+          { secret: null, error: null },
+          form({ endpointId: a.endpointId }),
+        ),
       ),
     ).toMatch(/^returned \{"secret":"whsec_/);
     expect(
@@ -453,7 +460,39 @@ describe("dashboard server actions: authorization matrix", () => {
     expect(pages.length).toBeGreaterThan(5);
     for (const page of pages) expect(readFileSync(page, "utf8"), page).toContain("requireMerchantSession(");
   });
+
+  // Last: the allowed calls change A's objects (cancel, approve, delete, revoke).
+  it.each(["viewer", "developer", "admin", "owner"] as const)(
+    "a %s is allowed or refused each action as the table says; a refusal is a clear message and changes nothing",
+    async (role) => {
+      const member = await database.db.user.create({
+        data: {
+          id: `usr_${role}${Date.now()}`.slice(0, 26),
+          merchantId: a.merchantId,
+          email: `${role}-${Date.now()}@example.com`,
+          passwordHash: "not used",
+          role,
+        },
+      });
+      await signInAs({ userId: member.id, merchantId: a.merchantId });
+      for (const [name, entry] of Object.entries(MATRIX)) {
+        const row = SERVER_ACTION_TABLE[name];
+        if (entry.kind === "public" || !row) continue;
+        const before = await snapshot(a.merchantId);
+        const result = await outcome(() => (entry.kind === "object" ? entry.call(a) : entry.call()));
+        if (row.roles.includes(role)) {
+          expect(result, `${role}: ${name}`).not.toMatch(REFUSED);
+        } else {
+          expect(result, `${role}: ${name}`).toMatch(REFUSED);
+          expect(await snapshot(a.merchantId), `${role}: ${name} changed data`).toBe(before);
+        }
+      }
+    },
+  );
 });
+
+/** How a refused action ends: its form shows the role's refusal, or its page a `forbidden` notice. */
+const REFUSED = /does not allow this|notice=(review-)?forbidden/;
 
 const FUZZ_ACTION_RUNS = Number(process.env.FUZZ_ACTION_RUNS ?? 60);
 const FUZZ_SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 1_000_000_000);
