@@ -461,6 +461,74 @@ describe("dashboard server actions: authorization matrix", () => {
     for (const page of pages) expect(readFileSync(page, "utf8"), page).toContain("requireMerchantSession(");
   });
 
+  it.each(["viewer", "developer", "admin", "owner"] as const)(
+    "pages show a %s only the buttons and forms its role can use",
+    async (role) => {
+      const member = await database.db.user.create({
+        data: {
+          id: `usr_page${role}${Date.now()}`.slice(0, 26),
+          merchantId: a.merchantId,
+          email: `page-${role}-${Date.now()}@example.com`,
+          passwordHash: "not used",
+          role,
+        },
+      });
+      await signInAs({ userId: member.id, merchantId: a.merchantId });
+      // Earlier tests may have switched A to treasury mode: a payout needs balance mode.
+      await setTreasurySetting({ db: database.db, chains: [testChain()], actor: OPERATOR }, a.merchantId, {
+        chain: "local",
+        mode: "balance",
+      });
+      const pending = await createPayout(
+        { db: database.db, chains: [testChain()], actor: OPERATOR },
+        a.merchantId,
+        {
+          chain: "local",
+          token: "ETH",
+          amount: "0.001",
+          address: "0x000000000000000000000000000000000000dEaD",
+        },
+      );
+      const page = async (path: string, params: Record<string, string> = {}) =>
+        (await import(/* @vite-ignore */ `./${path}/page`)).default({
+          params: Promise.resolve(params),
+          searchParams: Promise.resolve({}),
+        });
+      const actionsOf = async (tree: unknown) =>
+        elementsOf(tree, (element) => element.type === "form").map((form) => form.props.action);
+      const paymentActions = (await payments()) as Record<string, unknown>;
+      const payoutActions = (await payouts()) as Record<string, unknown>;
+      const webhookActions = (await webhooks()) as Record<string, unknown>;
+      const links = elementsOf(await page("payments/(list)"), (element) => element.props.href !== undefined);
+      expect(
+        links.some((link) => link.props.href === "/dashboard/payments/new"),
+        "New payment",
+      ).toBe(role === "owner" || role === "admin");
+      const payoutForms = await actionsOf(await page("payouts/[id]", { id: pending.id }));
+      expect(payoutForms.includes(payoutActions.approvePayoutAction), "approve").toBe(role === "owner");
+      expect(payoutForms.includes(payoutActions.rejectPayoutAction), "reject").toBe(role === "owner");
+      const paymentForms = await actionsOf(await page("payments/[id]", { id: a.paymentId }));
+      expect(
+        paymentForms.includes(paymentActions.refundPaymentAction),
+        "no refund action as a plain form",
+      ).toBe(false);
+      const endpointForms = await actionsOf(await page("webhooks/[id]", { id: a.endpointId }));
+      expect(endpointForms.includes(webhookActions.setWebhookEndpointStatusAction), "endpoint status").toBe(
+        role !== "viewer",
+      );
+      const keysPage = await page("api-keys");
+      const keyForm = elementsOf(
+        keysPage,
+        (element) => (element.type as { name?: string }).name === "CreateApiKeyForm",
+      );
+      expect(keyForm.length, "key form").toBe(role === "viewer" ? 0 : 1);
+      if (keyForm[0])
+        expect((keyForm[0].props.offered as string[]).includes("payouts:approve"), "offers approval").toBe(
+          role === "owner",
+        );
+    },
+  );
+
   // Last: the allowed calls change A's objects (cancel, approve, delete, revoke).
   it.each(["viewer", "developer", "admin", "owner"] as const)(
     "a %s is allowed or refused each action as the table says; a refusal is a clear message and changes nothing",
@@ -490,6 +558,24 @@ describe("dashboard server actions: authorization matrix", () => {
     },
   );
 });
+
+/** Every element of a page's returned tree (not rendered: the page's own JSX) that matches. */
+function elementsOf(
+  node: unknown,
+  match: (element: { type: unknown; props: Record<string, unknown> }) => boolean,
+) {
+  const found: { type: unknown; props: Record<string, unknown> }[] = [];
+  const walk = (value: unknown) => {
+    if (Array.isArray(value)) for (const item of value) walk(item);
+    else if (value && typeof value === "object" && "props" in value) {
+      const element = value as { type: unknown; props: Record<string, unknown> };
+      if (match(element)) found.push(element);
+      walk(element.props.children);
+    }
+  };
+  walk(node);
+  return found;
+}
 
 /** How a refused action ends: its form shows the role's refusal, or its page a `forbidden` notice. */
 const REFUSED = /does not allow this|notice=(review-)?forbidden/;
