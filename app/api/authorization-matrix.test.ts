@@ -1,9 +1,19 @@
 // Authorization matrix, generated from the OpenAPI operations so a new route is covered as soon as it
 // is listed: merchant A's key against each of merchant B's real objects (404, nothing of B's in the
 // answer, B's object unchanged), and a revoked, an unknown and a missing key on every route (401).
+// Then the permissions, from the one table of lib/testing/authorization-table.ts (it must list every
+// operation): a key holding exactly the permission an operation needs passes, a key holding every
+// other permission gets 403 naming it, and the default key cannot touch money routing or approval.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { API_KEY_PERMISSIONS, ROLE_PERMISSIONS, type TRole } from "@/lib/access/permissions";
 import { OPERATIONS, ZProblem } from "@/lib/openapi/build-openapi-document";
 import { type ApiWorld, createApiWorld, operationUrl, routeHandlerOf } from "@/lib/testing/api-operations";
+import {
+  API_OPERATION_TABLE,
+  operationKey,
+  REFUSED_TO_DEFAULT_KEY,
+  SERVER_ACTION_TABLE,
+} from "@/lib/testing/authorization-table";
 
 let world: ApiWorld;
 beforeAll(async () => {
@@ -118,6 +128,67 @@ describe("authorization matrix", () => {
     for (const operation of WITH_ID.filter((candidate) => candidate.method === "get")) {
       const id = operation.idPrefix ? world.a.objectIds[operation.idPrefix] : undefined;
       expect((await call(operation, `Bearer ${world.a.apiKey}`, id)).status, name(operation)).toBe(200);
+    }
+  });
+});
+
+describe("permissions matrix (lib/testing/authorization-table.ts)", () => {
+  it("lists every private operation, with the permission OPERATIONS states", () => {
+    expect(PRIVATE.map(operationKey).sort()).toEqual(Object.keys(API_OPERATION_TABLE).sort());
+    for (const operation of PRIVATE)
+      expect(operation.permission, name(operation)).toBe(
+        API_OPERATION_TABLE[operationKey(operation)]?.permission,
+      );
+  });
+
+  it("gives each role exactly the table's rows (the roles of ROLE_PERMISSIONS match the specification)", () => {
+    const rows = [...Object.values(API_OPERATION_TABLE), ...Object.values(SERVER_ACTION_TABLE)];
+    for (const row of rows) {
+      if (!row) continue;
+      const holders = (Object.keys(ROLE_PERMISSIONS) as TRole[]).filter((role) =>
+        ROLE_PERMISSIONS[role].includes(row.permission),
+      );
+      expect(holders, row.permission).toEqual([...row.roles]);
+    }
+  });
+
+  it("refuses a key lacking the operation's permission with 403 naming it, before anything else", async () => {
+    for (const operation of PRIVATE) {
+      const needed = API_OPERATION_TABLE[operationKey(operation)]?.permission;
+      if (!needed) throw new Error(`${name(operation)} is not in the table`);
+      const others = API_KEY_PERMISSIONS.filter((permission) => permission !== needed);
+      const id = operation.idPrefix ? world.a.objectIds[operation.idPrefix] : undefined;
+      const response = await call(operation, `Bearer ${await world.keyWith(others)}`, id);
+      expect(response.status, name(operation)).toBe(403);
+      expect(response.headers.get("content-type"), name(operation)).toBe("application/problem+json");
+      const problem = ZProblem.parse(await response.json());
+      expect(problem.code, name(operation)).toBe("forbidden");
+      expect(problem.detail, name(operation)).toContain(needed);
+      expect(problem.errors?.[0]?.message, name(operation)).toBe(needed);
+    }
+  });
+
+  it("refuses the default key money routing and payout approval (403)", async () => {
+    const defaultKey = await world.keyWith();
+    for (const key of REFUSED_TO_DEFAULT_KEY) {
+      const operation = PRIVATE.find((candidate) => operationKey(candidate) === key);
+      if (!operation) throw new Error(`${key} is not an operation`);
+      const id = operation.idPrefix ? world.a.objectIds[operation.idPrefix] : undefined;
+      const response = await call(operation, `Bearer ${defaultKey}`, id);
+      expect(response.status, key).toBe(403);
+      expect(ZProblem.parse(await response.json()).detail, key).toContain(operation.permission);
+    }
+  });
+
+  // Last: the allowed calls change A's objects (cancel, approve, delete).
+  it("lets a key holding exactly the operation's permission through (not 403)", async () => {
+    for (const operation of PRIVATE) {
+      const needed = API_OPERATION_TABLE[operationKey(operation)]?.permission;
+      if (!needed) throw new Error(`${name(operation)} is not in the table`);
+      const id = operation.idPrefix ? world.a.objectIds[operation.idPrefix] : undefined;
+      const response = await call(operation, `Bearer ${await world.keyWith([needed])}`, id);
+      expect(response.status, `${name(operation)}: ${await response.text()}`).not.toBe(403);
+      expect(response.status, name(operation)).toBeLessThan(500);
     }
   });
 });

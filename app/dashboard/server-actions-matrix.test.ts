@@ -32,6 +32,7 @@ import { setPayoutLimits } from "@/lib/payouts/payout-limits";
 import { setTreasurySetting } from "@/lib/settlement/set-treasury-setting";
 import { createInvitation } from "@/lib/team/invitations";
 import { addMember } from "@/lib/team/members";
+import { SERVER_ACTION_TABLE } from "@/lib/testing/authorization-table";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/database";
 import { adjustBalance } from "@/lib/testing/ledger";
 import { testChain } from "@/lib/testing/test-chain";
@@ -236,7 +237,8 @@ const MATRIX: Record<string, Entry> = {
   },
   "app/dashboard/payments/actions.ts#createPaymentAction": {
     kind: "own",
-    call: async () => (await payments()).createPaymentAction(empty, form({ chain: "local", amount: "2" })),
+    call: async () =>
+      (await payments()).createPaymentAction(empty, form({ chain: "local", token: "ETH", amount: "2" })),
   },
   "app/dashboard/payments/actions.ts#cancelPaymentAction": {
     kind: "object",
@@ -338,10 +340,10 @@ const MATRIX: Record<string, Entry> = {
     actions.setWebhookEndpointStatusAction(form({ endpointId, status: "disabled" })),
   ),
   "app/dashboard/webhooks/actions.ts#rotateWebhookSecretAction": onEndpoint((actions, endpointId) =>
-    actions.rotateWebhookSecretAction({ secret: null }, form({ endpointId })),
+    actions.rotateWebhookSecretAction({ secret: null, error: null }, form({ endpointId })),
   ),
   "app/dashboard/webhooks/actions.ts#sendTestWebhookAction": onEndpoint((actions, endpointId) =>
-    actions.sendTestWebhookAction({ result: null }, form({ endpointId })),
+    actions.sendTestWebhookAction({ result: null, error: null }, form({ endpointId })),
   ),
   "app/dashboard/webhooks/actions.ts#deleteWebhookEndpointAction": onEndpoint((actions, endpointId) =>
     actions.deleteWebhookEndpointAction(form({ endpointId, confirm: "on" })),
@@ -433,6 +435,8 @@ describe("dashboard server actions: authorization matrix", () => {
         if (typeof value === "function") exported.push(`${file}#${name}`);
     }
     expect(exported.sort()).toEqual(Object.keys(MATRIX).sort());
+    // …and the permissions table (lib/testing/authorization-table.ts) lists each with its roles.
+    expect(exported.sort()).toEqual(Object.keys(SERVER_ACTION_TABLE).sort());
   });
 
   it("merchant A's session on each of B's objects: refused, and nothing of B changes", async () => {
@@ -451,7 +455,10 @@ describe("dashboard server actions: authorization matrix", () => {
     const webhookActions = await webhooks();
     expect(
       await outcome(() =>
-        webhookActions.rotateWebhookSecretAction({ secret: null }, form({ endpointId: a.endpointId })),
+        webhookActions.rotateWebhookSecretAction(
+          { secret: null, error: null },
+          form({ endpointId: a.endpointId }),
+        ),
       ),
     ).toMatch(/^returned \{"secret":"whsec_/);
     expect(
@@ -633,7 +640,125 @@ describe("dashboard server actions: authorization matrix", () => {
     expect(pages.length).toBeGreaterThan(5);
     for (const page of pages) expect(readFileSync(page, "utf8"), page).toContain("requireMerchantSession(");
   });
+
+  it.each(["viewer", "developer", "admin", "owner"] as const)(
+    "pages show a %s only the buttons and forms its role can use",
+    async (role) => {
+      const member = await database.db.user.create({
+        data: {
+          id: `usr_page${role}${Date.now()}`.slice(0, 26),
+          merchantId: a.merchantId,
+          email: `page-${role}-${Date.now()}@example.com`,
+          passwordHash: "not used",
+          role,
+        },
+      });
+      await signInAs({ userId: member.id, merchantId: a.merchantId });
+      // Earlier tests may have switched A to treasury mode: a payout needs balance mode.
+      await setTreasurySetting({ db: database.db, chains: [testChain()], actor: OPERATOR }, a.merchantId, {
+        chain: "local",
+        mode: "balance",
+      });
+      const pending = await createPayout(
+        { db: database.db, chains: [testChain()], actor: OPERATOR },
+        a.merchantId,
+        {
+          chain: "local",
+          token: "ETH",
+          amount: "0.001",
+          address: "0x000000000000000000000000000000000000dEaD",
+        },
+      );
+      const page = async (path: string, params: Record<string, string> = {}) =>
+        (await import(/* @vite-ignore */ `./${path}/page`)).default({
+          params: Promise.resolve(params),
+          searchParams: Promise.resolve({}),
+        });
+      const actionsOf = async (tree: unknown) =>
+        elementsOf(tree, (element) => element.type === "form").map((form) => form.props.action);
+      const paymentActions = (await payments()) as Record<string, unknown>;
+      const payoutActions = (await payouts()) as Record<string, unknown>;
+      const webhookActions = (await webhooks()) as Record<string, unknown>;
+      const links = elementsOf(await page("payments/(list)"), (element) => element.props.href !== undefined);
+      expect(
+        links.some((link) => link.props.href === "/dashboard/payments/new"),
+        "New payment",
+      ).toBe(role === "owner" || role === "admin");
+      const payoutForms = await actionsOf(await page("payouts/[id]", { id: pending.id }));
+      expect(payoutForms.includes(payoutActions.approvePayoutAction), "approve").toBe(role === "owner");
+      expect(payoutForms.includes(payoutActions.rejectPayoutAction), "reject").toBe(role === "owner");
+      const paymentForms = await actionsOf(await page("payments/[id]", { id: a.paymentId }));
+      expect(
+        paymentForms.includes(paymentActions.refundPaymentAction),
+        "no refund action as a plain form",
+      ).toBe(false);
+      const endpointForms = await actionsOf(await page("webhooks/[id]", { id: a.endpointId }));
+      expect(endpointForms.includes(webhookActions.setWebhookEndpointStatusAction), "endpoint status").toBe(
+        role !== "viewer",
+      );
+      const keysPage = await page("api-keys");
+      const keyForm = elementsOf(
+        keysPage,
+        (element) => (element.type as { name?: string }).name === "CreateApiKeyForm",
+      );
+      expect(keyForm.length, "key form").toBe(role === "viewer" ? 0 : 1);
+      if (keyForm[0])
+        expect((keyForm[0].props.offered as string[]).includes("payouts:approve"), "offers approval").toBe(
+          role === "owner",
+        );
+    },
+  );
+
+  // Last: the allowed calls change A's objects (cancel, approve, delete, revoke).
+  it.each(["viewer", "developer", "admin", "owner"] as const)(
+    "a %s is allowed or refused each action as the table says; a refusal is a clear message and changes nothing",
+    async (role) => {
+      const member = await database.db.user.create({
+        data: {
+          id: `usr_${role}${Date.now()}`.slice(0, 26),
+          merchantId: a.merchantId,
+          email: `${role}-${Date.now()}@example.com`,
+          passwordHash: "not used",
+          role,
+        },
+      });
+      await signInAs({ userId: member.id, merchantId: a.merchantId });
+      for (const [name, entry] of Object.entries(MATRIX)) {
+        const row = SERVER_ACTION_TABLE[name];
+        if (entry.kind === "public" || !row) continue;
+        const before = await snapshot(a.merchantId);
+        const result = await outcome(() => (entry.kind === "object" ? entry.call(a) : entry.call()));
+        if (row.roles.includes(role)) {
+          expect(result, `${role}: ${name}`).not.toMatch(REFUSED);
+        } else {
+          expect(result, `${role}: ${name}`).toMatch(REFUSED);
+          expect(await snapshot(a.merchantId), `${role}: ${name} changed data`).toBe(before);
+        }
+      }
+    },
+  );
 });
+
+/** Every element of a page's returned tree (not rendered: the page's own JSX) that matches. */
+function elementsOf(
+  node: unknown,
+  match: (element: { type: unknown; props: Record<string, unknown> }) => boolean,
+) {
+  const found: { type: unknown; props: Record<string, unknown> }[] = [];
+  const walk = (value: unknown) => {
+    if (Array.isArray(value)) for (const item of value) walk(item);
+    else if (value && typeof value === "object" && "props" in value) {
+      const element = value as { type: unknown; props: Record<string, unknown> };
+      if (match(element)) found.push(element);
+      walk(element.props.children);
+    }
+  };
+  walk(node);
+  return found;
+}
+
+/** How a refused action ends: its form shows the role's refusal, or its page a `forbidden` notice. */
+const REFUSED = /does not allow this|notice=(review-)?forbidden/;
 
 const FUZZ_ACTION_RUNS = Number(process.env.FUZZ_ACTION_RUNS ?? 60);
 const FUZZ_SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 1_000_000_000);

@@ -30,7 +30,7 @@ describe("merchant settings", () => {
       brandColor: "#0F766E",
       defaultExpiryMinutes: "90",
     });
-    expect(await updateMerchantSettings(database.db, merchantId, input)).toEqual({
+    expect(await updateMerchantSettings({ db: database.db, actor: OPERATOR }, merchantId, input)).toEqual({
       name: "New name",
       brandColor: "#0f766e",
       defaultExpiryMinutes: 90,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { type AccessDeps, authorize } from "../access/actor";
 import type { Db } from "../db/client";
 import { AppError } from "../errors";
 import { MAX_EXPIRES_IN, MIN_EXPIRES_IN } from "../payments/create-payment";
@@ -42,10 +43,11 @@ export async function getMerchantSettings(db: Db, merchantId: string): Promise<M
 }
 
 export async function updateMerchantSettings(
-  db: Db,
+  { db, actor }: { db: Db } & AccessDeps,
   merchantId: string,
   settings: TMerchantSettings,
 ): Promise<MerchantSettings> {
+  authorize(actor, merchantId, "account:write");
   const merchant = await db.merchant.update({
     where: { id: merchantId },
     data: {

@@ -94,6 +94,20 @@ describe("buildOpenApiDocument", () => {
     expect(documentedOperations("/api/health")).toEqual(routeOperations("app/api/health"));
   });
 
+  it("states the permission every private operation needs (x-permission, description, 403)", () => {
+    let checked = 0;
+    for (const [path, methods] of Object.entries(doc.paths))
+      for (const [method, operation] of Object.entries(methods)) {
+        if (!operation || operation.security?.length === 0) continue;
+        const permission = operation["x-permission"];
+        expect(permission, `${method} ${path}`).toMatch(/^[a-z]+:(read|write|approve)$/);
+        expect(operation.description, `${method} ${path}`).toContain(`\`${permission}\` permission`);
+        expect(operation.responses["403"], `${method} ${path}`).toBeDefined();
+        checked += 1;
+      }
+    expect(checked).toBeGreaterThan(25);
+  });
+
   it("describes the payment object exactly as serializePayment emits it", () => {
     const sample = serializePayment(samplePaymentRow(), "http://localhost:3000");
     expect(ZPaymentObject.parse(sample)).toEqual(sample);

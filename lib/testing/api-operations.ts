@@ -11,7 +11,7 @@ import { generatePrivateKey, privateKeyToAddress } from "viem/accounts";
 import { foundry } from "viem/chains";
 import { inject, vi } from "vitest";
 import { OPERATOR } from "../access/actor";
-import { API_KEY_PERMISSIONS } from "../access/permissions";
+import { API_KEY_PERMISSIONS, type TApiKeyPermission } from "../access/permissions";
 import { createApiKey, revokeApiKey } from "../api-keys/create-api-key";
 import type { TChain } from "../config/chains";
 import { mockUsdcArtifact } from "../devnet/mock-usdc";
@@ -68,6 +68,8 @@ export type ApiWorld = {
   b: ApiMerchant;
   /** A key of merchant A, revoked. */
   revokedKey: string;
+  /** A new key of merchant A holding exactly these permissions (none named: the default set). */
+  keyWith(permissions?: readonly TApiKeyPermission[]): Promise<string>;
   close(): Promise<void>;
 };
 
@@ -120,14 +122,10 @@ export async function createApiWorld(
       email: `${name.toLowerCase()}-${Date.now()}@example.com`,
       password: "password-123",
     });
-    // The owner's key: every API permission (as create-merchant's first key), so the matrix and the fuzz reach every route.
+    // The owner's first key: every API permission, so the matrix and the fuzz reach every route.
     const { apiKey } = await createApiKey(
       { db: database.db, actor: OPERATOR },
-      {
-        merchantId,
-        name,
-        permissions: API_KEY_PERMISSIONS,
-      },
+      { merchantId, name, permissions: API_KEY_PERMISSIONS },
     );
     const endpoint = await createWebhookEndpoint(
       { ...webhookDeps(database.db, logger), actor: OPERATOR },
@@ -204,6 +202,13 @@ export async function createApiWorld(
     a,
     b,
     revokedKey: revoked.apiKey,
+    async keyWith(permissions) {
+      const key = await createApiKey(
+        { db: database.db, actor: OPERATOR },
+        { merchantId: a.merchantId, name: permissions?.join(" ") ?? "default", permissions },
+      );
+      return key.apiKey;
+    },
     async close() {
       const { db } = await import("../db/client");
       await db().$disconnect();

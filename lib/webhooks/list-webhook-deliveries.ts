@@ -59,6 +59,15 @@ export async function getWebhookDeliveryOrThrow(
   id: string,
 ): Promise<TWebhookDeliveryObject> {
   authorize(actor, merchantId, "webhooks:read");
+  return findWebhookDeliveryOrThrow(db, merchantId, id);
+}
+
+/** The delivery with its attempts, for a caller that has authorized (a retry answers with it). */
+export async function findWebhookDeliveryOrThrow(
+  db: Db,
+  merchantId: string,
+  id: string,
+): Promise<TWebhookDeliveryObject> {
   const row = await db.webhookDelivery.findFirst({
     where: { id, event: { merchantId } },
     select: {

@@ -33,6 +33,11 @@ export async function getWebhookEndpointOrThrow(
   id: string,
 ): Promise<TWebhookEndpointObject> {
   authorize(actor, merchantId, "webhooks:read");
+  return findWebhookEndpointOrThrow(db, merchantId, id);
+}
+
+/** The endpoint as it is now, for a caller that has authorized (a write answers with its object). */
+async function findWebhookEndpointOrThrow(db: Db, merchantId: string, id: string) {
   const row = await db.webhookEndpoint.findFirst({
     where: live(merchantId, id),
     select: WEBHOOK_ENDPOINT_SELECT,
@@ -89,7 +94,7 @@ export async function updateWebhookEndpoint(
     });
   });
   if (count === 0) throw new AppError("not_found", `No such webhook endpoint: ${id}`);
-  return getWebhookEndpointOrThrow(deps, merchantId, id);
+  return findWebhookEndpointOrThrow(deps.db, merchantId, id);
 }
 
 /**

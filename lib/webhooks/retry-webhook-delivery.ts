@@ -1,7 +1,7 @@
 import { type AccessDeps, authorize } from "../access/actor";
 import { AppError } from "../errors";
 import { deliverWebhook, leaseUntil } from "./deliver-webhook";
-import { getWebhookDeliveryOrThrow } from "./list-webhook-deliveries";
+import { findWebhookDeliveryOrThrow } from "./list-webhook-deliveries";
 import type { TWebhookDeliveryObject } from "./webhook-delivery-object";
 import type { WebhookDeps } from "./webhook-deps";
 
@@ -31,5 +31,5 @@ export async function retryWebhookDelivery(
     },
   });
   await deliverWebhook(deps, id);
-  return getWebhookDeliveryOrThrow(deps, merchantId, id);
+  return findWebhookDeliveryOrThrow(deps.db, merchantId, id);
 }

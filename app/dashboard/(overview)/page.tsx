@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { hasPermission } from "@/lib/access/actor";
 import { requireMerchantSession } from "@/lib/auth/require-merchant-session";
 import { publicUrl } from "@/lib/config/public-url";
 import { getDashboardOverview, PAYMENT_STATUSES } from "@/lib/dashboard/get-dashboard-overview";
@@ -13,7 +14,7 @@ import { VolumeChart } from "./volume-chart";
 export const metadata = { title: "Overview" };
 
 export default async function DashboardOverviewPage() {
-  const { db, merchant, role } = await requireMerchantSession("/dashboard");
+  const { db, actor, merchant, role } = await requireMerchantSession("/dashboard");
   const [overview, volume, health, incidents] = await Promise.all([
     getDashboardOverview(db, merchant.id, publicUrl()),
     getReceivedVolume(db, merchant.id),
@@ -24,9 +25,11 @@ export default async function DashboardOverviewPage() {
     <>
       <div className={styles.pageHeader}>
         <h1>Overview</h1>
-        <Link className="button" href="/dashboard/payments/new">
-          New payment
-        </Link>
+        {hasPermission(actor, "payments:write") ? (
+          <Link className="button" href="/dashboard/payments/new">
+            New payment
+          </Link>
+        ) : null}
       </div>
       <section aria-labelledby="counts-heading">
         <h2 id="counts-heading" className="visually-hidden">

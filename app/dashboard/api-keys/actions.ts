@@ -3,7 +3,8 @@
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
-import { ZApiKeyPermission } from "@/lib/access/permissions";
+import { hasPermission } from "@/lib/access/actor";
+import { DEFAULT_API_KEY_PERMISSIONS, ZApiKeyPermission } from "@/lib/access/permissions";
 import { createApiKey, revokeApiKey } from "@/lib/api-keys/create-api-key";
 import { requireMerchantSession } from "@/lib/auth/require-merchant-session";
 import { actionErrorsOf, refusalNotice } from "@/lib/dashboard/form-errors";
@@ -12,7 +13,7 @@ import { zText } from "@/lib/validation/text";
 export type CreateApiKeyState = { error: string | null; created: { name: string; apiKey: string } | null };
 
 const ZKeyName = zText().trim().min(1, "Name the key, e.g. “production server”").max(100);
-/** The ticked permission checkboxes; a form without the list (none offered) gets the default set. */
+/** The ticked permission checkboxes. */
 const ZKeyPermissions = z.array(ZApiKeyPermission, { error: "Choose permissions from the list" });
 
 export async function createApiKeyAction(
@@ -30,7 +31,14 @@ export async function createApiKeyAction(
     // createApiKey checks keys:write and that the member holds every permission it grants.
     key = await createApiKey(
       { db, actor },
-      { merchantId: merchant.id, name: name.data, permissions: chosen ? permissions.data : undefined },
+      {
+        merchantId: merchant.id,
+        name: name.data,
+        // Without the checkboxes: the default set, as far as the member holds it (the form's pre-checks).
+        permissions: chosen
+          ? permissions.data
+          : DEFAULT_API_KEY_PERMISSIONS.filter((permission) => hasPermission(actor, permission)),
+      },
     );
   } catch (error) {
     const messages = actionErrorsOf(error);

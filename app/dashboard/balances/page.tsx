@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { hasPermission } from "@/lib/access/actor";
 import { requireMerchantSession } from "@/lib/auth/require-merchant-session";
 import { BALANCE_TRANSACTION_TYPES } from "@/lib/balances/balance-object";
 import {
@@ -39,9 +40,11 @@ export default async function BalancesPage({
     <>
       <div className={styles.pageHeader}>
         <h1>Balances</h1>
-        <Link className="button" href="/dashboard/payouts/new">
-          New payout
-        </Link>
+        {hasPermission(actor, "payouts:write") ? (
+          <Link className="button" href="/dashboard/payouts/new">
+            New payout
+          </Link>
+        ) : null}
       </div>
       <section className="card" aria-labelledby="available-heading">
         <h2 id="available-heading">Available</h2>

@@ -3,7 +3,6 @@
 import { revalidatePath } from "next/cache";
 import { headers } from "next/headers";
 import { notFound, redirect } from "next/navigation";
-import { authorize } from "@/lib/access/actor";
 import type { RequestOrigin } from "@/lib/audit/record-audit-entry";
 import { requireMerchantSession } from "@/lib/auth/require-merchant-session";
 import { configuredChains } from "@/lib/config/chains";
@@ -33,13 +32,6 @@ function refusalOf(error: unknown): FormErrors | null {
 /** Business name, brand colour and default expiry: settings that route no money (account:write). */
 export async function updateSettingsAction(_previous: SettingsState, form: FormData): Promise<SettingsState> {
   const { db, merchant, actor } = await requireMerchantSession("/dashboard/settings");
-  try {
-    authorize(actor, merchant.id, "account:write");
-  } catch (error) {
-    const messages = refusalOf(error);
-    if (!messages) throw error;
-    return { saved: false, ...messages };
-  }
   const parsed = ZMerchantSettings.safeParse({
     name: form.get("name"),
     brandColor: form.get("brandColor") ?? "",
@@ -50,7 +42,13 @@ export async function updateSettingsAction(_previous: SettingsState, form: FormD
     for (const issue of parsed.error.issues) fieldErrors[String(issue.path[0] ?? "form")] ??= issue.message;
     return { saved: false, error: "Check the highlighted fields.", fieldErrors };
   }
-  await updateMerchantSettings(db, merchant.id, parsed.data);
+  try {
+    await updateMerchantSettings({ db, actor }, merchant.id, parsed.data);
+  } catch (error) {
+    const messages = refusalOf(error);
+    if (!messages) throw error;
+    return { saved: false, ...messages };
+  }
   revalidatePath("/dashboard", "layout");
   return { saved: true, error: null, fieldErrors: {} };
 }

@@ -5,7 +5,7 @@ import { notFound, redirect } from "next/navigation";
 import { z } from "zod";
 import { requireMerchantSession } from "@/lib/auth/require-merchant-session";
 import { safeCallbackPath } from "@/lib/auth/safe-callback-path";
-import { actionErrorsOf } from "@/lib/dashboard/form-errors";
+import { actionErrorsOf, refusalNotice } from "@/lib/dashboard/form-errors";
 import { AppError } from "@/lib/errors";
 import { logger } from "@/lib/logger";
 import { createWebhookEndpoint } from "@/lib/webhooks/create-webhook-endpoint";
@@ -39,6 +39,12 @@ function endpointIdOf(form: FormData): string {
 function rethrowUnlessNotFound(error: unknown): never {
   if (error instanceof AppError && error.code === "not_found") notFound();
   throw error;
+}
+
+/** The message of a refusal for the member's role (the form shows it), else as rethrowUnlessNotFound. */
+function forbiddenMessage(error: unknown): string {
+  if (error instanceof AppError && error.code === "forbidden") return error.message;
+  rethrowUnlessNotFound(error);
 }
 
 export type CreateEndpointState = {
@@ -98,20 +104,19 @@ export async function setWebhookEndpointStatusAction(form: FormData): Promise<vo
   const status = z.enum(["enabled", "disabled"]).safeParse(form.get("status"));
   if (!status.success) notFound();
   const { db, actor, merchant } = await requireMerchantSession(`/dashboard/webhooks/${id}`);
+  let notice: string = status.data;
   try {
     await updateWebhookEndpoint({ ...webhookDeps(db, logger), actor }, merchant.id, id, {
       status: status.data,
     });
   } catch (error) {
-    if (error instanceof AppError && error.code === "invalid_state")
-      redirect(`/dashboard/webhooks/${id}?notice=endpoint-limit`);
-    rethrowUnlessNotFound(error);
+    notice = refusalNotice(error, "endpoint-limit");
   }
   revalidatePath("/dashboard/webhooks", "layout");
-  redirect(`/dashboard/webhooks/${id}?notice=${status.data}`);
+  redirect(`/dashboard/webhooks/${id}?notice=${notice}`);
 }
 
-export type RotateSecretState = { secret: string | null };
+export type RotateSecretState = { secret: string | null; error: string | null };
 
 export async function rotateWebhookSecretAction(
   _previous: RotateSecretState,
@@ -121,13 +126,13 @@ export async function rotateWebhookSecretAction(
   const { db, actor, merchant } = await requireMerchantSession(`/dashboard/webhooks/${id}`);
   try {
     const rotated = await rotateWebhookSecret({ ...webhookDeps(db, logger), actor }, merchant.id, id);
-    return { secret: rotated.secret };
+    return { secret: rotated.secret, error: null };
   } catch (error) {
-    rethrowUnlessNotFound(error);
+    return { secret: null, error: forbiddenMessage(error) };
   }
 }
 
-export type TestWebhookState = { result: TWebhookTestResult | null };
+export type TestWebhookState = { result: TWebhookTestResult | null; error: string | null };
 
 export async function sendTestWebhookAction(
   _previous: TestWebhookState,
@@ -136,9 +141,10 @@ export async function sendTestWebhookAction(
   const id = endpointIdOf(form);
   const { db, actor, merchant } = await requireMerchantSession(`/dashboard/webhooks/${id}`);
   try {
-    return { result: await sendTestWebhook({ ...webhookDeps(db, logger), actor }, merchant.id, id) };
+    const result = await sendTestWebhook({ ...webhookDeps(db, logger), actor }, merchant.id, id);
+    return { result, error: null };
   } catch (error) {
-    rethrowUnlessNotFound(error);
+    return { result: null, error: forbiddenMessage(error) };
   }
 }
 
@@ -150,7 +156,7 @@ export async function deleteWebhookEndpointAction(form: FormData): Promise<void>
   try {
     await deleteWebhookEndpoint({ db, actor }, merchant.id, id);
   } catch (error) {
-    rethrowUnlessNotFound(error);
+    redirect(`/dashboard/webhooks/${id}?notice=${refusalNotice(error)}`);
   }
   revalidatePath("/dashboard/webhooks", "layout");
   redirect("/dashboard/webhooks?notice=deleted");
@@ -169,8 +175,7 @@ export async function retryWebhookDeliveryAction(form: FormData): Promise<void> 
     const statusCode = delivery.attempts?.at(-1)?.status_code ?? null;
     notice = statusCode !== null && statusCode >= 200 && statusCode < 300 ? "retried" : "retry-failed";
   } catch (error) {
-    if (!(error instanceof AppError && error.code === "invalid_state")) rethrowUnlessNotFound(error);
-    notice = "retry-refused";
+    notice = refusalNotice(error, "retry-refused");
   }
   revalidatePath(returnTo.pathname);
   returnTo.searchParams.set("notice", notice);

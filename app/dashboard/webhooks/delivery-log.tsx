@@ -40,9 +40,12 @@ export function DeliveryLog({
   returnTo,
   showEndpoint = true,
   emptyText = "No webhook deliveries yet.",
+  canRetry,
 }: {
   deliveries: WebhookDeliveryLogEntry[];
   returnTo: string;
+  /** The member holds webhooks:write (the Retry button is shown). */
+  canRetry: boolean;
   showEndpoint?: boolean;
   emptyText?: string;
 }) {
@@ -110,7 +113,7 @@ export function DeliveryLog({
               </td>
               <td>{delivery.next_attempt_at ? formatTimestamp(delivery.next_attempt_at) : "—"}</td>
               <td>
-                {delivery.retryable ? (
+                {delivery.retryable && canRetry ? (
                   <form action={retryWebhookDeliveryAction}>
                     <input type="hidden" name="deliveryId" value={delivery.id} />
                     <input type="hidden" name="returnTo" value={returnTo} />

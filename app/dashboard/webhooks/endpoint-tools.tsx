@@ -10,7 +10,7 @@ import {
   type TestWebhookState,
 } from "./actions";
 
-const ROTATE_INITIAL: RotateSecretState = { secret: null };
+const ROTATE_INITIAL: RotateSecretState = { secret: null, error: null };
 
 export function RotateSecretForm({ endpointId }: { endpointId: string }) {
   const [state, action, pending] = useActionState(rotateWebhookSecretAction, ROTATE_INITIAL);
@@ -22,6 +22,11 @@ export function RotateSecretForm({ endpointId }: { endpointId: string }) {
           {pending ? "Rotating…" : "Rotate secret"}
         </button>
       </form>
+      {state.error ? (
+        <p className="form-error" role="alert">
+          {state.error}
+        </p>
+      ) : null}
       {state.secret ? (
         <div className="secret-box" role="status">
           <p>
@@ -39,7 +44,7 @@ export function RotateSecretForm({ endpointId }: { endpointId: string }) {
   );
 }
 
-const TEST_INITIAL: TestWebhookState = { result: null };
+const TEST_INITIAL: TestWebhookState = { result: null, error: null };
 
 export function SendTestForm({ endpointId }: { endpointId: string }) {
   const [state, action, pending] = useActionState(sendTestWebhookAction, TEST_INITIAL);
@@ -52,6 +57,11 @@ export function SendTestForm({ endpointId }: { endpointId: string }) {
           {pending ? "Sending…" : "Send test event"}
         </button>
       </form>
+      {state.error ? (
+        <p className="form-error" role="alert">
+          {state.error}
+        </p>
+      ) : null}
       {result ? (
         <div
           className={result.succeeded ? styles.noticeOk : styles.noticeBad}

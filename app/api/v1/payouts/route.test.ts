@@ -34,6 +34,8 @@ let limits: typeof import("../settings/payouts/route");
 /** Integration keys: they create payouts but may not approve them. */
 let keyA: string;
 let keyB: string;
+/** Merchant A's key for money routing (settings:write), as the owner grants it. */
+let settingsA: string;
 /** Keys the owners granted `payouts:approve`. */
 let approverA: { id: string; apiKey: string };
 let approverB: string;
@@ -62,6 +64,10 @@ beforeAll(async () => {
   ({ apiKey: keyA } = await createApiKey(
     { db: database.db, actor: OPERATOR },
     { merchantId: a.merchantId, name: "a" },
+  ));
+  ({ apiKey: settingsA } = await createApiKey(
+    { db: database.db, actor: OPERATOR },
+    { merchantId: a.merchantId, name: "a settings", permissions: ["settings:read", "settings:write"] },
   ));
   ({ apiKey: keyB } = await createApiKey(
     { db: database.db, actor: OPERATOR },
@@ -291,7 +297,15 @@ describe("POST /api/v1/payouts", () => {
   });
 
   it("applies per-payout and daily limits and auto-approves below the threshold", async () => {
-    const set = await call(limits.PUT, keyA, {
+    // A plain integration key cannot raise its own auto-approval (settings:write is the owner's).
+    const refused = await call(limits.PUT, keyA, {
+      method: "PUT",
+      body: { chain: "local", token: "USDC", auto_approve_below: "1000000" },
+    });
+    expect(refused.status).toBe(403);
+    expect((await refused.json()).detail).toMatch(/settings:write/);
+    expect(await database.db.payoutLimit.count({ where: { merchantId: merchantA } })).toBe(0);
+    const set = await call(limits.PUT, settingsA, {
       method: "PUT",
       body: {
         chain: "local",
@@ -336,7 +350,7 @@ describe("POST /api/v1/payouts", () => {
     expect((await overDay.json()).detail).toMatch(/daily payout limit/);
     expect((await (await call(limits.GET, keyB)).json()).data).toEqual([]);
     // Lift the limits for the rest of the file.
-    await call(limits.PUT, keyA, { method: "PUT", body: { chain: "local", token: "USDC" } });
+    await call(limits.PUT, settingsA, { method: "PUT", body: { chain: "local", token: "USDC" } });
   });
 });
 

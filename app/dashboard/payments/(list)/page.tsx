@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { hasPermission } from "@/lib/access/actor";
 import { requireMerchantSession } from "@/lib/auth/require-merchant-session";
 import { configuredChains } from "@/lib/config/chains";
 import { publicUrl } from "@/lib/config/public-url";
@@ -15,7 +16,7 @@ export default async function PaymentsPage({
 }: {
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
-  const { db, merchant } = await requireMerchantSession("/dashboard/payments");
+  const { db, actor, merchant } = await requireMerchantSession("/dashboard/payments");
   const query = ZDashboardPaymentsQuery.parse(await searchParams);
   const page = await searchPayments(db, merchant.id, query, publicUrl());
   const filters = new URLSearchParams();
@@ -32,9 +33,11 @@ export default async function PaymentsPage({
     <>
       <div className={styles.pageHeader}>
         <h1>Payments</h1>
-        <Link className="button" href="/dashboard/payments/new">
-          New payment
-        </Link>
+        {hasPermission(actor, "payments:write") ? (
+          <Link className="button" href="/dashboard/payments/new">
+            New payment
+          </Link>
+        ) : null}
       </div>
       <form className={styles.filters} aria-label="Search payments" action="/dashboard/payments">
         <div className="field">

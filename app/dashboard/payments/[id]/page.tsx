@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { hasPermission } from "@/lib/access/actor";
 import { requireMerchantSession } from "@/lib/auth/require-merchant-session";
 import { qrCodeSvg } from "@/lib/checkout/qr-code-svg";
 import { configuredChains } from "@/lib/config/chains";
@@ -52,7 +53,11 @@ export default async function PaymentDetailPage({
   const detail = await orNotFound(
     getPaymentDetailOrThrow({ db, actor }, merchant.id, id, publicUrl(), chains),
   );
-  const { payment, timeline, cancelable, resolvable, sweep, deliveries } = detail;
+  const { payment, timeline, sweep, deliveries } = detail;
+  // Buttons only for a member whose role may use them (the services check it again).
+  const canWrite = hasPermission(actor, "payments:write");
+  const cancelable = detail.cancelable && canWrite;
+  const resolvable = detail.resolvable && canWrite;
   const [qr, refunds] = await Promise.all([
     qrCodeSvg(payment.payment_uri),
     getPaymentRefunds({ db, actor, chains }, merchant.id, payment),
@@ -301,6 +306,10 @@ export default async function PaymentDetailPage({
               </>
             ) : null}
           </p>
+        ) : !hasPermission(actor, "refunds:write") ? (
+          <p className="muted" data-testid="refund-not-allowed">
+            Your role cannot refund payments.
+          </p>
         ) : (
           <RefundForm
             paymentId={payment.id}
@@ -313,7 +322,11 @@ export default async function PaymentDetailPage({
 
       <section className="card" aria-labelledby="deliveries-heading">
         <h2 id="deliveries-heading">Webhook deliveries</h2>
-        <DeliveryLog deliveries={deliveries} returnTo={`/dashboard/payments/${payment.id}`} />
+        <DeliveryLog
+          deliveries={deliveries}
+          returnTo={`/dashboard/payments/${payment.id}`}
+          canRetry={hasPermission(actor, "webhooks:write")}
+        />
       </section>
     </>
   );

@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { hasPermission } from "@/lib/access/actor";
 import { requireMerchantSession } from "@/lib/auth/require-merchant-session";
 import { configuredChains } from "@/lib/config/chains";
 import { allTokenSymbols, chainOptions } from "@/lib/dashboard/chain-options";
@@ -32,9 +33,11 @@ export default async function PayoutsPage({
     <>
       <div className={styles.pageHeader}>
         <h1>Payouts</h1>
-        <Link className="button" href="/dashboard/payouts/new">
-          New payout
-        </Link>
+        {hasPermission(actor, "payouts:write") ? (
+          <Link className="button" href="/dashboard/payouts/new">
+            New payout
+          </Link>
+        ) : null}
       </div>
       <p className="muted">
         Payouts and refunds are paid from your balance. Payouts above your auto-approval threshold wait for

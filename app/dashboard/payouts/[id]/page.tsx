@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { hasPermission } from "@/lib/access/actor";
 import { requireMerchantSession } from "@/lib/auth/require-merchant-session";
 import { listBalanceTransactions } from "@/lib/balances/list-balance-transactions";
 import { configuredChains } from "@/lib/config/chains";
@@ -38,10 +39,12 @@ export default async function PayoutDetailPage({
 }) {
   const { id } = await params;
   const { notice } = await searchParams;
-  const { db, actor, role, merchant } = await requireMerchantSession(
+  const { db, actor, merchant } = await requireMerchantSession(
     `/dashboard/payouts/${encodeURIComponent(id)}`,
   );
   const chains = configuredChains();
+  // Approval is the owner's (payouts:approve); the service checks it again.
+  const canApprove = hasPermission(actor, "payouts:approve");
   const payout = await orNotFound(getPayoutOrThrow({ db, actor, chains }, merchant.id, id));
   const ledger = await listBalanceTransactions({ db, actor, chains }, merchant.id, {
     limit: 100,
@@ -59,7 +62,7 @@ export default async function PayoutDetailPage({
           {payout.payment_id ? "Refund" : "Payout"} of {payout.amount} {payout.token.symbol}{" "}
           <PayoutStatusBadge status={payout.status} />
         </h1>
-        {pending && role === "owner" ? (
+        {pending && canApprove ? (
           <div className={styles.actionRow}>
             <form action={approvePayoutAction}>
               <input type="hidden" name="payoutId" value={payout.id} />
@@ -76,7 +79,7 @@ export default async function PayoutDetailPage({
           </div>
         ) : null}
       </div>
-      {pending && role !== "owner" ? (
+      {pending && !canApprove ? (
         <p className="muted">This payout waits for the account owner&apos;s approval.</p>
       ) : null}
       <PageNotice notices={NOTICES} notice={notice} />

@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { redirect } from "next/navigation";
+import { hasPermission } from "@/lib/access/actor";
 import { requireMerchantSession } from "@/lib/auth/require-merchant-session";
 import { listWebhookDeliveryLog, ZWebhookDeliveryLogQuery } from "@/lib/dashboard/list-webhook-delivery-log";
 import { AppError } from "@/lib/errors";
@@ -17,6 +18,7 @@ export default async function WebhooksPage({
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
   const { db, actor, merchant } = await requireMerchantSession("/dashboard/webhooks");
+  const canWrite = hasPermission(actor, "webhooks:write");
   const { notice, after, status: statusParam } = await searchParams;
   const cursor = ZWebhookDeliveryLogQuery.shape.starting_after.safeParse(after);
   const status = ZWebhookDeliveryLogQuery.shape.status.safeParse(statusParam || undefined);
@@ -52,10 +54,12 @@ export default async function WebhooksPage({
         </p>
       ) : null}
       <DeliveryNotice notice={notice} />
-      <section className="card" aria-labelledby="new-endpoint-heading">
-        <h2 id="new-endpoint-heading">Add an endpoint</h2>
-        <CreateEndpointForm />
-      </section>
+      {canWrite ? (
+        <section className="card" aria-labelledby="new-endpoint-heading">
+          <h2 id="new-endpoint-heading">Add an endpoint</h2>
+          <CreateEndpointForm />
+        </section>
+      ) : null}
       <section className="card" aria-labelledby="endpoints-heading">
         <h2 id="endpoints-heading">Endpoints</h2>
         {endpoints.data.length === 0 ? (
@@ -123,6 +127,7 @@ export default async function WebhooksPage({
           </button>
         </form>
         <DeliveryLog
+          canRetry={canWrite}
           deliveries={log.data}
           returnTo={returnTo}
           emptyText={status.data ? `No ${status.data} deliveries.` : undefined}

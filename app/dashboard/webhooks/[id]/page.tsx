@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { hasPermission } from "@/lib/access/actor";
 import { requireMerchantSession } from "@/lib/auth/require-merchant-session";
 import { listWebhookDeliveryLog } from "@/lib/dashboard/list-webhook-delivery-log";
 import { AppError } from "@/lib/errors";
@@ -32,6 +33,8 @@ export default async function WebhookEndpointPage({
   const { notice } = await searchParams;
   const path = `/dashboard/webhooks/${encodeURIComponent(id)}`;
   const { db, actor, merchant } = await requireMerchantSession(path);
+  // Viewers read the endpoint and its log; changing it needs webhooks:write.
+  const canWrite = hasPermission(actor, "webhooks:write");
   if (!/^we_[0-9A-Za-z]{22}$/.test(id)) notFound();
   let endpoint: Awaited<ReturnType<typeof getWebhookEndpointOrThrow>>;
   try {
@@ -55,13 +58,15 @@ export default async function WebhookEndpointPage({
             {endpoint.status}
           </span>
         </h1>
-        <form action={setWebhookEndpointStatusAction}>
-          <input type="hidden" name="endpointId" value={endpoint.id} />
-          <input type="hidden" name="status" value={enabled ? "disabled" : "enabled"} />
-          <button type="submit" className="button button-secondary">
-            {enabled ? "Disable endpoint" : "Enable endpoint"}
-          </button>
-        </form>
+        {canWrite ? (
+          <form action={setWebhookEndpointStatusAction}>
+            <input type="hidden" name="endpointId" value={endpoint.id} />
+            <input type="hidden" name="status" value={enabled ? "disabled" : "enabled"} />
+            <button type="submit" className="button button-secondary">
+              {enabled ? "Disable endpoint" : "Enable endpoint"}
+            </button>
+          </form>
+        ) : null}
       </div>
       {statusNotice ? (
         <p className={notice === "delete-unconfirmed" ? styles.noticeBad : styles.noticeOk} role="status">
@@ -74,46 +79,53 @@ export default async function WebhookEndpointPage({
         · updated {formatTimestamp(endpoint.updated_at)}
       </p>
 
-      <section className="card" aria-labelledby="edit-heading">
-        <h2 id="edit-heading">Endpoint</h2>
-        <EditEndpointForm endpoint={endpoint} />
-      </section>
+      {canWrite ? (
+        <section className="card" aria-labelledby="edit-heading">
+          <h2 id="edit-heading">Endpoint</h2>
+          <EditEndpointForm endpoint={endpoint} />
+        </section>
+      ) : null}
 
-      <section className="card" aria-labelledby="tools-heading">
-        <h2 id="tools-heading">Signing secret and test</h2>
-        <p className="muted">
-          The secret is shown only when the endpoint is created or the secret is rotated.
-        </p>
-        <div className={styles.actionRow}>
-          <RotateSecretForm endpointId={endpoint.id} />
-          <SendTestForm endpointId={endpoint.id} />
-        </div>
-      </section>
+      {canWrite ? (
+        <section className="card" aria-labelledby="tools-heading">
+          <h2 id="tools-heading">Signing secret and test</h2>
+          <p className="muted">
+            The secret is shown only when the endpoint is created or the secret is rotated.
+          </p>
+          <div className={styles.actionRow}>
+            <RotateSecretForm endpointId={endpoint.id} />
+            <SendTestForm endpointId={endpoint.id} />
+          </div>
+        </section>
+      ) : null}
 
       <section className="card" aria-labelledby="log-heading">
         <h2 id="log-heading">Delivery log</h2>
         <DeliveryLog
+          canRetry={canWrite}
           deliveries={log.data}
           returnTo={`/dashboard/webhooks/${endpoint.id}`}
           showEndpoint={false}
         />
       </section>
 
-      <section className="card" aria-labelledby="delete-heading">
-        <h2 id="delete-heading">Delete endpoint</h2>
-        <p className="muted">
-          Stops its pending deliveries. Its delivery log stays readable on the webhooks page.
-        </p>
-        <form action={deleteWebhookEndpointAction} className="inline-form">
-          <input type="hidden" name="endpointId" value={endpoint.id} />
-          <label className={styles.checkboxLabel}>
-            <input type="checkbox" name="confirm" required /> Yes, delete this endpoint
-          </label>
-          <button type="submit" className="button button-danger">
-            Delete endpoint
-          </button>
-        </form>
-      </section>
+      {canWrite ? (
+        <section className="card" aria-labelledby="delete-heading">
+          <h2 id="delete-heading">Delete endpoint</h2>
+          <p className="muted">
+            Stops its pending deliveries. Its delivery log stays readable on the webhooks page.
+          </p>
+          <form action={deleteWebhookEndpointAction} className="inline-form">
+            <input type="hidden" name="endpointId" value={endpoint.id} />
+            <label className={styles.checkboxLabel}>
+              <input type="checkbox" name="confirm" required /> Yes, delete this endpoint
+            </label>
+            <button type="submit" className="button button-danger">
+              Delete endpoint
+            </button>
+          </form>
+        </section>
+      ) : null}
     </>
   );
 }

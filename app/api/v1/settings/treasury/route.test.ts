@@ -3,6 +3,7 @@
 import { generatePrivateKey, privateKeyToAddress } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { OPERATOR } from "@/lib/access/actor";
+import { API_KEY_PERMISSIONS } from "@/lib/access/permissions";
 import { createApiKey } from "@/lib/api-keys/create-api-key";
 import { env } from "@/lib/config/env";
 import { createMerchant } from "@/lib/merchants/create-merchant";
@@ -30,21 +31,15 @@ beforeAll(async () => {
   const b = await createMerchant(database.db, { name: "B", email: "b@example.com", password: "pw" });
   ({ apiKey: keyA } = await createApiKey(
     { db: database.db, actor: OPERATOR },
-    {
-      merchantId: a.merchantId,
-      name: "a",
-      permissions: ["settings:read", "settings:write"],
-    },
+    // The owner's first key: money routing needs settings:write.
+    { merchantId: a.merchantId, name: "a", permissions: API_KEY_PERMISSIONS },
   ));
   const merchantA = await database.db.merchant.findUniqueOrThrow({ where: { id: a.merchantId } });
   hotWalletOfA = hotWalletAddress(merchantA.depositXpub);
   ({ apiKey: keyB } = await createApiKey(
     { db: database.db, actor: OPERATOR },
-    {
-      merchantId: b.merchantId,
-      name: "b",
-      permissions: ["settings:read", "settings:write"],
-    },
+    // The owner's first key: money routing needs settings:write.
+    { merchantId: b.merchantId, name: "b", permissions: API_KEY_PERMISSIONS },
   ));
   const payment = await createPayment(
     { actor: OPERATOR, db: database.db, chains: [testChain()], baseUrl: "http://localhost" },
