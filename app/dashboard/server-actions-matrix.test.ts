@@ -19,6 +19,7 @@ import fc from "fast-check";
 import { decode, encode } from "next-auth/jwt";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { OPERATOR } from "@/lib/access/actor";
+import type { TRole } from "@/lib/access/permissions";
 import { createApiKey } from "@/lib/api-keys/create-api-key";
 import { authOptions } from "@/lib/auth/auth-options";
 import { env } from "@/lib/config/env";
@@ -174,6 +175,22 @@ async function signInAs(seeded: Pick<Seeded, "userId" | "merchantId">, maxAge = 
     secret: env().APP_SECRET,
     maxAge,
   });
+}
+
+let members = 0;
+/** A new member of merchant A with this role, signed in. */
+async function signInAsMemberOfA(role: TRole) {
+  members += 1;
+  const member = await database.db.user.create({
+    data: {
+      id: `usr_member${String(members).padStart(4, "0")}${role}`,
+      merchantId: a.merchantId,
+      email: `member-${members}-${role}@example.com`,
+      passwordHash: "not used",
+      role,
+    },
+  });
+  await signInAs({ userId: member.id, merchantId: a.merchantId });
 }
 
 type FormEntry = [string, string | File];
@@ -644,16 +661,7 @@ describe("dashboard server actions: authorization matrix", () => {
   it.each(["viewer", "developer", "admin", "owner"] as const)(
     "pages show a %s only the buttons and forms its role can use",
     async (role) => {
-      const member = await database.db.user.create({
-        data: {
-          id: `usr_page${role}${Date.now()}`.slice(0, 26),
-          merchantId: a.merchantId,
-          email: `page-${role}-${Date.now()}@example.com`,
-          passwordHash: "not used",
-          role,
-        },
-      });
-      await signInAs({ userId: member.id, merchantId: a.merchantId });
+      await signInAsMemberOfA(role);
       // Earlier tests may have switched A to treasury mode: a payout needs balance mode.
       await setTreasurySetting({ db: database.db, chains: [testChain()], actor: OPERATOR }, a.merchantId, {
         chain: "local",
@@ -713,16 +721,7 @@ describe("dashboard server actions: authorization matrix", () => {
   it.each(["viewer", "developer", "admin", "owner"] as const)(
     "a %s is allowed or refused each action as the table says; a refusal is a clear message and changes nothing",
     async (role) => {
-      const member = await database.db.user.create({
-        data: {
-          id: `usr_${role}${Date.now()}`.slice(0, 26),
-          merchantId: a.merchantId,
-          email: `${role}-${Date.now()}@example.com`,
-          passwordHash: "not used",
-          role,
-        },
-      });
-      await signInAs({ userId: member.id, merchantId: a.merchantId });
+      await signInAsMemberOfA(role);
       for (const [name, entry] of Object.entries(MATRIX)) {
         const row = SERVER_ACTION_TABLE[name];
         if (entry.kind === "public" || !row) continue;
