@@ -15,6 +15,7 @@
 
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
+import { hash } from "argon2";
 import fc from "fast-check";
 import { decode, encode } from "next-auth/jwt";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -186,7 +187,7 @@ async function signInAsMemberOfA(role: TRole) {
       id: `usr_member${String(members).padStart(4, "0")}${role}`,
       merchantId: a.merchantId,
       email: `member-${members}-${role}@example.com`,
-      passwordHash: "not used",
+      passwordHash: await hash("a member's password"),
       role,
     },
   });
@@ -757,7 +758,7 @@ function elementsOf(
 }
 
 /** How a refused action ends: its form shows the role's refusal, or its page a `forbidden` notice. */
-const REFUSED = /does not allow this|notice=(review-)?forbidden/;
+const REFUSED = /does not allow this|notice=(review-|change-)?forbidden|incidents=forbidden/;
 
 const FUZZ_ACTION_RUNS = Number(process.env.FUZZ_ACTION_RUNS ?? 60);
 const FUZZ_SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 1_000_000_000);

@@ -195,6 +195,7 @@ export async function createApiWorld(
   );
   await revokeApiKey({ db: database.db, actor: OPERATOR }, { merchantId: a.merchantId, id: revoked.id });
 
+  let lastKeyId: string | undefined;
   return {
     database,
     receiver,
@@ -203,10 +204,14 @@ export async function createApiWorld(
     b,
     revokedKey: revoked.apiKey,
     async keyWith(permissions) {
+      // The previous one is revoked: a matrix tries more permission sets than the cap of active keys.
+      if (lastKeyId)
+        await revokeApiKey({ db: database.db, actor: OPERATOR }, { merchantId: a.merchantId, id: lastKeyId });
       const key = await createApiKey(
         { db: database.db, actor: OPERATOR },
         { merchantId: a.merchantId, name: permissions?.join(" ") ?? "default", permissions },
       );
+      lastKeyId = key.id;
       return key.apiKey;
     },
     async close() {

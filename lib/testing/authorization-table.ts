@@ -11,7 +11,11 @@ const OPERATORS: readonly TRole[] = ["owner", "admin"];
 const BUILDERS: readonly TRole[] = ["owner", "admin", "developer"];
 const OWNER: readonly TRole[] = ["owner"];
 
-export type TableRow<P extends TPermission = TPermission> = { permission: P; roles: readonly TRole[] };
+/** A permission, or `member` for what any signed-in member may do to their own account. */
+export type TableRow<P extends TPermission | "member" = TPermission> = {
+  permission: P;
+  roles: readonly TRole[];
+};
 
 const read = <P extends TApiKeyPermission>(permission: P): TableRow<P> => ({ permission, roles: EVERYONE });
 const row = <P extends TPermission>(permission: P, roles: readonly TRole[]): TableRow<P> => ({
@@ -51,6 +55,9 @@ export const API_OPERATION_TABLE: Record<string, TableRow<TApiKeyPermission>> = 
   "GET /api/v1/webhook-deliveries": read("webhooks:read"),
   "GET /api/v1/webhook-deliveries/{id}": read("webhooks:read"),
   "POST /api/v1/webhook-deliveries/{id}/retry": row("webhooks:write", BUILDERS),
+  "GET /api/v1/settings/pending-changes": read("settings:read"),
+  "POST /api/v1/settings/pending-changes/{id}/cancel": row("settings:write", OWNER),
+  "GET /api/v1/audit-log": read("audit:read"),
 };
 
 /** What the default API key (no permissions named at creation) is refused. */
@@ -62,7 +69,7 @@ export const REFUSED_TO_DEFAULT_KEY = [
 ] as const;
 
 /** `file#export` of every dashboard server action → the permission and the roles allowed; null = public. */
-export const SERVER_ACTION_TABLE: Record<string, TableRow | null> = {
+export const SERVER_ACTION_TABLE: Record<string, TableRow<TPermission | "member"> | null> = {
   "app/dashboard/payments/actions.ts#createPaymentAction": row("payments:write", OPERATORS),
   "app/dashboard/payments/actions.ts#cancelPaymentAction": row("payments:write", OPERATORS),
   "app/dashboard/payments/actions.ts#resolvePaymentAction": row("payments:write", OPERATORS),
@@ -82,7 +89,15 @@ export const SERVER_ACTION_TABLE: Record<string, TableRow | null> = {
   "app/dashboard/webhooks/actions.ts#sendTestWebhookAction": row("webhooks:write", BUILDERS),
   "app/dashboard/webhooks/actions.ts#deleteWebhookEndpointAction": row("webhooks:write", BUILDERS),
   "app/dashboard/webhooks/actions.ts#retryWebhookDeliveryAction": row("webhooks:write", BUILDERS),
+  "app/dashboard/settings/actions.ts#cancelSettingChangeAction": row("settings:write", OWNER),
+  "app/dashboard/team/actions.ts#inviteMemberAction": row("team:write", OWNER),
+  "app/dashboard/team/actions.ts#revokeInvitationAction": row("team:write", OWNER),
+  "app/dashboard/team/actions.ts#changeMemberRoleAction": row("team:write", OWNER),
+  "app/dashboard/team/actions.ts#removeMemberAction": row("team:write", OWNER),
+  "app/dashboard/(overview)/actions.ts#acknowledgeIncidentsAction": row("account:write", OPERATORS),
+  "app/dashboard/account/actions.ts#changePasswordAction": { permission: "member", roles: EVERYONE },
   "app/sign-up/actions.ts#signUpAction": null,
+  "app/invite/[token]/actions.ts#acceptInvitationAction": null,
 };
 
 /** `METHOD /path` as the table names an operation. */
