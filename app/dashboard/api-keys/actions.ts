@@ -7,6 +7,7 @@ import { hasPermission } from "@/lib/access/actor";
 import { DEFAULT_API_KEY_PERMISSIONS, ZApiKeyPermission } from "@/lib/access/permissions";
 import { createApiKey, revokeApiKey } from "@/lib/api-keys/create-api-key";
 import { requireMerchantSession } from "@/lib/auth/require-merchant-session";
+import { actionOrigin } from "@/lib/dashboard/action-origin";
 import { actionErrorsOf, refusalNotice } from "@/lib/dashboard/form-errors";
 import { zText } from "@/lib/validation/text";
 
@@ -30,7 +31,7 @@ export async function createApiKeyAction(
   try {
     // createApiKey checks keys:write and that the member holds every permission it grants.
     key = await createApiKey(
-      { db, actor },
+      { db, actor, origin: await actionOrigin() },
       {
         merchantId: merchant.id,
         name: name.data,
@@ -57,7 +58,13 @@ export async function revokeApiKeyAction(form: FormData): Promise<void> {
   const id = ZKeyId.safeParse(form.get("keyId"));
   let notice = "not-revoked";
   try {
-    if (id.success && (await revokeApiKey({ db, actor }, { merchantId: merchant.id, id: id.data })))
+    if (
+      id.success &&
+      (await revokeApiKey(
+        { db, actor, origin: await actionOrigin() },
+        { merchantId: merchant.id, id: id.data },
+      ))
+    )
       notice = "revoked";
   } catch (error) {
     notice = refusalNotice(error);

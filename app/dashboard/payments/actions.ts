@@ -6,6 +6,7 @@ import { z } from "zod";
 import { requireMerchantSession } from "@/lib/auth/require-merchant-session";
 import { configuredChains } from "@/lib/config/chains";
 import { publicUrl } from "@/lib/config/public-url";
+import { actionOrigin } from "@/lib/dashboard/action-origin";
 import { actionErrorsOf, refusalNotice, submittedValues } from "@/lib/dashboard/form-errors";
 import { ZNewPaymentForm } from "@/lib/dashboard/payment-form";
 import { ZRefundForm } from "@/lib/dashboard/payout-form";
@@ -103,7 +104,14 @@ export async function refundPaymentAction(_previous: RefundState, form: FormData
   let payoutId: string;
   try {
     const input = ZRefundForm.parse(Object.fromEntries(form.entries()));
-    payoutId = (await refundPayment({ db, actor, chains: configuredChains() }, merchant.id, id, input)).id;
+    payoutId = (
+      await refundPayment(
+        { db, actor, origin: await actionOrigin(), chains: configuredChains() },
+        merchant.id,
+        id,
+        input,
+      )
+    ).id;
   } catch (error) {
     if (error instanceof AppError && error.code === "not_found") notFound();
     const messages = actionErrorsOf(error);

@@ -4,6 +4,7 @@ import { revalidatePath } from "next/cache";
 import { notFound, redirect } from "next/navigation";
 import { requireMerchantSession } from "@/lib/auth/require-merchant-session";
 import { configuredChains } from "@/lib/config/chains";
+import { actionOrigin } from "@/lib/dashboard/action-origin";
 import { actionErrorsOf, refusalNotice, submittedValues } from "@/lib/dashboard/form-errors";
 import { ZNewPayoutForm } from "@/lib/dashboard/payout-form";
 import { ZIdParams } from "@/lib/http/route-params";
@@ -49,7 +50,7 @@ async function reviewPayout(form: FormData, decision: "approve" | "reject"): Pro
   try {
     const review = decision === "approve" ? approvePayout : rejectPayout;
     // The service checks payouts:approve (the owner's), the same check as for API keys.
-    await review({ db, actor, chains: configuredChains() }, merchant.id, id);
+    await review({ db, actor, origin: await actionOrigin(), chains: configuredChains() }, merchant.id, id);
   } catch (error) {
     notice = refusalNotice(error, "review-refused");
     if (notice === "forbidden") notice = "review-forbidden";

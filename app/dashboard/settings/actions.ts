@@ -1,26 +1,19 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
-import { headers } from "next/headers";
 import { notFound, redirect } from "next/navigation";
-import type { RequestOrigin } from "@/lib/audit/record-audit-entry";
 import { requireMerchantSession } from "@/lib/auth/require-merchant-session";
 import { configuredChains } from "@/lib/config/chains";
+import { actionOrigin } from "@/lib/dashboard/action-origin";
 import { actionErrorsOf, type FormErrors, submittedValues } from "@/lib/dashboard/form-errors";
 import { ZPayoutLimitsForm } from "@/lib/dashboard/payout-form";
 import { AppError } from "@/lib/errors";
-import { clientIp } from "@/lib/http/client-ip";
 import { updateMerchantSettings, ZMerchantSettings } from "@/lib/merchants/merchant-settings";
 import { setPayoutLimits } from "@/lib/payouts/payout-limits";
 import { cancelSettingChange } from "@/lib/settlement/cancel-setting-change";
 import { setTreasurySetting } from "@/lib/settlement/set-treasury-setting";
 
 export type SettingsState = { saved: boolean; error: string | null; fieldErrors: Record<string, string> };
-
-/** Where the dashboard request came from, for the audit log. */
-async function requestOrigin(): Promise<RequestOrigin> {
-  return { clientAddress: clientIp(await headers()) };
-}
 
 /** A form's messages for bad input, a refused state or a missing permission; null for anything else. */
 function refusalOf(error: unknown): FormErrors | null {
@@ -74,7 +67,7 @@ export async function setTreasuryAction(_previous: TreasuryState, form: FormData
   const address = String(form.get("address") ?? "").trim();
   try {
     const setting = await setTreasurySetting(
-      { db, chains: configuredChains(), actor, origin: await requestOrigin() },
+      { db, chains: configuredChains(), actor, origin: await actionOrigin() },
       merchant.id,
       {
         chain: String(form.get("chain") ?? ""),
@@ -118,7 +111,7 @@ export async function setPayoutLimitsAction(
   try {
     const input = ZPayoutLimitsForm.parse(Object.fromEntries(form.entries()));
     const limits = await setPayoutLimits(
-      { db, chains: configuredChains(), actor, origin: await requestOrigin() },
+      { db, chains: configuredChains(), actor, origin: await actionOrigin() },
       merchant.id,
       input,
     );
@@ -138,7 +131,7 @@ export async function cancelSettingChangeAction(form: FormData): Promise<void> {
   let notice = "change-canceled";
   try {
     await cancelSettingChange(
-      { db, chains: configuredChains(), actor, origin: await requestOrigin() },
+      { db, chains: configuredChains(), actor, origin: await actionOrigin() },
       merchant.id,
       String(form.get("changeId") ?? ""),
     );
