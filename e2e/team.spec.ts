@@ -73,6 +73,23 @@ test("the owner invites an admin and a viewer; roles hold; the audit log shows i
   await expect(viewerPage.getByRole("button", { name: "Invite member" })).toHaveCount(0);
   await expect(viewerPage.getByText("Change role or remove")).toHaveCount(0);
 
+  // Across the dashboard each role sees only what it can use: the viewer creates nothing, the admin
+  // takes payments but neither of them changes where money goes.
+  await viewerPage.goto("/dashboard/payments");
+  await expect(viewerPage.getByRole("heading", { level: 1, name: "Payments" })).toBeVisible();
+  await expect(viewerPage.getByRole("link", { name: "New payment" })).toHaveCount(0);
+  await viewerPage.goto("/dashboard/settings");
+  await expect(viewerPage.getByTestId("money-routing-owner-only")).toBeVisible();
+  await expect(viewerPage.getByTestId("treasury-read-only-local")).toBeVisible();
+  await adminPage.goto("/dashboard/payments");
+  await expect(adminPage.getByRole("link", { name: "New payment" })).toBeVisible();
+  await adminPage.goto("/dashboard/settings");
+  await expect(adminPage.getByTestId("money-routing-owner-only")).toBeVisible();
+  await expect(adminPage.getByTestId("treasury-read-only-local")).toBeVisible();
+  await page.goto("/dashboard/settings");
+  await expect(page.getByTestId("money-routing-owner-only")).toHaveCount(0);
+  await expect(page.getByTestId("treasury-read-only-local")).toHaveCount(0);
+
   // The admin cannot invite either.
   await adminPage.goto("/dashboard/team");
   await expect(adminPage.getByTestId("team-read-only")).toContainText("admin");
