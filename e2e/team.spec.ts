@@ -89,6 +89,7 @@ test("the owner invites an admin and a viewer; roles hold; the audit log shows i
   await page.goto("/dashboard/settings");
   await expect(page.getByTestId("money-routing-owner-only")).toHaveCount(0);
   await expect(page.getByTestId("treasury-read-only-local")).toHaveCount(0);
+  await page.goto("/dashboard/team");
 
   // The admin cannot invite either.
   await adminPage.goto("/dashboard/team");
