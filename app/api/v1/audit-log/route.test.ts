@@ -84,7 +84,8 @@ describe("GET /api/v1/audit-log", () => {
     const { status, body } = await list("");
     expect(status).toBe(200);
     expect(body).toMatchObject({ object: "list", has_more: false, next_cursor: null });
-    expect(body.data).toHaveLength(6);
+    // The five member entries, the operator's, and the creation of A's two keys (api_key.created).
+    expect(body.data).toHaveLength(8);
     for (const entry of body.data) ZAuditLogEntryObject.parse(entry);
     const invited = body.data.find((entry: { target_id: string }) => entry.target_id === "inv_0");
     expect(invited).toMatchObject({
@@ -100,7 +101,10 @@ describe("GET /api/v1/audit-log", () => {
     expect(JSON.stringify(body)).not.toContain("b@audit.test");
 
     const b = await list("", keyB);
-    expect(b.body.data.map((entry: { action: string }) => entry.action)).toEqual(["user.sign_in_failed"]);
+    expect(b.body.data.map((entry: { action: string }) => entry.action)).toEqual([
+      "user.sign_in_failed",
+      "api_key.created",
+    ]);
     expect(b.body.data[0].actor).toEqual({ type: "anonymous", id: null });
   });
 
@@ -129,7 +133,7 @@ describe("GET /api/v1/audit-log", () => {
     const byUser = await list(`?actor_id=${revoked.body.data[0].actor.id}`);
     expect(byUser.body.data).toHaveLength(5);
     expect((await list("?created[gte]=2999-01-01T00:00:00Z")).body.data).toEqual([]);
-    expect((await list("?created[lte]=2999-01-01T00:00:00Z")).body.data).toHaveLength(6);
+    expect((await list("?created[lte]=2999-01-01T00:00:00Z")).body.data).toHaveLength(8);
     expect((await list("?action=nope")).status).toBe(422);
   });
 

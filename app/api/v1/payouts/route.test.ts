@@ -323,6 +323,7 @@ describe("POST /api/v1/payouts", () => {
       max_per_payout: "20",
       max_per_day: "40",
       auto_approve_below: "5",
+      pending_change: null,
     });
     const tooBig = await create(keyA, {
       chain: "local",

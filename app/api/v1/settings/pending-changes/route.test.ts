@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { OPERATOR } from "@/lib/access/actor";
 import { createApiKey } from "@/lib/api-keys/create-api-key";
+import { PEER_ADDRESS_HEADER, peerAddressHeaderValue } from "@/lib/http/peer-address";
 import { createMerchant } from "@/lib/merchants/create-merchant";
 import { ZPayoutLimitsObject } from "@/lib/payouts/payout-limits";
 import { ZSettingChangeList, ZSettingChangeObject } from "@/lib/settlement/setting-change-object";
@@ -85,7 +86,8 @@ function call(
       headers: {
         authorization: `Bearer ${apiKey}`,
         "content-type": "application/json",
-        "x-forwarded-for": "203.0.113.7",
+        // The TCP peer as the server stamps it (X-Forwarded-For is believed only through TRUSTED_PROXIES).
+        [PEER_ADDRESS_HEADER]: peerAddressHeaderValue("203.0.113.7"),
       },
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
     }),
