@@ -89,16 +89,17 @@ export async function startResilienceStack(database: TestDatabase) {
     });
     const hotWallet = hotWalletAddress(depositXpub);
     const treasury = privateKeyToAddress(generatePrivateKey());
-    await setTreasurySetting(
-      { ...deps, actor: OPERATOR },
-      created.merchantId,
-      mode === "balance" ? { chain: chain.name, mode: "balance" } : { chain: chain.name, address: treasury },
-    );
+    // The endpoint first: every event of the merchant, its settings.updated included, reaches it.
     const receiver = await startWebhookReceiver();
     const endpoint = await createWebhookEndpoint(
       { actor: OPERATOR, db: database.db, encryptionKey: encryptionKey(env()), allowLoopbackTargets: true },
       created.merchantId,
       { url: receiver.url },
+    );
+    await setTreasurySetting(
+      { ...deps, actor: OPERATOR },
+      created.merchantId,
+      mode === "balance" ? { chain: chain.name, mode: "balance" } : { chain: chain.name, address: treasury },
     );
     return {
       merchantId: created.merchantId,
