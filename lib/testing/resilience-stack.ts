@@ -48,8 +48,19 @@ export type StackMerchant = {
 
 export type ResilienceStack = Awaited<ReturnType<typeof startResilienceStack>>;
 
-export async function startResilienceStack(database: TestDatabase) {
-  const anvil: RunningAnvil = await startAnvil({ port: await freePort(), blockTime: 1 });
+export async function startResilienceStack(
+  database: TestDatabase,
+  /** Keep the devnet's state in a file, as `npm start` does, so a power loss can be played. */
+  options: { anvilStateFile?: string } = {},
+) {
+  const anvilPort = await freePort();
+  const startNode = () =>
+    startAnvil({
+      port: anvilPort,
+      blockTime: 1,
+      ...(options.anvilStateFile ? { stateFile: options.anvilStateFile } : {}),
+    });
+  let anvil: RunningAnvil = await startNode();
   const proxy: RpcProxy = await startRpcProxy(anvil.rpcUrl);
   const transport = http(anvil.rpcUrl, { retryCount: 0 });
   const publicClient = createPublicClient({ transport, pollingInterval: 100 });
@@ -117,7 +128,18 @@ export async function startResilienceStack(database: TestDatabase) {
   }
 
   return {
-    anvil,
+    get anvil() {
+      return anvil;
+    },
+    /**
+     * A power loss: the worker and the node are SIGKILLed together; the node comes back on the same
+     * URL from its last state dump (a second or so older), as `npm start` brings it back.
+     */
+    async powerLoss() {
+      anvil.process.kill("SIGKILL");
+      await Promise.all([worker.kill(), new Promise((resolve) => anvil.process.once("exit", resolve))]);
+      anvil = await startNode();
+    },
     proxy,
     publicClient,
     chain,
