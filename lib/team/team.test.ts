@@ -270,8 +270,11 @@ describe("roles and removal", () => {
         changeMemberRole(secondDeps, shop.merchantId, { userId: second.id, role: "admin" }),
       ]);
       expect(results.filter((result) => result.status === "rejected").length).toBeGreaterThanOrEqual(1);
+      // A refusal is the last-owner rule, or (when the second owner removed itself first) its own
+      // demotion finding no such member any more.
       for (const result of results)
-        if (result.status === "rejected") expect(result.reason).toMatchObject({ code: "conflict" });
+        if (result.status === "rejected")
+          expect(["conflict", "not_found"]).toContain((result.reason as { code?: string }).code);
       expect(await database.db.user.count({ where: { merchantId: shop.merchantId, role: "owner" } })).toBe(1);
     }
   });
