@@ -272,10 +272,12 @@ function requestArbitrary(target: FuzzTarget): fc.Arbitrary<FuzzRequest> {
 function toQueryString(value: unknown): string {
   if (value === null || typeof value !== "object" || Array.isArray(value)) return String(value ?? "");
   const search = new URLSearchParams();
+  // Objects (a null-prototype one has no toString) go in as JSON, like a client serialising them.
+  const text = (item: unknown) =>
+    typeof item === "object" && item !== null ? JSON.stringify(item) : String(item);
   for (const [key, entry] of Object.entries(value)) {
-    if (Array.isArray(entry)) for (const item of entry) search.append(key, String(item));
-    else
-      search.append(key, typeof entry === "object" && entry !== null ? JSON.stringify(entry) : String(entry));
+    if (Array.isArray(entry)) for (const item of entry) search.append(key, text(item));
+    else search.append(key, text(entry));
   }
   return search.toString();
 }
