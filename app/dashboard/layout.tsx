@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import type { ReactNode } from "react";
+import { hasPermission } from "@/lib/access/actor";
 import { requireMerchantSession } from "@/lib/auth/require-merchant-session";
 import styles from "./dashboard.module.css";
 import { SignOutButton } from "./sign-out-button";
@@ -22,7 +23,9 @@ export default async function DashboardLayout({ children }: { children: ReactNod
         <nav aria-label="Dashboard" className={styles.nav}>
           <Link href="/dashboard">Overview</Link>
           <Link href="/dashboard/payments">Payments</Link>
-          <Link href="/dashboard/payments/new">New payment</Link>
+          {hasPermission(session.actor, "payments:write") ? (
+            <Link href="/dashboard/payments/new">New payment</Link>
+          ) : null}
           <Link href="/dashboard/balances">Balances</Link>
           <Link href="/dashboard/payouts">Payouts</Link>
           <Link href="/dashboard/webhooks">Webhooks</Link>
