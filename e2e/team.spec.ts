@@ -82,7 +82,10 @@ test("the owner invites an admin and a viewer; roles hold; the audit log shows i
   await expect(viewerPage.getByTestId("money-routing-owner-only")).toBeVisible();
   await expect(viewerPage.getByTestId("treasury-read-only-local")).toBeVisible();
   await adminPage.goto("/dashboard/payments");
-  await expect(adminPage.getByRole("link", { name: "New payment" })).toBeVisible();
+  await expect(adminPage.getByRole("main").getByRole("link", { name: "New payment" })).toBeVisible();
+  await expect(
+    adminPage.getByRole("navigation", { name: "Dashboard" }).getByRole("link", { name: "New payment" }),
+  ).toBeVisible();
   await adminPage.goto("/dashboard/settings");
   await expect(adminPage.getByTestId("money-routing-owner-only")).toBeVisible();
   await expect(adminPage.getByTestId("treasury-read-only-local")).toBeVisible();
