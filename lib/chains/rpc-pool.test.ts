@@ -109,7 +109,8 @@ describe("RPC URLs of a chain", () => {
     await fx.mine(2);
     const realHead = await fx.publicClient.getBlockNumber();
 
-    expect(await client.getBlockNumber({ cacheTime: 0 })).toBe(realHead);
+    // The healthy node's head (never the laggard's, 10 behind; the node may have moved on since).
+    expect(await client.getBlockNumber({ cacheTime: 0 })).toBeGreaterThanOrEqual(realHead);
     expect(rpcStatusesOf(client)[0]).toMatchObject({
       demoted: "lagging",
       head_block: String(realHead - 10n),

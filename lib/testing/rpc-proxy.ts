@@ -1,6 +1,6 @@
 // A JSON-RPC proxy in front of a real Anvil node that stands in for a remote provider we do not run:
 // it counts requests and can fail them the way providers do (HTTP 429/503, "too many results").
-import { createServer, type IncomingMessage } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
 type RpcRequest = { jsonrpc: "2.0"; id: number | string; method: string; params?: unknown[] };
@@ -41,7 +41,16 @@ export async function startRpcProxy(upstream: string): Promise<RpcProxy> {
     comeBack: async () => {},
     close: async () => {},
   };
-  const server = createServer(async (request, response) => {
+  const server = createServer((request, response) => {
+    // The upstream node may be gone (a power-loss scenario kills it): the caller sees a 502, as from
+    // a provider whose backend is down, never an unhandled rejection in the test process.
+    handle(request, response).catch(() => {
+      if (!response.headersSent)
+        response.writeHead(502, { "content-type": "text/plain" }).end("upstream down");
+      else response.destroy();
+    });
+  });
+  const handle = async (request: IncomingMessage, response: ServerResponse) => {
     proxy.httpRequests += 1;
     if (proxy.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, proxy.latencyMs));
     const body = JSON.parse(await readBody(request)) as RpcRequest | RpcRequest[];
@@ -84,7 +93,7 @@ export async function startRpcProxy(upstream: string): Promise<RpcProxy> {
     response
       .writeHead(200, { "content-type": "application/json" })
       .end(JSON.stringify(Array.isArray(body) ? results : results[0]));
-  });
+  };
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   proxy.url = `http://127.0.0.1:${port}`;
