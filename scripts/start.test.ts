@@ -1,6 +1,6 @@
 // `npm start` end to end: embedded PostgreSQL + Anvil + migrations + build + next start, Ctrl-C
 // stops every child, and a second start reuses the data (no new demo merchant, chain continues).
-import { type ChildProcess, execFile, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -9,6 +9,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { parseEnv } from "../lib/config/env";
 import { freePort } from "../lib/runtime/free-port";
 import { nextServerArgs, nextServerCommand } from "../lib/runtime/server-command";
+import { acquireBuildLock } from "../lib/testing/build-lock";
+import { ctrlC, killGroup, processesUsing, startGateway } from "../lib/testing/gateway-process";
 import { writeRealChainsFile } from "../lib/testing/real-chains-file";
 
 const root = resolve(import.meta.dirname, "..");
@@ -21,88 +23,15 @@ afterAll(() => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-function killGroup(pid: number, signal: NodeJS.Signals) {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // already gone
-  }
-}
-
-/** Processes whose command line mentions our data directory (postgres, anvil). */
-function processesUsing(dir: string): string[] {
-  return execFileSync("ps", ["-eo", "pid=,args="], { encoding: "utf8" })
-    .split("\n")
-    .filter((line) => line.includes(dir));
-}
-
-async function startGateway(ports: { app: number; anvil: number; postgres: number }) {
-  const { DATABASE_URL: _db, INNGEST_DEV: _dev, INNGEST_SIGNING_KEY: _key, ...inherited } = process.env;
-  // Its own process group, like a terminal job: Ctrl-C reaches the whole group.
-  const child = spawn("npm", ["start"], {
-    cwd: root,
-    detached: true,
-    env: {
-      ...inherited,
-      PORT: String(ports.app),
-      HOST: "127.0.0.1",
-      ANVIL_PORT: String(ports.anvil),
-      EMBEDDED_POSTGRES_PORT: String(ports.postgres),
-      CTRIP_DATA_DIR: dataDir,
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  started.push(child);
-  let output = "";
-  child.stdout?.on("data", (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  child.stderr?.on("data", (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  // "close", not "exit": npm may exit before start.ts has finished stopping its children, and
-  // the pipes close only when every process holding them (start.ts included) is gone.
-  const exited = new Promise<number | null>((resolveExit) =>
-    child.once("close", (code) => resolveExit(code)),
-  );
-  const healthUrl = `http://127.0.0.1:${ports.app}/api/health`;
-  const localHead = async () => {
-    try {
-      const health = (await (await fetch(healthUrl)).json()) as {
-        chains: { name: string; head_block: string | null }[];
-      };
-      return Number(health.chains.find((chain) => chain.name === "local")?.head_block ?? -1);
-    } catch {
-      return -1;
-    }
-  };
-  /** Waits until the local chain's head exceeds `min`; fails at once if npm start exits. */
-  const waitForHeadAbove = async (min: number, timeoutMs: number) => {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      if (child.exitCode !== null) throw new Error(`npm start exited with ${child.exitCode}:\n${output}`);
-      const head = await localHead();
-      if (head > min) return head;
-      await new Promise((resolveWait) => setTimeout(resolveWait, 500));
-    }
-    throw new Error(`the local head did not pass ${min} within ${timeoutMs} ms:\n${output}`);
-  };
-  return { child, exited, output: () => output, waitForHeadAbove };
-}
-
-async function ctrlC(gateway: Awaited<ReturnType<typeof startGateway>>) {
-  if (gateway.child.pid) killGroup(gateway.child.pid, "SIGINT");
-  return gateway.exited;
-}
-
 describe("npm start", () => {
   it("serves the gateway on embedded defaults, stops every child on Ctrl-C and reuses its data", {
     timeout: 600_000,
   }, async () => {
     const ports = { app: await freePort(), anvil: await freePort(), postgres: await freePort() };
 
-    const first = await startGateway(ports);
-    const headBefore = await first.waitForHeadAbove(0, 480_000);
+    const releaseBuild = await acquireBuildLock(root);
+    const first = await startGateway(root, dataDir, ports, (child) => started.push(child));
+    const headBefore = await first.waitForHeadAbove(0, 480_000).finally(releaseBuild);
     expect(first.output()).toContain("demo merchant created");
     expect(first.output()).toMatch(/migrations: \d+ applied, 0 already in place/);
     expect(processesUsing(dataDir).length).toBeGreaterThanOrEqual(2);
@@ -111,7 +40,7 @@ describe("npm start", () => {
     expect(first.output()).toContain("postgres stopped");
     await expect.poll(() => processesUsing(dataDir), { timeout: 15_000 }).toEqual([]);
 
-    const second = await startGateway(ports);
+    const second = await startGateway(root, dataDir, ports, (child) => started.push(child));
     await second.waitForHeadAbove(headBefore, 120_000);
     expect(second.output()).not.toContain("demo merchant created");
     expect(second.output()).toMatch(/migrations: 0 applied, \d+ already in place/);

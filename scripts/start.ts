@@ -14,7 +14,6 @@ import { formatEther } from "viem";
 import { loadChainsConfig } from "../lib/config/chains";
 import { isDevnetOnly, isLocalDevnet } from "../lib/config/devnet";
 import { ConfigError, parseEnv } from "../lib/config/env";
-import { moneyRoutingDelaySeconds } from "../lib/config/money-routing-delay";
 import { assertProductionGuards, signUpEnabled } from "../lib/config/production-guards";
 import { createDb } from "../lib/db/client";
 import { migrateDatabase } from "../lib/db/migrate";
@@ -44,7 +43,6 @@ async function main(): Promise<void> {
     `${isDevnetOnly(chains) ? "every chain is a local devnet: development allowances on" : "a chain is not a local devnet: production guards on"}; ` +
       `sign-up ${signUpEnabled(config, chains) ? "open" : "closed"} (SIGN_UP_ENABLED)`,
   );
-  moneyRoutingDelaySeconds(chains, config.MONEY_ROUTING_DELAY_SECONDS);
   const dataDir = resolve(root, config.CTRIP_DATA_DIR);
   mkdirSync(dataDir, { recursive: true });
 

@@ -9,7 +9,7 @@ export const DEFAULT_MONEY_ROUTING_DELAY_SECONDS = 86_400;
  * Seconds a loosening money-routing change waits before it takes effect (lib/settlement/
  * change-money-routing.ts): `MONEY_ROUTING_DELAY_SECONDS`, else 24 h, else 0 when every chain is a
  * local devnet. A zero delay with a real chain would let a stolen key or session redirect funds
- * silently, so it is a configuration error (checked at boot by scripts/start.ts and on every use).
+ * silently, so it is a configuration error (a production guard at boot, lib/config/production-guards.ts, and checked again on every use).
  */
 export function moneyRoutingDelaySeconds(
   chains: readonly Pick<TChain, "chainId" | "rpcUrls">[],

@@ -9,6 +9,7 @@ const allowances = {
   NODE_ENV: "production",
   INNGEST_DEV: "1",
   WEBHOOK_ALLOW_PRIVATE_TARGETS: "1",
+  MONEY_ROUTING_DELAY_SECONDS: "0",
 } as const;
 const proper = {
   WALLET_MNEMONIC: "legal winner thank year wave sausage worth useful legal winner thank yellow",
@@ -33,6 +34,7 @@ describe("production guards", () => {
         /\n {2}WEBHOOK_ALLOW_PRIVATE_TARGETS=1: private webhook targets are a devnet-only allowance/,
         /\n {2}INNGEST_DEV: the Inngest dev server checks no signature/,
         /\n {2}METRICS_TOKEN: required/,
+        /\n {2}MONEY_ROUTING_DELAY_SECONDS=0: a stolen key or session could redirect funds at once/,
       ])
         expect(attempt).toThrow(line);
     }

@@ -5,6 +5,7 @@
 import type { TChain } from "./chains";
 import { isDevnetOnly, isLocalDevnet } from "./devnet";
 import { ConfigError, DEVELOPMENT_MNEMONIC, DEVELOPMENT_SECRET, type TEnv } from "./env";
+import { DEFAULT_MONEY_ROUTING_DELAY_SECONDS } from "./money-routing-delay";
 
 /**
  * The process being started: the app server (`npm start`, `next start`) serves the metrics, so only
@@ -15,7 +16,8 @@ export type GuardedProcess = "server" | "worker" | "admin";
 type GuardedEnv = Pick<
   TEnv,
   "WALLET_MNEMONIC" | "APP_SECRET" | "WEBHOOK_ALLOW_PRIVATE_TARGETS" | "INNGEST_DEV" | "METRICS_TOKEN"
->;
+> &
+  Partial<Pick<TEnv, "MONEY_ROUTING_DELAY_SECONDS">>;
 type GuardedChain = Pick<TChain, "name" | "chainId" | "rpcUrls">;
 
 /** One line per problem (`VARIABLE: what is wrong and what to do`); empty on a devnet-only config. */
@@ -41,6 +43,10 @@ export function productionGuardProblems(
   if (config.INNGEST_DEV)
     problems.push(
       "INNGEST_DEV: the Inngest dev server checks no signature; unset it and set INNGEST_SIGNING_KEY and INNGEST_EVENT_KEY",
+    );
+  if (config.MONEY_ROUTING_DELAY_SECONDS === 0)
+    problems.push(
+      `MONEY_ROUTING_DELAY_SECONDS=0: a stolen key or session could redirect funds at once; unset it (default ${DEFAULT_MONEY_ROUTING_DELAY_SECONDS} s) or set a delay`,
     );
   if (role === "server" && !config.METRICS_TOKEN)
     problems.push("METRICS_TOKEN: required, or /api/metrics is public; set a random value of 16+ characters");
