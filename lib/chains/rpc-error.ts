@@ -25,3 +25,8 @@ export function shortMessage(error: unknown): string {
 export function isAlreadyBroadcast(error: unknown): boolean {
   return /already known|known transaction|nonce too low|already imported/i.test(shortMessage(error));
 }
+
+/** A raw transaction the node refused because its pool holds it already (not: its nonce is used). */
+export function isAlreadyInPool(error: unknown): boolean {
+  return /already known|known transaction|already imported/i.test(shortMessage(error));
+}

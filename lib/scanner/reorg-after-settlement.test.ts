@@ -167,4 +167,25 @@ describe("reorg deeper than the confirmations, around settlement", () => {
       await expectBooksMatchTheChain();
     },
   );
+
+  it("a sweep's gas top-up taken by the reorg is sent again: the gas tank's later top-ups are not stuck behind it", async () => {
+    await useMode("treasury");
+    const snapshot = await fx.testClient.snapshot();
+    const lostId = await confirmedPayment("USDC", false);
+    await settle();
+    const lost = await database.db.sweep.findUniqueOrThrow({ where: { paymentId: lostId } });
+    expect(lost.gasFundTxHash).not.toBeNull();
+    await rollBackAndScan(snapshot);
+    expect(await database.db.sweep.findUniqueOrThrow({ where: { paymentId: lostId } })).toMatchObject({
+      status: "failed",
+      gasFundTxHash: lost.gasFundTxHash,
+    });
+
+    // The next token payment needs a top-up from the gas tank: its nonce follows the one sent again.
+    const id = await confirmedPayment("USDC", false);
+    await settle();
+    expect((await fx.payment(id)).status).toBe("settled");
+    await fx.mine(2);
+    await expectBooksMatchTheChain();
+  });
 });

@@ -12,7 +12,7 @@ import { canonicalHashes } from "./verify-recorded-blocks";
 
 export type RevertOrphanedBlocksDeps = {
   db: Db;
-  client: Pick<ChainClient, "getBlock" | "getTransactionReceipt">;
+  client: Pick<ChainClient, "getBlock" | "getTransactionReceipt" | "sendRawTransaction">;
   chain: Pick<TChain, "name" | "confirmations">;
   baseUrl: string;
   now: () => Date;

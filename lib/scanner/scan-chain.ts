@@ -26,7 +26,13 @@ export type ScanChainDeps = {
   db: Db;
   client: Pick<
     ChainClient,
-    "getBlockNumber" | "getBlock" | "getLogs" | "getTransactionReceipt" | "getBlockReceipts"
+    | "getBlockNumber"
+    | "getBlock"
+    | "getLogs"
+    | "getTransactionReceipt"
+    | "getBlockReceipts"
+    // A reorg that took a sweep's gas top-up sends it again (lib/settlement/void-orphaned-sweeps.ts).
+    | "sendRawTransaction"
   >;
   chain: Pick<TChain, "name" | "chainId" | "confirmations" | "maxBlockRange" | "tokens" | "finality">;
   /** Public base URL, for the payment objects in events. */
