@@ -83,7 +83,24 @@ describe("power loss of the worker and the devnet together", () => {
       const rows = await db.payment.findMany({ where: { id: { in: paid.map((payment) => payment.id) } } });
       return rows.every((row) => (gone.has(row.id) ? row.status === "pending" : row.status === "settled"));
     };
-    await expect.poll(finished, { timeout: 150_000, interval: 1_000 }).toBe(true);
+    await expect
+      .poll(finished, { timeout: 150_000, interval: 1_000 })
+      .toBe(true)
+      .catch(async (error: unknown) => {
+        // What did not finish, to replay with RESILIENCE_SEED.
+        const rows = await db.payment.findMany({
+          where: { id: { in: paid.map((payment) => payment.id) } },
+          select: {
+            id: true,
+            status: true,
+            tokenSymbol: true,
+            sweeps: { select: { status: true, lastError: true } },
+          },
+        });
+        throw new Error(
+          `${String(error)}\n${JSON.stringify(rows, null, 1)}\n${stack.worker.log().slice(-4_000)}`,
+        );
+      });
     expect(await stack.worker.stop()).toBe(0);
 
     const gone = new Set((await lost()).map((payment) => payment.id));
