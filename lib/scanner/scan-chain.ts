@@ -270,7 +270,7 @@ async function scanRange(
 
   if (from > to) {
     // Caught up: still check that the last scanned block is canonical (a reorg at the same height).
-    if (storedLast) {
+    if (storedLast && last !== GENESIS) {
       const block = await client.getBlock({ blockNumber: last });
       if (block.hash !== storedLast.hash) return { kind: "reorg" };
     }
@@ -300,7 +300,7 @@ async function scanRange(
   // The range continues the stored chain when its first block's parent is the last block we
   // scanned (no need to read that block again); otherwise the stored tip was reorganised away.
   const first = blocks[0];
-  if (storedLast && first && requireNumber(first) === from && first.parentHash !== storedLast.hash)
+  if (storedLast && first && requireNumber(first) === from && !continues(last, storedLast.hash, first))
     return { kind: "reorg" };
   const previous = storedLast ? { number: last, hash: storedLast.hash as Hash } : null;
 
@@ -311,7 +311,11 @@ async function scanRange(
   let prior: { number: bigint | null; hash: Hash | null } | null = previous;
   for (const block of blocks) {
     if (!block) continue;
-    if (prior && requireNumber(prior) + 1n === requireNumber(block) && block.parentHash !== prior.hash)
+    if (
+      prior?.hash &&
+      requireNumber(prior) + 1n === requireNumber(block) &&
+      !continues(requireNumber(prior), prior.hash, block)
+    )
       throw new ChainChangedError(`${chain.name}: chain changed while reading blocks ${from}–${to}`);
     prior = block;
   }
@@ -587,4 +591,16 @@ async function hasOpenNativePayments(db: Db, chain: string, now: Date): Promise<
 function requireNumber(block: { number: bigint | null }): bigint {
   if (block.number === null) throw new ChainChangedError("a pending block was returned for a mined height");
   return block.number;
+}
+
+const GENESIS = 0n;
+
+/**
+ * Whether `child` extends the block `parentNumber` whose hash is `parentHash`. The genesis block
+ * links to anything: no chain reorganises it, but Anvil gives it a new hash each time it starts
+ * from a state file (while block 1 keeps the old parent hash), which would otherwise read as a
+ * chain that changes on every scan from block 0 after a devnet restart.
+ */
+function continues(parentNumber: bigint, parentHash: string, child: Pick<Block, "parentHash">): boolean {
+  return parentNumber === GENESIS || child.parentHash === parentHash;
 }
