@@ -87,18 +87,28 @@ describe("power loss of the worker and the devnet together", () => {
       .poll(finished, { timeout: 150_000, interval: 1_000 })
       .toBe(true)
       .catch(async (error: unknown) => {
-        // What did not finish, to replay with RESILIENCE_SEED.
+        // What did not finish, to replay with RESILIENCE_SEED: each payment, whether the chain has
+        // its transfer, its sweep, the cursor and the worker's warnings.
+        const gone = new Set((await lost()).map((payment) => payment.id));
         const rows = await db.payment.findMany({
           where: { id: { in: paid.map((payment) => payment.id) } },
           select: {
             id: true,
             status: true,
             tokenSymbol: true,
+            startBlock: true,
             sweeps: { select: { status: true, lastError: true } },
           },
         });
+        const report = rows.map((row) => ({ ...row, onChain: !gone.has(row.id) }));
+        const cursor = await db.chainCursor.findMany();
+        const warnings = stack.worker
+          .log()
+          .split("\n")
+          .filter((line) => /"level":"(warn|error)"/.test(line))
+          .slice(-20);
         throw new Error(
-          `${String(error)}\n${JSON.stringify(rows, null, 1)}\n${stack.worker.log().slice(-4_000)}`,
+          `${String(error)}\n${JSON.stringify({ report, cursor }, (_, v) => (typeof v === "bigint" ? v.toString() : v), 1)}\n${warnings.join("\n")}`,
         );
       });
     expect(await stack.worker.stop()).toBe(0);
