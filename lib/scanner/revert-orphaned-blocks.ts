@@ -28,6 +28,12 @@ export type RevertOrphanedBlocksOptions = {
 };
 
 export type RevertOrphanedBlocksReturnType = {
+  /**
+   * Nothing was done: another scanner moved the cursor (or rewrote its tip) between this one's
+   * walk back and its lock, so the walk describes a chain view that is already out of date; the
+   * caller looks again.
+   */
+  superseded: boolean;
   commonAncestor: bigint;
   /** Blocks rolled back: the last scanned block minus the common ancestor. */
   depth: number;
@@ -81,6 +87,14 @@ export async function revertOrphanedBlocks(
   const result = await db.$transaction(
     async (tx) => {
       await lockChainScan(tx, chain.name);
+      // The walk ran outside the lock: if another scanner moved on meanwhile, reverting everything
+      // above the ancestor would take back blocks it has just checked and recorded.
+      const [current] = await tx.$queryRaw<{ last: bigint | null; hash: string | null }[]>`
+        SELECT c.last_scanned_block AS last, b.hash FROM chain_cursors c
+        LEFT JOIN chain_blocks b ON b.chain = c.chain AND b.number = c.last_scanned_block
+        WHERE c.chain = ${chain.name}`;
+      if ((current?.last ?? null) !== tip || (current?.hash ?? null) !== (orphaned?.hash ?? null))
+        return null;
       const reverted = await tx.$queryRaw<
         {
           payment_id: string | null;
@@ -149,6 +163,8 @@ export async function revertOrphanedBlocks(
     },
     { timeout: 120_000 },
   );
+  if (result === null)
+    return { superseded: true, commonAncestor, depth: 0, revertedTransfers: 0, recomputedPayments: 0 };
   scannerCounters(chain.name).reorgsHandled += 1;
   const { settledLost, ...summary } = result;
   if (depth > chain.confirmations)
@@ -170,7 +186,7 @@ export async function revertOrphanedBlocks(
       depth,
       sweepsVoided: voided,
     });
-  return summary;
+  return { superseded: false, ...summary };
 }
 
 /**

@@ -155,8 +155,8 @@ export async function scanChain(
         all,
       });
       if (lost !== null) {
-        await revertOrphanedBlocks({ ...deps, now, chain }, { below: lost });
-        result.reorgsHandled += 1;
+        const handled = await revertOrphanedBlocks({ ...deps, now, chain }, { below: lost });
+        if (!handled.superseded) result.reorgsHandled += 1;
       }
     }
 
@@ -176,8 +176,8 @@ export async function scanChain(
         now,
       });
       if (outcome.kind === "reorg") {
-        await revertOrphanedBlocks({ ...deps, now, chain });
-        result.reorgsHandled += 1;
+        const handled = await revertOrphanedBlocks({ ...deps, now, chain });
+        if (!handled.superseded) result.reorgsHandled += 1;
         continue;
       }
       result.lastScannedBlock = outcome.lastScannedBlock;
@@ -249,7 +249,12 @@ async function scanRange(
           where: { chain_number: { chain: chain.name, number: stored } },
           select: { hash: true },
         });
-  if (stored !== null && head < stored) return { kind: "reorg" };
+  if (stored !== null && head < stored) {
+    // Another scanner (a second instance) may have gone past the head this tick read: only a head
+    // still below the stored tip when asked again is a chain that went back.
+    const fresh = await client.getBlockNumber({ cacheTime: 0 });
+    return fresh < stored ? { kind: "reorg" } : { kind: "caught-up", lastScannedBlock: stored };
+  }
 
   // Read after the head: a payment created later cannot have been paid in this range.
   const [watchNative, watched] = await Promise.all([
