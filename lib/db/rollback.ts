@@ -14,8 +14,11 @@ export function dropsMoneyData(downSql: string): boolean {
 }
 
 export type RollbackOptions = {
-  /** The migration to return to: every applied migration after it is undone, it stays applied. */
-  to: string;
+  /**
+   * The migration to return to: every applied migration after it is undone, it stays applied.
+   * null undoes every migration (an empty database but for `_prisma_migrations`).
+   */
+  to: string | null;
   /** Run down scripts marked as dropping money data too. */
   force?: boolean;
 };
@@ -33,7 +36,8 @@ export async function rollbackDatabase(
   migrations: Migration[] = readMigrations(),
 ): Promise<{ rolledBack: string[] }> {
   const onDisk = new Map(migrations.map((migration) => [migration.name, migration]));
-  if (!onDisk.has(options.to))
+  const target = options.to;
+  if (target !== null && !onDisk.has(target))
     throw new MigrationError(`unknown migration ${options.to} (npm run db:status lists them)`);
   return withMigrationLock(databaseUrl, async (client) => {
     const history = await readMigrationHistory(client);
@@ -42,11 +46,11 @@ export async function rollbackDatabase(
       throw new MigrationError(
         `migration ${failed.migration_name} failed earlier and was never resolved; fix the database before rolling back`,
       );
-    if (!history.some((row) => row.migration_name === options.to))
-      throw new MigrationError(`migration ${options.to} is not applied; nothing to roll back to`);
+    if (target !== null && !history.some((row) => row.migration_name === target))
+      throw new MigrationError(`migration ${target} is not applied; nothing to roll back to`);
 
     const toUndo = history
-      .filter((row) => row.migration_name > options.to)
+      .filter((row) => target === null || row.migration_name > target)
       .reverse()
       .map((row) => {
         const migration = onDisk.get(row.migration_name);

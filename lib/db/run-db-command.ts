@@ -11,6 +11,7 @@ export const DB_USAGE = `Usage: npm run db:<command> [-- options]   (node --impo
   rollback --to <migration> [--force]
                                    run the down.sql of every migration applied after <migration>, newest
                                    first; --force also runs those that drop money data (back up first)
+  rollback --all --force           run every down.sql (drops the whole schema and its data)
 The database: DATABASE_URL, else the embedded one of a running npm start, else the embedded cluster
 under $CTRIP_DATA_DIR/postgres (started for the command).`;
 
@@ -28,7 +29,11 @@ export async function runDbCommand(
   const [command, ...rest] = argv;
   const { values } = parseArgs({
     args: rest,
-    options: { to: { type: "string" }, force: { type: "boolean", default: false } },
+    options: {
+      to: { type: "string" },
+      all: { type: "boolean", default: false },
+      force: { type: "boolean", default: false },
+    },
     strict: true,
   });
   const migrations = readMigrations(migrationsDir);
@@ -61,12 +66,14 @@ export async function runDbCommand(
       };
     }
     case "rollback": {
-      if (!values.to) throw new UsageError("rollback needs --to <migration> (the one to keep)");
-      const result = await rollbackDatabase(databaseUrl, { to: values.to, force: values.force }, migrations);
+      if (!values.to === !values.all)
+        throw new UsageError("rollback needs --to <migration> (the one to keep) or --all");
+      const to = values.to ?? null;
+      const result = await rollbackDatabase(databaseUrl, { to, force: values.force }, migrations);
       return {
         lines: [
           ...result.rolledBack.map((name) => `rolled back ${name}`),
-          `rollback: ${result.rolledBack.length} rolled back; ${values.to} is now the latest applied`,
+          `rollback: ${result.rolledBack.length} rolled back; ${to ? `${to} is now the latest applied` : "no migration is applied"}`,
         ],
         exitCode: 0,
       };
