@@ -40,7 +40,9 @@ FROM base AS runtime
 ENV NODE_ENV=production \
     HOSTNAME=0.0.0.0 \
     PORT=3000 \
-    CTRIP_DATA_DIR=/tmp/ctrip
+    CTRIP_DATA_DIR=/tmp/ctrip \
+    NPM_CONFIG_CACHE=/tmp/.npm
+# (npm keeps its logs in its cache: /tmp, so `npm run admin -- …` works for the service user.)
 RUN groupadd --system --gid 10001 ctrip \
  && useradd --system --uid 10001 --gid ctrip --home-dir /nonexistent --shell /usr/sbin/nologin ctrip
 # Everything stays owned by root and read-only for the service user.

@@ -67,7 +67,9 @@ const composeSource = read("docker-compose.yml");
 const rawCompose: unknown = parse(composeSource, { merge: true });
 const exampleEnv = readEnvFile(".env.example");
 /** .env.example as an operator fills it: every empty value set. */
-const filledEnv = new Map([...exampleEnv].map(([key, value]) => [key, value || `filled-${key.toLowerCase()}`]));
+const filledEnv = new Map(
+  [...exampleEnv].map(([key, value]) => [key, value || `filled-${key.toLowerCase()}`]),
+);
 const compose = interpolateAll(rawCompose, filledEnv) as ComposeFile;
 const services = compose.services;
 
@@ -101,14 +103,17 @@ describe("docker-compose.yml", () => {
 
   it("the schema check is not a formality: a misspelt key, a bad condition and a bad duration are refused", () => {
     const validate = composeSchemaValidator();
-    const broken = structuredClone(compose) as ComposeFile & { services: Record<string, object> };
-    broken.services.migrate = { ...broken.services.migrate, restart_policy: "no" };
+    const broken = structuredClone(compose);
+    broken.services.migrate = { ...broken.services.migrate, restart_policy: "no" } as Service;
     expect(validate(broken)).toBe(false);
     const badCondition = structuredClone(compose);
     (badCondition.services.app as Service).depends_on = { migrate: { condition: "service_finished" } };
     expect(validate(badCondition)).toBe(false);
     const badDuration = structuredClone(compose);
-    (badDuration.services.postgres as Service).healthcheck = { test: ["CMD", "true"], interval: "5 s" } as never;
+    (badDuration.services.postgres as Service).healthcheck = {
+      test: ["CMD", "true"],
+      interval: "5 s",
+    } as never;
     expect(validate(badDuration)).toBe(false);
   });
 
@@ -117,7 +122,9 @@ describe("docker-compose.yml", () => {
     expect(required.length).toBeGreaterThan(0);
     for (const name of required) expect(exampleEnv.has(name), name).toBe(true);
     // As copied, before the operator fills it: compose refuses with the variable's message.
-    expect(() => interpolateAll(rawCompose, exampleEnv)).toThrow(/POSTGRES_PASSWORD: set POSTGRES_PASSWORD in .env/);
+    expect(() => interpolateAll(rawCompose, exampleEnv)).toThrow(
+      /POSTGRES_PASSWORD: set POSTGRES_PASSWORD in .env/,
+    );
   });
 
   it("runs PostgreSQL 18 on a named volume, with a health check", () => {
@@ -145,7 +152,9 @@ describe("docker-compose.yml", () => {
     expect(new Set(ctrip.map((service) => service?.image)).size).toBe(1);
     for (const service of ctrip) {
       expect(service?.env_file).toBe(".env");
-      expect(service?.environment?.DATABASE_URL).toMatch(/^postgresql:\/\/ctrip:filled-postgres_password@postgres:5432\/ctrip$/);
+      expect(service?.environment?.DATABASE_URL).toMatch(
+        /^postgresql:\/\/ctrip:filled-postgres_password@postgres:5432\/ctrip$/,
+      );
     }
     expect(services.app?.command).toBeUndefined(); // the Dockerfile's CMD: the standalone server
     expect(services.app?.deploy?.replicas).toBeGreaterThan(1);
@@ -186,7 +195,8 @@ describe("docker-compose.yml", () => {
     for (const [name, service] of Object.entries(services)) {
       if (name === "migrate" || name === "worker") expect(service.healthcheck?.disable, name).toBe(true);
       // The app's comes from the image (Dockerfile HEALTHCHECK on /api/health).
-      else if (name !== "app" && name !== "app-embedded") expect(service.healthcheck?.test, name).toBeDefined();
+      else if (name !== "app" && name !== "app-embedded")
+        expect(service.healthcheck?.test, name).toBeDefined();
     }
   });
 });

@@ -63,7 +63,8 @@ beforeAll(async () => {
 }, 900_000);
 
 afterAll(async () => {
-  for (const { child } of started) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  for (const { child } of started)
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
   await database?.drop();
   if (workDir) rmSync(workDir, { recursive: true, force: true });
 });
@@ -103,7 +104,9 @@ describe("the image's commands, in production mode", () => {
     const rows = await database.db.$queryRawUnsafe<{ migration_name: string }[]>(
       `SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL ORDER BY migration_name`,
     );
-    expect(rows.map((row) => row.migration_name)).toEqual(readMigrations().map((migration) => migration.name));
+    expect(rows.map((row) => row.migration_name)).toEqual(
+      readMigrations().map((migration) => migration.name),
+    );
     await run(process.execPath, args, { cwd: appDir, env: productionEnv, timeout: 120_000 });
   }, 240_000);
 
@@ -120,7 +123,8 @@ describe("the image's commands, in production mode", () => {
     await expect
       .poll(
         async () => {
-          if (server.exitCode !== null || worker.exitCode !== null) throw new Error(`a process exited:\n${logs()}`);
+          if (server.exitCode !== null || worker.exitCode !== null)
+            throw new Error(`a process exited:\n${logs()}`);
           return fetch(`${baseUrl}/api/health`).then(
             (response) => response.status,
             () => 0,
@@ -137,7 +141,18 @@ describe("the image's commands, in production mode", () => {
       (
         await run(
           process.execPath,
-          ["--import", "tsx", "scripts/admin.ts", "create-merchant", "--name", "Image shop", "--email", "ops@image.test", "--password", "a long password"],
+          [
+            "--import",
+            "tsx",
+            "scripts/admin.ts",
+            "create-merchant",
+            "--name",
+            "Image shop",
+            "--email",
+            "ops@image.test",
+            "--password",
+            "a long password",
+          ],
           { cwd: appDir, env: productionEnv, timeout: 120_000 },
         ).catch((error: { stderr?: string; stdout?: string; code?: number }) => {
           throw new Error(`admin create-merchant failed (${error.code}): ${error.stdout} ${error.stderr}`);
@@ -167,9 +182,12 @@ describe("the image's commands, in production mode", () => {
     await expect
       .poll(
         async () => {
-          if (server.exitCode !== null || worker.exitCode !== null) throw new Error(`a process exited:\n${logs()}`);
+          if (server.exitCode !== null || worker.exitCode !== null)
+            throw new Error(`a process exited:\n${logs()}`);
           await testClient.mine({ blocks: 1 });
-          const current = (await (await api(`/api/v1/payments/${payment.id}`, { apiKey: created.api_key })).json()) as {
+          const current = (await (
+            await api(`/api/v1/payments/${payment.id}`, { apiKey: created.api_key })
+          ).json()) as {
             status: string;
           };
           statuses.add(current.status);
@@ -184,11 +202,17 @@ describe("the image's commands, in production mode", () => {
 
     // SIGTERM, as `docker stop` sends it: both stop on their own.
     const exits = [server, worker].map(
-      (child) => new Promise<number | null>((resolveExit) => child.once("exit", (code) => resolveExit(code))),
+      (child) =>
+        new Promise<string>((resolveExit) =>
+          child.once("exit", (code, signal) => resolveExit(signal ?? String(code))),
+        ),
     );
     server.kill("SIGTERM");
     worker.kill("SIGTERM");
     const codes = await Promise.all(exits);
-    expect(codes.every((code) => code === 0 || code === null), logs()).toBe(true);
+    expect(
+      codes.every((code) => code === "0" || code === "SIGTERM"),
+      `${codes.join(", ")}\n${logs()}`,
+    ).toBe(true);
   }, 300_000);
 });

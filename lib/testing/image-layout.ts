@@ -45,21 +45,26 @@ async function buildStandalone(): Promise<void> {
   });
   try {
     const output: string[] = [];
-    const child = spawn(process.execPath, [join(ROOT, "node_modules", "next", "dist", "bin", "next"), "build"], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        NODE_ENV: "production",
-        NEXT_OUTPUT: "standalone",
-        NEXT_DIST_DIR: IMAGE_DIST_DIR,
-        NEXT_TELEMETRY_DISABLED: "1",
+    const child = spawn(
+      process.execPath,
+      [join(ROOT, "node_modules", "next", "dist", "bin", "next"), "build"],
+      {
+        cwd: ROOT,
+        env: {
+          ...process.env,
+          NODE_ENV: "production",
+          NEXT_OUTPUT: "standalone",
+          NEXT_DIST_DIR: IMAGE_DIST_DIR,
+          NEXT_TELEMETRY_DISABLED: "1",
+        },
+        stdio: ["ignore", "pipe", "pipe"],
       },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    );
     child.stdout.on("data", (chunk: Buffer) => output.push(chunk.toString()));
     child.stderr.on("data", (chunk: Buffer) => output.push(chunk.toString()));
     const code = await new Promise<number | null>((resolveExit) => child.once("exit", resolveExit));
-    if (code !== 0) throw new Error(`next build (standalone) exited ${code}:\n${output.join("").slice(-4000)}`);
+    if (code !== 0)
+      throw new Error(`next build (standalone) exited ${code}:\n${output.join("").slice(-4000)}`);
   } finally {
     for (const { path, content } of touched) {
       if (content === undefined) rmSync(path, { force: true });
