@@ -209,10 +209,10 @@ describe("the image's commands, in production mode", () => {
     );
     server.kill("SIGTERM");
     worker.kill("SIGTERM");
-    const codes = await Promise.all(exits);
-    expect(
-      codes.every((code) => code === "0" || code === "SIGTERM"),
-      `${codes.join(", ")}\n${logs()}`,
-    ).toBe(true);
+    const [serverExit, workerExit] = await Promise.all(exits);
+    // Next's standalone server ends with 143 (128 + SIGTERM) after closing; the worker drains its
+    // jobs and exits 0.
+    expect(["0", "143", "SIGTERM"], logs()).toContain(serverExit);
+    expect(workerExit, logs()).toBe("0");
   }, 300_000);
 });
