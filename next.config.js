@@ -1,7 +1,17 @@
+// `NEXT_OUTPUT=standalone` (the container image's build, see Dockerfile) makes `next build` trace
+// the server into `<distDir>/standalone` (server.js plus the node_modules it needs), so the image
+// ships no build tooling; `npm start` builds without it and keeps serving with `next start`, which
+// Next refuses to pair with a standalone build ("next start does not work with output:
+// standalone"). `NEXT_DIST_DIR` builds somewhere else than `.next` (the image-commands test builds
+// into `.next-image` so it never collides with the `.next` of `npm start` and the e2e suite).
+const standalone = process.env.NEXT_OUTPUT === "standalone";
+
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
+  ...(standalone ? { output: "standalone" } : {}),
+  ...(process.env.NEXT_DIST_DIR ? { distDir: process.env.NEXT_DIST_DIR } : {}),
   // `npm run typecheck` (part of `npm test`) checks the whole project with tsc; checking again
   // inside every `next build` only slows `npm start` and CI down.
   typescript: { ignoreBuildErrors: true },

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { OPERATOR } from "../access/actor";
 import { API_KEY_PERMISSIONS, ZApiKeyPermission, ZRole } from "../access/permissions";
 import { createApiKey } from "../api-keys/create-api-key";
+import { BACKUP_USAGE } from "../backup/run-backup-command";
 import type { TChain } from "../config/chains";
 import type { Db } from "../db/client";
 import { AppError } from "../errors";
@@ -21,7 +22,8 @@ export const ADMIN_USAGE = `Usage: npm run admin -- <command> [options]
   add-user --merchant <merchant id> --email <email> --role owner|admin|developer|viewer [--password <password>]
                                 with --password → {"user_id", "email", "role"}; without → {"invitation_id", "invite_url", "expires_at"}
   list-merchants                                                         → {"object": "list", "data": [...]}
-  reconcile --chain <name> [--merchant <merchant id>]                    → {"chain", "tokens", "flagged_payments", "gas", "flagged_gas"}`;
+  reconcile --chain <name> [--merchant <merchant id>]                    → {"chain", "tokens", "flagged_payments", "gas", "flagged_gas"}
+${BACKUP_USAGE}`;
 
 export class UsageError extends Error {
   override name = "UsageError";

@@ -1,17 +1,25 @@
 import { createHash, randomUUID } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import pg from "pg";
+import type pg from "pg";
+import { MigrationError, readMigrationHistory, withMigrationLock } from "./migration-history";
 
-export type Migration = { name: string; sql: string; checksum: string };
+export type Migration = {
+  name: string;
+  sql: string;
+  checksum: string;
+  /** The reviewed `down.sql` next to `migration.sql` (undefined when the folder has none). */
+  downSql?: string;
+};
 export type MigrateResult = { applied: string[]; alreadyApplied: string[] };
-
-/** The advisory lock `prisma migrate deploy` takes, so our applier and Prisma's exclude each other. */
-const PRISMA_MIGRATE_LOCK = 72707369;
 
 export const DEFAULT_MIGRATIONS_DIR = join(import.meta.dirname, "..", "..", "prisma", "migrations");
 
-/** Reads Prisma's standard layout: `<dir>/<timestamp>_<name>/migration.sql`, in name order. */
+export function migrationChecksum(sql: string): string {
+  return createHash("sha256").update(sql).digest("hex");
+}
+
+/** Reads Prisma's standard layout: `<dir>/<timestamp>_<name>/migration.sql` (+ `down.sql`), in name order. */
 export function readMigrations(dir: string = DEFAULT_MIGRATIONS_DIR): Migration[] {
   return readdirSync(dir, { withFileTypes: true })
     .filter((entry) => entry.isDirectory() && existsSync(join(dir, entry.name, "migration.sql")))
@@ -19,7 +27,10 @@ export function readMigrations(dir: string = DEFAULT_MIGRATIONS_DIR): Migration[
     .sort()
     .map((name) => {
       const sql = readFileSync(join(dir, name, "migration.sql"), "utf8");
-      return { name, sql, checksum: createHash("sha256").update(sql).digest("hex") };
+      const downFile = join(dir, name, "down.sql");
+      const migration: Migration = { name, sql, checksum: migrationChecksum(sql) };
+      if (existsSync(downFile)) migration.downSql = readFileSync(downFile, "utf8");
+      return migration;
     });
 }
 
@@ -33,28 +44,11 @@ export async function migrateDatabase(
   databaseUrl: string,
   migrations: Migration[] = readMigrations(),
 ): Promise<MigrateResult> {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    await client.query("SELECT pg_advisory_lock($1)", [PRISMA_MIGRATE_LOCK]);
-    await client.query(`CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
-      "id" VARCHAR(36) PRIMARY KEY NOT NULL,
-      "checksum" VARCHAR(64) NOT NULL,
-      "finished_at" TIMESTAMPTZ,
-      "migration_name" VARCHAR(255) NOT NULL,
-      "logs" TEXT,
-      "rolled_back_at" TIMESTAMPTZ,
-      "started_at" TIMESTAMPTZ NOT NULL DEFAULT now(),
-      "applied_steps_count" INTEGER NOT NULL DEFAULT 0
-    )`);
-    const { rows } = await client.query<{
-      migration_name: string;
-      checksum: string;
-      finished_at: Date | null;
-    }>(`SELECT migration_name, checksum, finished_at FROM "_prisma_migrations" WHERE rolled_back_at IS NULL`);
+  return withMigrationLock(databaseUrl, async (client) => {
+    const rows = await readMigrationHistory(client);
     const failed = rows.find((row) => row.finished_at === null);
     if (failed)
-      throw new Error(
+      throw new MigrationError(
         `migration ${failed.migration_name} failed earlier and was never resolved; fix the database, then mark it rolled back (prisma migrate resolve --rolled-back ${failed.migration_name})`,
       );
     const done = new Map(rows.map((row) => [row.migration_name, row.checksum]));
@@ -64,7 +58,7 @@ export async function migrateDatabase(
       const recorded = done.get(migration.name);
       if (recorded !== undefined) {
         if (recorded !== migration.checksum)
-          throw new Error(
+          throw new MigrationError(
             `migration ${migration.name} was modified after it was applied (checksum mismatch); add a new migration instead of editing an applied one`,
           );
         result.alreadyApplied.push(migration.name);
@@ -74,10 +68,7 @@ export async function migrateDatabase(
       result.applied.push(migration.name);
     }
     return result;
-  } finally {
-    await client.query("SELECT pg_advisory_unlock($1)", [PRISMA_MIGRATE_LOCK]).catch(() => undefined);
-    await client.end();
-  }
+  });
 }
 
 async function applyOne(client: pg.Client, migration: Migration): Promise<void> {
@@ -93,6 +84,8 @@ async function applyOne(client: pg.Client, migration: Migration): Promise<void> 
     await client.query("COMMIT");
   } catch (error) {
     await client.query("ROLLBACK");
-    throw new Error(`migration ${migration.name} failed: ${(error as Error).message}`, { cause: error });
+    throw new MigrationError(`migration ${migration.name} failed: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }

@@ -9,7 +9,7 @@ export type CreatedMerchant = { merchantId: string; userId: string; email: strin
 
 /**
  * Creates a merchant, its owner user (argon2id password hash) and its BIP-44 account. Account 0 is
- * the gateway's own (gas tank), so merchants start at 1; the unique index on hd_account and the
+ * the gateway's own (gas tank), so merchants start at 1 (or above a restore's floor); the unique index on hd_account and the
  * transaction-scoped advisory lock make concurrent sign-ups take distinct accounts. The account's xpub
  * is stored so request code can derive deposit addresses without the seed.
  */
@@ -23,7 +23,10 @@ export async function createMerchant(
   return db.$transaction(async (tx) => {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('ctrip:merchant-hd-account'))`;
     const { _max } = await tx.merchant.aggregate({ _max: { hdAccount: true } });
-    const hdAccount = (_max.hdAccount ?? 0) + 1;
+    // After a restore, accounts up to the floor may belong to merchants created after the backup
+    // (their deposit addresses may be in customers' hands): lib/backup/restore-backup.ts.
+    const restored = await tx.databaseRestore.aggregate({ _max: { hdAccountFloor: true } });
+    const hdAccount = Math.max(_max.hdAccount ?? 0, restored._max.hdAccountFloor ?? 0) + 1;
     const merchant = await tx.merchant.create({
       data: {
         id: newId("mer"),

@@ -14,9 +14,9 @@ const BUILD_INPUTS = [
 ];
 const SKIPPED = new Set(["node_modules", ".next", ".data", ".git"]);
 
-/** True when `.next` has no build or any build input changed after it. */
-export function needsBuild(root: string): boolean {
-  const buildId = join(root, ".next", "BUILD_ID");
+/** True when `distDir` (`.next`, or NEXT_DIST_DIR's) has no build or any build input changed after it. */
+export function needsBuild(root: string, distDir = ".next"): boolean {
+  const buildId = join(root, distDir, "BUILD_ID");
   if (!existsSync(buildId)) return true;
   const builtAt = statSync(buildId).mtimeMs;
   return BUILD_INPUTS.some((input) => newestMtime(join(root, input)) > builtAt);
