@@ -1,4 +1,5 @@
 // chains.yaml `feeModel` and `transactions`: validated at boot, given back in exact units.
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parseChainsConfig } from "../../config/chains";
 import { ConfigError } from "../../config/env";
@@ -81,5 +82,23 @@ describe("chains.yaml transaction policy", () => {
   ])("refuses %s, naming %s", (line, path) => {
     expect(() => parseChain(`    ${line}\n`)).toThrow(ConfigError);
     expect(() => parseChain(`    ${line}\n`)).toThrow(path);
+  });
+
+  it("the commented example on chains.yaml's local chain is valid as written", () => {
+    const text = readFileSync("chains.yaml", "utf8");
+    const uncommented = text.replace(/^ {4}# (feeModel:|transactions:| {2}\w+:)/gm, "    $1");
+    expect(uncommented).not.toBe(text);
+    const local = parseChainsConfig(uncommented, "chains.yaml", {}).chains.find(
+      (chain) => chain.name === "local",
+    );
+    if (!local) throw new Error("no local chain");
+    expect(local.feeModel).toBe("eip1559");
+    expect(transactionPolicyOf(local)).toEqual({
+      stuckAfterSeconds: 60,
+      bumpBasisPoints: 1250n,
+      maxReplacements: 5,
+      maxFeePerGas: 200_000_000_000n,
+      maxPriorityFeePerGas: 2_000_000_000n,
+    });
   });
 });
