@@ -97,9 +97,9 @@ describe("quoteL1Fee", () => {
     const client = createChainClient(chain);
     const sender = privateKeyToAccount(generatePrivateKey());
     const balance = parseEther("0.5");
-    await client.request({
-      method: "anvil_setBalance" as never,
-      params: [sender.address, `0x${balance.toString(16)}`] as never,
+    await createTestClient({ mode: "anvil", transport: http(anvil.rpcUrl) }).setBalance({
+      address: sender.address,
+      value: balance,
     });
     const quote = await quoteFees(client, { chain, maxAgeMs: 0 });
     const gas = await estimateGasLimit(client, {
