@@ -1,13 +1,16 @@
 // `npx tsx scripts/compile-contracts.ts`: compiles contracts/MockUSDC.sol and writes
 //  - lib/devnet/mock-usdc.artifact.json (ABI, creation and runtime code, solc version, source hash);
 //  - lib/devnet/mock-usdc-abi.ts, the same ABI `as const` so viem infers function names and types.
+// It also compiles contracts/MockGasPriceOracle.sol (the OP-stack fee oracle of the fee tests) into
+// lib/devnet/mock-gas-price-oracle.artifact.json.
 // Both are committed: `npm start` and the tests never need the compiler. Run it after editing the
 // contract or upgrading solc/OpenZeppelin; lib/devnet/compile-mock-usdc.test.ts fails until you do.
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { relative, resolve } from "node:path";
-import { compileMockUsdc, MOCK_USDC_SOURCE } from "../lib/devnet/compile-mock-usdc";
+import { compileContract, compileMockUsdc, MOCK_USDC_SOURCE } from "../lib/devnet/compile-mock-usdc";
+import { MOCK_GAS_PRICE_ORACLE_CONTRACT, MOCK_GAS_PRICE_ORACLE_SOURCE } from "../lib/devnet/gas-price-oracle";
 
 const root = resolve(import.meta.dirname, "..");
 const artifactFile = resolve(root, "lib/devnet/mock-usdc.artifact.json");
@@ -36,3 +39,12 @@ console.log(
     `${(artifact.deployedBytecode.length - 2) / 2} bytes of runtime code → ` +
     `${relative(root, artifactFile)}, ${relative(root, abiFile)}`,
 );
+
+const oracleFile = resolve(root, "lib/devnet/mock-gas-price-oracle.artifact.json");
+const oracle = compileContract({
+  sourcePath: MOCK_GAS_PRICE_ORACLE_SOURCE,
+  contractName: MOCK_GAS_PRICE_ORACLE_CONTRACT,
+  onWarning: (message) => console.warn(message),
+});
+writeFileSync(oracleFile, `${JSON.stringify(oracle, null, 2)}\n`);
+console.log(`compiled ${MOCK_GAS_PRICE_ORACLE_SOURCE} → ${relative(root, oracleFile)}`);
