@@ -13,7 +13,7 @@ import { join, resolve } from "node:path";
 import { formatEther } from "viem";
 import { loadChainsConfig } from "../lib/config/chains";
 import { isDevnetOnly, isLocalDevnet } from "../lib/config/devnet";
-import { ConfigError, parseEnv } from "../lib/config/env";
+import { parseEnv } from "../lib/config/env";
 import { moneyRoutingDelaySeconds } from "../lib/config/money-routing-delay";
 import { assertProductionGuards, signUpEnabled } from "../lib/config/production-guards";
 import { createDb } from "../lib/db/client";
@@ -25,6 +25,12 @@ import { startEmbeddedPostgres } from "../lib/runtime/embedded-postgres";
 import { needsBuild } from "../lib/runtime/needs-build";
 import { type ManagedProcess, runChild, stopAll } from "../lib/runtime/processes";
 import { nextServerArgs, nextServerCommand } from "../lib/runtime/server-command";
+import {
+  assertDatabaseReachable,
+  assertPortFree,
+  StartupError,
+  startupFailureMessage,
+} from "../lib/runtime/startup-checks";
 import { gasTankAddress } from "../lib/settlement/signing-accounts";
 import { assertSeedFingerprint } from "../lib/wallet/seed-fingerprint";
 
@@ -45,16 +51,27 @@ async function main(): Promise<void> {
       `sign-up ${signUpEnabled(config, chains) ? "open" : "closed"} (SIGN_UP_ENABLED)`,
   );
   moneyRoutingDelaySeconds(chains, config.MONEY_ROUTING_DELAY_SECONDS);
+  // Before anything starts: a taken port used to surface as Next's EADDRINUSE stack trace after
+  // PostgreSQL, Anvil and the migrations had run.
+  await assertPortFree(config.PORT, config.HOST ?? "127.0.0.1", "PORT");
+  if (!config.DATABASE_URL) await assertEmbeddedPostgresPortFree(config.EMBEDDED_POSTGRES_PORT);
   const dataDir = resolve(root, config.CTRIP_DATA_DIR);
   mkdirSync(dataDir, { recursive: true });
 
   let databaseUrl = config.DATABASE_URL;
-  if (databaseUrl) say("PostgreSQL: DATABASE_URL");
-  else {
+  if (databaseUrl) {
+    await assertDatabaseReachable(databaseUrl);
+    say("PostgreSQL: DATABASE_URL");
+  } else {
     const postgres = await startEmbeddedPostgres({
       dataDir: join(dataDir, "postgres"),
       port: config.EMBEDDED_POSTGRES_PORT,
       database: "ctrip",
+    }).catch((error: unknown) => {
+      if (error instanceof StartupError) throw error;
+      throw new StartupError(
+        `the embedded PostgreSQL did not start (${startupFailureMessage(error).replace(/^could not start: /, "")}): check ${join(dataDir, "postgres")}, or set DATABASE_URL to a PostgreSQL server`,
+      );
     });
     running.push({ name: "postgres", stop: postgres.stop });
     databaseUrl = postgres.databaseUrl;
@@ -68,11 +85,14 @@ async function main(): Promise<void> {
     if (await isRpcListening(rpcUrl)) say(`local chain: using the node at ${rpcUrl}`);
     else {
       mkdirSync(join(dataDir, "anvil"), { recursive: true });
+      const stateFile = join(dataDir, "anvil", "state.json");
       const anvil = await startAnvil({
         port: Number(new URL(rpcUrl).port),
         chainId: local.chainId,
         blockTime: local.blockTime,
-        stateFile: join(dataDir, "anvil", "state.json"),
+        stateFile,
+      }).catch((error: unknown) => {
+        throw anvilStartupError(error, stateFile);
       });
       running.push({ name: "anvil", stop: anvil.stop });
       say(
@@ -91,7 +111,11 @@ async function main(): Promise<void> {
     }
   }
 
-  const migrated = await migrateDatabase(databaseUrl);
+  const migrated = await migrateDatabase(databaseUrl).catch((error: unknown) => {
+    throw new StartupError(
+      `database migrations: ${startupFailureMessage(error).replace(/^could not start: /, "")} (npm run db:status shows the applied and pending migrations)`,
+    );
+  });
   say(`migrations: ${migrated.applied.length} applied, ${migrated.alreadyApplied.length} already in place`);
 
   const db = createDb(databaseUrl, { maxConnections: 2 });
@@ -151,6 +175,32 @@ async function main(): Promise<void> {
   }
 }
 
+/** The embedded cluster's port: taken by anything but our own cluster (which start reuses) is a refusal. */
+async function assertEmbeddedPostgresPortFree(port: number): Promise<void> {
+  await assertPortFree(port, "127.0.0.1", "EMBEDDED_POSTGRES_PORT").catch((error: unknown) => {
+    throw new StartupError(
+      `${startupFailureMessage(error)}; to share a running instance's database, set DATABASE_URL to it (its runtime.json in CTRIP_DATA_DIR names it)`,
+    );
+  });
+}
+
+/** Anvil refused to start: most often a devnet state file it cannot load (damaged or from another version). */
+function anvilStartupError(error: unknown, stateFile: string): StartupError {
+  const output = error instanceof Error ? error.message : String(error);
+  const reason =
+    output
+      .split("\n")
+      .find((line) => line.startsWith("Error:"))
+      ?.replace(/^Error:\s*/, "") ?? startupFailureMessage(error);
+  if (/state|json/i.test(reason))
+    return new StartupError(
+      `Anvil cannot load the devnet state ${stateFile} (${reason}): move it aside (mv ${stateFile} ${stateFile}.broken) to start a fresh devnet, or restore ${stateFile}.bak`,
+    );
+  return new StartupError(
+    `Anvil did not start (${reason}): check ANVIL_PORT and the local chain's RPC URL in CHAINS_FILE`,
+  );
+}
+
 function nextBin(): string {
   return join(root, "node_modules", ".bin", "next");
 }
@@ -178,7 +228,8 @@ for (const signal of ["SIGINT", "SIGTERM"] as const)
     void shutdown(0);
   });
 
+// One line saying what to do, never a stack trace.
 main().catch(async (error: unknown) => {
-  console.error(error instanceof ConfigError ? error.message : error);
+  console.error(`[ctrip] ${startupFailureMessage(error)}`);
   await shutdown(1);
 });
