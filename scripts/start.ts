@@ -190,8 +190,9 @@ function anvilStartupError(error: unknown, stateFile: string): StartupError {
   const reason =
     output
       .split("\n")
-      .find((line) => line.startsWith("Error:"))
-      ?.replace(/^Error:\s*/, "") ?? startupFailureMessage(error);
+      .find((line) => /^error:/i.test(line.trim()))
+      ?.trim()
+      .replace(/^error:\s*/i, "") ?? startupFailureMessage(error);
   if (/state|json/i.test(reason))
     return new StartupError(
       `Anvil cannot load the devnet state ${stateFile} (${reason}): move it aside (mv ${stateFile} ${stateFile}.broken) to start a fresh devnet, or restore ${stateFile}.bak`,

@@ -22,8 +22,9 @@ afterEach(() => {
 /** The backend pids serving `queries` parallel half-second queries: one per pooled connection. */
 async function connectionsUsed(db: Db, queries: number): Promise<number> {
   const rows = await Promise.all(
-    Array.from({ length: queries }, () =>
-      db.$queryRaw<{ pid: number }[]>`SELECT pg_backend_pid() AS pid, pg_sleep(0.3)::text AS slept`,
+    Array.from(
+      { length: queries },
+      () => db.$queryRaw<{ pid: number }[]>`SELECT pg_backend_pid() AS pid, pg_sleep(0.3)::text AS slept`,
     ),
   );
   return new Set(rows.map(([row]) => row?.pid)).size;

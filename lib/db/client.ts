@@ -43,7 +43,9 @@ export function db(): Db {
   if (!globalForDb.ctripDb) {
     const url = env().DATABASE_URL;
     if (!url)
-      throw new ConfigError("DATABASE_URL is not set: start the app with `npm start` (it sets it), or set it");
+      throw new ConfigError(
+        "DATABASE_URL is not set: start the app with `npm start` (it sets it), or set it",
+      );
     globalForDb.ctripDb = createDb(url);
   }
   return globalForDb.ctripDb;
