@@ -11,6 +11,7 @@ import { spawn } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { formatEther } from "viem";
+import { runningInstance } from "../lib/admin/resolve-database-url";
 import { loadChainsConfig } from "../lib/config/chains";
 import { isDevnetOnly, isLocalDevnet } from "../lib/config/devnet";
 import { parseEnv } from "../lib/config/env";
@@ -40,6 +41,8 @@ const devMode = process.argv.includes("--dev");
 const say = (message: string) => console.log(`[ctrip] ${message}`);
 const running: ManagedProcess[] = [];
 let stopping = false;
+/** True once this process wrote runtime.json (it removes it on exit, a joining instance does not). */
+let ownsRuntimeFile = false;
 
 async function main(): Promise<void> {
   const config = parseEnv();
@@ -54,14 +57,21 @@ async function main(): Promise<void> {
   // Before anything starts: a taken port used to surface as Next's EADDRINUSE stack trace after
   // PostgreSQL, Anvil and the migrations had run.
   await assertPortFree(config.PORT, config.HOST ?? "127.0.0.1", "PORT");
-  if (!config.DATABASE_URL) await assertEmbeddedPostgresPortFree(config.EMBEDDED_POSTGRES_PORT);
+  // A second `npm start` from this folder (another PORT) joins the running one's embedded
+  // database, and through the local chain's RPC URL its devnet: scale-out you can try locally.
+  const joined = config.DATABASE_URL ? null : runningInstance(config, root);
+  if (!config.DATABASE_URL && !joined) await assertEmbeddedPostgresPortFree(config.EMBEDDED_POSTGRES_PORT);
   const dataDir = resolve(root, config.CTRIP_DATA_DIR);
   mkdirSync(dataDir, { recursive: true });
 
-  let databaseUrl = config.DATABASE_URL;
+  let databaseUrl = config.DATABASE_URL ?? joined?.databaseUrl;
   if (databaseUrl) {
     await assertDatabaseReachable(databaseUrl);
-    say("PostgreSQL: DATABASE_URL");
+    say(
+      joined
+        ? `PostgreSQL: the embedded database of the npm start running from this folder (pid ${joined.pid}); this instance joins it`
+        : "PostgreSQL: DATABASE_URL",
+    );
   } else {
     const postgres = await startEmbeddedPostgres({
       dataDir: join(dataDir, "postgres"),
@@ -162,11 +172,15 @@ async function main(): Promise<void> {
       await exited;
     },
   });
-  writeFileSync(
-    join(dataDir, "runtime.json"),
-    `${JSON.stringify({ pid: process.pid, databaseUrl, port: config.PORT, startedAt: new Date().toISOString() }, null, 2)}\n`,
-    { mode: 0o600 },
-  );
+  // The first instance's file: a joining instance must not take it over (nor remove it on exit).
+  if (!joined) {
+    writeFileSync(
+      join(dataDir, "runtime.json"),
+      `${JSON.stringify({ pid: process.pid, databaseUrl, port: config.PORT, startedAt: new Date().toISOString() }, null, 2)}\n`,
+      { mode: 0o600 },
+    );
+    ownsRuntimeFile = true;
+  }
   say(`cTrip Pay is starting on ${publicUrl(config.PORT)} (Ctrl-C to stop)`);
   const code = await exited;
   if (!stopping) {
@@ -217,7 +231,8 @@ async function shutdown(code: number): Promise<never> {
   stopping = true;
   shuttingDown ??= (async () => {
     await stopAll(running, (message) => say(message));
-    rmSync(join(resolve(root, process.env.CTRIP_DATA_DIR || ".data"), "runtime.json"), { force: true });
+    if (ownsRuntimeFile)
+      rmSync(join(resolve(root, process.env.CTRIP_DATA_DIR || ".data"), "runtime.json"), { force: true });
   })();
   await shuttingDown;
   process.exit(code);
