@@ -4,21 +4,30 @@
 // SIGINT/SIGTERM.
 import { runningInstance } from "../lib/admin/resolve-database-url";
 import { parseEnv } from "../lib/config/env";
-import { startBackgroundJobs } from "../lib/jobs/start-background-jobs";
-import { logger } from "../lib/logger";
-import { exitOnStartupFailure, verifyStartup } from "../lib/runtime/verify-startup";
+import { startupFailureMessage } from "../lib/runtime/startup-checks";
 
 // Without DATABASE_URL, the worker joins the `npm start` running from this folder (its embedded
-// database, named in runtime.json), as a second app instance does.
+// database, named in runtime.json), as a second app instance does. Set before the rest is loaded:
+// modules read the environment once.
+let joinedPid: number | undefined;
 if (!process.env.DATABASE_URL) {
-  const joined = await Promise.resolve()
-    .then(() => runningInstance(parseEnv()))
-    .catch((error: unknown) => exitOnStartupFailure(error, "worker"));
-  if (joined) {
-    process.env.DATABASE_URL = joined.databaseUrl;
-    logger.info("joining the database of the npm start running from this folder", { pid: joined.pid });
+  try {
+    const joined = runningInstance(parseEnv());
+    if (joined) {
+      process.env.DATABASE_URL = joined.databaseUrl;
+      joinedPid = joined.pid;
+    }
+  } catch (error) {
+    process.stderr.write(`worker: ${startupFailureMessage(error)}\n`);
+    process.exit(1);
   }
 }
+
+const { startBackgroundJobs } = await import("../lib/jobs/start-background-jobs");
+const { logger } = await import("../lib/logger");
+const { exitOnStartupFailure, verifyStartup } = await import("../lib/runtime/verify-startup");
+if (joinedPid !== undefined)
+  logger.info("joining the database of the npm start running from this folder", { pid: joinedPid });
 
 await verifyStartup("worker").catch((error: unknown) => exitOnStartupFailure(error, "worker"));
 
