@@ -56,7 +56,8 @@ describe("two app instances and a worker on one database and one devnet", () => 
     await second.waitUntilHealthy(120_000);
     expect(second.output()).toContain("this instance joins it");
     expect(second.output()).toContain(`local chain: using the node at http://127.0.0.1:${anvilPort}`);
-    worker = workerProcess(shared);
+    // At info level: its start is recognised by the runner's "embedded job runner started" line.
+    worker = workerProcess({ ...shared, LOG_LEVEL: "info" });
     await worker.start();
 
     const { databaseUrl } = JSON.parse(readFileSync(join(dataDir, "runtime.json"), "utf8")) as {

@@ -66,7 +66,12 @@ async function main(): Promise<void> {
 
   let databaseUrl = config.DATABASE_URL ?? joined?.databaseUrl;
   if (databaseUrl) {
-    await assertDatabaseReachable(databaseUrl);
+    await assertDatabaseReachable(databaseUrl).catch((error: unknown) => {
+      if (!joined) throw error;
+      throw new StartupError(
+        `${join(dataDir, "runtime.json")} names a running npm start (pid ${joined.pid}) whose database does not answer: stop that process, or remove the file if it is not cTrip Pay`,
+      );
+    });
     say(
       joined
         ? `PostgreSQL: the embedded database of the npm start running from this folder (pid ${joined.pid}); this instance joins it`
