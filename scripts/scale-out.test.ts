@@ -155,9 +155,15 @@ describe("two app instances and a worker on one database and one devnet", () => 
       const key = `${event.objectId} ${event.type}`;
       perPaymentAndType.set(key, (perPaymentAndType.get(key) ?? 0) + 1);
     }
+    // The first payment's timeline, to see why when a duplicate shows up.
+    const timeline = await db.paymentStatusChange.findMany({
+      where: { paymentId: ids[0] },
+      orderBy: { createdAt: "asc" },
+      select: { fromStatus: true, toStatus: true, reason: true, createdAt: true },
+    });
     expect(
       [...perPaymentAndType.values()].every((count) => count === 1),
-      JSON.stringify([...perPaymentAndType]),
+      JSON.stringify({ counts: [...perPaymentAndType], timeline }),
     ).toBe(true);
     for (const type of ["payment.created", "payment.detected", "payment.confirmed"])
       expect(events.filter((event) => event.type === type)).toHaveLength(PAYMENTS);
