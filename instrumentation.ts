@@ -12,12 +12,17 @@ export async function register(): Promise<void> {
     // Dev-mode reloads may call register again: one runner per process.
     if (globalForJobs.ctripBackgroundJobs !== undefined) return;
     // A `next start` launched directly is guarded like `npm start`: a refusal ends the server
-    // before it answers a request (production guards of the chains, one wallet seed).
+    // before it answers a request (production guards of the chains, one wallet seed). Any failure
+    // here ends it too: Next would log the failed hook, retry it on every request and answer 500.
     const { exitOnStartupFailure, verifyStartup } = await import("./lib/runtime/verify-startup");
-    await verifyStartup("server").catch((error: unknown) => exitOnStartupFailure(error, "cTrip Pay"));
-    const { startBackgroundJobs, stopOnShutdownSignals } = await import("./lib/jobs/start-background-jobs");
-    const runner = startBackgroundJobs({ host: "web" });
-    globalForJobs.ctripBackgroundJobs = runner;
-    if (runner) stopOnShutdownSignals(runner);
+    try {
+      await verifyStartup("server");
+      const { startBackgroundJobs, stopOnShutdownSignals } = await import("./lib/jobs/start-background-jobs");
+      const runner = startBackgroundJobs({ host: "web" });
+      globalForJobs.ctripBackgroundJobs = runner;
+      if (runner) stopOnShutdownSignals(runner);
+    } catch (error) {
+      exitOnStartupFailure(error, "cTrip Pay");
+    }
   }
 }

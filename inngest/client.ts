@@ -9,19 +9,8 @@ import { z } from "zod";
 export const inngest = new Inngest({ id: "ctrip-pay" });
 
 // Typed events: one zod schema and one `eventType` per event. Use the event type as a trigger, to
-// create events (`chainHeartbeatRequested.create({ chain })`) and to parse `event.data`.
-
-export const ZChainHeartbeatRequested = z.object({ chain: z.string().min(1) });
-export type TChainHeartbeatRequested = z.infer<typeof ZChainHeartbeatRequested>;
-/** Record one chain's head block now (the cron covers every chain each minute). */
-export const chainHeartbeatRequested = eventType("chain/heartbeat.requested", {
-  schema: ZChainHeartbeatRequested,
-});
-
-export const ZChainWatchRequested = z.object({ chain: z.string().min(1) });
-export type TChainWatchRequested = z.infer<typeof ZChainWatchRequested>;
-/** Run one iteration of a chain's watcher loop (scan → expire → sleep → re-arm). */
-export const chainWatchRequested = eventType("chain/watch.requested", { schema: ZChainWatchRequested });
+// create events (`payoutApproved.create({ payout_id })`) and to parse `event.data`. The chain events of
+// the declared jobs (chain/watch.requested, …) come from their declarations: inngest/job-functions.ts.
 
 export const ZWebhookDeliveryRequested = z.object({
   delivery_id: z.string().regex(/^wd_[0-9A-Za-z]{22}$/),

@@ -3,12 +3,13 @@
 // too (it used to switch every guard off) — before PostgreSQL, Anvil or Next start and before the
 // chain's RPC is contacted. `next start` launched directly refuses through instrumentation.ts.
 import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
+import { freePort } from "../lib/runtime/free-port";
 import { createTestDatabase, type TestDatabase } from "../lib/testing/database";
 import { writeRealChainsFile } from "../lib/testing/real-chains-file";
 import { seedFingerprint } from "../lib/wallet/seed-fingerprint";
@@ -44,9 +45,8 @@ afterAll(async () => {
 });
 
 /** `npm start` as package.json runs it, on a fresh data dir, with the given variables only. */
-async function start(env: Record<string, string>) {
+async function start(env: Record<string, string>, dataDir = mkdtempSync(join(workDir, "data-"))) {
   const { DATABASE_URL: _db, INNGEST_DEV: _dev, INNGEST_SIGNING_KEY: _key, ...inherited } = process.env;
-  const dataDir = mkdtempSync(join(workDir, "data-"));
   const outcome = await run(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
     cwd: root,
     timeout: 60_000,
@@ -165,4 +165,122 @@ describe("next start launched directly (instrumentation.ts)", () => {
       `cTrip Pay: WALLET_MNEMONIC does not match this database: stored seed fingerprint ${seedFingerprint(PROPER.WALLET_MNEMONIC).slice(0, 16)}…, this process has ${seedFingerprint(other).slice(0, 16)}…`,
     );
   });
+});
+
+describe("npm start fails with one line saying what to do, never a stack trace", () => {
+  let database: TestDatabase;
+  /** A devnet chain not named `local`: npm start neither starts nor contacts a node for it. */
+  let devnetChains: string;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    devnetChains = join(workDir, "devnet-chains.yaml");
+    writeFileSync(
+      devnetChains,
+      `chains:\n  - { name: devnet, chainId: 31337, rpcUrls: ["${inject("anvilRpcUrl")}"], confirmations: 1, blockTime: 1, nativeCurrency: { symbol: ETH } }\n`,
+    );
+  });
+  afterAll(() => database.drop());
+
+  /** The failure's output: non-zero exit, the one line, and no stack frame anywhere. */
+  function expectOneLineFailure(result: { code: number; output: string }, line: string | RegExp) {
+    expect(result.code, result.output).not.toBe(0);
+    expect(result.output).toMatch(line);
+    expect(result.output).not.toMatch(/^\s+at /m);
+    expect(result.output).not.toMatch(/Error:|EACCES|Ready in/);
+  }
+
+  it("an invalid setting names the variable", async () => {
+    const result = await start({ CHAINS_FILE: devnetChains, DATABASE_POOL_SIZE: "0" });
+    expectOneLineFailure(result, /^ {2}DATABASE_POOL_SIZE: /m);
+    expect(result.startedPostgres).toBe(false);
+  });
+
+  it("a taken PORT, before anything starts", async () => {
+    const taken = createServer();
+    await new Promise<void>((resolveListen) => taken.listen(0, "127.0.0.1", resolveListen));
+    const address = taken.address();
+    const port = typeof address === "object" && address ? address.port : 0;
+    try {
+      const result = await start({ CHAINS_FILE: devnetChains, PORT: String(port) });
+      expectOneLineFailure(
+        result,
+        `[ctrip] port ${port} on 127.0.0.1 is already in use (another cTrip Pay or another program): stop it, or set PORT to a free port`,
+      );
+      expect(result.startedPostgres).toBe(false);
+    } finally {
+      await new Promise((resolveClose) => taken.close(resolveClose));
+    }
+  });
+
+  it("an unreachable DATABASE_URL, with the password hidden", async () => {
+    const result = await start({
+      CHAINS_FILE: devnetChains,
+      PORT: String(await freePort()),
+      DATABASE_URL: "postgresql://ctrip:s3cret@127.0.0.1:1/ctrip",
+    });
+    expectOneLineFailure(
+      result,
+      "[ctrip] cannot reach PostgreSQL at postgresql://ctrip:***@127.0.0.1:1/ctrip (ECONNREFUSED): start it, or fix DATABASE_URL",
+    );
+    expect(result.output).not.toContain("s3cret");
+  });
+
+  it("migration drift: an applied migration whose file changed", async () => {
+    const [first] = await database.db.$queryRaw<{ migration_name: string }[]>`
+      SELECT migration_name FROM _prisma_migrations ORDER BY migration_name LIMIT 1`;
+    await database.db.$executeRaw`
+      UPDATE _prisma_migrations SET checksum = 'edited' WHERE migration_name = ${first?.migration_name}`;
+    const result = await start({
+      CHAINS_FILE: devnetChains,
+      PORT: String(await freePort()),
+      DATABASE_URL: database.databaseUrl,
+    });
+    expectOneLineFailure(
+      result,
+      `[ctrip] database migrations: migration ${first?.migration_name} was modified after it was applied (checksum mismatch)`,
+    );
+  });
+
+  it("a devnet state file Anvil cannot load", async () => {
+    const dataDir = mkdtempSync(join(workDir, "data-"));
+    mkdirSync(join(dataDir, "anvil"));
+    const stateFile = join(dataDir, "anvil", "state.json");
+    // Whole JSON with accounts (so it is not taken for a torn write), but not a state Anvil reads.
+    writeFileSync(stateFile, JSON.stringify({ accounts: 5 }));
+    const result = await start(
+      {
+        CHAINS_FILE: "chains.yaml",
+        PORT: String(await freePort()),
+        ANVIL_PORT: String(await freePort()),
+        DATABASE_URL: database.databaseUrl,
+      },
+      dataDir,
+    );
+    expectOneLineFailure(result, `[ctrip] Anvil cannot load the devnet state ${stateFile} (invalid value`);
+    expect(result.output).toContain(`move it aside (mv ${stateFile} ${stateFile}.broken)`);
+  });
+
+  it.runIf(process.getuid?.() === 0)(
+    "as root, a data folder under a folder the postgres user cannot enter (0700)",
+    async () => {
+      const closed = mkdtempSync(join(workDir, "closed-"));
+      chmodSync(closed, 0o700);
+      // The work folder itself is a mkdtemp folder (0700): only `closed` may block here.
+      chmodSync(workDir, 0o755);
+      const dataDir = join(closed, "data");
+      const result = await start(
+        {
+          CHAINS_FILE: devnetChains,
+          PORT: String(await freePort()),
+          EMBEDDED_POSTGRES_PORT: String(await freePort()),
+        },
+        dataDir,
+      );
+      expectOneLineFailure(
+        result,
+        `[ctrip] the embedded PostgreSQL runs as the unprivileged user "postgres" (PostgreSQL refuses root), who cannot enter ${closed}`,
+      );
+      expect(result.output).toContain(`chmod o+x ${closed}`);
+    },
+  );
 });

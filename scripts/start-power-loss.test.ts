@@ -7,7 +7,6 @@
 // without its transfer on the chain, every payment whose transfer is on the chain ends settled, and
 // reconciliation finds every difference exactly zero.
 // RESILIENCE_START_POWER_LOSSES (default 2) sets the number of losses, RESILIENCE_SEED replays a run.
-import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -33,7 +32,7 @@ import { createPayment } from "../lib/payments/create-payment";
 import { toBigInt } from "../lib/payments/payment-object";
 import { freePort } from "../lib/runtime/free-port";
 import { acquireBuildLock } from "../lib/testing/build-lock";
-import { type GatewayProcess, killGroup, processesUsing, startGateway } from "../lib/testing/gateway-process";
+import { type GatewayProcess, processesUsing, startGatewayProcess } from "../lib/testing/gateway-process";
 import { prng, seedFrom } from "../lib/testing/prng";
 
 const root = resolve(import.meta.dirname, "..");
@@ -45,9 +44,9 @@ const PER_ROUND = 2;
 const MAX_WAIT_MS = 3_000;
 
 const dataDir = mkdtempSync(join(tmpdir(), "ctrip-start-power-"));
-const started: ChildProcess[] = [];
+const started: GatewayProcess[] = [];
 afterAll(() => {
-  for (const child of started) if (child.pid) killGroup(child.pid, "SIGKILL");
+  for (const gateway of started) gateway.kill();
   killEveryProcessUsing(dataDir);
   rmSync(dataDir, { recursive: true, force: true });
 });
@@ -67,7 +66,7 @@ function killEveryProcessUsing(dir: string) {
  * once; resolves when none is left (a real restart finds no process of the old run either).
  */
 async function powerLoss(gateway: GatewayProcess) {
-  if (gateway.child.pid) killGroup(gateway.child.pid, "SIGKILL");
+  gateway.kill();
   killEveryProcessUsing(dataDir);
   await gateway.exited;
   await expect.poll(() => processesUsing(dataDir), { timeout: 15_000 }).toEqual([]);
@@ -95,7 +94,13 @@ describe("power loss of the whole `npm start` process group", () => {
     const next = prng(SEED);
 
     const boot = async (releaseAfterServing?: () => void) => {
-      const gateway = await startGateway(root, dataDir, ports, (child) => started.push(child));
+      const gateway = startGatewayProcess({
+        PORT: String(ports.app),
+        ANVIL_PORT: String(ports.anvil),
+        EMBEDDED_POSTGRES_PORT: String(ports.postgres),
+        CTRIP_DATA_DIR: dataDir,
+      });
+      started.push(gateway);
       await gateway.waitForHeadAbove(0, 480_000).finally(() => releaseAfterServing?.());
       const { databaseUrl } = JSON.parse(readFileSync(join(dataDir, "runtime.json"), "utf8")) as {
         databaseUrl: string;

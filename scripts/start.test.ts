@@ -1,6 +1,6 @@
 // `npm start` end to end: embedded PostgreSQL + Anvil + migrations + build + next start, Ctrl-C
 // stops every child, and a second start reuses the data (no new demo merchant, chain continues).
-import { type ChildProcess, execFile } from "node:child_process";
+import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -10,18 +10,29 @@ import { parseEnv } from "../lib/config/env";
 import { freePort } from "../lib/runtime/free-port";
 import { nextServerArgs, nextServerCommand } from "../lib/runtime/server-command";
 import { acquireBuildLock } from "../lib/testing/build-lock";
-import { ctrlC, killGroup, processesUsing, startGateway } from "../lib/testing/gateway-process";
+import { type GatewayProcess, processesUsing, startGatewayProcess } from "../lib/testing/gateway-process";
 import { writeRealChainsFile } from "../lib/testing/real-chains-file";
 
 const root = resolve(import.meta.dirname, "..");
 const run = promisify(execFile);
 const dataDir = mkdtempSync(join(tmpdir(), "ctrip-start-"));
-const started: ChildProcess[] = [];
+const started: GatewayProcess[] = [];
 
 afterAll(() => {
-  for (const child of started) if (child.exitCode === null && child.pid) killGroup(child.pid, "SIGKILL");
+  for (const gateway of started) gateway.kill();
   rmSync(dataDir, { recursive: true, force: true });
 });
+
+function startGateway(ports: { app: number; anvil: number; postgres: number }): GatewayProcess {
+  const gateway = startGatewayProcess({
+    PORT: String(ports.app),
+    ANVIL_PORT: String(ports.anvil),
+    EMBEDDED_POSTGRES_PORT: String(ports.postgres),
+    CTRIP_DATA_DIR: dataDir,
+  });
+  started.push(gateway);
+  return gateway;
+}
 
 describe("npm start", () => {
   it("serves the gateway on embedded defaults, stops every child on Ctrl-C and reuses its data", {
@@ -30,22 +41,22 @@ describe("npm start", () => {
     const ports = { app: await freePort(), anvil: await freePort(), postgres: await freePort() };
 
     const releaseBuild = await acquireBuildLock(root);
-    const first = await startGateway(root, dataDir, ports, (child) => started.push(child));
+    const first = startGateway(ports);
     const headBefore = await first.waitForHeadAbove(0, 480_000).finally(releaseBuild);
     expect(first.output()).toContain("demo merchant created");
     expect(first.output()).toMatch(/migrations: \d+ applied, 0 already in place/);
     expect(processesUsing(dataDir).length).toBeGreaterThanOrEqual(2);
 
-    await ctrlC(first);
+    await first.stop();
     expect(first.output()).toContain("postgres stopped");
     await expect.poll(() => processesUsing(dataDir), { timeout: 15_000 }).toEqual([]);
 
-    const second = await startGateway(root, dataDir, ports, (child) => started.push(child));
+    const second = startGateway(ports);
     await second.waitForHeadAbove(headBefore, 120_000);
     expect(second.output()).not.toContain("demo merchant created");
     expect(second.output()).toMatch(/migrations: 0 applied, \d+ already in place/);
     expect(second.output()).not.toContain("building the app");
-    await ctrlC(second);
+    await second.stop();
     expect(second.output()).toContain("postgres stopped");
     await expect.poll(() => processesUsing(dataDir), { timeout: 15_000 }).toEqual([]);
 

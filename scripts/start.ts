@@ -11,9 +11,10 @@ import { spawn } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { formatEther } from "viem";
+import { runningInstance } from "../lib/admin/resolve-database-url";
 import { loadChainsConfig } from "../lib/config/chains";
 import { isDevnetOnly, isLocalDevnet } from "../lib/config/devnet";
-import { ConfigError, parseEnv } from "../lib/config/env";
+import { parseEnv } from "../lib/config/env";
 import { assertProductionGuards, signUpEnabled } from "../lib/config/production-guards";
 import { createDb } from "../lib/db/client";
 import { migrateDatabase } from "../lib/db/migrate";
@@ -24,6 +25,12 @@ import { startEmbeddedPostgres } from "../lib/runtime/embedded-postgres";
 import { needsBuild } from "../lib/runtime/needs-build";
 import { type ManagedProcess, runChild, stopAll } from "../lib/runtime/processes";
 import { nextServerArgs, nextServerCommand } from "../lib/runtime/server-command";
+import {
+  assertDatabaseReachable,
+  assertPortFree,
+  StartupError,
+  startupFailureMessage,
+} from "../lib/runtime/startup-checks";
 import { gasTankAddress } from "../lib/settlement/signing-accounts";
 import { assertSeedFingerprint } from "../lib/wallet/seed-fingerprint";
 
@@ -33,6 +40,8 @@ const devMode = process.argv.includes("--dev");
 const say = (message: string) => console.log(`[ctrip] ${message}`);
 const running: ManagedProcess[] = [];
 let stopping = false;
+/** True once this process wrote runtime.json (it removes it on exit, a joining instance does not). */
+let ownsRuntimeFile = false;
 
 async function main(): Promise<void> {
   const config = parseEnv();
@@ -43,16 +52,39 @@ async function main(): Promise<void> {
     `${isDevnetOnly(chains) ? "every chain is a local devnet: development allowances on" : "a chain is not a local devnet: production guards on"}; ` +
       `sign-up ${signUpEnabled(config, chains) ? "open" : "closed"} (SIGN_UP_ENABLED)`,
   );
+  // Before anything starts: a taken port used to surface as Next's EADDRINUSE stack trace after
+  // PostgreSQL, Anvil and the migrations had run.
+  await assertPortFree(config.PORT, config.HOST ?? "127.0.0.1", "PORT");
+  // A second `npm start` from this folder (another PORT) joins the running one's embedded
+  // database, and through the local chain's RPC URL its devnet: scale-out you can try locally.
+  const joined = config.DATABASE_URL ? null : runningInstance(config, root);
+  if (!config.DATABASE_URL && !joined) await assertEmbeddedPostgresPortFree(config.EMBEDDED_POSTGRES_PORT);
   const dataDir = resolve(root, config.CTRIP_DATA_DIR);
   mkdirSync(dataDir, { recursive: true });
 
-  let databaseUrl = config.DATABASE_URL;
-  if (databaseUrl) say("PostgreSQL: DATABASE_URL");
-  else {
+  let databaseUrl = config.DATABASE_URL ?? joined?.databaseUrl;
+  if (databaseUrl) {
+    await assertDatabaseReachable(databaseUrl).catch((error: unknown) => {
+      if (!joined) throw error;
+      throw new StartupError(
+        `${join(dataDir, "runtime.json")} names a running npm start (pid ${joined.pid}) whose database does not answer: stop that process, or remove the file if it is not cTrip Pay`,
+      );
+    });
+    say(
+      joined
+        ? `PostgreSQL: the embedded database of the npm start running from this folder (pid ${joined.pid}); this instance joins it`
+        : "PostgreSQL: DATABASE_URL",
+    );
+  } else {
     const postgres = await startEmbeddedPostgres({
       dataDir: join(dataDir, "postgres"),
       port: config.EMBEDDED_POSTGRES_PORT,
       database: "ctrip",
+    }).catch((error: unknown) => {
+      if (error instanceof StartupError) throw error;
+      throw new StartupError(
+        `the embedded PostgreSQL did not start (${startupFailureMessage(error).replace(/^could not start: /, "")}): check ${join(dataDir, "postgres")}, or set DATABASE_URL to a PostgreSQL server`,
+      );
     });
     running.push({ name: "postgres", stop: postgres.stop });
     databaseUrl = postgres.databaseUrl;
@@ -66,11 +98,14 @@ async function main(): Promise<void> {
     if (await isRpcListening(rpcUrl)) say(`local chain: using the node at ${rpcUrl}`);
     else {
       mkdirSync(join(dataDir, "anvil"), { recursive: true });
+      const stateFile = join(dataDir, "anvil", "state.json");
       const anvil = await startAnvil({
         port: Number(new URL(rpcUrl).port),
         chainId: local.chainId,
         blockTime: local.blockTime,
-        stateFile: join(dataDir, "anvil", "state.json"),
+        stateFile,
+      }).catch((error: unknown) => {
+        throw anvilStartupError(error, stateFile);
       });
       running.push({ name: "anvil", stop: anvil.stop });
       say(
@@ -89,7 +124,11 @@ async function main(): Promise<void> {
     }
   }
 
-  const migrated = await migrateDatabase(databaseUrl);
+  const migrated = await migrateDatabase(databaseUrl).catch((error: unknown) => {
+    throw new StartupError(
+      `database migrations: ${startupFailureMessage(error).replace(/^could not start: /, "")} (npm run db:status shows the applied and pending migrations)`,
+    );
+  });
   say(`migrations: ${migrated.applied.length} applied, ${migrated.alreadyApplied.length} already in place`);
 
   const db = createDb(databaseUrl, { maxConnections: 2 });
@@ -136,17 +175,48 @@ async function main(): Promise<void> {
       await exited;
     },
   });
-  writeFileSync(
-    join(dataDir, "runtime.json"),
-    `${JSON.stringify({ pid: process.pid, databaseUrl, port: config.PORT, startedAt: new Date().toISOString() }, null, 2)}\n`,
-    { mode: 0o600 },
-  );
+  // The first instance's file: a joining instance must not take it over (nor remove it on exit).
+  if (!joined) {
+    writeFileSync(
+      join(dataDir, "runtime.json"),
+      `${JSON.stringify({ pid: process.pid, databaseUrl, port: config.PORT, startedAt: new Date().toISOString() }, null, 2)}\n`,
+      { mode: 0o600 },
+    );
+    ownsRuntimeFile = true;
+  }
   say(`cTrip Pay is starting on ${publicUrl(config.PORT)} (Ctrl-C to stop)`);
   const code = await exited;
   if (!stopping) {
     say(`the app exited with code ${code}; stopping`);
     await shutdown(code || 1);
   }
+}
+
+/** The embedded cluster's port: taken by anything but our own cluster (which start reuses) is a refusal. */
+async function assertEmbeddedPostgresPortFree(port: number): Promise<void> {
+  await assertPortFree(port, "127.0.0.1", "EMBEDDED_POSTGRES_PORT").catch((error: unknown) => {
+    throw new StartupError(
+      `${startupFailureMessage(error)}; to share a running instance's database, set DATABASE_URL to it (its runtime.json in CTRIP_DATA_DIR names it)`,
+    );
+  });
+}
+
+/** Anvil refused to start: most often a devnet state file it cannot load (damaged or from another version). */
+function anvilStartupError(error: unknown, stateFile: string): StartupError {
+  const output = error instanceof Error ? error.message : String(error);
+  const reason =
+    output
+      .split("\n")
+      .find((line) => /^error:/i.test(line.trim()))
+      ?.trim()
+      .replace(/^error:\s*/i, "") ?? startupFailureMessage(error);
+  if (/state|json/i.test(reason))
+    return new StartupError(
+      `Anvil cannot load the devnet state ${stateFile} (${reason}): move it aside (mv ${stateFile} ${stateFile}.broken) to start a fresh devnet, or restore ${stateFile}.bak`,
+    );
+  return new StartupError(
+    `Anvil did not start (${reason}): check ANVIL_PORT and the local chain's RPC URL in CHAINS_FILE`,
+  );
 }
 
 function nextBin(): string {
@@ -164,7 +234,8 @@ async function shutdown(code: number): Promise<never> {
   stopping = true;
   shuttingDown ??= (async () => {
     await stopAll(running, (message) => say(message));
-    rmSync(join(resolve(root, process.env.CTRIP_DATA_DIR || ".data"), "runtime.json"), { force: true });
+    if (ownsRuntimeFile)
+      rmSync(join(resolve(root, process.env.CTRIP_DATA_DIR || ".data"), "runtime.json"), { force: true });
   })();
   await shuttingDown;
   process.exit(code);
@@ -176,7 +247,8 @@ for (const signal of ["SIGINT", "SIGTERM"] as const)
     void shutdown(0);
   });
 
+// One line saying what to do, never a stack trace.
 main().catch(async (error: unknown) => {
-  console.error(error instanceof ConfigError ? error.message : error);
+  console.error(`[ctrip] ${startupFailureMessage(error)}`);
   await shutdown(1);
 });

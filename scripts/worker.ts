@@ -2,9 +2,32 @@
 // the web server so only this process runs them). Refuses to start on a configuration the
 // production guards reject or with another wallet seed than the database's. Stops cleanly on
 // SIGINT/SIGTERM.
-import { startBackgroundJobs } from "../lib/jobs/start-background-jobs";
-import { logger } from "../lib/logger";
-import { exitOnStartupFailure, verifyStartup } from "../lib/runtime/verify-startup";
+import { runningInstance } from "../lib/admin/resolve-database-url";
+import { parseEnv } from "../lib/config/env";
+import { startupFailureMessage } from "../lib/runtime/startup-checks";
+
+// Without DATABASE_URL, the worker joins the `npm start` running from this folder (its embedded
+// database, named in runtime.json), as a second app instance does. Set before the rest is loaded:
+// modules read the environment once.
+let joinedPid: number | undefined;
+if (!process.env.DATABASE_URL) {
+  try {
+    const joined = runningInstance(parseEnv());
+    if (joined) {
+      process.env.DATABASE_URL = joined.databaseUrl;
+      joinedPid = joined.pid;
+    }
+  } catch (error) {
+    process.stderr.write(`worker: ${startupFailureMessage(error)}\n`);
+    process.exit(1);
+  }
+}
+
+const { startBackgroundJobs } = await import("../lib/jobs/start-background-jobs");
+const { logger } = await import("../lib/logger");
+const { exitOnStartupFailure, verifyStartup } = await import("../lib/runtime/verify-startup");
+if (joinedPid !== undefined)
+  logger.info("joining the database of the npm start running from this folder", { pid: joinedPid });
 
 await verifyStartup("worker").catch((error: unknown) => exitOnStartupFailure(error, "worker"));
 

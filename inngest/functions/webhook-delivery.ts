@@ -20,7 +20,7 @@ const MERCHANT_CONCURRENCY = 16;
 export function createWebhookDelivery({ getDeps }: WebhookDeliveryFunctionDependencies) {
   return inngest.createFunction(
     {
-      id: "webhook-delivery",
+      id: "deliver-webhook",
       triggers: [webhookDeliveryRequested],
       concurrency: [
         // A delivery has one orchestrating run at a time.

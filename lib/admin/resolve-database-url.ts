@@ -11,14 +11,30 @@ const ZRuntimeInfo = z.object({ pid: z.number().int(), databaseUrl: z.string() }
  */
 export function resolveDatabaseUrl(config: TEnv, cwd = process.cwd()): string {
   if (config.DATABASE_URL) return config.DATABASE_URL;
-  const file = join(resolve(cwd, config.CTRIP_DATA_DIR), "runtime.json");
-  if (existsSync(file)) {
-    const info = ZRuntimeInfo.safeParse(JSON.parse(readFileSync(file, "utf8")));
-    if (info.success && isAlive(info.data.pid)) return info.data.databaseUrl;
-  }
+  const running = runningInstance(config, cwd);
+  if (running) return running.databaseUrl;
   throw new Error(
     "No database: set DATABASE_URL, or run `npm start` in this folder first (it runs the embedded database).",
   );
+}
+
+/**
+ * The `npm start` running from this folder's data directory (its runtime.json, written while it
+ * runs, names its process and database), or null: a second instance or a worker started here
+ * joins its database without DATABASE_URL.
+ */
+export function runningInstance(
+  config: Pick<TEnv, "CTRIP_DATA_DIR">,
+  cwd = process.cwd(),
+): { pid: number; databaseUrl: string } | null {
+  const file = join(resolve(cwd, config.CTRIP_DATA_DIR), "runtime.json");
+  if (!existsSync(file)) return null;
+  try {
+    const info = ZRuntimeInfo.safeParse(JSON.parse(readFileSync(file, "utf8")));
+    return info.success && isAlive(info.data.pid) ? info.data : null;
+  } catch {
+    return null; // being written, or damaged: as if nothing ran
+  }
 }
 
 function isAlive(pid: number): boolean {

@@ -53,6 +53,25 @@ export const ZEnv = z
     /** Where the embedded runtime keeps PostgreSQL data, the Anvil state and runtime info. */
     CTRIP_DATA_DIR: z.string().min(1).default(".data"),
     EMBEDDED_POSTGRES_PORT: ZPort.default(54329),
+    /**
+     * Connections each process (app instance, worker) keeps to PostgreSQL at most. N instances + W
+     * workers open up to (N + W) × this: keep it under the server's max_connections.
+     */
+    DATABASE_POOL_SIZE: z.coerce.number().int("must be a whole number").min(1).max(500).default(10),
+    /** A query running longer than this is cancelled by PostgreSQL (statement_timeout); 0 = never. */
+    DATABASE_STATEMENT_TIMEOUT_MS: z.coerce
+      .number()
+      .int("must be whole milliseconds")
+      .min(0)
+      .max(3_600_000)
+      .default(60_000),
+    /** How long opening a connection may take before the query fails (unreachable host, full server). */
+    DATABASE_CONNECT_TIMEOUT_MS: z.coerce
+      .number()
+      .int("must be whole milliseconds")
+      .min(100)
+      .max(300_000)
+      .default(10_000),
     ANVIL_PORT: ZPort.default(8545),
     CHAINS_FILE: z.string().min(1).default("chains.yaml"),
     /** BIP-39 seed of every deposit address, the gas tank and the hot wallets. */

@@ -1,5 +1,5 @@
 import { PrismaPg } from "@prisma/adapter-pg";
-import { env } from "../config/env";
+import { ConfigError, env } from "../config/env";
 import { PrismaClient } from "./generated/client";
 
 export type Db = InstanceType<typeof PrismaClient>;
@@ -8,9 +8,26 @@ import type { Prisma } from "./generated/client";
 
 export type { Prisma };
 
+export type CreateDbOptions = {
+  /** Pool size; default DATABASE_POOL_SIZE (10). */
+  maxConnections?: number;
+  /** PostgreSQL's statement_timeout for every connection; default DATABASE_STATEMENT_TIMEOUT_MS, 0 = none. */
+  statementTimeoutMs?: number;
+  /** Time allowed to open a connection; default DATABASE_CONNECT_TIMEOUT_MS. */
+  connectTimeoutMs?: number;
+};
+
 /** A Prisma client over node-postgres (Prisma 7's driver adapter; no Rust query engine). */
-export function createDb(databaseUrl: string, options: { maxConnections?: number } = {}): Db {
-  const adapter = new PrismaPg({ connectionString: databaseUrl, max: options.maxConnections ?? 10 });
+export function createDb(databaseUrl: string, options: CreateDbOptions = {}): Db {
+  const config = env();
+  const statementTimeout = options.statementTimeoutMs ?? config.DATABASE_STATEMENT_TIMEOUT_MS;
+  const adapter = new PrismaPg({
+    connectionString: databaseUrl,
+    max: options.maxConnections ?? config.DATABASE_POOL_SIZE,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? config.DATABASE_CONNECT_TIMEOUT_MS,
+    // Sent as a startup parameter: PostgreSQL applies it to every statement of the connection.
+    ...(statementTimeout > 0 ? { statement_timeout: statementTimeout } : {}),
+  });
   // Under a burst, waiting for a pooled connection is normal: Prisma's 2 s default for starting an
   // interactive transaction turned that wait into 500s.
   return new PrismaClient({ adapter, transactionOptions: { maxWait: 15_000, timeout: 15_000 } });
@@ -25,7 +42,10 @@ const globalForDb = globalThis as unknown as { ctripDb?: Db };
 export function db(): Db {
   if (!globalForDb.ctripDb) {
     const url = env().DATABASE_URL;
-    if (!url) throw new Error("DATABASE_URL is not set (npm start sets it for the embedded database)");
+    if (!url)
+      throw new ConfigError(
+        "DATABASE_URL is not set: start the app with `npm start` (it sets it), or set it",
+      );
     globalForDb.ctripDb = createDb(url);
   }
   return globalForDb.ctripDb;

@@ -80,7 +80,7 @@ describe("embedded runner", () => {
     ]);
     expect(runner.runs.get("chain-heartbeat")?.lastError).toBeInstanceOf(AggregateError);
     expect(lines).toContainEqual(
-      expect.objectContaining({ message: "chain head not recorded", chain: "broken" }),
+      expect.objectContaining({ message: "job step failed", chain: "broken", step: "record-head-broken" }),
     );
     expect(lines).toContainEqual(
       expect.objectContaining({ message: "job failed, retrying", job: "chain-heartbeat" }),

@@ -1,5 +1,5 @@
 import { chainClient } from "../chains/public-client";
-import { type RecordChainHeadReturnType, recordChainHead } from "../chains/record-chain-head";
+import { recordChainHead } from "../chains/record-chain-head";
 import type { TChain } from "../config/chains";
 import { env } from "../config/env";
 import { publicUrl } from "../config/public-url";
@@ -9,10 +9,12 @@ import type { Logger } from "../logger";
 import { expirePayments } from "../payments/expire-payments";
 import { runPayouts } from "../payouts/run-payouts";
 import { checkNativeBalances } from "../scanner/check-native-balances";
+import { findStalledChains } from "../scanner/find-stalled-chains";
 import { scanChain } from "../scanner/scan-chain";
 import { applyDueSettingChanges } from "../settlement/apply-due-setting-changes";
 import { runSweeps } from "../settlement/run-sweeps";
 import { sharedWebhookDispatcher } from "../webhooks/webhook-dispatcher";
+import { defineJob, type JobDefinition, jobStep } from "./define-job";
 
 /** What every background job receives: the real dependencies, so tests pass a test database and devnet. */
 export type JobContext = {
@@ -24,8 +26,9 @@ export type JobContext = {
 };
 
 /**
- * A background job the embedded runner drives on a timer. `run` must be idempotent: it may run again
- * after a failure, or alongside an Inngest run of the same service.
+ * What the embedded runner drives on a timer. The gateway's jobs are declared with `defineJob`
+ * (lib/jobs/define-job.ts), which derives this from the declaration; `run` must be idempotent: it
+ * may run again after a failure, or alongside a run in another process.
  */
 export type Job = {
   name: string;
@@ -47,150 +50,163 @@ function chainRetryCapMs({ chains }: JobContext): number {
   return Math.min(15_000, Math.max(2_000, fastest * 5));
 }
 
-/** Records every chain's head block; chains are independent, so one failing RPC does not hold back the others. */
-export const chainHeartbeatJob: Job = {
-  name: "chain-heartbeat",
-  // Once per block of the fastest chain: the head is what health and, later, the scanner compare against.
-  intervalMs: ({ chains }) =>
-    chains.length === 0
-      ? 60_000
-      : Math.max(1_000, Math.min(...chains.map((chain) => chain.blockTime * 1_000))),
+/** Once per block of the fastest chain (at least 1 s), or a minute without chains. */
+function oncePerBlock({ chains }: JobContext): number {
+  return chains.length === 0
+    ? 60_000
+    : Math.max(1_000, Math.min(...chains.map((chain) => chain.blockTime * 1_000)));
+}
+
+/** Four times per block of the fastest chain (at least 250 ms apart), or a minute without chains. */
+function fourTimesPerBlock({ chains }: JobContext): number {
+  return chains.length === 0
+    ? 60_000
+    : Math.max(250, Math.min(...chains.map((chain) => chain.blockTime * 250)));
+}
+
+/** Records every chain's head block (health and the scanner compare against it). */
+export const chainHeartbeatJob = defineJob({
+  id: "chain-heartbeat",
+  intervalMs: oncePerBlock,
   maxBackoffMs: chainRetryCapMs,
-  async run({ db, chains, logger }) {
-    const results = await Promise.allSettled(
-      chains.map((chain) => recordChainHead(db, chainClient(chain), chain)),
-    );
-    const heads: RecordChainHeadReturnType[] = [];
-    const failures: unknown[] = [];
-    results.forEach((result, index) => {
-      if (result.status === "fulfilled") heads.push(result.value);
-      else {
-        failures.push(result.reason);
-        logger.warn("chain head not recorded", { chain: chains[index]?.name, error: result.reason });
-      }
-    });
-    if (failures.length > 0)
-      throw new AggregateError(
-        failures,
-        `chain-heartbeat: ${failures.length} of ${chains.length} chains failed`,
-      );
-    return heads;
-  },
-};
+  cron: "* * * * *",
+  concurrency: { limit: 1, per: "chain" },
+  chainEvent: "chain/heartbeat.requested",
+  chainSteps: ({ db }, chain) => [
+    jobStep(`record-head-${chain.name}`, () => recordChainHead(db, chainClient(chain), chain)),
+  ],
+});
 
 /** Keeps the idempotency table to the keys that can still be replayed (24 h). */
-export const idempotencyCleanupJob: Job = {
-  name: "idempotency-cleanup",
+export const idempotencyCleanupJob = defineJob({
+  id: "idempotency-cleanup",
   intervalMs: () => 15 * 60_000,
-  run: ({ db }) => deleteExpiredIdempotencyKeys(db),
-};
+  cron: "*/15 * * * *",
+  concurrency: { limit: 1 },
+  steps: ({ db }) => [
+    jobStep("delete-expired-idempotency-keys", async () => ({
+      deleted: await deleteExpiredIdempotencyKeys(db),
+    })),
+  ],
+});
 
 /**
  * The chain watcher: scans every chain from its cursor (transfers, confirmations, reorgs), checks the
  * open native deposit addresses' balances when due (ETH sent by contracts), then expires the
- * payments whose expiry the scanned blocks have passed. Chains are independent, so one failing RPC does not hold back the others.
+ * payments whose expiry the scanned blocks have passed. The scanner serialises scans of one chain
+ * with an advisory lock, so two processes scanning at once record nothing twice.
  */
-export const chainScanJob: Job = {
-  name: "chain-scan",
-  // Four polls per block of the fastest chain (at least 250 ms apart): a new block is scanned about
-  // an eighth of a block time after it appears. An idle poll is one eth_blockNumber and two queries.
-  intervalMs: ({ chains }) =>
-    chains.length === 0 ? 60_000 : Math.max(250, Math.min(...chains.map((chain) => chain.blockTime * 250))),
+export const chainScanJob = defineJob({
+  id: "chain-scan",
+  // An idle poll is one eth_blockNumber and two queries: a new block is scanned about an eighth of a
+  // block time after it appears.
+  intervalMs: fourTimesPerBlock,
   maxBackoffMs: chainRetryCapMs,
-  async run({ db, chains, logger }) {
-    const baseUrl = publicUrl();
-    const results = await Promise.allSettled(
-      chains.map(async (chain) => {
-        const client = chainClient(chain);
-        const scanned = await scanChain({ db, client, chain, baseUrl, logger });
-        const balances = await checkNativeBalances({ db, client, chain, baseUrl, logger });
-        const expired = await expirePayments({ db, chain, baseUrl });
-        return { ...scanned, balanceCredits: balances.credited, expired: expired.expired };
-      }),
-    );
-    const failures = results.flatMap((result, index) => {
-      if (result.status === "fulfilled") return [];
-      logger.warn("chain not scanned", { chain: chains[index]?.name, error: result.reason });
-      return [result.reason];
-    });
-    // The scan's events (payment.detected, …) go out now, not at the webhook job's next tick.
-    await sharedWebhookDispatcher(db, logger).tick();
-    if (failures.length > 0)
-      throw new AggregateError(failures, `chain-scan: ${failures.length} of ${chains.length} chains failed`);
-    return results;
+  cron: "* * * * *",
+  concurrency: { limit: 1, per: "chain" },
+  chainEvent: "chain/watch.requested",
+  loop: {
+    pause: (chain) => `${Math.max(1, Math.round(chain.blockTime))}s`,
+    stalledChains: ({ db, chains }) => findStalledChains(db, chains),
   },
-};
+  recordsEvents: true,
+  chainSteps: ({ db, logger }, chain) => {
+    const client = chainClient(chain);
+    return [
+      jobStep(`scan-${chain.name}`, () => scanChain({ db, client, chain, baseUrl: publicUrl(), logger })),
+      jobStep(`check-balances-${chain.name}`, () =>
+        checkNativeBalances({ db, client, chain, baseUrl: publicUrl(), logger }),
+      ),
+      jobStep(`expire-${chain.name}`, () => expirePayments({ db, chain, baseUrl: publicUrl() })),
+    ];
+  },
+});
 
 /**
  * Claims due webhook deliveries and starts their attempts without waiting for them (a slow endpoint
- * must not hold back the next tick). A short interval keeps event → webhook latency low; an idle
- * tick is one indexed query. Attempts still in flight at shutdown are retried after their lease.
+ * must not hold back the next tick; attempts are leased, so a process that dies mid-attempt leaves
+ * them to be retried after the lease). A short interval keeps event → webhook latency low; an idle
+ * tick is one indexed query. In Inngest mode the webhook relay also fans deliveries out to
+ * per-delivery runs (inngest/functions/webhook-delivery.ts); both claim with SKIP LOCKED.
  */
-export const webhookDeliveryJob: Job = {
-  name: "webhook-delivery",
+export const webhookDeliveryJob = defineJob({
+  id: "webhook-delivery",
   intervalMs: () => 100,
-  run: ({ db, logger }) => sharedWebhookDispatcher(db, logger).tick(),
-};
+  cron: "* * * * *",
+  concurrency: { limit: 1 },
+  steps: ({ db, logger }) => [
+    jobStep("dispatch-due-webhooks", async () => ({
+      started: await sharedWebhookDispatcher(db, logger).tick(),
+    })),
+  ],
+});
 
 /**
  * Plans sweeps of confirmed payments and advances every open sweep (lib/settlement), once per block
- * of the fastest chain. A sweep waiting on the chain or the gas tank is simply looked at again.
+ * of the fastest chain. A sweep waiting on the chain or the gas tank is simply looked at again;
+ * sweeps lock their rows (SKIP LOCKED), so two processes never advance one sweep at once.
  */
-export const sweepJob: Job = {
-  name: "sweep",
-  intervalMs: ({ chains }) =>
-    chains.length === 0
-      ? 60_000
-      : Math.max(1_000, Math.min(...chains.map((chain) => chain.blockTime * 1_000))),
+export const sweepJob = defineJob({
+  id: "sweep",
+  intervalMs: oncePerBlock,
   maxBackoffMs: chainRetryCapMs,
-  async run({ db, chains, logger, mnemonic }) {
-    const result = await runSweeps(
-      { db, chains, mnemonic: mnemonic ?? env().WALLET_MNEMONIC },
-      { logger, baseUrl: publicUrl() },
-    );
-    if (result.failed > 0) throw new Error(`sweep: ${result.failed} sweeps failed a step; retrying`);
-    return result;
-  },
-};
+  cron: "* * * * *",
+  concurrency: { limit: 1 },
+  recordsEvents: true,
+  steps: ({ db, chains, logger, mnemonic }) => [
+    jobStep("run-sweeps", async () => {
+      const result = await runSweeps(
+        { db, chains, mnemonic: mnemonic ?? env().WALLET_MNEMONIC },
+        { logger, baseUrl: publicUrl() },
+      );
+      if (result.failed > 0) throw new Error(`sweep: ${result.failed} sweeps failed a step; retrying`);
+      return result;
+    }),
+  ],
+});
 
 /**
  * Signs and broadcasts approved payouts (pipelined nonces per hot wallet) and records confirmed
  * ones, four times per block of the fastest chain: approval → on chain is at most a quarter block.
+ * Payout rows are claimed with SKIP LOCKED, so two processes never send one payout twice.
  */
-export const payoutJob: Job = {
-  name: "payouts",
-  intervalMs: ({ chains }) =>
-    chains.length === 0 ? 60_000 : Math.max(250, Math.min(...chains.map((chain) => chain.blockTime * 250))),
+export const payoutJob = defineJob({
+  id: "payouts",
+  intervalMs: fourTimesPerBlock,
   maxBackoffMs: chainRetryCapMs,
-  async run({ db, chains, logger, mnemonic }) {
-    const result = await runPayouts({ db, chains, mnemonic: mnemonic ?? env().WALLET_MNEMONIC }, { logger });
-    // The payout events (payout.sent, …) go out now, not at the webhook job's next tick.
-    if (result.signed + result.confirmed + result.failed > 0)
-      await sharedWebhookDispatcher(db, logger).tick();
-    return result;
-  },
-};
+  cron: "* * * * *",
+  concurrency: { limit: 1 },
+  recordsEvents: true,
+  steps: ({ db, chains, logger, mnemonic }) => [
+    jobStep("run-payouts", () =>
+      runPayouts({ db, chains, mnemonic: mnemonic ?? env().WALLET_MNEMONIC }, { logger }),
+    ),
+  ],
+});
 
 /**
  * Applies the scheduled money-routing changes (treasury, payout limits) whose delay has passed, so
- * sweeps and payouts see them; at most 15 s late. Idempotent: each change is claimed once.
+ * sweeps and payouts see them; at most 15 s late (a minute in Inngest mode). Each change is claimed
+ * by a conditional update, so two runs never apply one twice.
  */
-export const settingChangesJob: Job = {
-  name: "setting-changes",
+export const settingChangesJob = defineJob({
+  id: "setting-changes",
   intervalMs: () => 15_000,
-  async run({ db, chains, logger }) {
-    const result = await applyDueSettingChanges({ db, chains });
-    // The settings.updated events go out now, not at the webhook job's next tick.
-    if (result.applied.length > 0) {
-      logger.info("money-routing changes applied", { changes: result.applied });
-      await sharedWebhookDispatcher(db, logger).tick();
-    }
-    return result;
-  },
-};
+  cron: "* * * * *",
+  concurrency: { limit: 1 },
+  recordsEvents: true,
+  steps: ({ db, chains, logger }) => [
+    jobStep("apply-due-setting-changes", async () => {
+      const result = await applyDueSettingChanges({ db, chains });
+      if (result.applied.length > 0)
+        logger.info("money-routing changes applied", { changes: result.applied });
+      return result;
+    }),
+  ],
+});
 
-/** The jobs the embedded runner drives when Inngest is not configured. */
-export const jobs: readonly Job[] = [
+/** Every background job: the embedded runner drives them all, and each has its Inngest function. */
+export const jobs: readonly JobDefinition[] = [
   chainHeartbeatJob,
   idempotencyCleanupJob,
   chainScanJob,

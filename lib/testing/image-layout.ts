@@ -7,6 +7,7 @@ import { spawn } from "node:child_process";
 import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { needsBuild } from "../runtime/needs-build";
+import { acquireBuildLock } from "./build-lock";
 import { IMAGE_SOURCE_ENTRIES } from "./image-commands";
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -39,6 +40,8 @@ export async function prepareImageLayout(): Promise<string> {
  * ever see `.next`.
  */
 async function buildStandalone(): Promise<void> {
+  // Never alongside another test file's `npm start` build: both use (and Next rewrites) tsconfig.json.
+  const releaseBuild = await acquireBuildLock(ROOT);
   const touched = ["tsconfig.json", "next-env.d.ts"].map((file) => {
     const path = join(ROOT, file);
     return { path, content: existsSync(path) ? readFileSync(path, "utf8") : undefined };
@@ -70,5 +73,6 @@ async function buildStandalone(): Promise<void> {
       if (content === undefined) rmSync(path, { force: true });
       else if (!existsSync(path) || readFileSync(path, "utf8") !== content) writeFileSync(path, content);
     }
+    releaseBuild();
   }
 }
