@@ -25,7 +25,7 @@ import { startEmbeddedPostgres } from "../lib/runtime/embedded-postgres";
 import { needsBuild } from "../lib/runtime/needs-build";
 import { type ManagedProcess, runChild, stopAll } from "../lib/runtime/processes";
 import { nextServerArgs, nextServerCommand } from "../lib/runtime/server-command";
-import { gasTankAddress } from "../lib/settlement/signing-accounts";
+import { gasTankAddress } from "../lib/transactions/signing-accounts";
 import { assertSeedFingerprint } from "../lib/wallet/seed-fingerprint";
 
 const root = resolve(import.meta.dirname, "..");

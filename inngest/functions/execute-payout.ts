@@ -3,12 +3,12 @@ import { env } from "../../lib/config/env";
 import { loadJobContext } from "../../lib/jobs/start-background-jobs";
 import { confirmGasTopUps } from "../../lib/payouts/hot-wallet-gas";
 import { broadcastSentPayouts, confirmSentPayouts, signApprovedPayouts } from "../../lib/payouts/run-payouts";
-import type { SettlementDeps } from "../../lib/settlement/settlement-deps";
+import type { TransactionDeps } from "../../lib/transactions/transaction-deps";
 import { inngest, payoutApproved, ZPayoutApproved } from "../client";
 
 export type ExecutePayoutDependencies = {
   /** Database, chains and seed; tests pass a test database, the Anvil devnet and a test seed. */
-  getDeps: () => SettlementDeps;
+  getDeps: () => TransactionDeps;
 };
 
 /**

@@ -3,11 +3,11 @@ import { env } from "../../lib/config/env";
 import { publicUrl } from "../../lib/config/public-url";
 import { loadJobContext } from "../../lib/jobs/start-background-jobs";
 import { runSweeps } from "../../lib/settlement/run-sweeps";
-import type { SettlementDeps } from "../../lib/settlement/settlement-deps";
+import type { TransactionDeps } from "../../lib/transactions/transaction-deps";
 import { inngest } from "../client";
 
 export type SweepSupervisorDependencies = {
-  getDeps: () => SettlementDeps;
+  getDeps: () => TransactionDeps;
   baseUrl?: () => string;
 };
 

@@ -10,10 +10,10 @@ import type { TChain } from "../config/chains";
 import type { Tx } from "../db/client";
 import { newId } from "../ids";
 import type { Logger } from "../logger";
-import { allocateNonce } from "../settlement/allocate-nonce";
-import { feeFields, type GasQuote, MAX_REPLACEMENTS, replacementPrice } from "../settlement/gas-price";
-import { clientOf, nowOf, replaceAfterMsOf, type SettlementDeps } from "../settlement/settlement-deps";
-import { gasTankSigner } from "../settlement/signing-accounts";
+import { allocateNonce } from "../transactions/allocate-nonce";
+import { feeFields, type GasQuote, MAX_REPLACEMENTS, replacementPrice } from "../transactions/gas-price";
+import { gasTankSigner } from "../transactions/signing-accounts";
+import { clientOf, nowOf, replaceAfterMsOf, type TransactionDeps } from "../transactions/transaction-deps";
 
 const NATIVE_TRANSFER_GAS = 21_000n;
 /**
@@ -56,7 +56,7 @@ export async function freeGasFloat(tx: Tx, chain: string, merchantId: string): P
  * cannot pay it. Returns the signed transaction to broadcast, or null when nothing is to be sent.
  */
 export async function planGasTopUp(
-  deps: SettlementDeps,
+  deps: TransactionDeps,
   tx: Tx,
   client: ChainClient,
   chain: TChain,
@@ -115,7 +115,7 @@ export async function planGasTopUp(
  * that point is simply re-broadcast: the float never counts it before it is final.
  */
 export async function confirmGasTopUps(
-  deps: SettlementDeps,
+  deps: TransactionDeps,
   chain: TChain,
   options: { logger?: Logger } = {},
 ): Promise<number> {
@@ -167,7 +167,7 @@ export async function confirmGasTopUps(
  * replaced MAX_REPLACEMENTS times: prices do not explain that, an operator looks).
  */
 async function replaceStuckTopUp(
-  deps: SettlementDeps,
+  deps: TransactionDeps,
   client: ChainClient,
   chain: TChain,
   topUpId: string,

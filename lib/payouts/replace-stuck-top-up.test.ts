@@ -12,10 +12,10 @@ import { reconcileChainWithHotWallets } from "../balances/reconcile-hot-wallets"
 import { toBigInt } from "../payments/payment-object";
 import { type RunningAnvil, startAnvil } from "../runtime/anvil";
 import { freePort } from "../runtime/free-port";
-import type { SettlementDeps } from "../settlement/settlement-deps";
-import { gasTankSigner } from "../settlement/signing-accounts";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
 import { createSettlementFixture, type SettlementFixture } from "../testing/settlement-fixture";
+import { gasTankSigner } from "../transactions/signing-accounts";
+import type { TransactionDeps } from "../transactions/transaction-deps";
 import { runPayouts, signApprovedPayouts } from "./run-payouts";
 
 const REPLACE_AFTER_MS = 60_000;
@@ -24,7 +24,7 @@ let database: TestDatabase;
 let anvil: RunningAnvil;
 let fx: SettlementFixture;
 let clock = Date.now();
-let deps: SettlementDeps;
+let deps: TransactionDeps;
 beforeAll(async () => {
   database = await createTestDatabase();
   anvil = await startAnvil({ port: await freePort() });

@@ -12,9 +12,9 @@ import { reconcileChainWithHotWallets } from "../balances/reconcile-hot-wallets"
 import { formatAmount } from "../money/amounts";
 import { toBigInt } from "../payments/payment-object";
 import { setTreasurySetting } from "../settlement/set-treasury-setting";
-import { hotWalletSigner } from "../settlement/signing-accounts";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
 import { createSettlementFixture, type SettlementFixture } from "../testing/settlement-fixture";
+import { hotWalletSigner } from "../transactions/signing-accounts";
 import { createPayout } from "./create-payout";
 import { listPayouts } from "./list-payouts";
 import { refundPayment } from "./refund-payment";

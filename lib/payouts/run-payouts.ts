@@ -25,16 +25,16 @@ import { AppError } from "../errors";
 import type { TEventType } from "../events/event-object";
 import { recordEvent } from "../events/record-event";
 import type { Logger } from "../logger";
-import { allocateNonce } from "../settlement/allocate-nonce";
+import { allocateNonce } from "../transactions/allocate-nonce";
 import {
   feeFields,
   type GasQuote,
   MAX_REPLACEMENTS,
   quoteGasPrice,
   replacementPrice,
-} from "../settlement/gas-price";
-import { clientOf, nowOf, type SettlementDeps } from "../settlement/settlement-deps";
-import { hotWalletSigner } from "../settlement/signing-accounts";
+} from "../transactions/gas-price";
+import { hotWalletSigner } from "../transactions/signing-accounts";
+import { clientOf, nowOf, type TransactionDeps } from "../transactions/transaction-deps";
 import {
   confirmGasTopUps,
   freeGasFloat,
@@ -55,7 +55,7 @@ export type RunPayoutsResult = { signed: number; broadcast: number; confirmed: n
  * confirmations. Idempotent and safe to run from several processes at once (row locks).
  */
 export async function runPayouts(
-  deps: SettlementDeps,
+  deps: TransactionDeps,
   options: { logger?: Logger; limit?: number } = {},
 ): Promise<RunPayoutsResult> {
   const total: RunPayoutsResult = { signed: 0, broadcast: 0, confirmed: 0, failed: 0 };
@@ -86,7 +86,7 @@ export async function runPayouts(
  * left approved while a top-up for all such payouts of the wallet is sent and confirmed.
  */
 export async function signApprovedPayouts(
-  deps: SettlementDeps,
+  deps: TransactionDeps,
   chain: TChain,
   options: {
     logger?: Logger;
@@ -159,7 +159,7 @@ export async function signApprovedPayouts(
  * the gas tank is empty, those payouts stay approved with the reason as `last_error`.
  */
 async function requestGasTopUp(
-  deps: SettlementDeps,
+  deps: TransactionDeps,
   client: ChainClient,
   chain: TChain,
   params: { merchantId: string; hotWallet: Address; needed: bigint; quote: GasQuote; broadcast?: boolean },
@@ -186,7 +186,7 @@ async function requestGasTopUp(
 }
 
 async function signPayout(
-  deps: SettlementDeps,
+  deps: TransactionDeps,
   tx: Tx,
   client: ChainClient,
   chain: TChain,
@@ -294,7 +294,7 @@ async function signPayout(
 }
 
 async function failPayout(
-  deps: SettlementDeps,
+  deps: TransactionDeps,
   tx: Tx,
   chain: TChain,
   payoutId: string,
@@ -315,7 +315,7 @@ async function failPayout(
 }
 
 async function recordPayoutEvent(
-  deps: SettlementDeps,
+  deps: TransactionDeps,
   tx: Tx,
   _chain: TChain,
   payoutId: string,
@@ -342,7 +342,7 @@ async function recordPayoutEvent(
  * at once. "Already known" / "nonce too low" mean it is in the pool or mined: not an error.
  */
 export async function broadcastSentPayouts(
-  deps: SettlementDeps,
+  deps: TransactionDeps,
   chain: TChain,
   options: { logger?: Logger; limit?: number; payoutId?: string } = {},
 ): Promise<number> {
@@ -385,7 +385,7 @@ export async function broadcastSentPayouts(
  * reverted → `failed` (amount and unused fee returned, the gas spent is kept, `payout.failed`).
  */
 export async function confirmSentPayouts(
-  deps: SettlementDeps,
+  deps: TransactionDeps,
   chain: TChain,
   options: { logger?: Logger; limit?: number; payoutId?: string } = {},
 ): Promise<{ confirmed: number; failed: number }> {
@@ -457,7 +457,7 @@ export async function confirmSentPayouts(
  * transaction — the shared nonce guarantees only one ever is. The extra fee is reserved first.
  */
 export async function replaceStuckPayouts(
-  deps: SettlementDeps,
+  deps: TransactionDeps,
   chain: TChain,
   options: { stuckAfterMs?: number; logger?: Logger; payoutId?: string; broadcast?: boolean } = {},
 ): Promise<number> {
@@ -508,7 +508,7 @@ export async function replaceStuckPayouts(
 }
 
 async function replacePayoutTransaction(
-  deps: SettlementDeps,
+  deps: TransactionDeps,
   tx: Tx,
   client: ChainClient,
   chain: TChain,

@@ -26,10 +26,10 @@ import { AppError } from "../errors";
 import { recordEvent } from "../events/record-event";
 import { newId } from "../ids";
 import { PAYMENT_SELECT, serializePayment, toBigInt } from "../payments/payment-object";
-import { allocateNonce } from "./allocate-nonce";
-import { feeCacheMsOf, feeFields, type GasQuote, quoteGasPrice } from "./gas-price";
-import { clientOf, nowOf, replaceAfterMsOf, type SettlementDeps } from "./settlement-deps";
-import { depositSigner, gasTankSigner } from "./signing-accounts";
+import { allocateNonce } from "../transactions/allocate-nonce";
+import { feeCacheMsOf, feeFields, type GasQuote, quoteGasPrice } from "../transactions/gas-price";
+import { depositSigner, gasTankSigner } from "../transactions/signing-accounts";
+import { clientOf, nowOf, replaceAfterMsOf, type TransactionDeps } from "../transactions/transaction-deps";
 
 const NATIVE_TRANSFER_GAS = 21_000n;
 
@@ -122,7 +122,7 @@ export class GasTankInsufficientError extends SweepBlockedError {
  * number of processes.
  */
 export async function advanceSweep(
-  deps: SettlementDeps,
+  deps: TransactionDeps,
   sweepId: string,
   options: AdvanceSweepOptions = {},
 ): Promise<AdvanceSweepResult> {
@@ -153,7 +153,7 @@ export async function advanceSweep(
  * when it has the chain's required confirmations. Never broadcasts.
  */
 export async function recordSweepTransaction(
-  deps: SettlementDeps,
+  deps: TransactionDeps,
   sweepId: string,
   options: AdvanceSweepOptions = {},
 ): Promise<AdvanceSweepResult> {
@@ -196,7 +196,11 @@ export async function recordSweepTransaction(
   }
 }
 
-async function readResult(deps: SettlementDeps, sweepId: string, busy: boolean): Promise<AdvanceSweepResult> {
+async function readResult(
+  deps: TransactionDeps,
+  sweepId: string,
+  busy: boolean,
+): Promise<AdvanceSweepResult> {
   const row = await deps.db.sweep.findUniqueOrThrow({
     where: { id: sweepId },
     select: { status: true, lastError: true },
@@ -205,7 +209,7 @@ async function readResult(deps: SettlementDeps, sweepId: string, busy: boolean):
 }
 
 async function step(
-  deps: SettlementDeps,
+  deps: TransactionDeps,
   tx: Tx,
   client: ChainClient,
   chain: TChain,
@@ -234,7 +238,7 @@ async function step(
 // ─── Native ───────────────────────────────────────────────────────────────────────────────────────
 
 async function signNativeSweep(
-  deps: SettlementDeps,
+  deps: TransactionDeps,
   tx: Tx,
   client: ChainClient,
   chain: TChain,
@@ -268,7 +272,7 @@ async function signNativeSweep(
  * bytes and hash, before anything is broadcast: after a crash the same bytes are sent again.
  */
 async function signDepositTransfer(
-  deps: SettlementDeps,
+  deps: TransactionDeps,
   tx: Tx,
   client: ChainClient,
   chain: TChain,
@@ -338,7 +342,7 @@ async function tokenSweepCost(client: ChainClient, chain: TChain, sweep: SweepRo
 
 /** Sends the deposit exactly the gas its token transfer needs (less what it already holds). */
 async function planGasTopUp(
-  deps: SettlementDeps,
+  deps: TransactionDeps,
   tx: Tx,
   client: ChainClient,
   chain: TChain,
@@ -363,7 +367,7 @@ async function planGasTopUp(
 
 /** The gas tank's top-up transaction, signed with a freshly allocated nonce (not yet recorded). */
 async function signGasTopUp(
-  deps: SettlementDeps,
+  deps: TransactionDeps,
   tx: Tx,
   client: ChainClient,
   chain: TChain,
@@ -405,7 +409,7 @@ function gasTopUpFields(sweep: SweepRow, topUp: bigint, signed: { rawTx: Hex; no
 }
 
 async function confirmGasTopUp(
-  deps: SettlementDeps,
+  deps: TransactionDeps,
   tx: Tx,
   client: ChainClient,
   chain: TChain,
@@ -458,7 +462,7 @@ async function confirmGasTopUp(
 
 /** The deposit key transfers the full token balance, spending the topped-up gas at one price. */
 async function signTokenSweep(
-  deps: SettlementDeps,
+  deps: TransactionDeps,
   tx: Tx,
   client: ChainClient,
   chain: TChain,
@@ -502,7 +506,7 @@ async function signTokenSweep(
 }
 
 async function confirmSweep(
-  deps: SettlementDeps,
+  deps: TransactionDeps,
   tx: Tx,
   client: ChainClient,
   chain: TChain,
@@ -653,7 +657,7 @@ function replacementQuote(stuck: GasQuote, current: GasQuote): GasQuote {
  * fee first gets the difference from the gas tank (see topUpStuckTransfer).
  */
 async function replaceIfStuck(
-  deps: SettlementDeps,
+  deps: TransactionDeps,
   tx: Tx,
   client: ChainClient,
   chain: TChain,
@@ -680,7 +684,7 @@ async function replaceIfStuck(
  * becomes the sweep's transaction) or re-signed with the same nonce at the higher fee.
  */
 async function resumeStuckTransfer(
-  deps: SettlementDeps,
+  deps: TransactionDeps,
   tx: Tx,
   client: ChainClient,
   chain: TChain,
@@ -706,7 +710,7 @@ async function resumeStuckTransfer(
 
 /** Re-signs the step's transaction `hash` (replacing it and `earlier`) with the same nonce and a higher fee. */
 async function replaceTransaction(
-  deps: SettlementDeps,
+  deps: TransactionDeps,
   tx: Tx,
   client: ChainClient,
   chain: TChain,
@@ -819,7 +823,7 @@ async function replaceTransaction(
  * still be mined while the top-up is in flight, and resumeStuckTransfer then records it.
  */
 async function topUpStuckTransfer(
-  deps: SettlementDeps,
+  deps: TransactionDeps,
   tx: Tx,
   client: ChainClient,
   chain: TChain,
@@ -852,7 +856,7 @@ export type BroadcastResult = { mined: boolean; error: string | null };
  * mined. "Already known" and "nonce too low" mean it is in the pool or mined: not an error.
  */
 export async function broadcastSweepTransaction(
-  deps: SettlementDeps,
+  deps: TransactionDeps,
   sweepId: string,
 ): Promise<BroadcastResult> {
   const sweep = await deps.db.sweep.findUniqueOrThrow({

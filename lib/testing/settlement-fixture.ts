@@ -27,8 +27,8 @@ import { approvePayout } from "../payouts/review-payout";
 import { advanceSweep } from "../settlement/advance-sweep";
 import { planSweeps } from "../settlement/plan-sweeps";
 import { setTreasurySetting } from "../settlement/set-treasury-setting";
-import type { SettlementDeps } from "../settlement/settlement-deps";
-import { gasTankAddress, hotWalletSigner } from "../settlement/signing-accounts";
+import { gasTankAddress, hotWalletSigner } from "../transactions/signing-accounts";
+import type { TransactionDeps } from "../transactions/transaction-deps";
 import { markPaymentConfirmedForTest } from "./mark-payment-confirmed";
 import { testChain } from "./test-chain";
 
@@ -82,7 +82,7 @@ export async function createSettlementFixture(
     chain: "local",
     address: treasury,
   });
-  const deps: SettlementDeps = { db, chains: [chain], mnemonic };
+  const deps: TransactionDeps = { db, chains: [chain], mnemonic };
 
   async function createConfirmedPayment(params: { token?: "USDC"; amount: string; pay?: bigint }) {
     const payment = await createPayment(
