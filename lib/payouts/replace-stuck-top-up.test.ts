@@ -66,7 +66,7 @@ describe("a stuck gas top-up", () => {
         [stuck.txHash, []],
       ]);
 
-      // After it: one replacement, same nonce, value and recipient, at least 25 % more per gas.
+      // After it: one replacement, same nonce, value and recipient, fees raised by the chain's policy (≥ 12.5 %).
       clock += 2_000;
       await runPayouts(deps);
       const [replaced, ...none] = await topUps();
@@ -80,7 +80,10 @@ describe("a stuck gas top-up", () => {
       expect(replacement.to).toBe(stuckTx.to);
       expect(replacement.value).toBe(stuckTx.value);
       expect(replacement.maxFeePerGas ?? 0n).toBeGreaterThanOrEqual(
-        ((stuckTx.maxFeePerGas ?? 0n) * 125n) / 100n,
+        ((stuckTx.maxFeePerGas ?? 0n) * 1125n) / 1000n,
+      );
+      expect(replacement.maxPriorityFeePerGas ?? 0n).toBeGreaterThanOrEqual(
+        ((stuckTx.maxPriorityFeePerGas ?? 0n) * 1125n) / 1000n,
       );
       // Another run within the timeout of the replacement does not replace it again.
       await runPayouts(deps);

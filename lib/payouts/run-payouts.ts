@@ -2,8 +2,8 @@
 // refunds"):  approved → sent (signed, recorded, broadcast) → confirmed, or failed (funds returned).
 // As with sweeps, each transaction is signed and recorded (nonce, hash, raw bytes) in a committed
 // database transaction BEFORE it is broadcast: after a crash the same bytes are re-broadcast, so a
-// payout can never be sent twice. Nonces come from the shared allocator (lib/settlement), so many
-// payouts of one hot wallet are signed back to back and broadcast without waiting for receipts.
+// payout can never be sent twice. Signing, nonces, watching and replacing stuck transactions are
+// the outgoing-transaction engine's (lib/transactions): this file says what to send and books it.
 import {
   type Address,
   BaseError,
@@ -12,29 +12,25 @@ import {
   erc20Abi,
   getAddress,
   type Hex,
-  keccak256,
-  parseTransaction,
 } from "viem";
 import { postLedgerEntry } from "../balances/post-ledger-entry";
-import { minedReceipt } from "../chains/mined-receipt";
 import type { ChainClient } from "../chains/public-client";
-import { isAlreadyBroadcast, shortMessage } from "../chains/rpc-error";
+import { shortMessage } from "../chains/rpc-error";
 import type { TChain } from "../config/chains";
 import type { Tx } from "../db/client";
 import { AppError } from "../errors";
 import type { TEventType } from "../events/event-object";
 import { recordEvent } from "../events/record-event";
 import type { Logger } from "../logger";
-import { allocateNonce } from "../transactions/allocate-nonce";
-import {
-  feeFields,
-  type GasQuote,
-  MAX_REPLACEMENTS,
-  quoteGasPrice,
-  replacementPrice,
-} from "../transactions/gas-price";
+import { broadcastRawTransaction } from "../transactions/broadcast-raw-transaction";
+import { outgoingTransactionOf } from "../transactions/outgoing-transaction-of";
+import { replaceStuckTransaction } from "../transactions/replace-stuck-transaction";
+import { signOutgoingTransaction } from "../transactions/sign-outgoing-transaction";
 import { hotWalletSigner } from "../transactions/signing-accounts";
 import { clientOf, nowOf, type TransactionDeps } from "../transactions/transaction-deps";
+import { maxFeeOf, quoteTransactionFees, type TransactionFees } from "../transactions/transaction-fees";
+import { transactionPolicyOf } from "../transactions/transaction-policy";
+import { watchOutgoingTransaction } from "../transactions/watch-outgoing-transaction";
 import {
   confirmGasTopUps,
   freeGasFloat,
@@ -110,8 +106,8 @@ export async function signApprovedPayouts(
     select: { id: true },
   });
   if (due.length === 0) return { signed: 0, failed: 0 };
-  // One price for the batch: every payout's fee is known before it is sent (see GasQuote).
-  const quote = await quoteGasPrice(client);
+  // One quote for the batch; each payout reserves its most (gas limit × max fee).
+  const fees = await quoteTransactionFees(client);
   let signed = 0;
   let failed = 0;
   const broadcasts: Promise<unknown>[] = [];
@@ -122,7 +118,7 @@ export async function signApprovedPayouts(
   };
   const signOne = async (id: string) => {
     try {
-      const outcome = await deps.db.$transaction((tx) => signPayout(deps, tx, client, chain, id, quote), {
+      const outcome = await deps.db.$transaction((tx) => signPayout(deps, tx, client, chain, id, fees), {
         timeout: 60_000,
       });
       if (outcome === "failed") failed += 1;
@@ -133,10 +129,7 @@ export async function signApprovedPayouts(
         signed += 1;
         // Committed: send it now, so the first payouts are mined while later ones are signed. A
         // failed send is retried by broadcastSentPayouts with the same bytes.
-        if (options.broadcast !== false)
-          broadcasts.push(
-            client.sendRawTransaction({ serializedTransaction: outcome.rawTx }).catch(() => undefined),
-          );
+        if (options.broadcast !== false) broadcasts.push(broadcastRawTransaction(client, outcome.rawTx));
       }
     } catch (error) {
       options.logger?.warn("payout not signed; retrying on the next run", { payoutId: id, error });
@@ -149,7 +142,7 @@ export async function signApprovedPayouts(
   // row lock still hands out one nonce at a time, in commit order.
   await Promise.all(Array.from({ length: SIGNING_CONCURRENCY }, signPayouts));
   for (const [merchantId, need] of gasNeeds)
-    await requestGasTopUp(deps, client, chain, { merchantId, ...need, quote, broadcast: options.broadcast });
+    await requestGasTopUp(deps, client, chain, { merchantId, ...need, fees, broadcast: options.broadcast });
   await Promise.all(broadcasts);
   return { signed, failed };
 }
@@ -162,14 +155,19 @@ async function requestGasTopUp(
   deps: TransactionDeps,
   client: ChainClient,
   chain: TChain,
-  params: { merchantId: string; hotWallet: Address; needed: bigint; quote: GasQuote; broadcast?: boolean },
+  params: {
+    merchantId: string;
+    hotWallet: Address;
+    needed: bigint;
+    fees: TransactionFees;
+    broadcast?: boolean;
+  },
 ): Promise<void> {
   try {
     const rawTx = await deps.db.$transaction((tx) => planGasTopUp(deps, tx, client, chain, params), {
       timeout: 60_000,
     });
-    if (rawTx && params.broadcast !== false)
-      await client.sendRawTransaction({ serializedTransaction: rawTx }).catch(() => undefined);
+    if (rawTx && params.broadcast !== false) await broadcastRawTransaction(client, rawTx);
   } catch (error) {
     if (!(error instanceof GasTankEmptyError)) throw error;
     await deps.db.payout.updateMany({
@@ -191,7 +189,7 @@ async function signPayout(
   client: ChainClient,
   chain: TChain,
   payoutId: string,
-  quote: GasQuote,
+  fees: TransactionFees,
 ): Promise<
   { rawTx: Hex } | { needsGas: bigint; merchantId: string; hotWallet: Address } | "failed" | "skipped"
 > {
@@ -218,7 +216,7 @@ async function signPayout(
         value: 0n,
         data: encodeFunctionData({ abi: erc20Abi, functionName: "transfer", args: [to, amount] }),
       }
-    : { to, value: amount, data: undefined };
+    : { to, value: amount };
 
   let gas: bigint;
   try {
@@ -229,7 +227,7 @@ async function signPayout(
     await failPayout(deps, tx, chain, payoutId, `the chain refuses this transfer: ${shortMessage(error)}`);
     return "failed";
   }
-  const feeReserve = gas * quote.gasPrice;
+  const feeReserve = gas * maxFeeOf(fees);
   let gasSponsored = false;
   try {
     await postLedgerEntry(tx, {
@@ -266,23 +264,25 @@ async function signPayout(
     }
     gasSponsored = true;
   }
-  const nonce = await allocateNonce(tx, client, { chain: chain.name, address: signer.address });
-  const rawTx = await signer.signTransaction({
-    chainId: chain.chainId,
-    ...call,
-    gas,
-    nonce,
-    ...feeFields(quote),
-  });
   const now = nowOf(deps);
+  const signed = await signOutgoingTransaction(tx, client, {
+    chain,
+    signer,
+    purpose: "payout",
+    ownerId: payoutId,
+    call,
+    gas,
+    fees,
+    signedAt: now,
+  });
   await tx.payout.update({
     where: { id: payoutId },
     data: {
       status: "sent",
-      fromAddress: signer.address,
-      nonce,
-      rawTx,
-      txHash: keccak256(rawTx),
+      fromAddress: signed.from,
+      nonce: signed.nonce,
+      rawTx: signed.rawTx,
+      txHash: signed.txHash,
       feeReserved: feeReserve.toString(),
       gasSponsored,
       sentAt: now,
@@ -290,7 +290,7 @@ async function signPayout(
     },
   });
   await recordPayoutEvent(deps, tx, chain, payoutId, "payout.sent", now);
-  return { rawTx };
+  return { rawTx: signed.rawTx };
 }
 
 async function failPayout(
@@ -356,22 +356,17 @@ export async function broadcastSentPayouts(
   const results = await Promise.all(
     sent.map(async (payout) => {
       if (!payout.rawTx || !payout.txHash) return false;
-      try {
-        await client.sendRawTransaction({ serializedTransaction: payout.rawTx as Hex });
-        return true;
-      } catch (error) {
-        if (isAlreadyBroadcast(error)) return false;
-        const message = shortMessage(error);
-        options.logger?.warn("payout broadcast failed; retrying on the next run", {
-          payoutId: payout.id,
-          error,
-        });
-        await deps.db.payout.update({
-          where: { id: payout.id },
-          data: { lastError: `broadcast failed: ${message}` },
-        });
-        return false;
-      }
+      const broadcast = await broadcastRawTransaction(client, payout.rawTx);
+      if (broadcast.kind !== "failed") return broadcast.kind === "sent";
+      options.logger?.warn("payout broadcast failed; retrying on the next run", {
+        payoutId: payout.id,
+        error: broadcast.message,
+      });
+      await deps.db.payout.update({
+        where: { id: payout.id },
+        data: { lastError: `broadcast failed: ${broadcast.message}` },
+      });
+      return false;
     }),
   );
   return results.filter(Boolean).length;
@@ -380,9 +375,10 @@ export async function broadcastSentPayouts(
 // ─── Confirmation ─────────────────────────────────────────────────────────────────────────────────
 
 /**
- * Records the outcome of sent payouts whose transaction has the chain's required confirmations:
- * success → `confirmed` (actual fee recorded, unused fee reserve returned, `payout.confirmed`);
- * reverted → `failed` (amount and unused fee returned, the gas spent is kept, `payout.failed`).
+ * Records the outcome of sent payouts whose transaction has the chain's required confirmations
+ * (watchOutgoingTransaction): success → `confirmed` (fee actually paid recorded, unused fee reserve
+ * returned, `payout.confirmed`); reverted → `failed` (amount and unused fee returned, the gas spent
+ * is kept, `payout.failed`).
  */
 export async function confirmSentPayouts(
   deps: TransactionDeps,
@@ -393,15 +389,14 @@ export async function confirmSentPayouts(
   const sent = await deps.db.payout.findMany({
     where: { chain: chain.name, status: "sent", ...(options.payoutId ? { id: options.payoutId } : {}) },
     take: options.limit ?? 500,
-    select: { id: true, txHash: true, replacedTxHashes: true },
+    select: { id: true, rawTx: true, replacedTxHashes: true, sentAt: true },
   });
-  if (sent.length === 0) return { confirmed: 0, failed: 0 };
-  const head = await client.getBlockNumber({ cacheTime: 0 });
-  const receipts = await Promise.all(
+  const outcomes = await Promise.all(
     sent.map(async (payout) => {
       try {
-        const receipt = await minedReceipt(client, [payout.txHash, ...payout.replacedTxHashes]);
-        return receipt ? { payout, receipt } : null;
+        const id = await payoutTransactionOf(deps, chain, payout);
+        const outcome = await watchOutgoingTransaction(deps.db, client, chain, { id, now: nowOf(deps) });
+        return outcome.kind === "final" ? { payoutId: payout.id, outcome } : null;
       } catch (error) {
         options.logger?.warn("payout receipt not read", { payoutId: payout.id, error });
         return null;
@@ -410,51 +405,61 @@ export async function confirmSentPayouts(
   );
   let confirmed = 0;
   let failed = 0;
-  for (const found of receipts) {
+  for (const found of outcomes) {
     if (!found) continue;
-    const { payout, receipt } = found;
-    if (head - receipt.blockNumber + 1n < BigInt(chain.confirmations)) continue;
-    const fee = receipt.gasUsed * receipt.effectiveGasPrice;
-    const outcome = await deps.db.$transaction(async (tx) => {
+    const { payoutId, outcome } = found;
+    const result = await deps.db.$transaction(async (tx) => {
       // The mined transaction may be one a replacement superseded: the payout shows that one.
       const { count } = await tx.payout.updateMany({
-        where: { id: payout.id, status: "sent" },
-        data:
-          receipt.status === "success"
-            ? {
-                status: "confirmed",
-                confirmedAt: nowOf(deps),
-                lastError: null,
-                txHash: receipt.transactionHash,
-              }
-            : {
-                lastError: `transaction ${receipt.transactionHash} reverted`,
-                txHash: receipt.transactionHash,
-              },
+        where: { id: payoutId, status: "sent" },
+        data: outcome.success
+          ? { status: "confirmed", confirmedAt: nowOf(deps), lastError: null, txHash: outcome.hash }
+          : { lastError: `transaction ${outcome.hash} reverted`, txHash: outcome.hash },
       });
       if (count === 0) return null;
-      if (receipt.status === "success") {
-        await settleFeeReserve(tx, payout.id, fee, nowOf(deps));
-        await recordPayoutEvent(deps, tx, chain, payout.id, "payout.confirmed", nowOf(deps));
+      if (outcome.success) {
+        await settleFeeReserve(tx, payoutId, outcome.feePaid, nowOf(deps));
+        await recordPayoutEvent(deps, tx, chain, payoutId, "payout.confirmed", nowOf(deps));
         return "confirmed" as const;
       }
-      await failPayout(deps, tx, chain, payout.id, `transaction ${receipt.transactionHash} reverted`, fee);
+      await failPayout(deps, tx, chain, payoutId, `transaction ${outcome.hash} reverted`, outcome.feePaid);
       return "failed" as const;
     });
-    if (outcome === "confirmed") confirmed += 1;
-    if (outcome === "failed") failed += 1;
+    if (result === "confirmed") confirmed += 1;
+    if (result === "failed") failed += 1;
   }
   return { confirmed, failed };
 }
 
+/** The engine's row of a sent payout (adopting one signed before the engine existed). */
+function payoutTransactionOf(
+  deps: TransactionDeps,
+  chain: TChain,
+  payout: { id: string; rawTx: string | null; replacedTxHashes: string[]; sentAt: Date | null },
+): Promise<string> {
+  return outgoingTransactionOf(deps.db, {
+    chain: chain.name,
+    purpose: "payout",
+    ownerId: payout.id,
+    recorded: {
+      rawTx: payout.rawTx ?? "",
+      replacedTxHashes: payout.replacedTxHashes,
+      signedAt: payout.sentAt ?? nowOf(deps),
+    },
+  });
+}
+
 // ─── Stuck transactions ───────────────────────────────────────────────────────────────────────────
 
+type GasNeed = { needsGas: bigint; merchantId: string; hotWallet: Address };
+
 /**
- * Replaces sent payouts whose transaction has not been mined `stuckAfterMs` after it was sent (price
- * too low, or dropped by the node): the same call with the same nonce, re-signed at the current
- * price and at least 25 % more than before (nodes require a bump to replace), recorded before it is
- * broadcast like the first. The superseded hash is kept: whichever of them is mined is the payout's
- * transaction — the shared nonce guarantees only one ever is. The extra fee is reserved first.
+ * Replaces sent payouts whose transaction is stuck under the chain's policy (transactionPolicyOf;
+ * `stuckAfterMs` overrides its timeout): same call and nonce, both fees raised, recorded before it
+ * is broadcast. The superseded hash is kept: whichever of them is mined is the payout's transaction.
+ * The extra fee is reserved first (or, for a payout whose gas the gas tank pays, taken from the hot
+ * wallet's gas float, topped up when short). Past the policy's limits the payout's transaction is
+ * paused and `last_error` says an operator is needed.
  */
 export async function replaceStuckPayouts(
   deps: TransactionDeps,
@@ -462,46 +467,44 @@ export async function replaceStuckPayouts(
   options: { stuckAfterMs?: number; logger?: Logger; payoutId?: string; broadcast?: boolean } = {},
 ): Promise<number> {
   const client = clientOf(deps, chain);
-  const stuckAfterMs =
-    options.stuckAfterMs ?? Math.max(30_000, chain.blockTime * chain.confirmations * 3 * 1000);
+  const policy = transactionPolicyOf(chain, { replaceAfterMs: options.stuckAfterMs ?? deps.replaceAfterMs });
   const stuck = await deps.db.payout.findMany({
     where: {
       chain: chain.name,
       status: "sent",
-      sentAt: { lte: new Date(nowOf(deps).getTime() - stuckAfterMs) },
+      sentAt: { lte: new Date(nowOf(deps).getTime() - policy.stuckAfterMs) },
       ...(options.payoutId ? { id: options.payoutId } : {}),
     },
-    select: { id: true },
+    select: { id: true, rawTx: true, replacedTxHashes: true, sentAt: true },
   });
   let replaced = 0;
-  for (const { id } of stuck) {
+  for (const payout of stuck) {
     try {
-      const rawTx = await deps.db.$transaction(
-        (tx) => replacePayoutTransaction(deps, tx, client, chain, id),
-        {
-          timeout: 60_000,
-        },
+      const engineId = await payoutTransactionOf(deps, chain, payout);
+      const outcome = await deps.db.$transaction(
+        (tx) => replacePayoutTransaction(deps, tx, client, chain, { payoutId: payout.id, engineId, policy }),
+        { timeout: 60_000 },
       );
-      if (!rawTx) continue;
-      if (typeof rawTx === "object") {
+      if (!outcome) continue;
+      if ("needsGas" in outcome) {
         await requestGasTopUp(deps, client, chain, {
-          ...rawTx,
-          needed: rawTx.needsGas,
-          quote: await quoteGasPrice(client),
+          ...outcome,
+          needed: outcome.needsGas,
+          fees: await quoteTransactionFees(client),
           broadcast: options.broadcast,
         });
         continue;
       }
       replaced += 1;
-      if (options.broadcast !== false)
-        await client.sendRawTransaction({ serializedTransaction: rawTx }).catch((error: unknown) => {
-          options.logger?.warn("replacement broadcast failed; retrying on the next run", {
-            payoutId: id,
-            error,
-          });
+      if (options.broadcast === false) continue;
+      const broadcast = await broadcastRawTransaction(client, outcome.rawTx);
+      if (broadcast.kind === "failed")
+        options.logger?.warn("replacement broadcast failed; retrying on the next run", {
+          payoutId: payout.id,
+          error: broadcast.message,
         });
     } catch (error) {
-      options.logger?.warn("stuck payout not replaced", { payoutId: id, error });
+      options.logger?.warn("stuck payout not replaced", { payoutId: payout.id, error });
     }
   }
   return replaced;
@@ -512,8 +515,9 @@ async function replacePayoutTransaction(
   tx: Tx,
   client: ChainClient,
   chain: TChain,
-  payoutId: string,
-): Promise<Hex | { needsGas: bigint; merchantId: string; hotWallet: Address } | null> {
+  params: { payoutId: string; engineId: string; policy: ReturnType<typeof transactionPolicyOf> },
+): Promise<{ rawTx: Hex } | GasNeed | null> {
+  const { payoutId } = params;
   const [locked] = await tx.$queryRaw<{ id: string }[]>`
     SELECT id FROM payouts WHERE id = ${payoutId} AND status = 'sent' FOR UPDATE SKIP LOCKED`;
   if (!locked) return null;
@@ -521,9 +525,7 @@ async function replacePayoutTransaction(
     where: { id: payoutId },
     select: {
       merchantId: true,
-      rawTx: true,
       txHash: true,
-      nonce: true,
       feeReserved: true,
       replacedTxHashes: true,
       fromAddress: true,
@@ -531,63 +533,56 @@ async function replacePayoutTransaction(
       merchant: { select: { hdAccount: true } },
     },
   });
-  if (!payout.rawTx || !payout.txHash || payout.nonce === null || !payout.fromAddress) return null;
-  if (payout.replacedTxHashes.length >= MAX_REPLACEMENTS) {
+  if (!payout.txHash || !payout.fromAddress) return null;
+  const hotWallet = getAddress(payout.fromAddress);
+  const reserved = BigInt(payout.feeReserved.toFixed());
+  let gasNeed: GasNeed | null = null;
+  const outcome = await replaceStuckTransaction(tx, client, {
+    id: params.engineId,
+    chain,
+    signer: hotWalletSigner(deps.mnemonic, payout.merchant.hdAccount),
+    policy: params.policy,
+    now: nowOf(deps),
+    beforeSign: async ({ maxCost }) => {
+      const extra = maxCost - reserved;
+      if (extra <= 0n) return true;
+      if (payout.gasSponsored) {
+        // The gas tank pays this payout's gas: the extra comes out of the hot wallet's gas float, and
+        // a replacement waits for the next top-up (of waiting payouts) when the float is short.
+        await lockHotWalletGas(tx, chain.name, hotWallet);
+        if ((await freeGasFloat(tx, chain.name, payout.merchantId)) >= extra) return true;
+        gasNeed = { needsGas: extra, merchantId: payout.merchantId, hotWallet };
+        return false;
+      }
+      await postLedgerEntry(tx, {
+        merchantId: payout.merchantId,
+        chain: chain.name,
+        tokenSymbol: chain.nativeCurrency.symbol,
+        type: "payout_fee",
+        amount: -extra,
+        payoutId,
+        description: "extra network fee reserved to replace a stuck transaction",
+      });
+      return true;
+    },
+  });
+  if (outcome.kind === "paused") {
     // Prices do not explain a transaction stuck this long (e.g. the node refuses it): an operator looks.
-    await tx.payout.update({
-      where: { id: payoutId },
-      data: { lastError: `not mined after ${MAX_REPLACEMENTS} replacements; needs an operator` },
-    });
+    await tx.payout.update({ where: { id: payoutId }, data: { lastError: outcome.reason } });
     return null;
   }
-  if (await minedReceipt(client, [payout.txHash, ...payout.replacedTxHashes])) return null;
-  // The nonce is used (by one of ours, about to show up): nothing to replace.
-  const mined = await client.getTransactionCount({
-    address: getAddress(payout.fromAddress),
-    blockTag: "latest",
-  });
-  if (mined > payout.nonce) return null;
-  const previous = parseTransaction(payout.rawTx as Hex);
-  const { quote, price } = await replacementPrice(client, previous);
-  const gas = previous.gas ?? 0n;
-  const reserve = gas * price;
-  const extra = reserve - BigInt(payout.feeReserved.toFixed());
-  if (extra > 0n && payout.gasSponsored) {
-    // The gas tank pays this payout's gas: the extra comes out of the hot wallet's gas float, and
-    // a replacement waits for the next top-up (of waiting payouts) when the float is short.
-    await lockHotWalletGas(tx, chain.name, getAddress(payout.fromAddress));
-    if ((await freeGasFloat(tx, chain.name, payout.merchantId)) < extra)
-      return { needsGas: extra, merchantId: payout.merchantId, hotWallet: getAddress(payout.fromAddress) };
-  } else if (extra > 0n)
-    await postLedgerEntry(tx, {
-      merchantId: payout.merchantId,
-      chain: chain.name,
-      tokenSymbol: chain.nativeCurrency.symbol,
-      type: "payout_fee",
-      amount: -extra,
-      payoutId,
-      description: "extra network fee reserved to replace a stuck transaction",
-    });
-  const signer = hotWalletSigner(deps.mnemonic, payout.merchant.hdAccount);
-  const rawTx = await signer.signTransaction({
-    chainId: chain.chainId,
-    to: previous.to ?? undefined,
-    value: previous.value ?? 0n,
-    data: previous.data,
-    gas,
-    nonce: payout.nonce,
-    ...feeFields({ type: quote.type, gasPrice: price }),
-  });
+  if (outcome.kind === "waiting") return gasNeed;
+  if (outcome.kind !== "replaced") return null;
   await tx.payout.update({
     where: { id: payoutId },
     data: {
-      rawTx,
-      txHash: keccak256(rawTx),
+      rawTx: outcome.rawTx,
+      txHash: outcome.txHash,
       replacedTxHashes: [...payout.replacedTxHashes, payout.txHash],
-      feeReserved: (extra > 0n ? reserve : BigInt(payout.feeReserved.toFixed())).toString(),
+      feeReserved: (outcome.maxCost > reserved ? outcome.maxCost : reserved).toString(),
       sentAt: nowOf(deps),
       lastError: `replaced stuck transaction ${payout.txHash}`,
     },
   });
-  return rawTx;
+  return { rawTx: outcome.rawTx };
 }

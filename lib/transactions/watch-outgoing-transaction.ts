@@ -1,0 +1,64 @@
+import type { TransactionReceipt } from "viem";
+import { minedReceipt } from "../chains/mined-receipt";
+import type { ChainClient } from "../chains/public-client";
+import type { TChain } from "../config/chains";
+import type { Db, Tx } from "../db/client";
+
+export type OutgoingOutcome =
+  /** None of its transactions (current or replaced) is mined. */
+  | { kind: "missing" }
+  /** Mined, not yet with the chain's required confirmations. */
+  | { kind: "waiting"; hash: string }
+  /** Final: `hash` is whichever of its transactions was mined; `feePaid` what it cost the sender. */
+  | { kind: "final"; hash: string; success: boolean; gasUsed: bigint; feePaid: bigint; value: bigint };
+
+/**
+ * Watches one outgoing transaction: the receipt of its current or of any replaced transaction (they
+ * share the nonce, at most one is ever mined). Once it has the chain's required confirmations, the
+ * row records the outcome (confirmed / reverted), the mined hash and the fee actually paid —
+ * gasUsed × effectiveGasPrice plus the L1 data fee on OP-stack chains — and `final` is returned.
+ */
+export async function watchOutgoingTransaction(
+  db: Db | Tx,
+  client: Pick<ChainClient, "getTransactionReceipt" | "getBlockNumber" | "getTransaction">,
+  chain: Pick<TChain, "confirmations">,
+  params: { id: string; now: Date },
+): Promise<OutgoingOutcome> {
+  const row = await db.outgoingTransaction.findUniqueOrThrow({
+    where: { id: params.id },
+    select: { txHash: true, replacedTxHashes: true, value: true },
+  });
+  const receipt = await minedReceipt(client, [row.txHash, ...row.replacedTxHashes]);
+  if (!receipt) return { kind: "missing" };
+  const head = await client.getBlockNumber({ cacheTime: 0 });
+  if (head - receipt.blockNumber + 1n < BigInt(chain.confirmations))
+    return { kind: "waiting", hash: receipt.transactionHash };
+  const feePaid = feePaidOf(receipt);
+  // A replaced transaction may be the one mined, with its own value (a native sweep's).
+  const value =
+    receipt.transactionHash === row.txHash
+      ? BigInt(row.value.toFixed())
+      : (await client.getTransaction({ hash: receipt.transactionHash })).value;
+  const success = receipt.status === "success";
+  await db.outgoingTransaction.update({
+    where: { id: params.id },
+    data: {
+      status: success ? "confirmed" : "reverted",
+      txHash: receipt.transactionHash,
+      replacedTxHashes: [row.txHash, ...row.replacedTxHashes].filter(
+        (hash) => hash !== receipt.transactionHash,
+      ),
+      value: value.toString(),
+      feePaid: feePaid.toString(),
+      confirmedAt: params.now,
+      lastError: success ? null : `transaction ${receipt.transactionHash} reverted`,
+    },
+  });
+  return { kind: "final", hash: receipt.transactionHash, success, gasUsed: receipt.gasUsed, feePaid, value };
+}
+
+/** What a mined transaction cost its sender: execution gas, plus the L1 data fee of OP-stack chains. */
+export function feePaidOf(receipt: TransactionReceipt): bigint {
+  const l1Fee = (receipt as { l1Fee?: unknown }).l1Fee;
+  return receipt.gasUsed * receipt.effectiveGasPrice + (typeof l1Fee === "bigint" ? l1Fee : 0n);
+}
