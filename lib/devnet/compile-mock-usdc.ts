@@ -13,6 +13,19 @@ export type CompileMockUsdcParameters = {
   onWarning?: (message: string) => void;
 };
 
+/** A compiled contract: what the committed `*.artifact.json` files hold. */
+export type ContractArtifact = {
+  contractName: string;
+  abi: Abi;
+  /** Creation code (constructor included). */
+  bytecode: Hex;
+  /** Runtime code: what `anvil_setCode` places and `eth_getCode` answers. */
+  deployedBytecode: Hex;
+  solcVersion: string;
+  /** keccak256 of the source file, as in the solc metadata. */
+  sourceHash: Hex;
+};
+
 type SolcMessage = { severity: "error" | "warning" | "info"; formattedMessage: string };
 type SolcContract = {
   abi: Abi;
@@ -29,15 +42,30 @@ type SolcOutput = {
  * lets a test compare the committed artifact with a fresh compilation.
  */
 export function compileMockUsdc(parameters: CompileMockUsdcParameters = {}): MockUsdcArtifact {
-  const source = readFileSync(fileURLToPath(new URL(`../../${MOCK_USDC_SOURCE}`, import.meta.url)), "utf8");
+  return compileContract({
+    sourcePath: MOCK_USDC_SOURCE,
+    contractName: "MockUSDC",
+    ...parameters,
+  }) as MockUsdcArtifact;
+}
+
+/**
+ * Compiles one contract of `contracts/` (its key in the compiler input is `sourcePath`, part of the
+ * metadata hash: never vary it) with the same settings as the mock USDC.
+ */
+export function compileContract(
+  parameters: CompileMockUsdcParameters & { sourcePath: string; contractName: string },
+): ContractArtifact {
+  const { sourcePath, contractName } = parameters;
+  const source = readFileSync(fileURLToPath(new URL(`../../${sourcePath}`, import.meta.url)), "utf8");
   const input = {
     language: "Solidity",
-    sources: { [MOCK_USDC_SOURCE]: { content: source } },
+    sources: { [sourcePath]: { content: source } },
     settings: {
       optimizer: { enabled: true, runs: 200 },
       evmVersion: "cancun",
       outputSelection: {
-        [MOCK_USDC_SOURCE]: { MockUSDC: ["abi", "evm.bytecode.object", "evm.deployedBytecode.object"] },
+        [sourcePath]: { [contractName]: ["abi", "evm.bytecode.object", "evm.deployedBytecode.object"] },
       },
     },
   };
@@ -47,15 +75,15 @@ export function compileMockUsdc(parameters: CompileMockUsdcParameters = {}): Moc
   const errors = messages.filter((message) => message.severity === "error");
   if (errors.length > 0)
     throw new Error(
-      `solc could not compile ${MOCK_USDC_SOURCE}:\n${errors.map((e) => e.formattedMessage).join("\n")}`,
+      `solc could not compile ${sourcePath}:\n${errors.map((e) => e.formattedMessage).join("\n")}`,
     );
   for (const message of messages)
     if (message.severity === "warning") parameters.onWarning?.(message.formattedMessage);
 
-  const contract = output.contracts?.[MOCK_USDC_SOURCE]?.MockUSDC;
-  if (!contract) throw new Error(`solc returned no MockUSDC contract for ${MOCK_USDC_SOURCE}`);
+  const contract = output.contracts?.[sourcePath]?.[contractName];
+  if (!contract) throw new Error(`solc returned no ${contractName} contract for ${sourcePath}`);
   return {
-    contractName: "MockUSDC",
+    contractName,
     abi: contract.abi,
     bytecode: toHex(contract.evm.bytecode.object),
     deployedBytecode: toHex(contract.evm.deployedBytecode.object),

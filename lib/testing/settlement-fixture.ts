@@ -17,7 +17,7 @@ import {
 import { generatePrivateKey, privateKeyToAccount, privateKeyToAddress } from "viem/accounts";
 import { inject } from "vitest";
 import { OPERATOR, userActor } from "../access/actor";
-import type { TChain } from "../config/chains";
+import type { TChain, TToken } from "../config/chains";
 import type { Db } from "../db/client";
 import { mockUsdcAbi, mockUsdcArtifact } from "../devnet/mock-usdc";
 import { createMerchant } from "../merchants/create-merchant";
@@ -45,6 +45,8 @@ export async function createSettlementFixture(
      * placed (its bytecode needs Shanghai).
      */
     legacyChain?: boolean;
+    /** More tokens on the chain besides the mock USDC (e.g. lib/testing/mock-tokens.ts's). */
+    extraTokens?: TToken[];
   } = {},
 ) {
   const rpcUrl = options.rpcUrl ?? inject("anvilRpcUrl");
@@ -58,7 +60,10 @@ export async function createSettlementFixture(
   await testClient.setBalance({ address: payer.address, value: parseEther("1000") });
   const chain: TChain = testChain({
     rpcUrls: [rpcUrl],
-    tokens: [{ symbol: "USDC", address: tokenAddress, decimals: 6, ...options.tokenOverrides }],
+    tokens: [
+      { symbol: "USDC", address: tokenAddress, decimals: 6, ...options.tokenOverrides },
+      ...(options.extraTokens ?? []),
+    ],
   });
   const chainId = chain.chainId;
   if (!options.legacyChain)
@@ -169,7 +174,7 @@ export async function createSettlementFixture(
       return hotWalletSigner(mnemonic, merchant.hdAccount).address;
     },
     /** A payout to a fresh address, approved by the merchant's owner. */
-    async approvedPayout(params: { token?: "USDC"; amount: string }) {
+    async approvedPayout(params: { token?: string; amount: string }) {
       const recipient = privateKeyToAddress(generatePrivateKey());
       const payoutDeps = { db, chains: [chain] };
       const created = await createPayout({ ...payoutDeps, actor: OPERATOR }, merchant.merchantId, {
