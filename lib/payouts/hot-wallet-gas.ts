@@ -10,13 +10,14 @@ import type { Tx } from "../db/client";
 import { newId } from "../ids";
 import type { Logger } from "../logger";
 import { broadcastRawTransaction } from "../transactions/broadcast-raw-transaction";
+import type { FeeFields } from "../transactions/fees/transaction-cost";
+import { transactionPolicyOf } from "../transactions/fees/transaction-policy";
 import { outgoingTransactionOf } from "../transactions/outgoing-transaction-of";
+import { quoteOutgoingCost } from "../transactions/quote-outgoing-cost";
 import { replaceStuckTransaction } from "../transactions/replace-stuck-transaction";
 import { signOutgoingTransaction } from "../transactions/sign-outgoing-transaction";
 import { gasTankSigner } from "../transactions/signing-accounts";
 import { clientOf, nowOf, type TransactionDeps } from "../transactions/transaction-deps";
-import { maxFeeOf, type TransactionFees } from "../transactions/transaction-fees";
-import { transactionPolicyOf } from "../transactions/transaction-policy";
 import { watchOutgoingTransaction } from "../transactions/watch-outgoing-transaction";
 
 /**
@@ -63,7 +64,7 @@ export async function planGasTopUp(
   tx: Tx,
   client: ChainClient,
   chain: TChain,
-  params: { merchantId: string; hotWallet: Address; needed: bigint; fees: TransactionFees },
+  params: { merchantId: string; hotWallet: Address; needed: bigint; fees: FeeFields },
 ): Promise<Hex | null> {
   await lockHotWalletGas(tx, chain.name, params.hotWallet);
   const open = await tx.hotWalletGasTopUp.findFirst({
@@ -75,12 +76,13 @@ export async function planGasTopUp(
   if (shortfall <= 0n) return null;
   const amount = (shortfall * (100n + GAS_TOP_UP_BUFFER_PERCENT) + 99n) / 100n;
   const gasTank = gasTankSigner(deps.mnemonic);
-  const [tankBalance, gas] = await Promise.all([
+  const call = { to: params.hotWallet, value: amount };
+  const [tankBalance, cost] = await Promise.all([
     client.getBalance({ address: gasTank.address, blockTag: "latest" }),
-    // Never a hard-coded 21,000: a plain transfer costs more on some chains (Arbitrum).
-    client.estimateGas({ account: gasTank.address, to: params.hotWallet, value: 0n, blockTag: "latest" }),
+    // Gas estimated where the chain charges more than 21,000 (Arbitrum), plus the L1 fee (OP-stack).
+    quoteOutgoingCost(client, { chain, from: gasTank.address, call, fees: params.fees }),
   ]);
-  const topUpFee = gas * maxFeeOf(params.fees);
+  const topUpFee = cost.maxCost;
   if (tankBalance < amount + topUpFee)
     throw new GasTankEmptyError(
       `paused: the gas tank ${gasTank.address} on ${chain.name} holds ${tankBalance} wei, and the gas of this ` +
@@ -93,9 +95,10 @@ export async function planGasTopUp(
     signer: gasTank,
     purpose: "hot_wallet_gas_top_up",
     ownerId: id,
-    call: { to: params.hotWallet, value: amount },
-    gas,
-    fees: params.fees,
+    call,
+    gas: cost.gas,
+    fees: cost.fees,
+    l1Fee: cost.l1Fee,
     signedAt: nowOf(deps),
   });
   await tx.hotWalletGasTopUp.create({
@@ -203,7 +206,8 @@ async function replaceStuckTopUp(
       id: params.engineId,
       chain,
       signer: gasTankSigner(deps.mnemonic),
-      policy: transactionPolicyOf(chain, { replaceAfterMs: deps.replaceAfterMs }),
+      policy: transactionPolicyOf(chain),
+      stuckAfterMs: deps.replaceAfterMs,
       now: nowOf(deps),
       logger: params.logger,
     });

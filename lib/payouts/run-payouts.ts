@@ -4,15 +4,7 @@
 // database transaction BEFORE it is broadcast: after a crash the same bytes are re-broadcast, so a
 // payout can never be sent twice. Signing, nonces, watching and replacing stuck transactions are
 // the outgoing-transaction engine's (lib/transactions): this file says what to send and books it.
-import {
-  type Address,
-  BaseError,
-  ExecutionRevertedError,
-  encodeFunctionData,
-  erc20Abi,
-  getAddress,
-  type Hex,
-} from "viem";
+import { type Address, getAddress, type Hex } from "viem";
 import { postLedgerEntry } from "../balances/post-ledger-entry";
 import type { ChainClient } from "../chains/public-client";
 import { shortMessage } from "../chains/rpc-error";
@@ -23,13 +15,22 @@ import type { TEventType } from "../events/event-object";
 import { recordEvent } from "../events/record-event";
 import type { Logger } from "../logger";
 import { broadcastRawTransaction } from "../transactions/broadcast-raw-transaction";
+import { quoteFees } from "../transactions/fees/quote-fees";
+import { type FeeFields, feeFieldsOf } from "../transactions/fees/transaction-cost";
+import { type TransactionPolicy, transactionPolicyOf } from "../transactions/fees/transaction-policy";
 import { outgoingTransactionOf } from "../transactions/outgoing-transaction-of";
+import { type OutgoingCost, quoteOutgoingCost } from "../transactions/quote-outgoing-cost";
 import { replaceStuckTransaction } from "../transactions/replace-stuck-transaction";
 import { signOutgoingTransaction } from "../transactions/sign-outgoing-transaction";
 import { hotWalletSigner } from "../transactions/signing-accounts";
+import {
+  estimateTokenTransferGas,
+  isExecutionReverted,
+  TokenTransferRefusedError,
+} from "../transactions/tokens/classify-token-refusal";
+import { readTokenTransfer } from "../transactions/tokens/read-token-transfer";
+import { tokenTransferCall } from "../transactions/tokens/token-transfer-call";
 import { clientOf, nowOf, type TransactionDeps } from "../transactions/transaction-deps";
-import { maxFeeOf, quoteTransactionFees, type TransactionFees } from "../transactions/transaction-fees";
-import { transactionPolicyOf } from "../transactions/transaction-policy";
 import { watchOutgoingTransaction } from "../transactions/watch-outgoing-transaction";
 import {
   confirmGasTopUps,
@@ -107,7 +108,7 @@ export async function signApprovedPayouts(
   });
   if (due.length === 0) return { signed: 0, failed: 0 };
   // One quote for the batch; each payout reserves its most (gas limit × max fee).
-  const fees = await quoteTransactionFees(client);
+  const fees = feeFieldsOf(await quoteFees(client, { chain }));
   let signed = 0;
   let failed = 0;
   const broadcasts: Promise<unknown>[] = [];
@@ -118,9 +119,12 @@ export async function signApprovedPayouts(
   };
   const signOne = async (id: string) => {
     try {
-      const outcome = await deps.db.$transaction((tx) => signPayout(deps, tx, client, chain, id, fees), {
-        timeout: 60_000,
-      });
+      const outcome = await deps.db.$transaction(
+        (tx) => signPayout(deps, tx, client, chain, id, fees, options.logger),
+        {
+          timeout: 60_000,
+        },
+      );
       if (outcome === "failed") failed += 1;
       if (typeof outcome === "object" && "needsGas" in outcome) {
         const need = gasNeeds.get(outcome.merchantId) ?? { hotWallet: outcome.hotWallet, needed: 0n };
@@ -159,7 +163,7 @@ async function requestGasTopUp(
     merchantId: string;
     hotWallet: Address;
     needed: bigint;
-    fees: TransactionFees;
+    fees: FeeFields;
     broadcast?: boolean;
   },
 ): Promise<void> {
@@ -189,7 +193,8 @@ async function signPayout(
   client: ChainClient,
   chain: TChain,
   payoutId: string,
-  fees: TransactionFees,
+  fees: FeeFields,
+  logger?: Logger,
 ): Promise<
   { rawTx: Hex } | { needsGas: bigint; merchantId: string; hotWallet: Address } | "failed" | "skipped"
 > {
@@ -210,24 +215,38 @@ async function signPayout(
   const signer = hotWalletSigner(deps.mnemonic, payout.merchant.hdAccount);
   const to = getAddress(payout.toAddress);
   const amount = BigInt(payout.amount.toFixed());
-  const call = payout.tokenAddress
-    ? {
-        to: getAddress(payout.tokenAddress),
-        value: 0n,
-        data: encodeFunctionData({ abi: erc20Abi, functionName: "transfer", args: [to, amount] }),
-      }
-    : { to, value: amount };
+  const token = payout.tokenAddress ? getAddress(payout.tokenAddress) : null;
+  const call = token ? tokenTransferCall({ token, to, amount }) : { to, value: amount };
 
-  let gas: bigint;
+  let cost: OutgoingCost;
   try {
-    gas = await client.estimateGas({ account: signer.address, ...call });
+    // A token transfer is simulated (a refusal is classified: paused token, blacklisted account).
+    const gas = token
+      ? await estimateTokenTransferGas(client, { token, from: signer.address, to, amount })
+      : undefined;
+    cost = await quoteOutgoingCost(client, { chain, from: signer.address, call, gas, fees });
   } catch (error) {
-    if (!(error instanceof BaseError && error.walk((cause) => cause instanceof ExecutionRevertedError)))
-      throw error;
+    if (error instanceof TokenTransferRefusedError && error.reason !== "reverted") {
+      const message = `paused: ${error.message}; needs an operator`;
+      logger?.error("payout paused: the token refuses the transfer", {
+        payoutId,
+        chain: chain.name,
+        reason: error.reason,
+      });
+      // The recipient is frozen: no retry helps, the funds return. Otherwise (token paused, hot
+      // wallet frozen) the payout waits, approved, and is sent once the issuer lifts it.
+      if (error.reason === "recipient_blacklisted") {
+        await failPayout(deps, tx, chain, payoutId, error.message);
+        return "failed";
+      }
+      await tx.payout.update({ where: { id: payoutId }, data: { lastError: message } });
+      return "skipped";
+    }
+    if (!(error instanceof TokenTransferRefusedError || isExecutionReverted(error))) throw error;
     await failPayout(deps, tx, chain, payoutId, `the chain refuses this transfer: ${shortMessage(error)}`);
     return "failed";
   }
-  const feeReserve = gas * maxFeeOf(fees);
+  const feeReserve = cost.maxCost;
   let gasSponsored = false;
   try {
     await postLedgerEntry(tx, {
@@ -271,8 +290,9 @@ async function signPayout(
     purpose: "payout",
     ownerId: payoutId,
     call,
-    gas,
-    fees,
+    gas: cost.gas,
+    fees: cost.fees,
+    l1Fee: cost.l1Fee,
     signedAt: now,
   });
   await tx.payout.update({
@@ -389,14 +409,22 @@ export async function confirmSentPayouts(
   const sent = await deps.db.payout.findMany({
     where: { chain: chain.name, status: "sent", ...(options.payoutId ? { id: options.payoutId } : {}) },
     take: options.limit ?? 500,
-    select: { id: true, rawTx: true, replacedTxHashes: true, sentAt: true },
+    select: {
+      id: true,
+      rawTx: true,
+      replacedTxHashes: true,
+      sentAt: true,
+      tokenAddress: true,
+      fromAddress: true,
+      toAddress: true,
+    },
   });
   const outcomes = await Promise.all(
     sent.map(async (payout) => {
       try {
         const id = await payoutTransactionOf(deps, chain, payout);
         const outcome = await watchOutgoingTransaction(deps.db, client, chain, { id, now: nowOf(deps) });
-        return outcome.kind === "final" ? { payoutId: payout.id, outcome } : null;
+        return outcome.kind === "final" ? { payout, outcome } : null;
       } catch (error) {
         options.logger?.warn("payout receipt not read", { payoutId: payout.id, error });
         return null;
@@ -407,22 +435,42 @@ export async function confirmSentPayouts(
   let failed = 0;
   for (const found of outcomes) {
     if (!found) continue;
-    const { payoutId, outcome } = found;
+    const { payout, outcome } = found;
+    const payoutId = payout.id;
+    // What the recipient received: a token's Transfer logs (never the call's return value; a
+    // fee-on-transfer token delivers less), or the value sent.
+    const received = payout.tokenAddress
+      ? readTokenTransfer(outcome.receipt, {
+          token: getAddress(payout.tokenAddress),
+          from: getAddress(payout.fromAddress ?? ""),
+          to: getAddress(payout.toAddress),
+        }).received
+      : outcome.value;
+    const paid = outcome.success && received > 0n;
+    const failure = outcome.success
+      ? `transaction ${outcome.hash} moved no tokens to the recipient`
+      : `transaction ${outcome.hash} reverted`;
     const result = await deps.db.$transaction(async (tx) => {
       // The mined transaction may be one a replacement superseded: the payout shows that one.
       const { count } = await tx.payout.updateMany({
         where: { id: payoutId, status: "sent" },
-        data: outcome.success
-          ? { status: "confirmed", confirmedAt: nowOf(deps), lastError: null, txHash: outcome.hash }
-          : { lastError: `transaction ${outcome.hash} reverted`, txHash: outcome.hash },
+        data: paid
+          ? {
+              status: "confirmed",
+              confirmedAt: nowOf(deps),
+              lastError: null,
+              txHash: outcome.hash,
+              amountReceived: received.toString(),
+            }
+          : { lastError: failure, txHash: outcome.hash },
       });
       if (count === 0) return null;
-      if (outcome.success) {
+      if (paid) {
         await settleFeeReserve(tx, payoutId, outcome.feePaid, nowOf(deps));
         await recordPayoutEvent(deps, tx, chain, payoutId, "payout.confirmed", nowOf(deps));
         return "confirmed" as const;
       }
-      await failPayout(deps, tx, chain, payoutId, `transaction ${outcome.hash} reverted`, outcome.feePaid);
+      await failPayout(deps, tx, chain, payoutId, failure, outcome.feePaid);
       return "failed" as const;
     });
     if (result === "confirmed") confirmed += 1;
@@ -467,12 +515,13 @@ export async function replaceStuckPayouts(
   options: { stuckAfterMs?: number; logger?: Logger; payoutId?: string; broadcast?: boolean } = {},
 ): Promise<number> {
   const client = clientOf(deps, chain);
-  const policy = transactionPolicyOf(chain, { replaceAfterMs: options.stuckAfterMs ?? deps.replaceAfterMs });
+  const policy = transactionPolicyOf(chain);
+  const stuckAfterMs = options.stuckAfterMs ?? deps.replaceAfterMs ?? policy.stuckAfterSeconds * 1000;
   const stuck = await deps.db.payout.findMany({
     where: {
       chain: chain.name,
       status: "sent",
-      sentAt: { lte: new Date(nowOf(deps).getTime() - policy.stuckAfterMs) },
+      sentAt: { lte: new Date(nowOf(deps).getTime() - stuckAfterMs) },
       ...(options.payoutId ? { id: options.payoutId } : {}),
     },
     select: { id: true, rawTx: true, replacedTxHashes: true, sentAt: true },
@@ -482,7 +531,13 @@ export async function replaceStuckPayouts(
     try {
       const engineId = await payoutTransactionOf(deps, chain, payout);
       const outcome = await deps.db.$transaction(
-        (tx) => replacePayoutTransaction(deps, tx, client, chain, { payoutId: payout.id, engineId, policy }),
+        (tx) =>
+          replacePayoutTransaction(deps, tx, client, chain, {
+            payoutId: payout.id,
+            engineId,
+            policy,
+            stuckAfterMs,
+          }),
         { timeout: 60_000 },
       );
       if (!outcome) continue;
@@ -490,7 +545,7 @@ export async function replaceStuckPayouts(
         await requestGasTopUp(deps, client, chain, {
           ...outcome,
           needed: outcome.needsGas,
-          fees: await quoteTransactionFees(client),
+          fees: feeFieldsOf(await quoteFees(client, { chain })),
           broadcast: options.broadcast,
         });
         continue;
@@ -515,7 +570,7 @@ async function replacePayoutTransaction(
   tx: Tx,
   client: ChainClient,
   chain: TChain,
-  params: { payoutId: string; engineId: string; policy: ReturnType<typeof transactionPolicyOf> },
+  params: { payoutId: string; engineId: string; policy: TransactionPolicy; stuckAfterMs: number },
 ): Promise<{ rawTx: Hex } | GasNeed | null> {
   const { payoutId } = params;
   const [locked] = await tx.$queryRaw<{ id: string }[]>`
@@ -542,6 +597,7 @@ async function replacePayoutTransaction(
     chain,
     signer: hotWalletSigner(deps.mnemonic, payout.merchant.hdAccount),
     policy: params.policy,
+    stuckAfterMs: params.stuckAfterMs,
     now: nowOf(deps),
     beforeSign: async ({ maxCost }) => {
       const extra = maxCost - reserved;

@@ -2,8 +2,7 @@ import { type Hex, keccak256, parseTransaction, recoverTransactionAddress } from
 import type { Db, Tx } from "../db/client";
 import type { OutgoingTransactionPurpose } from "../db/generated/enums";
 import { newId } from "../ids";
-import { feeColumns } from "./sign-outgoing-transaction";
-import { feesOfParsed } from "./transaction-fees";
+import { feeColumns, feesOfParsed } from "./sign-outgoing-transaction";
 
 /**
  * The id of the latest outgoing transaction of a sweep, payout or top-up. One signed before the

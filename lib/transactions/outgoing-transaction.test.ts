@@ -5,17 +5,19 @@
 import { type Hex, keccak256, parseEther, parseTransaction } from "viem";
 import { generatePrivateKey, privateKeyToAddress } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { renderMetrics } from "../metrics/render-metrics";
 import { type RunningAnvil, startAnvil } from "../runtime/anvil";
 import { freePort } from "../runtime/free-port";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
 import { createSettlementFixture, type SettlementFixture } from "../testing/settlement-fixture";
 import { broadcastOutgoingTransaction, broadcastRawTransaction } from "./broadcast-raw-transaction";
+import { quoteFees } from "./fees/quote-fees";
+import { feeFieldsOf } from "./fees/transaction-cost";
+import { type TransactionPolicy, transactionPolicyOf } from "./fees/transaction-policy";
 import { replaceStuckTransaction } from "./replace-stuck-transaction";
 import { signOutgoingTransaction } from "./sign-outgoing-transaction";
 import { gasTankSigner } from "./signing-accounts";
 import { clientOf } from "./transaction-deps";
-import { quoteTransactionFees } from "./transaction-fees";
-import { type TransactionPolicy, transactionPolicyOf } from "./transaction-policy";
 import { watchOutgoingTransaction } from "./watch-outgoing-transaction";
 
 let database: TestDatabase;
@@ -37,7 +39,7 @@ const client = () => clientOf(fx.deps, fx.chain);
 
 /** Signs and records a 1-wei-ish transfer from the gas tank in its own committed transaction. */
 async function signTransfer(ownerId = `test_${Math.random()}`) {
-  const fees = await quoteTransactionFees(client());
+  const fees = feeFieldsOf(await quoteFees(client(), { chain: fx.chain, maxAgeMs: 0 }));
   return database.db.$transaction((tx) =>
     signOutgoingTransaction(tx, client(), {
       chain: fx.chain,
@@ -54,10 +56,25 @@ async function signTransfer(ownerId = `test_${Math.random()}`) {
 
 const engineRow = (id: string) => database.db.outgoingTransaction.findUniqueOrThrow({ where: { id } });
 
-async function replace(id: string, policy: TransactionPolicy) {
+async function replace(id: string, policy: TransactionPolicy, stuckAfterMs = 0) {
   return database.db.$transaction((tx) =>
-    replaceStuckTransaction(tx, client(), { id, chain: fx.chain, signer: signer(), policy, now: new Date() }),
+    replaceStuckTransaction(tx, client(), {
+      id,
+      chain: fx.chain,
+      signer: signer(),
+      policy,
+      stuckAfterMs,
+      now: new Date(),
+    }),
   );
+}
+
+/** The fee fields of signed bytes, checked: the tip is always below the max fee (never overpaid). */
+function parseChecked(rawTx: Hex) {
+  const parsed = parseTransaction(rawTx);
+  expect(parsed.type).toBe("eip1559");
+  expect(parsed.maxPriorityFeePerGas ?? 0n).toBeLessThan(parsed.maxFeePerGas ?? 0n);
+  return parsed;
 }
 
 describe("the nonce allocator", () => {
@@ -75,6 +92,7 @@ describe("a crash between signing and broadcasting", () => {
   it("re-broadcasts exactly the recorded bytes, and records the fee actually paid", async () => {
     // Signed and committed, then the process dies before sending anything.
     const signed = await signTransfer();
+    parseChecked(signed.rawTx);
     const recorded = await engineRow(signed.id);
     expect(recorded).toMatchObject({
       status: "pending",
@@ -104,10 +122,10 @@ describe("a stuck transaction", () => {
     try {
       const signed = await signTransfer();
       await broadcastRawTransaction(client(), signed.rawTx);
-      const first = parseTransaction(signed.rawTx);
+      const first = parseChecked(signed.rawTx);
       const ceiling = ((first.maxFeePerGas ?? 0n) * 13n) / 10n;
-      const policy = { ...transactionPolicyOf(fx.chain), stuckAfterMs: 0, maxFeePerGas: ceiling };
-      expect(await replace(signed.id, { ...policy, stuckAfterMs: 60_000 })).toEqual({ kind: "not_stuck" });
+      const policy = { ...transactionPolicyOf(fx.chain), maxFeePerGas: ceiling };
+      expect(await replace(signed.id, policy, 60_000)).toEqual({ kind: "not_stuck" });
       const seen = [first];
       for (;;) {
         const outcome = await replace(signed.id, policy);
@@ -117,7 +135,7 @@ describe("a stuck transaction", () => {
         }
         expect((await broadcastRawTransaction(client(), outcome.rawTx)).kind).toBe("sent");
         const previous = seen.at(-1);
-        const next = parseTransaction(outcome.rawTx);
+        const next = parseChecked(outcome.rawTx);
         expect(next.nonce).toBe(first.nonce);
         expect(next.maxFeePerGas ?? 0n).toBeLessThanOrEqual(ceiling);
         expect((next.maxFeePerGas ?? 0n) * 1000n).toBeGreaterThanOrEqual(
@@ -153,11 +171,11 @@ describe("a stuck transaction", () => {
     try {
       const signed = await signTransfer();
       await broadcastRawTransaction(client(), signed.rawTx);
-      const first = parseTransaction(signed.rawTx);
+      const first = parseChecked(signed.rawTx);
       await fx.testClient.setNextBlockBaseFeePerGas({ baseFeePerGas: (first.maxFeePerGas ?? 0n) * 3n });
       await fx.mine();
       await expect(fx.publicClient.getTransactionReceipt({ hash: signed.txHash })).rejects.toThrow();
-      const policy = { ...transactionPolicyOf(fx.chain), stuckAfterMs: 0 };
+      const policy = transactionPolicyOf(fx.chain);
       const hashes: Hex[] = [signed.txHash];
       for (let round = 0; round < policy.maxReplacements; round++) {
         const outcome = await replace(signed.id, policy);
@@ -176,6 +194,10 @@ describe("a stuck transaction", () => {
       expect(row).toMatchObject({ status: "paused", pausedReason: "max_replacements", replacements: 5 });
       expect(row.replacedTxHashes).toEqual(hashes.slice(0, -1));
       expect(row.lastError).toMatch(/needs an operator/);
+      // The alert: operators see it in /api/metrics.
+      expect(await renderMetrics({ db: database.db, chains: [fx.chain] })).toContain(
+        `ctrip_outgoing_transactions_paused{chain="${fx.chain.name}",purpose="hot_wallet_gas_top_up",reason="max_replacements"} 1`,
+      );
     } finally {
       await fx.testClient.setAutomine(true);
     }

@@ -5,9 +5,13 @@ import type { ChainClient } from "../chains/public-client";
 import type { TChain } from "../config/chains";
 import type { Tx } from "../db/client";
 import type { Logger } from "../logger";
-import { feeColumns } from "./sign-outgoing-transaction";
-import { feesOfParsed, maxFeeOf, quoteTransactionFees, replacementFees } from "./transaction-fees";
-import type { TransactionPolicy } from "./transaction-policy";
+import { feeModelOf } from "./fees/fee-model";
+import { quoteL1Fee } from "./fees/l1-fee";
+import { quoteFees } from "./fees/quote-fees";
+import { replacementFees } from "./fees/replacement-fees";
+import { feeFieldsOf, maxPricePerGas, maxTransactionCost } from "./fees/transaction-cost";
+import type { TransactionPolicy } from "./fees/transaction-policy";
+import { feeColumns, feesOfParsed } from "./sign-outgoing-transaction";
 
 export type ReplaceOutcome =
   /** Another runner holds it, it is final or paused, or not stuck yet: nothing done. */
@@ -29,6 +33,8 @@ export type ReplaceStuckTransactionParams = {
   chain: TChain;
   signer: PrivateKeyAccount;
   policy: TransactionPolicy;
+  /** How long after signing a transaction counts as stuck; default: the policy's. */
+  stuckAfterMs?: number;
   now: Date;
   /** The value of the replacement (a native sweep sends its balance less the new fee); default: same. */
   replacementValue?: (cost: ReplacementCost) => Promise<bigint> | bigint;
@@ -48,10 +54,7 @@ export type ReplaceStuckTransactionParams = {
  */
 export async function replaceStuckTransaction(
   tx: Tx,
-  client: Pick<
-    ChainClient,
-    "getTransactionReceipt" | "getTransactionCount" | "estimateFeesPerGas" | "getGasPrice"
-  >,
+  client: ChainClient,
   params: ReplaceStuckTransactionParams,
 ): Promise<ReplaceOutcome> {
   const { policy, signer, now } = params;
@@ -73,7 +76,8 @@ export async function replaceStuckTransaction(
       ownerId: true,
     },
   });
-  if (now.getTime() - row.signedAt.getTime() < policy.stuckAfterMs) return { kind: "not_stuck" };
+  const stuckAfterMs = params.stuckAfterMs ?? policy.stuckAfterSeconds * 1000;
+  if (now.getTime() - row.signedAt.getTime() < stuckAfterMs) return { kind: "not_stuck" };
   if (await minedReceipt(client, [row.txHash, ...row.replacedTxHashes])) return { kind: "mined" };
   const minedNonces = await client.getTransactionCount({
     address: row.fromAddress as Address,
@@ -98,35 +102,37 @@ export async function replaceStuckTransaction(
     });
     return { kind: "paused", reason: message };
   };
-  if (row.replacements >= policy.maxReplacements)
-    return pause(
-      "max_replacements",
-      `transaction ${row.txHash} not mined after ${row.replacements} replacements; needs an operator`,
-    );
   const stuck = parseTransaction(row.rawTx as Hex);
-  const stuckFees = feesOfParsed(stuck);
-  const fees = replacementFees(stuckFees, await quoteTransactionFees(client), policy.bumpPermille);
-  if (policy.maxFeePerGas !== null && maxFeeOf(fees) > policy.maxFeePerGas)
-    return pause(
-      "fee_ceiling",
-      `transaction ${row.txHash} not mined; its replacement needs ${maxFeeOf(fees)} wei/gas, over the ` +
-        `chain's ceiling of ${policy.maxFeePerGas}: needs an operator`,
-    );
+  const previous = feesOfParsed(stuck);
+  const current = feeFieldsOf(await quoteFees(client, { chain: params.chain, maxAgeMs: 0 }));
+  const next = replacementFees({ previous, current, replacementsMade: row.replacements, policy });
+  if ("exceeded" in next)
+    return next.exceeded === "max_replacements"
+      ? pause(
+          "max_replacements",
+          `transaction ${row.txHash} not mined after ${row.replacements} replacements; needs an operator`,
+        )
+      : pause(
+          "fee_ceiling",
+          `transaction ${row.txHash} not mined; its replacement would pay more than the chain's ceiling of ` +
+            `${policy.maxFeePerGas} wei/gas: needs an operator`,
+        );
+  const fees = next.fees;
   const gas = stuck.gas ?? 0n;
-  const l1Fee = BigInt(row.l1Fee.toFixed());
-  const maxCost = gas * maxFeeOf(fees) + l1Fee;
-  const cost = { maxCost, extraCost: maxCost - (gas * maxFeeOf(stuckFees) + l1Fee) };
+  const feeModel = await feeModelOf(client, params.chain);
+  const unsigned = { chainId: params.chain.chainId, to: stuck.to ?? undefined, data: stuck.data, gas };
+  const l1Fee = await quoteL1Fee(client, {
+    feeModel,
+    transaction: { ...unsigned, value: stuck.value ?? 0n, nonce: row.nonce, ...fees },
+  });
+  const maxCost = maxTransactionCost(fees, gas, l1Fee);
+  const cost = {
+    maxCost,
+    extraCost: maxCost - maxTransactionCost(previous, gas, BigInt(row.l1Fee.toFixed())),
+  };
   const value = params.replacementValue ? await params.replacementValue(cost) : (stuck.value ?? 0n);
   if (params.beforeSign && !(await params.beforeSign(cost))) return { kind: "waiting" };
-  const rawTx = await signer.signTransaction({
-    chainId: params.chain.chainId,
-    to: stuck.to ?? undefined,
-    value,
-    data: stuck.data,
-    gas,
-    nonce: row.nonce,
-    ...fees,
-  });
+  const rawTx = await signer.signTransaction({ ...unsigned, value, nonce: row.nonce, ...fees });
   const txHash = keccak256(rawTx);
   await tx.outgoingTransaction.update({
     where: { id: params.id },
@@ -137,8 +143,9 @@ export async function replaceStuckTransaction(
       replacements: row.replacements + 1,
       value: value.toString(),
       ...feeColumns(fees),
+      l1Fee: l1Fee.toString(),
       signedAt: now,
-      lastError: `replaced stuck transaction ${row.txHash} (${maxFeeOf(fees)} wei/gas)`,
+      lastError: `replaced stuck transaction ${row.txHash} (max ${maxPricePerGas(fees)} wei/gas)`,
     },
   });
   return { kind: "replaced", rawTx, txHash, replacedHash: row.txHash, maxCost, value };

@@ -6,7 +6,7 @@ import type { Tx } from "../db/client";
 import type { OutgoingTransactionPurpose } from "../db/generated/enums";
 import { newId } from "../ids";
 import { allocateNonce } from "./allocate-nonce";
-import type { TransactionFees } from "./transaction-fees";
+import { type FeeFields, feeFieldsOf } from "./fees/transaction-cost";
 
 /** What to send: the caller (sweep, payout, top-up) says what, the engine how. */
 export type OutgoingCall = { to: Address; value: bigint; data?: Hex };
@@ -19,7 +19,7 @@ export type SignOutgoingTransactionParams = {
   ownerId: string;
   call: OutgoingCall;
   gas: bigint;
-  fees: TransactionFees;
+  fees: FeeFields;
   /** OP-stack L1 data fee reserved on top of gas × max fee (0 elsewhere). */
   l1Fee?: bigint;
   signedAt: Date;
@@ -47,7 +47,7 @@ export async function signOutgoingTransaction(
     ...(call.data ? { data: call.data } : {}),
     gas,
     nonce,
-    ...fees,
+    ...feeFieldsOf(fees),
   });
   const id = newId("otx");
   const txHash = keccak256(rawTx);
@@ -74,7 +74,7 @@ export async function signOutgoingTransaction(
 }
 
 /** The fee columns of outgoing_transactions for these fees. */
-export function feeColumns(fees: TransactionFees) {
+export function feeColumns(fees: FeeFields) {
   return fees.type === "eip1559"
     ? {
         feeType: "eip1559",
@@ -82,4 +82,20 @@ export function feeColumns(fees: TransactionFees) {
         maxPriorityFeePerGas: fees.maxPriorityFeePerGas.toString(),
       }
     : { feeType: "legacy", maxFeePerGas: fees.gasPrice.toString(), maxPriorityFeePerGas: null };
+}
+
+/** The fee fields of a signed transaction (viem's parseTransaction). */
+export function feesOfParsed(parsed: {
+  type?: string;
+  maxFeePerGas?: bigint;
+  maxPriorityFeePerGas?: bigint;
+  gasPrice?: bigint;
+}): FeeFields {
+  return parsed.type === "eip1559"
+    ? {
+        type: "eip1559",
+        maxFeePerGas: parsed.maxFeePerGas ?? 0n,
+        maxPriorityFeePerGas: parsed.maxPriorityFeePerGas ?? 0n,
+      }
+    : { type: "legacy", gasPrice: parsed.gasPrice ?? 0n };
 }

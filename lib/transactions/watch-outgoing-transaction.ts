@@ -3,6 +3,7 @@ import { minedReceipt } from "../chains/mined-receipt";
 import type { ChainClient } from "../chains/public-client";
 import type { TChain } from "../config/chains";
 import type { Db, Tx } from "../db/client";
+import { paidFee } from "./fees/transaction-cost";
 
 export type OutgoingOutcome =
   /** None of its transactions (current or replaced) is mined. */
@@ -10,7 +11,16 @@ export type OutgoingOutcome =
   /** Mined, not yet with the chain's required confirmations. */
   | { kind: "waiting"; hash: string }
   /** Final: `hash` is whichever of its transactions was mined; `feePaid` what it cost the sender. */
-  | { kind: "final"; hash: string; success: boolean; gasUsed: bigint; feePaid: bigint; value: bigint };
+  | {
+      kind: "final";
+      hash: string;
+      success: boolean;
+      gasUsed: bigint;
+      feePaid: bigint;
+      value: bigint;
+      /** The mined receipt: a token transfer reads what was received from its Transfer logs. */
+      receipt: TransactionReceipt;
+    };
 
 /**
  * Watches one outgoing transaction: the receipt of its current or of any replaced transaction (they
@@ -26,14 +36,14 @@ export async function watchOutgoingTransaction(
 ): Promise<OutgoingOutcome> {
   const row = await db.outgoingTransaction.findUniqueOrThrow({
     where: { id: params.id },
-    select: { txHash: true, replacedTxHashes: true, value: true },
+    select: { txHash: true, replacedTxHashes: true, value: true, l1Fee: true },
   });
   const receipt = await minedReceipt(client, [row.txHash, ...row.replacedTxHashes]);
   if (!receipt) return { kind: "missing" };
   const head = await client.getBlockNumber({ cacheTime: 0 });
   if (head - receipt.blockNumber + 1n < BigInt(chain.confirmations))
     return { kind: "waiting", hash: receipt.transactionHash };
-  const feePaid = feePaidOf(receipt);
+  const feePaid = paidFee(receipt, BigInt(row.l1Fee.toFixed()));
   // A replaced transaction may be the one mined, with its own value (a native sweep's).
   const value =
     receipt.transactionHash === row.txHash
@@ -54,11 +64,13 @@ export async function watchOutgoingTransaction(
       lastError: success ? null : `transaction ${receipt.transactionHash} reverted`,
     },
   });
-  return { kind: "final", hash: receipt.transactionHash, success, gasUsed: receipt.gasUsed, feePaid, value };
-}
-
-/** What a mined transaction cost its sender: execution gas, plus the L1 data fee of OP-stack chains. */
-export function feePaidOf(receipt: TransactionReceipt): bigint {
-  const l1Fee = (receipt as { l1Fee?: unknown }).l1Fee;
-  return receipt.gasUsed * receipt.effectiveGasPrice + (typeof l1Fee === "bigint" ? l1Fee : 0n);
+  return {
+    kind: "final",
+    hash: receipt.transactionHash,
+    success,
+    gasUsed: receipt.gasUsed,
+    feePaid,
+    value,
+    receipt,
+  };
 }
