@@ -18,7 +18,7 @@ import { broadcastRawTransaction } from "../transactions/broadcast-raw-transacti
 import { quoteFees } from "../transactions/fees/quote-fees";
 import { type FeeFields, feeFieldsOf } from "../transactions/fees/transaction-cost";
 import { type TransactionPolicy, transactionPolicyOf } from "../transactions/fees/transaction-policy";
-import { outgoingTransactionOf } from "../transactions/outgoing-transaction-of";
+import { outgoingTransactionOf, outgoingTransactionsOf } from "../transactions/outgoing-transaction-of";
 import { type OutgoingCost, quoteOutgoingCost } from "../transactions/quote-outgoing-cost";
 import { replaceStuckTransaction } from "../transactions/replace-stuck-transaction";
 import { signOutgoingTransaction } from "../transactions/sign-outgoing-transaction";
@@ -419,11 +419,22 @@ export async function confirmSentPayouts(
       toAddress: true,
     },
   });
+  if (sent.length === 0) return { confirmed: 0, failed: 0 };
+  const engineRows = await outgoingTransactionsOf(deps.db, {
+    chain: chain.name,
+    purpose: "payout",
+    owners: sent.map((payout) => ({ ownerId: payout.id, recorded: recordedOf(deps, payout) })),
+  });
   const outcomes = await Promise.all(
     sent.map(async (payout) => {
       try {
-        const id = await payoutTransactionOf(deps, chain, payout);
-        const outcome = await watchOutgoingTransaction(deps.db, client, chain, { id, now: nowOf(deps) });
+        const row = engineRows.get(payout.id);
+        if (!row) return null;
+        const outcome = await watchOutgoingTransaction(deps.db, client, chain, {
+          id: row.id,
+          row,
+          now: nowOf(deps),
+        });
         return outcome.kind === "final" ? { payout, outcome } : null;
       } catch (error) {
         options.logger?.warn("payout receipt not read", { payoutId: payout.id, error });
@@ -479,6 +490,18 @@ export async function confirmSentPayouts(
   return { confirmed, failed };
 }
 
+/** What a sent payout recorded of its transaction (for one signed before the engine existed). */
+function recordedOf(
+  deps: TransactionDeps,
+  payout: { rawTx: string | null; replacedTxHashes: string[]; sentAt: Date | null },
+) {
+  return {
+    rawTx: payout.rawTx ?? "",
+    replacedTxHashes: payout.replacedTxHashes,
+    signedAt: payout.sentAt ?? nowOf(deps),
+  };
+}
+
 /** The engine's row of a sent payout (adopting one signed before the engine existed). */
 function payoutTransactionOf(
   deps: TransactionDeps,
@@ -489,11 +512,7 @@ function payoutTransactionOf(
     chain: chain.name,
     purpose: "payout",
     ownerId: payout.id,
-    recorded: {
-      rawTx: payout.rawTx ?? "",
-      replacedTxHashes: payout.replacedTxHashes,
-      signedAt: payout.sentAt ?? nowOf(deps),
-    },
+    recorded: recordedOf(deps, payout),
   });
 }
 

@@ -3,6 +3,7 @@ import type { Db, Tx } from "../db/client";
 import type { OutgoingTransactionPurpose } from "../db/generated/enums";
 import { newId } from "../ids";
 import { feeColumns, feesOfParsed } from "./sign-outgoing-transaction";
+import { WATCHED_SELECT, type WatchedRow } from "./watch-outgoing-transaction";
 
 /**
  * The id of the latest outgoing transaction of a sweep, payout or top-up. One signed before the
@@ -50,4 +51,34 @@ export async function outgoingTransactionOf(
     select: { id: true },
   });
   return adopted.id;
+}
+
+/**
+ * The latest outgoing transaction of each owner, read in one query (the rows the watcher needs);
+ * owners signed before the engine's table existed are adopted (outgoingTransactionOf).
+ */
+export async function outgoingTransactionsOf(
+  db: Db | Tx,
+  params: {
+    chain: string;
+    purpose: OutgoingTransactionPurpose;
+    owners: { ownerId: string; recorded: { rawTx: string; replacedTxHashes: string[]; signedAt: Date } }[];
+  },
+): Promise<Map<string, WatchedRow>> {
+  const rows = await db.outgoingTransaction.findMany({
+    where: { purpose: params.purpose, ownerId: { in: params.owners.map((owner) => owner.ownerId) } },
+    orderBy: { createdAt: "asc" },
+    select: WATCHED_SELECT,
+  });
+  // Ascending: the latest row of an owner is the one kept.
+  const byOwner = new Map(rows.map((row) => [row.ownerId, row]));
+  for (const owner of params.owners) {
+    if (byOwner.has(owner.ownerId)) continue;
+    const id = await outgoingTransactionOf(db, { chain: params.chain, purpose: params.purpose, ...owner });
+    byOwner.set(
+      owner.ownerId,
+      await db.outgoingTransaction.findUniqueOrThrow({ where: { id }, select: WATCHED_SELECT }),
+    );
+  }
+  return byOwner;
 }

@@ -5,6 +5,7 @@
 import { type Hex, keccak256, parseEther, parseTransaction } from "viem";
 import { generatePrivateKey, privateKeyToAddress } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { getHealth } from "../health/get-health";
 import { renderMetrics } from "../metrics/render-metrics";
 import { type RunningAnvil, startAnvil } from "../runtime/anvil";
 import { freePort } from "../runtime/free-port";
@@ -198,6 +199,11 @@ describe("a stuck transaction", () => {
       expect(await renderMetrics({ db: database.db, chains: [fx.chain] })).toContain(
         `ctrip_outgoing_transactions_paused{chain="${fx.chain.name}",purpose="hot_wallet_gas_top_up",reason="max_replacements"} 1`,
       );
+      const health = await getHealth({ db: database.db, chains: [fx.chain] });
+      expect(health.status).toBe("degraded");
+      expect(health.settlement).toEqual([
+        expect.objectContaining({ status: "paused", last_error: expect.stringMatching(/needs an operator/) }),
+      ]);
     } finally {
       await fx.testClient.setAutomine(true);
     }

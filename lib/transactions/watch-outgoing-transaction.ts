@@ -5,6 +5,24 @@ import type { TChain } from "../config/chains";
 import type { Db, Tx } from "../db/client";
 import { paidFee } from "./fees/transaction-cost";
 
+/** The fields of outgoing_transactions the watcher reads (a caller that has the row passes it). */
+export const WATCHED_SELECT = {
+  id: true,
+  ownerId: true,
+  txHash: true,
+  replacedTxHashes: true,
+  value: true,
+  l1Fee: true,
+} as const;
+export type WatchedRow = {
+  id: string;
+  ownerId: string;
+  txHash: string;
+  replacedTxHashes: string[];
+  value: { toFixed(): string };
+  l1Fee: { toFixed(): string };
+};
+
 export type OutgoingOutcome =
   /** None of its transactions (current or replaced) is mined. */
   | { kind: "missing" }
@@ -32,12 +50,11 @@ export async function watchOutgoingTransaction(
   db: Db | Tx,
   client: Pick<ChainClient, "getTransactionReceipt" | "getBlockNumber" | "getTransaction">,
   chain: Pick<TChain, "confirmations">,
-  params: { id: string; now: Date },
+  params: { id: string; now: Date; row?: WatchedRow },
 ): Promise<OutgoingOutcome> {
-  const row = await db.outgoingTransaction.findUniqueOrThrow({
-    where: { id: params.id },
-    select: { txHash: true, replacedTxHashes: true, value: true, l1Fee: true },
-  });
+  const row =
+    params.row ??
+    (await db.outgoingTransaction.findUniqueOrThrow({ where: { id: params.id }, select: WATCHED_SELECT }));
   const receipt = await minedReceipt(client, [row.txHash, ...row.replacedTxHashes]);
   if (!receipt) return { kind: "missing" };
   const head = await client.getBlockNumber({ cacheTime: 0 });
