@@ -227,7 +227,7 @@ async function signPayout(
     cost = await quoteOutgoingCost(client, { chain, from: signer.address, call, gas, fees });
   } catch (error) {
     if (error instanceof TokenTransferRefusedError && error.reason !== "reverted") {
-      const message = `paused: ${error.message}; needs an operator`;
+      const message = `paused: ${error.message}; the payout is sent once the issuer lifts it`;
       logger?.error("payout paused: the token refuses the transfer", {
         payoutId,
         chain: chain.name,
