@@ -4,17 +4,7 @@
 // database transaction BEFORE it is broadcast: after a crash the same bytes are re-broadcast, so a
 // payout can never be sent twice. Nonces come from the shared allocator (lib/settlement), so many
 // payouts of one hot wallet are signed back to back and broadcast without waiting for receipts.
-import {
-  type Address,
-  BaseError,
-  ExecutionRevertedError,
-  encodeFunctionData,
-  erc20Abi,
-  getAddress,
-  type Hex,
-  keccak256,
-  parseTransaction,
-} from "viem";
+import { type Address, getAddress, type Hex, keccak256, parseTransaction } from "viem";
 import { postLedgerEntry } from "../balances/post-ledger-entry";
 import { minedReceipt } from "../chains/mined-receipt";
 import type { ChainClient } from "../chains/public-client";
@@ -35,6 +25,13 @@ import {
 } from "../settlement/gas-price";
 import { clientOf, nowOf, type SettlementDeps } from "../settlement/settlement-deps";
 import { hotWalletSigner } from "../settlement/signing-accounts";
+import {
+  estimateTokenTransferGas,
+  isExecutionReverted,
+  TokenTransferRefusedError,
+} from "../transactions/tokens/classify-token-refusal";
+import { readTokenTransfer } from "../transactions/tokens/read-token-transfer";
+import { tokenTransferCall } from "../transactions/tokens/token-transfer-call";
 import {
   confirmGasTopUps,
   freeGasFloat,
@@ -212,21 +209,27 @@ async function signPayout(
   const signer = hotWalletSigner(deps.mnemonic, payout.merchant.hdAccount);
   const to = getAddress(payout.toAddress);
   const amount = BigInt(payout.amount.toFixed());
-  const call = payout.tokenAddress
-    ? {
-        to: getAddress(payout.tokenAddress),
-        value: 0n,
-        data: encodeFunctionData({ abi: erc20Abi, functionName: "transfer", args: [to, amount] }),
-      }
-    : { to, value: amount, data: undefined };
+  const token = payout.tokenAddress ? getAddress(payout.tokenAddress) : null;
+  const call = token ? tokenTransferCall({ token, to, amount }) : { to, value: amount, data: undefined };
 
   let gas: bigint;
   try {
-    gas = await client.estimateGas({ account: signer.address, ...call });
+    gas = token
+      ? await estimateTokenTransferGas(client, { token, from: signer.address, to, amount })
+      : await client.estimateGas({ account: signer.address, ...call });
   } catch (error) {
-    if (!(error instanceof BaseError && error.walk((cause) => cause instanceof ExecutionRevertedError)))
-      throw error;
-    await failPayout(deps, tx, chain, payoutId, `the chain refuses this transfer: ${shortMessage(error)}`);
+    // A paused token may be unpaused: the payout waits (nothing reserved, nothing sent) and says why.
+    if (error instanceof TokenTransferRefusedError && error.reason === "token_paused") {
+      await tx.payout.update({
+        where: { id: payoutId },
+        data: { lastError: `${error.message}; the payout is sent once the token is unpaused` },
+      });
+      return "skipped";
+    }
+    if (!(error instanceof TokenTransferRefusedError || isExecutionReverted(error))) throw error;
+    // Blacklisted sender or recipient, balance too low…: the classified reason when there is one.
+    const reason = error instanceof TokenTransferRefusedError ? error.message : shortMessage(error);
+    await failPayout(deps, tx, chain, payoutId, `the chain refuses this transfer: ${reason}`);
     return "failed";
   }
   const feeReserve = gas * quote.gasPrice;
@@ -393,7 +396,15 @@ export async function confirmSentPayouts(
   const sent = await deps.db.payout.findMany({
     where: { chain: chain.name, status: "sent", ...(options.payoutId ? { id: options.payoutId } : {}) },
     take: options.limit ?? 500,
-    select: { id: true, txHash: true, replacedTxHashes: true },
+    select: {
+      id: true,
+      txHash: true,
+      replacedTxHashes: true,
+      tokenAddress: true,
+      fromAddress: true,
+      toAddress: true,
+      amount: true,
+    },
   });
   if (sent.length === 0) return { confirmed: 0, failed: 0 };
   const head = await client.getBlockNumber({ cacheTime: 0 });
@@ -415,30 +426,39 @@ export async function confirmSentPayouts(
     const { payout, receipt } = found;
     if (head - receipt.blockNumber + 1n < BigInt(chain.confirmations)) continue;
     const fee = receipt.gasUsed * receipt.effectiveGasPrice;
+    // What the recipient got, from the token's Transfer logs (never a return value): less than the
+    // amount for a fee-on-transfer token; nothing when a token answered `false` without reverting.
+    const received =
+      payout.tokenAddress && payout.fromAddress
+        ? readTokenTransfer(receipt, {
+            token: getAddress(payout.tokenAddress),
+            from: getAddress(payout.fromAddress),
+            to: getAddress(payout.toAddress),
+          }).received
+        : BigInt(payout.amount.toFixed());
+    const succeeded = receipt.status === "success" && received > 0n;
+    const failure = `transaction ${receipt.transactionHash} ${receipt.status === "success" ? "moved no tokens" : "reverted"}`;
     const outcome = await deps.db.$transaction(async (tx) => {
       // The mined transaction may be one a replacement superseded: the payout shows that one.
       const { count } = await tx.payout.updateMany({
         where: { id: payout.id, status: "sent" },
-        data:
-          receipt.status === "success"
-            ? {
-                status: "confirmed",
-                confirmedAt: nowOf(deps),
-                lastError: null,
-                txHash: receipt.transactionHash,
-              }
-            : {
-                lastError: `transaction ${receipt.transactionHash} reverted`,
-                txHash: receipt.transactionHash,
-              },
+        data: succeeded
+          ? {
+              status: "confirmed",
+              confirmedAt: nowOf(deps),
+              lastError: null,
+              txHash: receipt.transactionHash,
+              amountReceived: received.toString(),
+            }
+          : { lastError: failure, txHash: receipt.transactionHash },
       });
       if (count === 0) return null;
-      if (receipt.status === "success") {
+      if (succeeded) {
         await settleFeeReserve(tx, payout.id, fee, nowOf(deps));
         await recordPayoutEvent(deps, tx, chain, payout.id, "payout.confirmed", nowOf(deps));
         return "confirmed" as const;
       }
-      await failPayout(deps, tx, chain, payout.id, `transaction ${receipt.transactionHash} reverted`, fee);
+      await failPayout(deps, tx, chain, payout.id, failure, fee);
       return "failed" as const;
     });
     if (outcome === "confirmed") confirmed += 1;
