@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import { getAddress, isAddress } from "viem";
 import { parse as parseYaml, YAMLParseError } from "yaml";
 import { z } from "zod";
+import { ZFeeModel, ZTransactionPolicy } from "./chain-fees";
 import { ConfigError, type EnvSource, env } from "./env";
 
 const ZAddress = z
@@ -45,6 +46,10 @@ export const ZChain = z
     /** Blocks between two balance checks of open native deposit addresses (ETH sent by contracts). */
     balanceCheckBlocks: z.number().int().positive().max(100_000).default(10),
     tokens: z.array(ZToken).default([]),
+    /** How the chain charges fees (lib/transactions/fees); detected from the node when omitted. */
+    feeModel: ZFeeModel.optional(),
+    /** Stuck timeout, fee bump, replacements and fee ceilings of outgoing transactions. */
+    transactions: ZTransactionPolicy.optional(),
   })
   .superRefine((chain, ctx) => {
     const seen = new Set<string>();
