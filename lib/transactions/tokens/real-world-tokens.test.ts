@@ -10,6 +10,7 @@ import { OPERATOR } from "../../access/actor";
 import { findLedgerMismatches } from "../../balances/find-ledger-mismatches";
 import { reconcileChainWithHotWallets } from "../../balances/reconcile-hot-wallets";
 import { createChainClient } from "../../chains/public-client";
+import { getCheckoutOrThrow } from "../../checkout/get-checkout";
 import type { TToken } from "../../config/chains";
 import { getHealth } from "../../health/get-health";
 import { renderMetrics } from "../../metrics/render-metrics";
@@ -162,6 +163,19 @@ describe.each([
     expect(payment.amount).toBe(amount);
     expect(payment.amount_received).toBe(formatAmount(received, token.decimals));
     expect(BigInt(payment.amount_base_units)).toBe(due);
+    // The hosted checkout shows the same exact figures in the token's own decimals.
+    const checkout = await getCheckoutOrThrow(database.db, fx.deps.chains, payment.id);
+    expect(checkout.token).toEqual({
+      symbol: token.symbol,
+      address: token.address,
+      decimals: token.decimals,
+    });
+    expect([checkout.amount, checkout.amount_received, checkout.amount_remaining]).toEqual([
+      amount,
+      formatAmount(received, token.decimals),
+      "0",
+    ]);
+    expect(checkout.payment_uri).toContain(`uint256=${due}`);
 
     const before = await balanceOf(token, hotWallet);
     await fx.sweepAll();
