@@ -1,12 +1,13 @@
 // Issue 18's real-world tokens end to end on the test Anvil with real funds: a USDT-like token
 // (transfer returns nothing), a fee-on-transfer token and an 18-decimal stablecoin are each paid
 // (detected by the scanner with what the deposit address really received), confirmed, swept to a
-// balance-mode hot wallet, paid out, and reconciled to 0. A paused USDT-like token pauses the sweep
+// balance-mode hot wallet, paid out, refunded, and reconciled to 0. A paused USDT-like token pauses the sweep
 // with a clear reason where operators look (health, metrics) instead of failing it over and over.
 
 import { type Address, createWalletClient, http, parseEther } from "viem";
+import { generatePrivateKey, privateKeyToAddress } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { OPERATOR } from "../../access/actor";
+import { OPERATOR, userActor } from "../../access/actor";
 import { findLedgerMismatches } from "../../balances/find-ledger-mismatches";
 import { reconcileChainWithHotWallets } from "../../balances/reconcile-hot-wallets";
 import { createChainClient } from "../../chains/public-client";
@@ -18,6 +19,8 @@ import { formatAmount, parseAmount } from "../../money/amounts";
 import { createPayment } from "../../payments/create-payment";
 import { getPaymentOrThrow } from "../../payments/get-payment";
 import { toBigInt } from "../../payments/payment-object";
+import { refundPayment } from "../../payouts/refund-payment";
+import { approvePayout } from "../../payouts/review-payout";
 import { runPayouts } from "../../payouts/run-payouts";
 import { scanChain } from "../../scanner/scan-chain";
 import { advanceSweep } from "../../settlement/advance-sweep";
@@ -152,7 +155,7 @@ describe.each([
     fee: false,
   },
 ])("$name", ({ pick, amount, fee }) => {
-  it("is detected with what the deposit received, swept, paid out and reconciled to 0", async () => {
+  it("is detected with what the deposit received, swept, paid out, refunded and reconciled to 0", async () => {
     const token = pick();
     const due = parseAmount(amount, token.decimals);
     // A fee-on-transfer payer must send more for the deposit to receive the amount due.
@@ -198,6 +201,29 @@ describe.each([
     expect(delivered).toBe(fee ? arrived / 2n - ((arrived / 2n) * 100n) / 10_000n : arrived / 2n);
     expect(toBigInt(settled.amount)).toBe(arrived / 2n); // what the balance was debited
     expect(toBigInt(settled.amountReceived ?? { toFixed: () => "-1" })).toBe(delivered);
+    expect(await ledgerAvailable(token.symbol)).toBe(await balanceOf(token, hotWallet));
+    await expectReconciled();
+
+    // A partial refund of the payment, paid from the balance like a payout.
+    const customer = privateKeyToAddress(generatePrivateKey());
+    const refund = await refundPayment(
+      { db: database.db, chains: fx.deps.chains, actor: OPERATOR },
+      fx.merchant.merchantId,
+      payment.id,
+      { address: customer, amount: "1" },
+    );
+    await approvePayout(
+      {
+        db: database.db,
+        chains: fx.deps.chains,
+        actor: userActor({ merchantId: fx.merchant.merchantId, userId: fx.merchant.userId, role: "owner" }),
+      },
+      fx.merchant.merchantId,
+      refund.id,
+    );
+    const one = 10n ** BigInt(token.decimals);
+    expect((await runPayoutsUntilSettled(refund.id)).status).toBe("confirmed");
+    expect(await balanceOf(token, customer)).toBe(fee ? one - one / 100n : one);
     expect(await ledgerAvailable(token.symbol)).toBe(await balanceOf(token, hotWallet));
     await expectReconciled();
   });
