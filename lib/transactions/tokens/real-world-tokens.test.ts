@@ -268,6 +268,26 @@ describe("a paused USDT-like token", () => {
     await expectReconciled();
   });
 
+  it("a blacklisted deposit address pauses its sweep with sender_blacklisted until it is delisted", async () => {
+    const payment = await payAndConfirm(tokens.usdt, "3", 3_000_000n);
+    await tokens.blacklistUsdt(payment.address as Address, true);
+    const [sweepId = ""] = await planSweeps(fx.deps);
+    try {
+      const result = await advanceSweep(fx.deps, sweepId);
+      expect(result.status).toBe("pending");
+      expect(result.lastError).toMatch(/blacklisted the sender/);
+      expect((await database.db.sweep.findUniqueOrThrow({ where: { id: sweepId } })).pausedReason).toBe(
+        "sender_blacklisted",
+      );
+    } finally {
+      await tokens.blacklistUsdt(payment.address as Address, false);
+    }
+    for (let run = 0; run < 12 && (await advanceSweep(fx.deps, sweepId)).status !== "confirmed"; run++)
+      await fx.mine();
+    expect((await database.db.sweep.findUniqueOrThrow({ where: { id: sweepId } })).status).toBe("confirmed");
+    await expectReconciled();
+  });
+
   it("a payout of a paused token waits with a clear reason instead of failing; it is sent once unpaused", async () => {
     const payout = await fx.approvedPayout({ token: "USDT", amount: "1" });
     await tokens.pauseUsdt(true);
