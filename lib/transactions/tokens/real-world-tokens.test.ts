@@ -48,21 +48,8 @@ afterAll(() => database.drop());
 
 const payerWallet = () => createWalletClient({ account: fx.payer, transport: http(fx.rpcUrl) });
 
-async function balanceOf(token: TToken, holder: Address) {
-  return fx.publicClient.readContract({
-    address: token.address as Address,
-    abi: [
-      {
-        type: "function",
-        name: "balanceOf",
-        stateMutability: "view",
-        inputs: [{ type: "address" }],
-        outputs: [{ type: "uint256" }],
-      },
-    ],
-    functionName: "balanceOf",
-    args: [holder],
-  });
+function balanceOf(token: TToken, holder: Address) {
+  return tokens.balanceOf(token, holder);
 }
 
 async function ledgerAvailable(symbol: string) {
