@@ -20,7 +20,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateMnemonic } from "@scure/bip39";
 import { wordlist } from "@scure/bip39/wordlists/english";
-import { createPublicClient, createWalletClient, erc20Abi, http, parseEther } from "viem";
+import { createPublicClient, createWalletClient, erc20Abi, type Hash, http, parseEther } from "viem";
 import { generatePrivateKey, privateKeyToAddress } from "viem/accounts";
 import { foundry } from "viem/chains";
 import { OPERATOR, userActor } from "@/lib/access/actor";
@@ -42,6 +42,7 @@ import { startAnvil } from "../lib/runtime/anvil";
 import { startEmbeddedPostgres } from "../lib/runtime/embedded-postgres";
 import { setTreasurySetting } from "../lib/settlement/set-treasury-setting";
 import { hotWalletSigner } from "../lib/transactions/signing-accounts";
+import { tipReportLine } from "./effective-tip";
 
 const PAYOUTS = Number(process.env.BENCH_PAYOUTS ?? 100);
 const BASELINE = Number(process.env.BENCH_BASELINE ?? 10);
@@ -236,6 +237,14 @@ export async function runPayoutBenchmark(ports: { postgresPort: number; anvilPor
       args: [hotWallet],
     });
     const onChainEth = await publicClient.getBalance({ address: hotWallet });
+    const sent = await db.payout.findMany({
+      where: { id: { in: ids }, txHash: { not: null } },
+      select: { txHash: true },
+    });
+    const tipLine = await tipReportLine(
+      publicClient,
+      sent.flatMap((payout) => (payout.txHash ? [payout.txHash as Hash] : [])),
+    );
     const usdcDifference = onChainUsdc - book("USDC");
     const ethDifference = onChainEth - book("ETH");
 
@@ -247,6 +256,7 @@ export async function runPayoutBenchmark(ports: { postgresPort: number; anvilPor
         `  of which approval → all signed and sent | ${((signedAt - approvedAt) / 1000).toFixed(2)} s\n` +
         `baseline: sequential send-and-wait | ${(baselinePerPayout / 1000).toFixed(2)} s per payout (${BASELINE} measured) → ${baselineSeconds.toFixed(1)} s for ${PAYOUTS}\n` +
         `speed-up | ${confirmed === PAYOUTS ? `${(baselineSeconds / gatewaySeconds).toFixed(1)}×` : "n/a (not all confirmed)"}\n` +
+        `${tipLine}\n` +
         `ledger | ${mismatches.length} balance/entry mismatches; hot wallet − books: USDC ${usdcDifference}, ETH ${ethDifference} wei\n` +
         "targets: all confirmed within 5 s of approval, ≥ 10× the baseline, ledger difference 0\n",
     );

@@ -27,6 +27,7 @@ import { scanChain } from "../lib/scanner/scan-chain";
 import { runSweeps } from "../lib/settlement/run-sweeps";
 import { setTreasurySetting } from "../lib/settlement/set-treasury-setting";
 import { gasTankAddress } from "../lib/transactions/signing-accounts";
+import { tipReportLine } from "./effective-tip";
 
 const SWEEPS = Number(process.env.BENCH_SWEEPS ?? 10);
 const BASE_URL = "http://127.0.0.1:3000";
@@ -130,7 +131,13 @@ async function main() {
     const seconds = (Date.now() - started) / 1000;
     const sweeps = await db.sweep.findMany({
       where: { status: "confirmed" },
-      select: { tokenAddress: true, gasUsed: true, gasFundGasUsed: true },
+      select: {
+        tokenAddress: true,
+        gasUsed: true,
+        gasFundGasUsed: true,
+        txHash: true,
+        gasFundTxHashes: true,
+      },
     });
     const native = sweeps.filter((sweep) => !sweep.tokenAddress).map((sweep) => sweep.gasUsed ?? 0n);
     const topUps = sweeps.filter((sweep) => sweep.tokenAddress).map((sweep) => sweep.gasFundGasUsed ?? 0n);
@@ -157,7 +164,13 @@ async function main() {
           row("ERC-20 sweep: token transfer", transfers, baselineToken),
           row("ERC-20 sweep: total", tokenTotals, baselineToken),
         ].join("\n") +
-        "\n",
+        "\n" +
+        `${await tipReportLine(
+          publicClient,
+          sweeps.flatMap(
+            (sweep) => [...sweep.gasFundTxHashes, ...(sweep.txHash ? [sweep.txHash] : [])] as Hash[],
+          ),
+        )}\n`,
     );
     await db.$disconnect();
     if (sweeps.length !== SWEEPS * 2) process.exitCode = 1;

@@ -1,8 +1,10 @@
 // `npx tsx scripts/compile-contracts.ts`: compiles contracts/MockUSDC.sol and writes
 //  - lib/devnet/mock-usdc.artifact.json (ABI, creation and runtime code, solc version, source hash);
 //  - lib/devnet/mock-usdc-abi.ts, the same ABI `as const` so viem infers function names and types;
-// and the test tokens of lib/devnet/mock-tokens.ts (USDT-like, fee-on-transfer, 18 decimals) into
-// lib/devnet/mock-tokens.artifact.json and lib/devnet/mock-tokens-abi.ts.
+// the test tokens of lib/devnet/mock-tokens.ts (USDT-like, fee-on-transfer, 18 decimals) into
+// lib/devnet/mock-tokens.artifact.json and lib/devnet/mock-tokens-abi.ts; and
+// contracts/MockGasPriceOracle.sol (the OP-stack fee oracle of the fee tests) into
+// lib/devnet/mock-gas-price-oracle.artifact.json.
 // Both are committed: `npm start` and the tests never need the compiler. Run it after editing the
 // contract or upgrading solc/OpenZeppelin; lib/devnet/compile-mock-usdc.test.ts fails until you do.
 import { execFileSync } from "node:child_process";
@@ -10,6 +12,7 @@ import { writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { relative, resolve } from "node:path";
 import { compileContract, compileMockUsdc, MOCK_USDC_SOURCE } from "../lib/devnet/compile-mock-usdc";
+import { MOCK_GAS_PRICE_ORACLE_CONTRACT, MOCK_GAS_PRICE_ORACLE_SOURCE } from "../lib/devnet/gas-price-oracle";
 import { MOCK_TOKEN_SOURCES, type MockTokenName } from "../lib/devnet/mock-token-sources";
 
 const root = resolve(import.meta.dirname, "..");
@@ -64,6 +67,15 @@ console.log(
     `${(artifact.deployedBytecode.length - 2) / 2} bytes of runtime code → ` +
     `${relative(root, artifactFile)}, ${relative(root, abiFile)}`,
 );
+
+const oracleFile = resolve(root, "lib/devnet/mock-gas-price-oracle.artifact.json");
+const oracle = compileContract({
+  sourcePath: MOCK_GAS_PRICE_ORACLE_SOURCE,
+  contractName: MOCK_GAS_PRICE_ORACLE_CONTRACT,
+  onWarning: (message) => console.warn(message),
+});
+writeFileSync(oracleFile, `${JSON.stringify(oracle, null, 2)}\n`);
+console.log(`compiled ${MOCK_GAS_PRICE_ORACLE_SOURCE} → ${relative(root, oracleFile)}`);
 
 /** `MockUSDT` → `mockUsdtAbi`, `MockStablecoin18` → `mockStablecoin18Abi`. */
 function abiConstName(contractName: string): string {

@@ -119,7 +119,7 @@ export async function renderMetrics(deps: RenderMetricsDeps = {}): Promise<strin
     {
       name: "ctrip_sweeps_paused",
       type: "gauge",
-      help: "Open sweeps paused until the operator acts (reason gas_tank_insufficient: fund the gas tank).",
+      help: "Open sweeps paused until the operator acts (gas_tank_insufficient: fund the gas tank; token_paused, sender_blacklisted, recipient_blacklisted: the token refuses the transfer).",
       samples: [
         ...perChain((chain) =>
           sweeps.some((row) => row.chain === chain && row.pausedReason !== null) ? null : 0,

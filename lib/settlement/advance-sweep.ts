@@ -8,11 +8,11 @@
 // harmless anyway.
 import {
   type Address,
-  encodeFunctionData,
   erc20Abi,
   getAddress,
   type Hex,
   keccak256,
+  type Log,
   parseTransaction,
   TransactionReceiptNotFoundError,
 } from "viem";
@@ -29,6 +29,14 @@ import { PAYMENT_SELECT, serializePayment, toBigInt } from "../payments/payment-
 import { allocateNonce } from "../transactions/allocate-nonce";
 import { feeCacheMsOf, feeFields, type GasQuote, quoteGasPrice } from "../transactions/gas-price";
 import { depositSigner, gasTankSigner } from "../transactions/signing-accounts";
+import {
+  estimateTokenTransferGas,
+  isTokenBlockReason,
+  type TokenBlockReason,
+  TokenTransferRefusedError,
+} from "../transactions/tokens/classify-token-refusal";
+import { readTokenTransfer } from "../transactions/tokens/read-token-transfer";
+import { tokenTransferCall } from "../transactions/tokens/token-transfer-call";
 import { clientOf, nowOf, replaceAfterMsOf, type TransactionDeps } from "../transactions/transaction-deps";
 
 const NATIVE_TRANSFER_GAS = 21_000n;
@@ -116,6 +124,17 @@ export class GasTankInsufficientError extends SweepBlockedError {
   override name = "GasTankInsufficientError";
 }
 
+/** The token refuses the transfer (paused, blacklisted): the sweep is paused with that reason. */
+export class TokenBlockedError extends SweepBlockedError {
+  override name = "TokenBlockedError";
+  constructor(
+    readonly reason: TokenBlockReason,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /**
  * Moves one sweep forward as far as it can without waiting for the chain: records and broadcasts
  * the next transaction, or confirms the one in flight. Safe to call any number of times, from any
@@ -178,7 +197,12 @@ export async function recordSweepTransaction(
             where: { id: sweepId },
             data: {
               lastError: blockedBy,
-              pausedReason: error instanceof GasTankInsufficientError ? "gas_tank_insufficient" : null,
+              pausedReason:
+                error instanceof GasTankInsufficientError
+                  ? "gas_tank_insufficient"
+                  : error instanceof TokenBlockedError
+                    ? error.reason
+                    : null,
             },
           });
         }
@@ -309,10 +333,6 @@ async function signDepositTransfer(
   });
 }
 
-function tokenTransferData(to: Address, amount: bigint): Hex {
-  return encodeFunctionData({ abi: erc20Abi, functionName: "transfer", args: [to, amount] });
-}
-
 async function tokenBalance(client: ChainClient, token: Address, holder: Address): Promise<bigint> {
   return client.readContract({ address: token, abi: erc20Abi, functionName: "balanceOf", args: [holder] });
 }
@@ -328,11 +348,13 @@ async function tokenSweepCost(client: ChainClient, chain: TChain, sweep: SweepRo
     // On the latest block, never the pending state (Anvil's and some nodes' default): there, another
     // deposit's sweep still in the pool may already have given the recipient a balance, making this
     // transfer look cheaper than it is if it is mined first (out of gas, reverted).
-    client.estimateGas({
-      account: from,
-      to: token,
-      data: tokenTransferData(to, amount),
-      blockTag: "latest",
+    estimateTokenTransferGas(client, { token, from, to, amount, blockTag: "latest" }).catch((error) => {
+      if (error instanceof TokenTransferRefusedError && isTokenBlockReason(error.reason))
+        throw new TokenBlockedError(
+          error.reason,
+          `${error.message}; the sweep waits and resumes by itself once the token allows the transfer`,
+        );
+      throw error;
     }),
     quoteGasPrice(client, { maxAgeMs: feeCacheMsOf(chain) }),
     client.getBalance({ address: from, blockTag: "latest" }),
@@ -498,7 +520,7 @@ async function signTokenSweep(
   await signDepositTransfer(deps, tx, client, chain, sweep, {
     to: token,
     value: 0n,
-    data: tokenTransferData(to, amount),
+    data: tokenTransferCall({ token, to, amount }).data,
     gas,
     quote,
     amount,
@@ -517,10 +539,11 @@ async function confirmSweep(
   if (found.kind === "missing") return replaceIfStuck(deps, tx, client, chain, sweep, "sweep");
   if (found.kind === "waiting") return;
   const outcome = found.outcome;
+  let amount = toBigInt(sweep.amount);
   if (found.hash !== sweep.txHash) {
     // An earlier, replaced transaction was mined instead: it is the sweep (its own amount).
     const mined = await client.getTransaction({ hash: found.hash as Hex });
-    const amount = sweep.tokenAddress ? toBigInt(sweep.amount) : mined.value;
+    amount = sweep.tokenAddress ? amount : mined.value;
     await tx.sweep.update({
       where: { id: sweep.id },
       data: { txHash: found.hash, amount: amount.toString() },
@@ -529,7 +552,16 @@ async function confirmSweep(
   const txHash = found.hash;
   const fee = outcome.gasUsed * outcome.effectiveGasPrice;
   const total = toBigInt(sweep.fee) + fee;
-  if (outcome.status !== "success") {
+  // What reached the destination, from the receipt's Transfer logs (never a return value): less
+  // than sent for a fee-on-transfer token; nothing when a token answered `false` without reverting.
+  const received = sweep.tokenAddress
+    ? readTokenTransfer(outcome, {
+        token: getAddress(sweep.tokenAddress),
+        from: getAddress(sweep.fromAddress),
+        to: getAddress(sweep.toAddress),
+      }).received
+    : null;
+  if (outcome.status !== "success" || received === 0n) {
     // Never settled: the funds did not move. Back to the start, the next attempt re-reads balances.
     await tx.sweep.update({
       where: { id: sweep.id },
@@ -544,7 +576,7 @@ async function confirmSweep(
         replacedTxHashes: [],
         revertedTxHashes: [...sweep.revertedTxHashes, txHash],
         attempts: sweep.attempts + 1,
-        lastError: `sweep transaction ${txHash} reverted; retrying`,
+        lastError: `sweep transaction ${txHash} ${outcome.status !== "success" ? "reverted" : "moved no tokens"}; retrying`,
       },
     });
     return;
@@ -554,6 +586,7 @@ async function confirmSweep(
     where: { id: sweep.id },
     data: {
       status: "confirmed",
+      amountReceived: (received ?? amount).toString(),
       gasUsed: outcome.gasUsed,
       fee: total.toString(),
       confirmedAt: now,
@@ -584,7 +617,7 @@ async function confirmSweep(
       chain: sweep.chain,
       tokenSymbol: sweep.payment.tokenSymbol,
       paymentId: sweep.paymentId,
-      amount: toBigInt(sweep.amount),
+      amount: received ?? amount,
       txHash: sweep.txHash,
       createdAt: now,
     });
@@ -602,7 +635,12 @@ async function confirmSweep(
   });
 }
 
-type ReceiptOutcome = { status: "success" | "reverted"; gasUsed: bigint; effectiveGasPrice: bigint };
+type ReceiptOutcome = {
+  status: "success" | "reverted";
+  gasUsed: bigint;
+  effectiveGasPrice: bigint;
+  logs: Log[];
+};
 type InFlightReceipt =
   | { kind: "missing" }
   | { kind: "waiting" }
@@ -637,6 +675,7 @@ async function inFlightReceipt(
         status: receipt.status,
         gasUsed: receipt.gasUsed,
         effectiveGasPrice: receipt.effectiveGasPrice,
+        logs: receipt.logs,
       },
     };
   }

@@ -2,7 +2,15 @@
 // at fresh addresses (files sharing the run's node never see each other's balances) and answers
 // their chains.yaml entries, so a test chain can list them next to (or instead of) the mock USDC.
 
-import { type Address, createPublicClient, createTestClient, createWalletClient, http, parseAbi } from "viem";
+import {
+  type Address,
+  createPublicClient,
+  createTestClient,
+  createWalletClient,
+  erc20Abi,
+  http,
+  parseAbi,
+} from "viem";
 import { generatePrivateKey, privateKeyToAccount, privateKeyToAddress } from "viem/accounts";
 import { inject } from "vitest";
 import type { TChain, TToken } from "../config/chains";
@@ -20,6 +28,8 @@ export type MockTokens = {
   all: TToken[];
   /** The test chain (the `local` chain of this node) listing the three tokens. */
   chain: TChain;
+  /** `holder`'s on-chain balance of `token`, in base units. */
+  balanceOf(token: TToken, holder: Address): Promise<bigint>;
   /** Mints `amount` base units of `token` to `to` (every mock's `mint` is open). */
   mint(token: TToken, to: Address, amount: bigint): Promise<void>;
   /** USDT-like controls, as the issuer would use them. */
@@ -69,6 +79,13 @@ export async function deployMockTokens(rpcUrl: string = inject("anvilRpcUrl")): 
     stable18,
     all: [usdt, feeToken, stable18],
     chain: testChain({ rpcUrls: [rpcUrl], tokens: [usdt, feeToken, stable18] }),
+    balanceOf: (token, holder) =>
+      publicClient.readContract({
+        address: token.address as Address,
+        abi: erc20Abi,
+        functionName: "balanceOf",
+        args: [holder],
+      }),
     mint: (token, to, amount) => send(token, { functionName: "mint", args: [to, amount] }),
     pauseUsdt: (paused) => send(usdt, { functionName: paused ? "pause" : "unpause", args: [] }),
     blacklistUsdt: (account, listed) =>

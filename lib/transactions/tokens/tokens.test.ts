@@ -72,20 +72,7 @@ describe("tokenTransferCall + readTokenTransfer", () => {
       to,
     });
     expect(read).toEqual({ received: 9_900_000n, debited: 10_000_000n, tokenFee: 100_000n });
-    const onChain = await client.readContract({
-      address: tokens.feeToken.address as Address,
-      abi: [
-        {
-          type: "function",
-          name: "balanceOf",
-          stateMutability: "view",
-          inputs: [{ type: "address" }],
-          outputs: [{ type: "uint256" }],
-        },
-      ],
-      functionName: "balanceOf",
-      args: [to],
-    });
+    const onChain = await tokens.balanceOf(tokens.feeToken, to);
     expect(onChain).toBe(read.received);
     // Logs of another token (or to someone else) never count.
     expect(
