@@ -1,8 +1,9 @@
 import { NonRetriableError } from "inngest";
 import { env } from "../../lib/config/env";
 import { loadJobContext } from "../../lib/jobs/start-background-jobs";
+import { confirmSentPayouts } from "../../lib/payouts/confirm-sent-payouts";
 import { confirmGasTopUps } from "../../lib/payouts/hot-wallet-gas";
-import { broadcastSentPayouts, confirmSentPayouts, signApprovedPayouts } from "../../lib/payouts/run-payouts";
+import { broadcastSentPayouts, signApprovedPayouts } from "../../lib/payouts/run-payouts";
 import type { TransactionDeps } from "../../lib/transactions/transaction-deps";
 import { inngest, payoutApproved, ZPayoutApproved } from "../client";
 

@@ -11,16 +11,11 @@ import { shortMessage } from "../chains/rpc-error";
 import type { TChain } from "../config/chains";
 import type { Tx } from "../db/client";
 import { AppError } from "../errors";
-import type { TEventType } from "../events/event-object";
-import { recordEvent } from "../events/record-event";
 import type { Logger } from "../logger";
 import { broadcastRawTransaction } from "../transactions/broadcast-raw-transaction";
 import { quoteFees } from "../transactions/fees/quote-fees";
 import { type FeeFields, feeFieldsOf } from "../transactions/fees/transaction-cost";
-import { type TransactionPolicy, transactionPolicyOf } from "../transactions/fees/transaction-policy";
-import { outgoingTransactionOf, outgoingTransactionsOf } from "../transactions/outgoing-transaction-of";
 import { type OutgoingCost, quoteOutgoingCost } from "../transactions/quote-outgoing-cost";
-import { replaceStuckTransaction } from "../transactions/replace-stuck-transaction";
 import { signOutgoingTransaction } from "../transactions/sign-outgoing-transaction";
 import { hotWalletSigner } from "../transactions/signing-accounts";
 import {
@@ -28,19 +23,12 @@ import {
   isExecutionReverted,
   TokenTransferRefusedError,
 } from "../transactions/tokens/classify-token-refusal";
-import { readTokenTransfer } from "../transactions/tokens/read-token-transfer";
 import { tokenTransferCall } from "../transactions/tokens/token-transfer-call";
 import { clientOf, nowOf, type TransactionDeps } from "../transactions/transaction-deps";
-import { watchOutgoingTransaction } from "../transactions/watch-outgoing-transaction";
-import {
-  confirmGasTopUps,
-  freeGasFloat,
-  GasTankEmptyError,
-  lockHotWalletGas,
-  planGasTopUp,
-} from "./hot-wallet-gas";
-import { PAYOUT_SELECT, serializePayout } from "./payout-object";
-import { returnPayoutFunds, settleFeeReserve } from "./return-payout-funds";
+import { confirmSentPayouts } from "./confirm-sent-payouts";
+import { confirmGasTopUps, freeGasFloat, lockHotWalletGas } from "./hot-wallet-gas";
+import { failPayout, recordPayoutEvent, requestGasTopUp } from "./payout-transitions";
+import { replaceStuckPayouts } from "./replace-stuck-payouts";
 
 const SIGNING_CONCURRENCY = 4;
 
@@ -149,42 +137,6 @@ export async function signApprovedPayouts(
     await requestGasTopUp(deps, client, chain, { merchantId, ...need, fees, broadcast: options.broadcast });
   await Promise.all(broadcasts);
   return { signed, failed };
-}
-
-/**
- * Tops a hot wallet up for its token payouts waiting for gas (planGasTopUp) and broadcasts it; when
- * the gas tank is empty, those payouts stay approved with the reason as `last_error`.
- */
-async function requestGasTopUp(
-  deps: TransactionDeps,
-  client: ChainClient,
-  chain: TChain,
-  params: {
-    merchantId: string;
-    hotWallet: Address;
-    needed: bigint;
-    fees: FeeFields;
-    broadcast?: boolean;
-  },
-): Promise<void> {
-  try {
-    const rawTx = await deps.db.$transaction((tx) => planGasTopUp(deps, tx, client, chain, params), {
-      timeout: 60_000,
-    });
-    if (rawTx && params.broadcast !== false) await broadcastRawTransaction(client, rawTx);
-  } catch (error) {
-    if (!(error instanceof GasTankEmptyError)) throw error;
-    await deps.db.payout.updateMany({
-      where: {
-        merchantId: params.merchantId,
-        chain: chain.name,
-        status: "approved",
-        rawTx: null,
-        tokenAddress: { not: null },
-      },
-      data: { lastError: error.message },
-    });
-  }
 }
 
 async function signPayout(
@@ -313,48 +265,6 @@ async function signPayout(
   return { rawTx: signed.rawTx };
 }
 
-async function failPayout(
-  deps: TransactionDeps,
-  tx: Tx,
-  chain: TChain,
-  payoutId: string,
-  reason: string,
-  feeSpent = 0n,
-): Promise<void> {
-  const now = nowOf(deps);
-  await tx.payout.update({
-    where: { id: payoutId },
-    data: { status: "failed", lastError: reason.slice(0, 500) },
-  });
-  await returnPayoutFunds(tx, payoutId, {
-    reason: `payout failed: ${reason}`.slice(0, 500),
-    feeSpent,
-    createdAt: now,
-  });
-  await recordPayoutEvent(deps, tx, chain, payoutId, "payout.failed", now);
-}
-
-async function recordPayoutEvent(
-  deps: TransactionDeps,
-  tx: Tx,
-  _chain: TChain,
-  payoutId: string,
-  type: TEventType,
-  createdAt: Date,
-): Promise<void> {
-  const row = await tx.payout.findUniqueOrThrow({
-    where: { id: payoutId },
-    select: { ...PAYOUT_SELECT, merchantId: true },
-  });
-  await recordEvent(tx, {
-    merchantId: row.merchantId,
-    type,
-    objectId: payoutId,
-    object: serializePayout(deps.chains, row),
-    createdAt,
-  });
-}
-
 // ─── Broadcasting ─────────────────────────────────────────────────────────────────────────────────
 
 /**
@@ -390,274 +300,4 @@ export async function broadcastSentPayouts(
     }),
   );
   return results.filter(Boolean).length;
-}
-
-// ─── Confirmation ─────────────────────────────────────────────────────────────────────────────────
-
-/**
- * Records the outcome of sent payouts whose transaction has the chain's required confirmations
- * (watchOutgoingTransaction): success → `confirmed` (fee actually paid recorded, unused fee reserve
- * returned, `payout.confirmed`); reverted → `failed` (amount and unused fee returned, the gas spent
- * is kept, `payout.failed`).
- */
-export async function confirmSentPayouts(
-  deps: TransactionDeps,
-  chain: TChain,
-  options: { logger?: Logger; limit?: number; payoutId?: string } = {},
-): Promise<{ confirmed: number; failed: number }> {
-  const client = clientOf(deps, chain);
-  const sent = await deps.db.payout.findMany({
-    where: { chain: chain.name, status: "sent", ...(options.payoutId ? { id: options.payoutId } : {}) },
-    take: options.limit ?? 500,
-    select: {
-      id: true,
-      rawTx: true,
-      replacedTxHashes: true,
-      sentAt: true,
-      tokenAddress: true,
-      fromAddress: true,
-      toAddress: true,
-    },
-  });
-  if (sent.length === 0) return { confirmed: 0, failed: 0 };
-  const engineRows = await outgoingTransactionsOf(deps.db, {
-    chain: chain.name,
-    purpose: "payout",
-    owners: sent.map((payout) => ({ ownerId: payout.id, recorded: recordedOf(deps, payout) })),
-  });
-  const outcomes = await Promise.all(
-    sent.map(async (payout) => {
-      try {
-        const row = engineRows.get(payout.id);
-        if (!row) return null;
-        const outcome = await watchOutgoingTransaction(deps.db, client, chain, {
-          id: row.id,
-          row,
-          now: nowOf(deps),
-        });
-        return outcome.kind === "final" ? { payout, outcome } : null;
-      } catch (error) {
-        options.logger?.warn("payout receipt not read", { payoutId: payout.id, error });
-        return null;
-      }
-    }),
-  );
-  let confirmed = 0;
-  let failed = 0;
-  for (const found of outcomes) {
-    if (!found) continue;
-    const { payout, outcome } = found;
-    const payoutId = payout.id;
-    // What the recipient received: a token's Transfer logs (never the call's return value; a
-    // fee-on-transfer token delivers less), or the value sent.
-    const received = payout.tokenAddress
-      ? readTokenTransfer(outcome.receipt, {
-          token: getAddress(payout.tokenAddress),
-          from: getAddress(payout.fromAddress ?? ""),
-          to: getAddress(payout.toAddress),
-        }).received
-      : outcome.value;
-    const paid = outcome.success && received > 0n;
-    const failure = outcome.success
-      ? `transaction ${outcome.hash} moved no tokens to the recipient`
-      : `transaction ${outcome.hash} reverted`;
-    const result = await deps.db.$transaction(async (tx) => {
-      // The mined transaction may be one a replacement superseded: the payout shows that one.
-      const { count } = await tx.payout.updateMany({
-        where: { id: payoutId, status: "sent" },
-        data: paid
-          ? {
-              status: "confirmed",
-              confirmedAt: nowOf(deps),
-              lastError: null,
-              txHash: outcome.hash,
-              amountReceived: received.toString(),
-            }
-          : { lastError: failure, txHash: outcome.hash },
-      });
-      if (count === 0) return null;
-      if (paid) {
-        await settleFeeReserve(tx, payoutId, outcome.feePaid, nowOf(deps));
-        await recordPayoutEvent(deps, tx, chain, payoutId, "payout.confirmed", nowOf(deps));
-        return "confirmed" as const;
-      }
-      await failPayout(deps, tx, chain, payoutId, failure, outcome.feePaid);
-      return "failed" as const;
-    });
-    if (result === "confirmed") confirmed += 1;
-    if (result === "failed") failed += 1;
-  }
-  return { confirmed, failed };
-}
-
-/** What a sent payout recorded of its transaction (for one signed before the engine existed). */
-function recordedOf(
-  deps: TransactionDeps,
-  payout: { rawTx: string | null; replacedTxHashes: string[]; sentAt: Date | null },
-) {
-  return {
-    rawTx: payout.rawTx ?? "",
-    replacedTxHashes: payout.replacedTxHashes,
-    signedAt: payout.sentAt ?? nowOf(deps),
-  };
-}
-
-/** The engine's row of a sent payout (adopting one signed before the engine existed). */
-function payoutTransactionOf(
-  deps: TransactionDeps,
-  chain: TChain,
-  payout: { id: string; rawTx: string | null; replacedTxHashes: string[]; sentAt: Date | null },
-): Promise<string> {
-  return outgoingTransactionOf(deps.db, {
-    chain: chain.name,
-    purpose: "payout",
-    ownerId: payout.id,
-    recorded: recordedOf(deps, payout),
-  });
-}
-
-// ─── Stuck transactions ───────────────────────────────────────────────────────────────────────────
-
-type GasNeed = { needsGas: bigint; merchantId: string; hotWallet: Address };
-
-/**
- * Replaces sent payouts whose transaction is stuck under the chain's policy (transactionPolicyOf;
- * `stuckAfterMs` overrides its timeout): same call and nonce, both fees raised, recorded before it
- * is broadcast. The superseded hash is kept: whichever of them is mined is the payout's transaction.
- * The extra fee is reserved first (or, for a payout whose gas the gas tank pays, taken from the hot
- * wallet's gas float, topped up when short). Past the policy's limits the payout's transaction is
- * paused and `last_error` says an operator is needed.
- */
-export async function replaceStuckPayouts(
-  deps: TransactionDeps,
-  chain: TChain,
-  options: { stuckAfterMs?: number; logger?: Logger; payoutId?: string; broadcast?: boolean } = {},
-): Promise<number> {
-  const client = clientOf(deps, chain);
-  const policy = transactionPolicyOf(chain);
-  const stuckAfterMs = options.stuckAfterMs ?? deps.replaceAfterMs ?? policy.stuckAfterSeconds * 1000;
-  const stuck = await deps.db.payout.findMany({
-    where: {
-      chain: chain.name,
-      status: "sent",
-      sentAt: { lte: new Date(nowOf(deps).getTime() - stuckAfterMs) },
-      ...(options.payoutId ? { id: options.payoutId } : {}),
-    },
-    select: { id: true, rawTx: true, replacedTxHashes: true, sentAt: true },
-  });
-  let replaced = 0;
-  for (const payout of stuck) {
-    try {
-      const engineId = await payoutTransactionOf(deps, chain, payout);
-      const outcome = await deps.db.$transaction(
-        (tx) =>
-          replacePayoutTransaction(deps, tx, client, chain, {
-            payoutId: payout.id,
-            engineId,
-            policy,
-            stuckAfterMs,
-          }),
-        { timeout: 60_000 },
-      );
-      if (!outcome) continue;
-      if ("needsGas" in outcome) {
-        await requestGasTopUp(deps, client, chain, {
-          ...outcome,
-          needed: outcome.needsGas,
-          fees: feeFieldsOf(await quoteFees(client, { chain })),
-          broadcast: options.broadcast,
-        });
-        continue;
-      }
-      replaced += 1;
-      if (options.broadcast === false) continue;
-      const broadcast = await broadcastRawTransaction(client, outcome.rawTx);
-      if (broadcast.kind === "failed")
-        options.logger?.warn("replacement broadcast failed; retrying on the next run", {
-          payoutId: payout.id,
-          error: broadcast.message,
-        });
-    } catch (error) {
-      options.logger?.warn("stuck payout not replaced", { payoutId: payout.id, error });
-    }
-  }
-  return replaced;
-}
-
-async function replacePayoutTransaction(
-  deps: TransactionDeps,
-  tx: Tx,
-  client: ChainClient,
-  chain: TChain,
-  params: { payoutId: string; engineId: string; policy: TransactionPolicy; stuckAfterMs: number },
-): Promise<{ rawTx: Hex } | GasNeed | null> {
-  const { payoutId } = params;
-  const [locked] = await tx.$queryRaw<{ id: string }[]>`
-    SELECT id FROM payouts WHERE id = ${payoutId} AND status = 'sent' FOR UPDATE SKIP LOCKED`;
-  if (!locked) return null;
-  const payout = await tx.payout.findUniqueOrThrow({
-    where: { id: payoutId },
-    select: {
-      merchantId: true,
-      txHash: true,
-      feeReserved: true,
-      replacedTxHashes: true,
-      fromAddress: true,
-      gasSponsored: true,
-      merchant: { select: { hdAccount: true } },
-    },
-  });
-  if (!payout.txHash || !payout.fromAddress) return null;
-  const hotWallet = getAddress(payout.fromAddress);
-  const reserved = BigInt(payout.feeReserved.toFixed());
-  let gasNeed: GasNeed | null = null;
-  const outcome = await replaceStuckTransaction(tx, client, {
-    id: params.engineId,
-    chain,
-    signer: hotWalletSigner(deps.mnemonic, payout.merchant.hdAccount),
-    policy: params.policy,
-    stuckAfterMs: params.stuckAfterMs,
-    now: nowOf(deps),
-    beforeSign: async ({ maxCost }) => {
-      const extra = maxCost - reserved;
-      if (extra <= 0n) return true;
-      if (payout.gasSponsored) {
-        // The gas tank pays this payout's gas: the extra comes out of the hot wallet's gas float, and
-        // a replacement waits for the next top-up (of waiting payouts) when the float is short.
-        await lockHotWalletGas(tx, chain.name, hotWallet);
-        if ((await freeGasFloat(tx, chain.name, payout.merchantId)) >= extra) return true;
-        gasNeed = { needsGas: extra, merchantId: payout.merchantId, hotWallet };
-        return false;
-      }
-      await postLedgerEntry(tx, {
-        merchantId: payout.merchantId,
-        chain: chain.name,
-        tokenSymbol: chain.nativeCurrency.symbol,
-        type: "payout_fee",
-        amount: -extra,
-        payoutId,
-        description: "extra network fee reserved to replace a stuck transaction",
-      });
-      return true;
-    },
-  });
-  if (outcome.kind === "paused") {
-    // Prices do not explain a transaction stuck this long (e.g. the node refuses it): an operator looks.
-    await tx.payout.update({ where: { id: payoutId }, data: { lastError: outcome.reason } });
-    return null;
-  }
-  if (outcome.kind === "waiting") return gasNeed;
-  if (outcome.kind !== "replaced") return null;
-  await tx.payout.update({
-    where: { id: payoutId },
-    data: {
-      rawTx: outcome.rawTx,
-      txHash: outcome.txHash,
-      replacedTxHashes: [...payout.replacedTxHashes, payout.txHash],
-      feeReserved: (outcome.maxCost > reserved ? outcome.maxCost : reserved).toString(),
-      sentAt: nowOf(deps),
-      lastError: `replaced stuck transaction ${payout.txHash}`,
-    },
-  });
-  return { rawTx: outcome.rawTx };
 }
