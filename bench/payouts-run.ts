@@ -41,7 +41,7 @@ import { approvePayout } from "../lib/payouts/review-payout";
 import { startAnvil } from "../lib/runtime/anvil";
 import { startEmbeddedPostgres } from "../lib/runtime/embedded-postgres";
 import { setTreasurySetting } from "../lib/settlement/set-treasury-setting";
-import { hotWalletSigner } from "../lib/settlement/signing-accounts";
+import { hotWalletSigner } from "../lib/transactions/signing-accounts";
 import { tipReportLine } from "./effective-tip";
 
 const PAYOUTS = Number(process.env.BENCH_PAYOUTS ?? 100);

@@ -26,7 +26,7 @@ import { freePort } from "../lib/runtime/free-port";
 import { scanChain } from "../lib/scanner/scan-chain";
 import { runSweeps } from "../lib/settlement/run-sweeps";
 import { setTreasurySetting } from "../lib/settlement/set-treasury-setting";
-import { gasTankAddress } from "../lib/settlement/signing-accounts";
+import { gasTankAddress } from "../lib/transactions/signing-accounts";
 import { tipReportLine } from "./effective-tip";
 
 const SWEEPS = Number(process.env.BENCH_SWEEPS ?? 10);

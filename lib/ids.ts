@@ -19,7 +19,8 @@ export type IdPrefix =
   | "aud" // audit log entry
   | "inv" // team invitation
   | "inc" // chain incident
-  | "chg"; // money-routing setting change (treasury, payout limits)
+  | "chg" // money-routing setting change (treasury, payout limits)
+  | "otx"; // outgoing transaction (lib/transactions)
 
 const ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 const BODY_LENGTH = 22; // 62^22 > 2^128

@@ -31,7 +31,7 @@ import {
   StartupError,
   startupFailureMessage,
 } from "../lib/runtime/startup-checks";
-import { gasTankAddress } from "../lib/settlement/signing-accounts";
+import { gasTankAddress } from "../lib/transactions/signing-accounts";
 import { assertSeedFingerprint } from "../lib/wallet/seed-fingerprint";
 
 const root = resolve(import.meta.dirname, "..");

@@ -1,14 +1,15 @@
 import { NonRetriableError } from "inngest";
 import { env } from "../../lib/config/env";
 import { loadJobContext } from "../../lib/jobs/start-background-jobs";
+import { confirmSentPayouts } from "../../lib/payouts/confirm-sent-payouts";
 import { confirmGasTopUps } from "../../lib/payouts/hot-wallet-gas";
-import { broadcastSentPayouts, confirmSentPayouts, signApprovedPayouts } from "../../lib/payouts/run-payouts";
-import type { SettlementDeps } from "../../lib/settlement/settlement-deps";
+import { broadcastSentPayouts, signApprovedPayouts } from "../../lib/payouts/run-payouts";
+import type { TransactionDeps } from "../../lib/transactions/transaction-deps";
 import { inngest, payoutApproved, ZPayoutApproved } from "../client";
 
 export type ExecutePayoutDependencies = {
   /** Database, chains and seed; tests pass a test database, the Anvil devnet and a test seed. */
-  getDeps: () => SettlementDeps;
+  getDeps: () => TransactionDeps;
 };
 
 /**

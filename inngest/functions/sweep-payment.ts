@@ -4,12 +4,12 @@ import { publicUrl } from "../../lib/config/public-url";
 import { loadJobContext } from "../../lib/jobs/start-background-jobs";
 import { advanceSweep } from "../../lib/settlement/advance-sweep";
 import { planSweeps } from "../../lib/settlement/plan-sweeps";
-import type { SettlementDeps } from "../../lib/settlement/settlement-deps";
+import type { TransactionDeps } from "../../lib/transactions/transaction-deps";
 import { inngest, paymentConfirmed, ZPaymentConfirmed } from "../client";
 
 export type SweepPaymentDependencies = {
   /** Database, chains and seed; tests pass a test database, the Anvil devnet and a test seed. */
-  getDeps: () => SettlementDeps;
+  getDeps: () => TransactionDeps;
   baseUrl?: () => string;
 };
 

@@ -19,7 +19,7 @@ import { MULTICALL3_ADDRESS } from "../chains/multicall3";
 import { loadChainsConfig } from "../config/chains";
 import { type RunningAnvil, startAnvil } from "../runtime/anvil";
 import { freePort } from "../runtime/free-port";
-import { gasTankAddress } from "../settlement/signing-accounts";
+import { gasTankAddress } from "../transactions/signing-accounts";
 import { MOCK_USDC_ADDRESS, mockUsdcAbi, mockUsdcArtifact } from "./mock-usdc";
 import { MULTICALL3_CREATION_CODE } from "./multicall3-bytecode";
 import { anvilDefaultAccounts, DEFAULT_USDC_PER_ACCOUNT, setupDevnet } from "./setup-devnet";

@@ -40,7 +40,10 @@ export const ZChainHealth = z.object({
 /** Sweeps of one chain: open (not yet confirmed) and paused until the operator acts. */
 export const ZSettlementHealth = z.object({
   chain: z.string(),
-  /** ok: nothing paused; paused: sweeps wait for the operator (e.g. an underfunded gas tank). */
+  /**
+   * ok: nothing paused; paused: sweeps wait for the operator (e.g. an underfunded gas tank), or an
+   * outgoing transaction (sweep, payout, gas top-up) is stuck past the chain's replacement policy.
+   */
   status: z.enum(["ok", "paused"]),
   open_sweeps: z.number().int(),
   paused_sweeps: z.number().int(),
@@ -129,7 +132,10 @@ export async function getHealth(deps: GetHealthDeps = {}): Promise<THealth> {
 
 const OPEN_SWEEP_STATUSES = ["pending", "funding_gas", "gas_funded", "transferring"] as const;
 
-/** Open and paused sweeps per chain (one grouped query, plus the latest pause reason per paused chain). */
+/**
+ * Open and paused sweeps per chain (one grouped query, plus the latest pause reason per paused
+ * chain), and outgoing transactions paused by the replacement policy (lib/transactions).
+ */
 async function readSettlementHealth(
   client: Db | undefined,
   chains: TChain[],
@@ -141,8 +147,15 @@ async function readSettlementHealth(
     where: { chain: { in: names }, status: { in: [...OPEN_SWEEP_STATUSES] } },
     _count: { _all: true },
   });
+  const pausedTransactions = await database.outgoingTransaction.findMany({
+    where: { chain: { in: names }, status: "paused" },
+    orderBy: { signedAt: "desc" },
+    distinct: ["chain"],
+    select: { chain: true, lastError: true },
+  });
   return Promise.all(
     chains.map(async (chain) => {
+      const pausedTransaction = pausedTransactions.find((row) => row.chain === chain.name);
       const rows = groups.filter((group) => group.chain === chain.name);
       const open = rows.reduce((sum, row) => sum + row._count._all, 0);
       const paused = rows
@@ -162,10 +175,10 @@ async function readSettlementHealth(
           : null;
       return {
         chain: chain.name,
-        status: paused > 0 ? ("paused" as const) : ("ok" as const),
+        status: paused > 0 || pausedTransaction ? ("paused" as const) : ("ok" as const),
         open_sweeps: open,
         paused_sweeps: paused,
-        last_error: latest?.lastError ?? null,
+        last_error: latest?.lastError ?? pausedTransaction?.lastError ?? null,
       };
     }),
   );

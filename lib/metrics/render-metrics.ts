@@ -18,7 +18,7 @@ export async function renderMetrics(deps: RenderMetricsDeps = {}): Promise<strin
   const db = deps.db ?? defaultDb();
   const chains = deps.chains ?? configuredChains();
   const names = chains.map((chain) => chain.name);
-  const [cursors, transfers, payments, sweeps, deepReorgs] = await Promise.all([
+  const [cursors, transfers, payments, sweeps, deepReorgs, pausedTransactions] = await Promise.all([
     db.chainCursor.findMany({
       where: { chain: { in: names } },
       select: {
@@ -37,6 +37,11 @@ export async function renderMetrics(deps: RenderMetricsDeps = {}): Promise<strin
       _count: { _all: true },
     }),
     countDeepReorgs(db),
+    db.outgoingTransaction.groupBy({
+      by: ["chain", "purpose", "pausedReason"],
+      where: { chain: { in: names }, status: "paused" },
+      _count: { _all: true },
+    }),
   ]);
   const counters = allScannerCounters();
 
@@ -114,7 +119,7 @@ export async function renderMetrics(deps: RenderMetricsDeps = {}): Promise<strin
     {
       name: "ctrip_sweeps_paused",
       type: "gauge",
-      help: "Open sweeps paused until the operator acts (reason gas_tank_insufficient: fund the gas tank).",
+      help: "Open sweeps paused until the operator acts (gas_tank_insufficient: fund the gas tank; token_paused, sender_blacklisted, recipient_blacklisted: the token refuses the transfer).",
       samples: [
         ...perChain((chain) =>
           sweeps.some((row) => row.chain === chain && row.pausedReason !== null) ? null : 0,
@@ -125,6 +130,21 @@ export async function renderMetrics(deps: RenderMetricsDeps = {}): Promise<strin
           ),
           (row) => ({ chain: row.chain, reason: row.pausedReason ?? "" }),
         ),
+      ],
+    },
+    {
+      name: "ctrip_outgoing_transactions_paused",
+      type: "gauge",
+      help:
+        "Outgoing transactions (sweeps, payouts, gas top-ups) stuck past the chain's replacement policy " +
+        "(reason max_replacements or fee_ceiling): an operator looks (lib/transactions).",
+      samples: [
+        ...perChain((chain) => (pausedTransactions.some((row) => row.chain === chain) ? null : 0)),
+        ...sumBy(pausedTransactions, (row) => ({
+          chain: row.chain,
+          purpose: row.purpose,
+          reason: row.pausedReason ?? "",
+        })),
       ],
     },
     {

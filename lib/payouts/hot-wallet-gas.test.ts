@@ -100,9 +100,9 @@ describe("gas for token payouts from the gas tank", () => {
     const fee = payoutReceipt.gasUsed * payoutReceipt.effectiveGasPrice;
     expect(toBigInt(paid.fee)).toBe(fee);
     const amount = toBigInt(recorded.amount);
-    // The payout's gas limit at the top-up's price (its quote), plus the documented buffer.
+    // The payout's gas limit at the quote's max fee (what its fee reserve is), plus the documented buffer.
     const gasLimit = parseTransaction(paid.rawTx as `0x${string}`).gas ?? 0n;
-    const needed = gasLimit * topUpReceipt.effectiveGasPrice;
+    const needed = gasLimit * (parseTransaction(recorded.rawTx as `0x${string}`).maxFeePerGas ?? 0n);
     expect(amount).toBe((needed * (100n + GAS_TOP_UP_BUFFER_PERCENT) + 99n) / 100n);
     // No ETH ledger entry: the merchant pays nothing in ETH; the rest of the top-up stays as float.
     expect(await database.db.balanceTransaction.count({ where: { payoutId: id, type: "payout_fee" } })).toBe(

@@ -3,19 +3,23 @@
 // those payouts' fees are the operator's cost (`gas_sponsored`, no `payout_fee` entry) — as the gas
 // of ERC-20 sweeps is. The ETH the gas tank sent and the sponsored payouts have not spent yet is the
 // hot wallet's "gas float": it is what reconciliation adds to the ledger for the native coin.
-import { type Address, type Hex, keccak256, parseTransaction } from "viem";
-import { minedReceipt } from "../chains/mined-receipt";
+import type { Address, Hex } from "viem";
 import type { ChainClient } from "../chains/public-client";
 import type { TChain } from "../config/chains";
 import type { Tx } from "../db/client";
 import { newId } from "../ids";
 import type { Logger } from "../logger";
-import { allocateNonce } from "../settlement/allocate-nonce";
-import { feeFields, type GasQuote, MAX_REPLACEMENTS, replacementPrice } from "../settlement/gas-price";
-import { clientOf, nowOf, replaceAfterMsOf, type SettlementDeps } from "../settlement/settlement-deps";
-import { gasTankSigner } from "../settlement/signing-accounts";
+import { broadcastRawTransaction } from "../transactions/broadcast-raw-transaction";
+import type { FeeFields } from "../transactions/fees/transaction-cost";
+import { transactionPolicyOf } from "../transactions/fees/transaction-policy";
+import { outgoingTransactionOf } from "../transactions/outgoing-transaction-of";
+import { quoteOutgoingCost } from "../transactions/quote-outgoing-cost";
+import { replaceStuckTransaction } from "../transactions/replace-stuck-transaction";
+import { signOutgoingTransaction } from "../transactions/sign-outgoing-transaction";
+import { gasTankSigner } from "../transactions/signing-accounts";
+import { clientOf, nowOf, type TransactionDeps } from "../transactions/transaction-deps";
+import { watchOutgoingTransaction } from "../transactions/watch-outgoing-transaction";
 
-const NATIVE_TRANSFER_GAS = 21_000n;
 /**
  * A top-up sends what the waiting payouts need at the current quote plus 20 %: a price that rose a
  * little before they are signed does not cost a second top-up round trip. What is left stays in the
@@ -56,11 +60,11 @@ export async function freeGasFloat(tx: Tx, chain: string, merchantId: string): P
  * cannot pay it. Returns the signed transaction to broadcast, or null when nothing is to be sent.
  */
 export async function planGasTopUp(
-  deps: SettlementDeps,
+  deps: TransactionDeps,
   tx: Tx,
   client: ChainClient,
   chain: TChain,
-  params: { merchantId: string; hotWallet: Address; needed: bigint; quote: GasQuote },
+  params: { merchantId: string; hotWallet: Address; needed: bigint; fees: FeeFields },
 ): Promise<Hex | null> {
   await lockHotWalletGas(tx, chain.name, params.hotWallet);
   const open = await tx.hotWalletGasTopUp.findFirst({
@@ -72,85 +76,104 @@ export async function planGasTopUp(
   if (shortfall <= 0n) return null;
   const amount = (shortfall * (100n + GAS_TOP_UP_BUFFER_PERCENT) + 99n) / 100n;
   const gasTank = gasTankSigner(deps.mnemonic);
-  const tankBalance = await client.getBalance({ address: gasTank.address, blockTag: "latest" });
-  const topUpFee = NATIVE_TRANSFER_GAS * params.quote.gasPrice;
+  const call = { to: params.hotWallet, value: amount };
+  const [tankBalance, cost] = await Promise.all([
+    client.getBalance({ address: gasTank.address, blockTag: "latest" }),
+    // Gas estimated where the chain charges more than 21,000 (Arbitrum), plus the L1 fee (OP-stack).
+    quoteOutgoingCost(client, { chain, from: gasTank.address, call, fees: params.fees }),
+  ]);
+  const topUpFee = cost.maxCost;
   if (tankBalance < amount + topUpFee)
     throw new GasTankEmptyError(
       `paused: the gas tank ${gasTank.address} on ${chain.name} holds ${tankBalance} wei, and the gas of this ` +
         `hot wallet's token payouts needs ${amount + topUpFee} wei (top-up and its fee): fund the gas tank ` +
         "and the payouts are sent by themselves",
     );
-  const nonce = await allocateNonce(tx, client, { chain: chain.name, address: gasTank.address });
-  const rawTx = await gasTank.signTransaction({
-    chainId: chain.chainId,
-    to: params.hotWallet,
-    value: amount,
-    gas: NATIVE_TRANSFER_GAS,
-    nonce,
-    ...feeFields(params.quote),
+  const id = newId("gtu");
+  const signed = await signOutgoingTransaction(tx, client, {
+    chain,
+    signer: gasTank,
+    purpose: "hot_wallet_gas_top_up",
+    ownerId: id,
+    call,
+    gas: cost.gas,
+    fees: cost.fees,
+    l1Fee: cost.l1Fee,
+    signedAt: nowOf(deps),
   });
   await tx.hotWalletGasTopUp.create({
     data: {
-      id: newId("gtu"),
+      id,
       merchantId: params.merchantId,
       chain: chain.name,
       toAddress: params.hotWallet,
       amount: amount.toString(),
-      nonce,
-      rawTx,
-      txHash: keccak256(rawTx),
+      nonce: signed.nonce,
+      rawTx: signed.rawTx,
+      txHash: signed.txHash,
       createdAt: nowOf(deps),
       sentAt: nowOf(deps),
     },
     select: { id: true },
   });
-  return rawTx;
+  return signed.rawTx;
 }
 
 /**
  * Records open top-ups whose transaction (or one it replaced) has the chain's required
- * confirmations: their amount becomes spendable float, their fee is recorded. Those not mined yet
- * are re-broadcast (after a crash, or if the node dropped them), and replaced at a higher fee once
- * stuck for the chain's replacement timeout (replaceStuckTopUp). A top-up removed by a reorg before
- * that point is simply re-broadcast: the float never counts it before it is final.
+ * confirmations (watchOutgoingTransaction): their amount becomes spendable float, the fee paid is
+ * recorded. Those not mined yet are re-broadcast (after a crash, or if the node dropped them), and
+ * replaced under the chain's policy once stuck (replaceStuckTransaction). A top-up removed by a
+ * reorg before that point is simply re-broadcast: the float never counts it before it is final.
  */
 export async function confirmGasTopUps(
-  deps: SettlementDeps,
+  deps: TransactionDeps,
   chain: TChain,
   options: { logger?: Logger } = {},
 ): Promise<number> {
   const open = await deps.db.hotWalletGasTopUp.findMany({
     where: { chain: chain.name, status: "sent" },
-    select: { id: true, rawTx: true, txHash: true, replacedTxHashes: true, sentAt: true },
+    select: { id: true, rawTx: true, replacedTxHashes: true, sentAt: true },
   });
   if (open.length === 0) return 0;
   const client = clientOf(deps, chain);
-  const head = await client.getBlockNumber({ cacheTime: 0 });
   let confirmed = 0;
   for (const topUp of open) {
     try {
-      const receipt = await minedReceipt(client, [topUp.txHash, ...topUp.replacedTxHashes]);
-      if (receipt) {
-        if (head - receipt.blockNumber + 1n < BigInt(chain.confirmations)) continue;
+      const engineId = await outgoingTransactionOf(deps.db, {
+        chain: chain.name,
+        purpose: "hot_wallet_gas_top_up",
+        ownerId: topUp.id,
+        recorded: { rawTx: topUp.rawTx, replacedTxHashes: topUp.replacedTxHashes, signedAt: topUp.sentAt },
+      });
+      const outcome = await watchOutgoingTransaction(deps.db, client, chain, {
+        id: engineId,
+        now: nowOf(deps),
+      });
+      if (outcome.kind === "final") {
         const { count } = await deps.db.hotWalletGasTopUp.updateMany({
           where: { id: topUp.id, status: "sent" },
           data: {
             status: "confirmed",
-            txHash: receipt.transactionHash,
-            fee: (receipt.gasUsed * receipt.effectiveGasPrice).toString(),
+            txHash: outcome.hash,
+            fee: outcome.feePaid.toString(),
             confirmedAt: nowOf(deps),
           },
         });
         confirmed += count;
         continue;
       }
-      const stuck = nowOf(deps).getTime() - topUp.sentAt.getTime() >= replaceAfterMsOf(deps, chain);
-      const replacement = stuck ? await replaceStuckTopUp(deps, client, chain, topUp.id) : null;
-      await client
-        .sendRawTransaction({ serializedTransaction: (replacement ?? topUp.rawTx) as Hex })
-        .catch((error: unknown) => {
-          if (replacement)
-            options.logger?.warn("gas top-up replacement not broadcast", { topUpId: topUp.id, error });
+      if (outcome.kind === "waiting") continue;
+      const replacement = await replaceStuckTopUp(deps, client, chain, {
+        topUpId: topUp.id,
+        engineId,
+        ...options,
+      });
+      const broadcast = await broadcastRawTransaction(client, replacement ?? topUp.rawTx);
+      if (replacement && broadcast.kind === "failed")
+        options.logger?.warn("gas top-up replacement not broadcast", {
+          topUpId: topUp.id,
+          error: broadcast.message,
         });
     } catch (error) {
       options.logger?.warn("gas top-up not checked", { topUpId: topUp.id, error });
@@ -160,52 +183,44 @@ export async function confirmGasTopUps(
 }
 
 /**
- * Replaces a top-up stuck in the mempool: the same transfer from the gas tank with the same nonce,
- * re-signed at the current price and at least 25 % over the stuck one, recorded (the replaced hash
- * kept) before it is broadcast. Returns the new signed transaction, or null when there is nothing
- * to replace (another runner holds it, one of its transactions was mined, or it was already
- * replaced MAX_REPLACEMENTS times: prices do not explain that, an operator looks).
+ * Replaces a top-up stuck in the mempool under the chain's policy: the same transfer from the gas
+ * tank with the same nonce and raised fees, recorded (the replaced hash kept) before it is
+ * broadcast. Returns the new signed transaction, or null when there is nothing to replace (another
+ * runner holds it, one of its transactions was mined, not stuck yet, or paused past the policy).
  */
 async function replaceStuckTopUp(
-  deps: SettlementDeps,
+  deps: TransactionDeps,
   client: ChainClient,
   chain: TChain,
-  topUpId: string,
+  params: { topUpId: string; engineId: string; logger?: Logger },
 ): Promise<Hex | null> {
   return deps.db.$transaction(async (tx) => {
     const [locked] = await tx.$queryRaw<{ id: string }[]>`
-      SELECT id FROM hot_wallet_gas_top_ups WHERE id = ${topUpId} AND status = 'sent' FOR UPDATE SKIP LOCKED`;
+      SELECT id FROM hot_wallet_gas_top_ups WHERE id = ${params.topUpId} AND status = 'sent' FOR UPDATE SKIP LOCKED`;
     if (!locked) return null;
     const topUp = await tx.hotWalletGasTopUp.findUniqueOrThrow({
-      where: { id: topUpId },
-      select: { rawTx: true, txHash: true, replacedTxHashes: true, nonce: true, sentAt: true },
+      where: { id: params.topUpId },
+      select: { txHash: true, replacedTxHashes: true },
     });
-    if (nowOf(deps).getTime() - topUp.sentAt.getTime() < replaceAfterMsOf(deps, chain)) return null;
-    if (topUp.replacedTxHashes.length >= MAX_REPLACEMENTS) return null;
-    if (await minedReceipt(client, [topUp.txHash, ...topUp.replacedTxHashes])) return null;
-    const gasTank = gasTankSigner(deps.mnemonic);
-    // The nonce is used (by this top-up, about to show up): nothing to replace.
-    if ((await client.getTransactionCount({ address: gasTank.address, blockTag: "latest" })) > topUp.nonce)
-      return null;
-    const previous = parseTransaction(topUp.rawTx as Hex);
-    const { quote, price } = await replacementPrice(client, previous);
-    const rawTx = await gasTank.signTransaction({
-      chainId: chain.chainId,
-      to: previous.to ?? undefined,
-      value: previous.value ?? 0n,
-      gas: previous.gas ?? NATIVE_TRANSFER_GAS,
-      nonce: topUp.nonce,
-      ...feeFields({ type: quote.type, gasPrice: price }),
+    const outcome = await replaceStuckTransaction(tx, client, {
+      id: params.engineId,
+      chain,
+      signer: gasTankSigner(deps.mnemonic),
+      policy: transactionPolicyOf(chain),
+      stuckAfterMs: deps.replaceAfterMs,
+      now: nowOf(deps),
+      logger: params.logger,
     });
+    if (outcome.kind !== "replaced") return null;
     await tx.hotWalletGasTopUp.update({
-      where: { id: topUpId },
+      where: { id: params.topUpId },
       data: {
-        rawTx,
-        txHash: keccak256(rawTx),
+        rawTx: outcome.rawTx,
+        txHash: outcome.txHash,
         replacedTxHashes: [...topUp.replacedTxHashes, topUp.txHash],
         sentAt: nowOf(deps),
       },
     });
-    return rawTx;
+    return outcome.rawTx;
   });
 }

@@ -13,7 +13,8 @@ import { advanceSweep } from "../settlement/advance-sweep";
 import { planSweeps } from "../settlement/plan-sweeps";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
 import { createSettlementFixture, type SettlementFixture } from "../testing/settlement-fixture";
-import { confirmSentPayouts, runPayouts, signApprovedPayouts } from "./run-payouts";
+import { confirmSentPayouts } from "./confirm-sent-payouts";
+import { runPayouts, signApprovedPayouts } from "./run-payouts";
 
 let database: TestDatabase;
 let anvil: RunningAnvil;

@@ -12,10 +12,10 @@ import { reconcileChainWithHotWallets } from "../balances/reconcile-hot-wallets"
 import { toBigInt } from "../payments/payment-object";
 import { type RunningAnvil, startAnvil } from "../runtime/anvil";
 import { freePort } from "../runtime/free-port";
-import type { SettlementDeps } from "../settlement/settlement-deps";
-import { gasTankSigner } from "../settlement/signing-accounts";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
 import { createSettlementFixture, type SettlementFixture } from "../testing/settlement-fixture";
+import { gasTankSigner } from "../transactions/signing-accounts";
+import type { TransactionDeps } from "../transactions/transaction-deps";
 import { runPayouts, signApprovedPayouts } from "./run-payouts";
 
 const REPLACE_AFTER_MS = 60_000;
@@ -24,7 +24,7 @@ let database: TestDatabase;
 let anvil: RunningAnvil;
 let fx: SettlementFixture;
 let clock = Date.now();
-let deps: SettlementDeps;
+let deps: TransactionDeps;
 beforeAll(async () => {
   database = await createTestDatabase();
   anvil = await startAnvil({ port: await freePort() });
@@ -66,7 +66,7 @@ describe("a stuck gas top-up", () => {
         [stuck.txHash, []],
       ]);
 
-      // After it: one replacement, same nonce, value and recipient, at least 25 % more per gas.
+      // After it: one replacement, same nonce, value and recipient, fees raised by the chain's policy (≥ 12.5 %).
       clock += 2_000;
       await runPayouts(deps);
       const [replaced, ...none] = await topUps();
@@ -80,7 +80,10 @@ describe("a stuck gas top-up", () => {
       expect(replacement.to).toBe(stuckTx.to);
       expect(replacement.value).toBe(stuckTx.value);
       expect(replacement.maxFeePerGas ?? 0n).toBeGreaterThanOrEqual(
-        ((stuckTx.maxFeePerGas ?? 0n) * 125n) / 100n,
+        ((stuckTx.maxFeePerGas ?? 0n) * 1125n) / 1000n,
+      );
+      expect(replacement.maxPriorityFeePerGas ?? 0n).toBeGreaterThanOrEqual(
+        ((stuckTx.maxPriorityFeePerGas ?? 0n) * 1125n) / 1000n,
       );
       // Another run within the timeout of the replacement does not replace it again.
       await runPayouts(deps);

@@ -12,20 +12,16 @@ import { reconcileChainWithHotWallets } from "../balances/reconcile-hot-wallets"
 import { formatAmount } from "../money/amounts";
 import { toBigInt } from "../payments/payment-object";
 import { setTreasurySetting } from "../settlement/set-treasury-setting";
-import { hotWalletSigner } from "../settlement/signing-accounts";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
 import { createSettlementFixture, type SettlementFixture } from "../testing/settlement-fixture";
+import { hotWalletSigner } from "../transactions/signing-accounts";
+import { confirmSentPayouts } from "./confirm-sent-payouts";
 import { createPayout } from "./create-payout";
 import { listPayouts } from "./list-payouts";
 import { refundPayment } from "./refund-payment";
+import { replaceStuckPayouts } from "./replace-stuck-payouts";
 import { approvePayout, rejectPayout } from "./review-payout";
-import {
-  broadcastSentPayouts,
-  confirmSentPayouts,
-  replaceStuckPayouts,
-  runPayouts,
-  signApprovedPayouts,
-} from "./run-payouts";
+import { broadcastSentPayouts, runPayouts, signApprovedPayouts } from "./run-payouts";
 
 let database: TestDatabase;
 let fx: SettlementFixture;

@@ -2,48 +2,33 @@
 // refunds"):  approved → sent (signed, recorded, broadcast) → confirmed, or failed (funds returned).
 // As with sweeps, each transaction is signed and recorded (nonce, hash, raw bytes) in a committed
 // database transaction BEFORE it is broadcast: after a crash the same bytes are re-broadcast, so a
-// payout can never be sent twice. Nonces come from the shared allocator (lib/settlement), so many
-// payouts of one hot wallet are signed back to back and broadcast without waiting for receipts.
-import {
-  type Address,
-  BaseError,
-  ExecutionRevertedError,
-  encodeFunctionData,
-  erc20Abi,
-  getAddress,
-  type Hex,
-  keccak256,
-  parseTransaction,
-} from "viem";
+// payout can never be sent twice. Signing, nonces, watching and replacing stuck transactions are
+// the outgoing-transaction engine's (lib/transactions): this file says what to send and books it.
+import { type Address, getAddress, type Hex } from "viem";
 import { postLedgerEntry } from "../balances/post-ledger-entry";
-import { minedReceipt } from "../chains/mined-receipt";
 import type { ChainClient } from "../chains/public-client";
-import { isAlreadyBroadcast, shortMessage } from "../chains/rpc-error";
+import { shortMessage } from "../chains/rpc-error";
 import type { TChain } from "../config/chains";
 import type { Tx } from "../db/client";
 import { AppError } from "../errors";
-import type { TEventType } from "../events/event-object";
-import { recordEvent } from "../events/record-event";
 import type { Logger } from "../logger";
-import { allocateNonce } from "../settlement/allocate-nonce";
+import { broadcastRawTransaction } from "../transactions/broadcast-raw-transaction";
+import { quoteFees } from "../transactions/fees/quote-fees";
+import { type FeeFields, feeFieldsOf } from "../transactions/fees/transaction-cost";
+import { type OutgoingCost, quoteOutgoingCost } from "../transactions/quote-outgoing-cost";
+import { signOutgoingTransaction } from "../transactions/sign-outgoing-transaction";
+import { hotWalletSigner } from "../transactions/signing-accounts";
 import {
-  feeFields,
-  type GasQuote,
-  MAX_REPLACEMENTS,
-  quoteGasPrice,
-  replacementPrice,
-} from "../settlement/gas-price";
-import { clientOf, nowOf, type SettlementDeps } from "../settlement/settlement-deps";
-import { hotWalletSigner } from "../settlement/signing-accounts";
-import {
-  confirmGasTopUps,
-  freeGasFloat,
-  GasTankEmptyError,
-  lockHotWalletGas,
-  planGasTopUp,
-} from "./hot-wallet-gas";
-import { PAYOUT_SELECT, serializePayout } from "./payout-object";
-import { returnPayoutFunds, settleFeeReserve } from "./return-payout-funds";
+  estimateTokenTransferGas,
+  isExecutionReverted,
+  TokenTransferRefusedError,
+} from "../transactions/tokens/classify-token-refusal";
+import { tokenTransferCall } from "../transactions/tokens/token-transfer-call";
+import { clientOf, nowOf, type TransactionDeps } from "../transactions/transaction-deps";
+import { confirmSentPayouts } from "./confirm-sent-payouts";
+import { confirmGasTopUps, freeGasFloat, lockHotWalletGas } from "./hot-wallet-gas";
+import { failPayout, recordPayoutEvent, requestGasTopUp } from "./payout-transitions";
+import { replaceStuckPayouts } from "./replace-stuck-payouts";
 
 const SIGNING_CONCURRENCY = 4;
 
@@ -55,7 +40,7 @@ export type RunPayoutsResult = { signed: number; broadcast: number; confirmed: n
  * confirmations. Idempotent and safe to run from several processes at once (row locks).
  */
 export async function runPayouts(
-  deps: SettlementDeps,
+  deps: TransactionDeps,
   options: { logger?: Logger; limit?: number } = {},
 ): Promise<RunPayoutsResult> {
   const total: RunPayoutsResult = { signed: 0, broadcast: 0, confirmed: 0, failed: 0 };
@@ -86,7 +71,7 @@ export async function runPayouts(
  * left approved while a top-up for all such payouts of the wallet is sent and confirmed.
  */
 export async function signApprovedPayouts(
-  deps: SettlementDeps,
+  deps: TransactionDeps,
   chain: TChain,
   options: {
     logger?: Logger;
@@ -110,8 +95,8 @@ export async function signApprovedPayouts(
     select: { id: true },
   });
   if (due.length === 0) return { signed: 0, failed: 0 };
-  // One price for the batch: every payout's fee is known before it is sent (see GasQuote).
-  const quote = await quoteGasPrice(client);
+  // One quote for the batch; each payout reserves its most (gas limit × max fee).
+  const fees = feeFieldsOf(await quoteFees(client, { chain }));
   let signed = 0;
   let failed = 0;
   const broadcasts: Promise<unknown>[] = [];
@@ -122,9 +107,12 @@ export async function signApprovedPayouts(
   };
   const signOne = async (id: string) => {
     try {
-      const outcome = await deps.db.$transaction((tx) => signPayout(deps, tx, client, chain, id, quote), {
-        timeout: 60_000,
-      });
+      const outcome = await deps.db.$transaction(
+        (tx) => signPayout(deps, tx, client, chain, id, fees, options.logger),
+        {
+          timeout: 60_000,
+        },
+      );
       if (outcome === "failed") failed += 1;
       if (typeof outcome === "object" && "needsGas" in outcome) {
         const need = gasNeeds.get(outcome.merchantId) ?? { hotWallet: outcome.hotWallet, needed: 0n };
@@ -133,10 +121,7 @@ export async function signApprovedPayouts(
         signed += 1;
         // Committed: send it now, so the first payouts are mined while later ones are signed. A
         // failed send is retried by broadcastSentPayouts with the same bytes.
-        if (options.broadcast !== false)
-          broadcasts.push(
-            client.sendRawTransaction({ serializedTransaction: outcome.rawTx }).catch(() => undefined),
-          );
+        if (options.broadcast !== false) broadcasts.push(broadcastRawTransaction(client, outcome.rawTx));
       }
     } catch (error) {
       options.logger?.warn("payout not signed; retrying on the next run", { payoutId: id, error });
@@ -149,49 +134,19 @@ export async function signApprovedPayouts(
   // row lock still hands out one nonce at a time, in commit order.
   await Promise.all(Array.from({ length: SIGNING_CONCURRENCY }, signPayouts));
   for (const [merchantId, need] of gasNeeds)
-    await requestGasTopUp(deps, client, chain, { merchantId, ...need, quote, broadcast: options.broadcast });
+    await requestGasTopUp(deps, client, chain, { merchantId, ...need, fees, broadcast: options.broadcast });
   await Promise.all(broadcasts);
   return { signed, failed };
 }
 
-/**
- * Tops a hot wallet up for its token payouts waiting for gas (planGasTopUp) and broadcasts it; when
- * the gas tank is empty, those payouts stay approved with the reason as `last_error`.
- */
-async function requestGasTopUp(
-  deps: SettlementDeps,
-  client: ChainClient,
-  chain: TChain,
-  params: { merchantId: string; hotWallet: Address; needed: bigint; quote: GasQuote; broadcast?: boolean },
-): Promise<void> {
-  try {
-    const rawTx = await deps.db.$transaction((tx) => planGasTopUp(deps, tx, client, chain, params), {
-      timeout: 60_000,
-    });
-    if (rawTx && params.broadcast !== false)
-      await client.sendRawTransaction({ serializedTransaction: rawTx }).catch(() => undefined);
-  } catch (error) {
-    if (!(error instanceof GasTankEmptyError)) throw error;
-    await deps.db.payout.updateMany({
-      where: {
-        merchantId: params.merchantId,
-        chain: chain.name,
-        status: "approved",
-        rawTx: null,
-        tokenAddress: { not: null },
-      },
-      data: { lastError: error.message },
-    });
-  }
-}
-
 async function signPayout(
-  deps: SettlementDeps,
+  deps: TransactionDeps,
   tx: Tx,
   client: ChainClient,
   chain: TChain,
   payoutId: string,
-  quote: GasQuote,
+  fees: FeeFields,
+  logger?: Logger,
 ): Promise<
   { rawTx: Hex } | { needsGas: bigint; merchantId: string; hotWallet: Address } | "failed" | "skipped"
 > {
@@ -212,24 +167,38 @@ async function signPayout(
   const signer = hotWalletSigner(deps.mnemonic, payout.merchant.hdAccount);
   const to = getAddress(payout.toAddress);
   const amount = BigInt(payout.amount.toFixed());
-  const call = payout.tokenAddress
-    ? {
-        to: getAddress(payout.tokenAddress),
-        value: 0n,
-        data: encodeFunctionData({ abi: erc20Abi, functionName: "transfer", args: [to, amount] }),
-      }
-    : { to, value: amount, data: undefined };
+  const token = payout.tokenAddress ? getAddress(payout.tokenAddress) : null;
+  const call = token ? tokenTransferCall({ token, to, amount }) : { to, value: amount };
 
-  let gas: bigint;
+  let cost: OutgoingCost;
   try {
-    gas = await client.estimateGas({ account: signer.address, ...call });
+    // A token transfer is simulated (a refusal is classified: paused token, blacklisted account).
+    const gas = token
+      ? await estimateTokenTransferGas(client, { token, from: signer.address, to, amount })
+      : undefined;
+    cost = await quoteOutgoingCost(client, { chain, from: signer.address, call, gas, fees });
   } catch (error) {
-    if (!(error instanceof BaseError && error.walk((cause) => cause instanceof ExecutionRevertedError)))
-      throw error;
+    if (error instanceof TokenTransferRefusedError && error.reason !== "reverted") {
+      const message = `paused: ${error.message}; the payout is sent once the issuer lifts it`;
+      logger?.error("payout paused: the token refuses the transfer", {
+        payoutId,
+        chain: chain.name,
+        reason: error.reason,
+      });
+      // The recipient is frozen: no retry helps, the funds return. Otherwise (token paused, hot
+      // wallet frozen) the payout waits, approved, and is sent once the issuer lifts it.
+      if (error.reason === "recipient_blacklisted") {
+        await failPayout(deps, tx, chain, payoutId, error.message);
+        return "failed";
+      }
+      await tx.payout.update({ where: { id: payoutId }, data: { lastError: message } });
+      return "skipped";
+    }
+    if (!(error instanceof TokenTransferRefusedError || isExecutionReverted(error))) throw error;
     await failPayout(deps, tx, chain, payoutId, `the chain refuses this transfer: ${shortMessage(error)}`);
     return "failed";
   }
-  const feeReserve = gas * quote.gasPrice;
+  const feeReserve = cost.maxCost;
   let gasSponsored = false;
   try {
     await postLedgerEntry(tx, {
@@ -266,23 +235,26 @@ async function signPayout(
     }
     gasSponsored = true;
   }
-  const nonce = await allocateNonce(tx, client, { chain: chain.name, address: signer.address });
-  const rawTx = await signer.signTransaction({
-    chainId: chain.chainId,
-    ...call,
-    gas,
-    nonce,
-    ...feeFields(quote),
-  });
   const now = nowOf(deps);
+  const signed = await signOutgoingTransaction(tx, client, {
+    chain,
+    signer,
+    purpose: "payout",
+    ownerId: payoutId,
+    call,
+    gas: cost.gas,
+    fees: cost.fees,
+    l1Fee: cost.l1Fee,
+    signedAt: now,
+  });
   await tx.payout.update({
     where: { id: payoutId },
     data: {
       status: "sent",
-      fromAddress: signer.address,
-      nonce,
-      rawTx,
-      txHash: keccak256(rawTx),
+      fromAddress: signed.from,
+      nonce: signed.nonce,
+      rawTx: signed.rawTx,
+      txHash: signed.txHash,
       feeReserved: feeReserve.toString(),
       gasSponsored,
       sentAt: now,
@@ -290,49 +262,7 @@ async function signPayout(
     },
   });
   await recordPayoutEvent(deps, tx, chain, payoutId, "payout.sent", now);
-  return { rawTx };
-}
-
-async function failPayout(
-  deps: SettlementDeps,
-  tx: Tx,
-  chain: TChain,
-  payoutId: string,
-  reason: string,
-  feeSpent = 0n,
-): Promise<void> {
-  const now = nowOf(deps);
-  await tx.payout.update({
-    where: { id: payoutId },
-    data: { status: "failed", lastError: reason.slice(0, 500) },
-  });
-  await returnPayoutFunds(tx, payoutId, {
-    reason: `payout failed: ${reason}`.slice(0, 500),
-    feeSpent,
-    createdAt: now,
-  });
-  await recordPayoutEvent(deps, tx, chain, payoutId, "payout.failed", now);
-}
-
-async function recordPayoutEvent(
-  deps: SettlementDeps,
-  tx: Tx,
-  _chain: TChain,
-  payoutId: string,
-  type: TEventType,
-  createdAt: Date,
-): Promise<void> {
-  const row = await tx.payout.findUniqueOrThrow({
-    where: { id: payoutId },
-    select: { ...PAYOUT_SELECT, merchantId: true },
-  });
-  await recordEvent(tx, {
-    merchantId: row.merchantId,
-    type,
-    objectId: payoutId,
-    object: serializePayout(deps.chains, row),
-    createdAt,
-  });
+  return { rawTx: signed.rawTx };
 }
 
 // ─── Broadcasting ─────────────────────────────────────────────────────────────────────────────────
@@ -342,7 +272,7 @@ async function recordPayoutEvent(
  * at once. "Already known" / "nonce too low" mean it is in the pool or mined: not an error.
  */
 export async function broadcastSentPayouts(
-  deps: SettlementDeps,
+  deps: TransactionDeps,
   chain: TChain,
   options: { logger?: Logger; limit?: number; payoutId?: string } = {},
 ): Promise<number> {
@@ -356,238 +286,18 @@ export async function broadcastSentPayouts(
   const results = await Promise.all(
     sent.map(async (payout) => {
       if (!payout.rawTx || !payout.txHash) return false;
-      try {
-        await client.sendRawTransaction({ serializedTransaction: payout.rawTx as Hex });
-        return true;
-      } catch (error) {
-        if (isAlreadyBroadcast(error)) return false;
-        const message = shortMessage(error);
-        options.logger?.warn("payout broadcast failed; retrying on the next run", {
-          payoutId: payout.id,
-          error,
-        });
-        await deps.db.payout.update({
-          where: { id: payout.id },
-          data: { lastError: `broadcast failed: ${message}` },
-        });
-        return false;
-      }
+      const broadcast = await broadcastRawTransaction(client, payout.rawTx);
+      if (broadcast.kind !== "failed") return broadcast.kind === "sent";
+      options.logger?.warn("payout broadcast failed; retrying on the next run", {
+        payoutId: payout.id,
+        error: broadcast.message,
+      });
+      await deps.db.payout.update({
+        where: { id: payout.id },
+        data: { lastError: `broadcast failed: ${broadcast.message}` },
+      });
+      return false;
     }),
   );
   return results.filter(Boolean).length;
-}
-
-// ─── Confirmation ─────────────────────────────────────────────────────────────────────────────────
-
-/**
- * Records the outcome of sent payouts whose transaction has the chain's required confirmations:
- * success → `confirmed` (actual fee recorded, unused fee reserve returned, `payout.confirmed`);
- * reverted → `failed` (amount and unused fee returned, the gas spent is kept, `payout.failed`).
- */
-export async function confirmSentPayouts(
-  deps: SettlementDeps,
-  chain: TChain,
-  options: { logger?: Logger; limit?: number; payoutId?: string } = {},
-): Promise<{ confirmed: number; failed: number }> {
-  const client = clientOf(deps, chain);
-  const sent = await deps.db.payout.findMany({
-    where: { chain: chain.name, status: "sent", ...(options.payoutId ? { id: options.payoutId } : {}) },
-    take: options.limit ?? 500,
-    select: { id: true, txHash: true, replacedTxHashes: true },
-  });
-  if (sent.length === 0) return { confirmed: 0, failed: 0 };
-  const head = await client.getBlockNumber({ cacheTime: 0 });
-  const receipts = await Promise.all(
-    sent.map(async (payout) => {
-      try {
-        const receipt = await minedReceipt(client, [payout.txHash, ...payout.replacedTxHashes]);
-        return receipt ? { payout, receipt } : null;
-      } catch (error) {
-        options.logger?.warn("payout receipt not read", { payoutId: payout.id, error });
-        return null;
-      }
-    }),
-  );
-  let confirmed = 0;
-  let failed = 0;
-  for (const found of receipts) {
-    if (!found) continue;
-    const { payout, receipt } = found;
-    if (head - receipt.blockNumber + 1n < BigInt(chain.confirmations)) continue;
-    const fee = receipt.gasUsed * receipt.effectiveGasPrice;
-    const outcome = await deps.db.$transaction(async (tx) => {
-      // The mined transaction may be one a replacement superseded: the payout shows that one.
-      const { count } = await tx.payout.updateMany({
-        where: { id: payout.id, status: "sent" },
-        data:
-          receipt.status === "success"
-            ? {
-                status: "confirmed",
-                confirmedAt: nowOf(deps),
-                lastError: null,
-                txHash: receipt.transactionHash,
-              }
-            : {
-                lastError: `transaction ${receipt.transactionHash} reverted`,
-                txHash: receipt.transactionHash,
-              },
-      });
-      if (count === 0) return null;
-      if (receipt.status === "success") {
-        await settleFeeReserve(tx, payout.id, fee, nowOf(deps));
-        await recordPayoutEvent(deps, tx, chain, payout.id, "payout.confirmed", nowOf(deps));
-        return "confirmed" as const;
-      }
-      await failPayout(deps, tx, chain, payout.id, `transaction ${receipt.transactionHash} reverted`, fee);
-      return "failed" as const;
-    });
-    if (outcome === "confirmed") confirmed += 1;
-    if (outcome === "failed") failed += 1;
-  }
-  return { confirmed, failed };
-}
-
-// ─── Stuck transactions ───────────────────────────────────────────────────────────────────────────
-
-/**
- * Replaces sent payouts whose transaction has not been mined `stuckAfterMs` after it was sent (price
- * too low, or dropped by the node): the same call with the same nonce, re-signed at the current
- * price and at least 25 % more than before (nodes require a bump to replace), recorded before it is
- * broadcast like the first. The superseded hash is kept: whichever of them is mined is the payout's
- * transaction — the shared nonce guarantees only one ever is. The extra fee is reserved first.
- */
-export async function replaceStuckPayouts(
-  deps: SettlementDeps,
-  chain: TChain,
-  options: { stuckAfterMs?: number; logger?: Logger; payoutId?: string; broadcast?: boolean } = {},
-): Promise<number> {
-  const client = clientOf(deps, chain);
-  const stuckAfterMs =
-    options.stuckAfterMs ?? Math.max(30_000, chain.blockTime * chain.confirmations * 3 * 1000);
-  const stuck = await deps.db.payout.findMany({
-    where: {
-      chain: chain.name,
-      status: "sent",
-      sentAt: { lte: new Date(nowOf(deps).getTime() - stuckAfterMs) },
-      ...(options.payoutId ? { id: options.payoutId } : {}),
-    },
-    select: { id: true },
-  });
-  let replaced = 0;
-  for (const { id } of stuck) {
-    try {
-      const rawTx = await deps.db.$transaction(
-        (tx) => replacePayoutTransaction(deps, tx, client, chain, id),
-        {
-          timeout: 60_000,
-        },
-      );
-      if (!rawTx) continue;
-      if (typeof rawTx === "object") {
-        await requestGasTopUp(deps, client, chain, {
-          ...rawTx,
-          needed: rawTx.needsGas,
-          quote: await quoteGasPrice(client),
-          broadcast: options.broadcast,
-        });
-        continue;
-      }
-      replaced += 1;
-      if (options.broadcast !== false)
-        await client.sendRawTransaction({ serializedTransaction: rawTx }).catch((error: unknown) => {
-          options.logger?.warn("replacement broadcast failed; retrying on the next run", {
-            payoutId: id,
-            error,
-          });
-        });
-    } catch (error) {
-      options.logger?.warn("stuck payout not replaced", { payoutId: id, error });
-    }
-  }
-  return replaced;
-}
-
-async function replacePayoutTransaction(
-  deps: SettlementDeps,
-  tx: Tx,
-  client: ChainClient,
-  chain: TChain,
-  payoutId: string,
-): Promise<Hex | { needsGas: bigint; merchantId: string; hotWallet: Address } | null> {
-  const [locked] = await tx.$queryRaw<{ id: string }[]>`
-    SELECT id FROM payouts WHERE id = ${payoutId} AND status = 'sent' FOR UPDATE SKIP LOCKED`;
-  if (!locked) return null;
-  const payout = await tx.payout.findUniqueOrThrow({
-    where: { id: payoutId },
-    select: {
-      merchantId: true,
-      rawTx: true,
-      txHash: true,
-      nonce: true,
-      feeReserved: true,
-      replacedTxHashes: true,
-      fromAddress: true,
-      gasSponsored: true,
-      merchant: { select: { hdAccount: true } },
-    },
-  });
-  if (!payout.rawTx || !payout.txHash || payout.nonce === null || !payout.fromAddress) return null;
-  if (payout.replacedTxHashes.length >= MAX_REPLACEMENTS) {
-    // Prices do not explain a transaction stuck this long (e.g. the node refuses it): an operator looks.
-    await tx.payout.update({
-      where: { id: payoutId },
-      data: { lastError: `not mined after ${MAX_REPLACEMENTS} replacements; needs an operator` },
-    });
-    return null;
-  }
-  if (await minedReceipt(client, [payout.txHash, ...payout.replacedTxHashes])) return null;
-  // The nonce is used (by one of ours, about to show up): nothing to replace.
-  const mined = await client.getTransactionCount({
-    address: getAddress(payout.fromAddress),
-    blockTag: "latest",
-  });
-  if (mined > payout.nonce) return null;
-  const previous = parseTransaction(payout.rawTx as Hex);
-  const { quote, price } = await replacementPrice(client, previous);
-  const gas = previous.gas ?? 0n;
-  const reserve = gas * price;
-  const extra = reserve - BigInt(payout.feeReserved.toFixed());
-  if (extra > 0n && payout.gasSponsored) {
-    // The gas tank pays this payout's gas: the extra comes out of the hot wallet's gas float, and
-    // a replacement waits for the next top-up (of waiting payouts) when the float is short.
-    await lockHotWalletGas(tx, chain.name, getAddress(payout.fromAddress));
-    if ((await freeGasFloat(tx, chain.name, payout.merchantId)) < extra)
-      return { needsGas: extra, merchantId: payout.merchantId, hotWallet: getAddress(payout.fromAddress) };
-  } else if (extra > 0n)
-    await postLedgerEntry(tx, {
-      merchantId: payout.merchantId,
-      chain: chain.name,
-      tokenSymbol: chain.nativeCurrency.symbol,
-      type: "payout_fee",
-      amount: -extra,
-      payoutId,
-      description: "extra network fee reserved to replace a stuck transaction",
-    });
-  const signer = hotWalletSigner(deps.mnemonic, payout.merchant.hdAccount);
-  const rawTx = await signer.signTransaction({
-    chainId: chain.chainId,
-    to: previous.to ?? undefined,
-    value: previous.value ?? 0n,
-    data: previous.data,
-    gas,
-    nonce: payout.nonce,
-    ...feeFields({ type: quote.type, gasPrice: price }),
-  });
-  await tx.payout.update({
-    where: { id: payoutId },
-    data: {
-      rawTx,
-      txHash: keccak256(rawTx),
-      replacedTxHashes: [...payout.replacedTxHashes, payout.txHash],
-      feeReserved: (extra > 0n ? reserve : BigInt(payout.feeReserved.toFixed())).toString(),
-      sentAt: nowOf(deps),
-      lastError: `replaced stuck transaction ${payout.txHash}`,
-    },
-  });
-  return rawTx;
 }

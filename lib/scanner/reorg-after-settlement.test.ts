@@ -16,15 +16,15 @@ import { advanceSweep } from "../settlement/advance-sweep";
 import { planSweeps } from "../settlement/plan-sweeps";
 import { reconcileChain } from "../settlement/reconcile-chain";
 import { setTreasurySetting } from "../settlement/set-treasury-setting";
-import type { SettlementDeps } from "../settlement/settlement-deps";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
 import { adjustBalance } from "../testing/ledger";
 import { BASE_URL, type ScannerFixture, startScannerFixture } from "../testing/scanner-fixture";
+import type { TransactionDeps } from "../transactions/transaction-deps";
 import { scanChain } from "./scan-chain";
 
 let database: TestDatabase;
 let fx: ScannerFixture;
-let deps: SettlementDeps;
+let deps: TransactionDeps;
 beforeAll(async () => {
   database = await createTestDatabase();
   fx = await startScannerFixture(database, { confirmations: 2 });

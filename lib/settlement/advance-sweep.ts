@@ -8,11 +8,11 @@
 // harmless anyway.
 import {
   type Address,
-  encodeFunctionData,
   erc20Abi,
   getAddress,
   type Hex,
   keccak256,
+  type Log,
   parseTransaction,
   TransactionReceiptNotFoundError,
 } from "viem";
@@ -26,10 +26,18 @@ import { AppError } from "../errors";
 import { recordEvent } from "../events/record-event";
 import { newId } from "../ids";
 import { PAYMENT_SELECT, serializePayment, toBigInt } from "../payments/payment-object";
-import { allocateNonce } from "./allocate-nonce";
-import { feeCacheMsOf, feeFields, type GasQuote, quoteGasPrice } from "./gas-price";
-import { clientOf, nowOf, replaceAfterMsOf, type SettlementDeps } from "./settlement-deps";
-import { depositSigner, gasTankSigner } from "./signing-accounts";
+import { allocateNonce } from "../transactions/allocate-nonce";
+import { feeCacheMsOf, feeFields, type GasQuote, quoteGasPrice } from "../transactions/gas-price";
+import { depositSigner, gasTankSigner } from "../transactions/signing-accounts";
+import {
+  estimateTokenTransferGas,
+  isTokenBlockReason,
+  type TokenBlockReason,
+  TokenTransferRefusedError,
+} from "../transactions/tokens/classify-token-refusal";
+import { readTokenTransfer } from "../transactions/tokens/read-token-transfer";
+import { tokenTransferCall } from "../transactions/tokens/token-transfer-call";
+import { clientOf, nowOf, replaceAfterMsOf, type TransactionDeps } from "../transactions/transaction-deps";
 
 const NATIVE_TRANSFER_GAS = 21_000n;
 
@@ -116,13 +124,24 @@ export class GasTankInsufficientError extends SweepBlockedError {
   override name = "GasTankInsufficientError";
 }
 
+/** The token refuses the transfer (paused, blacklisted): the sweep is paused with that reason. */
+export class TokenBlockedError extends SweepBlockedError {
+  override name = "TokenBlockedError";
+  constructor(
+    readonly reason: TokenBlockReason,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /**
  * Moves one sweep forward as far as it can without waiting for the chain: records and broadcasts
  * the next transaction, or confirms the one in flight. Safe to call any number of times, from any
  * number of processes.
  */
 export async function advanceSweep(
-  deps: SettlementDeps,
+  deps: TransactionDeps,
   sweepId: string,
   options: AdvanceSweepOptions = {},
 ): Promise<AdvanceSweepResult> {
@@ -153,7 +172,7 @@ export async function advanceSweep(
  * when it has the chain's required confirmations. Never broadcasts.
  */
 export async function recordSweepTransaction(
-  deps: SettlementDeps,
+  deps: TransactionDeps,
   sweepId: string,
   options: AdvanceSweepOptions = {},
 ): Promise<AdvanceSweepResult> {
@@ -178,7 +197,12 @@ export async function recordSweepTransaction(
             where: { id: sweepId },
             data: {
               lastError: blockedBy,
-              pausedReason: error instanceof GasTankInsufficientError ? "gas_tank_insufficient" : null,
+              pausedReason:
+                error instanceof GasTankInsufficientError
+                  ? "gas_tank_insufficient"
+                  : error instanceof TokenBlockedError
+                    ? error.reason
+                    : null,
             },
           });
         }
@@ -196,7 +220,11 @@ export async function recordSweepTransaction(
   }
 }
 
-async function readResult(deps: SettlementDeps, sweepId: string, busy: boolean): Promise<AdvanceSweepResult> {
+async function readResult(
+  deps: TransactionDeps,
+  sweepId: string,
+  busy: boolean,
+): Promise<AdvanceSweepResult> {
   const row = await deps.db.sweep.findUniqueOrThrow({
     where: { id: sweepId },
     select: { status: true, lastError: true },
@@ -205,7 +233,7 @@ async function readResult(deps: SettlementDeps, sweepId: string, busy: boolean):
 }
 
 async function step(
-  deps: SettlementDeps,
+  deps: TransactionDeps,
   tx: Tx,
   client: ChainClient,
   chain: TChain,
@@ -234,7 +262,7 @@ async function step(
 // ─── Native ───────────────────────────────────────────────────────────────────────────────────────
 
 async function signNativeSweep(
-  deps: SettlementDeps,
+  deps: TransactionDeps,
   tx: Tx,
   client: ChainClient,
   chain: TChain,
@@ -268,7 +296,7 @@ async function signNativeSweep(
  * bytes and hash, before anything is broadcast: after a crash the same bytes are sent again.
  */
 async function signDepositTransfer(
-  deps: SettlementDeps,
+  deps: TransactionDeps,
   tx: Tx,
   client: ChainClient,
   chain: TChain,
@@ -305,10 +333,6 @@ async function signDepositTransfer(
   });
 }
 
-function tokenTransferData(to: Address, amount: bigint): Hex {
-  return encodeFunctionData({ abi: erc20Abi, functionName: "transfer", args: [to, amount] });
-}
-
 async function tokenBalance(client: ChainClient, token: Address, holder: Address): Promise<bigint> {
   return client.readContract({ address: token, abi: erc20Abi, functionName: "balanceOf", args: [holder] });
 }
@@ -324,11 +348,13 @@ async function tokenSweepCost(client: ChainClient, chain: TChain, sweep: SweepRo
     // On the latest block, never the pending state (Anvil's and some nodes' default): there, another
     // deposit's sweep still in the pool may already have given the recipient a balance, making this
     // transfer look cheaper than it is if it is mined first (out of gas, reverted).
-    client.estimateGas({
-      account: from,
-      to: token,
-      data: tokenTransferData(to, amount),
-      blockTag: "latest",
+    estimateTokenTransferGas(client, { token, from, to, amount, blockTag: "latest" }).catch((error) => {
+      if (error instanceof TokenTransferRefusedError && isTokenBlockReason(error.reason))
+        throw new TokenBlockedError(
+          error.reason,
+          `${error.message}; the sweep waits and resumes by itself once the token allows the transfer`,
+        );
+      throw error;
     }),
     quoteGasPrice(client, { maxAgeMs: feeCacheMsOf(chain) }),
     client.getBalance({ address: from, blockTag: "latest" }),
@@ -338,7 +364,7 @@ async function tokenSweepCost(client: ChainClient, chain: TChain, sweep: SweepRo
 
 /** Sends the deposit exactly the gas its token transfer needs (less what it already holds). */
 async function planGasTopUp(
-  deps: SettlementDeps,
+  deps: TransactionDeps,
   tx: Tx,
   client: ChainClient,
   chain: TChain,
@@ -363,7 +389,7 @@ async function planGasTopUp(
 
 /** The gas tank's top-up transaction, signed with a freshly allocated nonce (not yet recorded). */
 async function signGasTopUp(
-  deps: SettlementDeps,
+  deps: TransactionDeps,
   tx: Tx,
   client: ChainClient,
   chain: TChain,
@@ -405,7 +431,7 @@ function gasTopUpFields(sweep: SweepRow, topUp: bigint, signed: { rawTx: Hex; no
 }
 
 async function confirmGasTopUp(
-  deps: SettlementDeps,
+  deps: TransactionDeps,
   tx: Tx,
   client: ChainClient,
   chain: TChain,
@@ -458,7 +484,7 @@ async function confirmGasTopUp(
 
 /** The deposit key transfers the full token balance, spending the topped-up gas at one price. */
 async function signTokenSweep(
-  deps: SettlementDeps,
+  deps: TransactionDeps,
   tx: Tx,
   client: ChainClient,
   chain: TChain,
@@ -494,7 +520,7 @@ async function signTokenSweep(
   await signDepositTransfer(deps, tx, client, chain, sweep, {
     to: token,
     value: 0n,
-    data: tokenTransferData(to, amount),
+    data: tokenTransferCall({ token, to, amount }).data,
     gas,
     quote,
     amount,
@@ -502,7 +528,7 @@ async function signTokenSweep(
 }
 
 async function confirmSweep(
-  deps: SettlementDeps,
+  deps: TransactionDeps,
   tx: Tx,
   client: ChainClient,
   chain: TChain,
@@ -513,10 +539,11 @@ async function confirmSweep(
   if (found.kind === "missing") return replaceIfStuck(deps, tx, client, chain, sweep, "sweep");
   if (found.kind === "waiting") return;
   const outcome = found.outcome;
+  let amount = toBigInt(sweep.amount);
   if (found.hash !== sweep.txHash) {
     // An earlier, replaced transaction was mined instead: it is the sweep (its own amount).
     const mined = await client.getTransaction({ hash: found.hash as Hex });
-    const amount = sweep.tokenAddress ? toBigInt(sweep.amount) : mined.value;
+    amount = sweep.tokenAddress ? amount : mined.value;
     await tx.sweep.update({
       where: { id: sweep.id },
       data: { txHash: found.hash, amount: amount.toString() },
@@ -525,7 +552,16 @@ async function confirmSweep(
   const txHash = found.hash;
   const fee = outcome.gasUsed * outcome.effectiveGasPrice;
   const total = toBigInt(sweep.fee) + fee;
-  if (outcome.status !== "success") {
+  // What reached the destination, from the receipt's Transfer logs (never a return value): less
+  // than sent for a fee-on-transfer token; nothing when a token answered `false` without reverting.
+  const received = sweep.tokenAddress
+    ? readTokenTransfer(outcome, {
+        token: getAddress(sweep.tokenAddress),
+        from: getAddress(sweep.fromAddress),
+        to: getAddress(sweep.toAddress),
+      }).received
+    : null;
+  if (outcome.status !== "success" || received === 0n) {
     // Never settled: the funds did not move. Back to the start, the next attempt re-reads balances.
     await tx.sweep.update({
       where: { id: sweep.id },
@@ -540,7 +576,7 @@ async function confirmSweep(
         replacedTxHashes: [],
         revertedTxHashes: [...sweep.revertedTxHashes, txHash],
         attempts: sweep.attempts + 1,
-        lastError: `sweep transaction ${txHash} reverted; retrying`,
+        lastError: `sweep transaction ${txHash} ${outcome.status !== "success" ? "reverted" : "moved no tokens"}; retrying`,
       },
     });
     return;
@@ -550,6 +586,7 @@ async function confirmSweep(
     where: { id: sweep.id },
     data: {
       status: "confirmed",
+      amountReceived: (received ?? amount).toString(),
       gasUsed: outcome.gasUsed,
       fee: total.toString(),
       confirmedAt: now,
@@ -580,7 +617,7 @@ async function confirmSweep(
       chain: sweep.chain,
       tokenSymbol: sweep.payment.tokenSymbol,
       paymentId: sweep.paymentId,
-      amount: toBigInt(sweep.amount),
+      amount: received ?? amount,
       txHash: sweep.txHash,
       createdAt: now,
     });
@@ -598,7 +635,12 @@ async function confirmSweep(
   });
 }
 
-type ReceiptOutcome = { status: "success" | "reverted"; gasUsed: bigint; effectiveGasPrice: bigint };
+type ReceiptOutcome = {
+  status: "success" | "reverted";
+  gasUsed: bigint;
+  effectiveGasPrice: bigint;
+  logs: Log[];
+};
 type InFlightReceipt =
   | { kind: "missing" }
   | { kind: "waiting" }
@@ -633,6 +675,7 @@ async function inFlightReceipt(
         status: receipt.status,
         gasUsed: receipt.gasUsed,
         effectiveGasPrice: receipt.effectiveGasPrice,
+        logs: receipt.logs,
       },
     };
   }
@@ -653,7 +696,7 @@ function replacementQuote(stuck: GasQuote, current: GasQuote): GasQuote {
  * fee first gets the difference from the gas tank (see topUpStuckTransfer).
  */
 async function replaceIfStuck(
-  deps: SettlementDeps,
+  deps: TransactionDeps,
   tx: Tx,
   client: ChainClient,
   chain: TChain,
@@ -680,7 +723,7 @@ async function replaceIfStuck(
  * becomes the sweep's transaction) or re-signed with the same nonce at the higher fee.
  */
 async function resumeStuckTransfer(
-  deps: SettlementDeps,
+  deps: TransactionDeps,
   tx: Tx,
   client: ChainClient,
   chain: TChain,
@@ -706,7 +749,7 @@ async function resumeStuckTransfer(
 
 /** Re-signs the step's transaction `hash` (replacing it and `earlier`) with the same nonce and a higher fee. */
 async function replaceTransaction(
-  deps: SettlementDeps,
+  deps: TransactionDeps,
   tx: Tx,
   client: ChainClient,
   chain: TChain,
@@ -819,7 +862,7 @@ async function replaceTransaction(
  * still be mined while the top-up is in flight, and resumeStuckTransfer then records it.
  */
 async function topUpStuckTransfer(
-  deps: SettlementDeps,
+  deps: TransactionDeps,
   tx: Tx,
   client: ChainClient,
   chain: TChain,
@@ -852,7 +895,7 @@ export type BroadcastResult = { mined: boolean; error: string | null };
  * mined. "Already known" and "nonce too low" mean it is in the pool or mined: not an error.
  */
 export async function broadcastSweepTransaction(
-  deps: SettlementDeps,
+  deps: TransactionDeps,
   sweepId: string,
 ): Promise<BroadcastResult> {
   const sweep = await deps.db.sweep.findUniqueOrThrow({

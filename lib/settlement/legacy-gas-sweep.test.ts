@@ -7,10 +7,10 @@ import { type RunningAnvil, startAnvil } from "../runtime/anvil";
 import { freePort } from "../runtime/free-port";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
 import { createSettlementFixture, type SettlementFixture } from "../testing/settlement-fixture";
+import { quoteGasPrice } from "../transactions/gas-price";
+import { clientOf } from "../transactions/transaction-deps";
 import { advanceSweep } from "./advance-sweep";
-import { quoteGasPrice } from "./gas-price";
 import { planSweeps } from "./plan-sweeps";
-import { clientOf } from "./settlement-deps";
 
 let database: TestDatabase;
 let anvil: RunningAnvil;

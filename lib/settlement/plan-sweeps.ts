@@ -1,8 +1,8 @@
 import { type Address, erc20Abi, getAddress } from "viem";
 import type { TChain } from "../config/chains";
 import { newId } from "../ids";
+import { clientOf, type TransactionDeps } from "../transactions/transaction-deps";
 import { hotWalletAddress } from "../wallet/derivation";
-import { clientOf, type SettlementDeps } from "./settlement-deps";
 
 export type PlanSweepsParams = {
   /** Plan only this payment (the Inngest function); default: every eligible payment. */
@@ -30,7 +30,7 @@ export function minSweepOf(chain: TChain, tokenAddress: string | null): bigint |
  * token balance below the token's `minSweep` waits.
  * Returns the ids of the sweeps this call created.
  */
-export async function planSweeps(deps: SettlementDeps, params: PlanSweepsParams = {}): Promise<string[]> {
+export async function planSweeps(deps: TransactionDeps, params: PlanSweepsParams = {}): Promise<string[]> {
   const chainNames = deps.chains.map((chain) => chain.name);
   const candidates = await deps.db.payment.findMany({
     where: {

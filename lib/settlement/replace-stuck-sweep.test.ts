@@ -14,11 +14,11 @@ import { type RunningAnvil, startAnvil } from "../runtime/anvil";
 import { freePort } from "../runtime/free-port";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
 import { createSettlementFixture, type SettlementFixture } from "../testing/settlement-fixture";
+import { gasTankSigner } from "../transactions/signing-accounts";
+import type { TransactionDeps } from "../transactions/transaction-deps";
 import { advanceSweep, recordSweepTransaction } from "./advance-sweep";
 import { planSweeps } from "./plan-sweeps";
 import { reconcileChain } from "./reconcile-chain";
-import type { SettlementDeps } from "./settlement-deps";
-import { gasTankSigner } from "./signing-accounts";
 
 const REPLACE_AFTER_MS = 60_000;
 
@@ -26,7 +26,7 @@ let database: TestDatabase;
 let anvil: RunningAnvil;
 let fx: SettlementFixture;
 let clock = Date.now();
-let deps: SettlementDeps;
+let deps: TransactionDeps;
 beforeAll(async () => {
   database = await createTestDatabase();
   anvil = await startAnvil({ port: await freePort() });

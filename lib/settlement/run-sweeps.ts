@@ -1,7 +1,7 @@
 import type { Logger } from "../logger";
+import type { TransactionDeps } from "../transactions/transaction-deps";
 import { type AdvanceSweepResult, advanceSweep } from "./advance-sweep";
 import { planSweeps } from "./plan-sweeps";
-import type { SettlementDeps } from "./settlement-deps";
 
 export type RunSweepsResult = { planned: number; advanced: AdvanceSweepResult[]; failed: number };
 
@@ -12,7 +12,7 @@ export type RunSweepsResult = { planned: number; advanced: AdvanceSweepResult[];
  * A failing sweep is logged and does not hold back the others.
  */
 export async function runSweeps(
-  deps: SettlementDeps,
+  deps: TransactionDeps,
   options: { logger?: Logger; baseUrl?: string; limit?: number } = {},
 ): Promise<RunSweepsResult> {
   const planned = await planSweeps(deps, { limit: options.limit });

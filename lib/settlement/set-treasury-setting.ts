@@ -4,6 +4,7 @@ import { authorize } from "../access/actor";
 import { env } from "../config/env";
 import type { Db } from "../db/client";
 import { AppError } from "../errors";
+import { gasTankAddress } from "../transactions/signing-accounts";
 import { ZRecipientAddress } from "../validation/address";
 import { hotWalletAddress } from "../wallet/derivation";
 import {
@@ -15,7 +16,6 @@ import {
   settingChangeContext,
   type TreasuryValues,
 } from "./record-setting-change";
-import { gasTankAddress } from "./signing-accounts";
 import { serializeTreasurySetting, type TTreasurySettingObject } from "./treasury-setting-object";
 
 export const ZSetTreasurySetting = z

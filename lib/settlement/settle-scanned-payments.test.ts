@@ -15,9 +15,9 @@ import { createLogger } from "../logger";
 import { toBigInt } from "../payments/payment-object";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
 import { type ScannerFixture, startScannerFixture } from "../testing/scanner-fixture";
+import { gasTankAddress } from "../transactions/signing-accounts";
 import { reconcileChain } from "./reconcile-chain";
 import { setTreasurySetting } from "./set-treasury-setting";
-import { gasTankAddress } from "./signing-accounts";
 
 let database: TestDatabase;
 let fx: ScannerFixture;

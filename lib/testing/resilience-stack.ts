@@ -22,7 +22,7 @@ import { createPayment } from "../payments/create-payment";
 import { type RunningAnvil, startAnvil } from "../runtime/anvil";
 import { freePort } from "../runtime/free-port";
 import { setTreasurySetting } from "../settlement/set-treasury-setting";
-import { gasTankAddress } from "../settlement/signing-accounts";
+import { gasTankAddress } from "../transactions/signing-accounts";
 import { hotWalletAddress } from "../wallet/derivation";
 import { createWebhookEndpoint } from "../webhooks/create-webhook-endpoint";
 import type { TestDatabase } from "./database";

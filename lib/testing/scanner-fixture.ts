@@ -24,7 +24,7 @@ import { type RunningAnvil, startAnvil } from "../runtime/anvil";
 import { freePort } from "../runtime/free-port";
 import { type CheckNativeBalancesOptions, checkNativeBalances } from "../scanner/check-native-balances";
 import { type ScanChainOptions, scanChain } from "../scanner/scan-chain";
-import { gasTankAddress } from "../settlement/signing-accounts";
+import { gasTankAddress } from "../transactions/signing-accounts";
 import type { TestDatabase } from "./database";
 import { testChain } from "./test-chain";
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OPERATOR } from "../access/actor";
 import { createApiKey } from "../api-keys/create-api-key";
 import { createMerchant } from "../merchants/create-merchant";
-import { gasTankAddress } from "../settlement/signing-accounts";
+import { gasTankAddress } from "../transactions/signing-accounts";
 import { depositAddress, hotWalletAddress } from "../wallet/derivation";
 import { generateWebhookSecret } from "../webhooks/webhook-secret";
 import { createTestDatabase, type TestDatabase } from "./database";

@@ -17,7 +17,7 @@ import {
 import { generatePrivateKey, privateKeyToAccount, privateKeyToAddress } from "viem/accounts";
 import { inject } from "vitest";
 import { OPERATOR, userActor } from "../access/actor";
-import type { TChain } from "../config/chains";
+import type { TChain, TToken } from "../config/chains";
 import type { Db } from "../db/client";
 import { mockUsdcAbi, mockUsdcArtifact } from "../devnet/mock-usdc";
 import { createMerchant } from "../merchants/create-merchant";
@@ -27,8 +27,8 @@ import { approvePayout } from "../payouts/review-payout";
 import { advanceSweep } from "../settlement/advance-sweep";
 import { planSweeps } from "../settlement/plan-sweeps";
 import { setTreasurySetting } from "../settlement/set-treasury-setting";
-import type { SettlementDeps } from "../settlement/settlement-deps";
-import { gasTankAddress, hotWalletSigner } from "../settlement/signing-accounts";
+import { gasTankAddress, hotWalletSigner } from "../transactions/signing-accounts";
+import type { TransactionDeps } from "../transactions/transaction-deps";
 import { markPaymentConfirmedForTest } from "./mark-payment-confirmed";
 import { testChain } from "./test-chain";
 
@@ -45,6 +45,8 @@ export async function createSettlementFixture(
      * placed (its bytecode needs Shanghai).
      */
     legacyChain?: boolean;
+    /** More tokens on the chain besides the mock USDC (e.g. lib/testing/mock-tokens.ts's). */
+    extraTokens?: TToken[];
   } = {},
 ) {
   const rpcUrl = options.rpcUrl ?? inject("anvilRpcUrl");
@@ -58,7 +60,10 @@ export async function createSettlementFixture(
   await testClient.setBalance({ address: payer.address, value: parseEther("1000") });
   const chain: TChain = testChain({
     rpcUrls: [rpcUrl],
-    tokens: [{ symbol: "USDC", address: tokenAddress, decimals: 6, ...options.tokenOverrides }],
+    tokens: [
+      { symbol: "USDC", address: tokenAddress, decimals: 6, ...options.tokenOverrides },
+      ...(options.extraTokens ?? []),
+    ],
   });
   const chainId = chain.chainId;
   if (!options.legacyChain)
@@ -82,7 +87,7 @@ export async function createSettlementFixture(
     chain: "local",
     address: treasury,
   });
-  const deps: SettlementDeps = { db, chains: [chain], mnemonic };
+  const deps: TransactionDeps = { db, chains: [chain], mnemonic };
 
   async function createConfirmedPayment(params: { token?: "USDC"; amount: string; pay?: bigint }) {
     const payment = await createPayment(
@@ -169,7 +174,7 @@ export async function createSettlementFixture(
       return hotWalletSigner(mnemonic, merchant.hdAccount).address;
     },
     /** A payout to a fresh address, approved by the merchant's owner. */
-    async approvedPayout(params: { token?: "USDC"; amount: string }) {
+    async approvedPayout(params: { token?: string; amount: string }) {
       const recipient = privateKeyToAddress(generatePrivateKey());
       const payoutDeps = { db, chains: [chain] };
       const created = await createPayout({ ...payoutDeps, actor: OPERATOR }, merchant.merchantId, {

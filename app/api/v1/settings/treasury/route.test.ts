@@ -8,11 +8,11 @@ import { createApiKey } from "@/lib/api-keys/create-api-key";
 import { env } from "@/lib/config/env";
 import { createMerchant } from "@/lib/merchants/create-merchant";
 import { createPayment } from "@/lib/payments/create-payment";
-import { gasTankAddress } from "@/lib/settlement/signing-accounts";
 import { ZTreasurySettingList, ZTreasurySettingObject } from "@/lib/settlement/treasury-setting-object";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/database";
 import { disconnectProcessDb } from "@/lib/testing/process-db";
 import { testChain } from "@/lib/testing/test-chain";
+import { gasTankAddress } from "@/lib/transactions/signing-accounts";
 import { hotWalletAddress } from "@/lib/wallet/derivation";
 
 let database: TestDatabase;

@@ -3,10 +3,10 @@ import type { TChain } from "../config/chains";
 import type { Db } from "../db/client";
 
 /**
- * What the sweeper needs. Only it (and payouts) ever holds the mnemonic: keys are derived on demand
+ * What the senders of outgoing transactions (sweeps, payouts, top-ups) need. Only they ever hold the mnemonic: keys are derived on demand
  * from it and never stored or logged.
  */
-export type SettlementDeps = {
+export type TransactionDeps = {
   db: Db;
   chains: TChain[];
   mnemonic: string;
@@ -20,14 +20,14 @@ export type SettlementDeps = {
   replaceAfterMs?: number;
 };
 
-export function clientOf(deps: SettlementDeps, chain: TChain): ChainClient {
+export function clientOf(deps: TransactionDeps, chain: TChain): ChainClient {
   return deps.clientFor ? deps.clientFor(chain) : chainClient(chain);
 }
 
-export function nowOf(deps: SettlementDeps): Date {
+export function nowOf(deps: TransactionDeps): Date {
   return deps.now ? deps.now() : new Date();
 }
 
-export function replaceAfterMsOf(deps: SettlementDeps, chain: TChain): number {
+export function replaceAfterMsOf(deps: TransactionDeps, chain: TChain): number {
   return deps.replaceAfterMs ?? Math.max(60_000, chain.blockTime * 30_000);
 }
