@@ -1,7 +1,6 @@
 import { createHash } from "node:crypto";
-import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "../testing/database";
+import { createTestDatabase, queryDatabase, type TestDatabase } from "../testing/database";
 import { type Migration, migrateDatabase, readMigrations } from "./migrate";
 
 const databases: TestDatabase[] = [];
@@ -19,15 +18,7 @@ function migration(name: string, sql: string): Migration {
   return { name, sql, checksum: createHash("sha256").update(sql).digest("hex") };
 }
 
-async function query<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<T>(sql)).rows;
-  } finally {
-    await client.end();
-  }
-}
+const query = queryDatabase;
 
 describe("migrateDatabase", () => {
   it("records each migration in _prisma_migrations as prisma migrate deploy does, once", async () => {

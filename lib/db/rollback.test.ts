@@ -1,8 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
-import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "../testing/database";
+import { createTestDatabase, queryDatabase, type TestDatabase } from "../testing/database";
 import { type Migration, migrateDatabase, migrationChecksum, readMigrations } from "./migrate";
 import { migrationStatus } from "./migration-status";
 import { rollbackDatabase } from "./rollback";
@@ -30,15 +29,7 @@ const MONEY = migration(
   `-- ctrip:drops-money-data (the ledger)\nDROP TABLE "ledger";`,
 );
 
-async function query<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<T>(sql)).rows;
-  } finally {
-    await client.end();
-  }
-}
+const query = queryDatabase;
 
 const tables = async (url: string) =>
   (

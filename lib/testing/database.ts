@@ -44,3 +44,17 @@ export async function createTestDatabase(options: { empty?: boolean } = {}): Pro
     },
   };
 }
+
+/** Runs `sql` on a short-lived connection to `databaseUrl` and returns its rows. */
+export async function queryDatabase<T extends pg.QueryResultRow>(
+  databaseUrl: string,
+  sql: string,
+): Promise<T[]> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    return (await client.query<T>(sql)).rows;
+  } finally {
+    await client.end();
+  }
+}
