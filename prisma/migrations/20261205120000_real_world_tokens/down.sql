@@ -1,3 +1,4 @@
+-- ctrip:drops-money-data
 -- Undoes 20261205120000_real_world_tokens. PostgreSQL cannot drop an enum value: the type is
 -- recreated without the three token reasons (sweeps paused for them lose the reason, their
 -- last_error still says why; the sweeper sets it again on its next pass).
