@@ -13,10 +13,11 @@ import { disconnectProcessDb } from "@/lib/testing/process-db";
 let database: TestDatabase;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  process.env.DATABASE_URL = database.databaseUrl;
+  // Before anything reads the environment (creating the test database's client parses it once).
   process.env.MAX_WEBHOOK_ENDPOINTS_PER_MERCHANT = "2";
   process.env.MAX_API_KEYS_PER_MERCHANT = "3";
+  database = await createTestDatabase();
+  process.env.DATABASE_URL = database.databaseUrl;
   vi.resetModules();
 });
 afterAll(async () => {
