@@ -29,10 +29,15 @@ import { createDb, type Db } from "../lib/db/client";
 import { anvilDefaultAccounts } from "../lib/devnet/setup-devnet";
 import { DEMO_MERCHANT_EMAIL } from "../lib/merchants/ensure-demo-merchant";
 import { createPayment } from "../lib/payments/create-payment";
-import { toBigInt } from "../lib/payments/payment-object";
 import { freePort } from "../lib/runtime/free-port";
 import { acquireBuildLock } from "../lib/testing/build-lock";
-import { type GatewayProcess, processesUsing, startGatewayProcess } from "../lib/testing/gateway-process";
+import { expectPaymentsFollowTheChain } from "../lib/testing/chain-truth";
+import {
+  embeddedGatewayEnv,
+  type GatewayProcess,
+  processesUsing,
+  startGatewayProcess,
+} from "../lib/testing/gateway-process";
 import { prng, seedFrom } from "../lib/testing/prng";
 
 const root = resolve(import.meta.dirname, "..");
@@ -94,12 +99,7 @@ describe("power loss of the whole `npm start` process group", () => {
     const next = prng(SEED);
 
     const boot = async (releaseAfterServing?: () => void) => {
-      const gateway = startGatewayProcess({
-        PORT: String(ports.app),
-        ANVIL_PORT: String(ports.anvil),
-        EMBEDDED_POSTGRES_PORT: String(ports.postgres),
-        CTRIP_DATA_DIR: dataDir,
-      });
+      const gateway = startGatewayProcess(embeddedGatewayEnv(dataDir, ports));
       started.push(gateway);
       await gateway.waitForHeadAbove(0, 480_000).finally(() => releaseAfterServing?.());
       const { databaseUrl } = JSON.parse(readFileSync(join(dataDir, "runtime.json"), "utf8")) as {
@@ -160,28 +160,7 @@ describe("power loss of the whole `npm start` process group", () => {
     await expect.poll(finished, { timeout: 180_000, interval: 1_000 }).toBe(true);
 
     const gone = await lost();
-    for (const payment of paid) {
-      const row = await db.payment.findUniqueOrThrow({
-        where: { id: payment.id },
-        include: { transfers: true },
-      });
-      const counted = row.transfers.filter((transfer) => transfer.status !== "reverted");
-      // Nothing is claimed that the chain does not hold: every counted transfer is in its block.
-      for (const transfer of counted) {
-        const receipt = await publicClient.getTransactionReceipt({ hash: transfer.txHash as Hash });
-        expect(receipt.blockHash, `${payment.id} ${transfer.txHash}`).toBe(transfer.blockHash);
-      }
-      if (gone.has(payment.id)) {
-        expect(row.status, payment.id).toBe("pending");
-        expect(toBigInt(row.amountReceived), payment.id).toBe(0n);
-      } else {
-        expect(row.status, payment.id).toBe("settled");
-        expect(toBigInt(row.amountReceived), payment.id).toBe(payment.units);
-        expect(counted.map((transfer) => transfer.txHash.toLowerCase())).toEqual([
-          payment.hash.toLowerCase(),
-        ]);
-      }
-    }
+    await expectPaymentsFollowTheChain(db, publicClient, paid, gone);
     expect(await findLedgerMismatches(db)).toEqual([]);
     const report = await reconcileChainWithHotWallets(
       { db, chains, actor: OPERATOR },

@@ -10,7 +10,13 @@ import { parseEnv } from "../lib/config/env";
 import { freePort } from "../lib/runtime/free-port";
 import { nextServerArgs, nextServerCommand } from "../lib/runtime/server-command";
 import { acquireBuildLock } from "../lib/testing/build-lock";
-import { type GatewayProcess, processesUsing, startGatewayProcess } from "../lib/testing/gateway-process";
+import {
+  embeddedGatewayEnv,
+  type GatewayPorts,
+  type GatewayProcess,
+  processesUsing,
+  startGatewayProcess,
+} from "../lib/testing/gateway-process";
 import { writeRealChainsFile } from "../lib/testing/real-chains-file";
 
 const root = resolve(import.meta.dirname, "..");
@@ -23,13 +29,8 @@ afterAll(() => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-function startGateway(ports: { app: number; anvil: number; postgres: number }): GatewayProcess {
-  const gateway = startGatewayProcess({
-    PORT: String(ports.app),
-    ANVIL_PORT: String(ports.anvil),
-    EMBEDDED_POSTGRES_PORT: String(ports.postgres),
-    CTRIP_DATA_DIR: dataDir,
-  });
+function startGateway(ports: GatewayPorts): GatewayProcess {
+  const gateway = startGatewayProcess(embeddedGatewayEnv(dataDir, ports));
   started.push(gateway);
   return gateway;
 }

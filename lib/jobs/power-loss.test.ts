@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OPERATOR } from "../access/actor";
 import { findLedgerMismatches } from "../balances/find-ledger-mismatches";
 import { reconcileChainWithHotWallets } from "../balances/reconcile-hot-wallets";
-import { toBigInt } from "../payments/payment-object";
+import { expectPaymentsFollowTheChain } from "../testing/chain-truth";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
 import { prng } from "../testing/prng";
 import { type ResilienceStack, type StackMerchant, startResilienceStack } from "../testing/resilience-stack";
@@ -114,28 +114,7 @@ describe("power loss of the worker and the devnet together", () => {
     expect(await stack.worker.stop()).toBe(0);
 
     const gone = new Set((await lost()).map((payment) => payment.id));
-    for (const payment of paid) {
-      const row = await db.payment.findUniqueOrThrow({
-        where: { id: payment.id },
-        include: { transfers: true },
-      });
-      const counted = row.transfers.filter((transfer) => transfer.status !== "reverted");
-      // Nothing is claimed that the chain does not hold: every counted transfer is in its block.
-      for (const transfer of counted) {
-        const receipt = await stack.publicClient.getTransactionReceipt({ hash: transfer.txHash as Hash });
-        expect(receipt.blockHash, `${payment.id} ${transfer.txHash}`).toBe(transfer.blockHash);
-      }
-      if (gone.has(payment.id)) {
-        expect(row.status, payment.id).toBe("pending");
-        expect(toBigInt(row.amountReceived), payment.id).toBe(0n);
-      } else {
-        expect(row.status, payment.id).toBe("settled");
-        expect(toBigInt(row.amountReceived), payment.id).toBe(payment.units);
-        expect(counted.map((transfer) => transfer.txHash.toLowerCase())).toEqual([
-          payment.hash.toLowerCase(),
-        ]);
-      }
-    }
+    await expectPaymentsFollowTheChain(db, stack.publicClient, paid, gone);
     expect(await findLedgerMismatches(db)).toEqual([]);
     for (const merchant of [treasuryMerchant, balanceMerchant]) {
       const report = await reconcileChainWithHotWallets(

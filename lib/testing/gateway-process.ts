@@ -22,6 +22,18 @@ export type GatewayProcess = {
   kill(): void;
 };
 
+export type GatewayPorts = { app: number; anvil: number; postgres: number };
+
+/** The environment of an embedded-default gateway on these ports with its data in `dataDir`. */
+export function embeddedGatewayEnv(dataDir: string, ports: GatewayPorts): Record<string, string> {
+  return {
+    PORT: String(ports.app),
+    ANVIL_PORT: String(ports.anvil),
+    EMBEDDED_POSTGRES_PORT: String(ports.postgres),
+    CTRIP_DATA_DIR: dataDir,
+  };
+}
+
 /** Starts `npm start` with the inherited environment minus Inngest and DATABASE_URL, plus `env`. */
 export function startGatewayProcess(env: Record<string, string>): GatewayProcess {
   const { DATABASE_URL: _db, INNGEST_DEV: _dev, INNGEST_SIGNING_KEY: _key, ...inherited } = process.env;
