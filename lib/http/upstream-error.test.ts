@@ -20,12 +20,17 @@ afterAll(async () => {
 /** Runs `query` and terminates its server process while it runs, as a shutdown does. */
 async function errorOfTerminated(query: () => Promise<unknown>): Promise<unknown> {
   const name = new URL(database.databaseUrl).pathname.slice(1);
+  // Until it has hit the running query (on a loaded machine the query may start late).
   const terminate = async () => {
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    await admin.db.$queryRawUnsafe(
-      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND state = 'active'`,
-      name,
-    );
+    for (let attempt = 0; attempt < 100; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const [hit] = await admin.db.$queryRawUnsafe<{ count: bigint }[]>(
+        `SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) AS count FROM pg_stat_activity
+         WHERE datname = $1 AND state = 'active' AND query LIKE '%pg_sleep%'`,
+        name,
+      );
+      if ((hit?.count ?? 0n) > 0n) return;
+    }
   };
   const [outcome] = await Promise.allSettled([query(), terminate()]);
   if (outcome.status === "fulfilled") throw new Error("the query was not terminated");
@@ -35,8 +40,8 @@ async function errorOfTerminated(query: () => Promise<unknown>): Promise<unknown
 describe("upstreamAppError", () => {
   it("maps a query terminated by a server shutdown (57P01) to 503 service_unavailable", async () => {
     for (const query of [
-      () => database.db.$queryRaw`SELECT pg_sleep(3)`,
-      () => database.db.$executeRaw`SELECT pg_sleep(3)`,
+      () => database.db.$queryRaw`SELECT pg_sleep(20)::text`,
+      () => database.db.$executeRaw`SELECT pg_sleep(20)`,
     ]) {
       const error = await errorOfTerminated(query);
       const mapped = upstreamAppError(error);
