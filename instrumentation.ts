@@ -9,6 +9,7 @@ export async function register(): Promise<void> {
     // The client address for throttles: the TCP peer, which Next does not pass to handlers.
     const { stampPeerAddresses } = await import("./lib/http/peer-address");
     stampPeerAddresses();
+    (await import("./lib/metrics/page-metrics")).measurePageRequests();
     // Dev-mode reloads may call register again: one runner per process.
     if (globalForJobs.ctripBackgroundJobs !== undefined) return;
     // A `next start` launched directly is guarded like `npm start`: a refusal ends the server

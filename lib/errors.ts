@@ -1,6 +1,8 @@
 // The one error type of the application. Services throw it; the route wrapper renders it as
 // application/problem+json (RFC 9457). Anything else that escapes is a bug: a generic 500.
 
+import { countProblem } from "./metrics/http-metrics";
+
 export const ERROR_CODES = {
   invalid_json: 400,
   bad_request: 400,
@@ -84,6 +86,7 @@ export function toProblem(error: AppError, requestId?: string): Problem {
 }
 
 export function problemResponse(error: AppError, requestId?: string): Response {
+  countProblem(error.code, error.status);
   return new Response(JSON.stringify(toProblem(error, requestId)), {
     status: error.status,
     headers: {

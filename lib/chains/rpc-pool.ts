@@ -24,6 +24,7 @@ import {
   WebSocketRequestError,
 } from "viem";
 import { logger } from "../logger";
+import { rpcCallTimer } from "../metrics/work-metrics";
 import {
   type BreakerPolicy,
   DEFAULT_BREAKER_POLICY,
@@ -128,12 +129,15 @@ export class RpcPool {
 
   private async send(endpoint: RpcEndpoint, request: EIP1193RequestFn, args: RequestArgs): Promise<Outcome> {
     const started = this.now();
+    const measured = rpcCallTimer(this.options.name, args.method, endpoint.index);
     try {
       const result = await (request as (args: RequestArgs) => Promise<unknown>)(args);
       endpoint.succeeded(this.now() - started);
+      measured("ok");
       return { ok: true, result };
     } catch (error) {
       const failure = error instanceof Error ? error : new Error(String(error));
+      measured(isTransportFailure(failure) ? "transport" : "error");
       if (isTransportFailure(failure)) {
         const wasOpen = endpoint.state === "open";
         endpoint.failed(shortMessage(failure), this.now());

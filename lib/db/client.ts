@@ -1,5 +1,6 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import { ConfigError, env } from "../config/env";
+import { measurePoolOf } from "../metrics/db-metrics";
 import { PrismaClient } from "./generated/client";
 
 export type Db = InstanceType<typeof PrismaClient>;
@@ -30,7 +31,10 @@ export function createDb(databaseUrl: string, options: CreateDbOptions = {}): Db
   });
   // Under a burst, waiting for a pooled connection is normal: Prisma's 2 s default for starting an
   // interactive transaction turned that wait into 500s.
-  return new PrismaClient({ adapter, transactionOptions: { maxWait: 15_000, timeout: 15_000 } });
+  return new PrismaClient({
+    adapter: measurePoolOf(adapter),
+    transactionOptions: { maxWait: 15_000, timeout: 15_000 },
+  });
 }
 
 const globalForDb = globalThis as unknown as { ctripDb?: Db };

@@ -10,6 +10,7 @@ import { type Db, db as defaultDb } from "../db/client";
 import { AppError, type FieldError, problemResponse, toProblem } from "../errors";
 import { withIdempotency, withIdempotencyInTransaction } from "../idempotency/with-idempotency";
 import { logger } from "../logger";
+import { measureRoute } from "../metrics/http-metrics";
 import { clientIp } from "./client-ip";
 import { RateLimiter } from "./rate-limit";
 import { upstreamAppError } from "./upstream-error";
@@ -56,7 +57,7 @@ const ZIdempotencyKey = z.string().min(1).max(255);
 export function apiRoute<TBody = undefined, TQuery = undefined, TParams = undefined>(
   spec: ApiRouteSpec<TBody, TQuery, TParams>,
 ): (request: Request, context: RouteContext) => Promise<Response> {
-  return async (request, routeContext) => {
+  return measureRoute(async (request, routeContext) => {
     const requestId = `req_${randomBytes(9).toString("base64url")}`;
     try {
       const db = defaultDb();
@@ -161,7 +162,7 @@ export function apiRoute<TBody = undefined, TQuery = undefined, TParams = undefi
         requestId,
       );
     }
-  };
+  });
 }
 
 function json(result: ApiResult, requestId: string): Response {

@@ -5,6 +5,7 @@ import type { z } from "zod";
 import { type Db, db as defaultDb } from "../db/client";
 import { AppError, problemResponse } from "../errors";
 import { logger } from "../logger";
+import { measureRoute } from "../metrics/http-metrics";
 import { clientIp } from "./client-ip";
 import { RateLimiter } from "./rate-limit";
 import { upstreamAppError } from "./upstream-error";
@@ -25,7 +26,7 @@ export function publicRoute<TParams>(
   spec: PublicRouteSpec<TParams>,
 ): (request: Request, context: RouteContext) => Promise<Response> {
   const limiter = new RateLimiter(spec.rateLimit.perSecond, spec.rateLimit.burst);
-  return async (request, routeContext) => {
+  return measureRoute(async (request, routeContext) => {
     const requestId = `req_${randomBytes(9).toString("base64url")}`;
     try {
       const retryAfter = limiter.take(clientIp(request.headers));
@@ -57,5 +58,5 @@ export function publicRoute<TParams>(
         requestId,
       );
     }
-  };
+  });
 }

@@ -1,4 +1,5 @@
 import type { Logger } from "../logger";
+import { jobRunTimer } from "../metrics/work-metrics";
 import type { Job, JobContext } from "./jobs";
 
 /** Delay after a failed run: `initialMs`, doubled per consecutive failure, at most `maxMs`. */
@@ -80,8 +81,10 @@ export function startEmbeddedRunner({
     stats.nextRunAt = null;
     stats.lastStartedAt = new Date();
     let delayMs: number;
+    const measured = jobRunTimer(job.name);
     try {
       await job.run({ ...context, logger: context.logger.child({ job: job.name }) });
+      measured("succeeded");
       if (stats.consecutiveFailures > 0)
         jobLogger.info("job recovered", { afterFailures: stats.consecutiveFailures });
       stats.succeeded += 1;
@@ -89,6 +92,7 @@ export function startEmbeddedRunner({
       stats.lastError = null;
       delayMs = intervalOf(job, jobLogger);
     } catch (error) {
+      measured("failed");
       stats.failed += 1;
       stats.consecutiveFailures += 1;
       stats.lastError = error;

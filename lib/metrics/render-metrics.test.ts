@@ -60,11 +60,12 @@ describe("renderMetrics", () => {
       "nodejs_external_memory_bytes",
     ])
       expect(Number(new RegExp(`\\n${name} (\\d+)\\n`).exec(text)?.[1])).toBeGreaterThan(0);
-    // Every sample line is `name{labels} integer`.
-    for (const line of text
-      .trim()
-      .split("\n")
-      .filter((l) => !l.startsWith("#")))
-      expect(line).toMatch(/^[a-z_]+(\{[^}]*\})? \d+$/);
+    // Every line is a comment or a sample `name{labels} value` of the text format, and no family
+    // is rendered twice (the database gauges and the process registry must not collide).
+    const lines = text.split("\n").filter((line) => line !== "");
+    for (const line of lines)
+      expect(line).toMatch(/^(# (HELP|TYPE) [a-zA-Z_:][a-zA-Z0-9_:]* .*|[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^}]*\})? -?[0-9.e+-]+|.* (\+Inf|NaN))$/);
+    const types = lines.filter((line) => line.startsWith("# TYPE ")).map((line) => line.split(" ")[2]);
+    expect(new Set(types).size).toBe(types.length);
   });
 });

@@ -1,48 +1,78 @@
+import { Counter, Gauge, Registry } from "prom-client";
 import { rpcEndpointStatuses } from "../chains/public-client";
 import { configuredChains, type TChain } from "../config/chains";
 import { type Db, db as defaultDb } from "../db/client";
 import { countDeepReorgs } from "../health/chain-incidents";
 import { allScannerCounters } from "../scanner/scanner-metrics";
+import { processRegistry } from "./registry";
 
-export type RenderMetricsDeps = { db?: Db; chains?: Pick<TChain, "name">[] };
+export type RenderMetricsDeps = { db?: Db; chains?: Pick<TChain, "name">[]; now?: () => Date };
 
 type Sample = { labels: Record<string, string>; value: bigint | number };
 type Family = { name: string; type: "gauge" | "counter"; help: string; samples: Sample[] };
 
 /**
- * `/api/metrics` in the Prometheus text format (0.0.4). Chain heads, scan progress, lag and
- * transfer counts are read from the database, so every instance reports the same figures;
- * reorgs handled and RPC errors are counted by this process's scanner since it started.
+ * `/api/metrics` in the Prometheus text format (0.0.4), rendered by prom-client: the gauges read
+ * from the database at each scrape (a registry of their own, built per scrape), then this process's
+ * registry (lib/metrics/registry.ts: request, query, RPC, job and webhook instruments, Node.js
+ * default metrics). Chain heads, scan progress, lag and payment/payout/sweep/transfer counts come
+ * from the database, so every instance reports the same figures; reorgs handled and RPC errors are
+ * counted by this process's scanner since it started.
  */
 export async function renderMetrics(deps: RenderMetricsDeps = {}): Promise<string> {
+  const scraped = new Registry();
+  for (const family of await databaseFamilies(deps)) register(scraped, family);
+  return `${await scraped.metrics()}\n${await processRegistry().metrics()}`;
+}
+
+/** The figures read from the database (and this process's scanner and RPC pools) at a scrape. */
+async function databaseFamilies(deps: RenderMetricsDeps): Promise<Family[]> {
   const db = deps.db ?? defaultDb();
   const chains = deps.chains ?? configuredChains();
+  const now = deps.now?.() ?? new Date();
   const names = chains.map((chain) => chain.name);
-  const [cursors, transfers, payments, sweeps, deepReorgs, pausedTransactions] = await Promise.all([
-    db.chainCursor.findMany({
-      where: { chain: { in: names } },
-      select: {
-        chain: true,
-        headBlock: true,
-        lastScannedBlock: true,
-        lastErrorAt: true,
-        headUpdatedAt: true,
-      },
-    }),
-    db.transfer.groupBy({ by: ["chain", "status"], where: { chain: { in: names } }, _count: { _all: true } }),
-    db.payment.groupBy({ by: ["chain", "status"], where: { chain: { in: names } }, _count: { _all: true } }),
-    db.sweep.groupBy({
-      by: ["chain", "status", "pausedReason"],
-      where: { chain: { in: names } },
-      _count: { _all: true },
-    }),
-    countDeepReorgs(db),
-    db.outgoingTransaction.groupBy({
-      by: ["chain", "purpose", "pausedReason"],
-      where: { chain: { in: names }, status: "paused" },
-      _count: { _all: true },
-    }),
-  ]);
+  const [cursors, transfers, payments, payouts, sweeps, deepReorgs, pausedTransactions, webhooks] =
+    await Promise.all([
+      db.chainCursor.findMany({
+        where: { chain: { in: names } },
+        select: {
+          chain: true,
+          headBlock: true,
+          lastScannedBlock: true,
+          lastErrorAt: true,
+          headUpdatedAt: true,
+          scannedAt: true,
+        },
+      }),
+      db.transfer.groupBy({
+        by: ["chain", "status"],
+        where: { chain: { in: names } },
+        _count: { _all: true },
+      }),
+      db.payment.groupBy({
+        by: ["chain", "status"],
+        where: { chain: { in: names } },
+        _count: { _all: true },
+      }),
+      db.payout.groupBy({ by: ["chain", "status"], where: { chain: { in: names } }, _count: { _all: true } }),
+      db.sweep.groupBy({
+        by: ["chain", "status", "pausedReason"],
+        where: { chain: { in: names } },
+        _count: { _all: true },
+      }),
+      countDeepReorgs(db),
+      db.outgoingTransaction.groupBy({
+        by: ["chain", "purpose", "pausedReason"],
+        where: { chain: { in: names }, status: "paused" },
+        _count: { _all: true },
+      }),
+      // Pending deliveries only (index on status, next_attempt_at): the backlog and its oldest event.
+      db.webhookDelivery.aggregate({
+        where: { status: "pending" },
+        _count: { _all: true },
+        _min: { createdAt: true },
+      }),
+    ]);
   const counters = allScannerCounters();
 
   const perChain = (value: (chain: string) => bigint | number | null): Sample[] =>
@@ -72,6 +102,15 @@ export async function renderMetrics(deps: RenderMetricsDeps = {}): Promise<strin
         const cursor = cursorOf(chain);
         if (cursor?.headBlock == null || cursor.lastScannedBlock == null) return null;
         return cursor.headBlock > cursor.lastScannedBlock ? cursor.headBlock - cursor.lastScannedBlock : 0n;
+      }),
+    },
+    {
+      name: "ctrip_chain_scan_age_seconds",
+      type: "gauge",
+      help: "Seconds since the chain's watcher last finished a scan tick (a stalled scanner grows it).",
+      samples: perChain((chain) => {
+        const scannedAt = cursorOf(chain)?.scannedAt;
+        return scannedAt ? Math.max(0, (now.getTime() - scannedAt.getTime()) / 1_000) : null;
       }),
     },
     {
@@ -109,6 +148,34 @@ export async function renderMetrics(deps: RenderMetricsDeps = {}): Promise<strin
         labels: { chain: row.chain, status: row.status },
         value: row._count._all,
       })),
+    },
+    {
+      name: "ctrip_payouts",
+      type: "gauge",
+      help: "Payouts by status.",
+      samples: payouts.map((row) => ({
+        labels: { chain: row.chain, status: row.status },
+        value: row._count._all,
+      })),
+    },
+    {
+      name: "ctrip_webhook_deliveries_pending",
+      type: "gauge",
+      help: "Webhook deliveries not yet delivered and still to be retried (the backlog).",
+      samples: [{ labels: {}, value: webhooks._count._all }],
+    },
+    {
+      name: "ctrip_webhook_oldest_pending_seconds",
+      type: "gauge",
+      help: "Age of the oldest pending webhook delivery (0 when none is pending).",
+      samples: [
+        {
+          labels: {},
+          value: webhooks._min.createdAt
+            ? Math.max(0, (now.getTime() - webhooks._min.createdAt.getTime()) / 1_000)
+            : 0,
+        },
+      ],
     },
     {
       name: "ctrip_sweeps",
@@ -166,9 +233,8 @@ export async function renderMetrics(deps: RenderMetricsDeps = {}): Promise<strin
       samples: perChain((chain) => counters.get(chain)?.rangesScanned ?? 0),
     },
     ...rpcFamilies(names),
-    ...processFamilies(),
   ];
-  return `${families.map(renderFamily).join("\n")}\n`;
+  return families;
 }
 
 const BREAKER_VALUE = { closed: 0, half_open: 1, open: 2 } as const;
@@ -214,27 +280,6 @@ function rpcFamilies(chains: string[]): Family[] {
   ];
 }
 
-/** This process's memory, under the names Prometheus' Node.js clients use (prom-client). */
-function processFamilies(): Family[] {
-  const memory = process.memoryUsage();
-  const gauge = (name: string, help: string, value: number): Family => ({
-    name,
-    type: "gauge",
-    help,
-    samples: [{ labels: {}, value }],
-  });
-  return [
-    gauge("process_resident_memory_bytes", "Resident memory size of this process in bytes.", memory.rss),
-    gauge("nodejs_heap_size_total_bytes", "V8 heap size of this process in bytes.", memory.heapTotal),
-    gauge("nodejs_heap_size_used_bytes", "V8 heap used by this process in bytes.", memory.heapUsed),
-    gauge(
-      "nodejs_external_memory_bytes",
-      "Memory of C++ objects bound to JavaScript objects (buffers included) in bytes.",
-      memory.external,
-    ),
-  ];
-}
-
 /** Counts of grouped rows summed under the given labels. */
 function sumBy<Row extends { _count: { _all: number } }>(
   rows: Row[],
@@ -251,16 +296,17 @@ function sumBy<Row extends { _count: { _all: number } }>(
   return [...samples.values()];
 }
 
-function renderFamily(family: Family): string {
-  const lines = [`# HELP ${family.name} ${family.help}`, `# TYPE ${family.name} ${family.type}`];
-  for (const sample of family.samples) {
-    const labels = Object.entries(sample.labels)
-      .map(
-        ([key, value]) =>
-          `${key}="${value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`,
-      )
-      .join(",");
-    lines.push(`${family.name}${labels ? `{${labels}}` : ""} ${sample.value.toString()}`);
+/** A family as a prom-client gauge or counter of `registry`, labelled by the union of its samples' labels. */
+function register(registry: Registry, family: Family): void {
+  const labelNames = [...new Set(family.samples.flatMap((sample) => Object.keys(sample.labels)))];
+  // No sample: still labelled, or prom-client would render an unlabelled 0.
+  if (family.samples.length === 0) labelNames.push("chain");
+  const options = { name: family.name, help: family.help, labelNames, registers: [registry] };
+  if (family.type === "counter") {
+    const counter = new Counter(options);
+    for (const sample of family.samples) counter.inc(sample.labels, Number(sample.value));
+  } else {
+    const gauge = new Gauge(options);
+    for (const sample of family.samples) gauge.set(sample.labels, Number(sample.value));
   }
-  return lines.join("\n");
 }

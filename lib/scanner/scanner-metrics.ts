@@ -5,7 +5,11 @@
  */
 export type ScannerCounters = { reorgsHandled: number; rpcErrors: number; rangesScanned: number };
 
-const counters = new Map<string, ScannerCounters>();
+// On globalThis: Next bundles instrumentation (the scanner) and the metrics route separately.
+const COUNTERS_KEY = Symbol.for("ctrip.scannerCounters");
+const globals = globalThis as { [COUNTERS_KEY]?: Map<string, ScannerCounters> };
+globals[COUNTERS_KEY] ??= new Map();
+const counters = globals[COUNTERS_KEY];
 
 export function scannerCounters(chain: string): ScannerCounters {
   let entry = counters.get(chain);

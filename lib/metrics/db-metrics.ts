@@ -1,0 +1,44 @@
+import type { Pool, PoolClient } from "pg";
+import { instruments } from "./registry";
+
+type AdapterFactory = { connect(): Promise<{ underlyingDriver(): unknown }> };
+
+/**
+ * Measures the pool of a Prisma node-postgres adapter (lib/db/client.ts): the pool's connections
+ * (total, idle, waiting) are read at each scrape, and every query of its connections is timed (a
+ * Prisma query, a transaction's statements and raw SQL all go through a pooled client's `query`).
+ */
+export function measurePoolOf<T extends AdapterFactory>(factory: T): T {
+  const connect = factory.connect.bind(factory);
+  factory.connect = async () => {
+    const adapter = await connect();
+    const pool = adapter.underlyingDriver();
+    // Duck-typed: a bundler may hold a second copy of pg whose Pool class differs.
+    if (pool && typeof pool === "object" && "totalCount" in pool && "waitingCount" in pool)
+      measurePool(pool as Pool);
+    return adapter;
+  };
+  return factory;
+}
+
+export function measurePool(pool: Pool): void {
+  const metrics = instruments();
+  if (metrics.pools.has(pool)) return;
+  metrics.pools.add(pool);
+  pool.on("connect", (client: PoolClient) => {
+    const query = client.query as (...args: unknown[]) => unknown;
+    client.query = function timedQuery(this: PoolClient, ...args: unknown[]) {
+      const started = performance.now();
+      const result = query.apply(this, args);
+      if (result instanceof Promise) {
+        const observe = (outcome: string) =>
+          metrics.dbQueryDuration.observe({ outcome }, (performance.now() - started) / 1_000);
+        result.then(
+          () => observe("ok"),
+          () => observe("error"),
+        );
+      }
+      return result;
+    } as PoolClient["query"];
+  });
+}

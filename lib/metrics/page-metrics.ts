@@ -1,0 +1,82 @@
+import { readFileSync } from "node:fs";
+import { type IncomingMessage, Server, type ServerResponse } from "node:http";
+import { join } from "node:path";
+import { observeHttpRequest } from "./http-metrics";
+
+/**
+ * Pages (dashboard, checkout page, sign-in) are measured where every request of the Node server
+ * passes: its `request` event, until the response is finished. API routes are not measured here:
+ * their wrappers (lib/http) do it with the exact route template, so nothing is counted twice.
+ */
+export type PageTemplates = { template: string; pattern: RegExp }[];
+
+/** Next's page templates (`/dashboard/payments/[id]`) as patterns, most specific first. */
+export function pageTemplates(templates: string[]): PageTemplates {
+  const dynamicParts = (template: string) => (template.match(/\[/g) ?? []).length;
+  return [...new Set(templates)]
+    .sort((a, b) => dynamicParts(a) - dynamicParts(b) || b.length - a.length)
+    .map((template) => {
+      const source = template
+        .split("/")
+        .map((segment) => {
+          if (/^\[\[\.\.\.\w+\]\]$/.test(segment)) return "(?:/.*)?";
+          if (/^\[\.\.\.\w+\]$/.test(segment)) return "/.+";
+          if (/^\[\w+\]$/.test(segment)) return "/[^/]+";
+          return segment === "" ? "" : `/${segment.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`;
+        })
+        .join("");
+      return { template, pattern: new RegExp(`^${source || "/"}/?$`) };
+    });
+}
+
+/**
+ * The template of a page path: the matching Next page template; `/_next/*` for build assets;
+ * `unmatched` for a 404 or a path no page serves (a scanner's probes must not add label values).
+ */
+export function pageRoute(pathname: string, status: number, templates: PageTemplates): string {
+  if (pathname.startsWith("/_next/")) return "/_next/*";
+  if (status === 404) return "unmatched";
+  return templates.find(({ pattern }) => pattern.test(pathname))?.template ?? "unmatched";
+}
+
+/** The page templates of the production build this server runs (`<distDir>/app-path-routes-manifest.json`). */
+export function builtPageTemplates(root = process.cwd()): PageTemplates {
+  try {
+    const manifest = JSON.parse(
+      readFileSync(join(root, process.env.NEXT_DIST_DIR ?? ".next", "app-path-routes-manifest.json"), "utf8"),
+    ) as Record<string, string>;
+    return pageTemplates(
+      Object.entries(manifest)
+        .filter(([file]) => file.endsWith("/page"))
+        .map(([, template]) => template),
+    );
+  } catch {
+    return [];
+  }
+}
+
+const state = globalThis as unknown as { ctripPageMetrics?: boolean };
+
+/** Called once from instrumentation.ts in the Node server process. */
+export function measurePageRequests(templates: PageTemplates = builtPageTemplates()): void {
+  if (state.ctripPageMetrics) return;
+  state.ctripPageMetrics = true;
+  const emit = Server.prototype.emit as (this: Server, event: string | symbol, ...args: unknown[]) => boolean;
+  Server.prototype.emit = function measuredEmit(this: Server, event: string | symbol, ...args: unknown[]) {
+    const [request, response] = args as [IncomingMessage | undefined, ServerResponse | undefined];
+    if (event === "request" && request && response && !request.url?.startsWith("/api/")) {
+      const started = performance.now();
+      response.once("finish", () => {
+        const pathname = (request.url ?? "/").split("?")[0] ?? "/";
+        const route = pageRoute(pathname, response.statusCode, templates);
+        observeHttpRequest(
+          route,
+          request.method ?? "GET",
+          response.statusCode,
+          (performance.now() - started) / 1_000,
+        );
+      });
+    }
+    return emit.call(this, event, ...args);
+  } as typeof Server.prototype.emit;
+}
