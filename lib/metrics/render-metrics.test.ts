@@ -64,7 +64,9 @@ describe("renderMetrics", () => {
     // is rendered twice (the database gauges and the process registry must not collide).
     const lines = text.split("\n").filter((line) => line !== "");
     for (const line of lines)
-      expect(line).toMatch(/^(# (HELP|TYPE) [a-zA-Z_:][a-zA-Z0-9_:]* .*|[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^}]*\})? -?[0-9.e+-]+|.* (\+Inf|NaN))$/);
+      expect(line).toMatch(
+        /^(# (HELP|TYPE) [a-zA-Z_:][a-zA-Z0-9_:]* .*|[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^}]*\})? -?[0-9.e+-]+|.* (\+Inf|NaN))$/,
+      );
     const types = lines.filter((line) => line.startsWith("# TYPE ")).map((line) => line.split(" ")[2]);
     expect(new Set(types).size).toBe(types.length);
   });
