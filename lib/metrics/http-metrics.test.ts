@@ -1,0 +1,75 @@
+// Route templates of API requests and of pages, and the page measurement on a real Node HTTP server.
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { describe, expect, it } from "vitest";
+import { sampleSum } from "../testing/metrics-text";
+import { methodLabel, routeTemplate, statusClass } from "./http-metrics";
+import { measurePageRequests, pageRoute, pageTemplates } from "./page-metrics";
+import { processRegistry } from "./registry";
+
+describe("routeTemplate", () => {
+  it("puts the route file's param names where Next matched the values", () => {
+    expect(routeTemplate("/api/v1/payments/pay_1/refund", { id: "pay_1" })).toBe(
+      "/api/v1/payments/[id]/refund",
+    );
+    expect(routeTemplate("/api/v1/payments", {})).toBe("/api/v1/payments");
+    expect(routeTemplate("/api/v1/no/such/thing", { path: ["no", "such", "thing"] })).toBe(
+      "/api/v1/[...path]",
+    );
+    // Next hands handlers decoded values; the path keeps them encoded.
+    expect(routeTemplate("/api/checkout/a%20b", { id: "a b" })).toBe("/api/checkout/[id]");
+  });
+
+  it("labels methods and status classes from a fixed set", () => {
+    expect(methodLabel("post")).toBe("POST");
+    expect(methodLabel("PROPFIND")).toBe("other");
+    expect(statusClass(201)).toBe("2xx");
+    expect(statusClass(503)).toBe("5xx");
+  });
+});
+
+describe("page requests", () => {
+  const templates = pageTemplates([
+    "/",
+    "/dashboard/payments",
+    "/dashboard/payments/[id]",
+    "/pay/[id]",
+    "/docs/[[...slug]]",
+  ]);
+
+  it("maps a path to the most specific page template; 404s and unknown paths to `unmatched`", () => {
+    expect(pageRoute("/dashboard/payments", 200, templates)).toBe("/dashboard/payments");
+    expect(pageRoute("/dashboard/payments/pay_abc", 200, templates)).toBe("/dashboard/payments/[id]");
+    expect(pageRoute("/pay/pay_abc/", 200, templates)).toBe("/pay/[id]");
+    expect(pageRoute("/docs", 200, templates)).toBe("/docs/[[...slug]]");
+    expect(pageRoute("/docs/a/b", 200, templates)).toBe("/docs/[[...slug]]");
+    expect(pageRoute("/", 200, templates)).toBe("/");
+    expect(pageRoute("/pay/pay_abc", 404, templates)).toBe("unmatched");
+    expect(pageRoute("/wp-login.php", 200, templates)).toBe("unmatched");
+    expect(pageRoute("/_next/data/x.json", 200, templates)).toBe("/_next/*");
+  });
+
+  it("times every page request of the Node server, and leaves /api/ to the route wrappers", async () => {
+    measurePageRequests(templates);
+    const server = createServer((request, response) => {
+      response.statusCode = request.url?.startsWith("/pay/") ? 200 : 404;
+      response.end("ok");
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const count = async (route: string) =>
+        sampleSum(await processRegistry().metrics(), "ctrip_http_request_duration_seconds_count", { route });
+      const before = { page: await count("/pay/[id]"), unmatched: await count("unmatched") };
+      for (const path of ["/pay/pay_1", "/pay/pay_2?x=1", "/nothing", "/api/v1/payments"])
+        await fetch(`${base}${path}`);
+      // The response's finish event fires after the client got the answer.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(await count("/pay/[id]")).toBe(before.page + 2);
+      expect(await count("unmatched")).toBe(before.unmatched + 1);
+      expect(await count("/api/v1/payments")).toBe(0);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
