@@ -1,5 +1,7 @@
 import { execFile, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
@@ -10,6 +12,7 @@ import { assertSeedFingerprint, seedFingerprint } from "../lib/wallet/seed-finge
 
 const root = resolve(import.meta.dirname, "..");
 const run = promisify(execFile);
+const METRICS_TOKEN = "worker-metrics-token-0123456789";
 const OTHER = "legal winner thank year wave sausage worth useful legal winner thank yellow";
 let database: TestDatabase;
 let workDir: string;
@@ -22,8 +25,18 @@ afterAll(async () => {
   rmSync(workDir, { recursive: true, force: true });
 });
 
+/** A TCP port nobody listens on right now. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((listening) => server.listen(0, "127.0.0.1", listening));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((closed) => server.close(closed));
+  return port;
+}
+
 describe("npm run worker", () => {
-  it("records chain heads until SIGINT, then stops cleanly with exit code 0", async () => {
+  it("records chain heads and serves its own metrics until SIGINT, then stops cleanly with exit code 0", async () => {
+    const metricsPort = await freePort();
     const chainsFile = join(workDir, "chains.yaml");
     writeFileSync(
       chainsFile,
@@ -39,6 +52,8 @@ describe("npm run worker", () => {
         DATABASE_URL: database.databaseUrl,
         CHAINS_FILE: chainsFile,
         CTRIP_EMBEDDED_RUNNER: "off",
+        WORKER_METRICS_PORT: String(metricsPort),
+        METRICS_TOKEN: METRICS_TOKEN,
       },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -61,6 +76,17 @@ describe("npm run worker", () => {
           },
         )
         .toEqual(expect.any(BigInt));
+      // The worker's own registry: its job runs and RPC calls, behind the same token as /api/metrics.
+      const metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
+      expect((await fetch(metricsUrl)).status).toBe(401);
+      const metrics = await (
+        await fetch(metricsUrl, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })
+      ).text();
+      expect(metrics).toMatch(/^ctrip_job_runs_total\{job="[\w-]+",outcome="succeeded"\} [1-9]/m);
+      expect(metrics).toMatch(
+        /^ctrip_rpc_requests_total\{chain="worker",method="eth_blockNumber",url_index="0",outcome="ok"\} [1-9]/m,
+      );
+      expect(metrics).toMatch(/^ctrip_chain_head_block\{chain="worker"\} \d+$/m);
       worker.kill("SIGINT");
       expect(await exited).toBe(0);
       expect(output).toContain("embedded job runner stopped");

@@ -32,6 +32,14 @@ if (joinedPid !== undefined)
 await verifyStartup("worker").catch((error: unknown) => exitOnStartupFailure(error, "worker"));
 
 const runner = startBackgroundJobs({ host: "worker" });
+// Its own metrics (job runs, RPC calls, queries of this process), as the app serves /api/metrics.
+const { env } = await import("../lib/config/env");
+const metricsPort = env().WORKER_METRICS_PORT;
+if (runner && metricsPort !== undefined) {
+  const { serveMetrics } = await import("../lib/metrics/serve-metrics");
+  await serveMetrics({ port: metricsPort, token: env().METRICS_TOKEN, logger });
+  logger.info("worker metrics served on GET /metrics", { port: metricsPort });
+}
 if (!runner) {
   logger.info("nothing to run in this worker: Inngest drives the background jobs");
 } else {

@@ -104,6 +104,8 @@ export const ZEnv = z
     CHECKOUT_FRAME_ANCESTORS: ZCheckoutFrameAncestors.optional(),
     /** When set, `/api/metrics` answers only `Authorization: Bearer <METRICS_TOKEN>`; required with a real chain. */
     METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+    /** `npm run worker` serves its own metrics on this port (GET /metrics, same METRICS_TOKEN); unset = none. */
+    WORKER_METRICS_PORT: ZPort.optional(),
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
     /**
      * How far the app server's V8 heap may grow past what survived the last full garbage
