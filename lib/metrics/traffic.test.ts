@@ -11,7 +11,7 @@ import { createLogger } from "../logger";
 import { createMerchant } from "../merchants/create-merchant";
 import { callApi } from "../testing/call-api";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
-import { metricFamilies, parseSamples, sampleSum } from "../testing/metrics-text";
+import { looksLikeAnId, metricFamilies, parseSamples, sampleSum } from "../testing/metrics-text";
 import { disconnectProcessDb } from "../testing/process-db";
 import { testChain } from "../testing/test-chain";
 import { startWebhookReceiver, type WebhookReceiver } from "../testing/webhook-receiver";
@@ -198,16 +198,6 @@ describe("metrics after real traffic", () => {
     ]);
   });
 });
-
-/** An object id (`pay_…`, random letters and digits), a 0x address or hash, a UUID, or a long digit run. */
-export function looksLikeAnId(value: string): boolean {
-  return (
-    /\b[a-z]{2,6}_(?=[A-Za-z]*[0-9])[A-Za-z0-9]{10,}\b/.test(value) ||
-    /0x[0-9a-fA-F]{8,}/.test(value) ||
-    /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-/.test(value) ||
-    /\d{6,}/.test(value)
-  );
-}
 
 describe("looksLikeAnId", () => {
   it("flags ids, addresses, hashes and UUIDs, not templates or codes", () => {

@@ -33,3 +33,13 @@ export function sampleSum(text: string, name: string, labels: Record<string, str
     )
     .reduce((sum, sample) => sum + sample.value, 0);
 }
+
+/** An object id (`pay_…`, random letters and digits), a 0x address or hash, a UUID, or a long digit run. */
+export function looksLikeAnId(value: string): boolean {
+  return (
+    /\b[a-z]{2,6}_(?=[A-Za-z]*[0-9])[A-Za-z0-9]{10,}\b/.test(value) ||
+    /0x[0-9a-fA-F]{8,}/.test(value) ||
+    /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-/.test(value) ||
+    /\d{6,}/.test(value)
+  );
+}
