@@ -135,28 +135,19 @@ async function databaseFamilies(deps: RenderMetricsDeps): Promise<Family[]> {
       name: "ctrip_transfers_detected_total",
       type: "counter",
       help: "Transfers to deposit addresses recorded by the scanner, by current status.",
-      samples: transfers.map((row) => ({
-        labels: { chain: row.chain, status: row.status },
-        value: row._count._all,
-      })),
+      samples: byChainAndStatus(transfers),
     },
     {
       name: "ctrip_payments",
       type: "gauge",
       help: "Payments by status.",
-      samples: payments.map((row) => ({
-        labels: { chain: row.chain, status: row.status },
-        value: row._count._all,
-      })),
+      samples: byChainAndStatus(payments),
     },
     {
       name: "ctrip_payouts",
       type: "gauge",
       help: "Payouts by status.",
-      samples: payouts.map((row) => ({
-        labels: { chain: row.chain, status: row.status },
-        value: row._count._all,
-      })),
+      samples: byChainAndStatus(payouts),
     },
     {
       name: "ctrip_webhook_deliveries_pending",
@@ -278,6 +269,11 @@ function rpcFamilies(chains: string[]): Family[] {
       samples: endpoints.map(({ labels, status }) => ({ labels, value: status.consecutive_failures })),
     },
   ];
+}
+
+/** Counts of rows grouped by chain and status, one sample each. */
+function byChainAndStatus(rows: { chain: string; status: string; _count: { _all: number } }[]): Sample[] {
+  return rows.map((row) => ({ labels: { chain: row.chain, status: row.status }, value: row._count._all }));
 }
 
 /** Counts of grouped rows summed under the given labels. */
