@@ -18,6 +18,9 @@ describe("routeTemplate", () => {
     );
     // Next hands handlers decoded values; the path keeps them encoded.
     expect(routeTemplate("/api/checkout/a%20b", { id: "a b" })).toBe("/api/checkout/[id]");
+    // A segment no param explains is never written out when it could be an id.
+    expect(routeTemplate("/api/v1/payments/pay_1X", { id: "other" })).toBe("/api/v1/payments/[?]");
+    expect(routeTemplate("/api/v1/x/0xabc/1234567", {})).toBe("/api/v1/x/[?]/[?]");
   });
 
   it("labels methods and status classes from a fixed set", () => {

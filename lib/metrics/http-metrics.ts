@@ -42,8 +42,12 @@ export function routeTemplate(pathname: string, params: RouteParams): string {
       for (let i = 0; i < segments.length; i++)
         if (decoded(segments[i] ?? "") === value) segments[i] = `[${name}]`;
   }
-  return segments.join("/") || "/";
+  // Defence in depth: a segment no param explained and unlike a route file's folder name
+  // (lower-case words) is not written out.
+  return segments.map((segment) => (STATIC_SEGMENT.test(segment) ? segment : "[?]")).join("/") || "/";
 }
+
+const STATIC_SEGMENT = /^(|\[[.\w]+\]|(?!0x)[a-z][a-z0-9._-]{0,39})$/;
 
 /** Records one answered request: its duration and count by route template, method and status class. */
 export function observeHttpRequest(route: string, method: string, status: number, seconds: number): void {
