@@ -122,6 +122,37 @@ describe("ops/prometheus/alerts.yml", () => {
   });
 });
 
+describe("ops/prometheus/prometheus.yml", () => {
+  it("loads alerts.yml and scrapes the apps' /api/metrics and the worker's port with the token", () => {
+    const config = parse(readFileSync(join(root, "ops/prometheus/prometheus.yml"), "utf8")) as {
+      rule_files: string[];
+      scrape_configs: {
+        metrics_path: string;
+        authorization: { credentials_file: string };
+        dns_sd_configs: { port: number }[];
+      }[];
+    };
+    expect(config.rule_files).toEqual(["/etc/prometheus/alerts.yml"]);
+    const compose = parse(readFileSync(join(root, "docker-compose.yml"), "utf8")) as {
+      services: Record<string, { environment?: Record<string, string> }>;
+    };
+    expect(
+      config.scrape_configs.map((job) => [
+        job.metrics_path,
+        job.dns_sd_configs[0]?.port,
+        job.authorization.credentials_file,
+      ]),
+    ).toEqual([
+      ["/api/metrics", 3000, "/etc/prometheus/metrics-token"],
+      [
+        "/metrics",
+        Number(compose.services.worker?.environment?.WORKER_METRICS_PORT),
+        "/etc/prometheus/metrics-token",
+      ],
+    ]);
+  });
+});
+
 describe("ops/grafana/ctrip-pay.json", () => {
   it("is an importable dashboard: unique panel ids, a 24-column grid, a query per panel", () => {
     const { uid, title, panels } = dashboard();
