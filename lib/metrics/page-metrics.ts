@@ -5,8 +5,9 @@ import { observeHttpRequest } from "./http-metrics";
 
 /**
  * Pages (dashboard, checkout page, sign-in) are measured where every request of the Node server
- * passes: its `request` event, until the response is finished. API routes are not measured here:
- * their wrappers (lib/http) do it with the exact route template, so nothing is counted twice.
+ * passes: its `request` event, until the response is finished. API routes are not measured here
+ * (their wrappers in lib/http do it with the exact route template, so nothing is counted twice),
+ * except next-auth's and Inngest's, which have no such wrapper.
  */
 export type PageTemplates = { template: string; pattern: RegExp }[];
 
@@ -39,17 +40,18 @@ export function pageRoute(pathname: string, status: number, templates: PageTempl
   return templates.find(({ pattern }) => pattern.test(pathname))?.template ?? "unmatched";
 }
 
-/** The page templates of the production build this server runs (`<distDir>/app-path-routes-manifest.json`). */
+/** Pages, and the API routes no lib/http wrapper measures (next-auth, Inngest's endpoint). */
+function measuredHere(url: string): boolean {
+  return !url.startsWith("/api/") || /^\/api\/(auth|inngest)(\/|\?|$)/.test(url);
+}
+
+/** The page (and route) templates of the production build this server runs (`<distDir>/app-path-routes-manifest.json`). */
 export function builtPageTemplates(root = process.cwd()): PageTemplates {
   try {
     const manifest = JSON.parse(
       readFileSync(join(root, process.env.NEXT_DIST_DIR ?? ".next", "app-path-routes-manifest.json"), "utf8"),
     ) as Record<string, string>;
-    return pageTemplates(
-      Object.entries(manifest)
-        .filter(([file]) => file.endsWith("/page"))
-        .map(([, template]) => template),
-    );
+    return pageTemplates(Object.values(manifest));
   } catch {
     return [];
   }
@@ -64,7 +66,7 @@ export function measurePageRequests(templates: PageTemplates = builtPageTemplate
   const emit = Server.prototype.emit as (this: Server, event: string | symbol, ...args: unknown[]) => boolean;
   Server.prototype.emit = function measuredEmit(this: Server, event: string | symbol, ...args: unknown[]) {
     const [request, response] = args as [IncomingMessage | undefined, ServerResponse | undefined];
-    if (event === "request" && request && response && !request.url?.startsWith("/api/")) {
+    if (event === "request" && request && response && measuredHere(request.url ?? "/")) {
       const started = performance.now();
       response.once("finish", () => {
         const pathname = (request.url ?? "/").split("?")[0] ?? "/";
