@@ -1,10 +1,11 @@
 // Route templates of API requests and of pages, and the page measurement on a real Node HTTP server.
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { sampleSum } from "../testing/metrics-text";
 import { methodLabel, observeHttpRequest, routeTemplate, statusClass } from "./http-metrics";
-import { measurePageRequests, pageRoute, pageTemplates } from "./page-metrics";
+import { appFolderTemplates, measurePageRequests, pageRoute, pageTemplates } from "./page-metrics";
 import { processRegistry } from "./registry";
 
 describe("routeTemplate", () => {
@@ -64,6 +65,15 @@ describe("page requests", () => {
     expect(pageRoute("/pay/pay_abc", 404, templates)).toBe("unmatched");
     expect(pageRoute("/wp-login.php", 200, templates)).toBe("unmatched");
     expect(pageRoute("/_next/data/x.json", 200, templates)).toBe("/_next/*");
+  });
+
+  it("reads the templates from the app folder when no build manifest is there (next dev)", () => {
+    const templates = appFolderTemplates(join(import.meta.dirname, "..", "..", "app"));
+    for (const template of ["/", "/pay/[id]", "/dashboard/payments/[id]", "/api/v1/payments/[id]/refund"])
+      expect(templates).toContain(template);
+    // The dashboard's overview lives in a route group: `/dashboard`, not `/dashboard/(overview)`.
+    expect(templates).toContain("/dashboard");
+    expect(templates.some((template) => template.includes("("))).toBe(false);
   });
 
   it("times every page request of the Node server, and leaves wrapped /api/ routes to their wrappers", async () => {

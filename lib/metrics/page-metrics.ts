@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { type Dirent, readdirSync, readFileSync } from "node:fs";
 import { type IncomingMessage, Server, type ServerResponse } from "node:http";
 import { join } from "node:path";
 import { observeHttpRequest } from "./http-metrics";
@@ -45,7 +45,10 @@ function measuredHere(url: string): boolean {
   return !url.startsWith("/api/") || /^\/api\/(auth|inngest)(\/|\?|$)/.test(url);
 }
 
-/** The page (and route) templates of the production build this server runs (`<distDir>/app-path-routes-manifest.json`). */
+/**
+ * The page (and route) templates this server serves: the production build's
+ * `<distDir>/app-path-routes-manifest.json`, or under `next dev` (no manifest yet) the app folder.
+ */
 export function builtPageTemplates(root = process.cwd()): PageTemplates {
   try {
     const manifest = JSON.parse(
@@ -53,8 +56,24 @@ export function builtPageTemplates(root = process.cwd()): PageTemplates {
     ) as Record<string, string>;
     return pageTemplates(Object.values(manifest));
   } catch {
+    return pageTemplates(appFolderTemplates(join(root, "app")));
+  }
+}
+
+/** Templates of the page.tsx and route.ts files under `folder` (route groups `(name)` left out). */
+export function appFolderTemplates(folder: string, prefix = ""): string[] {
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(folder, { withFileTypes: true });
+  } catch {
     return [];
   }
+  return entries.flatMap((entry) => {
+    if (entry.isFile()) return /^(page|route)\.[jt]sx?$/.test(entry.name) ? [prefix || "/"] : [];
+    if (!entry.isDirectory() || entry.name.startsWith("_") || entry.name.startsWith("@")) return [];
+    const segment = /^\(.*\)$/.test(entry.name) ? "" : `/${entry.name}`;
+    return appFolderTemplates(join(folder, entry.name), `${prefix}${segment}`);
+  });
 }
 
 const state = globalThis as unknown as { ctripPageMetrics?: boolean };
