@@ -29,15 +29,24 @@ export function measurePool(pool: Pool): void {
     const query = client.query as (...args: unknown[]) => unknown;
     client.query = function timedQuery(this: PoolClient, ...args: unknown[]) {
       const started = performance.now();
-      const result = query.apply(this, args);
-      if (result instanceof Promise) {
-        const observe = (outcome: string) =>
-          metrics.dbQueryDuration.observe({ outcome }, (performance.now() - started) / 1_000);
-        result.then(
-          () => observe("ok"),
-          () => observe("error"),
+      const observe = (failed: unknown) =>
+        metrics.dbQueryDuration.observe(
+          { outcome: failed ? "error" : "ok" },
+          (performance.now() - started) / 1_000,
         );
-      }
+      // pg-pool's own `pool.query` (Prisma outside transactions) calls back; transactions await.
+      const callback = args.at(-1);
+      if (typeof callback === "function")
+        args[args.length - 1] = function timedCallback(this: unknown, error: unknown, ...rest: unknown[]) {
+          observe(error);
+          return callback.call(this, error, ...rest);
+        };
+      const result = query.apply(this, args);
+      if (result instanceof Promise)
+        result.then(
+          () => observe(null),
+          (error: unknown) => observe(error ?? true),
+        );
       return result;
     } as PoolClient["query"];
   });
