@@ -49,13 +49,19 @@ describe("production guards", () => {
     );
   });
 
-  it("ask only the app server for METRICS_TOKEN (it alone serves the metrics)", () => {
+  it("ask for METRICS_TOKEN only the processes serving metrics: the app server, a worker with WORKER_METRICS_PORT", () => {
     const { METRICS_TOKEN: _token, ...withoutToken } = proper;
     const config = parseEnv(withoutToken);
     expect(productionGuardProblems(config, [base], "server")).toEqual([
       expect.stringMatching(/^METRICS_TOKEN/),
     ]);
     expect(productionGuardProblems(config, [base], "worker")).toEqual([]);
+    expect(
+      productionGuardProblems(parseEnv({ ...withoutToken, WORKER_METRICS_PORT: "9464" }), [base], "worker"),
+    ).toEqual([expect.stringMatching(/^METRICS_TOKEN: required with WORKER_METRICS_PORT/)]);
+    expect(
+      productionGuardProblems(parseEnv({ ...proper, WORKER_METRICS_PORT: "9464" }), [base], "worker"),
+    ).toEqual([]);
     expect(productionGuardProblems(config, [base], "admin")).toEqual([]);
     expect(productionGuardProblems(parseEnv({}), [base], "worker")).toEqual([
       expect.stringMatching(/^WALLET_MNEMONIC/),

@@ -8,8 +8,9 @@ import { ConfigError, DEVELOPMENT_MNEMONIC, DEVELOPMENT_SECRET, type TEnv } from
 import { DEFAULT_MONEY_ROUTING_DELAY_SECONDS } from "./money-routing-delay";
 
 /**
- * The process being started: the app server (`npm start`, `next start`) serves the metrics, so only
- * it needs METRICS_TOKEN; the worker and the admin CLI hold the seed and the secrets like it does.
+ * The process being started: the app server (`npm start`, `next start`) serves the metrics, so it
+ * needs METRICS_TOKEN, and so does a worker serving its own (WORKER_METRICS_PORT); the worker and
+ * the admin CLI hold the seed and the secrets like it does.
  */
 export type GuardedProcess = "server" | "worker" | "admin";
 
@@ -17,7 +18,7 @@ type GuardedEnv = Pick<
   TEnv,
   "WALLET_MNEMONIC" | "APP_SECRET" | "WEBHOOK_ALLOW_PRIVATE_TARGETS" | "INNGEST_DEV" | "METRICS_TOKEN"
 > &
-  Partial<Pick<TEnv, "MONEY_ROUTING_DELAY_SECONDS">>;
+  Partial<Pick<TEnv, "MONEY_ROUTING_DELAY_SECONDS" | "WORKER_METRICS_PORT">>;
 type GuardedChain = Pick<TChain, "name" | "chainId" | "rpcUrls">;
 
 /** One line per problem (`VARIABLE: what is wrong and what to do`); empty on a devnet-only config. */
@@ -50,6 +51,10 @@ export function productionGuardProblems(
     );
   if (role === "server" && !config.METRICS_TOKEN)
     problems.push("METRICS_TOKEN: required, or /api/metrics is public; set a random value of 16+ characters");
+  if (role === "worker" && config.WORKER_METRICS_PORT !== undefined && !config.METRICS_TOKEN)
+    problems.push(
+      "METRICS_TOKEN: required with WORKER_METRICS_PORT, or the worker's /metrics is public; set a random value of 16+ characters",
+    );
   return problems;
 }
 
