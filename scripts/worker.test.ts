@@ -78,10 +78,9 @@ describe("npm run worker", () => {
         .toEqual(expect.any(BigInt));
       // The worker's own registry: its job runs and RPC calls, behind the same token as /api/metrics.
       const metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
-      expect((await fetch(metricsUrl)).status).toBe(401);
-      const metrics = await (
-        await fetch(metricsUrl, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })
-      ).text();
+      const scrape = (headers: Record<string, string>) => fetch(metricsUrl, { headers }).catch(() => null); // listening shortly after the jobs start
+      await expect.poll(async () => (await scrape({}))?.status, { timeout: 30_000 }).toBe(401);
+      const metrics = await (await scrape({ authorization: `Bearer ${METRICS_TOKEN}` }))?.text();
       expect(metrics).toMatch(/^ctrip_job_runs_total\{job="[\w-]+",outcome="succeeded"\} [1-9]/m);
       expect(metrics).toMatch(
         /^ctrip_rpc_requests_total\{chain="worker",method="eth_blockNumber",url_index="0",outcome="ok"\} [1-9]/m,
