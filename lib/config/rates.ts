@@ -46,6 +46,11 @@ export const ZRatesConfig = z
     staleAfterSeconds: z.number().int().min(10).max(86_400).default(600),
     /** Sourced rates are refreshed this often (the rates job); a stored rate this young is reused. */
     refreshSeconds: z.number().int().min(5).max(3_600).default(60),
+    /**
+     * An answer further than this from the median of all answers is left out; when no answer is
+     * within it (two sources far apart) there is no rate rather than a wrong one.
+     */
+    maxDeviationPercent: z.number().int().min(1).max(100).default(10),
     /** Per request to a source. */
     timeoutMs: z.number().int().min(100).max(60_000).default(3_000),
     /** Currencies the rates job keeps fresh (others are fetched when asked). */

@@ -129,13 +129,32 @@ describe("rate sources", () => {
     hits.clear();
     expect((await getRate(d, { chain: "local", currency: "USD" })).rate).toBe("3000.55");
     expect(hits.size).toBe(0);
-    // Three answers (one source down): the middle one.
+    // Three answers (one source down), one far off: left out, the median of the two that agree.
     clock += 61_000;
     answerAll({ coinbase: "3010", kraken: "2990", binance: "5000" });
     expect(await getRate(d, { chain: "local", currency: "USD" })).toMatchObject({
-      rate: "3010",
-      source: "median:binance,coinbase,kraken",
+      rate: "3000",
+      source: "median:coinbase,kraken",
     });
+    const latest = await database.db.exchangeRate.findFirst({
+      where: { asset: d.symbol },
+      orderBy: { asOf: "desc" },
+    });
+    expect(latest?.answers).toEqual(
+      expect.arrayContaining([expect.objectContaining({ source: "binance", rate: "5000" })]),
+    );
+  });
+
+  it("two sources far apart give no rate rather than a wrong one", async () => {
+    const d = deps(sourcesWith());
+    answerAll({ coinbase: "3000", kraken: "4000" });
+    await expect(getRate(d, { chain: "local", currency: "USD" })).rejects.toMatchObject({
+      code: "rate_unavailable",
+    });
+    expect(await database.db.exchangeRate.count({ where: { asset: d.symbol } })).toBe(0);
+    // Within maxDeviationPercent (10 %) of their mean, they are averaged.
+    answerAll({ coinbase: "3000", kraken: "3500" });
+    expect(await getRate(d, { chain: "local", currency: "USD" })).toMatchObject({ rate: "3250" });
   });
 
   it("a source that does not answer in time is dropped; the others still give the rate", async () => {

@@ -4,7 +4,7 @@
 import { z } from "zod";
 import type { TRateSource, TRatesConfig } from "../config/rates";
 import { logger } from "../logger";
-import { medianRate, normalizeRate, type TCurrency } from "../money/fiat";
+import { medianRate, normalizeRate, parseRate, type TCurrency } from "../money/fiat";
 import { type BreakerState, CircuitBreaker } from "../resilience/circuit-breaker";
 
 type Kind = TRateSource["kind"];
@@ -196,17 +196,36 @@ export class RateSources {
   }
 }
 
-/** The median of fresh answers and its name: one source by name, several as "median:a,b". */
-export function combineAnswers(answers: readonly SourceAnswer[]): {
-  rate: string;
-  source: string;
-  asOf: Date;
-} {
-  const names = answers.map((answer) => answer.source).sort();
+/**
+ * The median of fresh answers and its name: one source by name, several as "median:a,b". Answers
+ * further than `maxDeviationPercent` from the median of all answers are left out (a broken or
+ * manipulated source); when none is within it (two sources far apart) there is no rate: better no
+ * quote than a wrong one.
+ */
+export function combineAnswers(
+  answers: readonly SourceAnswer[],
+  maxDeviationPercent: number,
+): { rate: string; source: string; asOf: Date } | null {
+  if (answers.length === 0) return null;
+  const all = medianRate(answers.map((answer) => answer.rate));
+  const agreeing = answers.filter((answer) => deviationWithin(answer.rate, all, maxDeviationPercent));
+  if (agreeing.length === 0) return null;
+  const names = agreeing.map((answer) => answer.source).sort();
   return {
-    rate: medianRate(answers.map((answer) => answer.rate)),
+    rate: medianRate(agreeing.map((answer) => answer.rate)),
     source: names.length === 1 ? (names[0] as string) : `median:${names.join(",")}`,
     // The median is only as recent as the oldest answer it was taken from.
-    asOf: new Date(Math.min(...answers.map((answer) => answer.asOf.getTime()))),
+    asOf: new Date(Math.min(...agreeing.map((answer) => answer.asOf.getTime()))),
   };
+}
+
+/** |rate − reference| ≤ percent % of reference, exactly. */
+function deviationWithin(rate: string, reference: string, percent: number): boolean {
+  const x = parseRate(rate);
+  const y = parseRate(reference);
+  const scale = Math.max(x.scale, y.scale);
+  const a = x.numerator * 10n ** BigInt(scale - x.scale);
+  const b = y.numerator * 10n ** BigInt(scale - y.scale);
+  const difference = a > b ? a - b : b - a;
+  return difference * 100n <= BigInt(percent) * b;
 }
