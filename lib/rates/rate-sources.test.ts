@@ -12,7 +12,7 @@ import { recordRate } from "./rate-history";
 import { decimalFromNumberLiteral, RateSources } from "./rate-sources";
 import { refreshRates } from "./refresh-rates";
 
-type Reply = { status?: number; body?: string; hang?: boolean };
+type Reply = { status?: number; body?: string; hang?: boolean; delayMs?: number };
 /** What each emulated API answers next, by kind; and how often it was asked. */
 const replies = new Map<string, () => Reply>();
 const hits = new Map<string, number>();
@@ -27,8 +27,10 @@ function handle(request: IncomingMessage, response: ServerResponse) {
   hits.set(kind, (hits.get(kind) ?? 0) + 1);
   const reply = replies.get(kind)?.() ?? { status: 404, body: "{}" };
   if (reply.hang) return; // never answers: the client's timeout must end it
-  response.writeHead(reply.status ?? 200, { "content-type": "application/json" });
-  response.end(reply.body ?? "");
+  setTimeout(() => {
+    response.writeHead(reply.status ?? 200, { "content-type": "application/json" });
+    response.end(reply.body ?? "");
+  }, reply.delayMs ?? 0);
 }
 
 const answer = {
@@ -155,6 +157,17 @@ describe("rate sources", () => {
     // Within maxDeviationPercent (10 %) of their mean, they are averaged.
     answerAll({ coinbase: "3000", kraken: "3500" });
     expect(await getRate(d, { chain: "local", currency: "USD" })).toMatchObject({ rate: "3250" });
+  });
+
+  it("concurrent requests for one rate share one round of requests to the sources", async () => {
+    const d = deps(sourcesWith());
+    replies.set("coinbase", () => ({ ...answer.coinbase("3000"), delayMs: 150 }));
+    const rates = await Promise.all(
+      Array.from({ length: 8 }, () => getRate(d, { chain: "local", currency: "USD" })),
+    );
+    expect(new Set(rates.map((rate) => rate.rate))).toEqual(new Set(["3000"]));
+    expect(hits.get("coinbase")).toBe(1);
+    expect(await database.db.exchangeRate.count({ where: { asset: d.symbol } })).toBe(1);
   });
 
   it("a source that does not answer in time is dropped; the others still give the rate", async () => {
