@@ -5,6 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ZRatesConfig } from "../config/rates";
+import { getHealth } from "../health/get-health";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
 import { testChain } from "../testing/test-chain";
 import { getRate } from "./get-rate";
@@ -223,6 +224,10 @@ describe("rate sources", () => {
     await refreshRates({ db: database.db, chains: d2.chains, sources: opened });
     expect(hits.get("kraken")).toBe(1);
     const reopened = opened.statuses().find((status) => status.source === "kraken");
+    // /api/health shows the breaker (never the URL).
+    const health = await getHealth({ db: database.db, chains: d2.chains, rateSources: opened });
+    expect(health.rate_sources.find((status) => status.source === "kraken")).toEqual(reopened);
+    expect(JSON.stringify(health.rate_sources)).not.toContain("127.0.0.1");
     expect(reopened?.state).toBe("open");
     expect(new Date(reopened?.retry_at ?? 0).getTime()).toBe(clock + 20_000);
     // The source recovers: the next probe closes the breaker and its answer counts again.

@@ -5,7 +5,7 @@ import { z } from "zod";
 import type { TRateSource, TRatesConfig } from "../config/rates";
 import { logger } from "../logger";
 import { medianRate, normalizeRate, parseRate, type TCurrency } from "../money/fiat";
-import { type BreakerState, CircuitBreaker } from "../resilience/circuit-breaker";
+import { CircuitBreaker } from "../resilience/circuit-breaker";
 
 type Kind = TRateSource["kind"];
 /** What one source said: the rate and when it held (the source's timestamp, else when it answered). */
@@ -91,14 +91,15 @@ function sourceUrl(source: TRateSource, base: string, quote: string): string {
 
 const MAX_ANSWER_BYTES = 64 * 1024;
 
-/** What /api/health-like views show of one source (the breaker only; URLs may hold keys). */
-export type RateSourceStatus = {
-  source: string;
-  state: BreakerState;
-  consecutive_failures: number;
-  retry_at: string | null;
-  last_error: string | null;
-};
+/** What /api/health shows of one source: its circuit breaker (never its URL, which may hold a key). */
+export const ZRateSourceStatus = z.object({
+  source: z.string(),
+  state: z.enum(["closed", "open", "half_open"]),
+  consecutive_failures: z.number().int(),
+  retry_at: z.string().nullable(),
+  last_error: z.string().nullable(),
+});
+export type RateSourceStatus = z.infer<typeof ZRateSourceStatus>;
 
 export type RateSourcesOptions = {
   fetch?: typeof fetch;
