@@ -154,7 +154,7 @@ export class RateSources {
   private async askOne(name: string, base: string, currency: TCurrency): Promise<SourceAnswer | null> {
     const source = this.config.sources[name];
     const breaker = this.breakers.get(name);
-    if (!source || !breaker || !breaker.available(this.now())) return null;
+    if (!source || !breaker?.available(this.now())) return null;
     const started = this.now();
     try {
       const parsed = await this.request(source, base, source.quotes[currency] ?? currency);
