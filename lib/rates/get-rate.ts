@@ -28,7 +28,7 @@ import type { Db } from "../db/client";
 import { AppError } from "../errors";
 import { logger } from "../logger";
 import { normalizeRate, type TCurrency } from "../money/fiat";
-import { recordRate, storedRateAt } from "./rate-history";
+import { recentlyFetchedRate, recordRate, storedRateAt } from "./rate-history";
 import { combineAnswers, type RateSources } from "./rate-sources";
 import { sharedRateSources } from "./shared-rate-sources";
 
@@ -172,7 +172,13 @@ async function sourcedRate(
       `No stored rate of ${asset} in ${currency} within ${staleAfterSeconds} s before ${at.toISOString()}.`,
     );
   }
-  const recent = await storedRateAt(deps.db, { asset, currency, at: now, maxAgeMs: refreshSeconds * 1_000 });
+  const recent = await recentlyFetchedRate(deps.db, {
+    asset,
+    currency,
+    since: new Date(now.getTime() - refreshSeconds * 1_000),
+    now,
+    maxAgeMs: staleMs,
+  });
   if (recent) return recent;
   const live = await fetchRate(deps.db, sources, query);
   if (live) return live;
@@ -203,6 +209,12 @@ export async function fetchRate(
       });
     return null;
   }
-  await recordRate(db, { asset: query.asset, currency: query.currency, ...combined, answers });
+  await recordRate(db, {
+    asset: query.asset,
+    currency: query.currency,
+    ...combined,
+    answers,
+    fetchedAt: new Date(sources.now()),
+  });
   return combined;
 }

@@ -159,7 +159,8 @@ export class RateSources {
     try {
       const parsed = await this.request(source, base, source.quotes[currency] ?? currency);
       breaker.succeeded(this.now() - started);
-      const asOf = parsed.asOf ?? new Date(started);
+      // A source clock ahead of ours cannot date a rate in the future.
+      const asOf = parsed.asOf && parsed.asOf.getTime() < started ? parsed.asOf : new Date(started);
       if (this.now() - asOf.getTime() > this.config.staleAfterSeconds * 1_000) {
         logger.warn("rate source answered a stale rate: not used", {
           source: name,
