@@ -1,6 +1,7 @@
 import { decryptSecret } from "../crypto/encrypt-secret";
 import { serializeEvent } from "../events/event-object";
 import { newId } from "../ids";
+import { noteFailedWebhookAttempt } from "../notifications/webhook-endpoint-failing";
 import { sendWebhook, type WebhookSendResult } from "./send-webhook";
 import type { WebhookDeps } from "./webhook-deps";
 import { DEFAULT_RETRY_SCHEDULE_MS } from "./webhook-schedule";
@@ -130,6 +131,8 @@ export async function deliverLoadedWebhook(
   const outcome = result
     ? await recordAttempt(deps, deliveryId, result)
     : await closeUnsendableDelivery(deps, deliveryId);
+  if (result && !result.succeeded)
+    await noteFailedWebhookAttempt(deps.db, deliveryId, deps.now?.() ?? new Date());
   deps.logger.info("webhook attempt", {
     deliveryId,
     eventId: event.id,
