@@ -21,7 +21,7 @@ export async function noteFailedWebhookAttempt(db: Db, deliveryId: string, now: 
       JOIN webhook_endpoints e ON e.id = d.endpoint_id
       WHERE d.id = ${deliveryId} AND e.deleted_at IS NULL
     ), attempts AS (
-      SELECT a.created_at, (a.status_code BETWEEN 200 AND 299) AS ok
+      SELECT a.created_at, COALESCE(a.status_code BETWEEN 200 AND 299, false) AS ok
       FROM webhook_attempts a JOIN webhook_deliveries d ON d.id = a.delivery_id
       WHERE d.endpoint_id = (SELECT id FROM endpoint) AND a.created_at > ${since}
     )
