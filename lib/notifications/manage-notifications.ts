@@ -81,14 +81,6 @@ export async function markNotificationsRead(deps: MemberDeps & { now?: Date }): 
   return count;
 }
 
-/** The member's unread count (the nav link's badge). */
-export async function countUnreadNotifications(deps: MemberDeps): Promise<number> {
-  if (deps.actor.type !== "user") return 0;
-  return deps.db.notificationRecipient.count({
-    where: { userId: deps.actor.userId, readAt: null, notification: { merchantId: deps.actor.merchantId } },
-  });
-}
-
 /** The kinds the member gets emails for (every kind unless opted out). */
 export async function notificationPreferences(deps: MemberDeps): Promise<Record<TNotificationKind, boolean>> {
   const { userId } = memberOf(deps.actor);

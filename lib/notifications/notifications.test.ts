@@ -33,6 +33,7 @@ import { startSmtpServer, type TestSmtpServer } from "../testing/smtp-server";
 import { testChain } from "../testing/test-chain";
 import { createWebhookEndpoint } from "../webhooks/create-webhook-endpoint";
 import { deliverWebhook } from "../webhooks/deliver-webhook";
+import { updateWebhookEndpoint } from "../webhooks/manage-webhook-endpoints";
 import { webhookDeps } from "../webhooks/webhook-deps";
 import { NOTIFICATION_KINDS } from "./kinds";
 import {
@@ -392,6 +393,24 @@ describe("notification emails", () => {
       [a.emails.admin, a.emails.owner, a.emails.quietAdmin].sort(),
     );
     await expectNoSecrets([endpoint.secret, "merchant-own-token"]);
+
+    // Disabled by a developer: its events stop, the owners and admins are told (once, not on a no-op).
+    const developer = userActor({
+      merchantId: a.merchantId,
+      userId: a.ids.developer ?? "",
+      role: "developer",
+    });
+    for (let i = 0; i < 2; i++)
+      await updateWebhookEndpoint({ ...deps, actor: developer }, a.merchantId, endpoint.id, {
+        status: "disabled",
+      });
+    const disabled = await database.db.notification.findMany({
+      where: { title: "A webhook endpoint was disabled" },
+    });
+    expect(disabled.map((row) => [row.merchantId, row.kind])).toEqual([
+      [a.merchantId, "webhook_endpoint_failing"],
+    ]);
+    expect(disabled[0]?.body).toContain(`developer ${a.ids.developer}`);
   });
 
   it("preferences and read marks are the member's own", async () => {

@@ -101,8 +101,27 @@ export async function notifyWebhookEndpointFailing(
       `${failingSince.toISOString()}, and none has succeeded since. They are retried; fix the endpoint or ` +
       "disable it.",
     link: `/dashboard/webhooks/${endpoint.id}`,
-    dedupeKey: `webhook_endpoint_failing:${endpoint.id}:${dayBucket(now)}`,
+    dedupeKey: `${webhookFailingDedupePrefix()}${endpoint.id}:${dayBucket(now)}`,
     now,
+  });
+}
+
+export const webhookFailingDedupePrefix = () => "webhook_endpoint_failing:";
+
+/** Someone disabled a webhook endpoint: its events stop going out. */
+export async function notifyWebhookEndpointDisabled(
+  tx: Sql,
+  endpoint: { id: string; merchantId: string; url: string },
+  actor: Actor,
+) {
+  await recordNotification(tx, {
+    kind: "webhook_endpoint_failing",
+    merchantId: endpoint.merchantId,
+    title: "A webhook endpoint was disabled",
+    body:
+      `Your webhook endpoint ${webhookHost(endpoint.url)} (${endpoint.id}) was disabled by ${describeActor(actor)}: ` +
+      "no events are sent to it until it is enabled again.",
+    link: `/dashboard/webhooks/${endpoint.id}`,
   });
 }
 

@@ -1,5 +1,6 @@
 import type { Db } from "../db/client";
-import { notifyWebhookEndpointFailing } from "./notify";
+import { notifyWebhookEndpointFailing, webhookFailingDedupePrefix } from "./notify";
+import { dayBucket } from "./record-notification";
 
 /** How long an endpoint fails without a single success before its merchant is told. */
 export const WEBHOOK_FAILING_AFTER_MS = 60 * 60_000;
@@ -20,6 +21,9 @@ export async function noteFailedWebhookAttempt(db: Db, deliveryId: string, now: 
       SELECT e.id, e.merchant_id, e.url FROM webhook_deliveries d
       JOIN webhook_endpoints e ON e.id = d.endpoint_id
       WHERE d.id = ${deliveryId} AND e.deleted_at IS NULL
+        -- Told today already: nothing to look at (a dead endpoint fails often).
+        AND NOT EXISTS (SELECT 1 FROM notifications
+          WHERE dedupe_key = ${webhookFailingDedupePrefix()} || e.id || ':' || ${dayBucket(now)})
     ), attempts AS (
       SELECT a.created_at, COALESCE(a.status_code BETWEEN 200 AND 299, false) AS ok
       FROM webhook_attempts a JOIN webhook_deliveries d ON d.id = a.delivery_id
