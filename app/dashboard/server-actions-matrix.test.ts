@@ -509,6 +509,30 @@ describe("dashboard server actions: authorization matrix", () => {
     expect((await database.db.payment.findUniqueOrThrow({ where: { id: a.paymentId } })).status).toBe(
       "canceled",
     );
+    // The member's own email choices: every kind left unchecked is opted out, for them only.
+    const notificationActions = await notifications();
+    expect(
+      await outcome(() =>
+        notificationActions.setNotificationPreferencesAction(
+          { saved: false, ...empty },
+          form({ email: ["deep_reorg"] }),
+        ),
+      ),
+    ).toBe('returned {"saved":true,"error":null,"fieldErrors":{}}');
+    const optOuts = await database.db.notificationOptOut.findMany({
+      where: { user: { merchantId: a.merchantId } },
+    });
+    expect(optOuts.map((optOut) => optOut.userId)).toEqual(optOuts.map(() => a.userId));
+    expect(optOuts.map((optOut) => optOut.kind)).not.toContain("deep_reorg");
+    expect(optOuts).toHaveLength(6);
+    expect(
+      await outcome(() =>
+        notificationActions.setNotificationPreferencesAction(
+          { saved: false, ...empty },
+          form({ email: ["not_a_kind"] }),
+        ),
+      ),
+    ).toMatch(/"saved":false,"error":"email: unknown notification kind"/);
   });
 
   it("only the owner reviews payouts: an admin of the same merchant is refused, the payout unchanged", async () => {
