@@ -20,7 +20,9 @@ export type IdPrefix =
   | "inv" // team invitation
   | "inc" // chain incident
   | "chg" // money-routing setting change (treasury, payout limits)
-  | "otx"; // outgoing transaction (lib/transactions)
+  | "otx" // outgoing transaction (lib/transactions)
+  | "ntf" // notification (lib/notifications)
+  | "ntr"; // notification recipient (one email)
 
 const ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 const BODY_LENGTH = 22; // 62^22 > 2^128

@@ -33,6 +33,7 @@ export default async function DashboardLayout({ children }: { children: ReactNod
           <Link href="/dashboard/settings">Settings</Link>
           <Link href="/dashboard/team">Team</Link>
           <Link href="/dashboard/audit-log">Audit log</Link>
+          <Link href="/dashboard/notifications">Notifications</Link>
         </nav>
         <div className={styles.account}>
           <Link href="/dashboard/account" className="muted">

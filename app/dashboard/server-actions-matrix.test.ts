@@ -156,6 +156,11 @@ async function snapshot(merchantId: string) {
     db.user.findMany({ where: { merchantId }, orderBy: { id: "asc" } }),
     db.invitation.findMany({ where: { merchantId }, orderBy: { id: "asc" } }),
     db.settingChange.findMany({ where: { merchantId }, orderBy: { id: "asc" } }),
+    db.notificationOptOut.findMany({
+      where: { user: { merchantId } },
+      orderBy: [{ userId: "asc" }, { kind: "asc" }],
+    }),
+    db.notificationRecipient.findMany({ where: { notification: { merchantId } }, orderBy: { id: "asc" } }),
   ]);
   return JSON.stringify(rows, (_key, value) => (typeof value === "bigint" ? value.toString() : value));
 }
@@ -239,6 +244,7 @@ const payouts = () => import("./payouts/actions");
 const team = () => import("./team/actions");
 const overview = () => import("./(overview)/actions");
 const account = () => import("./account/actions");
+const notifications = () => import("./notifications/actions");
 const empty = { error: null, fieldErrors: {} };
 type WebhookActions = Awaited<ReturnType<typeof webhooks>>;
 /** A webhook endpoint action: B's endpoint must be the not-found page. */
@@ -408,6 +414,18 @@ const MATRIX: Record<string, Entry> = {
         form({ current_password: "not the password", new_password: "a new long password" }),
       ),
   },
+  "app/dashboard/notifications/actions.ts#setNotificationPreferencesAction": {
+    kind: "own",
+    call: async () =>
+      (await notifications()).setNotificationPreferencesAction(
+        { saved: false, ...empty },
+        form({ email: ["payout_awaiting_approval", "deep_reorg"] }),
+      ),
+  },
+  "app/dashboard/notifications/actions.ts#markNotificationsReadAction": {
+    kind: "own",
+    call: async () => (await notifications()).markNotificationsReadAction(),
+  },
   "app/sign-up/actions.ts#signUpAction": { kind: "public" },
 };
 
@@ -491,6 +509,30 @@ describe("dashboard server actions: authorization matrix", () => {
     expect((await database.db.payment.findUniqueOrThrow({ where: { id: a.paymentId } })).status).toBe(
       "canceled",
     );
+    // The member's own email choices: every kind left unchecked is opted out, for them only.
+    const notificationActions = await notifications();
+    expect(
+      await outcome(() =>
+        notificationActions.setNotificationPreferencesAction(
+          { saved: false, ...empty },
+          form({ email: ["deep_reorg"] }),
+        ),
+      ),
+    ).toBe('returned {"saved":true,"error":null,"fieldErrors":{}}');
+    const optOuts = await database.db.notificationOptOut.findMany({
+      where: { user: { merchantId: a.merchantId } },
+    });
+    expect(optOuts.map((optOut) => optOut.userId)).toEqual(optOuts.map(() => a.userId));
+    expect(optOuts.map((optOut) => optOut.kind)).not.toContain("deep_reorg");
+    expect(optOuts).toHaveLength(6);
+    expect(
+      await outcome(() =>
+        notificationActions.setNotificationPreferencesAction(
+          { saved: false, ...empty },
+          form({ email: ["not_a_kind"] }),
+        ),
+      ),
+    ).toMatch(/"saved":false,"error":"email: unknown notification kind"/);
   });
 
   it("only the owner reviews payouts: an admin of the same merchant is refused, the payout unchanged", async () => {

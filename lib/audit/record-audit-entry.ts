@@ -1,6 +1,7 @@
 import type { Actor } from "../access/actor";
 import type { Prisma, Tx } from "../db/client";
 import { newId } from "../ids";
+import { notifyAuditedChange } from "../notifications/notify";
 
 /** What the audit log records. Dotted `object.verb`, past tense. */
 export const AUDIT_ACTIONS = [
@@ -70,5 +71,6 @@ export async function recordAuditEntry(tx: Tx, params: AuditEntryParams): Promis
     },
     select: { id: true },
   });
+  await notifyAuditedChange(tx, params);
   return id;
 }

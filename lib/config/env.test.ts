@@ -18,6 +18,17 @@ describe("parseEnv", () => {
     ).toThrow(/WALLET_MNEMONIC: not a valid BIP-39 mnemonic/);
   });
 
+  it("validates SMTP_URL, OPS_EMAIL and defaults SMTP_FROM (notifications)", () => {
+    expect(parseEnv({}).SMTP_URL).toBeUndefined();
+    expect(parseEnv({}).OPS_EMAIL).toBeUndefined();
+    expect(parseEnv({}).SMTP_FROM).toMatch(/<.+@.+>/);
+    expect(parseEnv({ SMTP_URL: "smtps://user:pass@mail.example:465" }).SMTP_URL).toBe(
+      "smtps://user:pass@mail.example:465",
+    );
+    expect(() => parseEnv({ SMTP_URL: "https://mail.example" })).toThrow(/SMTP_URL: must be an smtp/);
+    expect(() => parseEnv({ OPS_EMAIL: "not an address" })).toThrow(/OPS_EMAIL: must be an email/);
+  });
+
   it("treats empty values as unset", () => {
     expect(parseEnv({ PORT: "", DATABASE_URL: "" }).PORT).toBe(3000);
   });

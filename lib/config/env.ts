@@ -126,6 +126,15 @@ export const ZEnv = z
       .min(0)
       .max(30 * 86_400, "at most 30 days (2592000)")
       .optional(),
+    /**
+     * SMTP server the notification emails go through, e.g. smtps://user:password@mail.example:465 or
+     * smtp://127.0.0.1:25; unset = notifications appear only in the dashboard.
+     */
+    SMTP_URL: z.url({ protocol: /^smtps?$/, error: "must be an smtp:// or smtps:// URL" }).optional(),
+    /** The From of notification emails. */
+    SMTP_FROM: z.string().trim().min(3).max(200).default("cTrip Pay <notifications@localhost>"),
+    /** The operator's address: gateway-wide incidents (deep reorgs, gas tank empty) are emailed to it. */
+    OPS_EMAIL: z.email("must be an email address").optional(),
     /** "off" disables the in-process job runner (e.g. when a separate `npm run worker` runs the jobs). */
     CTRIP_EMBEDDED_RUNNER: z.enum(["on", "off"]).default("on"),
     /** "1"/"true" opens sign-up, "0"/"false" closes it; unset = open only while every chain is a devnet. */

@@ -7,6 +7,7 @@ import type { Db, Tx } from "../db/client";
 import type { ChainIncidentKind } from "../db/generated/enums";
 import { AppError } from "../errors";
 import { newId } from "../ids";
+import { notifyChainIncident } from "../notifications/notify";
 
 export const ZChainIncident = z.object({
   id: z.string(),
@@ -34,6 +35,8 @@ export type RecordChainIncidentParams = {
   replacementHash?: string | null;
   detail: string;
   createdAt?: Date;
+  /** The payments the incident touched (a deep reorg's reverted transfers): their merchants are told. */
+  paymentIds?: readonly string[];
 };
 
 export async function recordChainIncident(tx: Tx | Db, params: RecordChainIncidentParams): Promise<string> {
@@ -56,6 +59,7 @@ export async function recordChainIncident(tx: Tx | Db, params: RecordChainIncide
     },
     select: { id: true },
   });
+  await notifyChainIncident(tx, { ...params, id }, params.createdAt);
   return id;
 }
 

@@ -7,6 +7,7 @@ import { configuredRates } from "../config/rates";
 import type { Db } from "../db/client";
 import { deleteExpiredIdempotencyKeys } from "../idempotency/delete-expired-idempotency-keys";
 import type { Logger } from "../logger";
+import { sendDueNotificationEmails } from "../notifications/send-notification-emails";
 import { expirePayments } from "../payments/expire-payments";
 import { runPayouts } from "../payouts/run-payouts";
 import { refreshRates } from "../rates/refresh-rates";
@@ -228,6 +229,31 @@ export const ratesJob = defineJob({
   ],
 });
 
+/**
+ * Sends the recorded notifications' emails through SMTP_URL (lib/notifications), every 5 s: a
+ * failed email stays pending with its attempts and error, retried with backoff. Without SMTP_URL
+ * the due ones are marked email_off (they stay in the dashboard list). Emails are claimed with
+ * SKIP LOCKED and leased, so two processes never send one at once.
+ */
+export const notificationEmailJob = defineJob({
+  id: "notification-emails",
+  intervalMs: () => 5_000,
+  cron: "* * * * *",
+  concurrency: { limit: 1 },
+  steps: ({ db, logger }) => [
+    jobStep("send-due-notification-emails", () => {
+      const config = env();
+      return sendDueNotificationEmails({
+        db,
+        logger,
+        smtpUrl: config.SMTP_URL,
+        from: config.SMTP_FROM,
+        publicUrl: publicUrl(),
+      });
+    }),
+  ],
+});
+
 /** Every background job: the embedded runner drives them all, and each has its Inngest function. */
 export const jobs: readonly JobDefinition[] = [
   chainHeartbeatJob,
@@ -238,4 +264,5 @@ export const jobs: readonly JobDefinition[] = [
   settingChangesJob,
   webhookDeliveryJob,
   ratesJob,
+  notificationEmailJob,
 ];

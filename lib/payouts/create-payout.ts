@@ -7,6 +7,7 @@ import { AppError } from "../errors";
 import { recordEvent } from "../events/record-event";
 import { newId } from "../ids";
 import { formatAmount, parseAmount } from "../money/amounts";
+import { notifyPayoutAwaitingApproval } from "../notifications/notify";
 import { ZMetadata } from "../payments/create-payment";
 import { resolveToken } from "../payments/payment-object";
 import { ZRecipientAddress } from "../validation/address";
@@ -179,6 +180,7 @@ export async function createPayoutWith(
       object: payout,
       createdAt: now,
     });
+    if (!approved) await notifyPayoutAwaitingApproval(tx, merchantId, payout);
     return payout;
   };
   return link.tx ? run(link.tx) : deps.db.$transaction(run);

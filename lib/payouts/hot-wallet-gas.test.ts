@@ -130,6 +130,12 @@ describe("gas for token payouts from the gas tank", () => {
     for (const row of waiting)
       expect(row.lastError).toMatch(/paused: the gas tank 0x[0-9a-fA-F]{40} .* fund the gas tank/);
     expect((await topUps()).length).toBe(1);
+    // Three payouts waiting, two runs: one notification to the merchant (bursts collapse per hour).
+    expect(
+      await database.db.notification.count({
+        where: { kind: "payouts_paused", merchantId: fx.merchant.merchantId },
+      }),
+    ).toBe(1);
     await expectReconciled();
 
     await fx.fundGasTank(parseEther("1"));

@@ -6,6 +6,7 @@ import type { TChain } from "../config/chains";
 import type { Tx } from "../db/client";
 import type { TEventType } from "../events/event-object";
 import { recordEvent } from "../events/record-event";
+import { notifyPayoutsPaused } from "../notifications/notify";
 import { broadcastRawTransaction } from "../transactions/broadcast-raw-transaction";
 import type { FeeFields } from "../transactions/fees/transaction-cost";
 import { outgoingTransactionOf } from "../transactions/outgoing-transaction-of";
@@ -47,6 +48,12 @@ export async function requestGasTopUp(
       },
       data: { lastError: error.message },
     });
+    await notifyPayoutsPaused(
+      deps.db,
+      { merchantId: params.merchantId, chain: chain.name, gasTankEmpty: true },
+      error.message,
+      nowOf(deps),
+    );
   }
 }
 

@@ -12,6 +12,7 @@ import type { TChain } from "../config/chains";
 import type { Tx } from "../db/client";
 import { AppError } from "../errors";
 import type { Logger } from "../logger";
+import { notifyPayoutsPaused } from "../notifications/notify";
 import { broadcastRawTransaction } from "../transactions/broadcast-raw-transaction";
 import { quoteFees } from "../transactions/fees/quote-fees";
 import { type FeeFields, feeFieldsOf } from "../transactions/fees/transaction-cost";
@@ -192,6 +193,7 @@ async function signPayout(
         return "failed";
       }
       await tx.payout.update({ where: { id: payoutId }, data: { lastError: message } });
+      await notifyPayoutsPaused(tx, { merchantId: payout.merchantId, chain: chain.name, payoutId }, message);
       return "skipped";
     }
     if (!(error instanceof TokenTransferRefusedError || isExecutionReverted(error))) throw error;

@@ -153,6 +153,12 @@ describe("deep reorgs", () => {
     const incidents = await database.db.chainIncident.findMany({ where: { kind: "deep_reorg" } });
     expect(incidents).toHaveLength(1);
     expect(incidents[0]).toMatchObject({ chain: "local", orphanedBlock: scannedTip, acknowledgedAt: null });
+    // The merchant whose payment it reverted is notified (lib/notifications), naming the payment.
+    const notifications = await database.db.notification.findMany({
+      where: { kind: "deep_reorg", merchantId: { not: null } },
+    });
+    expect(notifications).toHaveLength(1);
+    expect(notifications[0]?.body).toContain(created.id);
     const errors = lines.filter((line) => line.level === "error");
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatchObject({

@@ -147,6 +147,7 @@ export async function revertOrphanedBlocks(
           replacementHash: replacement ?? null,
           detail: `reorg of ${depth} blocks (more than the ${chain.confirmations} confirmations): ${reverted.length} transfers reverted`,
           createdAt: deps.now(),
+          paymentIds,
         });
       const settledLost = [...recomputed].flatMap(([id, state]) =>
         state.events.includes("payment.reverted") && state.exception === "reorged_after_settlement"

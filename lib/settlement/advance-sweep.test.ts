@@ -125,6 +125,13 @@ describe("ERC-20 sweep", () => {
     expect(await fx.tokenBalance(payment.deposit)).toBe(payment.amount);
     // Paused, and said so where operators look: /api/health (degraded) and /api/metrics.
     expect((await sweepOf(payment.id)).pausedReason).toBe("gas_tank_insufficient");
+    // …and to the merchant's owners and admins (and the operator with OPS_EMAIL), once per hour.
+    await advanceSweep(fx.deps, sweepId);
+    expect(
+      await database.db.notification.count({
+        where: { kind: "sweeps_paused", merchantId: fx.merchant.merchantId },
+      }),
+    ).toBe(1);
     const paused = await getHealth({ db: database.db, chains: fx.deps.chains });
     expect(paused.status).toBe("degraded");
     expect(paused.settlement).toEqual([

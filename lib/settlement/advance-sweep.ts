@@ -25,6 +25,7 @@ import type { SweepStatus } from "../db/generated/enums";
 import { AppError } from "../errors";
 import { recordEvent } from "../events/record-event";
 import { newId } from "../ids";
+import { notifySweepsPaused } from "../notifications/notify";
 import { PAYMENT_SELECT, serializePayment, toBigInt } from "../payments/payment-object";
 import { allocateNonce } from "../transactions/allocate-nonce";
 import { feeCacheMsOf, feeFields, type GasQuote, quoteGasPrice } from "../transactions/gas-price";
@@ -205,6 +206,14 @@ export async function recordSweepTransaction(
                     : null,
             },
           });
+          if (error instanceof GasTankInsufficientError || error instanceof TokenBlockedError)
+            await notifySweepsPaused(
+              tx,
+              sweep,
+              error instanceof TokenBlockedError ? error.reason : "gas_tank_insufficient",
+              error.message,
+              nowOf(deps),
+            );
         }
         return false;
       },

@@ -97,6 +97,14 @@ export const SERVER_ACTION_TABLE: Record<string, TableRow<TPermission | "member"
   "app/dashboard/team/actions.ts#removeMemberAction": row("team:write", OWNER),
   "app/dashboard/(overview)/actions.ts#acknowledgeIncidentsAction": row("account:write", OPERATORS),
   "app/dashboard/account/actions.ts#changePasswordAction": { permission: "member", roles: EVERYONE },
+  "app/dashboard/notifications/actions.ts#setNotificationPreferencesAction": {
+    permission: "member",
+    roles: EVERYONE,
+  },
+  "app/dashboard/notifications/actions.ts#markNotificationsReadAction": {
+    permission: "member",
+    roles: EVERYONE,
+  },
   "app/sign-up/actions.ts#signUpAction": null,
   "app/invite/[token]/actions.ts#acceptInvitationAction": null,
 };

@@ -2,6 +2,7 @@ import { decryptSecret } from "../crypto/encrypt-secret";
 import { serializeEvent } from "../events/event-object";
 import { newId } from "../ids";
 import { recordWebhookAttempt } from "../metrics/work-metrics";
+import { noteFailedWebhookAttempt } from "../notifications/webhook-endpoint-failing";
 import { sendWebhook, type WebhookSendResult } from "./send-webhook";
 import type { WebhookDeps } from "./webhook-deps";
 import { DEFAULT_RETRY_SCHEDULE_MS } from "./webhook-schedule";
@@ -132,6 +133,8 @@ export async function deliverLoadedWebhook(
     ? await recordAttempt(deps, deliveryId, result)
     : await closeUnsendableDelivery(deps, deliveryId);
   recordWebhookAttempt(result, event.createdAt, deps.now?.() ?? new Date());
+  if (result && !result.succeeded)
+    await noteFailedWebhookAttempt(deps.db, deliveryId, deps.now?.() ?? new Date());
   deps.logger.info("webhook attempt", {
     deliveryId,
     eventId: event.id,

@@ -13,6 +13,7 @@ import {
   ZListQuery,
 } from "../http/pagination";
 import { assertBelowMerchantCap } from "../merchants/merchant-caps";
+import { notifyWebhookEndpointDisabled } from "../notifications/notify";
 import type { WebhookDeps } from "./webhook-deps";
 import {
   serializeWebhookEndpoint,
@@ -83,6 +84,15 @@ export async function updateWebhookEndpoint(
       (await tx.webhookEndpoint.count({ where: { ...live(merchantId, id), disabled: true } }))
     )
       await assertBelowMerchantCap(tx, merchantId, "webhook_endpoints");
+    // Disabling an enabled endpoint stops its events: the owners and admins are told.
+    const disabling =
+      input.status === "disabled"
+        ? await tx.webhookEndpoint.findFirst({
+            where: { ...live(merchantId, id), disabled: false },
+            select: { id: true, merchantId: true, url: true },
+          })
+        : null;
+    if (disabling) await notifyWebhookEndpointDisabled(tx, disabling, deps.actor);
     return tx.webhookEndpoint.updateMany({
       where: live(merchantId, id),
       data: {

@@ -228,6 +228,11 @@ describe("a paused USDT-like token", () => {
       expect(result.lastError).toMatch(/paused/);
       const sweep = await database.db.sweep.findUniqueOrThrow({ where: { id: sweepId } });
       expect(sweep.pausedReason).toBe("token_paused");
+      expect(
+        await database.db.notification.count({
+          where: { kind: "sweeps_paused", merchantId: sweep.merchantId },
+        }),
+      ).toBe(1);
       expect(sweep.attempts).toBe(0);
       const health = await getHealth({ db: database.db, chains: fx.deps.chains });
       expect(health.settlement).toEqual([
@@ -284,6 +289,11 @@ describe("a paused USDT-like token", () => {
       expect(row.status).toBe("approved");
       expect(row.rawTx).toBeNull();
       expect(row.lastError).toMatch(/paused/);
+      // The merchant's owners and admins are told (lib/notifications), linking the payout.
+      const notices = await database.db.notification.findMany({
+        where: { kind: "payouts_paused", merchantId: row.merchantId },
+      });
+      expect(notices.map((notice) => notice.link)).toEqual([`/dashboard/payouts/${payout.id}`]);
     } finally {
       await tokens.pauseUsdt(false);
     }
