@@ -1,0 +1,161 @@
+import { z } from "zod";
+import { authorize } from "../access/actor";
+import type { TChain } from "../config/chains";
+import { AppError } from "../errors";
+import { newId } from "../ids";
+import { depositAddress } from "../wallet/derivation";
+import {
+  allocateDepositIndex,
+  CREATE_PAYMENT_COMMON,
+  type CreatePaymentDeps,
+  type FiatInsert,
+  insertPayment,
+  ZCreatePayment,
+} from "./create-payment";
+import { parsePrice, quoteOption, type RatesDeps } from "./fiat-rates";
+import { resolveToken, serializePayment, type TPaymentObject } from "./payment-object";
+
+export const ZAccept = z.strictObject({
+  chain: z.string().min(1).max(32),
+  /** A symbol from chains.yaml; omitted = the chain's native coin. */
+  token: z.string().min(1).max(16).nullish(),
+});
+
+/** `POST /api/v1/payments` priced in fiat: the payer chooses among `accepts` (default: every coin). */
+export const ZCreateFiatPayment = z.strictObject({
+  price: z.strictObject({
+    /** Exact decimal string in the currency's units ("20.00"); numbers are refused. */
+    amount: z.string({ error: 'must be a decimal string such as "20.00"' }).max(100),
+    currency: z.string().regex(/^[A-Za-z]{3}$/, "must be an ISO 4217 code such as USD"),
+  }),
+  accepts: z.array(ZAccept).min(1).max(50).optional(),
+  ...CREATE_PAYMENT_COMMON,
+});
+export type TCreateFiatPayment = z.infer<typeof ZCreateFiatPayment>;
+
+/**
+ * The request body of `POST /api/v1/payments`: a body with `price` is the fiat form, any other the
+ * single-coin form (validated exactly as before). Mixing them is refused: each form is strict.
+ */
+export const ZCreatePaymentRequest = z.custom<unknown>().transform((value, context) => {
+  const fiat = typeof value === "object" && value !== null && "price" in value;
+  const parsed = (fiat ? ZCreateFiatPayment : ZCreatePayment).safeParse(value);
+  if (parsed.success) return parsed.data as TCreateFiatPayment | z.infer<typeof ZCreatePayment>;
+  for (const issue of parsed.error.issues)
+    context.addIssue({ code: "custom", message: issue.message, path: [...issue.path] });
+  return z.NEVER;
+});
+
+/** The union the OpenAPI document shows for the request body. */
+export const ZCreatePaymentRequestDoc = z.union([ZCreatePayment, ZCreateFiatPayment]);
+
+export function isFiatRequest(
+  body: TCreateFiatPayment | z.infer<typeof ZCreatePayment>,
+): body is TCreateFiatPayment {
+  return "price" in body;
+}
+
+export type CreateFiatPaymentDeps = CreatePaymentDeps & { rates?: RatesDeps };
+
+/** Every chain/token an `accepts` list names (default: every configured coin), validated. */
+export function resolveAccepts(chains: TChain[], accepts: TCreateFiatPayment["accepts"]) {
+  const requested =
+    accepts ??
+    chains.flatMap((chain) => [
+      { chain: chain.name, token: null },
+      ...chain.tokens.map((token) => ({ chain: chain.name, token: token.symbol })),
+    ]);
+  const seen = new Set<string>();
+  return requested.map((accept, index) => {
+    const fail = (field: string, message: string) => {
+      const path = accepts ? `accepts.${index}.${field}` : "accepts";
+      throw new AppError("validation_failed", `${path}: ${message}`, { errors: [{ path, message }] });
+    };
+    const chain = chains.find((candidate) => candidate.name === accept.chain);
+    if (!chain) return fail("chain", `unknown chain; configured: ${chains.map((c) => c.name).join(", ")}`);
+    const token = resolveToken(chain, accept.token);
+    if (!token) return fail("token", `unknown token on ${chain.name}`);
+    const key = `${chain.name}:${token.symbol}`;
+    if (seen.has(key)) return fail("token", `${token.symbol} on ${chain.name} is listed twice`);
+    seen.add(key);
+    return { chain, token };
+  });
+}
+
+/**
+ * Creates a payment priced in fiat: one deposit address (one HD index: the same address on every
+ * EVM chain) and one option per accepted chain/token with its amount at the current rate, locked
+ * for the merchant's quote window. Rates are read before the index is allocated, so a refused
+ * payment (rate unavailable: 503) costs no index.
+ */
+export async function createFiatPayment(
+  deps: CreateFiatPaymentDeps,
+  merchantId: string,
+  input: TCreateFiatPayment,
+): Promise<TPaymentObject> {
+  authorize(deps.actor, merchantId, "payments:write");
+  const now = deps.now ?? new Date();
+  const price = parsePrice(input.price.amount, input.price.currency, "price.amount");
+  const accepted = resolveAccepts(deps.chains, input.accepts);
+  const quotes = await Promise.all(
+    accepted.map(({ chain, token }) =>
+      quoteOption(deps.rates ?? { db: deps.db, chains: deps.chains }, { chain, token, currency: price.currency, minor: price.minor, at: now }),
+    ),
+  );
+  const [first] = accepted;
+  const [firstQuote] = quotes;
+  if (!first || !firstQuote) throw new AppError("validation_failed", "accepts: no coin to pay with");
+
+  const allocated = await allocateDepositIndex(deps.db, merchantId, first.chain.name);
+  const quoteExpiresAt = new Date(now.getTime() + allocated.quote_ttl_seconds * 1000);
+  const fiat: FiatInsert = {
+    priceAmount: price.minor,
+    currency: price.currency,
+    toleranceBps: allocated.underpayment_tolerance_bps,
+    options: accepted.map(({ chain, token }, index) => ({
+      chain: chain.name,
+      chainId: chain.chainId,
+      tokenSymbol: token.symbol,
+      tokenAddress: token.address,
+      tokenDecimals: token.decimals,
+      amount: quotes[index]?.amount ?? 0n,
+      rate: quotes[index]?.rate ?? "0",
+      rateSource: quotes[index]?.source ?? "",
+      quoteExpiresAt,
+    })),
+  };
+  const expiresIn = input.expires_in ?? allocated.default_expiry_seconds;
+  const row = {
+    id: newId("pay"),
+    status: "pending" as const,
+    exception: null,
+    chain: first.chain.name,
+    chainId: first.chain.chainId,
+    tokenSymbol: first.token.symbol,
+    tokenAddress: first.token.address,
+    tokenDecimals: first.token.decimals,
+    amount: { toFixed: () => firstQuote.amount.toString() },
+    amountReceived: { toFixed: () => "0" },
+    depositAddress: depositAddress(allocated.deposit_xpub, allocated.index),
+    requiredConfirmations: first.chain.confirmations,
+    confirmations: 0,
+    expiresAt: new Date(now.getTime() + expiresIn * 1000),
+    createdAt: now,
+    detectedAt: null,
+    confirmedAt: null,
+    settledAt: null,
+    orderId: input.order_id ?? null,
+    description: input.description ?? null,
+    metadata: input.metadata ?? {},
+    redirectUrl: input.redirect_url ?? null,
+    transfers: [],
+    priceAmount: { toFixed: () => price.minor.toString() },
+    priceCurrency: price.currency,
+    valueReceived: { toFixed: () => "0" },
+    options: fiat.options.map((option) => ({ ...option, amount: { toFixed: () => option.amount.toString() } })),
+    unattributedTransfers: [],
+  };
+  const payment = serializePayment(row, deps.baseUrl);
+  await insertPayment(deps.db, { merchantId, allocated, row, object: payment, amount: firstQuote.amount, now, fiat });
+  return payment;
+}
