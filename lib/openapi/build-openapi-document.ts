@@ -17,9 +17,16 @@ import { ZHealth } from "../health/get-health";
 import type { ListPage } from "../http/pagination";
 import { ZIdParams } from "../http/route-params";
 import type { IdPrefix } from "../ids";
-import { ZCreatePayment, ZMetadata } from "../payments/create-payment";
+import { ZCreatePaymentRequestDoc } from "../payments/create-fiat-payment";
+import { ZMetadata } from "../payments/create-payment";
 import { ZListPaymentsQuery } from "../payments/list-payments";
-import { type TPaymentObject, ZPaymentObject } from "../payments/payment-object";
+import {
+  FIAT_PAYMENT_KEYS,
+  FIAT_TRANSFER_KEYS,
+  type TPaymentObject,
+  ZPaymentObject,
+  ZTransferObject,
+} from "../payments/payment-object";
 import { ZCreatePayout } from "../payouts/create-payout";
 import { ZListPayoutsQuery } from "../payouts/list-payouts";
 import { ZPayoutLimitsList, ZPayoutLimitsObject, ZSetPayoutLimits } from "../payouts/payout-limits";
@@ -156,7 +163,7 @@ const RESPONSE_COMPONENTS = {
   SettingChangeList: ZSettingChangeList,
 };
 const REQUEST_COMPONENTS = {
-  CreatePaymentRequest: ZCreatePayment,
+  CreatePaymentRequest: ZCreatePaymentRequestDoc,
   SetTreasurySettingRequest: ZSetTreasurySetting,
   CreateWebhookEndpointRequest: ZCreateWebhookEndpoint,
   UpdateWebhookEndpointRequest: ZUpdateWebhookEndpoint,
@@ -205,7 +212,14 @@ export const OPERATIONS: readonly OperationSpec[] = [
     description:
       "Creates a payment with its own deposit address. `chain` is a chain name from the gateway's chains.yaml, " +
       "`token` a token symbol on it (omitted = the native coin), `amount` a decimal string in token units " +
-      '(e.g. `"12.5"`; JSON numbers are refused), `expires_in` seconds until expiry.',
+      '(e.g. `"12.5"`; JSON numbers are refused), `expires_in` seconds until expiry. ' +
+      'Priced in fiat instead: `price: {amount: "20.00", currency: "USD"}` and optional `accepts: [{chain, token?}]` ' +
+      "(default: every configured coin) in place of `chain`/`token`/`amount` (never both forms). The payment then " +
+      "has one address valid on every chain, `options[]` (per coin: amount, rate, EIP-681 URI, quote expiry; quotes " +
+      "locked for the merchant's quote window, re-quoted with `payment.requoted` when the checkout loads it after " +
+      "they expired), and is judged on `value_received` in the price currency within the merchant's underpayment " +
+      "tolerance; coins sent that it does not accept are listed in `unattributed_transfers`. An unsupported " +
+      "currency is a 400, a rate that cannot be had a 503 `rate_unavailable`.",
     body: {
       schema: "CreatePaymentRequest",
       example: {
@@ -762,6 +776,9 @@ const override: NonNullable<z.core.ToJSONSchemaParams["override"]> = ({ zodSchem
   if (jsonSchema.minimum === Number.MIN_SAFE_INTEGER) jsonSchema.minimum = undefined;
   if (jsonSchema.maximum === Number.MAX_SAFE_INTEGER) jsonSchema.maximum = undefined;
   if (zodSchema === ZMetadata) jsonSchema.maxProperties = 50;
+  // Present on fiat-priced payments only.
+  const only = zodSchema === ZPaymentObject ? FIAT_PAYMENT_KEYS : zodSchema === ZTransferObject ? FIAT_TRANSFER_KEYS : [];
+  if (only.length > 0) jsonSchema.required = jsonSchema.required?.filter((key) => !only.includes(key));
 };
 
 const CONVERSION = { target: "draft-2020-12", unrepresentable: "any", override } as const;

@@ -89,6 +89,10 @@ export const ZPaymentObject = z.object({
 });
 export type TPaymentObject = z.infer<typeof ZPaymentObject>;
 
+/** Keys only a fiat-priced payment's object (and its transfers) has (optional in the OpenAPI document). */
+export const FIAT_PAYMENT_KEYS = ["price", "value_received", "options", "received", "unattributed_transfers"];
+export const FIAT_TRANSFER_KEYS = ["chain", "token", "value"];
+
 /** The columns serializePayment needs (`select` exactly these). */
 export const PAYMENT_SELECT = {
   id: true,
