@@ -54,7 +54,7 @@ COPY --from=prod-deps /app/node_modules ./node_modules
 COPY --from=build /app/.next/standalone ./
 COPY --from=build /app/.next/static ./.next/static
 # What the worker and the migrations load at runtime (tsx compiles it on the fly).
-COPY --from=build /app/package.json /app/tsconfig.json /app/chains.yaml ./
+COPY --from=build /app/package.json /app/tsconfig.json /app/chains.yaml /app/rates.yaml ./
 COPY --from=build /app/lib ./lib
 COPY --from=build /app/inngest ./inngest
 COPY --from=build /app/scripts ./scripts

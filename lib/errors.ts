@@ -17,6 +17,8 @@ export const ERROR_CODES = {
   rate_limited: 429,
   internal_error: 500,
   service_unavailable: 503,
+  /** No exchange rate can be had: every source failed and the last stored rate is stale (lib/rates). */
+  rate_unavailable: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -37,6 +39,7 @@ const TITLES: Record<ErrorCode, string> = {
   rate_limited: "Too many requests",
   internal_error: "Internal server error",
   service_unavailable: "Service unavailable",
+  rate_unavailable: "Exchange rate unavailable",
 };
 
 export type FieldError = { path: string; message: string };

@@ -74,6 +74,8 @@ export const ZEnv = z
       .default(10_000),
     ANVIL_PORT: ZPort.default(8545),
     CHAINS_FILE: z.string().min(1).default("chains.yaml"),
+    /** Exchange-rate sources, pegs and the devnet's fixed rates (lib/config/rates.ts). */
+    RATES_FILE: z.string().min(1).default("rates.yaml"),
     /** BIP-39 seed of every deposit address, the gas tank and the hot wallets. */
     WALLET_MNEMONIC: z.string().trim().min(1).default(DEVELOPMENT_MNEMONIC),
     /** Signs sessions (next-auth) and derives the webhook-secret encryption key unless one is given. */

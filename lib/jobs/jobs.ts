@@ -3,11 +3,14 @@ import { recordChainHead } from "../chains/record-chain-head";
 import type { TChain } from "../config/chains";
 import { env } from "../config/env";
 import { publicUrl } from "../config/public-url";
+import { configuredRates } from "../config/rates";
 import type { Db } from "../db/client";
 import { deleteExpiredIdempotencyKeys } from "../idempotency/delete-expired-idempotency-keys";
 import type { Logger } from "../logger";
 import { expirePayments } from "../payments/expire-payments";
 import { runPayouts } from "../payouts/run-payouts";
+import { refreshRates } from "../rates/refresh-rates";
+import { sharedRateSources } from "../rates/shared-rate-sources";
 import { checkNativeBalances } from "../scanner/check-native-balances";
 import { findStalledChains } from "../scanner/find-stalled-chains";
 import { scanChain } from "../scanner/scan-chain";
@@ -205,6 +208,26 @@ export const settingChangesJob = defineJob({
   ],
 });
 
+/**
+ * Fetches the exchange rates of every sourced asset of the configured chains (rates.yaml) and stores
+ * them (lib/rates): quotes then rarely wait on a price API, and a late transfer finds the rate of
+ * its block's time. Nothing to do on the devnet (fixed and pegged rates). Sources that fail are
+ * reported, not retried here: their breakers decide when they are asked again.
+ */
+export const ratesJob = defineJob({
+  id: "exchange-rates",
+  intervalMs: () => configuredRates().refreshSeconds * 1_000,
+  cron: "* * * * *",
+  concurrency: { limit: 1 },
+  steps: ({ db, chains, logger }) => [
+    jobStep("refresh-rates", async () => {
+      const result = await refreshRates({ db, chains, sources: sharedRateSources() });
+      if (result.failed.length > 0) logger.warn("no rate source answered", { pairs: result.failed });
+      return result;
+    }),
+  ],
+});
+
 /** Every background job: the embedded runner drives them all, and each has its Inngest function. */
 export const jobs: readonly JobDefinition[] = [
   chainHeartbeatJob,
@@ -214,4 +237,5 @@ export const jobs: readonly JobDefinition[] = [
   payoutJob,
   settingChangesJob,
   webhookDeliveryJob,
+  ratesJob,
 ];

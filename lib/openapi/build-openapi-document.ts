@@ -32,6 +32,7 @@ import { ZListPayoutsQuery } from "../payouts/list-payouts";
 import { ZPayoutLimitsList, ZPayoutLimitsObject, ZSetPayoutLimits } from "../payouts/payout-limits";
 import { ZPayoutObject } from "../payouts/payout-object";
 import { ZRefundPayment } from "../payouts/refund-payment";
+import { ZListRatesQuery, ZRateList } from "../rates/list-rates";
 import { ZReconciliationQuery } from "../settlement/reconcile-chain";
 import { ZSetTreasurySetting } from "../settlement/set-treasury-setting";
 import { ZSettingChangeList, ZSettingChangeObject } from "../settlement/setting-change-object";
@@ -161,6 +162,7 @@ const RESPONSE_COMPONENTS = {
   AuditLogEntryList: ZAuditLogEntryList,
   SettingChange: ZSettingChangeObject,
   SettingChangeList: ZSettingChangeList,
+  RateList: ZRateList,
 };
 const REQUEST_COMPONENTS = {
   CreatePaymentRequest: ZCreatePaymentRequestDoc,
@@ -177,7 +179,7 @@ type OperationSpec = {
   method: HttpMethod;
   path: string;
   operationId: string;
-  tag: "Payments" | "Events" | "Webhooks" | "Settlement" | "Balances" | "Audit log" | "System";
+  tag: "Payments" | "Rates" | "Events" | "Webhooks" | "Settlement" | "Balances" | "Audit log" | "System";
   summary: string;
   description: string;
   /** Prefix of the `{id}` path parameter, validated by ZIdParams(prefix). */
@@ -185,6 +187,8 @@ type OperationSpec = {
   query?: z.ZodObject;
   body?: { schema: keyof typeof REQUEST_COMPONENTS; example: unknown };
   responses: { status: number; schema: ComponentName; description: string }[];
+  /** Problem statuses of this operation beyond the ones derived from its shape (e.g. 503 rate_unavailable). */
+  problems?: number[];
 } & (
   | {
       /** Public endpoints take no API key and answer in their own format. */
@@ -393,6 +397,26 @@ export const OPERATIONS: readonly OperationSpec[] = [
     responses: [{ status: 200, schema: "Reconciliation", description: "The chain's reconciliation." }],
   },
   ...balanceOperations(),
+  {
+    method: "get",
+    path: "/api/v1/rates",
+    operationId: "listRates",
+    permission: "payments:read",
+    tag: "Rates",
+    summary: "List exchange rates",
+    description:
+      "The current rate of every chain and token you can be paid in, in `currency` (ISO 4217, default USD): " +
+      "`rate` is currency units per one whole token as an exact decimal string, `source` says where it came " +
+      'from (`peg`: a stablecoin in its peg currency, always `"1"`; `fixed`: configured, the devnet; a price ' +
+      "API's name, or `median:a,b,…` of the APIs that answered), `as_of` when it held and `age_seconds` how old " +
+      "it is. Rates come from the sources of the gateway's `rates.yaml`; an asset whose rate cannot be had now " +
+      "(every source failed and the last stored rate is older than the staleness limit) is listed with " +
+      "`rate: null` and the reason in `error`. An unsupported currency is a 400; when no asset has a rate " +
+      "the answer is 503 `rate_unavailable`.",
+    query: ZListRatesQuery,
+    problems: [400, 503],
+    responses: [{ status: 200, schema: "RateList", description: "The rates, one per chain and token." }],
+  },
   {
     method: "get",
     path: "/api/v1/audit-log",
@@ -726,6 +750,10 @@ function webhookOperations(): OperationSpec[] {
 
 const TAGS = [
   { name: "Payments", description: "Payments to a fresh deposit address, confirmed on chain." },
+  {
+    name: "Rates",
+    description: "Exchange rates of the coins you accept, for prices in fiat (exact decimal strings).",
+  },
   { name: "Events", description: "What happened to your objects; the same objects webhooks deliver." },
   {
     name: "Webhooks",
@@ -742,7 +770,7 @@ const TAGS = [
 ];
 
 const PROBLEM_SUMMARY: Record<number, string> = {
-  400: "Malformed JSON body.",
+  400: "Malformed JSON body, or an unsupported value (e.g. a currency that is not ISO 4217).",
   401: "Missing, unknown or revoked API key.",
   403: "The API key lacks the permission this operation needs.",
   404: "No such object for this API key's merchant.",
@@ -752,6 +780,7 @@ const PROBLEM_SUMMARY: Record<number, string> = {
   422: "Validation failed; `errors` lists each invalid field.",
   429: "Rate limit exceeded for this API key; retry after `Retry-After` seconds.",
   500: "Unexpected error; nothing internal is disclosed. Quote the `request_id`.",
+  503: "No exchange rate can be had now (every source failed, the last stored rate is stale); retry later.",
 };
 
 /** Which problem statuses an operation can answer with, derived from what the route wrapper checks. */
@@ -765,6 +794,7 @@ function problemStatuses(spec: OperationSpec): number[] {
   if (spec.body) for (const status of [400, 413, 415, 422]) statuses.add(status);
   // Idempotency-Key: a malformed key is a 422, a reused key with another body a 409.
   if (spec.method === "post") for (const status of [409, 422]) statuses.add(status);
+  for (const status of spec.problems ?? []) statuses.add(status);
   return [...statuses].sort((a, b) => a - b);
 }
 

@@ -40,6 +40,7 @@ export const API_OPERATION_TABLE: Record<string, TableRow<TApiKeyPermission>> = 
   "GET /api/v1/reconciliation": read("balances:read"),
   "GET /api/v1/balances": read("balances:read"),
   "GET /api/v1/balance-transactions": read("balances:read"),
+  "GET /api/v1/rates": read("payments:read"),
   "POST /api/v1/payouts": row("payouts:write", OPERATORS),
   "GET /api/v1/payouts": read("payouts:read"),
   "GET /api/v1/payouts/{id}": read("payouts:read"),

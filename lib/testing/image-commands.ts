@@ -20,4 +20,5 @@ export const IMAGE_SOURCE_ENTRIES = [
   "package.json",
   "tsconfig.json",
   "chains.yaml",
+  "rates.yaml",
 ] as const;

@@ -1,0 +1,54 @@
+// The stored rate history (table exchange_rates): every rate taken from the sources is kept, so a
+// rate can be looked up for a past moment (a transfer valued at its block's time).
+import type { Db } from "../db/client";
+import type { SourceAnswer } from "./rate-sources";
+
+export type StoredRate = { rate: string; source: string; asOf: Date };
+
+/** Records a rate; recording the same asset, currency and time twice keeps the first. */
+export async function recordRate(
+  db: Db,
+  row: {
+    asset: string;
+    currency: string;
+    rate: string;
+    source: string;
+    asOf: Date;
+    answers: readonly SourceAnswer[];
+  },
+): Promise<void> {
+  await db.exchangeRate.createMany({
+    data: [
+      {
+        asset: row.asset,
+        currency: row.currency,
+        rate: row.rate,
+        source: row.source,
+        asOf: row.asOf,
+        answers: row.answers.map((answer) => ({
+          source: answer.source,
+          rate: answer.rate,
+          as_of: answer.asOf.toISOString(),
+        })),
+      },
+    ],
+    skipDuplicates: true,
+  });
+}
+
+/** The newest stored rate of `asset` in `currency` that held at `at`, if it is at most `maxAgeMs` older. */
+export async function storedRateAt(
+  db: Db,
+  query: { asset: string; currency: string; at: Date; maxAgeMs: number },
+): Promise<StoredRate | null> {
+  const row = await db.exchangeRate.findFirst({
+    where: {
+      asset: query.asset,
+      currency: query.currency,
+      asOf: { lte: query.at, gte: new Date(query.at.getTime() - query.maxAgeMs) },
+    },
+    orderBy: { asOf: "desc" },
+    select: { rate: true, source: true, asOf: true },
+  });
+  return row;
+}
