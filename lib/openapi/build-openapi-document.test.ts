@@ -6,7 +6,12 @@ import { describe, expect, it } from "vitest";
 import { AppError, ERROR_CODES, toProblem } from "../errors";
 import { ZIdParams } from "../http/route-params";
 import { ZCreatePayment } from "../payments/create-payment";
-import { FIAT_PAYMENT_KEYS, type PaymentRow, serializePayment, ZPaymentObject } from "../payments/payment-object";
+import {
+  FIAT_PAYMENT_KEYS,
+  type PaymentRow,
+  serializePayment,
+  ZPaymentObject,
+} from "../payments/payment-object";
 import { buildOpenApiDocument, exampleId, OPERATIONS, ZProblem } from "./build-openapi-document";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -200,12 +205,11 @@ describe("buildOpenApiDocument", () => {
 
   it("states the metadata key cap the zod refinement enforces", () => {
     // Both forms (single-coin and priced in fiat) share the field: read it from each.
-    const forms = doc.components.schemas.CreatePaymentRequest.anyOf as { properties?: { metadata?: unknown } }[];
+    type Form = { properties: { metadata: { maxProperties?: number } } };
+    const forms = doc.components.schemas.CreatePaymentRequest.anyOf as Form[];
     expect(forms).toHaveLength(2);
-    const caps = forms.map((form) => (form.properties?.metadata as { maxProperties?: number }).maxProperties);
-    expect(caps[0]).toBe(caps[1]);
-    const metadata = forms[0]?.properties?.metadata as { maxProperties?: number } | undefined;
-    const cap = typeof metadata === "object" ? metadata.maxProperties : undefined;
+    const [cap, fiatCap] = forms.map((form) => form.properties.metadata.maxProperties);
+    expect(cap).toBe(fiatCap);
     const withKeys = (count: number) =>
       Object.fromEntries(Array.from({ length: count }, (_, key) => [`k${key}`, key]));
     const body = { chain: "local", amount: "1" };

@@ -807,7 +807,12 @@ const override: NonNullable<z.core.ToJSONSchemaParams["override"]> = ({ zodSchem
   if (jsonSchema.maximum === Number.MAX_SAFE_INTEGER) jsonSchema.maximum = undefined;
   if (zodSchema === ZMetadata) jsonSchema.maxProperties = 50;
   // Present on fiat-priced payments only.
-  const only = zodSchema === ZPaymentObject ? FIAT_PAYMENT_KEYS : zodSchema === ZTransferObject ? FIAT_TRANSFER_KEYS : [];
+  const only =
+    zodSchema === ZPaymentObject
+      ? FIAT_PAYMENT_KEYS
+      : zodSchema === ZTransferObject
+        ? FIAT_TRANSFER_KEYS
+        : [];
   if (only.length > 0) jsonSchema.required = jsonSchema.required?.filter((key) => !only.includes(key));
 };
 

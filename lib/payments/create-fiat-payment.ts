@@ -99,7 +99,13 @@ export async function createFiatPayment(
   const accepted = resolveAccepts(deps.chains, input.accepts);
   const quotes = await Promise.all(
     accepted.map(({ chain, token }) =>
-      quoteOption(deps.rates ?? { db: deps.db, chains: deps.chains }, { chain, token, currency: price.currency, minor: price.minor, at: now }),
+      quoteOption(deps.rates ?? { db: deps.db, chains: deps.chains }, {
+        chain,
+        token,
+        currency: price.currency,
+        minor: price.minor,
+        at: now,
+      }),
     ),
   );
   const [first] = accepted;
@@ -152,10 +158,21 @@ export async function createFiatPayment(
     priceAmount: { toFixed: () => price.minor.toString() },
     priceCurrency: price.currency,
     valueReceived: { toFixed: () => "0" },
-    options: fiat.options.map((option) => ({ ...option, amount: { toFixed: () => option.amount.toString() } })),
+    options: fiat.options.map((option) => ({
+      ...option,
+      amount: { toFixed: () => option.amount.toString() },
+    })),
     unattributedTransfers: [],
   };
   const payment = serializePayment(row, deps.baseUrl);
-  await insertPayment(deps.db, { merchantId, allocated, row, object: payment, amount: firstQuote.amount, now, fiat });
+  await insertPayment(deps.db, {
+    merchantId,
+    allocated,
+    row,
+    object: payment,
+    amount: firstQuote.amount,
+    now,
+    fiat,
+  });
   return payment;
 }

@@ -113,7 +113,11 @@ export type AllocatedDeposit = {
  * One statement allocates the deposit index (never reused, even if the request fails later: a gap
  * is harmless, a reuse is not) and reads the chain head the scanner should start from.
  */
-export async function allocateDepositIndex(db: Db, merchantId: string, chain: string): Promise<AllocatedDeposit> {
+export async function allocateDepositIndex(
+  db: Db,
+  merchantId: string,
+  chain: string,
+): Promise<AllocatedDeposit> {
   const [allocated] = await db.$queryRaw<AllocatedDeposit[]>`
     UPDATE merchants SET next_deposit_index = next_deposit_index + 1, updated_at = now()
     WHERE id = ${merchantId}
@@ -153,7 +157,10 @@ export async function insertPayment(
     merchantId: string;
     allocated: AllocatedDeposit;
     /** The coin columns (a fiat-priced payment: its first option). */
-    row: Pick<PaymentRow, "chain" | "chainId" | "tokenSymbol" | "tokenAddress" | "tokenDecimals" | "requiredConfirmations">;
+    row: Pick<
+      PaymentRow,
+      "chain" | "chainId" | "tokenSymbol" | "tokenAddress" | "tokenDecimals" | "requiredConfirmations"
+    >;
     object: TPaymentObject;
     amount: bigint;
     now: Date;

@@ -4,7 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OPERATOR } from "../access/actor";
 import { MOCK_USDC_ADDRESS } from "../devnet/mock-usdc";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
-import { BASE_URL, OTHER_TOKEN_ADDRESS, type ScannerFixture, startScannerFixture } from "../testing/scanner-fixture";
+import {
+  BASE_URL,
+  OTHER_TOKEN_ADDRESS,
+  type ScannerFixture,
+  startScannerFixture,
+} from "../testing/scanner-fixture";
 import { createFiatPayment, type TCreateFiatPayment, ZCreatePaymentRequest } from "./create-fiat-payment";
 import { getPaymentOrThrow } from "./get-payment";
 import { requotePayment } from "./requote-payment";
@@ -33,12 +38,19 @@ const ETH_FOR_20_USD = 6_666_666_666_666_667n;
 
 async function create(input: Partial<TCreateFiatPayment> = {}, now?: Date) {
   return createFiatPayment(
-    { actor: OPERATOR, db: database.db, chains: [fx.chain], baseUrl: BASE_URL, now: now ?? (await fx.chainNow()) },
+    {
+      actor: OPERATOR,
+      db: database.db,
+      chains: [fx.chain],
+      baseUrl: BASE_URL,
+      now: now ?? (await fx.chainNow()),
+    },
     fx.merchant.merchantId,
     { price: { amount: "20.00", currency: "USD" }, accepts: BOTH, ...input },
   );
 }
-const get = (id: string) => getPaymentOrThrow({ db: database.db, actor: OPERATOR }, fx.merchant.merchantId, id, BASE_URL);
+const get = (id: string) =>
+  getPaymentOrThrow({ db: database.db, actor: OPERATOR }, fx.merchant.merchantId, id, BASE_URL);
 async function settle() {
   await fx.scan();
   await fx.mine(1);
@@ -77,11 +89,20 @@ describe("fiat-priced payments", () => {
     await fx.sendToken(payment.address, 20_000_000n);
     await settle();
     const paid = await get(payment.id);
-    expect(paid).toMatchObject({ status: "confirmed", exception: null, value_received: "20.00", amount: "20" });
+    expect(paid).toMatchObject({
+      status: "confirmed",
+      exception: null,
+      value_received: "20.00",
+      amount: "20",
+    });
     expect(paid.token.symbol).toBe("USDC");
     expect(paid.received).toEqual([expect.objectContaining({ chain: "local", amount: "20" })]);
     expect(paid.transfers[0]).toMatchObject({ value: "20.00", token: { symbol: "USDC" } });
-    expect(await fx.eventTypes(payment.id)).toEqual(["payment.created", "payment.detected", "payment.confirmed"]);
+    expect(await fx.eventTypes(payment.id)).toEqual([
+      "payment.created",
+      "payment.detected",
+      "payment.confirmed",
+    ]);
   });
 
   it("paid in ETH at the devnet rate", async () => {
@@ -148,11 +169,18 @@ describe("fiat-priced payments", () => {
       await fx.sendToken(short.address, 19_790_000n);
       await fx.sendToken(over.address, 25_000_000n);
       await settle();
-      expect(await get(within.id)).toMatchObject({ status: "confirmed", exception: null, value_received: "19.80" });
+      expect(await get(within.id)).toMatchObject({
+        status: "confirmed",
+        exception: null,
+        value_received: "19.80",
+      });
       expect(await get(short.id)).toMatchObject({ status: "pending", value_received: "19.79" });
       expect(await get(over.id)).toMatchObject({ status: "confirmed", exception: "overpaid" });
     } finally {
-      await database.db.merchant.update({ where: { id: fx.merchant.merchantId }, data: { underpaymentToleranceBps: 0 } });
+      await database.db.merchant.update({
+        where: { id: fx.merchant.merchantId },
+        data: { underpaymentToleranceBps: 0 },
+      });
     }
   });
 
@@ -160,7 +188,9 @@ describe("fiat-priced payments", () => {
     const createdAt = await fx.chainNow();
     const payment = await create({}, createdAt);
     const deps = { db: database.db, chains: [fx.chain], baseUrl: BASE_URL };
-    expect(await requotePayment({ ...deps, now: new Date(createdAt.getTime() + 60_000) }, payment.id)).toBeNull();
+    expect(
+      await requotePayment({ ...deps, now: new Date(createdAt.getTime() + 60_000) }, payment.id),
+    ).toBeNull();
     const later = new Date(createdAt.getTime() + 16 * 60_000);
     const [first, second] = await Promise.all([
       requotePayment({ ...deps, now: later }, payment.id),
@@ -168,7 +198,9 @@ describe("fiat-priced payments", () => {
     ]);
     const requoted = first ?? second;
     expect([first, second].filter(Boolean)).toHaveLength(1);
-    expect(requoted?.options?.[0]?.quote_expires_at).toBe(new Date(later.getTime() + 15 * 60_000).toISOString());
+    expect(requoted?.options?.[0]?.quote_expires_at).toBe(
+      new Date(later.getTime() + 15 * 60_000).toISOString(),
+    );
     expect(await fx.eventTypes(payment.id)).toEqual(["payment.created", "payment.requoted"]);
   });
 
@@ -180,8 +212,17 @@ describe("fiat-priced payments", () => {
     const seen = await get(payment.id);
     expect(seen).toMatchObject({ status: "pending", value_received: "0.00", transfers: [] });
     expect(seen.unattributed_transfers).toEqual([
-      expect.objectContaining({ tx_hash: eth.transactionHash, token_address: null, amount_base_units: "1000000000000000", resolution: null }),
-      expect.objectContaining({ token_address: OTHER_TOKEN_ADDRESS, amount_base_units: "5000000", resolution: null }),
+      expect.objectContaining({
+        tx_hash: eth.transactionHash,
+        token_address: null,
+        amount_base_units: "1000000000000000",
+        resolution: null,
+      }),
+      expect.objectContaining({
+        token_address: OTHER_TOKEN_ADDRESS,
+        amount_base_units: "5000000",
+        resolution: null,
+      }),
     ]);
     const resolved = await resolveUnattributedTransfer(
       { db: database.db, actor: OPERATOR, baseUrl: BASE_URL },
@@ -191,12 +232,17 @@ describe("fiat-priced payments", () => {
     );
     expect(resolved.unattributed_transfers?.[0]?.resolution).toBe("accepted");
     await expect(
-      resolveUnattributedTransfer({ db: database.db, actor: OPERATOR, baseUrl: BASE_URL }, fx.merchant.merchantId, payment.id, {
-        chain: "local",
-        tx_hash: eth.transactionHash,
-        log_index: -1,
-        resolution: "accepted",
-      }),
+      resolveUnattributedTransfer(
+        { db: database.db, actor: OPERATOR, baseUrl: BASE_URL },
+        fx.merchant.merchantId,
+        payment.id,
+        {
+          chain: "local",
+          tx_hash: eth.transactionHash,
+          log_index: -1,
+          resolution: "accepted",
+        },
+      ),
     ).rejects.toMatchObject({ code: "invalid_state" });
   });
 });
@@ -226,7 +272,9 @@ describe("fiat-priced payments: validation", () => {
     await expect(create({ accepts: [{ chain: "local", token: "DOGE" }] })).rejects.toMatchObject({
       errors: [{ path: "accepts.0.token" }],
     });
-    await expect(create({ accepts: [{ chain: "local" }, { chain: "local", token: "eth" }] })).rejects.toMatchObject({
+    await expect(
+      create({ accepts: [{ chain: "local" }, { chain: "local", token: "eth" }] }),
+    ).rejects.toMatchObject({
       errors: [{ path: "accepts.1.token" }],
     });
   });

@@ -2,7 +2,15 @@
 // (lib/money/fiat.ts, which owns every rounding rule): quotes per option, transfer values.
 import type { TChain } from "../config/chains";
 import { AppError } from "../errors";
-import { baseUnitsToFiat, fiatToBaseUnits, formatFiatAmount, isCurrency, parseCurrency, parseFiatAmount, type TCurrency } from "../money/fiat";
+import {
+  baseUnitsToFiat,
+  fiatToBaseUnits,
+  formatFiatAmount,
+  isCurrency,
+  parseCurrency,
+  parseFiatAmount,
+  type TCurrency,
+} from "../money/fiat";
 import { getRate, type RateDeps } from "../rates/get-rate";
 
 export type RatesDeps = RateDeps;

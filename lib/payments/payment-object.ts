@@ -6,7 +6,11 @@ import type { Prisma } from "../db/client";
 import { formatAmount } from "../money/amounts";
 import { formatPrice } from "./fiat-rates";
 
-const ZTokenObject = z.object({ symbol: z.string(), address: z.string().nullable(), decimals: z.number().int() });
+const ZTokenObject = z.object({
+  symbol: z.string(),
+  address: z.string().nullable(),
+  decimals: z.number().int(),
+});
 
 export const ZTransferObject = z.object({
   tx_hash: z.string(),
@@ -83,7 +87,9 @@ export const ZPaymentObject = z.object({
   value_received: z.string().optional(),
   options: z.array(ZPaymentOptionObject).optional(),
   received: z
-    .array(z.object({ chain: z.string(), token: ZTokenObject, amount: z.string(), amount_base_units: z.string() }))
+    .array(
+      z.object({ chain: z.string(), token: ZTokenObject, amount: z.string(), amount_base_units: z.string() }),
+    )
     .optional(),
   unattributed_transfers: z.array(ZUnattributedTransferObject).optional(),
 });
@@ -237,7 +243,9 @@ export function paymentUri(params: {
 
 export function serializePayment(row: PaymentRow, baseUrl: string): TPaymentObject {
   const coin = serializeCoinPayment(row, baseUrl);
-  return row.priceAmount && row.priceCurrency ? { ...coin, ...serializeFiatParts(row, row.priceCurrency) } : coin;
+  return row.priceAmount && row.priceCurrency
+    ? { ...coin, ...serializeFiatParts(row, row.priceCurrency) }
+    : coin;
 }
 
 function serializeCoinPayment(row: PaymentRow, baseUrl: string): TPaymentObject {
@@ -296,7 +304,8 @@ function serializeFiatParts(row: PaymentRow, currency: string): Partial<TPayment
   const options = row.options ?? [];
   const tokenOf = (chain: string | undefined, address: string | null | undefined) => {
     const option = options.find(
-      (o) => o.chain === chain && (o.tokenAddress?.toLowerCase() ?? null) === (address?.toLowerCase() ?? null),
+      (o) =>
+        o.chain === chain && (o.tokenAddress?.toLowerCase() ?? null) === (address?.toLowerCase() ?? null),
     );
     return option
       ? { symbol: option.tokenSymbol, address: option.tokenAddress, decimals: option.tokenDecimals }

@@ -40,7 +40,9 @@ export async function updateFiatPayments(
     const own = transfers.filter((transfer) => transfer.payment_id === id);
     const first = own[0];
     const received = own
-      .filter((t) => first && t.chain === first.chain && (t.token_address ?? "") === (first.token_address ?? ""))
+      .filter(
+        (t) => first && t.chain === first.chain && (t.token_address ?? "") === (first.token_address ?? ""),
+      )
       .reduce((sum, t) => sum + BigInt(t.amount), 0n);
     return { id, value, first, received };
   });

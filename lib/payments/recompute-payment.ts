@@ -4,13 +4,13 @@ import type { TEventType } from "../events/event-object";
 import { recordEvents } from "../events/record-event";
 import { newId } from "../ids";
 import { type CreditedTransfer, type LockedPayment, nextPaymentState } from "./payment-lifecycle";
+import { PAYMENT_SELECT, serializePayment, type TPaymentObject } from "./payment-object";
 import {
   asJudgedPayment,
   type FiatLockedColumns,
   type FiatTransferColumns,
   updateFiatPayments,
 } from "./recompute-fiat-payment";
-import { PAYMENT_SELECT, serializePayment, type TPaymentObject } from "./payment-object";
 
 type Status = TPaymentObject["status"];
 type Exception = TPaymentObject["exception"];
@@ -135,7 +135,9 @@ export async function recomputePayments(
     WHERE p.id = v.id`;
   await updateFiatPayments(
     tx,
-    states.flatMap(({ payment, state }) => (fiatIds.has(payment.id) ? [{ id: payment.id, value: state.received }] : [])),
+    states.flatMap(({ payment, state }) =>
+      fiatIds.has(payment.id) ? [{ id: payment.id, value: state.received }] : [],
+    ),
     transferRows.filter((row) => fiatIds.has(row.payment_id)),
   );
   for (const { payment, state } of states)

@@ -16,7 +16,10 @@ export type RequotePaymentDeps = { db: Db; chains: TChain[]; baseUrl: string; ra
  * again, so two concurrent calls re-quote once. Returns the payment object when it was re-quoted,
  * null when nothing was due (not fiat, not pending, quotes still valid, payment expired).
  */
-export async function requotePayment(deps: RequotePaymentDeps, paymentId: string): Promise<TPaymentObject | null> {
+export async function requotePayment(
+  deps: RequotePaymentDeps,
+  paymentId: string,
+): Promise<TPaymentObject | null> {
   const now = deps.now ?? new Date();
   const due = await deps.db.payment.findFirst({
     where: {
@@ -42,7 +45,10 @@ export async function requotePayment(deps: RequotePaymentDeps, paymentId: string
       const chain = deps.chains.find((candidate) => candidate.name === option.chain);
       if (!chain) return null;
       const token = { symbol: option.tokenSymbol, decimals: option.tokenDecimals };
-      return { position: option.position, ...(await quoteOption(rates, { chain, token, currency, minor, at: now })) };
+      return {
+        position: option.position,
+        ...(await quoteOption(rates, { chain, token, currency, minor, at: now })),
+      };
     }),
   );
   const fresh = quotes.flatMap((quote) => (quote ? [quote] : []));

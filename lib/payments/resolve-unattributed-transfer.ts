@@ -45,7 +45,9 @@ export async function resolveUnattributedTransfer(
     if (count === 0)
       throw new AppError(
         "invalid_state",
-        transfer.resolution ? `This transfer is already ${transfer.resolution}.` : "This transfer was reverted.",
+        transfer.resolution
+          ? `This transfer is already ${transfer.resolution}.`
+          : "This transfer was reverted.",
       );
     return serializePayment(
       await tx.payment.findUniqueOrThrow({ where: { id: paymentId }, select: PAYMENT_SELECT }),

@@ -7,7 +7,14 @@ import { type RatesDeps, valueAt } from "../payments/fiat-rates";
 export const FIAT_MATCH_SELECT = {
   priceCurrency: true,
   options: {
-    select: { chain: true, tokenSymbol: true, tokenAddress: true, tokenDecimals: true, rate: true, quoteExpiresAt: true },
+    select: {
+      chain: true,
+      tokenSymbol: true,
+      tokenAddress: true,
+      tokenDecimals: true,
+      rate: true,
+      quoteExpiresAt: true,
+    },
   },
 } as const;
 
@@ -30,7 +37,9 @@ const sameToken = (a: string | null, b: string | null) =>
 
 /** The accepted option of a fiat-priced payment a transfer of `tokenAddress` on `chain` pays. */
 export function optionOf(payment: MatchedPayment, chain: string, tokenAddress: string | null) {
-  return payment.options.find((option) => option.chain === chain && sameToken(option.tokenAddress, tokenAddress));
+  return payment.options.find(
+    (option) => option.chain === chain && sameToken(option.tokenAddress, tokenAddress),
+  );
 }
 
 /**
