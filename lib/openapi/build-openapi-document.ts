@@ -27,6 +27,7 @@ import {
   ZPaymentObject,
   ZTransferObject,
 } from "../payments/payment-object";
+import { ZResolveUnattributedTransfer } from "../payments/resolve-unattributed-transfer";
 import { ZCreatePayout } from "../payouts/create-payout";
 import { ZListPayoutsQuery } from "../payouts/list-payouts";
 import { ZPayoutLimitsList, ZPayoutLimitsObject, ZSetPayoutLimits } from "../payouts/payout-limits";
@@ -166,6 +167,7 @@ const RESPONSE_COMPONENTS = {
 };
 const REQUEST_COMPONENTS = {
   CreatePaymentRequest: ZCreatePaymentRequestDoc,
+  ResolveUnattributedTransferRequest: ZResolveUnattributedTransfer,
   SetTreasurySettingRequest: ZSetTreasurySetting,
   CreateWebhookEndpointRequest: ZCreateWebhookEndpoint,
   UpdateWebhookEndpointRequest: ZUpdateWebhookEndpoint,
@@ -285,6 +287,22 @@ export const OPERATIONS: readonly OperationSpec[] = [
       'Accepts an `expired` payment with `exception: "paid_late"` (paid in full after its expiry) once its transfers have the required confirmations: it becomes `confirmed` and a `payment.confirmed` event is sent. Any other payment: 409 with code `invalid_state`.',
     idPrefix: "pay",
     responses: [{ status: 200, schema: "Payment", description: "The confirmed payment." }],
+  },
+  {
+    method: "post",
+    path: "/api/v1/payments/{id}/unattributed-transfers/resolve",
+    operationId: "resolveUnattributedTransfer",
+    permission: "payments:write",
+    tag: "Payments",
+    summary: "Resolve an unattributed transfer",
+    description:
+      "Closes the exception of a transfer listed in the payment's `unattributed_transfers` (a coin or chain the payment does not accept, sent to its address): `accepted` records that the merchant keeps the coins (they are not credited to the payment's value). Already resolved or reverted: 409 `invalid_state`.",
+    idPrefix: "pay",
+    body: {
+      schema: "ResolveUnattributedTransferRequest",
+      example: { chain: "local", tx_hash: `0x${"ab".repeat(32)}`, log_index: -1, resolution: "accepted" },
+    },
+    responses: [{ status: 200, schema: "Payment", description: "The payment, with the transfer resolved." }],
   },
   {
     method: "get",

@@ -19,7 +19,7 @@ export type TResolveUnattributedTransfer = z.infer<typeof ZResolveUnattributedTr
  * already resolved, or reverted by a reorg, is a 409.
  */
 export async function resolveUnattributedTransfer(
-  deps: { db: Db; baseUrl: string } & AccessDeps,
+  deps: { db: Db; baseUrl: string } & AccessDeps & { origin?: unknown },
   merchantId: string,
   paymentId: string,
   input: TResolveUnattributedTransfer,
