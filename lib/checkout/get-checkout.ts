@@ -1,8 +1,11 @@
 import type { TChain } from "../config/chains";
+import { publicUrl } from "../config/public-url";
 import type { Db } from "../db/client";
 import { AppError } from "../errors";
 import { formatAmount } from "../money/amounts";
 import { paymentUri, toBigInt } from "../payments/payment-object";
+import { requotePayment } from "../payments/requote-payment";
+import { checkoutFiatPart } from "./checkout-fiat";
 import type { TCheckoutObject } from "./checkout-object";
 
 const BRAND_COLOR = /^#[0-9a-fA-F]{6}$/;
@@ -21,6 +24,8 @@ export async function getCheckoutOrThrow(
   now: Date = new Date(),
 ): Promise<TCheckoutObject> {
   if (!PAYMENT_ID.test(id)) throw new AppError("not_found", "No such payment.");
+  // A fiat-priced payment whose quotes expired unpaid gets new ones as the payer looks at it.
+  const requoted = await requotePayment({ db, chains, baseUrl: publicUrl(), now }, id);
   const row = await db.payment.findUnique({
     where: { id },
     select: {
@@ -40,6 +45,7 @@ export async function getCheckoutOrThrow(
       expiresAt: true,
       description: true,
       redirectUrl: true,
+      priceCurrency: true,
       merchant: { select: { name: true, brandColor: true } },
     },
   });
@@ -57,7 +63,16 @@ export async function getCheckoutOrThrow(
       tokenAddress: row.tokenAddress,
       amount: value,
     });
+  const fiat = row.priceCurrency
+    ? await checkoutFiatPart(db, chains, {
+        id: row.id,
+        address: row.depositAddress,
+        due: row.status === "pending",
+        requoted: requoted !== null,
+      })
+    : undefined;
   return {
+    ...(fiat ? { fiat } : {}),
     id: row.id,
     object: "checkout",
     status: row.status,

@@ -2,6 +2,8 @@
 // accepted coin, valuation at the quote or the block's rate, tolerance, re-quotes, unattributed transfers.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OPERATOR } from "../access/actor";
+import { ZCheckoutObject } from "../checkout/checkout-object";
+import { getCheckoutOrThrow } from "../checkout/get-checkout";
 import { MOCK_USDC_ADDRESS } from "../devnet/mock-usdc";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
 import {
@@ -244,6 +246,40 @@ describe("fiat-priced payments", () => {
         },
       ),
     ).rejects.toMatchObject({ code: "invalid_state" });
+  });
+});
+
+describe("fiat-priced payments: checkout", () => {
+  it("shows the remainder in every coin after a partial payment, and re-quotes expired quotes", async () => {
+    const payment = await create();
+    await fx.sendToken(payment.address, 10_000_000n);
+    await fx.scan();
+    const checkout = await getCheckoutOrThrow(database.db, [fx.chain], payment.id);
+    expect(ZCheckoutObject.parse(checkout)).toEqual(checkout);
+    expect(checkout.fiat).toMatchObject({
+      price: { amount: "20.00", currency: "USD" },
+      value_received: "10.00",
+      value_remaining: "10.00",
+      requoted: false,
+    });
+    expect(checkout.fiat?.options.map((o) => [o.token.symbol, o.amount_remaining])).toEqual([
+      ["USDC", "10"],
+      ["ETH", "0.003333333333333334"],
+    ]);
+    expect(checkout.fiat?.options[1]?.remaining_payment_uri).toBe(
+      `ethereum:${payment.address}@31337?value=3333333333333334`,
+    );
+
+    await database.db.paymentOption.updateMany({
+      where: { paymentId: payment.id },
+      data: { quoteExpiresAt: new Date(Date.now() - 1000), rate: "1.5" },
+    });
+    const requoted = await getCheckoutOrThrow(database.db, [fx.chain], payment.id);
+    expect(requoted.fiat?.requoted).toBe(true);
+    expect(requoted.fiat?.options.map((o) => o.rate)).toEqual(["1", "3000"]);
+    expect(new Date(requoted.fiat?.options[0]?.quote_expires_at ?? 0).getTime()).toBeGreaterThan(Date.now());
+    expect((await getCheckoutOrThrow(database.db, [fx.chain], payment.id)).fiat?.requoted).toBe(false);
+    expect(await fx.eventTypes(payment.id)).toContain("payment.requoted");
   });
 });
 
