@@ -46,6 +46,7 @@ export async function checkoutFiatPart(
         },
         token: { symbol: option.tokenSymbol, address: option.tokenAddress, decimals: option.tokenDecimals },
         rate: option.rate,
+        stablecoin: option.rateSource === "peg",
         amount_remaining: formatAmount(units, option.tokenDecimals),
         amount_remaining_base_units: units.toString(),
         remaining_payment_uri:

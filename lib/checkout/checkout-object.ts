@@ -19,6 +19,8 @@ export const ZCheckoutOption = z.strictObject({
   token: ZCheckoutToken,
   /** Price of one whole token in the payment's currency. */
   rate: z.string(),
+  /** Pegged to the price currency (priced at 1 without a rate source): the checkout's default. */
+  stablecoin: z.boolean(),
   /** The remaining value in this coin (rounded up), and its EIP-681 URI (null unless funds are due). */
   amount_remaining: z.string(),
   amount_remaining_base_units: z.string(),
