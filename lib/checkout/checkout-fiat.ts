@@ -34,16 +34,9 @@ export async function checkoutFiatPart(
     value_remaining: formatFiatAmount(remaining, currency),
     requoted: params.requoted,
     options: row.options.map((option) => {
-      const chain = chains.find((candidate) => candidate.name === option.chain);
       const units = fiatToBaseUnits(remaining, currency, option.rate, option.tokenDecimals);
       return {
-        chain: {
-          name: option.chain,
-          chain_id: option.chainId,
-          native_currency: chain
-            ? { symbol: chain.nativeCurrency.symbol, decimals: chain.nativeCurrency.decimals }
-            : { symbol: "ETH", decimals: 18 },
-        },
+        chain: checkoutChain(chains, option.chain, option.chainId),
         token: { symbol: option.tokenSymbol, address: option.tokenAddress, decimals: option.tokenDecimals },
         rate: option.rate,
         stablecoin: option.rateSource === "peg",
@@ -61,5 +54,17 @@ export async function checkoutFiatPart(
         quote_expires_at: option.quoteExpiresAt.toISOString(),
       };
     }),
+  };
+}
+
+/** A chain as the checkout shows it (its native coin from chains.yaml; ETH if no longer configured). */
+export function checkoutChain(chains: TChain[], name: string, chainId: number): TCheckoutObject["chain"] {
+  const chain = chains.find((candidate) => candidate.name === name);
+  return {
+    name,
+    chain_id: chainId,
+    native_currency: chain
+      ? { symbol: chain.nativeCurrency.symbol, decimals: chain.nativeCurrency.decimals }
+      : { symbol: "ETH", decimals: 18 },
   };
 }

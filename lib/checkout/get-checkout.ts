@@ -5,7 +5,7 @@ import { AppError } from "../errors";
 import { formatAmount } from "../money/amounts";
 import { paymentUri, toBigInt } from "../payments/payment-object";
 import { requotePayment } from "../payments/requote-payment";
-import { checkoutFiatPart } from "./checkout-fiat";
+import { checkoutChain, checkoutFiatPart } from "./checkout-fiat";
 import type { TCheckoutObject } from "./checkout-object";
 
 const BRAND_COLOR = /^#[0-9a-fA-F]{6}$/;
@@ -50,7 +50,6 @@ export async function getCheckoutOrThrow(
     },
   });
   if (!row) throw new AppError("not_found", "No such payment.");
-  const chain = chains.find((candidate) => candidate.name === row.chain);
   const amount = toBigInt(row.amount);
   const received = toBigInt(row.amountReceived);
   const remaining = amount > received ? amount - received : 0n;
@@ -82,13 +81,7 @@ export async function getCheckoutOrThrow(
       brand_color:
         row.merchant.brandColor && BRAND_COLOR.test(row.merchant.brandColor) ? row.merchant.brandColor : null,
     },
-    chain: {
-      name: row.chain,
-      chain_id: row.chainId,
-      native_currency: chain
-        ? { symbol: chain.nativeCurrency.symbol, decimals: chain.nativeCurrency.decimals }
-        : { symbol: "ETH", decimals: 18 },
-    },
+    chain: checkoutChain(chains, row.chain, row.chainId),
     token: { symbol: row.tokenSymbol, address: row.tokenAddress, decimals: row.tokenDecimals },
     amount: formatAmount(amount, row.tokenDecimals),
     amount_base_units: amount.toString(),

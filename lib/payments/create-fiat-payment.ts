@@ -2,14 +2,13 @@ import { z } from "zod";
 import { authorize } from "../access/actor";
 import type { TChain } from "../config/chains";
 import { AppError } from "../errors";
-import { newId } from "../ids";
-import { depositAddress } from "../wallet/derivation";
 import {
   allocateDepositIndex,
   CREATE_PAYMENT_COMMON,
   type CreatePaymentDeps,
   type FiatInsert,
   insertPayment,
+  newPaymentRow,
   ZCreatePayment,
 } from "./create-payment";
 import { parsePrice, quoteOption, type RatesDeps } from "./fiat-rates";
@@ -130,31 +129,15 @@ export async function createFiatPayment(
       quoteExpiresAt,
     })),
   };
-  const expiresIn = input.expires_in ?? allocated.default_expiry_seconds;
   const row = {
-    id: newId("pay"),
-    status: "pending" as const,
-    exception: null,
-    chain: first.chain.name,
-    chainId: first.chain.chainId,
-    tokenSymbol: first.token.symbol,
-    tokenAddress: first.token.address,
-    tokenDecimals: first.token.decimals,
-    amount: { toFixed: () => firstQuote.amount.toString() },
-    amountReceived: { toFixed: () => "0" },
-    depositAddress: depositAddress(allocated.deposit_xpub, allocated.index),
-    requiredConfirmations: first.chain.confirmations,
-    confirmations: 0,
-    expiresAt: new Date(now.getTime() + expiresIn * 1000),
-    createdAt: now,
-    detectedAt: null,
-    confirmedAt: null,
-    settledAt: null,
-    orderId: input.order_id ?? null,
-    description: input.description ?? null,
-    metadata: input.metadata ?? {},
-    redirectUrl: input.redirect_url ?? null,
-    transfers: [],
+    ...newPaymentRow({
+      chain: first.chain,
+      token: first.token,
+      amount: firstQuote.amount,
+      allocated,
+      input,
+      now,
+    }),
     priceAmount: { toFixed: () => price.minor.toString() },
     priceCurrency: price.currency,
     valueReceived: { toFixed: () => "0" },

@@ -67,8 +67,30 @@ export async function createPayment(
   const now = deps.now ?? new Date();
 
   const allocated = await allocateDepositIndex(deps.db, merchantId, chain.name);
+  const row = newPaymentRow({ chain, token, amount, allocated, input, now });
+  const payment = serializePayment(row, deps.baseUrl);
+
+  await insertPayment(deps.db, { merchantId, allocated, row, object: payment, amount, now });
+  return payment;
+}
+
+type CommonInput = Pick<
+  TCreatePayment,
+  "expires_in" | "order_id" | "description" | "metadata" | "redirect_url"
+>;
+
+/** A new payment's row (pending, nothing received) for `chain`/`token` at `amount`. */
+export function newPaymentRow(params: {
+  chain: TChain;
+  token: NonNullable<ReturnType<typeof resolveToken>>;
+  amount: bigint;
+  allocated: AllocatedDeposit;
+  input: CommonInput;
+  now: Date;
+}) {
+  const { chain, token, allocated, input, now } = params;
   const expiresIn = input.expires_in ?? allocated.default_expiry_seconds;
-  const row = {
+  return {
     id: newId("pay"),
     status: "pending" as const,
     exception: null,
@@ -77,7 +99,7 @@ export async function createPayment(
     tokenSymbol: token.symbol,
     tokenAddress: token.address,
     tokenDecimals: token.decimals,
-    amount: { toFixed: () => amount.toString() },
+    amount: { toFixed: () => params.amount.toString() },
     amountReceived: { toFixed: () => "0" },
     depositAddress: depositAddress(allocated.deposit_xpub, allocated.index),
     requiredConfirmations: chain.confirmations,
@@ -93,10 +115,6 @@ export async function createPayment(
     redirectUrl: input.redirect_url ?? null,
     transfers: [],
   };
-  const payment = serializePayment(row, deps.baseUrl);
-
-  await insertPayment(deps.db, { merchantId, allocated, row, object: payment, amount, now });
-  return payment;
 }
 
 export type AllocatedDeposit = {
