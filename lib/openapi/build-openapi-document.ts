@@ -17,6 +17,7 @@ import { ZHealth } from "../health/get-health";
 import type { ListPage } from "../http/pagination";
 import { ZIdParams } from "../http/route-params";
 import type { IdPrefix } from "../ids";
+import { ZQuoteSettingsObject, ZSetQuoteSettings } from "../merchants/quote-settings";
 import { ZCreatePaymentRequestDoc } from "../payments/create-fiat-payment";
 import { ZMetadata } from "../payments/create-payment";
 import { ZListPaymentsQuery } from "../payments/list-payments";
@@ -164,10 +165,12 @@ const RESPONSE_COMPONENTS = {
   SettingChange: ZSettingChangeObject,
   SettingChangeList: ZSettingChangeList,
   RateList: ZRateList,
+  QuoteSettings: ZQuoteSettingsObject,
 };
 const REQUEST_COMPONENTS = {
   CreatePaymentRequest: ZCreatePaymentRequestDoc,
   ResolveUnattributedTransferRequest: ZResolveUnattributedTransfer,
+  SetQuoteSettingsRequest: ZSetQuoteSettings,
   SetTreasurySettingRequest: ZSetTreasurySetting,
   CreateWebhookEndpointRequest: ZCreateWebhookEndpoint,
   UpdateWebhookEndpointRequest: ZUpdateWebhookEndpoint,
@@ -363,6 +366,31 @@ export const OPERATIONS: readonly OperationSpec[] = [
     description:
       "The merchant's settlement mode and treasury address in effect per chain, with any scheduled change.",
     responses: [{ status: 200, schema: "TreasurySettingList", description: "Every chain's setting." }],
+  },
+  {
+    method: "put",
+    path: "/api/v1/settings/quotes",
+    operationId: "setQuoteSettings",
+    permission: "settings:write",
+    tag: "Settlement",
+    summary: "Set the quote window and underpayment tolerance",
+    description:
+      "For payments priced in fiat: `quote_ttl` seconds their quotes stay locked (60–86400, default 900) and " +
+      '`underpayment_tolerance` the percent of the price a payment may fall short and still be paid ("0"–"10", ' +
+      'two decimals, default "0"). Applies to payments created afterwards.',
+    body: { schema: "SetQuoteSettingsRequest", example: { quote_ttl: 600, underpayment_tolerance: "0.5" } },
+    responses: [{ status: 200, schema: "QuoteSettings", description: "The settings now in effect." }],
+  },
+  {
+    method: "get",
+    path: "/api/v1/settings/quotes",
+    operationId: "getQuoteSettings",
+    permission: "settings:read",
+    tag: "Settlement",
+    summary: "Get the quote window and underpayment tolerance",
+    description:
+      "The merchant's quote window (seconds) and underpayment tolerance (percent) for fiat-priced payments.",
+    responses: [{ status: 200, schema: "QuoteSettings", description: "The settings in effect." }],
   },
   {
     method: "get",

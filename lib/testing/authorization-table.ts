@@ -36,6 +36,8 @@ export const API_OPERATION_TABLE: Record<string, TableRow<TApiKeyPermission>> = 
   "GET /api/v1/events/{id}": read("events:read"),
   "PUT /api/v1/settings/treasury": row("settings:write", OWNER),
   "GET /api/v1/settings/treasury": read("settings:read"),
+  "PUT /api/v1/settings/quotes": row("settings:write", OWNER),
+  "GET /api/v1/settings/quotes": read("settings:read"),
   "PUT /api/v1/settings/payouts": row("settings:write", OWNER),
   "GET /api/v1/settings/payouts": read("settings:read"),
   "GET /api/v1/reconciliation": read("balances:read"),
@@ -66,6 +68,7 @@ export const API_OPERATION_TABLE: Record<string, TableRow<TApiKeyPermission>> = 
 export const REFUSED_TO_DEFAULT_KEY = [
   "PUT /api/v1/settings/treasury",
   "PUT /api/v1/settings/payouts",
+  "PUT /api/v1/settings/quotes",
   "POST /api/v1/payouts/{id}/approve",
   "POST /api/v1/payouts/{id}/reject",
 ] as const;

@@ -97,6 +97,37 @@ describe("POST /api/v1/payments priced in fiat", () => {
     expect(await response.json()).toMatchObject({ status, code });
   });
 
+  it("applies the merchant's quote window and tolerance settings to new payments", async () => {
+    const initial = await callApi("GET", "/api/v1/settings/quotes", { apiKey });
+    expect(await initial.json()).toEqual({
+      object: "quote_settings",
+      quote_ttl: 900,
+      underpayment_tolerance: "0.00",
+    });
+    const set = await callApi("PUT", "/api/v1/settings/quotes", {
+      apiKey,
+      body: { quote_ttl: 120, underpayment_tolerance: "0.5" },
+    });
+    expect(await set.json()).toEqual({
+      object: "quote_settings",
+      quote_ttl: 120,
+      underpayment_tolerance: "0.50",
+    });
+    const refused = await callApi("PUT", "/api/v1/settings/quotes", {
+      apiKey,
+      body: { underpayment_tolerance: "11" },
+    });
+    expect(refused.status).toBe(422);
+
+    const payment = await (
+      await create({ price: { amount: "1", currency: "USD" }, accepts: [{ chain: "local" }] })
+    ).json();
+    const window = Date.parse(payment.options[0].quote_expires_at) - Date.parse(payment.created_at);
+    expect(window).toBe(120_000);
+    const row = await database.db.payment.findUniqueOrThrow({ where: { id: payment.id } });
+    expect(row.underpaymentToleranceBps).toBe(50);
+  });
+
   it("answers 404 for an unattributed transfer the payment does not have", async () => {
     const created = await (
       await create({ price: { amount: "5", currency: "EUR" }, accepts: [{ chain: "local" }] })
