@@ -1,9 +1,7 @@
-import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
 import { getAddress, isAddress } from "viem";
-import { parse as parseYaml, YAMLParseError } from "yaml";
 import { z } from "zod";
 import { ZFeeModel, ZTransactionPolicy } from "./chain-fees";
+import { parseYamlConfig, readConfigFile, validateConfig } from "./config-file";
 import { ConfigError, type EnvSource, env } from "./env";
 
 const ZAddress = z
@@ -110,30 +108,12 @@ export function interpolateEnv(text: string, source: EnvSource, file: string): s
 
 /** Parses chains.yaml text; errors name the file, the path inside it and the reason. */
 export function parseChainsConfig(text: string, file: string, source: EnvSource = process.env) {
-  let raw: unknown;
-  try {
-    raw = parseYaml(text);
-  } catch (error) {
-    if (error instanceof YAMLParseError) throw new ConfigError(`${file}: invalid YAML: ${error.message}`);
-    throw error;
-  }
   // Interpolated after parsing, so comments may mention `${VAR}` and values need no YAML quoting.
-  const result = ZChainsConfig.safeParse(interpolateValues(raw, source, file));
-  if (result.success) return result.data;
-  const lines = result.error.issues.map(
-    (issue) => `  ${formatPath(issue.path) || "(root)"}: ${issue.message}`,
-  );
-  throw new ConfigError(`${file} is invalid:\n${lines.join("\n")}`);
+  return validateConfig(ZChainsConfig, interpolateValues(parseYamlConfig(text, file), source, file), file);
 }
 
 export function loadChainsConfig(file: string, source: EnvSource = process.env): TChainsConfig {
-  const path = resolve(file);
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (error) {
-    throw new ConfigError(`${path}: cannot read chains file`, { cause: error });
-  }
+  const { path, text } = readConfigFile(file, "chains file");
   return parseChainsConfig(text, path, source);
 }
 
@@ -145,14 +125,6 @@ function interpolateValues(value: unknown, source: EnvSource, file: string): unk
       Object.entries(value).map(([key, item]) => [key, interpolateValues(item, source, file)]),
     );
   return value;
-}
-
-function formatPath(path: ReadonlyArray<PropertyKey>): string {
-  return path.reduce<string>(
-    (out, part) =>
-      typeof part === "number" ? `${out}[${part}]` : out ? `${out}.${String(part)}` : String(part),
-    "",
-  );
 }
 
 let cachedChains: TChain[] | undefined;

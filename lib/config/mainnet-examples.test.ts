@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { getAddress } from "viem";
 import { describe, expect, it } from "vitest";
 import { parseChainsConfig } from "./chains";
+import { loadRatesConfig, rateAssetOf } from "./rates";
 
 const BEGIN = "# ─── Mainnet examples (begin)";
 const END = "# ─── Mainnet examples (end)";
@@ -68,6 +69,17 @@ describe("chains.yaml mainnet examples", () => {
     // As written in the file (the parser checksums; a typo in the case would be a typo in the hex).
     for (const match of uncommentMainnetExamples(text).matchAll(/address: "(0x[0-9a-fA-F]{40})"/g))
       expect(getAddress(match[1] ?? "")).toBe(match[1]);
+  });
+
+  it("every coin of the examples has a rate in rates.yaml: stablecoins pegged to USD, the others from at least two sources", () => {
+    const rates = loadRatesConfig("rates.yaml");
+    for (const c of config.chains)
+      for (const symbol of [c.nativeCurrency.symbol, ...c.tokens.map((t) => t.symbol)]) {
+        const asset = rateAssetOf(rates, c.name, symbol);
+        if (symbol.startsWith("USD")) expect(asset?.peg, `${c.name} ${symbol}`).toBe("USD");
+        else
+          expect(Object.keys(asset?.sources ?? {}).length, `${c.name} ${symbol}`).toBeGreaterThanOrEqual(2);
+      }
   });
 
   it("the transactions policy example parses", () => {

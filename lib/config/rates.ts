@@ -1,11 +1,9 @@
 // rates.yaml (RATES_FILE): where exchange rates come from (lib/rates). Validated at first use; a bad
 // file stops the gateway with the path and the reason, like chains.yaml.
-import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
-import { parse as parseYaml, YAMLParseError } from "yaml";
 import { z } from "zod";
 import { ZCurrency, ZRate } from "../money/fiat";
-import { ConfigError, env } from "./env";
+import { parseYamlConfig, readConfigFile, validateConfig } from "./config-file";
+import { env } from "./env";
 
 /** The price APIs the gateway can read (lib/rates/rate-sources.ts has their URLs and parsers). */
 export const RATE_SOURCE_KINDS = ["coinbase", "kraken", "binance", "coingecko"] as const;
@@ -48,6 +46,11 @@ export const ZRatesConfig = z
     staleAfterSeconds: z.number().int().min(10).max(86_400).default(600),
     /** Sourced rates are refreshed this often (the rates job); a stored rate this young is reused. */
     refreshSeconds: z.number().int().min(5).max(3_600).default(60),
+    /**
+     * An answer further than this from the median of all answers is left out; when no answer is
+     * within it (two sources far apart) there is no rate rather than a wrong one.
+     */
+    maxDeviationPercent: z.number().int().min(1).max(100).default(10),
     /** Per request to a source. */
     timeoutMs: z.number().int().min(100).max(60_000).default(3_000),
     /** Currencies the rates job keeps fresh (others are fetched when asked). */
@@ -87,27 +90,11 @@ export type TRateSource = z.infer<typeof ZRateSource>;
 
 /** Parses rates.yaml text; errors name the file, the path inside it and the reason. */
 export function parseRatesConfig(text: string, file: string): TRatesConfig {
-  let raw: unknown;
-  try {
-    raw = parseYaml(text);
-  } catch (error) {
-    if (error instanceof YAMLParseError) throw new ConfigError(`${file}: invalid YAML: ${error.message}`);
-    throw error;
-  }
-  const result = ZRatesConfig.safeParse(raw ?? {});
-  if (result.success) return result.data;
-  const lines = result.error.issues.map((issue) => `  ${issue.path.join(".") || "(root)"}: ${issue.message}`);
-  throw new ConfigError(`${file} is invalid:\n${lines.join("\n")}`);
+  return validateConfig(ZRatesConfig, parseYamlConfig(text, file) ?? {}, file);
 }
 
 export function loadRatesConfig(file: string): TRatesConfig {
-  const path = resolve(file);
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (error) {
-    throw new ConfigError(`${path}: cannot read the rates file (RATES_FILE)`, { cause: error });
-  }
+  const { path, text } = readConfigFile(file, "the rates file (RATES_FILE)");
   return parseRatesConfig(text, path);
 }
 

@@ -3,6 +3,8 @@ import { rpcEndpointStatuses } from "../chains/public-client";
 import { hostOf } from "../chains/rpc-endpoint";
 import { configuredChains, type TChain } from "../config/chains";
 import { type Db, db as defaultDb } from "../db/client";
+import { type RateSources, ZRateSourceStatus } from "../rates/rate-sources";
+import { sharedRateSources } from "../rates/shared-rate-sources";
 import { listOpenChainIncidents, ZChainIncident } from "./chain-incidents";
 
 export const ZChainHealth = z.object({
@@ -61,10 +63,16 @@ export const ZHealth = z.object({
    * settlement), until acknowledged in the dashboard: the gateway is degraded meanwhile.
    */
   incidents: z.array(ZChainIncident.omit({ payment_id: true })),
+  /**
+   * Each exchange-rate source of rates.yaml as this process sees it (its circuit breaker).
+   * Informational: a price-API outage leaves pegged stablecoins working and refuses only payments
+   * whose rate is stale (503 rate_unavailable), so it does not degrade the gateway.
+   */
+  rate_sources: z.array(ZRateSourceStatus),
 });
 export type THealth = z.infer<typeof ZHealth>;
 
-export type GetHealthDeps = { db?: Db; chains?: TChain[]; now?: Date };
+export type GetHealthDeps = { db?: Db; chains?: TChain[]; now?: Date; rateSources?: RateSources };
 
 const DATABASE_TIMEOUT_MS = 2_000;
 
@@ -76,6 +84,7 @@ export async function getHealth(deps: GetHealthDeps = {}): Promise<THealth> {
   const chains = deps.chains ?? configuredChains();
   const now = deps.now ?? new Date();
   const cursors = await readCursors(deps.db);
+  const rateSources = (deps.rateSources ?? sharedRateSources()).statuses();
   if (!cursors)
     return {
       status: "down",
@@ -93,6 +102,7 @@ export async function getHealth(deps: GetHealthDeps = {}): Promise<THealth> {
       })),
       settlement: [],
       incidents: [],
+      rate_sources: rateSources,
     };
 
   const chainHealth = chains.map((chain): z.infer<typeof ZChainHealth> => {
@@ -127,6 +137,7 @@ export async function getHealth(deps: GetHealthDeps = {}): Promise<THealth> {
     chains: chainHealth,
     settlement,
     incidents: incidents.map(({ payment_id: _, ...incident }) => incident),
+    rate_sources: rateSources,
   };
 }
 

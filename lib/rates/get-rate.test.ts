@@ -80,4 +80,19 @@ describe("getRate on the devnet configuration", () => {
     });
     expect(usd.map((quote) => quote.ok && quote.rate)).toEqual(["1", "2500.5"]);
   });
+
+  it("a pegged stablecoin in another currency goes through its peg currency's own rate", async () => {
+    const config = parseRatesConfig(
+      "assets: { USDC: { peg: USD }, USD: { fixed: { EUR: '0.9' } } }",
+      "inline.yaml",
+    );
+    const sources = new RateSources(config, { fetch: offline });
+    expect(await getRate(deps(sources), { chain: "local", token: "USDC", currency: "EUR" })).toMatchObject({
+      rate: "0.9",
+      source: "peg:USD×fixed",
+    });
+    await expect(
+      getRate(deps(sources), { chain: "local", token: "USDC", currency: "GBP" }),
+    ).rejects.toMatchObject({ code: "rate_unavailable" });
+  });
 });

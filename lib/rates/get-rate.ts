@@ -26,6 +26,7 @@ import type { TChain } from "../config/chains";
 import { rateAssetOf } from "../config/rates";
 import type { Db } from "../db/client";
 import { AppError } from "../errors";
+import { logger } from "../logger";
 import { normalizeRate, type TCurrency } from "../money/fiat";
 import { recordRate, storedRateAt } from "./rate-history";
 import { combineAnswers, type RateSources } from "./rate-sources";
@@ -182,15 +183,26 @@ async function sourcedRate(
   );
 }
 
-/** Asks the asset's sources now; stores and returns their median, or null when none answered. */
+/**
+ * Asks the asset's sources now; stores and returns the median of those that answered and agree, or
+ * null when none did. Every answer is stored with it (also the ones left out), for the record.
+ */
 export async function fetchRate(
   db: Db,
   sources: RateSources,
   query: { asset: string; symbols: Record<string, string>; currency: TCurrency },
 ): Promise<TExchangeRate | null> {
   const answers = await sources.ask(query.asset, query.symbols, query.currency);
-  if (answers.length === 0) return null;
-  const combined = combineAnswers(answers);
+  const combined = combineAnswers(answers, sources.config.maxDeviationPercent);
+  if (!combined) {
+    if (answers.length > 0)
+      logger.warn("rate sources disagree beyond maxDeviationPercent: no rate taken", {
+        asset: query.asset,
+        currency: query.currency,
+        answers: answers.map(({ source, rate }) => ({ source, rate })),
+      });
+    return null;
+  }
   await recordRate(db, { asset: query.asset, currency: query.currency, ...combined, answers });
   return combined;
 }

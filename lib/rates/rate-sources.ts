@@ -4,8 +4,8 @@
 import { z } from "zod";
 import type { TRateSource, TRatesConfig } from "../config/rates";
 import { logger } from "../logger";
-import { medianRate, normalizeRate, type TCurrency } from "../money/fiat";
-import { type BreakerState, CircuitBreaker } from "../resilience/circuit-breaker";
+import { medianRate, normalizeRate, parseRate, type TCurrency } from "../money/fiat";
+import { CircuitBreaker } from "../resilience/circuit-breaker";
 
 type Kind = TRateSource["kind"];
 /** What one source said: the rate and when it held (the source's timestamp, else when it answered). */
@@ -91,14 +91,15 @@ function sourceUrl(source: TRateSource, base: string, quote: string): string {
 
 const MAX_ANSWER_BYTES = 64 * 1024;
 
-/** What /api/health-like views show of one source (the breaker only; URLs may hold keys). */
-export type RateSourceStatus = {
-  source: string;
-  state: BreakerState;
-  consecutive_failures: number;
-  retry_at: string | null;
-  last_error: string | null;
-};
+/** What /api/health shows of one source: its circuit breaker (never its URL, which may hold a key). */
+export const ZRateSourceStatus = z.object({
+  source: z.string(),
+  state: z.enum(["closed", "open", "half_open"]),
+  consecutive_failures: z.number().int(),
+  retry_at: z.string().nullable(),
+  last_error: z.string().nullable(),
+});
+export type RateSourceStatus = z.infer<typeof ZRateSourceStatus>;
 
 export type RateSourcesOptions = {
   fetch?: typeof fetch;
@@ -153,7 +154,7 @@ export class RateSources {
   private async askOne(name: string, base: string, currency: TCurrency): Promise<SourceAnswer | null> {
     const source = this.config.sources[name];
     const breaker = this.breakers.get(name);
-    if (!source || !breaker || !breaker.available(this.now())) return null;
+    if (!source || !breaker?.available(this.now())) return null;
     const started = this.now();
     try {
       const parsed = await this.request(source, base, source.quotes[currency] ?? currency);
@@ -196,17 +197,36 @@ export class RateSources {
   }
 }
 
-/** The median of fresh answers and its name: one source by name, several as "median:a,b". */
-export function combineAnswers(answers: readonly SourceAnswer[]): {
-  rate: string;
-  source: string;
-  asOf: Date;
-} {
-  const names = answers.map((answer) => answer.source).sort();
+/**
+ * The median of fresh answers and its name: one source by name, several as "median:a,b". Answers
+ * further than `maxDeviationPercent` from the median of all answers are left out (a broken or
+ * manipulated source); when none is within it (two sources far apart) there is no rate: better no
+ * quote than a wrong one.
+ */
+export function combineAnswers(
+  answers: readonly SourceAnswer[],
+  maxDeviationPercent: number,
+): { rate: string; source: string; asOf: Date } | null {
+  if (answers.length === 0) return null;
+  const all = medianRate(answers.map((answer) => answer.rate));
+  const agreeing = answers.filter((answer) => deviationWithin(answer.rate, all, maxDeviationPercent));
+  if (agreeing.length === 0) return null;
+  const names = agreeing.map((answer) => answer.source).sort();
   return {
-    rate: medianRate(answers.map((answer) => answer.rate)),
+    rate: medianRate(agreeing.map((answer) => answer.rate)),
     source: names.length === 1 ? (names[0] as string) : `median:${names.join(",")}`,
     // The median is only as recent as the oldest answer it was taken from.
-    asOf: new Date(Math.min(...answers.map((answer) => answer.asOf.getTime()))),
+    asOf: new Date(Math.min(...agreeing.map((answer) => answer.asOf.getTime()))),
   };
+}
+
+/** |rate − reference| ≤ percent % of reference, exactly. */
+function deviationWithin(rate: string, reference: string, percent: number): boolean {
+  const x = parseRate(rate);
+  const y = parseRate(reference);
+  const scale = Math.max(x.scale, y.scale);
+  const a = x.numerator * 10n ** BigInt(scale - x.scale);
+  const b = y.numerator * 10n ** BigInt(scale - y.scale);
+  const difference = a > b ? a - b : b - a;
+  return difference * 100n <= BigInt(percent) * b;
 }

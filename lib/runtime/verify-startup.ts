@@ -2,6 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { configuredChains } from "../config/chains";
 import { ConfigError, env } from "../config/env";
 import { assertProductionGuards } from "../config/production-guards";
+import { configuredRates } from "../config/rates";
 import { db } from "../db/client";
 import { logger } from "../logger";
 import { assertSeedFingerprint } from "../wallet/seed-fingerprint";
@@ -12,7 +13,7 @@ const DATABASE_WAIT_MS = 60_000;
 
 /**
  * What the app server (instrumentation.ts) and `npm run worker` check before they serve or run a
- * job: the production guards of the configured chains, then the wallet seed against the one this
+ * job: the production guards of the configured chains, that rates.yaml is valid, then the wallet seed against the one this
  * database was set up with (waiting up to a minute for the database to answer). Throws a
  * ConfigError with one line per problem.
  */
@@ -22,6 +23,7 @@ export async function verifyStartup(
 ): Promise<void> {
   const config = env();
   assertProductionGuards(config, configuredChains(), role);
+  configuredRates(); // a bad rates.yaml stops the process here, not at the first fiat-priced payment
   const deadline = Date.now() + (options.databaseWaitMs ?? DATABASE_WAIT_MS);
   for (;;) {
     try {
