@@ -313,5 +313,13 @@ describe("fiat-priced payments: validation", () => {
     ).rejects.toMatchObject({
       errors: [{ path: "accepts.1.token" }],
     });
+    // EURC has no rate (rates.yaml): 503, and no deposit index is spent on the refused payment.
+    const before = await database.db.merchant.findUniqueOrThrow({ where: { id: fx.merchant.merchantId } });
+    await expect(create({ accepts: [{ chain: "local", token: "EURC" }] })).rejects.toMatchObject({
+      status: 503,
+      code: "rate_unavailable",
+    });
+    const after = await database.db.merchant.findUniqueOrThrow({ where: { id: fx.merchant.merchantId } });
+    expect(after.nextDepositIndex).toBe(before.nextDepositIndex);
   });
 });
