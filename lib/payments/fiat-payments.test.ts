@@ -323,3 +323,24 @@ describe("fiat-priced payments: validation", () => {
     expect(after.nextDepositIndex).toBe(before.nextDepositIndex);
   });
 });
+
+describe("fiat-priced payments: reorg", () => {
+  it("a reorg that takes away one coin's transfer takes its value away, the other coin stays", async () => {
+    const payment = await create();
+    await fx.sendToken(payment.address, 10_000_000n);
+    await fx.scan();
+    const snapshot = await fx.testClient.snapshot();
+    await fx.sendEth(payment.address, ETH_FOR_20_USD / 2n + 1n);
+    await settle();
+    expect(await get(payment.id)).toMatchObject({ status: "confirmed", value_received: "20.00" });
+
+    await fx.testClient.revert({ id: snapshot });
+    await fx.mine(10);
+    await fx.scan();
+    const reverted = await get(payment.id);
+    expect(reverted).toMatchObject({ status: "pending", exception: null, value_received: "10.00" });
+    expect(reverted.token.symbol).toBe("USDC");
+    expect(reverted.received?.map((coin) => coin.token.symbol)).toEqual(["USDC"]);
+    expect(await fx.eventTypes(payment.id)).toContain("payment.reverted");
+  });
+});
