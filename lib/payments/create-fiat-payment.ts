@@ -95,21 +95,21 @@ export async function createFiatPayment(
   authorize(deps.actor, merchantId, "payments:write");
   const now = deps.now ?? new Date();
   const price = parsePrice(input.price.amount, input.price.currency, "price.amount");
-  const accepted = resolveAccepts(deps.chains, input.accepts);
-  const quotes = await Promise.all(
-    accepted.map(({ chain, token }) =>
-      quoteOption(deps.rates ?? { db: deps.db, chains: deps.chains }, {
-        chain,
-        token,
-        currency: price.currency,
-        minor: price.minor,
-        at: now,
-      }),
-    ),
+  const rates = deps.rates ?? { db: deps.db, chains: deps.chains };
+  const settled = await Promise.allSettled(
+    resolveAccepts(deps.chains, input.accepts).map(async (coin) => ({
+      ...coin,
+      quote: await quoteOption(rates, { ...coin, currency: price.currency, minor: price.minor, at: now }),
+    })),
   );
-  const [first] = accepted;
-  const [firstQuote] = quotes;
-  if (!first || !firstQuote) throw new AppError("validation_failed", "accepts: no coin to pay with");
+  // Coins the merchant named must all be quoted; by default a coin without a rate (its sources are
+  // down) is left out, so pegged stablecoins keep working. None at all: the 503 of the first.
+  const failure = settled.find((result) => result.status === "rejected");
+  if (failure && (input.accepts || settled.every((result) => result.status === "rejected")))
+    throw failure.reason;
+  const options = settled.flatMap((result) => (result.status === "fulfilled" ? [result.value] : []));
+  const [first] = options;
+  if (!first) throw new AppError("validation_failed", "accepts: no coin to pay with");
 
   const allocated = await allocateDepositIndex(deps.db, merchantId, first.chain.name);
   const quoteExpiresAt = new Date(now.getTime() + allocated.quote_ttl_seconds * 1000);
@@ -117,15 +117,15 @@ export async function createFiatPayment(
     priceAmount: price.minor,
     currency: price.currency,
     toleranceBps: allocated.underpayment_tolerance_bps,
-    options: accepted.map(({ chain, token }, index) => ({
+    options: options.map(({ chain, token, quote }) => ({
       chain: chain.name,
       chainId: chain.chainId,
       tokenSymbol: token.symbol,
       tokenAddress: token.address,
       tokenDecimals: token.decimals,
-      amount: quotes[index]?.amount ?? 0n,
-      rate: quotes[index]?.rate ?? "0",
-      rateSource: quotes[index]?.source ?? "",
+      amount: quote.amount,
+      rate: quote.rate,
+      rateSource: quote.source,
       quoteExpiresAt,
     })),
   };
@@ -133,7 +133,7 @@ export async function createFiatPayment(
     ...newPaymentRow({
       chain: first.chain,
       token: first.token,
-      amount: firstQuote.amount,
+      amount: first.quote.amount,
       allocated,
       input,
       now,
@@ -153,7 +153,7 @@ export async function createFiatPayment(
     allocated,
     row,
     object: payment,
-    amount: firstQuote.amount,
+    amount: first.quote.amount,
     now,
     fiat,
   });

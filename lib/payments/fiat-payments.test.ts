@@ -321,6 +321,9 @@ describe("fiat-priced payments: validation", () => {
     });
     const after = await database.db.merchant.findUniqueOrThrow({ where: { id: fx.merchant.merchantId } });
     expect(after.nextDepositIndex).toBe(before.nextDepositIndex);
+    // By default every configured coin is offered, except one whose rate cannot be had right now.
+    const byDefault = await create({ accepts: undefined });
+    expect(byDefault.options?.map((option) => option.token.symbol)).toEqual(["ETH", "USDC"]);
   });
 });
 
