@@ -4,7 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OPERATOR } from "../access/actor";
 import { ZCheckoutObject } from "../checkout/checkout-object";
 import { getCheckoutOrThrow } from "../checkout/get-checkout";
+import { ZRatesConfig } from "../config/rates";
 import { MOCK_USDC_ADDRESS } from "../devnet/mock-usdc";
+import { RateSources } from "../rates/rate-sources";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
 import {
   BASE_URL,
@@ -204,6 +206,28 @@ describe("fiat-priced payments", () => {
       new Date(later.getTime() + 15 * 60_000).toISOString(),
     );
     expect(await fx.eventTypes(payment.id)).toEqual(["payment.created", "payment.requoted"]);
+  });
+
+  it("re-quotes what it can when a rate is unavailable, keeping the other option's old quote", async () => {
+    const createdAt = await fx.chainNow();
+    const payment = await create({}, createdAt);
+    // Only the stablecoin has a rate now (every ETH source is down).
+    const sources = new RateSources(ZRatesConfig.parse({ assets: { USDC: { peg: "USD" } } }));
+    const later = new Date(createdAt.getTime() + 16 * 60_000);
+    const requoted = await requotePayment(
+      {
+        db: database.db,
+        chains: [fx.chain],
+        baseUrl: BASE_URL,
+        now: later,
+        rates: { db: database.db, chains: [fx.chain], sources },
+      },
+      payment.id,
+    );
+    expect(requoted?.options?.map((o) => o.quote_expires_at)).toEqual([
+      new Date(later.getTime() + 15 * 60_000).toISOString(),
+      payment.options?.[1]?.quote_expires_at,
+    ]);
   });
 
   it("records a non-accepted coin as an unattributed transfer the merchant resolves", async () => {

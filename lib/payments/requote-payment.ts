@@ -1,5 +1,6 @@
 import type { TChain } from "../config/chains";
 import type { Db } from "../db/client";
+import { AppError } from "../errors";
 import { recordEvent } from "../events/record-event";
 import { newId } from "../ids";
 import { parseCurrency } from "../money/fiat";
@@ -40,18 +41,26 @@ export async function requotePayment(
   const currency = parseCurrency(due.priceCurrency);
   const minor = BigInt(due.priceAmount.toFixed());
   const rates = deps.rates ?? { db: deps.db, chains: deps.chains };
+  // An option whose rate cannot be had now keeps its expired quote (the checkout keeps working; a
+  // transfer in it is valued at its block's rate); the others are re-quoted.
   const quotes = await Promise.all(
     due.options.map(async (option) => {
       const chain = deps.chains.find((candidate) => candidate.name === option.chain);
       if (!chain) return null;
       const token = { symbol: option.tokenSymbol, decimals: option.tokenDecimals };
-      return {
-        position: option.position,
-        ...(await quoteOption(rates, { chain, token, currency, minor, at: now })),
-      };
+      try {
+        return {
+          position: option.position,
+          ...(await quoteOption(rates, { chain, token, currency, minor, at: now })),
+        };
+      } catch (error) {
+        if (error instanceof AppError && error.code === "rate_unavailable") return null;
+        throw error;
+      }
     }),
   );
   const fresh = quotes.flatMap((quote) => (quote ? [quote] : []));
+  if (fresh.length === 0) return null;
   const quoteExpiresAt = new Date(now.getTime() + due.merchant.quoteTtlSeconds * 1000);
   return deps.db.$transaction(async (tx) => {
     const [locked] = await tx.$queryRaw<{ merchant_id: string }[]>`
