@@ -14,6 +14,7 @@ import {
   parseCurrency,
   parseFiatAmount,
   parseRate,
+  rateWithinPercent,
   type TCurrency,
   ZCurrency,
   ZRate,
@@ -129,6 +130,14 @@ describe("rates", () => {
         expect(medianRate([...rates].reverse())).toBe(median);
       }),
     );
+  });
+
+  it("deviation from a reference, exactly", () => {
+    expect(rateWithinPercent("3300", "3000", 10)).toBe(true);
+    expect(rateWithinPercent("3300.000001", "3000", 10)).toBe(false);
+    expect(rateWithinPercent("2700", "3000", 10)).toBe(true);
+    expect(rateWithinPercent("2699.99", "3000", 10)).toBe(false);
+    expect(rateWithinPercent("3000", "3000", 1)).toBe(true);
   });
 
   it("multiply exactly (cross rates)", () => {

@@ -120,13 +120,27 @@ function bounded({ numerator, scale }: Decimal): Decimal {
   return { numerator: rounded === 0n ? 1n : rounded, scale: RATE_MAX_DECIMALS };
 }
 
+/** Two decimals as integers of one common scale. */
+function aligned(x: Decimal, y: Decimal): { left: bigint; right: bigint; scale: number } {
+  const scale = Math.max(x.scale, y.scale);
+  return {
+    left: x.numerator * 10n ** BigInt(scale - x.scale),
+    right: y.numerator * 10n ** BigInt(scale - y.scale),
+    scale,
+  };
+}
+
 /** -1, 0 or 1 as `a` is below, equal to or above `b`. */
 export function compareRates(a: string, b: string): -1 | 0 | 1 {
-  const x = parseRate(a);
-  const y = parseRate(b);
-  const left = x.numerator * 10n ** BigInt(y.scale);
-  const right = y.numerator * 10n ** BigInt(x.scale);
+  const { left, right } = aligned(parseRate(a), parseRate(b));
   return left < right ? -1 : left > right ? 1 : 0;
+}
+
+/** |rate − reference| ≤ percent % of reference, exactly. */
+export function rateWithinPercent(rate: string, reference: string, percent: number): boolean {
+  const { left, right } = aligned(parseRate(rate), parseRate(reference));
+  const difference = left > right ? left - right : right - left;
+  return difference * 100n <= BigInt(percent) * right;
 }
 
 /** The median of rates, exact: the middle one, or the mean of the two middle ones. */
@@ -136,13 +150,9 @@ export function medianRate(rates: readonly string[]): string {
   const middle = Math.floor(sorted.length / 2);
   const upper = parseRate(sorted[middle] as string);
   if (sorted.length % 2 === 1) return formatRate(upper);
-  const lower = parseRate(sorted[middle - 1] as string);
-  const scale = Math.max(upper.scale, lower.scale);
-  const sum =
-    upper.numerator * 10n ** BigInt(scale - upper.scale) +
-    lower.numerator * 10n ** BigInt(scale - lower.scale);
-  // sum / 2 = sum * 5 / 10: one more digit, still exact.
-  return formatRate(bounded({ numerator: sum * 5n, scale: scale + 1 }));
+  const { left, right, scale } = aligned(upper, parseRate(sorted[middle - 1] as string));
+  // (left + right) / 2 = (left + right) * 5 / 10: one more digit, still exact.
+  return formatRate(bounded({ numerator: (left + right) * 5n, scale: scale + 1 }));
 }
 
 /** a × b: a cross rate (token → USD × USD → EUR = token → EUR). */

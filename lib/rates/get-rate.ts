@@ -10,10 +10,13 @@
  *     - source: "peg" (stablecoin in its peg currency, "1", never fetched), "fixed" (rates.yaml, the
  *       devnet), a source name ("coinbase"), "median:coinbase,kraken", or "peg:USD×<source>" (a
  *       stablecoin in another currency, through its peg currency's rate).
- *     - at: omitted (or within refreshSeconds of now) = the current rate: a stored rate younger than
- *       refreshSeconds, else every source asked now (median, stored), else the last stored rate within
- *       staleAfterSeconds. A past `at` = the newest stored rate at or before `at`, at most
- *       staleAfterSeconds older (a transfer after its quote window, valued at its block's time).
+ *     - at: omitted (or within refreshSeconds of now) = the current rate: a stored rate fetched within
+ *       refreshSeconds, else every source asked now (median of those that agree, stored), else the
+ *       last stored rate within staleAfterSeconds. A past `at` = the newest stored rate at or before
+ *       `at`, at most staleAfterSeconds older (a transfer after its quote window, valued at its
+ *       block's time). Pegged and fixed rates are the same at every moment. The history
+ *       (exchange_rates) is kept per asset symbol and currency; the rates job (lib/jobs/jobs.ts)
+ *       refreshes rates.yaml `currencies` every refreshSeconds.
  *     - throws AppError "rate_unavailable" (503) when no rate can be had, "validation_failed" (422)
  *       for an unknown chain or token.
  *   quoteRates(deps, { currency, assets: [{ chain, token? }], at? }) → per asset, in order, either
@@ -28,7 +31,7 @@ import type { Db } from "../db/client";
 import { AppError } from "../errors";
 import { logger } from "../logger";
 import { normalizeRate, type TCurrency } from "../money/fiat";
-import { recordRate, storedRateAt } from "./rate-history";
+import { recentlyFetchedRate, recordRate, storedRateAt } from "./rate-history";
 import { combineAnswers, type RateSources } from "./rate-sources";
 import { sharedRateSources } from "./shared-rate-sources";
 
@@ -172,7 +175,13 @@ async function sourcedRate(
       `No stored rate of ${asset} in ${currency} within ${staleAfterSeconds} s before ${at.toISOString()}.`,
     );
   }
-  const recent = await storedRateAt(deps.db, { asset, currency, at: now, maxAgeMs: refreshSeconds * 1_000 });
+  const recent = await recentlyFetchedRate(deps.db, {
+    asset,
+    currency,
+    since: new Date(now.getTime() - refreshSeconds * 1_000),
+    now,
+    maxAgeMs: staleMs,
+  });
   if (recent) return recent;
   const live = await fetchRate(deps.db, sources, query);
   if (live) return live;
@@ -203,6 +212,12 @@ export async function fetchRate(
       });
     return null;
   }
-  await recordRate(db, { asset: query.asset, currency: query.currency, ...combined, answers });
+  await recordRate(db, {
+    asset: query.asset,
+    currency: query.currency,
+    ...combined,
+    answers,
+    fetchedAt: new Date(sources.now()),
+  });
   return combined;
 }

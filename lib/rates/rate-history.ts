@@ -15,6 +15,8 @@ export async function recordRate(
     source: string;
     asOf: Date;
     answers: readonly SourceAnswer[];
+    /** When it was fetched (default: the database's now). */
+    fetchedAt?: Date;
   },
 ): Promise<void> {
   await db.exchangeRate.createMany({
@@ -25,6 +27,7 @@ export async function recordRate(
         rate: row.rate,
         source: row.source,
         asOf: row.asOf,
+        ...(row.fetchedAt ? { fetchedAt: row.fetchedAt } : {}),
         answers: row.answers.map((answer) => ({
           source: answer.source,
           rate: answer.rate,
@@ -51,4 +54,25 @@ export async function storedRateAt(
     select: { rate: true, source: true, asOf: true },
   });
   return row;
+}
+
+/**
+ * The newest rate fetched since `since` and not older than `maxAgeMs` at `now`: a fetch that recent
+ * is not repeated (a source's own timestamp may lag its answer by a minute: it is the fetch time
+ * that decides, or every request would ask the sources again).
+ */
+export async function recentlyFetchedRate(
+  db: Db,
+  query: { asset: string; currency: string; since: Date; now: Date; maxAgeMs: number },
+): Promise<StoredRate | null> {
+  return db.exchangeRate.findFirst({
+    where: {
+      asset: query.asset,
+      currency: query.currency,
+      fetchedAt: { gte: query.since },
+      asOf: { lte: query.now, gte: new Date(query.now.getTime() - query.maxAgeMs) },
+    },
+    orderBy: { asOf: "desc" },
+    select: { rate: true, source: true, asOf: true },
+  });
 }

@@ -195,6 +195,27 @@ describe("rate sources", () => {
     expect(hits.get("coingecko")).toBe(1);
   });
 
+  it("a source's own timestamp dates the rate; the fetch time decides when to ask again", async () => {
+    const d = deps(sourcesWith());
+    const seconds = Math.floor(clock / 1_000);
+    replies.set("coingecko", () => answer.coingecko("3000", seconds - 90));
+    const first = await getRate(d, { chain: "local", currency: "USD" });
+    expect(first).toMatchObject({
+      rate: "3000",
+      source: "coingecko",
+      asOf: new Date((seconds - 90) * 1_000),
+    });
+    // 90 s old by its own clock, fetched just now: not fetched again within refreshSeconds.
+    expect((await getRate(d, { chain: "local", currency: "USD" })).rate).toBe("3000");
+    expect(hits.get("coingecko")).toBe(1);
+    // A source clock ahead of ours never dates a rate in the future.
+    clock += 61_000;
+    replies.set("coingecko", () => answer.coingecko("3001", Math.floor(clock / 1_000) + 3_600));
+    const ahead = await getRate(d, { chain: "local", currency: "USD" });
+    expect(ahead.rate).toBe("3001");
+    expect(ahead.asOf.getTime()).toBeLessThanOrEqual(clock);
+  });
+
   it("a source failing repeatedly opens its breaker, is left alone for the cool-down, then probed (half-open)", async () => {
     const sources = sourcesWith();
     const d = deps(sources);

@@ -4,7 +4,7 @@
 import { z } from "zod";
 import type { TRateSource, TRatesConfig } from "../config/rates";
 import { logger } from "../logger";
-import { medianRate, normalizeRate, parseRate, type TCurrency } from "../money/fiat";
+import { medianRate, normalizeRate, rateWithinPercent, type TCurrency } from "../money/fiat";
 import { CircuitBreaker } from "../resilience/circuit-breaker";
 
 type Kind = TRateSource["kind"];
@@ -159,7 +159,8 @@ export class RateSources {
     try {
       const parsed = await this.request(source, base, source.quotes[currency] ?? currency);
       breaker.succeeded(this.now() - started);
-      const asOf = parsed.asOf ?? new Date(started);
+      // A source clock ahead of ours cannot date a rate in the future.
+      const asOf = parsed.asOf && parsed.asOf.getTime() < started ? parsed.asOf : new Date(started);
       if (this.now() - asOf.getTime() > this.config.staleAfterSeconds * 1_000) {
         logger.warn("rate source answered a stale rate: not used", {
           source: name,
@@ -209,7 +210,7 @@ export function combineAnswers(
 ): { rate: string; source: string; asOf: Date } | null {
   if (answers.length === 0) return null;
   const all = medianRate(answers.map((answer) => answer.rate));
-  const agreeing = answers.filter((answer) => deviationWithin(answer.rate, all, maxDeviationPercent));
+  const agreeing = answers.filter((answer) => rateWithinPercent(answer.rate, all, maxDeviationPercent));
   if (agreeing.length === 0) return null;
   const names = agreeing.map((answer) => answer.source).sort();
   return {
@@ -218,15 +219,4 @@ export function combineAnswers(
     // The median is only as recent as the oldest answer it was taken from.
     asOf: new Date(Math.min(...agreeing.map((answer) => answer.asOf.getTime()))),
   };
-}
-
-/** |rate − reference| ≤ percent % of reference, exactly. */
-function deviationWithin(rate: string, reference: string, percent: number): boolean {
-  const x = parseRate(rate);
-  const y = parseRate(reference);
-  const scale = Math.max(x.scale, y.scale);
-  const a = x.numerator * 10n ** BigInt(scale - x.scale);
-  const b = y.numerator * 10n ** BigInt(scale - y.scale);
-  const difference = a > b ? a - b : b - a;
-  return difference * 100n <= BigInt(percent) * b;
 }
