@@ -1,6 +1,6 @@
 // A checkout priced in fiat: the payer switches between USDC and ETH (one address, no reload), pays
-// the chosen option from an injected wallet and sees it confirm.
-import { createPaymentViaApi, expect, test } from "./fixtures";
+// the chosen option from an injected wallet and sees it confirm; the merchant sees the fiat value.
+import { createPaymentViaApi, expect, signInViaApi, test } from "./fixtures";
 import { devnetBalance, injectAnvilWallet } from "./inject-wallet";
 
 test.use({ failOnBrowserErrors: true });
@@ -43,4 +43,11 @@ test("the payer switches between USDC and ETH and pays ETH with the browser wall
 
   const paid = await (await request.get(`/api/v1/payments/${payment.id}`, { headers: merchant.auth })).json();
   expect(paid).toMatchObject({ status: "confirmed", value_received: "20.00", token: { symbol: "ETH" } });
+
+  // The merchant sees the fiat value next to the coin amounts.
+  await signInViaApi(page, merchant);
+  await page.goto(`/dashboard/payments/${payment.id}`);
+  await expect(page.getByTestId("fiat-value-received")).toContainText(
+    "Received 20.00 USD (0.006666666666666667 ETH on local)",
+  );
 });
