@@ -1,7 +1,8 @@
 import { ZCheckoutObject } from "@/lib/checkout/checkout-object";
 import { forcePaymentStateForTests } from "@/lib/testing/force-payment-state";
 import { createPaymentViaApi, expect, expectProblem, test } from "./fixtures";
-import { anvilRpcUrl, baseURL } from "./server";
+import { devnetBalance, injectAnvilWallet } from "./inject-wallet";
+import { baseURL } from "./server";
 
 test.use({ failOnBrowserErrors: true });
 
@@ -177,53 +178,8 @@ test("Pay with browser wallet sends the exact amount from an injected wallet (An
   merchant,
 }) => {
   const payment = await createPaymentViaApi(request, merchant, { chain: "local", amount: "0.0123" });
-  // A minimal EIP-1193 wallet backed by Anvil's unlocked dev account #9: the page's wagmi injected
-  // connector talks to it exactly as to a browser extension. Like an extension, it reaches the node
-  // outside the page (an exposed function, not a fetch from the page), so the checkout's CSP
-  // (`connect-src 'self'`) applies to it as it does to a real wallet: not at all.
-  await page.exposeFunction("__walletRpc", async (method: string, params: unknown) => {
-    const response = await request.post(anvilRpcUrl, {
-      data: { jsonrpc: "2.0", id: 1, method, params: params ?? [] },
-    });
-    return response.json();
-  });
-  await page.addInitScript(() => {
-    type WalletWindow = {
-      __walletRpc(
-        method: string,
-        params: unknown,
-      ): Promise<{ result?: unknown; error?: { message: string; code: number } }>;
-    };
-    const rpc = async (method: string, params: unknown) => {
-      const body = await (window as unknown as WalletWindow).__walletRpc(method, params);
-      if (body.error) throw Object.assign(new Error(body.error.message), { code: body.error.code });
-      return body.result;
-    };
-    let account: string | undefined;
-    const provider = {
-      isMetaMask: false,
-      async request({ method, params }: { method: string; params?: unknown }) {
-        if (method === "eth_requestAccounts" || method === "eth_accounts") {
-          const accounts = (await rpc("eth_accounts", [])) as string[];
-          account = accounts[9];
-          return account ? [account] : [];
-        }
-        if (method === "wallet_switchEthereumChain" || method === "wallet_addEthereumChain") return null;
-        if (method === "wallet_requestPermissions") return [{ parentCapability: "eth_accounts" }];
-        return rpc(method, params);
-      },
-      on() {},
-      removeListener() {},
-    };
-    Object.defineProperty(window, "ethereum", { value: provider, configurable: true });
-  });
-
-  const balance = async () => {
-    const response = await request.post(anvilRpcUrl, {
-      data: { jsonrpc: "2.0", id: 1, method: "eth_getBalance", params: [payment.address, "latest"] },
-    });
-    return BigInt((await response.json()).result);
-  };
+  await injectAnvilWallet(page, request);
+  const balance = () => devnetBalance(request, payment.address);
   expect(await balance()).toBe(0n);
 
   await page.goto(`/pay/${payment.id}`);

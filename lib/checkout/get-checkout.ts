@@ -1,8 +1,11 @@
 import type { TChain } from "../config/chains";
+import { publicUrl } from "../config/public-url";
 import type { Db } from "../db/client";
 import { AppError } from "../errors";
 import { formatAmount } from "../money/amounts";
 import { paymentUri, toBigInt } from "../payments/payment-object";
+import { requotePayment } from "../payments/requote-payment";
+import { checkoutChain, checkoutFiatPart } from "./checkout-fiat";
 import type { TCheckoutObject } from "./checkout-object";
 
 const BRAND_COLOR = /^#[0-9a-fA-F]{6}$/;
@@ -21,6 +24,8 @@ export async function getCheckoutOrThrow(
   now: Date = new Date(),
 ): Promise<TCheckoutObject> {
   if (!PAYMENT_ID.test(id)) throw new AppError("not_found", "No such payment.");
+  // A fiat-priced payment whose quotes expired unpaid gets new ones as the payer looks at it.
+  const requoted = await requotePayment({ db, chains, baseUrl: publicUrl(), now }, id);
   const row = await db.payment.findUnique({
     where: { id },
     select: {
@@ -40,11 +45,11 @@ export async function getCheckoutOrThrow(
       expiresAt: true,
       description: true,
       redirectUrl: true,
+      priceCurrency: true,
       merchant: { select: { name: true, brandColor: true } },
     },
   });
   if (!row) throw new AppError("not_found", "No such payment.");
-  const chain = chains.find((candidate) => candidate.name === row.chain);
   const amount = toBigInt(row.amount);
   const received = toBigInt(row.amountReceived);
   const remaining = amount > received ? amount - received : 0n;
@@ -57,7 +62,16 @@ export async function getCheckoutOrThrow(
       tokenAddress: row.tokenAddress,
       amount: value,
     });
+  const fiat = row.priceCurrency
+    ? await checkoutFiatPart(db, chains, {
+        id: row.id,
+        address: row.depositAddress,
+        due: row.status === "pending",
+        requoted: requoted !== null,
+      })
+    : undefined;
   return {
+    ...(fiat ? { fiat } : {}),
     id: row.id,
     object: "checkout",
     status: row.status,
@@ -67,13 +81,7 @@ export async function getCheckoutOrThrow(
       brand_color:
         row.merchant.brandColor && BRAND_COLOR.test(row.merchant.brandColor) ? row.merchant.brandColor : null,
     },
-    chain: {
-      name: row.chain,
-      chain_id: row.chainId,
-      native_currency: chain
-        ? { symbol: chain.nativeCurrency.symbol, decimals: chain.nativeCurrency.decimals }
-        : { symbol: "ETH", decimals: 18 },
-    },
+    chain: checkoutChain(chains, row.chain, row.chainId),
     token: { symbol: row.tokenSymbol, address: row.tokenAddress, decimals: row.tokenDecimals },
     amount: formatAmount(amount, row.tokenDecimals),
     amount_base_units: amount.toString(),

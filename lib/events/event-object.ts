@@ -9,6 +9,8 @@ export const EVENT_TYPES = [
   "payment.canceled",
   "payment.reverted",
   "payment.paid_late",
+  /** A fiat-priced payment whose quotes expired unpaid got new amounts at the current rates. */
+  "payment.requoted",
   "payout.created",
   "payout.sent",
   "payout.confirmed",

@@ -6,7 +6,12 @@ import { describe, expect, it } from "vitest";
 import { AppError, ERROR_CODES, toProblem } from "../errors";
 import { ZIdParams } from "../http/route-params";
 import { ZCreatePayment } from "../payments/create-payment";
-import { type PaymentRow, serializePayment, ZPaymentObject } from "../payments/payment-object";
+import {
+  FIAT_PAYMENT_KEYS,
+  type PaymentRow,
+  serializePayment,
+  ZPaymentObject,
+} from "../payments/payment-object";
 import { buildOpenApiDocument, exampleId, OPERATIONS, ZProblem } from "./build-openapi-document";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -35,6 +40,29 @@ function documentedOperations(prefix: string): string[] {
   return Object.entries(doc.paths)
     .filter(([path]) => path.startsWith(prefix))
     .flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`));
+}
+
+function sampleFiatColumns(): Partial<PaymentRow> {
+  const decimal = (value: string) => ({ toFixed: () => value });
+  return {
+    priceAmount: decimal("2000"),
+    priceCurrency: "USD",
+    valueReceived: decimal("0"),
+    optionPaid: false,
+    options: [
+      {
+        chain: "local",
+        chainId: 31337,
+        tokenSymbol: "USDC",
+        tokenAddress: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+        tokenDecimals: 6,
+        amount: decimal("20000000"),
+        rate: "1",
+        quoteExpiresAt: new Date("2026-01-02T03:19:05.000Z"),
+      },
+    ],
+    unattributedTransfers: [],
+  };
 }
 
 function samplePaymentRow(): PaymentRow {
@@ -113,7 +141,13 @@ describe("buildOpenApiDocument", () => {
     expect(ZPaymentObject.parse(sample)).toEqual(sample);
     const payment = doc.components.schemas.Payment;
     expect([...(payment.required ?? [])].sort()).toEqual(Object.keys(sample).sort());
-    expect(Object.keys(payment.properties ?? {}).sort()).toEqual(Object.keys(sample).sort());
+    // A fiat-priced payment has these too (optional in the document).
+    const fiat = serializePayment({ ...samplePaymentRow(), ...sampleFiatColumns() }, "http://localhost:3000");
+    expect(ZPaymentObject.parse(fiat)).toEqual(fiat);
+    expect(Object.keys(fiat).sort()).toEqual([...Object.keys(sample), ...FIAT_PAYMENT_KEYS].sort());
+    expect(Object.keys(payment.properties ?? {}).sort()).toEqual(Object.keys(fiat).sort());
+    expect(fiat.options?.[0]).toMatchObject({ amount: "20", rate: "1" });
+    expect(fiat.price).toEqual({ amount: "20.00", currency: "USD" });
     expect(sample.amount).toBe("12.5");
     expect(sample.amount_base_units).toBe("12500000");
   });
@@ -170,8 +204,12 @@ describe("buildOpenApiDocument", () => {
   });
 
   it("states the metadata key cap the zod refinement enforces", () => {
-    const metadata = doc.components.schemas.CreatePaymentRequest.properties?.metadata;
-    const cap = typeof metadata === "object" ? metadata.maxProperties : undefined;
+    // Both forms (single-coin and priced in fiat) share the field: read it from each.
+    type Form = { properties: { metadata: { maxProperties?: number } } };
+    const forms = doc.components.schemas.CreatePaymentRequest.anyOf as Form[];
+    expect(forms).toHaveLength(2);
+    const [cap, fiatCap] = forms.map((form) => form.properties.metadata.maxProperties);
+    expect(cap).toBe(fiatCap);
     const withKeys = (count: number) =>
       Object.fromEntries(Array.from({ length: count }, (_, key) => [`k${key}`, key]));
     const body = { chain: "local", amount: "1" };

@@ -17,9 +17,18 @@ import { ZHealth } from "../health/get-health";
 import type { ListPage } from "../http/pagination";
 import { ZIdParams } from "../http/route-params";
 import type { IdPrefix } from "../ids";
-import { ZCreatePayment, ZMetadata } from "../payments/create-payment";
+import { ZQuoteSettingsObject, ZSetQuoteSettings } from "../merchants/quote-settings";
+import { ZCreatePaymentRequestDoc } from "../payments/create-fiat-payment";
+import { ZMetadata } from "../payments/create-payment";
 import { ZListPaymentsQuery } from "../payments/list-payments";
-import { type TPaymentObject, ZPaymentObject } from "../payments/payment-object";
+import {
+  FIAT_PAYMENT_KEYS,
+  FIAT_TRANSFER_KEYS,
+  type TPaymentObject,
+  ZPaymentObject,
+  ZTransferObject,
+} from "../payments/payment-object";
+import { ZResolveUnattributedTransfer } from "../payments/resolve-unattributed-transfer";
 import { ZCreatePayout } from "../payouts/create-payout";
 import { ZListPayoutsQuery } from "../payouts/list-payouts";
 import { ZPayoutLimitsList, ZPayoutLimitsObject, ZSetPayoutLimits } from "../payouts/payout-limits";
@@ -156,9 +165,12 @@ const RESPONSE_COMPONENTS = {
   SettingChange: ZSettingChangeObject,
   SettingChangeList: ZSettingChangeList,
   RateList: ZRateList,
+  QuoteSettings: ZQuoteSettingsObject,
 };
 const REQUEST_COMPONENTS = {
-  CreatePaymentRequest: ZCreatePayment,
+  CreatePaymentRequest: ZCreatePaymentRequestDoc,
+  ResolveUnattributedTransferRequest: ZResolveUnattributedTransfer,
+  SetQuoteSettingsRequest: ZSetQuoteSettings,
   SetTreasurySettingRequest: ZSetTreasurySetting,
   CreateWebhookEndpointRequest: ZCreateWebhookEndpoint,
   UpdateWebhookEndpointRequest: ZUpdateWebhookEndpoint,
@@ -209,7 +221,14 @@ export const OPERATIONS: readonly OperationSpec[] = [
     description:
       "Creates a payment with its own deposit address. `chain` is a chain name from the gateway's chains.yaml, " +
       "`token` a token symbol on it (omitted = the native coin), `amount` a decimal string in token units " +
-      '(e.g. `"12.5"`; JSON numbers are refused), `expires_in` seconds until expiry.',
+      '(e.g. `"12.5"`; JSON numbers are refused), `expires_in` seconds until expiry. ' +
+      'Priced in fiat instead: `price: {amount: "20.00", currency: "USD"}` and optional `accepts: [{chain, token?}]` ' +
+      "(default: every configured coin) in place of `chain`/`token`/`amount` (never both forms). The payment then " +
+      "has one address valid on every chain, `options[]` (per coin: amount, rate, EIP-681 URI, quote expiry; quotes " +
+      "locked for the merchant's quote window, re-quoted with `payment.requoted` when the checkout loads it after " +
+      "they expired), and is judged on `value_received` in the price currency within the merchant's underpayment " +
+      "tolerance; coins sent that it does not accept are listed in `unattributed_transfers`. An unsupported " +
+      "currency is a 400, a rate that cannot be had a 503 `rate_unavailable`.",
     body: {
       schema: "CreatePaymentRequest",
       example: {
@@ -273,6 +292,22 @@ export const OPERATIONS: readonly OperationSpec[] = [
     responses: [{ status: 200, schema: "Payment", description: "The confirmed payment." }],
   },
   {
+    method: "post",
+    path: "/api/v1/payments/{id}/unattributed-transfers/resolve",
+    operationId: "resolveUnattributedTransfer",
+    permission: "payments:write",
+    tag: "Payments",
+    summary: "Resolve an unattributed transfer",
+    description:
+      "Closes the exception of a transfer listed in the payment's `unattributed_transfers` (a coin or chain the payment does not accept, sent to its address): `accepted` records that the merchant keeps the coins (they are not credited to the payment's value). Already resolved or reverted: 409 `invalid_state`.",
+    idPrefix: "pay",
+    body: {
+      schema: "ResolveUnattributedTransferRequest",
+      example: { chain: "local", tx_hash: `0x${"ab".repeat(32)}`, log_index: -1, resolution: "accepted" },
+    },
+    responses: [{ status: 200, schema: "Payment", description: "The payment, with the transfer resolved." }],
+  },
+  {
     method: "get",
     path: "/api/v1/events",
     operationId: "listEvents",
@@ -331,6 +366,31 @@ export const OPERATIONS: readonly OperationSpec[] = [
     description:
       "The merchant's settlement mode and treasury address in effect per chain, with any scheduled change.",
     responses: [{ status: 200, schema: "TreasurySettingList", description: "Every chain's setting." }],
+  },
+  {
+    method: "put",
+    path: "/api/v1/settings/quotes",
+    operationId: "setQuoteSettings",
+    permission: "settings:write",
+    tag: "Settlement",
+    summary: "Set the quote window and underpayment tolerance",
+    description:
+      "For payments priced in fiat: `quote_ttl` seconds their quotes stay locked (60–86400, default 900) and " +
+      '`underpayment_tolerance` the percent of the price a payment may fall short and still be paid ("0"–"10", ' +
+      'two decimals, default "0"). Applies to payments created afterwards.',
+    body: { schema: "SetQuoteSettingsRequest", example: { quote_ttl: 600, underpayment_tolerance: "0.5" } },
+    responses: [{ status: 200, schema: "QuoteSettings", description: "The settings now in effect." }],
+  },
+  {
+    method: "get",
+    path: "/api/v1/settings/quotes",
+    operationId: "getQuoteSettings",
+    permission: "settings:read",
+    tag: "Settlement",
+    summary: "Get the quote window and underpayment tolerance",
+    description:
+      "The merchant's quote window (seconds) and underpayment tolerance (percent) for fiat-priced payments.",
+    responses: [{ status: 200, schema: "QuoteSettings", description: "The settings in effect." }],
   },
   {
     method: "get",
@@ -792,6 +852,14 @@ const override: NonNullable<z.core.ToJSONSchemaParams["override"]> = ({ zodSchem
   if (jsonSchema.minimum === Number.MIN_SAFE_INTEGER) jsonSchema.minimum = undefined;
   if (jsonSchema.maximum === Number.MAX_SAFE_INTEGER) jsonSchema.maximum = undefined;
   if (zodSchema === ZMetadata) jsonSchema.maxProperties = 50;
+  // Present on fiat-priced payments only.
+  const only =
+    zodSchema === ZPaymentObject
+      ? FIAT_PAYMENT_KEYS
+      : zodSchema === ZTransferObject
+        ? FIAT_TRANSFER_KEYS
+        : [];
+  if (only.length > 0) jsonSchema.required = jsonSchema.required?.filter((key) => !only.includes(key));
 };
 
 const CONVERSION = { target: "draft-2020-12", unrepresentable: "any", override } as const;

@@ -18,6 +18,11 @@ export type LockedPayment = {
   amount: string;
   required_confirmations: number;
   expires_at: Date;
+  /**
+   * Fiat-priced payments: `amount` is the price less the tolerance (what makes it paid) and this the
+   * price itself (above it, `overpaid`). Null/absent: `amount`.
+   */
+  overpaid_above?: string | null;
 };
 
 /** A non-reverted transfer of the payment, in chain order. */
@@ -72,7 +77,8 @@ export function nextPaymentState(
   }
   const allConfirmed = transfers.length > 0 && transfers.every(isConfirmed);
   const confirmations = transfers.length === 0 ? 0 : Math.min(...transfers.map((t) => t.confirmations));
-  const overpaid: Exception = received > amount ? "overpaid" : null;
+  const overpaidAbove = locked.overpaid_above == null ? amount : BigInt(locked.overpaid_above);
+  const overpaid: Exception = received > overpaidAbove ? "overpaid" : null;
   const underpaid: Exception = received > 0n ? "underpaid" : null;
   const full = received >= amount;
 

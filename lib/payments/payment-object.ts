@@ -4,6 +4,13 @@ import { z } from "zod";
 import type { TChain } from "../config/chains";
 import type { Prisma } from "../db/client";
 import { formatAmount } from "../money/amounts";
+import { formatPrice } from "./fiat-rates";
+
+const ZTokenObject = z.object({
+  symbol: z.string(),
+  address: z.string().nullable(),
+  decimals: z.number().int(),
+});
 
 export const ZTransferObject = z.object({
   tx_hash: z.string(),
@@ -13,6 +20,36 @@ export const ZTransferObject = z.object({
   block_number: z.string(),
   confirmations: z.number().int(),
   status: z.enum(["confirming", "confirmed", "reverted"]),
+  /** Fiat-priced payments: the transfer's chain and coin, and its value in the price currency. */
+  chain: z.string().optional(),
+  token: ZTokenObject.optional(),
+  value: z.string().nullable().optional(),
+});
+
+/** One accepted chain/token of a fiat-priced payment with its locked quote. */
+export const ZPaymentOptionObject = z.object({
+  chain: z.string(),
+  chain_id: z.number().int(),
+  token: ZTokenObject,
+  amount: z.string(),
+  amount_base_units: z.string(),
+  /** Price of one whole token in the payment's currency, exact decimal string. */
+  rate: z.string(),
+  payment_uri: z.string(),
+  quote_expires_at: z.string(),
+});
+
+/** A transfer to the payment's address in a coin or on a chain it does not accept. */
+export const ZUnattributedTransferObject = z.object({
+  chain: z.string(),
+  tx_hash: z.string(),
+  log_index: z.number().int(),
+  token_address: z.string().nullable(),
+  from: z.string(),
+  amount_base_units: z.string(),
+  block_number: z.string(),
+  status: z.enum(["confirming", "confirmed", "reverted"]),
+  resolution: z.enum(["accepted", "refunded"]).nullable(),
 });
 
 export const ZPaymentObject = z.object({
@@ -22,7 +59,7 @@ export const ZPaymentObject = z.object({
   exception: z.enum(["overpaid", "underpaid", "paid_late", "reorged_after_settlement"]).nullable(),
   chain: z.string(),
   chain_id: z.number().int(),
-  token: z.object({ symbol: z.string(), address: z.string().nullable(), decimals: z.number().int() }),
+  token: ZTokenObject,
   amount: z.string(),
   amount_base_units: z.string(),
   amount_received: z.string(),
@@ -42,8 +79,25 @@ export const ZPaymentObject = z.object({
   metadata: z.record(z.string(), z.unknown()),
   redirect_url: z.string().nullable(),
   transfers: z.array(ZTransferObject),
+  /**
+   * Fiat-priced payments only: the price, value received (price currency), options, coins received.
+   * `chain`/`token`/`amount` then name the option paid (the first one until a transfer arrives).
+   */
+  price: z.object({ amount: z.string(), currency: z.string() }).optional(),
+  value_received: z.string().optional(),
+  options: z.array(ZPaymentOptionObject).optional(),
+  received: z
+    .array(
+      z.object({ chain: z.string(), token: ZTokenObject, amount: z.string(), amount_base_units: z.string() }),
+    )
+    .optional(),
+  unattributed_transfers: z.array(ZUnattributedTransferObject).optional(),
 });
 export type TPaymentObject = z.infer<typeof ZPaymentObject>;
+
+/** Keys only a fiat-priced payment's object (and its transfers) has (optional in the OpenAPI document). */
+export const FIAT_PAYMENT_KEYS = ["price", "value_received", "options", "received", "unattributed_transfers"];
+export const FIAT_TRANSFER_KEYS = ["chain", "token", "value"];
 
 /** The columns serializePayment needs (`select` exactly these). */
 export const PAYMENT_SELECT = {
@@ -69,6 +123,10 @@ export const PAYMENT_SELECT = {
   description: true,
   metadata: true,
   redirectUrl: true,
+  priceAmount: true,
+  priceCurrency: true,
+  valueReceived: true,
+  optionPaid: true,
   transfers: {
     select: {
       txHash: true,
@@ -78,6 +136,24 @@ export const PAYMENT_SELECT = {
       blockNumber: true,
       confirmations: true,
       status: true,
+      chain: true,
+      tokenAddress: true,
+      fiatValue: true,
+    },
+    orderBy: [{ blockNumber: "asc" }, { logIndex: "asc" }],
+  },
+  options: { orderBy: { position: "asc" } },
+  unattributedTransfers: {
+    select: {
+      chain: true,
+      txHash: true,
+      logIndex: true,
+      tokenAddress: true,
+      fromAddress: true,
+      amount: true,
+      blockNumber: true,
+      status: true,
+      resolution: true,
     },
     orderBy: [{ blockNumber: "asc" }, { logIndex: "asc" }],
   },
@@ -115,6 +191,34 @@ export type PaymentRow = {
     blockNumber: bigint;
     confirmations: number;
     status: "confirming" | "confirmed" | "reverted";
+    chain?: string;
+    tokenAddress?: string | null;
+    fiatValue?: DecimalLike | null;
+  }[];
+  priceAmount?: DecimalLike | null;
+  priceCurrency?: string | null;
+  valueReceived?: DecimalLike | null;
+  optionPaid?: boolean;
+  options?: {
+    chain: string;
+    chainId: number;
+    tokenSymbol: string;
+    tokenAddress: string | null;
+    tokenDecimals: number;
+    amount: DecimalLike;
+    rate: string;
+    quoteExpiresAt: Date;
+  }[];
+  unattributedTransfers?: {
+    chain: string;
+    txHash: string;
+    logIndex: number;
+    tokenAddress: string | null;
+    fromAddress: string;
+    amount: DecimalLike;
+    blockNumber: bigint;
+    status: "confirming" | "confirmed" | "reverted";
+    resolution: "accepted" | "refunded" | null;
   }[];
 };
 
@@ -138,6 +242,13 @@ export function paymentUri(params: {
 }
 
 export function serializePayment(row: PaymentRow, baseUrl: string): TPaymentObject {
+  const coin = serializeCoinPayment(row, baseUrl);
+  return row.priceAmount && row.priceCurrency
+    ? { ...coin, ...serializeFiatParts(row, row.priceCurrency) }
+    : coin;
+}
+
+function serializeCoinPayment(row: PaymentRow, baseUrl: string): TPaymentObject {
   const amount = toBigInt(row.amount);
   const received = toBigInt(row.amountReceived);
   const iso = (date: Date | null) => date?.toISOString() ?? null;
@@ -180,6 +291,88 @@ export function serializePayment(row: PaymentRow, baseUrl: string): TPaymentObje
       block_number: transfer.blockNumber.toString(),
       confirmations: transfer.confirmations,
       status: transfer.status,
+    })),
+  };
+}
+
+/**
+ * The fiat-priced parts of a payment object: price, value received, options with their quotes,
+ * coins received per chain/token, transfers with their chain, coin and value, and the transfers the
+ * payment does not accept.
+ */
+function serializeFiatParts(row: PaymentRow, currency: string): Partial<TPaymentObject> {
+  const options = row.options ?? [];
+  const tokenOf = (chain: string | undefined, address: string | null | undefined) => {
+    const option = options.find(
+      (o) =>
+        o.chain === chain && (o.tokenAddress?.toLowerCase() ?? null) === (address?.toLowerCase() ?? null),
+    );
+    return option
+      ? { symbol: option.tokenSymbol, address: option.tokenAddress, decimals: option.tokenDecimals }
+      : { symbol: row.tokenSymbol, address: row.tokenAddress, decimals: row.tokenDecimals };
+  };
+  const received = new Map<string, { chain: string; token: ReturnType<typeof tokenOf>; units: bigint }>();
+  const transfers = row.transfers.map((transfer) => {
+    const token = tokenOf(transfer.chain, transfer.tokenAddress);
+    const units = toBigInt(transfer.amount);
+    if (transfer.status !== "reverted") {
+      const key = `${transfer.chain}:${token.symbol}`;
+      const entry = received.get(key) ?? { chain: transfer.chain ?? row.chain, token, units: 0n };
+      entry.units += units;
+      received.set(key, entry);
+    }
+    return {
+      tx_hash: transfer.txHash,
+      log_index: transfer.logIndex,
+      from: transfer.fromAddress,
+      amount: formatAmount(units, token.decimals),
+      block_number: transfer.blockNumber.toString(),
+      confirmations: transfer.confirmations,
+      status: transfer.status,
+      chain: transfer.chain ?? row.chain,
+      token,
+      value: transfer.fiatValue ? formatPrice(toBigInt(transfer.fiatValue), currency) : null,
+    };
+  });
+  return {
+    // The coin fields (chain, token, amount…) name the option paid, the first option until then.
+    price: { amount: formatPrice(toBigInt(row.priceAmount ?? { toFixed: () => "0" }), currency), currency },
+    value_received: formatPrice(toBigInt(row.valueReceived ?? { toFixed: () => "0" }), currency),
+    transfers,
+    options: options.map((option) => {
+      const amount = toBigInt(option.amount);
+      return {
+        chain: option.chain,
+        chain_id: option.chainId,
+        token: { symbol: option.tokenSymbol, address: option.tokenAddress, decimals: option.tokenDecimals },
+        amount: formatAmount(amount, option.tokenDecimals),
+        amount_base_units: amount.toString(),
+        rate: option.rate,
+        payment_uri: paymentUri({
+          address: row.depositAddress,
+          chainId: option.chainId,
+          tokenAddress: option.tokenAddress,
+          amount,
+        }),
+        quote_expires_at: option.quoteExpiresAt.toISOString(),
+      };
+    }),
+    received: [...received.values()].map((entry) => ({
+      chain: entry.chain,
+      token: entry.token,
+      amount: formatAmount(entry.units, entry.token.decimals),
+      amount_base_units: entry.units.toString(),
+    })),
+    unattributed_transfers: (row.unattributedTransfers ?? []).map((transfer) => ({
+      chain: transfer.chain,
+      tx_hash: transfer.txHash,
+      log_index: transfer.logIndex,
+      token_address: transfer.tokenAddress,
+      from: transfer.fromAddress,
+      amount_base_units: toBigInt(transfer.amount).toString(),
+      block_number: transfer.blockNumber.toString(),
+      status: transfer.status,
+      resolution: transfer.resolution,
     })),
   };
 }

@@ -5,6 +5,12 @@ import { recordEvents } from "../events/record-event";
 import { newId } from "../ids";
 import { type CreditedTransfer, type LockedPayment, nextPaymentState } from "./payment-lifecycle";
 import { PAYMENT_SELECT, serializePayment, type TPaymentObject } from "./payment-object";
+import {
+  asJudgedPayment,
+  type FiatLockedColumns,
+  type FiatTransferColumns,
+  updateFiatPayments,
+} from "./recompute-fiat-payment";
 
 type Status = TPaymentObject["status"];
 type Exception = TPaymentObject["exception"];
@@ -66,26 +72,31 @@ export async function recomputePayments(
   const ids = [...new Set(params.paymentIds)].sort();
   if (ids.length === 0) return results;
   // The locks serialise two workers (scanner, expiry, resolve) on the same payment.
-  const locked = await tx.$queryRaw<LockedPayment[]>`
-    SELECT id, merchant_id, status, exception, amount::text AS amount, required_confirmations, expires_at
+  const lockedRows = await tx.$queryRaw<(LockedPayment & FiatLockedColumns)[]>`
+    SELECT id, merchant_id, status, exception, amount::text AS amount, required_confirmations, expires_at,
+      price_amount::text AS price_amount, underpayment_tolerance_bps
     FROM payments WHERE id = ANY(${ids}::text[]) ORDER BY id FOR UPDATE`;
+  // A fiat-priced payment is judged on value (price currency), not on coin amounts.
+  const locked = lockedRows.map(asJudgedPayment);
   if (locked.length === 0) return results;
   const transferRows = await tx.$queryRaw<
-    {
+    (FiatTransferColumns & {
       payment_id: string;
       amount: string;
       block_timestamp: Date;
       confirmations: number;
       status: CreditedTransfer["status"];
-    }[]
-  >`SELECT payment_id, amount::text AS amount, block_timestamp, confirmations, status FROM transfers
+    })[]
+  >`SELECT payment_id, amount::text AS amount, block_timestamp, confirmations, status, chain, token_address,
+      fiat_value::text AS fiat_value FROM transfers
     WHERE payment_id = ANY(${ids}::text[]) AND status <> 'reverted'
     ORDER BY payment_id, block_number, log_index`;
+  const fiatIds = new Set(lockedRows.flatMap((row) => (row.price_amount === null ? [] : [row.id])));
   const transfersOf = new Map<string, CreditedTransfer[]>();
   for (const row of transferRows) {
     const list = transfersOf.get(row.payment_id) ?? [];
     list.push({
-      amount: BigInt(row.amount),
+      amount: fiatIds.has(row.payment_id) ? BigInt(row.fiat_value ?? "0") : BigInt(row.amount),
       blockTimestamp: row.block_timestamp,
       confirmations: row.confirmations,
       status: row.status,
@@ -122,6 +133,13 @@ export async function recomputePayments(
       AS v(id, amount_received, confirmations, status, exception, detected, undetected, confirmed,
         unconfirmed, expired)
     WHERE p.id = v.id`;
+  await updateFiatPayments(
+    tx,
+    states.flatMap(({ payment, state }) =>
+      fiatIds.has(payment.id) ? [{ id: payment.id, value: state.received }] : [],
+    ),
+    transferRows.filter((row) => fiatIds.has(row.payment_id)),
+  );
   for (const { payment, state } of states)
     results.set(payment.id, {
       status: state.status,

@@ -11,11 +11,13 @@ import {
 import type { ChainClient } from "../chains/public-client";
 import { ChainRpcError } from "../chains/record-chain-head";
 import { shortMessage } from "../chains/rpc-error";
-import type { TChain } from "../config/chains";
+import { configuredChains, type TChain } from "../config/chains";
 import type { Db } from "../db/client";
 import { newId } from "../ids";
 import type { Logger } from "../logger";
+import type { RatesDeps } from "../payments/fiat-rates";
 import { recomputePayments } from "../payments/recompute-payment";
+import { attributeTransfer, FIAT_MATCH_SELECT, valueTransfers } from "./attribute-transfer";
 import { getTransferLogs } from "./get-transfer-logs";
 import { lockChainScan } from "./lock-chain-scan";
 import { revertOrphanedBlocks } from "./revert-orphaned-blocks";
@@ -37,6 +39,8 @@ export type ScanChainDeps = {
   chain: Pick<TChain, "name" | "chainId" | "confirmations" | "maxBlockRange" | "tokens" | "finality">;
   /** Public base URL, for the payment objects in events. */
   baseUrl: string;
+  /** Rates for valuing transfers to fiat-priced payments after their quote window (default: configured). */
+  rates?: RatesDeps;
   now?: () => Date;
   logger?: Logger;
 };
@@ -92,6 +96,11 @@ type ObservedTransfer = {
   blockHash: Hash;
   blockTimestamp: Date;
   paymentId: string | null;
+  /** Sent to a payment's address in a coin (or on a chain) it does not accept. */
+  unattributedPaymentId: string | null;
+  /** Fiat-priced payments: the transfer's value in the price currency (minor units) and its rate. */
+  fiatValue: bigint | null;
+  fiatRate: string | null;
 };
 
 /**
@@ -362,8 +371,9 @@ async function scanRange(
     candidateAddresses.length === 0
       ? []
       : await db.payment.findMany({
-          where: { chain: chain.name, depositAddress: { in: candidateAddresses } },
-          select: { id: true, depositAddress: true, tokenAddress: true },
+          // A fiat-priced payment's address is watched on every chain (one address everywhere).
+          where: { ...onChain(chain.name), depositAddress: { in: candidateAddresses } },
+          select: { id: true, depositAddress: true, tokenAddress: true, ...FIAT_MATCH_SELECT },
         });
   const paymentOf = new Map(payments.map((payment) => [getAddress(payment.depositAddress), payment]));
 
@@ -371,8 +381,8 @@ async function scanRange(
   for (const log of logs) {
     const payment = paymentOf.get(getAddress(log.to));
     if (!payment) continue;
-    const sameToken = payment.tokenAddress !== null && getAddress(payment.tokenAddress) === log.tokenAddress;
     transfers.push({
+      ...attributeTransfer(payment, chain.name, log.tokenAddress),
       txHash: log.txHash,
       logIndex: log.logIndex,
       tokenAddress: log.tokenAddress,
@@ -382,8 +392,6 @@ async function scanRange(
       blockNumber: log.blockNumber,
       blockHash: log.blockHash,
       blockTimestamp: timestampOf(log.blockNumber),
-      // A token the payment does not ask for is recorded (it is on our address) but credits nothing.
-      paymentId: sameToken ? payment.id : null,
     });
   }
   const nativeMatches = nativeCandidates.filter(({ transaction }) =>
@@ -398,6 +406,7 @@ async function scanRange(
       throw new ChainChangedError(`${chain.name}: chain changed while reading receipts ${from}–${to}`);
     if (receipt.status !== "success" || !payment || !block.hash) continue;
     transfers.push({
+      ...attributeTransfer(payment, chain.name, null),
       txHash: transaction.hash,
       logIndex: -1,
       tokenAddress: null,
@@ -407,9 +416,9 @@ async function scanRange(
       blockNumber: requireNumber(block),
       blockHash: block.hash,
       blockTimestamp: timestampOf(requireNumber(block)),
-      paymentId: payment.tokenAddress === null ? payment.id : null,
     });
   }
+  await valueTransfers(deps.rates ?? { db, chains: configuredChains() }, chain.name, transfers, paymentOf);
 
   return commitRange(deps, {
     stored,
@@ -451,17 +460,21 @@ async function commitRange(
       const recorded = transfers.length
         ? await tx.$queryRaw<{ payment_id: string | null }[]>`
           INSERT INTO transfers (id, chain, tx_hash, log_index, payment_id, token_address, from_address, to_address,
-            amount, block_number, block_hash, block_timestamp, status, confirmations, created_at, updated_at)
+            amount, block_number, block_hash, block_timestamp, status, confirmations, created_at, updated_at,
+            unattributed_payment_id, fiat_value, fiat_rate)
           SELECT t.id, ${chain.name}, t.tx_hash, t.log_index, t.payment_id, t.token_address, t.from_address,
-            t.to_address, t.amount, t.block_number, t.block_hash, t.block_timestamp, 'confirming', 0, now(), now()
+            t.to_address, t.amount, t.block_number, t.block_hash, t.block_timestamp, 'confirming', 0, now(), now(),
+            t.unattributed_payment_id, t.fiat_value, t.fiat_rate
           FROM unnest(${transfers.map(() => newId("trf"))}::text[], ${transfers.map((t) => t.txHash)}::text[],
             ${transfers.map((t) => t.logIndex)}::int[], ${transfers.map((t) => t.paymentId)}::text[],
             ${transfers.map((t) => t.tokenAddress)}::text[], ${transfers.map((t) => t.from)}::text[],
             ${transfers.map((t) => t.to)}::text[], ${transfers.map((t) => t.amount.toString())}::numeric[],
             ${transfers.map((t) => t.blockNumber.toString())}::bigint[], ${transfers.map((t) => t.blockHash)}::text[],
-            ${transfers.map((t) => t.blockTimestamp)}::timestamptz[])
+            ${transfers.map((t) => t.blockTimestamp)}::timestamptz[],
+            ${transfers.map((t) => t.unattributedPaymentId)}::text[],
+            ${transfers.map((t) => t.fiatValue?.toString() ?? null)}::numeric[], ${transfers.map((t) => t.fiatRate)}::text[])
             AS t(id, tx_hash, log_index, payment_id, token_address, from_address, to_address, amount, block_number,
-              block_hash, block_timestamp)
+              block_hash, block_timestamp, unattributed_payment_id, fiat_value, fiat_rate)
           ON CONFLICT (chain, tx_hash, log_index) DO UPDATE SET status = 'confirming', confirmations = 0,
             block_number = EXCLUDED.block_number, block_hash = EXCLUDED.block_hash,
             block_timestamp = EXCLUDED.block_timestamp, updated_at = now()
@@ -559,12 +572,21 @@ function isUnsupportedMethod(error: unknown): boolean {
  */
 function watchedPayments(chain: string, now: Date) {
   return {
-    chain,
-    OR: [
-      { status: { in: ["pending" as const, "detected" as const] } },
-      { expiresAt: { gt: new Date(now.getTime() - LATE_WINDOW_MS) } },
+    AND: [
+      onChain(chain),
+      {
+        OR: [
+          { status: { in: ["pending" as const, "detected" as const] } },
+          { expiresAt: { gt: new Date(now.getTime() - LATE_WINDOW_MS) } },
+        ],
+      },
     ],
   };
+}
+
+/** The payments whose address is on `chain`: its own, and every fiat-priced one (any chain). */
+function onChain(chain: string) {
+  return { OR: [{ chain }, { priceCurrency: { not: null } }] };
 }
 
 /**
@@ -587,7 +609,8 @@ async function openDepositAddresses(
 
 async function hasOpenNativePayments(db: Db, chain: string, now: Date): Promise<boolean> {
   const open = await db.payment.findFirst({
-    where: { ...watchedPayments(chain, now), tokenAddress: null },
+    // Any coin reaches a fiat-priced payment's address: its native transfers are read too.
+    where: { ...watchedPayments(chain, now), OR: [{ tokenAddress: null }, { priceCurrency: { not: null } }] },
     select: { id: true },
   });
   return open !== null;

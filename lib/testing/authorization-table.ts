@@ -30,11 +30,14 @@ export const API_OPERATION_TABLE: Record<string, TableRow<TApiKeyPermission>> = 
   "GET /api/v1/payments/{id}": read("payments:read"),
   "POST /api/v1/payments/{id}/cancel": row("payments:write", OPERATORS),
   "POST /api/v1/payments/{id}/resolve": row("payments:write", OPERATORS),
+  "POST /api/v1/payments/{id}/unattributed-transfers/resolve": row("payments:write", OPERATORS),
   "POST /api/v1/payments/{id}/refund": row("refunds:write", OPERATORS),
   "GET /api/v1/events": read("events:read"),
   "GET /api/v1/events/{id}": read("events:read"),
   "PUT /api/v1/settings/treasury": row("settings:write", OWNER),
   "GET /api/v1/settings/treasury": read("settings:read"),
+  "PUT /api/v1/settings/quotes": row("settings:write", OWNER),
+  "GET /api/v1/settings/quotes": read("settings:read"),
   "PUT /api/v1/settings/payouts": row("settings:write", OWNER),
   "GET /api/v1/settings/payouts": read("settings:read"),
   "GET /api/v1/reconciliation": read("balances:read"),
@@ -65,6 +68,7 @@ export const API_OPERATION_TABLE: Record<string, TableRow<TApiKeyPermission>> = 
 export const REFUSED_TO_DEFAULT_KEY = [
   "PUT /api/v1/settings/treasury",
   "PUT /api/v1/settings/payouts",
+  "PUT /api/v1/settings/quotes",
   "POST /api/v1/payouts/{id}/approve",
   "POST /api/v1/payouts/{id}/reject",
 ] as const;

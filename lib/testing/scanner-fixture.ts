@@ -102,6 +102,7 @@ export async function startScannerFixture(database: TestDatabase, chainOverrides
           client: overrides.client ?? (overrides.chain ? createChainClient(target) : client),
           chain: target,
           baseUrl: BASE_URL,
+          rates: { db: database.db, chains: [target] },
         },
         { maxRanges: 1_000, ...options },
       );

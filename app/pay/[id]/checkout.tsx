@@ -8,6 +8,7 @@ import { checkoutQueryOptions } from "@/lib/checkout/checkout-query";
 import { CopyButton } from "../../_components/copy-button";
 import styles from "./checkout.module.css";
 import { Countdown } from "./countdown";
+import { checkoutForOption, defaultOptionIndex, FiatOptions, optionKey } from "./fiat-options";
 import { QrCode } from "./qr-code";
 
 // wagmi and viem load only when the payer asks for the browser wallet: the first load stays small.
@@ -35,8 +36,16 @@ export function Checkout(props: CheckoutProps) {
 
 function CheckoutBody({ initialCheckout, initialQrSvg }: CheckoutProps) {
   const query = useQuery(checkoutQueryOptions(initialCheckout.id, initialCheckout));
-  const checkout = query.data ?? initialCheckout;
+  const polled = query.data ?? initialCheckout;
   const [walletOpen, setWalletOpen] = useState(false);
+  // Priced in fiat: the payer picks the coin; the page then shows that option as a single-coin checkout.
+  const fiat = polled.fiat;
+  const [chosen, setChosen] = useState<string | null>(null);
+  const option = fiat
+    ? (fiat.options.find((candidate) => optionKey(candidate) === chosen) ??
+      fiat.options[defaultOptionIndex(fiat)])
+    : undefined;
+  const checkout = option ? checkoutForOption(polled, option) : polled;
   const brand = { "--brand": checkout.merchant.brand_color ?? "var(--accent)" } as CSSProperties;
   const received = BigInt(checkout.amount_received_base_units);
   const due = checkout.remaining_payment_uri !== null;
@@ -50,8 +59,17 @@ function CheckoutBody({ initialCheckout, initialQrSvg }: CheckoutProps) {
             {checkout.merchant.name}
           </p>
           <h1 id="checkout-heading" className={styles.amount}>
-            <span data-testid="checkout-amount">{checkout.amount}</span>{" "}
-            <span className={styles.symbol}>{checkout.token.symbol}</span>
+            {fiat ? (
+              <>
+                <span data-testid="checkout-price">{fiat.price.amount}</span>{" "}
+                <span className={styles.symbol}>{fiat.price.currency}</span>
+              </>
+            ) : (
+              <>
+                <span data-testid="checkout-amount">{checkout.amount}</span>{" "}
+                <span className={styles.symbol}>{checkout.token.symbol}</span>
+              </>
+            )}
           </h1>
           <p className="muted">
             on <strong data-testid="checkout-chain">{checkout.chain.name}</strong> (chain id{" "}
@@ -70,9 +88,28 @@ function CheckoutBody({ initialCheckout, initialQrSvg }: CheckoutProps) {
 
         {checkout.status === "detected" ? <ConfirmationsProgress checkout={checkout} /> : null}
 
+        {payable && fiat && option ? (
+          <FiatOptions
+            fiat={fiat}
+            selected={option}
+            onSelect={setChosen}
+            serverTime={checkout.server_time}
+            receivedAt={query.dataUpdatedAt}
+          />
+        ) : null}
+
         {payable ? (
           <>
-            {received > 0n ? (
+            {fiat && fiat.value_received !== "0.00" && fiat.value_received !== "0" ? (
+              <p className={styles.partial} data-testid="remaining-amount">
+                Received {fiat.value_received} of {fiat.price.amount} {fiat.price.currency}. Please send the
+                remaining{" "}
+                <strong>
+                  {checkout.amount_remaining} {checkout.token.symbol}
+                </strong>
+                .
+              </p>
+            ) : !fiat && received > 0n ? (
               <p className={styles.partial} data-testid="remaining-amount">
                 Received {checkout.amount_received} {checkout.token.symbol}. Please send the remaining{" "}
                 <strong>
@@ -132,7 +169,9 @@ function CheckoutBody({ initialCheckout, initialQrSvg }: CheckoutProps) {
                 </button>
               )}
             </div>
-            {walletOpen ? <PayWithWallet checkout={checkout} /> : null}
+            {walletOpen ? (
+              <PayWithWallet key={checkout.token.symbol + checkout.chain.name} checkout={checkout} />
+            ) : null}
             <p className={styles.hint}>
               Send only {checkout.token.symbol} on {checkout.chain.name} to this address. This page updates by
               itself.

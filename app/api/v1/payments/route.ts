@@ -1,23 +1,26 @@
 import { configuredChains } from "@/lib/config/chains";
 import { publicUrl } from "@/lib/config/public-url";
 import { apiRoute } from "@/lib/http/api-route";
-import { createPayment, ZCreatePayment } from "@/lib/payments/create-payment";
+import { createFiatPayment, isFiatRequest, ZCreatePaymentRequest } from "@/lib/payments/create-fiat-payment";
+import { createPayment } from "@/lib/payments/create-payment";
 import { listPayments, ZListPaymentsQuery } from "@/lib/payments/list-payments";
 
 export const dynamic = "force-dynamic";
 
 export const POST = apiRoute({
-  body: ZCreatePayment,
+  // A body with `price` is priced in fiat (the payer picks the coin), any other the single-coin form.
+  body: ZCreatePaymentRequest,
   // createPayment writes with two raw statements on the client it is given: atomic with its key.
   atomicIdempotency: true,
-  handler: async ({ db, actor, origin, merchantId, body }) => ({
-    status: 201,
-    body: await createPayment(
-      { db, actor, origin, chains: configuredChains(), baseUrl: publicUrl() },
-      merchantId,
-      body,
-    ),
-  }),
+  handler: async ({ db, actor, origin, merchantId, body }) => {
+    const deps = { db, actor, origin, chains: configuredChains(), baseUrl: publicUrl() };
+    return {
+      status: 201,
+      body: isFiatRequest(body)
+        ? await createFiatPayment(deps, merchantId, body)
+        : await createPayment(deps, merchantId, body),
+    };
+  },
 });
 
 export const GET = apiRoute({

@@ -15,6 +15,7 @@ import { formatTimestamp, StatusBadge } from "../../status-badge";
 import { TxLink } from "../../tx-link";
 import { DeliveryLog, DeliveryNotice } from "../../webhooks/delivery-log";
 import { cancelPaymentAction, resolvePaymentAction } from "../actions";
+import { FiatSummary } from "./fiat-summary";
 import { RefundForm } from "./refund-form";
 
 export const metadata = { title: "Payment" };
@@ -107,6 +108,7 @@ export default async function PaymentDetailPage({
         </section>
       ) : null}
 
+      <FiatSummary payment={payment} />
       <section className={`card ${styles.checkoutShare}`} aria-labelledby="checkout-heading">
         <div>
           <h2 id="checkout-heading">Checkout link</h2>

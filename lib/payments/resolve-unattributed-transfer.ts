@@ -1,0 +1,57 @@
+import { z } from "zod";
+import { type AccessDeps, authorize } from "../access/actor";
+import type { Db } from "../db/client";
+import { AppError } from "../errors";
+import { PAYMENT_SELECT, serializePayment, type TPaymentObject } from "./payment-object";
+
+export const ZResolveUnattributedTransfer = z.strictObject({
+  chain: z.string().min(1).max(32),
+  tx_hash: z.string().regex(/^0x[0-9a-fA-F]{64}$/, "must be a transaction hash"),
+  log_index: z.number().int().min(-1),
+  /** `accepted`: the merchant keeps the coins (they stay on the address, credited to nothing). */
+  resolution: z.enum(["accepted"]),
+});
+export type TResolveUnattributedTransfer = z.infer<typeof ZResolveUnattributedTransfer>;
+
+/**
+ * Resolves a transfer sent to a payment's address in a coin or on a chain the payment does not
+ * accept: the exception is closed with the merchant's decision (recorded, audited). A transfer
+ * already resolved, or reverted by a reorg, is a 409.
+ */
+export async function resolveUnattributedTransfer(
+  deps: { db: Db; baseUrl: string } & AccessDeps & { origin?: unknown },
+  merchantId: string,
+  paymentId: string,
+  input: TResolveUnattributedTransfer,
+  now: Date = new Date(),
+): Promise<TPaymentObject> {
+  authorize(deps.actor, merchantId, "payments:write");
+  return deps.db.$transaction(async (tx) => {
+    const transfer = await tx.transfer.findFirst({
+      where: {
+        chain: input.chain,
+        txHash: input.tx_hash.toLowerCase(),
+        logIndex: input.log_index,
+        unattributedPaymentId: paymentId,
+        unattributedPayment: { merchantId },
+      },
+      select: { id: true, status: true, resolution: true },
+    });
+    if (!transfer) throw new AppError("not_found", "No such unattributed transfer of this payment.");
+    const { count } = await tx.transfer.updateMany({
+      where: { id: transfer.id, resolution: null, status: { not: "reverted" } },
+      data: { resolution: input.resolution, resolvedAt: now },
+    });
+    if (count === 0)
+      throw new AppError(
+        "invalid_state",
+        transfer.resolution
+          ? `This transfer is already ${transfer.resolution}.`
+          : "This transfer was reverted.",
+      );
+    return serializePayment(
+      await tx.payment.findUniqueOrThrow({ where: { id: paymentId }, select: PAYMENT_SELECT }),
+      deps.baseUrl,
+    );
+  });
+}
