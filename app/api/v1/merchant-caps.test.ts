@@ -10,12 +10,16 @@ import { callApi } from "@/lib/testing/call-api";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/database";
 import { disconnectProcessDb } from "@/lib/testing/process-db";
 
+// The environment is parsed once, by whatever reads it first (a module's logger at import time,
+// the test database's client): the caps are set before any import, as a deployment sets them.
+vi.hoisted(() => {
+  process.env.MAX_WEBHOOK_ENDPOINTS_PER_MERCHANT = "2";
+  process.env.MAX_API_KEYS_PER_MERCHANT = "3";
+});
+
 let database: TestDatabase;
 
 beforeAll(async () => {
-  // Before anything reads the environment (creating the test database's client parses it once).
-  process.env.MAX_WEBHOOK_ENDPOINTS_PER_MERCHANT = "2";
-  process.env.MAX_API_KEYS_PER_MERCHANT = "3";
   database = await createTestDatabase();
   process.env.DATABASE_URL = database.databaseUrl;
   vi.resetModules();
