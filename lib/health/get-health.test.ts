@@ -82,4 +82,17 @@ describe("getHealth", () => {
       await unreachable.$disconnect();
     }
   });
+
+  it("reports down, not an error, when the database fails after the first query", async () => {
+    // A real database that loses what the later queries read (as a restart between them would).
+    const broken = await createTestDatabase();
+    try {
+      await broken.db.$executeRawUnsafe("ALTER TABLE chain_incidents RENAME TO chain_incidents_gone");
+      const health = await getHealth({ db: broken.db, chains });
+      expect(health.status).toBe("down");
+      expect(health.database.status).toBe("down");
+    } finally {
+      await broken.drop();
+    }
+  });
 });

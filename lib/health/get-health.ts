@@ -85,25 +85,25 @@ export async function getHealth(deps: GetHealthDeps = {}): Promise<THealth> {
   const now = deps.now ?? new Date();
   const cursors = await readCursors(deps.db);
   const rateSources = (deps.rateSources ?? sharedRateSources()).statuses();
-  if (!cursors)
-    return {
-      status: "down",
-      database: { status: "down" },
-      chains: chains.map((chain) => ({
-        name: chain.name,
-        chain_id: chain.chainId,
-        status: "unknown",
-        head_block: null,
-        head_updated_at: null,
-        last_scanned_block: null,
-        lag_blocks: null,
-        last_error: null,
-        rpc: rpcHealth(chain),
-      })),
-      settlement: [],
-      incidents: [],
-      rate_sources: rateSources,
-    };
+  const down = (): THealth => ({
+    status: "down",
+    database: { status: "down" },
+    chains: chains.map((chain) => ({
+      name: chain.name,
+      chain_id: chain.chainId,
+      status: "unknown",
+      head_block: null,
+      head_updated_at: null,
+      last_scanned_block: null,
+      lag_blocks: null,
+      last_error: null,
+      rpc: rpcHealth(chain),
+    })),
+    settlement: [],
+    incidents: [],
+    rate_sources: rateSources,
+  });
+  if (!cursors) return down();
 
   const chainHealth = chains.map((chain): z.infer<typeof ZChainHealth> => {
     const cursor = cursors.find((row) => row.chain === chain.name);
@@ -122,10 +122,13 @@ export async function getHealth(deps: GetHealthDeps = {}): Promise<THealth> {
       rpc: rpcHealth(chain),
     };
   });
-  const [settlement, incidents] = await Promise.all([
+  // The database may go away between the first query and these: that is "down", not a 500.
+  const rest = await Promise.all([
     readSettlementHealth(deps.db, chains),
     listOpenChainIncidents(deps.db ?? defaultDb()),
-  ]);
+  ]).catch(() => null);
+  if (!rest) return down();
+  const [settlement, incidents] = rest;
   return {
     status:
       chainHealth.every((chain) => chain.status === "ok" && chain.rpc.every(rpcHealthy)) &&
