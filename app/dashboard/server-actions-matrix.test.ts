@@ -262,7 +262,10 @@ const MATRIX: Record<string, Entry> = {
   "app/dashboard/payments/actions.ts#createPaymentAction": {
     kind: "own",
     call: async () =>
-      (await payments()).createPaymentAction(empty, form({ chain: "local", token: "ETH", amount: "2" })),
+      (await payments()).createPaymentAction(
+        { ...empty, values: {} },
+        form({ chain: "local", token: "ETH", amount: "2" }),
+      ),
   },
   "app/dashboard/payments/actions.ts#cancelPaymentAction": {
     kind: "object",

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ZFormAmount } from "../money/decimal-input";
 import { MAX_EXPIRES_IN, MIN_EXPIRES_IN, type TCreatePayment } from "../payments/create-payment";
 
 const optionalText = (max: number) =>
@@ -14,7 +15,7 @@ export const ZNewPaymentForm = z
   .object({
     chain: z.string().min(1, "Choose a chain").max(32),
     token: z.string().min(1, "Choose a token").max(16),
-    amount: z.string().trim().min(1, "Enter an amount").max(100),
+    amount: ZFormAmount.refine((value) => value !== undefined, "Enter an amount."),
     expires_in_minutes: z.preprocess(
       (value) => (value === "" || value === null ? undefined : value),
       z.coerce
@@ -32,7 +33,7 @@ export const ZNewPaymentForm = z
     (form): TCreatePayment => ({
       chain: form.chain,
       token: form.token,
-      amount: form.amount,
+      amount: form.amount ?? "",
       ...(form.expires_in_minutes ? { expires_in: form.expires_in_minutes * 60 } : {}),
       ...(form.order_id ? { order_id: form.order_id } : {}),
       ...(form.description ? { description: form.description } : {}),

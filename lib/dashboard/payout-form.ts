@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ZFormAmount } from "../money/decimal-input";
 import { ZCreatePayout } from "../payouts/create-payout";
 import { type TSetPayoutLimits, ZSetPayoutLimits } from "../payouts/payout-limits";
 import { ZRefundPayment } from "../payouts/refund-payment";
@@ -11,7 +12,7 @@ const formText = z
 
 /** The dashboard's "new payout" form (strings from FormData) → the createPayout input. */
 export const ZNewPayoutForm = z
-  .object({ chain: formText, token: formText, amount: formText, address: formText, description: formText })
+  .object({ chain: formText, token: formText, amount: ZFormAmount, address: formText, description: formText })
   .transform(
     (form): z.input<typeof ZCreatePayout> => ({
       chain: form.chain ?? "",
@@ -25,7 +26,7 @@ export const ZNewPayoutForm = z
 
 /** The refund form on a payment's page; no amount = everything left to refund. */
 export const ZRefundForm = z
-  .object({ address: formText, amount: formText, description: formText })
+  .object({ address: formText, amount: ZFormAmount, description: formText })
   .transform(
     (form): z.input<typeof ZRefundPayment> => ({
       address: form.address ?? "",
@@ -40,9 +41,9 @@ export const ZPayoutLimitsForm = z
   .object({
     chain: formText,
     token: formText,
-    max_per_payout: formText,
-    max_per_day: formText,
-    auto_approve_below: formText,
+    max_per_payout: ZFormAmount,
+    max_per_day: ZFormAmount,
+    auto_approve_below: ZFormAmount,
   })
   .transform(
     (form): TSetPayoutLimits => ({

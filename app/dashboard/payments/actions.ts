@@ -16,7 +16,12 @@ import { createPayment, ZCreatePayment } from "@/lib/payments/create-payment";
 import { resolvePayment } from "@/lib/payments/resolve-payment";
 import { refundPayment } from "@/lib/payouts/refund-payment";
 
-export type NewPaymentState = { error: string | null; fieldErrors: Record<string, string> };
+export type NewPaymentState = {
+  error: string | null;
+  fieldErrors: Record<string, string>;
+  /** What was submitted, so the re-shown form keeps every value and selection. */
+  values: Record<string, string>;
+};
 
 export async function createPaymentAction(
   _previous: NewPaymentState,
@@ -28,7 +33,7 @@ export async function createPaymentAction(
   if (!parsed.success) {
     const fieldErrors: Record<string, string> = {};
     for (const issue of parsed.error.issues) fieldErrors[String(issue.path[0] ?? "form")] ??= issue.message;
-    return { error: "Check the highlighted fields.", fieldErrors };
+    return { error: "Check the highlighted fields.", fieldErrors, values: submittedValues(form) };
   }
   let paymentId: string;
   try {
@@ -43,9 +48,10 @@ export async function createPaymentAction(
       return {
         error: error.message,
         fieldErrors: Object.fromEntries((error.errors ?? []).map((field) => [field.path, field.message])),
+        values: submittedValues(form),
       };
     if (error instanceof AppError && error.code === "forbidden")
-      return { error: error.message, fieldErrors: {} };
+      return { error: error.message, fieldErrors: {}, values: submittedValues(form) };
     throw error;
   }
   revalidatePath("/dashboard");

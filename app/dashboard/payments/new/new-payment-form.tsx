@@ -5,10 +5,11 @@ import type { ChainOption } from "@/lib/dashboard/chain-options";
 import { ChainTokenFields } from "../../chain-token-fields";
 import { createPaymentAction, type NewPaymentState } from "../actions";
 
-const INITIAL: NewPaymentState = { error: null, fieldErrors: {} };
+const INITIAL: NewPaymentState = { error: null, fieldErrors: {}, values: {} };
 
 export function NewPaymentForm({ chains }: { chains: ChainOption[] }) {
   const [state, action, pending] = useActionState(createPaymentAction, INITIAL);
+  const values = state.values;
   const error = (field: string) => state.fieldErrors[field];
   const fieldProps = (field: string) => ({
     "aria-invalid": Boolean(error(field)),
@@ -24,7 +25,14 @@ export function NewPaymentForm({ chains }: { chains: ChainOption[] }) {
   return (
     <form action={action}>
       <div className="form-grid">
-        <ChainTokenFields chains={chains} errors={state.fieldErrors} />
+        <ChainTokenFields
+          key={`${values.chain}:${values.token}`}
+          chains={chains}
+          errors={state.fieldErrors}
+          defaultToken={
+            values.chain && values.token ? { chain: values.chain, token: values.token } : undefined
+          }
+        />
         <div className="field">
           <label htmlFor="amount">Amount</label>
           <input
@@ -33,6 +41,7 @@ export function NewPaymentForm({ chains }: { chains: ChainOption[] }) {
             inputMode="decimal"
             required
             placeholder="12.50"
+            defaultValue={values.amount}
             {...fieldProps("amount")}
           />
           {message("amount")}
@@ -45,13 +54,20 @@ export function NewPaymentForm({ chains }: { chains: ChainOption[] }) {
             type="number"
             min={1}
             max={10080}
+            defaultValue={values.expires_in_minutes}
             {...fieldProps("expires_in_minutes")}
           />
           {message("expires_in_minutes")}
         </div>
         <div className="field">
           <label htmlFor="order_id">Order id (optional)</label>
-          <input id="order_id" name="order_id" maxLength={200} {...fieldProps("order_id")} />
+          <input
+            id="order_id"
+            name="order_id"
+            maxLength={200}
+            defaultValue={values.order_id}
+            {...fieldProps("order_id")}
+          />
           {message("order_id")}
         </div>
         <div className="field">
@@ -61,6 +77,7 @@ export function NewPaymentForm({ chains }: { chains: ChainOption[] }) {
             name="redirect_url"
             type="url"
             placeholder="https://shop.example/thanks"
+            defaultValue={values.redirect_url}
             {...fieldProps("redirect_url")}
           />
           {message("redirect_url")}
@@ -73,6 +90,7 @@ export function NewPaymentForm({ chains }: { chains: ChainOption[] }) {
           name="description"
           maxLength={1000}
           rows={2}
+          defaultValue={values.description}
           {...fieldProps("description")}
         />
         {message("description")}
