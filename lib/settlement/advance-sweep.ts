@@ -28,6 +28,8 @@ import { newId } from "../ids";
 import { notifySweepsPaused } from "../notifications/notify";
 import { PAYMENT_SELECT, serializePayment, toBigInt } from "../payments/payment-object";
 import { allocateNonce } from "../transactions/allocate-nonce";
+import { quoteFees } from "../transactions/fees/quote-fees";
+import { feeFieldsOf, maxTransactionCost } from "../transactions/fees/transaction-cost";
 import { feeCacheMsOf, feeFields, type GasQuote, quoteGasPrice } from "../transactions/gas-price";
 import { depositSigner, gasTankSigner } from "../transactions/signing-accounts";
 import {
@@ -389,7 +391,7 @@ async function planGasTopUp(
     return signTokenSweep(deps, tx, client, chain, { ...sweep, status: "gas_funded" });
   }
   const topUp = needed - ethBalance;
-  const signed = await signGasTopUp(deps, tx, client, chain, { to: from, value: topUp, quote });
+  const signed = await signGasTopUp(deps, tx, client, chain, { to: from, value: topUp });
   await tx.sweep.update({
     where: { id: sweep.id },
     data: { status: "funding_gas", ...gasTopUpFields(sweep, topUp, signed, nowOf(deps)) },
@@ -402,11 +404,16 @@ async function signGasTopUp(
   tx: Tx,
   client: ChainClient,
   chain: TChain,
-  topUp: { to: Address; value: bigint; quote: GasQuote },
+  topUp: { to: Address; value: bigint },
 ): Promise<{ rawTx: Hex; nonce: number }> {
   const gasTank = gasTankSigner(deps.mnemonic);
-  const tankBalance = await client.getBalance({ address: gasTank.address, blockTag: "latest" });
-  const needed = topUp.value + NATIVE_TRANSFER_GAS * topUp.quote.gasPrice;
+  // The engine's fee quote: the tip is the node's suggestion (capped by the chain's policy), below
+  // the max fee, so the tank pays base fee + tip rather than the whole max fee per gas.
+  const [tankBalance, fees] = await Promise.all([
+    client.getBalance({ address: gasTank.address, blockTag: "latest" }),
+    quoteFees(client, { chain }),
+  ]);
+  const needed = topUp.value + maxTransactionCost(fees, NATIVE_TRANSFER_GAS, 0n);
   if (tankBalance < needed)
     throw new GasTankInsufficientError(
       `gas tank ${gasTank.address} on ${chain.name} holds ${tankBalance} wei but this sweep's gas top-up needs ` +
@@ -419,7 +426,7 @@ async function signGasTopUp(
     value: topUp.value,
     gas: NATIVE_TRANSFER_GAS,
     nonce,
-    ...feeFields(topUp.quote),
+    ...feeFieldsOf(fees),
   });
   return { rawTx, nonce };
 }
@@ -813,7 +820,6 @@ async function replaceTransaction(
         hash,
         earlier,
         topUp: gas * quote.gasPrice - balance,
-        quote: current,
         message: `transfer ${hash} not mined; its replacement at ${quote.gasPrice} wei/gas needs ${gas * quote.gasPrice} wei of gas at the deposit, which holds ${balance}`,
       });
   } else {
@@ -876,13 +882,12 @@ async function topUpStuckTransfer(
   client: ChainClient,
   chain: TChain,
   sweep: SweepRow,
-  params: { hash: string; earlier: string[]; topUp: bigint; quote: GasQuote; message: string },
+  params: { hash: string; earlier: string[]; topUp: bigint; message: string },
 ): Promise<void> {
   const from = getAddress(sweep.fromAddress);
   const signed = await signGasTopUp(deps, tx, client, chain, {
     to: from,
     value: params.topUp,
-    quote: params.quote,
   });
   await tx.sweep.update({
     where: { id: sweep.id },
