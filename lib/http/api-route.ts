@@ -59,11 +59,9 @@ export function apiRoute<TBody = undefined, TQuery = undefined, TParams = undefi
 ): (request: Request, context: RouteContext) => Promise<Response> {
   return measureRoute(async (request, routeContext) => {
     const requestId = `req_${randomBytes(9).toString("base64url")}`;
-    let log = logger.child({ requestId });
     try {
       const db = defaultDb();
       const principal = await authenticateApiKey(db, request.headers.get("authorization"));
-      log = log.child({ merchantId: principal.merchantId });
       const retryAfter = rateLimiter().take(principal.apiKeyId);
       if (retryAfter > 0)
         throw new AppError(
@@ -137,12 +135,12 @@ export function apiRoute<TBody = undefined, TQuery = undefined, TParams = undefi
       // A client that hung up mid-body (a load generator stopping, a closed tab) is not our fault:
       // nobody reads the answer, and it is no server error.
       if (request.signal.aborted || (error instanceof Error && error.message === "aborted")) {
-        log.info("client closed the request", { requestId, method: request.method, url: request.url });
+        logger.info("client closed the request", { requestId, method: request.method, url: request.url });
         return problemResponse(new AppError("bad_request", "The client closed the request."), requestId);
       }
       const upstream = upstreamAppError(error);
       if (upstream) {
-        log.error("upstream (chain node or database) failed during an API request", {
+        logger.error("upstream (chain node or database) failed during an API request", {
           requestId,
           method: request.method,
           url: request.url,
@@ -150,7 +148,7 @@ export function apiRoute<TBody = undefined, TQuery = undefined, TParams = undefi
         });
         return problemResponse(upstream, requestId);
       }
-      log.error("unhandled error in API route", {
+      logger.error("unhandled error in API route", {
         requestId,
         method: request.method,
         url: request.url,
