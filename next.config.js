@@ -23,6 +23,8 @@ const nextConfig = {
     "pg",
     "@prisma/adapter-pg",
     "prom-client",
+    "pino",
+    "pino-pretty",
   ],
 };
 

@@ -1,4 +1,9 @@
-// Structured logs: one JSON object per line on stderr (stdout stays clean for CLI output).
+// Structured logs with pino: one JSON object per line on stderr (stdout stays clean for CLI
+// output); human-readable (pino-pretty, in-process, no worker thread) only when a person runs the
+// server in a terminal outside production. Secrets are removed by configuration (`REDACT_PATHS`)
+// before a line is written, whatever a call site passes.
+import pino from "pino";
+import pinoPretty from "pino-pretty";
 import { BaseError } from "viem";
 import { shortMessage } from "./chains/rpc-error";
 import { env } from "./config/env";
@@ -13,29 +18,90 @@ export type Logger = {
   child(fields: LogFields): Logger;
 };
 
-const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+const SECRET_KEYS = [
+  "apiKey",
+  "privateKey",
+  "private_key",
+  "secret",
+  "webhookSecret",
+  "signingSecret",
+  "mnemonic",
+  "WALLET_MNEMONIC",
+  "password",
+  "passwordHash",
+  "authorization",
+  "cookie",
+  "set-cookie",
+  "Authorization",
+  "Cookie",
+];
+/** Secret-bearing fields at the top level, one and two levels down, and in request/response headers. */
+export const REDACT_PATHS = [
+  ...SECRET_KEYS,
+  ...SECRET_KEYS.map((k) => `*.${k}`),
+  ...SECRET_KEYS.map((k) => `*.*.${k}`),
+  ...SECRET_KEYS.map((k) => `*.headers.${k}`),
+  ...SECRET_KEYS.map((k) => `headers["${k}"]`),
+];
+
+/** Extra fields merged into every line (the active trace id, see lib/observability). */
+let mixin: () => LogFields = () => ({});
+export function setLogMixin(next: () => LogFields): void {
+  mixin = next;
+}
 
 export function createLogger(
   base: LogFields = {},
-  options: { level?: LogLevel; write?: (line: string) => void } = {},
+  options: { level?: LogLevel; write?: (line: string) => void; pretty?: boolean } = {},
 ): Logger {
-  const threshold = RANK[options.level ?? safeLevel()];
-  const write = options.write ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const write = options.write;
+  const destination = write
+    ? { write: (line: string) => write(line.replace(/\n$/, "")) }
+    : (options.pretty ?? wantsPretty())
+      ? prettyStream()
+      : pino.destination({ fd: 2, sync: true });
+  const root = pino(
+    {
+      level: options.level ?? safeLevel(),
+      messageKey: "message",
+      base: undefined,
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      redact: { paths: REDACT_PATHS, censor: "[redacted]" },
+      mixin: () => mixin(),
+      hooks: { streamWrite: redactUrlPasswords },
+    },
+    destination,
+  );
+  return wrap(base ? root.child(serialize(base)) : root);
+}
+
+function wrap(inner: pino.Logger): Logger {
   const log =
     (level: LogLevel) =>
-    (message: string, fields: LogFields = {}) => {
-      if (RANK[level] < threshold) return;
-      write(
-        JSON.stringify({ time: new Date().toISOString(), level, message, ...base, ...serialize(fields) }),
-      );
-    };
+    (message: string, fields: LogFields = {}) =>
+      inner[level](serialize(fields), message);
   return {
     debug: log("debug"),
     info: log("info"),
     warn: log("warn"),
     error: log("error"),
-    child: (fields) => createLogger({ ...base, ...fields }, options),
+    child: (fields) => wrap(inner.child(serialize(fields))),
   };
+}
+
+/** `scheme://user:password@host` anywhere in a line → the password replaced. */
+export function redactUrlPasswords(line: string): string {
+  return line.replace(/([a-z][a-z0-9+.-]*:\/\/[^:/@\s"]+):[^@/\s"]+@/gi, "$1:[redacted]@");
+}
+
+function wantsPretty(): boolean {
+  return Boolean(process.stdout.isTTY) && process.env.NODE_ENV !== "production" && !process.env.VITEST;
+}
+
+function prettyStream(): pino.DestinationStream {
+  // An in-process stream (no transport worker thread) keeps Next's server bundling out of it.
+  return pinoPretty({ destination: 2, sync: true, messageKey: "message", colorize: true });
 }
 
 function safeLevel(): LogLevel {
