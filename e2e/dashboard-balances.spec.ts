@@ -62,7 +62,7 @@ test("balance mode in settings → payments settle into the balance → payouts 
   await limits.getByLabel("Max per payout (ETH on local)").fill("0.5.1");
   await limits.getByRole("button", { name: "Save ETH limits on local" }).click();
   await expect(limits.locator("#limits-local-ETH-max_per_payout-error")).toContainText(
-    "must be a decimal string",
+    "without thousands separators, with one decimal mark",
   );
   await limits.getByLabel("Max per payout (ETH on local)").fill("0.02");
   await limits.getByRole("button", { name: "Save ETH limits on local" }).click();
