@@ -33,7 +33,7 @@ async function sweepOf(paymentId: string) {
 }
 
 describe("native sweep", () => {
-  it("sends balance minus the exact fee, leaves 0 wei, records the fee and settles the payment", async () => {
+  it("sends balance minus gas limit × max fee, leaves exactly the unspent reserve, records the fee and settles", async () => {
     const payment = await fx.createConfirmedPayment({ amount: "1.5" });
     const treasuryBefore = await fx.publicClient.getBalance({ address: fx.treasury });
     const [sweepId] = await planSweeps(fx.deps);
@@ -46,8 +46,11 @@ describe("native sweep", () => {
     expect(receipt.status).toBe("success");
     expect(toBigInt(sweep.fee)).toBe(fee);
     expect(sweep.gasUsed).toBe(receipt.gasUsed);
-    expect(toBigInt(sweep.amount) + fee).toBe(payment.amount);
-    expect(await fx.publicClient.getBalance({ address: payment.deposit })).toBe(0n);
+    // The tip is below the max fee: what the reserve (gas limit × max fee) did not burn stays.
+    const left = await fx.unspentGasReserve(sweep.txHash);
+    expect(left).toBeGreaterThan(0n);
+    expect(toBigInt(sweep.amount) + fee + left).toBe(payment.amount);
+    expect(await fx.publicClient.getBalance({ address: payment.deposit })).toBe(left);
     expect((await fx.publicClient.getBalance({ address: fx.treasury })) - treasuryBefore).toBe(
       toBigInt(sweep.amount),
     );
@@ -87,10 +90,13 @@ describe("native sweep", () => {
       if (results.some((result) => result.status === "confirmed")) break;
       await fx.mine();
     }
-    expect((await sweepOf(payment.id)).status).toBe("confirmed");
+    const swept = await sweepOf(payment.id);
+    expect(swept.status).toBe("confirmed");
     // One transaction ever left the deposit address.
     expect(await fx.publicClient.getTransactionCount({ address: payment.deposit })).toBe(1);
-    expect(await fx.publicClient.getBalance({ address: payment.deposit })).toBe(0n);
+    expect(await fx.publicClient.getBalance({ address: payment.deposit })).toBe(
+      await fx.unspentGasReserve(swept.txHash),
+    );
   });
 
   it("after a crash between recording and broadcasting, re-broadcasts the same transaction", async () => {

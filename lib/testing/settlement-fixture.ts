@@ -31,6 +31,7 @@ import { gasTankAddress, hotWalletSigner } from "../transactions/signing-account
 import type { TransactionDeps } from "../transactions/transaction-deps";
 import { markPaymentConfirmedForTest } from "./mark-payment-confirmed";
 import { testChain } from "./test-chain";
+import { unspentGasReserve } from "./unspent-gas-reserve";
 
 export type SettlementFixture = Awaited<ReturnType<typeof createSettlementFixture>>;
 
@@ -155,6 +156,10 @@ export async function createSettlementFixture(
     },
     mine(blocks = 1) {
       return testClient.mine({ blocks });
+    },
+    /** What a native sweep's transaction reserved for gas and did not burn (it stays at the deposit). */
+    unspentGasReserve(txHash: string | null) {
+      return unspentGasReserve(publicClient, txHash);
     },
     /** Plans a sweep of every confirmed payment and drives each to `confirmed`, mining as needed. */
     async sweepAll() {
