@@ -47,6 +47,8 @@ describe("native sweep", () => {
     expect(toBigInt(sweep.fee)).toBe(fee);
     expect(sweep.gasUsed).toBe(receipt.gasUsed);
     // The tip is below the max fee: what the reserve (gas limit × max fee) did not burn stays.
+    const signed = parseTransaction(sweep.rawTx as Hex);
+    expect(signed.maxPriorityFeePerGas ?? 0n).toBeLessThan(signed.maxFeePerGas ?? 0n);
     const left = await fx.unspentGasReserve(sweep.txHash);
     expect(left).toBeGreaterThan(0n);
     expect(toBigInt(sweep.amount) + fee + left).toBe(payment.amount);
@@ -176,6 +178,54 @@ describe("ERC-20 sweep", () => {
     expect((await database.db.payment.findUniqueOrThrow({ where: { id: payment.id } })).status).toBe(
       "settled",
     );
+  });
+});
+
+describe("a crash between recording and broadcasting an ERC-20 sweep", () => {
+  it("re-broadcasts the recorded top-up and transfer, the engine's very bytes, never a second one", async () => {
+    await fx.fundGasTank(10n ** 18n);
+    const payment = await fx.createConfirmedPayment({ token: "USDC", amount: "4" });
+    const [sweepId = ""] = await planSweeps(fx.deps);
+    const tankNonce = await fx.publicClient.getTransactionCount({ address: fx.gasTank });
+    const engineRows = (purpose: "sweep" | "sweep_gas_top_up") =>
+      database.db.outgoingTransaction.findMany({ where: { ownerId: sweepId, purpose } });
+
+    // Signed and recorded, then the process dies before broadcasting; restarted, it records nothing new.
+    expect((await recordSweepTransaction(fx.deps, sweepId)).status).toBe("funding_gas");
+    const funding = await sweepOf(payment.id);
+    const [topUp, ...noOtherTopUp] = await engineRows("sweep_gas_top_up");
+    expect(noOtherTopUp).toEqual([]);
+    expect(topUp).toMatchObject({
+      status: "pending",
+      rawTx: funding.gasFundRawTx,
+      txHash: funding.gasFundTxHash,
+    });
+    expect(await fx.publicClient.getTransactionCount({ address: fx.gasTank })).toBe(tankNonce);
+    expect((await recordSweepTransaction(fx.deps, sweepId)).status).toBe("funding_gas");
+    expect(await engineRows("sweep_gas_top_up")).toHaveLength(1);
+
+    // The next pass sends those bytes; the transfer is then recorded and the process dies again.
+    await advanceSweep(fx.deps, sweepId);
+    await fx.mine(fx.chain.confirmations);
+    expect((await recordSweepTransaction(fx.deps, sweepId)).status).toBe("gas_funded");
+    expect((await recordSweepTransaction(fx.deps, sweepId)).status).toBe("transferring");
+    const transferring = await sweepOf(payment.id);
+    const [transfer] = await engineRows("sweep");
+    expect(transfer).toMatchObject({
+      status: "pending",
+      rawTx: transferring.rawTx,
+      txHash: transferring.txHash,
+    });
+    expect(await fx.publicClient.getTransactionCount({ address: payment.deposit })).toBe(0);
+
+    await driveToConfirmed(sweepId);
+    const done = await sweepOf(payment.id);
+    expect(done.gasFundTxHash).toBe(funding.gasFundTxHash);
+    expect(done.txHash).toBe(transferring.txHash);
+    expect(await fx.publicClient.getTransactionCount({ address: fx.gasTank })).toBe(tankNonce + 1);
+    expect(await fx.publicClient.getTransactionCount({ address: payment.deposit })).toBe(1);
+    expect((await engineRows("sweep")).map((row) => row.status)).toEqual(["confirmed"]);
+    expect((await engineRows("sweep_gas_top_up")).map((row) => row.status)).toEqual(["confirmed"]);
   });
 });
 

@@ -174,9 +174,14 @@ export async function broadcastSweepTransaction(
   if (await minedReceipt(client, [inFlight.hash])) return { mined: true, error: null };
   const outcome = await broadcastRawTransaction(client, inFlight.raw);
   if (outcome.kind !== "failed") return { mined: false, error: null };
-  await deps.db.sweep.update({
-    where: { id: sweepId },
-    data: { lastError: `broadcast failed: ${outcome.message}` },
+  // A transaction paused past the replacement policy keeps its reason for the operator.
+  const paused = await deps.db.outgoingTransaction.count({
+    where: { txHash: inFlight.hash, status: "paused" },
   });
+  if (paused === 0)
+    await deps.db.sweep.update({
+      where: { id: sweepId },
+      data: { lastError: `broadcast failed: ${outcome.message}` },
+    });
   return { mined: false, error: outcome.message };
 }
