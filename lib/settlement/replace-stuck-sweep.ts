@@ -31,17 +31,15 @@ export async function replaceStuckSweepTransaction(
   leg: SweepLeg,
   id: string,
 ): Promise<void> {
-  const { deps, tx, client, chain, sweep } = step;
-  let need: TopUpNeed | null = null;
+  const { deps, tx, client, chain } = step;
+  const waiting: { topUp?: TopUpNeed } = {};
   const outcome = await replaceOwnedTransaction(deps, tx, client, chain, {
     ...replacementOf(step, leg, id, (topUp) => {
-      need = topUp;
+      waiting.topUp = topUp;
     }),
     record: (tx, outcome) => recordReplacement({ ...step, tx }, leg, outcome),
   });
-  if (outcome.kind === "waiting" && need) await topUpStuckTransfer(step, need);
-  if (outcome.kind === "paused")
-    await tx.sweep.update({ where: { id: sweep.id }, data: { lastError: outcome.reason } });
+  if (outcome.kind === "waiting" && waiting.topUp) await topUpStuckTransfer(step, waiting.topUp);
 }
 
 function replacementOf(
@@ -119,6 +117,9 @@ function replacementOf(
 /** The sweep's copy of a replaced transaction (or the reason its transaction is paused). */
 async function recordReplacement(step: SweepStep, leg: SweepLeg, outcome: ReplaceOutcome): Promise<void> {
   const { tx, sweep } = step;
+  // Past the policy: the reason (an operator is needed) is the sweep's too.
+  if (outcome.kind === "paused")
+    await tx.sweep.update({ where: { id: sweep.id }, data: { lastError: outcome.reason } });
   if (outcome.kind !== "replaced") return;
   const copy = replacedCopyOf(outcome);
   const lastError =
