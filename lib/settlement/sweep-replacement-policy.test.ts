@@ -9,10 +9,12 @@ import type { TChain } from "../config/chains";
 import { getHealth } from "../health/get-health";
 import { renderMetrics } from "../metrics/render-metrics";
 import { toBigInt } from "../payments/payment-object";
-import { type RunningAnvil, startAnvil } from "../runtime/anvil";
-import { freePort } from "../runtime/free-port";
-import { createTestDatabase, type TestDatabase } from "../testing/database";
-import { createSettlementFixture, type SettlementFixture } from "../testing/settlement-fixture";
+import type { TestDatabase } from "../testing/database";
+import {
+  type OwnSettlementChain,
+  type SettlementFixture,
+  startOwnSettlementChain,
+} from "../testing/settlement-fixture";
 import type { TransactionDeps } from "../transactions/transaction-deps";
 import { advanceSweep } from "./advance-sweep";
 import { planSweeps } from "./plan-sweeps";
@@ -21,18 +23,14 @@ import { reconcileChain } from "./reconcile-chain";
 const STUCK_AFTER_MS = 60_000;
 
 let database: TestDatabase;
-let anvil: RunningAnvil;
 let fx: SettlementFixture;
+let own: OwnSettlementChain | undefined;
 let clock = Date.now();
 beforeAll(async () => {
-  database = await createTestDatabase();
-  anvil = await startAnvil({ port: await freePort() });
-  fx = await createSettlementFixture(database.db, { rpcUrl: anvil.rpcUrl });
+  own = await startOwnSettlementChain();
+  ({ database, fx } = own);
 });
-afterAll(async () => {
-  await anvil?.stop();
-  await database?.drop();
-});
+afterAll(() => own?.stop());
 
 /** The fixture's chain with a replacement policy of its own. */
 function depsWith(transactions: TChain["transactions"]): TransactionDeps {
