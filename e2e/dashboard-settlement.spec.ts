@@ -2,6 +2,7 @@
 // e2e gateway's Anvil devnet and found by its own scanner and sweeper.
 import { formatEther, type Hex, parseEther } from "viem";
 import { generatePrivateKey, privateKeyToAddress } from "viem/accounts";
+import { unspentGasReserve } from "@/lib/testing/unspent-gas-reserve";
 import { startWebhookReceiver, type WebhookReceiver } from "@/lib/testing/webhook-receiver";
 import { fundedPayer, publicClient, testClient } from "./devnet";
 import { createPaymentViaApi, expect, signInViaApi, type TestMerchant, test } from "./fixtures";
@@ -85,12 +86,15 @@ test("treasury set in settings; a real ETH payment is swept there and the paymen
   const sweepTx = ((await sweep.getByTestId("sweep-tx").textContent()) ?? "") as Hex;
   expect(sweepTx).toMatch(/^0x[0-9a-f]{64}$/);
 
-  // What the page says is what happened on chain: amount + fee = 0.05 ETH, all of it at the treasury.
+  // What the page says is what happened on chain: amount + fee + the gas reserve the sweep did not
+  // burn (it stays at the deposit address) = 0.05 ETH; the amount is at the treasury.
   const receipt = await publicClient.getTransactionReceipt({ hash: sweepTx });
   expect(receipt.status).toBe("success");
   const fee = receipt.gasUsed * receipt.effectiveGasPrice;
-  const swept = parseEther("0.05") - fee;
+  const left = await unspentGasReserve(publicClient, sweepTx);
+  const swept = parseEther("0.05") - fee - left;
   expect(await publicClient.getBalance({ address: treasury })).toBe(swept);
+  expect(await publicClient.getBalance({ address: payment.address as Hex })).toBe(left);
   await expect(sweep.getByTestId("sweep-amount")).toHaveText(`${formatEther(swept)} ETH`);
   await expect(sweep.getByTestId("sweep-fee")).toHaveText(`${formatEther(fee)} ETH`);
   await expect(page.getByTestId("timeline")).toContainText("confirmed → settled");

@@ -64,7 +64,7 @@ async function newMerchant() {
 }
 
 describe("payment detail: sweep", () => {
-  it("shows the real sweep of a settled native payment: amount + fee = received, exact decimals", async () => {
+  it("shows the real sweep of a settled native payment: amount + fee + unspent gas reserve = received, exact decimals", async () => {
     const paid = await fx.createConfirmedPayment({ amount: "0.75" });
     const before = await getPaymentDetailOrThrow(
       { db: database.db, actor: OPERATOR },
@@ -108,8 +108,10 @@ describe("payment detail: sweep", () => {
     expect(receipt.to?.toLowerCase()).toBe(fx.treasury.toLowerCase());
     expect(BigInt(sweep.fee_base_units)).toBe(fee);
     expect(sweep.fee).toBe(formatAmount(fee, 18));
-    expect(BigInt(sweep.amount_base_units) + fee).toBe(paid.amount);
-    expect(sweep.amount).toBe(formatAmount(paid.amount - fee, 18));
+    // The gas the sweep reserved and did not burn stays at the deposit address.
+    const left = await fx.unspentGasReserve(sweep.tx_hash);
+    expect(BigInt(sweep.amount_base_units) + fee + left).toBe(paid.amount);
+    expect(sweep.amount).toBe(formatAmount(paid.amount - fee - left, 18));
     expect(sweep.confirmed_at).not.toBeNull();
 
     // Another merchant neither sees the payment nor, through it, the sweep.

@@ -9,12 +9,11 @@ import type { TChain } from "../config/chains";
 import type { Tx } from "../db/client";
 import { newId } from "../ids";
 import type { Logger } from "../logger";
-import { broadcastRawTransaction } from "../transactions/broadcast-raw-transaction";
 import type { FeeFields } from "../transactions/fees/transaction-cost";
-import { transactionPolicyOf } from "../transactions/fees/transaction-policy";
 import { outgoingTransactionOf } from "../transactions/outgoing-transaction-of";
 import { quoteOutgoingCost } from "../transactions/quote-outgoing-cost";
-import { replaceStuckTransaction } from "../transactions/replace-stuck-transaction";
+import { replacedCopyOf } from "../transactions/replace-stuck-transaction";
+import { replaceStuckTransactions } from "../transactions/replace-stuck-transactions";
 import { signOutgoingTransaction } from "../transactions/sign-outgoing-transaction";
 import { gasTankSigner } from "../transactions/signing-accounts";
 import { clientOf, nowOf, type TransactionDeps } from "../transactions/transaction-deps";
@@ -122,9 +121,10 @@ export async function planGasTopUp(
 /**
  * Records open top-ups whose transaction (or one it replaced) has the chain's required
  * confirmations (watchOutgoingTransaction): their amount becomes spendable float, the fee paid is
- * recorded. Those not mined yet are re-broadcast (after a crash, or if the node dropped them), and
- * replaced under the chain's policy once stuck (replaceStuckTransaction). A top-up removed by a
- * reorg before that point is simply re-broadcast: the float never counts it before it is final.
+ * recorded. Those not mined yet are replaced under the chain's policy once stuck, or else sent again
+ * as recorded (after a crash, or if the node dropped them), by the engine's runner
+ * (replaceStuckTransactions). A top-up removed by a reorg before that point is simply re-broadcast:
+ * the float never counts it before it is final.
  */
 export async function confirmGasTopUps(
   deps: TransactionDeps,
@@ -138,6 +138,7 @@ export async function confirmGasTopUps(
   if (open.length === 0) return 0;
   const client = clientOf(deps, chain);
   let confirmed = 0;
+  const notMined: { id: string; engineId: string }[] = [];
   for (const topUp of open) {
     try {
       const engineId = await outgoingTransactionOf(deps.db, {
@@ -150,77 +151,43 @@ export async function confirmGasTopUps(
         id: engineId,
         now: nowOf(deps),
       });
-      if (outcome.kind === "final") {
-        const { count } = await deps.db.hotWalletGasTopUp.updateMany({
-          where: { id: topUp.id, status: "sent" },
-          data: {
-            status: "confirmed",
-            txHash: outcome.hash,
-            fee: outcome.feePaid.toString(),
-            confirmedAt: nowOf(deps),
-          },
-        });
-        confirmed += count;
-        continue;
-      }
-      if (outcome.kind === "waiting") continue;
-      const replacement = await replaceStuckTopUp(deps, client, chain, {
-        topUpId: topUp.id,
-        engineId,
-        ...options,
+      if (outcome.kind === "missing") notMined.push({ id: topUp.id, engineId });
+      if (outcome.kind !== "final") continue;
+      const { count } = await deps.db.hotWalletGasTopUp.updateMany({
+        where: { id: topUp.id, status: "sent" },
+        data: {
+          status: "confirmed",
+          txHash: outcome.hash,
+          fee: outcome.feePaid.toString(),
+          confirmedAt: nowOf(deps),
+        },
       });
-      const broadcast = await broadcastRawTransaction(client, replacement ?? topUp.rawTx);
-      if (replacement && broadcast.kind === "failed")
-        options.logger?.warn("gas top-up replacement not broadcast", {
-          topUpId: topUp.id,
-          error: broadcast.message,
-        });
+      confirmed += count;
     } catch (error) {
       options.logger?.warn("gas top-up not checked", { topUpId: topUp.id, error });
     }
   }
-  return confirmed;
-}
-
-/**
- * Replaces a top-up stuck in the mempool under the chain's policy: the same transfer from the gas
- * tank with the same nonce and raised fees, recorded (the replaced hash kept) before it is
- * broadcast. Returns the new signed transaction, or null when there is nothing to replace (another
- * runner holds it, one of its transactions was mined, not stuck yet, or paused past the policy).
- */
-async function replaceStuckTopUp(
-  deps: TransactionDeps,
-  client: ChainClient,
-  chain: TChain,
-  params: { topUpId: string; engineId: string; logger?: Logger },
-): Promise<Hex | null> {
-  return deps.db.$transaction(async (tx) => {
-    const [locked] = await tx.$queryRaw<{ id: string }[]>`
-      SELECT id FROM hot_wallet_gas_top_ups WHERE id = ${params.topUpId} AND status = 'sent' FOR UPDATE SKIP LOCKED`;
-    if (!locked) return null;
-    const topUp = await tx.hotWalletGasTopUp.findUniqueOrThrow({
-      where: { id: params.topUpId },
-      select: { txHash: true, replacedTxHashes: true },
-    });
-    const outcome = await replaceStuckTransaction(tx, client, {
-      id: params.engineId,
-      chain,
-      signer: gasTankSigner(deps.mnemonic),
-      policy: transactionPolicyOf(chain),
-      stuckAfterMs: deps.replaceAfterMs,
-      now: nowOf(deps),
-      logger: params.logger,
-    });
-    if (outcome.kind !== "replaced") return null;
-    await tx.hotWalletGasTopUp.update({
-      where: { id: params.topUpId },
-      data: {
-        rawTx: outcome.rawTx,
-        txHash: outcome.txHash,
-        replacedTxHashes: [...topUp.replacedTxHashes, topUp.txHash],
-        sentAt: nowOf(deps),
-      },
-    });
-    return outcome.rawTx;
+  await replaceStuckTransactions(deps, {
+    chain,
+    owners: notMined,
+    broadcast: "all",
+    logger: options.logger,
+    prepare: async (tx, topUp) => {
+      const [locked] = await tx.$queryRaw<{ id: string }[]>`
+        SELECT id FROM hot_wallet_gas_top_ups WHERE id = ${topUp.id} AND status = 'sent' FOR UPDATE SKIP LOCKED`;
+      if (!locked) return null;
+      return {
+        id: topUp.engineId,
+        signer: gasTankSigner(deps.mnemonic),
+        record: async (tx, outcome) => {
+          if (outcome.kind !== "replaced") return;
+          await tx.hotWalletGasTopUp.update({
+            where: { id: topUp.id },
+            data: { ...replacedCopyOf(outcome), sentAt: nowOf(deps) },
+          });
+        },
+      };
+    },
   });
+  return confirmed;
 }

@@ -3,7 +3,7 @@
 import type { Address } from "viem";
 import type { ChainClient } from "../chains/public-client";
 import type { TChain } from "../config/chains";
-import type { Tx } from "../db/client";
+import type { Db, Tx } from "../db/client";
 import type { TEventType } from "../events/event-object";
 import { recordEvent } from "../events/record-event";
 import { notifyPayoutsPaused } from "../notifications/notify";
@@ -116,8 +116,9 @@ export function payoutTransactionOf(
   deps: TransactionDeps,
   chain: TChain,
   payout: { id: string; rawTx: string | null; replacedTxHashes: string[]; sentAt: Date | null },
+  db: Db | Tx = deps.db,
 ): Promise<string> {
-  return outgoingTransactionOf(deps.db, {
+  return outgoingTransactionOf(db, {
     chain: chain.name,
     purpose: "payout",
     ownerId: payout.id,

@@ -1,16 +1,14 @@
-import { type Address, getAddress, type Hex } from "viem";
+import { type Address, getAddress } from "viem";
 import { postLedgerEntry } from "../balances/post-ledger-entry";
-import type { ChainClient } from "../chains/public-client";
 import type { TChain } from "../config/chains";
 import type { Tx } from "../db/client";
 import type { Logger } from "../logger";
-import { broadcastRawTransaction } from "../transactions/broadcast-raw-transaction";
 import { quoteFees } from "../transactions/fees/quote-fees";
 import { feeFieldsOf } from "../transactions/fees/transaction-cost";
-import { type TransactionPolicy, transactionPolicyOf } from "../transactions/fees/transaction-policy";
-import { replaceStuckTransaction } from "../transactions/replace-stuck-transaction";
+import { replacedCopyOf } from "../transactions/replace-stuck-transaction";
+import { type OwnedReplacement, replaceStuckTransactions } from "../transactions/replace-stuck-transactions";
 import { hotWalletSigner } from "../transactions/signing-accounts";
-import { clientOf, nowOf, type TransactionDeps } from "../transactions/transaction-deps";
+import { clientOf, nowOf, stuckAfterMsOf, type TransactionDeps } from "../transactions/transaction-deps";
 import { freeGasFloat, lockHotWalletGas } from "./hot-wallet-gas";
 import { payoutTransactionOf, requestGasTopUp } from "./payout-transitions";
 
@@ -20,11 +18,12 @@ type GasNeed = { needsGas: bigint; merchantId: string; hotWallet: Address };
 
 /**
  * Replaces sent payouts whose transaction is stuck under the chain's policy (transactionPolicyOf;
- * `stuckAfterMs` overrides its timeout): same call and nonce, both fees raised, recorded before it
- * is broadcast. The superseded hash is kept: whichever of them is mined is the payout's transaction.
- * The extra fee is reserved first (or, for a payout whose gas the gas tank pays, taken from the hot
- * wallet's gas float, topped up when short). Past the policy's limits the payout's transaction is
- * paused and `last_error` says an operator is needed.
+ * `stuckAfterMs` overrides its timeout) with the engine's runner (replaceStuckTransactions): same
+ * call and nonce, both fees raised, recorded before it is broadcast. The superseded hash is kept:
+ * whichever of them is mined is the payout's transaction. The extra fee is reserved first (or, for a
+ * payout whose gas the gas tank pays, taken from the hot wallet's gas float, topped up when short).
+ * Past the policy's limits the payout's transaction is paused and `last_error` says an operator is
+ * needed.
  */
 export async function replaceStuckPayouts(
   deps: TransactionDeps,
@@ -32,8 +31,7 @@ export async function replaceStuckPayouts(
   options: { stuckAfterMs?: number; logger?: Logger; payoutId?: string; broadcast?: boolean } = {},
 ): Promise<number> {
   const client = clientOf(deps, chain);
-  const policy = transactionPolicyOf(chain);
-  const stuckAfterMs = options.stuckAfterMs ?? deps.replaceAfterMs ?? policy.stuckAfterSeconds * 1000;
+  const stuckAfterMs = options.stuckAfterMs ?? stuckAfterMsOf(deps, chain);
   const stuck = await deps.db.payout.findMany({
     where: {
       chain: chain.name,
@@ -43,53 +41,37 @@ export async function replaceStuckPayouts(
     },
     select: { id: true, rawTx: true, replacedTxHashes: true, sentAt: true },
   });
-  let replaced = 0;
-  for (const payout of stuck) {
-    try {
-      const engineId = await payoutTransactionOf(deps, chain, payout);
-      const outcome = await deps.db.$transaction(
-        (tx) =>
-          replacePayoutTransaction(deps, tx, client, chain, {
-            payoutId: payout.id,
-            engineId,
-            policy,
-            stuckAfterMs,
-          }),
-        { timeout: 60_000 },
-      );
-      if (!outcome) continue;
-      if ("needsGas" in outcome) {
-        await requestGasTopUp(deps, client, chain, {
-          ...outcome,
-          needed: outcome.needsGas,
-          fees: feeFieldsOf(await quoteFees(client, { chain })),
-          broadcast: options.broadcast,
-        });
-        continue;
-      }
-      replaced += 1;
-      if (options.broadcast === false) continue;
-      const broadcast = await broadcastRawTransaction(client, outcome.rawTx);
-      if (broadcast.kind === "failed")
-        options.logger?.warn("replacement broadcast failed; retrying on the next run", {
-          payoutId: payout.id,
-          error: broadcast.message,
-        });
-    } catch (error) {
-      options.logger?.warn("stuck payout not replaced", { payoutId: payout.id, error });
-    }
-  }
-  return replaced;
+  const gasNeeds: GasNeed[] = [];
+  const outcomes = await replaceStuckTransactions(deps, {
+    chain,
+    owners: stuck,
+    stuckAfterMs,
+    logger: options.logger,
+    broadcast: options.broadcast === false ? "none" : "replaced",
+    prepare: (tx, payout) =>
+      payoutReplacement(deps, tx, chain, payout, (need) => {
+        gasNeeds.push(need);
+      }),
+  });
+  for (const need of gasNeeds)
+    await requestGasTopUp(deps, client, chain, {
+      ...need,
+      needed: need.needsGas,
+      fees: feeFieldsOf(await quoteFees(client, { chain })),
+      broadcast: options.broadcast,
+    });
+  return outcomes.filter(({ outcome }) => outcome.kind === "replaced").length;
 }
 
-async function replacePayoutTransaction(
+/** Locks a sent payout and says how its stuck transaction is replaced and booked. */
+async function payoutReplacement(
   deps: TransactionDeps,
   tx: Tx,
-  client: ChainClient,
   chain: TChain,
-  params: { payoutId: string; engineId: string; policy: TransactionPolicy; stuckAfterMs: number },
-): Promise<{ rawTx: Hex } | GasNeed | null> {
-  const { payoutId } = params;
+  sent: { id: string; rawTx: string | null; replacedTxHashes: string[]; sentAt: Date | null },
+  needsGas: (need: GasNeed) => void,
+): Promise<OwnedReplacement | null> {
+  const payoutId = sent.id;
   const [locked] = await tx.$queryRaw<{ id: string }[]>`
     SELECT id FROM payouts WHERE id = ${payoutId} AND status = 'sent' FOR UPDATE SKIP LOCKED`;
   if (!locked) return null;
@@ -99,7 +81,6 @@ async function replacePayoutTransaction(
       merchantId: true,
       txHash: true,
       feeReserved: true,
-      replacedTxHashes: true,
       fromAddress: true,
       gasSponsored: true,
       merchant: { select: { hdAccount: true } },
@@ -108,14 +89,9 @@ async function replacePayoutTransaction(
   if (!payout.txHash || !payout.fromAddress) return null;
   const hotWallet = getAddress(payout.fromAddress);
   const reserved = BigInt(payout.feeReserved.toFixed());
-  let gasNeed: GasNeed | null = null;
-  const outcome = await replaceStuckTransaction(tx, client, {
-    id: params.engineId,
-    chain,
+  return {
+    id: await payoutTransactionOf(deps, chain, sent, tx),
     signer: hotWalletSigner(deps.mnemonic, payout.merchant.hdAccount),
-    policy: params.policy,
-    stuckAfterMs: params.stuckAfterMs,
-    now: nowOf(deps),
     beforeSign: async ({ maxCost }) => {
       const extra = maxCost - reserved;
       if (extra <= 0n) return true;
@@ -124,7 +100,7 @@ async function replacePayoutTransaction(
         // a replacement waits for the next top-up (of waiting payouts) when the float is short.
         await lockHotWalletGas(tx, chain.name, hotWallet);
         if ((await freeGasFloat(tx, chain.name, payout.merchantId)) >= extra) return true;
-        gasNeed = { needsGas: extra, merchantId: payout.merchantId, hotWallet };
+        needsGas({ needsGas: extra, merchantId: payout.merchantId, hotWallet });
         return false;
       }
       await postLedgerEntry(tx, {
@@ -138,24 +114,20 @@ async function replacePayoutTransaction(
       });
       return true;
     },
-  });
-  if (outcome.kind === "paused") {
-    // Prices do not explain a transaction stuck this long (e.g. the node refuses it): an operator looks.
-    await tx.payout.update({ where: { id: payoutId }, data: { lastError: outcome.reason } });
-    return null;
-  }
-  if (outcome.kind === "waiting") return gasNeed;
-  if (outcome.kind !== "replaced") return null;
-  await tx.payout.update({
-    where: { id: payoutId },
-    data: {
-      rawTx: outcome.rawTx,
-      txHash: outcome.txHash,
-      replacedTxHashes: [...payout.replacedTxHashes, payout.txHash],
-      feeReserved: (outcome.maxCost > reserved ? outcome.maxCost : reserved).toString(),
-      sentAt: nowOf(deps),
-      lastError: `replaced stuck transaction ${payout.txHash}`,
+    record: async (tx, outcome) => {
+      // Prices do not explain a transaction stuck this long (e.g. the node refuses it): an operator looks.
+      if (outcome.kind === "paused")
+        await tx.payout.update({ where: { id: payoutId }, data: { lastError: outcome.reason } });
+      if (outcome.kind !== "replaced") return;
+      await tx.payout.update({
+        where: { id: payoutId },
+        data: {
+          ...replacedCopyOf(outcome),
+          feeReserved: (outcome.maxCost > reserved ? outcome.maxCost : reserved).toString(),
+          sentAt: nowOf(deps),
+          lastError: `replaced stuck transaction ${payout.txHash}`,
+        },
+      });
     },
-  });
-  return { rawTx: outcome.rawTx };
+  };
 }

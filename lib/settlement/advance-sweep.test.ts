@@ -33,7 +33,7 @@ async function sweepOf(paymentId: string) {
 }
 
 describe("native sweep", () => {
-  it("sends balance minus the exact fee, leaves 0 wei, records the fee and settles the payment", async () => {
+  it("sends balance minus gas limit × max fee, leaves exactly the unspent reserve, records the fee and settles", async () => {
     const payment = await fx.createConfirmedPayment({ amount: "1.5" });
     const treasuryBefore = await fx.publicClient.getBalance({ address: fx.treasury });
     const [sweepId] = await planSweeps(fx.deps);
@@ -46,8 +46,13 @@ describe("native sweep", () => {
     expect(receipt.status).toBe("success");
     expect(toBigInt(sweep.fee)).toBe(fee);
     expect(sweep.gasUsed).toBe(receipt.gasUsed);
-    expect(toBigInt(sweep.amount) + fee).toBe(payment.amount);
-    expect(await fx.publicClient.getBalance({ address: payment.deposit })).toBe(0n);
+    // The tip is below the max fee: what the reserve (gas limit × max fee) did not burn stays.
+    const signed = parseTransaction(sweep.rawTx as Hex);
+    expect(signed.maxPriorityFeePerGas ?? 0n).toBeLessThan(signed.maxFeePerGas ?? 0n);
+    const left = await fx.unspentGasReserve(sweep.txHash);
+    expect(left).toBeGreaterThan(0n);
+    expect(toBigInt(sweep.amount) + fee + left).toBe(payment.amount);
+    expect(await fx.publicClient.getBalance({ address: payment.deposit })).toBe(left);
     expect((await fx.publicClient.getBalance({ address: fx.treasury })) - treasuryBefore).toBe(
       toBigInt(sweep.amount),
     );
@@ -87,10 +92,13 @@ describe("native sweep", () => {
       if (results.some((result) => result.status === "confirmed")) break;
       await fx.mine();
     }
-    expect((await sweepOf(payment.id)).status).toBe("confirmed");
+    const swept = await sweepOf(payment.id);
+    expect(swept.status).toBe("confirmed");
     // One transaction ever left the deposit address.
     expect(await fx.publicClient.getTransactionCount({ address: payment.deposit })).toBe(1);
-    expect(await fx.publicClient.getBalance({ address: payment.deposit })).toBe(0n);
+    expect(await fx.publicClient.getBalance({ address: payment.deposit })).toBe(
+      await fx.unspentGasReserve(swept.txHash),
+    );
   });
 
   it("after a crash between recording and broadcasting, re-broadcasts the same transaction", async () => {
@@ -177,6 +185,54 @@ describe("ERC-20 sweep", () => {
     expect((await database.db.payment.findUniqueOrThrow({ where: { id: payment.id } })).status).toBe(
       "settled",
     );
+  });
+});
+
+describe("a crash between recording and broadcasting an ERC-20 sweep", () => {
+  it("re-broadcasts the recorded top-up and transfer, the engine's very bytes, never a second one", async () => {
+    await fx.fundGasTank(10n ** 18n);
+    const payment = await fx.createConfirmedPayment({ token: "USDC", amount: "4" });
+    const [sweepId = ""] = await planSweeps(fx.deps);
+    const tankNonce = await fx.publicClient.getTransactionCount({ address: fx.gasTank });
+    const engineRows = (purpose: "sweep" | "sweep_gas_top_up") =>
+      database.db.outgoingTransaction.findMany({ where: { ownerId: sweepId, purpose } });
+
+    // Signed and recorded, then the process dies before broadcasting; restarted, it records nothing new.
+    expect((await recordSweepTransaction(fx.deps, sweepId)).status).toBe("funding_gas");
+    const funding = await sweepOf(payment.id);
+    const [topUp, ...noOtherTopUp] = await engineRows("sweep_gas_top_up");
+    expect(noOtherTopUp).toEqual([]);
+    expect(topUp).toMatchObject({
+      status: "pending",
+      rawTx: funding.gasFundRawTx,
+      txHash: funding.gasFundTxHash,
+    });
+    expect(await fx.publicClient.getTransactionCount({ address: fx.gasTank })).toBe(tankNonce);
+    expect((await recordSweepTransaction(fx.deps, sweepId)).status).toBe("funding_gas");
+    expect(await engineRows("sweep_gas_top_up")).toHaveLength(1);
+
+    // The next pass sends those bytes; the transfer is then recorded and the process dies again.
+    await advanceSweep(fx.deps, sweepId);
+    await fx.mine(fx.chain.confirmations);
+    expect((await recordSweepTransaction(fx.deps, sweepId)).status).toBe("gas_funded");
+    expect((await recordSweepTransaction(fx.deps, sweepId)).status).toBe("transferring");
+    const transferring = await sweepOf(payment.id);
+    const [transfer] = await engineRows("sweep");
+    expect(transfer).toMatchObject({
+      status: "pending",
+      rawTx: transferring.rawTx,
+      txHash: transferring.txHash,
+    });
+    expect(await fx.publicClient.getTransactionCount({ address: payment.deposit })).toBe(0);
+
+    await driveToConfirmed(sweepId);
+    const done = await sweepOf(payment.id);
+    expect(done.gasFundTxHash).toBe(funding.gasFundTxHash);
+    expect(done.txHash).toBe(transferring.txHash);
+    expect(await fx.publicClient.getTransactionCount({ address: fx.gasTank })).toBe(tankNonce + 1);
+    expect(await fx.publicClient.getTransactionCount({ address: payment.deposit })).toBe(1);
+    expect((await engineRows("sweep")).map((row) => row.status)).toEqual(["confirmed"]);
+    expect((await engineRows("sweep_gas_top_up")).map((row) => row.status)).toEqual(["confirmed"]);
   });
 });
 

@@ -7,7 +7,7 @@ import { type RunningAnvil, startAnvil } from "../runtime/anvil";
 import { freePort } from "../runtime/free-port";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
 import { createSettlementFixture, type SettlementFixture } from "../testing/settlement-fixture";
-import { quoteGasPrice } from "../transactions/gas-price";
+import { quoteFees } from "../transactions/fees/quote-fees";
 import { clientOf } from "../transactions/transaction-deps";
 import { advanceSweep } from "./advance-sweep";
 import { planSweeps } from "./plan-sweeps";
@@ -29,8 +29,8 @@ describe("legacy gas price chains", () => {
   it("quotes the legacy gas price and sweeps native coin to exactly 0 wei", async () => {
     const chain = fx.deps.chains[0];
     if (!chain) throw new Error("no chain");
-    const quote = await quoteGasPrice(clientOf(fx.deps, chain));
-    expect(quote.type).toBe("legacy");
+    const quote = await quoteFees(clientOf(fx.deps, chain), { chain, maxAgeMs: 0 });
+    if (quote.type !== "legacy") throw new Error(`a legacy quote expected, got ${quote.type}`);
     expect(quote.gasPrice).toBeGreaterThan(0n);
 
     const payment = await fx.createConfirmedPayment({ amount: "0.75" });

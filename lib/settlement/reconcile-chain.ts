@@ -71,8 +71,11 @@ type GasFigures = { topUps: bigint; depositFees: bigint; held: bigint };
 /**
  * Every unit of every token on one chain, for one merchant (or all, for operators), per payment and
  * in total per token: received (non-reverted transfers to the payment's deposit address in its
- * token) = swept (confirmed sweeps) + fees (gas the deposit address paid, native coin only: ERC-20
- * gas comes from the gas tank) + held on chain (the deposit address's live balance). `difference`
+ * token) = swept (confirmed sweeps) + fees (what the deposit address paid for its sweep
+ * transactions, native coin only — ERC-20 gas comes from the gas tank —: the fee the engine recorded
+ * as paid, gas used × effective price plus the receipt's L1 data fee on OP-stack chains) + held on
+ * chain (the deposit address's live balance: after a native sweep, what its reserve of gas limit ×
+ * max fee + L1 fee did not burn, since the tip is below the max fee). `difference`
  * is what does not add up: 0 when every unit is accounted for; payments with a difference are
  * listed in `flagged_payments`. A sweep mined but not yet confirmed shows as a transient difference.
  * The gas of ERC-20 sweeps likewise: what the gas tank topped up = what the deposit addresses paid

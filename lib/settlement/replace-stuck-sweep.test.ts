@@ -10,10 +10,12 @@ import { type Hex, parseTransaction } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatAmount } from "../money/amounts";
 import { toBigInt } from "../payments/payment-object";
-import { type RunningAnvil, startAnvil } from "../runtime/anvil";
-import { freePort } from "../runtime/free-port";
-import { createTestDatabase, type TestDatabase } from "../testing/database";
-import { createSettlementFixture, type SettlementFixture } from "../testing/settlement-fixture";
+import type { TestDatabase } from "../testing/database";
+import {
+  type OwnSettlementChain,
+  type SettlementFixture,
+  startOwnSettlementChain,
+} from "../testing/settlement-fixture";
 import { gasTankSigner } from "../transactions/signing-accounts";
 import type { TransactionDeps } from "../transactions/transaction-deps";
 import { advanceSweep, recordSweepTransaction } from "./advance-sweep";
@@ -23,20 +25,16 @@ import { reconcileChain } from "./reconcile-chain";
 const REPLACE_AFTER_MS = 60_000;
 
 let database: TestDatabase;
-let anvil: RunningAnvil;
 let fx: SettlementFixture;
+let own: OwnSettlementChain | undefined;
 let clock = Date.now();
 let deps: TransactionDeps;
 beforeAll(async () => {
-  database = await createTestDatabase();
-  anvil = await startAnvil({ port: await freePort() });
-  fx = await createSettlementFixture(database.db, { rpcUrl: anvil.rpcUrl });
+  own = await startOwnSettlementChain();
+  ({ database, fx } = own);
   deps = { ...fx.deps, now: () => new Date(clock), replaceAfterMs: REPLACE_AFTER_MS };
 });
-afterAll(async () => {
-  await anvil?.stop();
-  await database?.drop();
-});
+afterAll(() => own?.stop());
 
 async function sweepOf(paymentId: string) {
   return database.db.sweep.findUniqueOrThrow({ where: { paymentId } });
@@ -58,7 +56,7 @@ async function driveToConfirmed(sweepId: string) {
 }
 
 describe("stuck transactions", () => {
-  it("replaces a native sweep not mined after the timeout; the replacement leaves 0 wei", async () => {
+  it("replaces a native sweep not mined after the timeout; the replacement leaves its unspent reserve", async () => {
     const payment = await fx.createConfirmedPayment({ amount: "2" });
     await fx.testClient.setAutomine(false);
     try {
@@ -94,8 +92,10 @@ describe("stuck transactions", () => {
       const receipt = await fx.publicClient.getTransactionReceipt({ hash: sweep.txHash as Hex });
       const fee = receipt.gasUsed * receipt.effectiveGasPrice;
       expect(toBigInt(sweep.fee)).toBe(fee);
-      expect(toBigInt(sweep.amount) + fee).toBe(payment.amount);
-      expect(await fx.publicClient.getBalance({ address: payment.deposit })).toBe(0n);
+      // The tip is below the max fee: the replacement's reserve not burnt stays at the deposit.
+      const left = await fx.unspentGasReserve(sweep.txHash);
+      expect(toBigInt(sweep.amount) + fee + left).toBe(payment.amount);
+      expect(await fx.publicClient.getBalance({ address: payment.deposit })).toBe(left);
       expect(await fx.publicClient.getBalance({ address: fx.treasury })).toBe(toBigInt(sweep.amount));
       expect(await fx.publicClient.getTransactionCount({ address: payment.deposit })).toBe(1);
       expect((await database.db.payment.findUniqueOrThrow({ where: { id: payment.id } })).status).toBe(

@@ -12,9 +12,11 @@ import { MOCK_USDC_ADDRESS } from "../devnet/mock-usdc";
 import { type EmbeddedRunner, startEmbeddedRunner } from "../jobs/embedded-runner";
 import { chainScanJob, sweepJob } from "../jobs/jobs";
 import { createLogger } from "../logger";
+import { formatAmount } from "../money/amounts";
 import { toBigInt } from "../payments/payment-object";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
 import { type ScannerFixture, startScannerFixture } from "../testing/scanner-fixture";
+import { unspentGasReserve } from "../testing/unspent-gas-reserve";
 import { gasTankAddress } from "../transactions/signing-accounts";
 import { reconcileChain } from "./reconcile-chain";
 import { setTreasurySetting } from "./set-treasury-setting";
@@ -110,16 +112,19 @@ describe("scanner + sweeper on one chain", () => {
       });
     }
 
-    // Exact amounts: every USDC unit, and the ETH less exactly the sweep's fee.
+    // Exact amounts: every USDC unit, and the ETH less exactly the sweep's fee and the gas it reserved
+    // and did not burn, which stays at the deposit address.
     expect(await usdcBalance(treasury)).toBe(25_500_000n);
     expect(await usdcBalance(usdcPayment.address as Address)).toBe(0n);
     const nativeReceipt = await fx.publicClient.getTransactionReceipt({ hash: nativeSweep.txHash as Hex });
     const nativeFee = nativeReceipt.gasUsed * nativeReceipt.effectiveGasPrice;
     expect(toBigInt(nativeSweep.fee)).toBe(nativeFee);
+    const left = await unspentGasReserve(fx.publicClient, nativeSweep.txHash);
+    expect(left).toBeGreaterThan(0n);
     expect(await fx.publicClient.getBalance({ address: treasury })).toBe(
-      1_250_000_000_000_000_000n - nativeFee,
+      1_250_000_000_000_000_000n - nativeFee - left,
     );
-    expect(await fx.publicClient.getBalance({ address: nativePayment.address as Address })).toBe(0n);
+    expect(await fx.publicClient.getBalance({ address: nativePayment.address as Address })).toBe(left);
     // The gas tank paid exactly the top-up and the top-up's own fee.
     const topUp = await fx.publicClient.getTransactionReceipt({ hash: usdcSweep.gasFundTxHash as Hex });
     expect(toBigInt(usdcSweep.gasFundFee ?? { toFixed: () => "-1" })).toBe(
@@ -133,8 +138,8 @@ describe("scanner + sweeper on one chain", () => {
         symbol: "ETH",
         received: "1.25",
         swept: expect.any(String),
-        fees: expect.any(String),
-        held_on_chain: "0",
+        fees: formatAmount(nativeFee, 18),
+        held_on_chain: formatAmount(left, 18),
         difference: "0",
       },
       { symbol: "USDC", received: "25.5", swept: "25.5", fees: "0", held_on_chain: "0", difference: "0" },

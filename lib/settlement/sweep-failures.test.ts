@@ -10,6 +10,7 @@ import {
   http,
   keccak256,
   parseEther,
+  parseTransaction,
   toHex,
 } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -149,6 +150,17 @@ describe("one merchant, many deposits", () => {
     expect(await fx.publicClient.getTransactionCount({ address: fx.gasTank })).toBe(20);
     expect(new Set(sweeps.map((sweep) => sweep.gasFundNonce)).size).toBe(20);
     expect(sweeps.every((sweep) => sweep.attempts === 0)).toBe(true);
+    // Every top-up and transfer was signed by the engine with a tip below its max fee.
+    const signed = await database.db.outgoingTransaction.findMany({ where: { ownerId: { in: planned } } });
+    expect(signed.map((row) => row.purpose).sort()).toEqual([
+      ...Array(20).fill("sweep"),
+      ...Array(20).fill("sweep_gas_top_up"),
+    ]);
+    for (const row of signed) {
+      const fees = parseTransaction(row.rawTx as Hex);
+      expect(fees.maxPriorityFeePerGas ?? 0n).toBeLessThan(fees.maxFeePerGas ?? 0n);
+      expect(row.status).toBe("confirmed");
+    }
     const statuses = await database.db.payment.findMany({
       where: { id: { in: payments.map((payment) => payment.id) } },
       select: { status: true },

@@ -5,25 +5,23 @@
 // mined first on its own, it succeeds, and so does the first after it — no revert, no retry.
 import { type Hex, parseEther, parseTransaction } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningAnvil, startAnvil } from "../runtime/anvil";
-import { freePort } from "../runtime/free-port";
-import { createTestDatabase, type TestDatabase } from "../testing/database";
-import { createSettlementFixture, type SettlementFixture } from "../testing/settlement-fixture";
+import type { TestDatabase } from "../testing/database";
+import {
+  type OwnSettlementChain,
+  type SettlementFixture,
+  startOwnSettlementChain,
+} from "../testing/settlement-fixture";
 import { advanceSweep, broadcastSweepTransaction, recordSweepTransaction } from "./advance-sweep";
 import { planSweeps } from "./plan-sweeps";
 
 let database: TestDatabase;
-let anvil: RunningAnvil;
 let fx: SettlementFixture;
+let own: OwnSettlementChain | undefined;
 beforeAll(async () => {
-  database = await createTestDatabase();
-  anvil = await startAnvil({ port: await freePort() });
-  fx = await createSettlementFixture(database.db, { rpcUrl: anvil.rpcUrl });
+  own = await startOwnSettlementChain();
+  ({ database, fx } = own);
 });
-afterAll(async () => {
-  await anvil?.stop();
-  await database?.drop();
-});
+afterAll(() => own?.stop());
 
 async function sweepOf(paymentId: string) {
   return database.db.sweep.findUniqueOrThrow({ where: { paymentId } });

@@ -8,6 +8,14 @@ type RpcRequest = { jsonrpc: "2.0"; id: number | string; method: string; params?
 /** What to do with one JSON-RPC call: forward it (null), answer a JSON-RPC error, or fail the HTTP request. */
 export type RpcFault = null | { rpcError: { code: number; message: string } } | { httpStatus: number };
 
+/** An `answer` that is a JSON-RPC error, as a node refusing the call would give. */
+export class RpcErrorAnswer {
+  constructor(
+    readonly code: number,
+    readonly message: string,
+  ) {}
+}
+
 export type RpcProxy = {
   url: string;
   /** JSON-RPC calls received (a batch counts each call). */
@@ -16,8 +24,8 @@ export type RpcProxy = {
   httpRequests: number;
   fault: (call: RpcRequest) => RpcFault;
   /**
-   * A node that lies or lags: a result to answer instead of the upstream's (`undefined` = forward).
-   * `forward` asks the real node, e.g. to answer its head minus 10.
+   * A node that lies or lags: a result to answer instead of the upstream's (`undefined` = forward),
+   * or an RpcErrorAnswer. `forward` asks the real node, e.g. to answer its head minus 10.
    */
   answer: (call: RpcRequest, forward: (call: RpcRequest) => Promise<unknown>) => unknown;
   /** Added to every HTTP request, as the round trip to a remote provider would be. */
@@ -87,6 +95,9 @@ export async function startRpcProxy(upstream: string): Promise<RpcProxy> {
     const results = batch.map((call, index) => {
       const fault = faults[index];
       if (fault && "rpcError" in fault) return { jsonrpc: "2.0", id: call.id, error: fault.rpcError };
+      const answer = answered[index];
+      if (answer instanceof RpcErrorAnswer)
+        return { jsonrpc: "2.0", id: call.id, error: { code: answer.code, message: answer.message } };
       if (answered[index] !== undefined) return { jsonrpc: "2.0", id: call.id, result: answered[index] };
       return answers.find((answer) => answer.id === call.id);
     });

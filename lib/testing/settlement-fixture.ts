@@ -24,13 +24,17 @@ import { createMerchant } from "../merchants/create-merchant";
 import { createPayment } from "../payments/create-payment";
 import { createPayout } from "../payouts/create-payout";
 import { approvePayout } from "../payouts/review-payout";
+import { type RunningAnvil, startAnvil } from "../runtime/anvil";
+import { freePort } from "../runtime/free-port";
 import { advanceSweep } from "../settlement/advance-sweep";
 import { planSweeps } from "../settlement/plan-sweeps";
 import { setTreasurySetting } from "../settlement/set-treasury-setting";
 import { gasTankAddress, hotWalletSigner } from "../transactions/signing-accounts";
 import type { TransactionDeps } from "../transactions/transaction-deps";
+import { createTestDatabase, type TestDatabase } from "./database";
 import { markPaymentConfirmedForTest } from "./mark-payment-confirmed";
 import { testChain } from "./test-chain";
+import { unspentGasReserve } from "./unspent-gas-reserve";
 
 export type SettlementFixture = Awaited<ReturnType<typeof createSettlementFixture>>;
 
@@ -156,6 +160,10 @@ export async function createSettlementFixture(
     mine(blocks = 1) {
       return testClient.mine({ blocks });
     },
+    /** What a native sweep's transaction reserved for gas and did not burn (it stays at the deposit). */
+    unspentGasReserve(txHash: string | null) {
+      return unspentGasReserve(publicClient, txHash);
+    },
     /** Plans a sweep of every confirmed payment and drives each to `confirmed`, mining as needed. */
     async sweepAll() {
       for (const sweepId of await planSweeps(deps)) {
@@ -191,6 +199,32 @@ export async function createSettlementFixture(
         created.id,
       );
       return { ...payout, recipient };
+    },
+  };
+}
+
+export type OwnSettlementChain = {
+  database: TestDatabase;
+  anvil: RunningAnvil;
+  fx: SettlementFixture;
+  stop(): Promise<void>;
+};
+
+/**
+ * A settlement fixture on a test file's own Anvil node and database: for tests that switch mining
+ * off or raise the base fee, which would disturb other files on the shared node.
+ */
+export async function startOwnSettlementChain(): Promise<OwnSettlementChain> {
+  const database = await createTestDatabase();
+  const anvil = await startAnvil({ port: await freePort() });
+  const fx = await createSettlementFixture(database.db, { rpcUrl: anvil.rpcUrl });
+  return {
+    database,
+    anvil,
+    fx,
+    async stop() {
+      await anvil.stop();
+      await database.drop();
     },
   };
 }

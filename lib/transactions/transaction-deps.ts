@@ -1,6 +1,7 @@
 import { type ChainClient, chainClient } from "../chains/public-client";
 import type { TChain } from "../config/chains";
 import type { Db } from "../db/client";
+import { transactionPolicyOf } from "./fees/transaction-policy";
 
 /**
  * What the senders of outgoing transactions (sweeps, payouts, top-ups) need. Only they ever hold the mnemonic: keys are derived on demand
@@ -15,7 +16,7 @@ export type TransactionDeps = {
   now?: () => Date;
   /**
    * How long a signed transaction may stay unmined before it is replaced with a higher fee;
-   * default: 30 block times, at least a minute.
+   * default: the chain's policy (chains.yaml `transactions.stuckAfterSeconds`).
    */
   replaceAfterMs?: number;
 };
@@ -28,6 +29,7 @@ export function nowOf(deps: TransactionDeps): Date {
   return deps.now ? deps.now() : new Date();
 }
 
-export function replaceAfterMsOf(deps: TransactionDeps, chain: TChain): number {
-  return deps.replaceAfterMs ?? Math.max(60_000, chain.blockTime * 30_000);
+/** How long a transaction stays unmined before it counts as stuck: `replaceAfterMs`, else the policy's. */
+export function stuckAfterMsOf(deps: TransactionDeps, chain: TChain): number {
+  return deps.replaceAfterMs ?? transactionPolicyOf(chain).stuckAfterSeconds * 1000;
 }

@@ -1,0 +1,189 @@
+// The outcome of a sweep's transaction in flight, read by the engine's watcher
+// (watchOutgoingTransaction): once it has the chain's required confirmations, the fee actually paid
+// (gas used × effective price, plus the L1 data fee on OP-stack chains) is booked and the sweep moves
+// on; a transaction not mined is replaced once stuck (replace-stuck-sweep.ts).
+import { getAddress } from "viem";
+import { creditSettledPayment } from "../balances/credit-settled-payment";
+import { minedReceipt } from "../chains/mined-receipt";
+import { AppError } from "../errors";
+import { recordEvent } from "../events/record-event";
+import { newId } from "../ids";
+import { PAYMENT_SELECT, serializePayment } from "../payments/payment-object";
+import { readTokenTransfer } from "../transactions/tokens/read-token-transfer";
+import { nowOf } from "../transactions/transaction-deps";
+import { watchOutgoingTransaction } from "../transactions/watch-outgoing-transaction";
+import { replaceStuckSweepTransaction } from "./replace-stuck-sweep";
+import { inFlightTransactionOf, type SweepLeg, type SweepStep, wei } from "./sweep-step";
+
+/** Watches the leg's transaction: final → the outcome; not mined → replaced once stuck; else null. */
+async function watchLeg(step: SweepStep, leg: SweepLeg) {
+  const id = await inFlightTransactionOf(step, leg);
+  const outcome = await watchOutgoingTransaction(step.tx, step.client, step.chain, {
+    id,
+    now: nowOf(step.deps),
+  });
+  if (outcome.kind === "missing") await replaceStuckSweepTransaction(step, leg, id);
+  return outcome.kind === "final" ? outcome : null;
+}
+
+export async function confirmGasTopUp(step: SweepStep): Promise<void> {
+  const { tx, sweep } = step;
+  const outcome = await watchLeg(step, "gas_fund");
+  if (!outcome) return;
+  const fee = outcome.feePaid;
+  const done = {
+    // The mined transaction may be one a replacement superseded.
+    gasFundTxHash: outcome.hash,
+    gasFundTxHashes: [...sweep.gasFundTxHashes, outcome.hash],
+    gasFundFee: (wei(sweep.gasFundFee) + fee).toString(),
+    fee: (wei(sweep.fee) + fee).toString(),
+    inFlightSince: null,
+    replacedTxHashes: [],
+  };
+  if (outcome.success) {
+    await tx.sweep.update({
+      where: { id: sweep.id },
+      data: { ...done, status: "gas_funded", gasFundGasUsed: outcome.gasUsed, lastError: null },
+    });
+    return;
+  }
+  // A reverted top-up moved no value (its gas is still paid): the total sent goes back down.
+  await tx.sweep.update({
+    where: { id: sweep.id },
+    data: {
+      ...done,
+      status: "pending",
+      gasFundAmount: (wei(sweep.gasFundAmount) - outcome.value).toString(),
+      gasFundRawTx: null,
+      gasFundTxHash: null,
+      gasFundNonce: null,
+      attempts: sweep.attempts + 1,
+      lastError: `gas top-up ${outcome.hash} reverted; retrying`,
+    },
+  });
+}
+
+export async function confirmSweep(step: SweepStep): Promise<void> {
+  const { tx, sweep } = step;
+  const outcome = await watchLeg(step, "sweep");
+  if (!outcome) return;
+  const txHash = outcome.hash;
+  // An earlier, replaced transaction may be the one mined: it is the sweep (a native one with its
+  // own amount).
+  const amount = sweep.tokenAddress ? wei(sweep.amount) : outcome.value;
+  const total = wei(sweep.fee) + outcome.feePaid;
+  // What reached the destination, from the receipt's Transfer logs (never a return value): less
+  // than sent for a fee-on-transfer token; nothing when a token answered `false` without reverting.
+  const received = sweep.tokenAddress
+    ? readTokenTransfer(outcome.receipt, {
+        token: getAddress(sweep.tokenAddress),
+        from: getAddress(sweep.fromAddress),
+        to: getAddress(sweep.toAddress),
+      }).received
+    : amount;
+  if (!outcome.success || received === 0n) {
+    // Never settled: the funds did not move. Back to the start, the next attempt re-reads balances.
+    await tx.sweep.update({
+      where: { id: sweep.id },
+      data: {
+        status: "pending",
+        fee: total.toString(),
+        rawTx: null,
+        txHash: null,
+        nonce: null,
+        amount: "0",
+        inFlightSince: null,
+        replacedTxHashes: [],
+        revertedTxHashes: [...sweep.revertedTxHashes, txHash],
+        attempts: sweep.attempts + 1,
+        lastError: `sweep transaction ${txHash} ${outcome.success ? "moved no tokens" : "reverted"}; retrying`,
+      },
+    });
+    return;
+  }
+  const now = nowOf(step.deps);
+  await tx.sweep.update({
+    where: { id: sweep.id },
+    data: {
+      status: "confirmed",
+      txHash,
+      amount: amount.toString(),
+      amountReceived: received.toString(),
+      gasUsed: outcome.gasUsed,
+      fee: total.toString(),
+      confirmedAt: now,
+      inFlightSince: null,
+      replacedTxHashes: [],
+      lastError: null,
+    },
+  });
+  await settlePayment(step, { txHash, received, now });
+}
+
+/** The payment is settled (unless a reorg moved it meanwhile), announced, and credited in balance mode. */
+async function settlePayment(step: SweepStep, params: { txHash: string; received: bigint; now: Date }) {
+  const { tx, sweep } = step;
+  const { txHash, received, now } = params;
+  const { count } = await tx.payment.updateMany({
+    where: { id: sweep.paymentId, status: "confirmed" },
+    data: { status: "settled", settledAt: now },
+  });
+  // A payment that left `confirmed` meanwhile (a reorg) keeps its status; the sweep stays recorded.
+  if (count === 0) return;
+  await tx.paymentStatusChange.create({
+    data: {
+      id: newId("psc"),
+      paymentId: sweep.paymentId,
+      fromStatus: "confirmed",
+      toStatus: "settled",
+      reason: `swept to ${sweep.toAddress} in ${txHash}`,
+      createdAt: now,
+    },
+  });
+  if (sweep.mode === "balance")
+    await creditSettledPayment(tx, {
+      merchantId: sweep.merchantId,
+      chain: sweep.chain,
+      tokenSymbol: sweep.payment.tokenSymbol,
+      paymentId: sweep.paymentId,
+      amount: received,
+      txHash,
+      createdAt: now,
+    });
+  const row = await tx.payment.findUniqueOrThrow({ where: { id: sweep.paymentId }, select: PAYMENT_SELECT });
+  const payment = serializePayment(row, step.options.baseUrl ?? "");
+  await recordEvent(tx, {
+    merchantId: sweep.merchantId,
+    type: "payment.settled",
+    objectId: sweep.paymentId,
+    object: {
+      ...payment,
+      settlement: { sweep_id: sweep.id, tx_hash: txHash, to_address: sweep.toAddress },
+    },
+    createdAt: now,
+  });
+}
+
+/**
+ * After the extra top-up for a stuck ERC-20 transfer (or a retry of it): the transfer is in flight
+ * again, either because one of its transactions was mined meanwhile (whichever it is becomes the
+ * sweep's transaction) or replaced with the same nonce at the higher fee.
+ */
+export async function resumeStuckTransfer(step: SweepStep): Promise<void> {
+  const { tx, sweep } = step;
+  const [hash, ...earlier] = sweep.stuckTransferTxHashes;
+  if (!hash || hash !== sweep.txHash)
+    throw new AppError("internal_error", `sweep ${sweep.id}: the stuck transfer is not recorded`);
+  const transfer = { ...step, sweep: { ...sweep, replacedTxHashes: earlier } };
+  const id = await inFlightTransactionOf(transfer, "sweep");
+  if (!(await minedReceipt(step.client, [hash, ...earlier])))
+    return replaceStuckSweepTransaction(transfer, "sweep", id);
+  const resumed = {
+    status: "transferring" as const,
+    replacedTxHashes: earlier,
+    stuckTransferTxHashes: [],
+    inFlightSince: nowOf(step.deps),
+  };
+  await tx.sweep.update({ where: { id: sweep.id }, data: resumed });
+  await confirmSweep({ ...step, sweep: { ...sweep, ...resumed } });
+}
