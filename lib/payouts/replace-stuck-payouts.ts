@@ -3,6 +3,7 @@ import { postLedgerEntry } from "../balances/post-ledger-entry";
 import type { TChain } from "../config/chains";
 import type { Tx } from "../db/client";
 import type { Logger } from "../logger";
+import { notifyPayoutsPaused } from "../notifications/notify";
 import { quoteFees } from "../transactions/fees/quote-fees";
 import { feeFieldsOf } from "../transactions/fees/transaction-cost";
 import { replacedCopyOf } from "../transactions/replace-stuck-transaction";
@@ -116,8 +117,15 @@ async function payoutReplacement(
     },
     record: async (tx, outcome) => {
       // Prices do not explain a transaction stuck this long (e.g. the node refuses it): an operator looks.
-      if (outcome.kind === "paused")
+      if (outcome.kind === "paused") {
         await tx.payout.update({ where: { id: payoutId }, data: { lastError: outcome.reason } });
+        await notifyPayoutsPaused(
+          tx,
+          { merchantId: payout.merchantId, chain: chain.name, payoutId },
+          outcome.reason,
+          nowOf(deps),
+        );
+      }
       if (outcome.kind !== "replaced") return;
       await tx.payout.update({
         where: { id: payoutId },

@@ -277,6 +277,17 @@ describe("stuck transactions", () => {
     expect(capped.replacedTxHashes).toHaveLength(5);
     expect(capped.replacedTxHashes[0]).toBe(first.txHash);
     expect(capped.lastError).toMatch(/needs an operator/);
+    // The merchant's people are told (once, however often the runner passes).
+    await replaceStuckPayouts(fx.deps, fx.chain, { stuckAfterMs: 0, broadcast: false });
+    const told = await database.db.notification.findMany({
+      where: { kind: "payouts_paused", merchantId: fx.merchant.merchantId },
+    });
+    expect(told).toEqual([
+      expect.objectContaining({
+        link: `/dashboard/payouts/${payout.id}`,
+        body: expect.stringMatching(/not mined after 5 replacements; needs an operator/),
+      }),
+    ]);
     // The "stuck" original shows up after all.
     await fx.publicClient.sendRawTransaction({ serializedTransaction: first.rawTx as Hex });
     await runUntilSettled([payout.id]);

@@ -5,6 +5,7 @@
 // gas tank must afford it; an ERC-20 transfer whose deposit cannot pay the higher fee first gets the
 // difference from the gas tank.
 import { getAddress, type Hex, parseTransaction } from "viem";
+import { notifySweepsPaused } from "../notifications/notify";
 import { maxPricePerGas } from "../transactions/fees/transaction-cost";
 import { type ReplaceOutcome, replacedCopyOf } from "../transactions/replace-stuck-transaction";
 import { type OwnedReplacement, replaceOwnedTransaction } from "../transactions/replace-stuck-transactions";
@@ -118,8 +119,10 @@ function replacementOf(
 async function recordReplacement(step: SweepStep, leg: SweepLeg, outcome: ReplaceOutcome): Promise<void> {
   const { tx, sweep } = step;
   // Past the policy: the reason (an operator is needed) is the sweep's too.
-  if (outcome.kind === "paused")
+  if (outcome.kind === "paused") {
     await tx.sweep.update({ where: { id: sweep.id }, data: { lastError: outcome.reason } });
+    await notifySweepsPaused(tx, sweep, outcome.code, outcome.reason, nowOf(step.deps));
+  }
   if (outcome.kind !== "replaced") return;
   const copy = replacedCopyOf(outcome);
   const lastError =

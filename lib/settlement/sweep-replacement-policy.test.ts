@@ -114,6 +114,15 @@ describe("a stuck native sweep", () => {
       expect(health.settlement).toEqual([
         expect.objectContaining({ status: "paused", last_error: expect.stringMatching(/needs an operator/) }),
       ]);
+      // The merchant's people are told once, in the dashboard (and by email with SMTP_URL).
+      const told = await database.db.notification.findMany({
+        where: { kind: "sweeps_paused", merchantId: fx.merchant.merchantId },
+      });
+      expect(told).toEqual([
+        expect.objectContaining({
+          body: expect.stringMatching(/\(max replacements\)[\s\S]*needs an operator/),
+        }),
+      ]);
       // Paused: no further replacement, whatever the clock says.
       clock += STUCK_AFTER_MS * 10;
       await advanceSweep(deps, sweepId);

@@ -22,7 +22,7 @@ export type ReplaceOutcome =
   /** The caller could not pay the higher fee yet (beforeSign said no): tried again next pass. */
   | { kind: "waiting" }
   /** Past the policy (max replacements or fee ceiling): paused with this reason, alert raised. */
-  | { kind: "paused"; reason: string }
+  | { kind: "paused"; code: "max_replacements" | "fee_ceiling"; reason: string }
   /** Re-signed and recorded: broadcast `rawTx` once the caller commits. */
   | ReplacedOutcome;
 
@@ -151,7 +151,7 @@ export async function replaceStuckTransaction(
         reason,
         message,
       });
-      return { kind: "paused", reason: message };
+      return { kind: "paused", code: reason, reason: message };
     }
     fees = params.raiseFees ? raisedWithin(next.fees, await params.raiseFees(next.fees), policy) : next.fees;
   }
