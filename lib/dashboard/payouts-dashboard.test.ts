@@ -117,6 +117,8 @@ function payout(overrides: Partial<TPayoutObject>): TPayoutObject {
     token: { symbol: "ETH", address: null, decimals: 18 },
     amount: "1",
     amount_base_units: "1000000000000000000",
+    amount_received: null,
+    amount_received_base_units: null,
     fee: "0",
     fee_base_units: "0",
     address: privateKeyToAddress(generatePrivateKey()),

@@ -73,6 +73,20 @@ describe("upstreamAppError", () => {
     expect(upstreamAppError(new Error("something else"))).toBeUndefined();
   });
 
+  it("maps an interactive transaction that ran out of time (P2028, an overloaded database) to 503", async () => {
+    const error = await database.db
+      .$transaction(
+        async (tx) => {
+          await tx.$queryRaw`SELECT pg_sleep(0.5)::text`;
+          await tx.$queryRaw`SELECT 1`;
+        },
+        { timeout: 100 },
+      )
+      .catch((caught: unknown) => caught);
+    expect((error as { code?: string }).code).toBe("P2028");
+    expect(upstreamAppError(error)?.code).toBe("service_unavailable");
+  });
+
   it("leaves other database errors alone (division by zero is not an outage)", async () => {
     const error = await database.db.$executeRaw`SELECT 1/0`.catch((caught: unknown) => caught);
     expect(upstreamAppError(error)).toBeUndefined();

@@ -6,9 +6,11 @@ export const UPSTREAM_RETRY_AFTER_SECONDS = 5;
 
 /**
  * Prisma's codes for "the database cannot be reached right now": can't reach (P1001), timed out
- * (P1002, P1008), connection closed (P1017), no connection from the pool in time (P2024).
+ * (P1002, P1008), connection closed (P1017), no connection from the pool in time (P2024), and an
+ * interactive transaction not started or not finished in its time (P2028: "Unable to start a
+ * transaction in the given time", "Transaction already closed") — an overloaded database, not a bug.
  */
-const DATABASE_UNAVAILABLE_CODES = new Set(["P1001", "P1002", "P1008", "P1017", "P2024"]);
+const DATABASE_UNAVAILABLE_CODES = new Set(["P1001", "P1002", "P1008", "P1017", "P2024", "P2028"]);
 
 /** The driver adapter's kinds of the same thing (Prisma 7 with @prisma/adapter-pg). */
 const DRIVER_UNAVAILABLE_KINDS = new Set([

@@ -16,6 +16,7 @@ import {
 } from "../testing/scanner-fixture";
 import { createFiatPayment, type TCreateFiatPayment, ZCreatePaymentRequest } from "./create-fiat-payment";
 import { getPaymentOrThrow } from "./get-payment";
+import { recomputePayments } from "./recompute-payment";
 import { requotePayment } from "./requote-payment";
 import { resolveUnattributedTransfer } from "./resolve-unattributed-transfer";
 
@@ -369,5 +370,66 @@ describe("fiat-priced payments: reorg", () => {
     expect(reverted.token.symbol).toBe("USDC");
     expect(reverted.received?.map((coin) => coin.token.symbol)).toEqual(["USDC"]);
     expect(await fx.eventTypes(payment.id)).toContain("payment.reverted");
+  });
+});
+
+describe("fiat-priced payments: options on chains with different confirmation rules", () => {
+  it("a transfer on a chain that needs more confirmations is confirmed by that chain's rule only", async () => {
+    // A second chain needing 20 confirmations where the payment's first option's chain needs fewer.
+    const slow = { ...fx.chain, name: "slow", chainId: 31_338, confirmations: 20 };
+    const payment = await createFiatPayment(
+      {
+        actor: OPERATOR,
+        db: database.db,
+        chains: [fx.chain, slow],
+        baseUrl: BASE_URL,
+        now: await fx.chainNow(),
+        // The devnet's fixed rates, for the second chain too.
+        rates: {
+          db: database.db,
+          chains: [fx.chain, slow],
+          sources: new RateSources(
+            ZRatesConfig.parse({
+              assets: { USDC: { peg: "USD" } },
+              chains: { slow: { ETH: { fixed: { USD: "3000" } } } },
+            }),
+          ),
+        },
+      },
+      fx.merchant.merchantId,
+      {
+        price: { amount: "20.00", currency: "USD" },
+        accepts: [{ chain: "local", token: "USDC" }, { chain: "slow" }],
+      },
+    );
+    expect(payment.required_confirmations).toBeLessThan(5);
+    // What the "slow" chain's scanner records: the whole price in ETH, 5 blocks deep (of 20).
+    const recordSlowTransfer = (status: "confirming" | "confirmed", confirmations: number) =>
+      database.db.$executeRaw`
+        INSERT INTO transfers (id, chain, tx_hash, log_index, payment_id, token_address, from_address, to_address,
+          amount, block_number, block_hash, block_timestamp, status, confirmations, fiat_value, fiat_rate,
+          created_at, updated_at)
+        VALUES ('trf_slow_' || ${payment.id}, 'slow', '0x' || repeat('ab', 32), -1, ${payment.id}, NULL,
+          '0x' || repeat('11', 20), ${payment.address}, ${ETH_FOR_20_USD.toString()}::numeric, 100,
+          '0x' || repeat('cd', 32), now(), ${status}::transfer_status, ${confirmations}, 2000, '3000', now(), now())
+        ON CONFLICT (chain, tx_hash, log_index) DO UPDATE SET status = EXCLUDED.status,
+          confirmations = EXCLUDED.confirmations`;
+    const recompute = () =>
+      database.db.$transaction((tx) =>
+        recomputePayments(tx, {
+          paymentIds: [payment.id],
+          baseUrl: BASE_URL,
+          now: new Date(),
+          chainTime: null,
+          reason: "scan",
+        }),
+      );
+    await recordSlowTransfer("confirming", 5);
+    await recompute();
+    // Paid, but 5 confirmations are not the slow chain's 20, whatever the first option's chain needs.
+    expect(await get(payment.id)).toMatchObject({ status: "detected", value_received: "20.00" });
+    await recordSlowTransfer("confirmed", 20);
+    await recompute();
+    expect(await get(payment.id)).toMatchObject({ status: "confirmed", value_received: "20.00" });
   });
 });

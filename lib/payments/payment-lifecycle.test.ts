@@ -297,3 +297,25 @@ describe("nextPaymentState: properties", () => {
     );
   });
 });
+
+describe("a transfer judged by its own chain's rule (a fiat option on another chain)", () => {
+  const params = { chainTime: ON_TIME, reason: "scan" };
+  const onSlowChain = (status: CreditedTransfer["status"]): CreditedTransfer => ({
+    amount: 100n,
+    blockTimestamp: ON_TIME,
+    // More confirmations than the payment's own count, fewer than its chain needs.
+    confirmations: 5,
+    status,
+    ownChainRule: true,
+  });
+
+  it("is not confirmed by the payment's count, only by its chain's status", () => {
+    expect(nextPaymentState(payment("pending"), [onSlowChain("confirming")], params).status).toBe("detected");
+    const done = nextPaymentState(payment("detected"), [onSlowChain("confirmed")], params);
+    expect(done.status).toBe("confirmed");
+    expect(done.transitions.map((t) => t.reason)).toEqual(["scan: every transfer confirmed on its chain"]);
+    // The same transfer without the rule: the payment's count (2) confirms it.
+    const counted = { ...onSlowChain("confirming"), ownChainRule: false };
+    expect(nextPaymentState(payment("detected"), [counted], params).status).toBe("confirmed");
+  });
+});

@@ -31,6 +31,12 @@ export type CreditedTransfer = {
   blockTimestamp: Date;
   confirmations: number;
   status: "confirming" | "confirmed" | "reverted";
+  /**
+   * Confirmed only by its own chain's rule (the scanner's status), never by the payment's count: a
+   * fiat-priced payment's options may be on chains that need more confirmations than the one the
+   * payment was created on.
+   */
+  ownChainRule?: boolean;
 };
 
 export type PaymentState = {
@@ -66,7 +72,8 @@ export function nextPaymentState(
 ): PaymentState {
   const amount = BigInt(locked.amount);
   const required = locked.required_confirmations;
-  const isConfirmed = (t: CreditedTransfer) => t.status === "confirmed" || t.confirmations >= required;
+  const isConfirmed = (t: CreditedTransfer) =>
+    t.status === "confirmed" || (!t.ownChainRule && t.confirmations >= required);
   let received = 0n;
   let confirmedReceived = 0n;
   let paidAt: Date | null = null;
@@ -102,7 +109,9 @@ export function nextPaymentState(
           to: "confirmed",
           exception,
           event: "payment.confirmed",
-          reason: `${params.reason}: ${required} confirmations reached`,
+          reason: transfers.some((t) => t.ownChainRule)
+            ? `${params.reason}: every transfer confirmed on its chain`
+            : `${params.reason}: ${required} confirmations reached`,
         });
     } else if (full) {
       exception = "paid_late";

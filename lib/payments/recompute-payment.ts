@@ -100,6 +100,7 @@ export async function recomputePayments(
       blockTimestamp: row.block_timestamp,
       confirmations: row.confirmations,
       status: row.status,
+      ownChainRule: fiatIds.has(row.payment_id),
     });
     transfersOf.set(row.payment_id, list);
   }

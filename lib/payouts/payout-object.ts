@@ -23,6 +23,12 @@ export const ZPayoutObject = z.object({
   token: z.object({ symbol: z.string(), address: z.string().nullable(), decimals: z.number().int() }),
   amount: z.string(),
   amount_base_units: z.string(),
+  /**
+   * What the recipient actually received, read from the confirmed transaction's Transfer logs: less
+   * than `amount` for a token that takes a fee on transfer. Null until confirmed.
+   */
+  amount_received: z.string().nullable(),
+  amount_received_base_units: z.string().nullable(),
   /** Network fee paid in the chain's native coin, debited from its balance as `payout_fee`. */
   fee: z.string(),
   fee_base_units: z.string(),
@@ -54,6 +60,7 @@ export const PAYOUT_SELECT = {
   chain: true,
   tokenSymbol: true,
   amount: true,
+  amountReceived: true,
   fee: true,
   toAddress: true,
   fromAddress: true,
@@ -77,6 +84,7 @@ export type PayoutRow = {
   chain: string;
   tokenSymbol: string;
   amount: DecimalLike;
+  amountReceived: DecimalLike | null;
   fee: DecimalLike;
   toAddress: string;
   fromAddress: string | null;
@@ -97,6 +105,7 @@ export function serializePayout(chains: TChain[], row: PayoutRow): TPayoutObject
   const chain = chains.find((candidate) => candidate.name === row.chain);
   const nativeDecimals = chain?.nativeCurrency.decimals ?? 18;
   const amount = toBigInt(row.amount);
+  const received = row.amountReceived === null ? null : toBigInt(row.amountReceived);
   const fee = toBigInt(row.fee);
   const iso = (date: Date | null) => date?.toISOString() ?? null;
   return {
@@ -107,6 +116,8 @@ export function serializePayout(chains: TChain[], row: PayoutRow): TPayoutObject
     token,
     amount: formatAmount(amount, token.decimals),
     amount_base_units: amount.toString(),
+    amount_received: received === null ? null : formatAmount(received, token.decimals),
+    amount_received_base_units: received?.toString() ?? null,
     fee: formatAmount(fee, nativeDecimals),
     fee_base_units: fee.toString(),
     address: row.toAddress,

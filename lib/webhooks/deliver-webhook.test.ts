@@ -241,10 +241,13 @@ describe("webhook delivery", () => {
     const events: string[] = [];
     for (let i = 0; i < 40; i++) events.push(await event(merchantId));
 
+    // A generous timeout: on a loaded machine a 2 s one times the receiver out, and the retry of a
+    // timed-out attempt is a second, recorded send (at-least-once), not what this test is about.
+    const patient = () => deps({ timeoutMs: 30_000 });
     const workers = [
-      createWebhookDispatcher(deps()),
-      createWebhookDispatcher(deps()),
-      createWebhookDispatcher(deps()),
+      createWebhookDispatcher(patient()),
+      createWebhookDispatcher(patient()),
+      createWebhookDispatcher(patient()),
     ];
     const isDone = async () =>
       (await db.webhookDelivery.count({ where: { eventId: { in: events }, status: "succeeded" } })) ===

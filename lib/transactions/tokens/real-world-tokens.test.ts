@@ -19,6 +19,7 @@ import { formatAmount, parseAmount } from "../../money/amounts";
 import { createPayment } from "../../payments/create-payment";
 import { getPaymentOrThrow } from "../../payments/get-payment";
 import { toBigInt } from "../../payments/payment-object";
+import { getPayoutOrThrow } from "../../payouts/get-payout";
 import { refundPayment } from "../../payouts/refund-payment";
 import { approvePayout } from "../../payouts/review-payout";
 import { runPayouts } from "../../payouts/run-payouts";
@@ -188,6 +189,17 @@ describe.each([
     expect(delivered).toBe(fee ? arrived / 2n - ((arrived / 2n) * 100n) / 10_000n : arrived / 2n);
     expect(toBigInt(settled.amount)).toBe(arrived / 2n); // what the balance was debited
     expect(toBigInt(settled.amountReceived ?? { toFixed: () => "-1" })).toBe(delivered);
+    // The public payout object says both: what was debited and what the recipient received.
+    const shown = await getPayoutOrThrow(
+      { db: database.db, chains: fx.deps.chains, actor: OPERATOR },
+      fx.merchant.merchantId,
+      payout.id,
+    );
+    expect([shown.amount_base_units, shown.amount_received_base_units]).toEqual([
+      (arrived / 2n).toString(),
+      delivered.toString(),
+    ]);
+    expect(shown.amount_received).toBe(formatAmount(delivered, token.decimals));
     expect(await ledgerAvailable(token.symbol)).toBe(await balanceOf(token, hotWallet));
     await expectReconciled();
 
