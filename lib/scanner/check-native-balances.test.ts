@@ -1,8 +1,11 @@
 import { parseEther } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { OPERATOR } from "../access/actor";
 import { FORWARDER_ADDRESS } from "../devnet/forwarder";
+import { createFiatPayment } from "../payments/create-fiat-payment";
+import { getPaymentOrThrow } from "../payments/get-payment";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
-import { type ScannerFixture, startScannerFixture } from "../testing/scanner-fixture";
+import { BASE_URL, type ScannerFixture, startScannerFixture } from "../testing/scanner-fixture";
 import { BALANCE_CREDIT_LOG_INDEX } from "./check-native-balances";
 
 let database: TestDatabase;
@@ -128,5 +131,34 @@ describe("native balance check (ETH sent by contracts)", () => {
       "payment.detected",
       "payment.reverted",
     ]);
+  });
+
+  it("credits a contract's ETH to a fiat-priced payment that accepts ETH, valued in its currency", async () => {
+    // USDC is its first option (the coin it names until paid); ETH, at 3000 USD on the devnet, its second.
+    const payment = await createFiatPayment(
+      { actor: OPERATOR, db: database.db, chains: [fx.chain], baseUrl: BASE_URL, now: await fx.chainNow() },
+      fx.merchant.merchantId,
+      {
+        price: { amount: "30.00", currency: "USD" },
+        accepts: [{ chain: "local", token: "USDC" }, { chain: "local" }],
+      },
+    );
+    await fx.sendEthViaContract(payment.address, parseEther("0.01"));
+    await fx.scan();
+    expect((await fx.payment(payment.id)).status).toBe("pending");
+
+    expect((await fx.checkBalances()).credited).toBe(1);
+    const credited = await getPaymentOrThrow(
+      { db: database.db, actor: OPERATOR },
+      fx.merchant.merchantId,
+      payment.id,
+      BASE_URL,
+    );
+    expect(credited).toMatchObject({ status: "detected", value_received: "30.00", token: { symbol: "ETH" } });
+    expect((await fx.payment(payment.id)).transfers).toEqual([
+      expect.objectContaining({ logIndex: BALANCE_CREDIT_LOG_INDEX, amount: expect.anything() }),
+    ]);
+    // Checked again: nothing more.
+    expect((await fx.checkBalances()).credited).toBe(0);
   });
 });

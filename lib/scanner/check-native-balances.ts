@@ -3,11 +3,13 @@ import { MULTICALL3_ADDRESS } from "../chains/multicall3";
 import type { ChainClient } from "../chains/public-client";
 import { ChainRpcError } from "../chains/record-chain-head";
 import { shortMessage } from "../chains/rpc-error";
-import type { TChain } from "../config/chains";
+import { configuredChains, type TChain } from "../config/chains";
 import type { Db } from "../db/client";
 import { newId } from "../ids";
 import type { Logger } from "../logger";
+import type { RatesDeps } from "../payments/fiat-rates";
 import { recomputePayments } from "../payments/recompute-payment";
+import { FIAT_MATCH_SELECT, type MatchedPayment, valueTransfers } from "./attribute-transfer";
 import { lockChainScan } from "./lock-chain-scan";
 import { scannerCounters } from "./scanner-metrics";
 
@@ -18,6 +20,8 @@ export type CheckNativeBalancesDeps = {
   baseUrl: string;
   now?: () => Date;
   logger?: Logger;
+  /** Values credits to fiat-priced payments (default: the configured rate sources). */
+  rates?: RatesDeps;
 };
 
 export type CheckNativeBalancesOptions = {
@@ -97,14 +101,23 @@ export async function checkNativeBalances(
 
   const payments = await db.payment.findMany({
     where: {
-      chain: chain.name,
-      tokenAddress: null,
-      OR: [
-        { status: { in: ["pending", "detected"] } },
-        { status: "expired", expiresAt: { gt: new Date(now().getTime() - EXPIRED_WINDOW_MS) } },
+      AND: [
+        {
+          OR: [
+            { chain: chain.name, tokenAddress: null },
+            // A fiat-priced payment that accepts this chain's native coin, whichever coin it names.
+            { priceCurrency: { not: null }, options: { some: { chain: chain.name, tokenAddress: null } } },
+          ],
+        },
+        {
+          OR: [
+            { status: { in: ["pending", "detected"] } },
+            { status: "expired", expiresAt: { gt: new Date(now().getTime() - EXPIRED_WINDOW_MS) } },
+          ],
+        },
       ],
     },
-    select: { id: true, depositAddress: true },
+    select: { id: true, depositAddress: true, tokenAddress: true, ...FIAT_MATCH_SELECT },
   });
   const addresses = payments.map((payment) => getAddress(payment.depositAddress));
   result.blockNumber = blockNumber;
@@ -149,21 +162,41 @@ export async function checkNativeBalances(
     const credits = payments.flatMap((payment, index) => {
       const address = getAddress(payment.depositAddress);
       const surplus = (balances[index] ?? 0n) - (explainedOf.get(address) ?? 0n);
-      return surplus > 0n ? [{ paymentId: payment.id, address, amount: surplus }] : [];
+      return surplus > 0n
+        ? [
+            {
+              paymentId: payment.id,
+              tokenAddress: null,
+              to: address,
+              amount: surplus,
+              blockTimestamp: block.timestamp,
+              fiatValue: null as bigint | null,
+              fiatRate: null as string | null,
+            },
+          ]
+        : [];
     });
+    // A fiat-priced payment's credit is valued like a scanned transfer (its quote or the block's rate).
+    const paymentOf = new Map<string, MatchedPayment>(
+      payments.map((payment) => [getAddress(payment.depositAddress), payment]),
+    );
+    await valueTransfers(deps.rates ?? { db, chains: configuredChains() }, chain.name, credits, paymentOf);
     const recorded = credits.length
       ? await tx.$queryRaw<{ payment_id: string | null }[]>`
           INSERT INTO transfers (id, chain, tx_hash, log_index, payment_id, token_address, from_address, to_address,
-            amount, block_number, block_hash, block_timestamp, status, confirmations, created_at, updated_at)
+            amount, block_number, block_hash, block_timestamp, status, confirmations, fiat_value, fiat_rate,
+            created_at, updated_at)
           SELECT c.id, ${chain.name}, 'balance:' || c.to_address || ':' || ${blockNumber.toString()},
             ${BALANCE_CREDIT_LOG_INDEX}, c.payment_id, NULL, ${zeroAddress}, c.to_address, c.amount, ${blockNumber},
-            ${block.hash}, ${block.timestamp}, 'confirming', 0, now(), now()
+            ${block.hash}, ${block.timestamp}, 'confirming', 0, c.fiat_value, c.fiat_rate, now(), now()
           FROM unnest(${credits.map(() => newId("trf"))}::text[], ${credits.map((c) => c.paymentId)}::text[],
-            ${credits.map((c) => c.address)}::text[], ${credits.map((c) => c.amount.toString())}::numeric[])
-            AS c(id, payment_id, to_address, amount)
+            ${credits.map((c) => c.to)}::text[], ${credits.map((c) => c.amount.toString())}::numeric[],
+            ${credits.map((c) => c.fiatValue?.toString() ?? null)}::numeric[], ${credits.map((c) => c.fiatRate)}::text[])
+            AS c(id, payment_id, to_address, amount, fiat_value, fiat_rate)
           ON CONFLICT (chain, tx_hash, log_index) DO UPDATE SET status = 'confirming', confirmations = 0,
             amount = EXCLUDED.amount, block_hash = EXCLUDED.block_hash,
-            block_timestamp = EXCLUDED.block_timestamp, updated_at = now()
+            block_timestamp = EXCLUDED.block_timestamp, fiat_value = EXCLUDED.fiat_value,
+            fiat_rate = EXCLUDED.fiat_rate, updated_at = now()
           WHERE transfers.status = 'reverted'
           RETURNING payment_id`
       : [];
