@@ -53,6 +53,12 @@ export const ZRatesConfig = z
     maxDeviationPercent: z.number().int().min(1).max(100).default(10),
     /** Per request to a source. */
     timeoutMs: z.number().int().min(100).max(60_000).default(3_000),
+    /**
+     * Rate history older than this is pruned by the rates job (the newest rate of each pair is
+     * always kept). Late transfers are valued at their block's time, so keep it well beyond how
+     * late a payment may still be paid and scanned.
+     */
+    historyDays: z.number().int().min(1).max(3_650).default(90),
     /** Currencies the rates job keeps fresh (others are fetched when asked). */
     currencies: z.array(ZCurrency).min(1).default(["USD"]),
     /** Circuit breaker per source: consecutive failures that open it, and its cool-down (doubling). */

@@ -10,6 +10,7 @@ import type { Logger } from "../logger";
 import { sendDueNotificationEmails } from "../notifications/send-notification-emails";
 import { expirePayments } from "../payments/expire-payments";
 import { runPayouts } from "../payouts/run-payouts";
+import { pruneRateHistory } from "../rates/rate-history";
 import { refreshRates } from "../rates/refresh-rates";
 import { sharedRateSources } from "../rates/shared-rate-sources";
 import { checkNativeBalances } from "../scanner/check-native-balances";
@@ -225,6 +226,11 @@ export const ratesJob = defineJob({
       const result = await refreshRates({ db, chains, sources: sharedRateSources() });
       if (result.failed.length > 0) logger.warn("no rate source answered", { pairs: result.failed });
       return result;
+    }),
+    jobStep("prune-rate-history", async () => {
+      const days = configuredRates().historyDays;
+      const deleted = await pruneRateHistory(db, new Date(Date.now() - days * 86_400_000));
+      return { deleted };
     }),
   ],
 });

@@ -76,3 +76,14 @@ export async function recentlyFetchedRate(
     select: { rate: true, source: true, asOf: true },
   });
 }
+
+/**
+ * Deletes rates that held before `before`, except the newest of each asset/currency pair (a rate
+ * the next lookup may still fall back to). Returns how many rows went.
+ */
+export async function pruneRateHistory(db: Db, before: Date): Promise<number> {
+  return db.$executeRaw`
+    DELETE FROM exchange_rates AS r WHERE r.as_of < ${before}
+      AND r.as_of < (SELECT max(n.as_of) FROM exchange_rates AS n
+        WHERE n.asset = r.asset AND n.currency = r.currency)`;
+}
