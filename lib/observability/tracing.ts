@@ -28,7 +28,7 @@ import {
   ATTR_SERVICE_VERSION,
 } from "@opentelemetry/semantic-conventions";
 import { shortMessage } from "../chains/rpc-error";
-import { env } from "../config/env";
+import { env, type TEnv } from "../config/env";
 import { type LogFields, redactUrlPasswords, setLogMixin } from "../logger";
 
 export type TracingRole = "web" | "worker";
@@ -53,7 +53,12 @@ export function activeTracer(): Tracer | undefined {
 /** Registers the SDK when an endpoint is configured; true when tracing is on. Idempotent. */
 export function startTracing(options: TracingOptions): boolean {
   if (globalForTracing.ctripTracing) return true;
-  const config = env();
+  let config: TEnv;
+  try {
+    config = env();
+  } catch {
+    return false; // the startup checks that follow report the configuration error
+  }
   const endpoint = options.endpoint ?? config.OTEL_EXPORTER_OTLP_ENDPOINT;
   if (!endpoint) return false;
   // OTLP/HTTP JSON; headers (OTEL_EXPORTER_OTLP_HEADERS) and timeouts come from the SDK's own variables.
