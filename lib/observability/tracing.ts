@@ -86,7 +86,7 @@ export async function stopTracing(): Promise<void> {
   const state = globalForTracing.ctripTracing;
   if (!state) return;
   globalForTracing.ctripTracing = undefined;
-  setLogMixin(() => NO_FIELDS);
+  setLogMixin(() => ({}));
   await state.provider.shutdown();
   trace.disable();
   context.disable();
@@ -98,12 +98,13 @@ export async function flushTraces(): Promise<void> {
   await globalForTracing.ctripTracing?.provider.forceFlush();
 }
 
-const NO_FIELDS: LogFields = Object.freeze({});
-
-/** The log mixin: the active span's trace and span id in every line written inside it. */
+/**
+ * The log mixin: the active span's trace and span id in every line written inside it. A new object
+ * each time: pino merges the line's own fields into it.
+ */
 function traceFields(): LogFields {
   const span = trace.getSpan(context.active());
-  if (!span) return NO_FIELDS;
+  if (!span) return {};
   const { traceId, spanId } = span.spanContext();
   return { trace_id: traceId, span_id: spanId };
 }
