@@ -2,7 +2,7 @@
 // per-request child logger. Off (no OTEL_EXPORTER_OTLP_ENDPOINT), `traceRoute` calls the handler
 // directly and the request id is the random `req_…` it always was.
 import { randomBytes } from "node:crypto";
-import { SpanKind, SpanStatusCode } from "@opentelemetry/api";
+import { context, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import {
   ATTR_HTTP_REQUEST_METHOD,
   ATTR_HTTP_RESPONSE_STATUS_CODE,
@@ -21,7 +21,8 @@ type RouteHandler = (request: Request, context: RouteContext) => Promise<Respons
 /**
  * Runs a route handler in a server span named after the route's template (`POST /api/v1/payments`),
  * with the method, path, route and answered status. A new trace per request: a client's
- * `traceparent` is not continued (the API is a trust boundary, and the trace id is the Request-Id).
+ * `traceparent` is not continued (the API is a trust boundary, and the trace id is the Request-Id,
+ * which a client must not choose); a span already active (Next's own) is linked.
  */
 export function traceRoute(handler: RouteHandler): RouteHandler {
   return (request, routeContext) => {
@@ -29,10 +30,17 @@ export function traceRoute(handler: RouteHandler): RouteHandler {
     if (!tracer) return handler(request, routeContext);
     const method = methodLabel(request.method);
     const path = new URL(request.url).pathname;
+    // Next's own request span continues a client's traceparent: linked, never the parent.
+    const outer = trace.getSpan(context.active());
     return inSpan(
       tracer,
       method,
-      { kind: SpanKind.SERVER, attributes: { [ATTR_HTTP_REQUEST_METHOD]: method, [ATTR_URL_PATH]: path } },
+      {
+        kind: SpanKind.SERVER,
+        root: true,
+        links: outer ? [{ context: outer.spanContext() }] : [],
+        attributes: { [ATTR_HTTP_REQUEST_METHOD]: method, [ATTR_URL_PATH]: path },
+      },
       async (span) => {
         const response = await handler(request, routeContext);
         const route = routeTemplate(path, ((await routeContext?.params) ?? {}) as RouteParams);

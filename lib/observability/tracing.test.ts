@@ -2,6 +2,7 @@
 // API route and the webhook attempt it causes share one trace (HTTP span, its queries, the attempt
 // and the attempt's queries), the spans carry the payment and merchant ids, the Request-Id is the
 // trace id, and the request's log lines carry the trace id and no secret.
+import { context, ROOT_CONTEXT, trace } from "@opentelemetry/api";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { OPERATOR } from "../access/actor";
@@ -182,6 +183,22 @@ describe("traces (OTEL_EXPORTER_OTLP_ENDPOINT set)", () => {
     expect(lines).toContainEqual(
       expect.objectContaining({ message: "webhook attempt", trace_id: traceId, merchantId }),
     );
+  });
+});
+
+describe("a trace context the client chose (Next continues an incoming traceparent)", () => {
+  it("is linked, not continued: the request gets a trace id of its own as its Request-Id", async () => {
+    const chosen = { traceId: "a".repeat(32), spanId: "b".repeat(16), traceFlags: 1, isRemote: true };
+    const created = await context.with(trace.setSpanContext(ROOT_CONTEXT, chosen), () =>
+      callApi("POST", "/api/v1/payments", { apiKey, body: { chain: "local", amount: "3" } }),
+    );
+    expect(created.status).toBe(201);
+    const requestId = created.headers.get("request-id") ?? "";
+    expect(requestId).toMatch(/^[0-9a-f]{32}$/);
+    expect(requestId).not.toBe(chosen.traceId);
+    const [request] = (await spansOf(requestId)).filter((span) => span.kind === OTLP_SERVER_KIND);
+    expect(request?.parentSpanId).toBeUndefined();
+    expect(request?.links).toEqual([{ traceId: chosen.traceId, spanId: chosen.spanId }]);
   });
 });
 
