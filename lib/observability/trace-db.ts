@@ -1,8 +1,8 @@
 // A client span per database query (next to the query timer of lib/metrics/db-metrics.ts). Queries
 // are parameterised (Prisma, tagged raw SQL): the text holds no values, and the values are never
-// recorded. Installed only when tracing is on when the pool opens.
-import type { Span } from "@opentelemetry/api";
-import { SpanKind } from "@opentelemetry/api";
+// recorded. Installed only when tracing is on when the pool opens; a query outside any span (a
+// startup check) is not traced.
+import { type Span, SpanKind, type Tracer } from "@opentelemetry/api";
 import {
   ATTR_DB_OPERATION_NAME,
   ATTR_DB_QUERY_TEXT,
@@ -10,7 +10,7 @@ import {
   DB_SYSTEM_NAME_VALUE_POSTGRESQL,
 } from "@opentelemetry/semantic-conventions";
 import type { Pool, PoolClient } from "pg";
-import { activeTracer, failSpan } from "./tracing";
+import { activeTracer, failSpan, tracerWithinSpan } from "./tracing";
 
 type QueryFunction = (...args: unknown[]) => unknown;
 const MAX_QUERY_TEXT = 2_000;
@@ -32,7 +32,7 @@ export function tracePool(pool: Pool): void {
 function traced(query: QueryFunction, options: { skipCallbacks?: boolean } = {}): QueryFunction {
   return function tracedQuery(this: unknown, ...args: unknown[]) {
     const callback = args.at(-1);
-    const tracer = activeTracer();
+    const tracer = tracerWithinSpan();
     if (!tracer || (options.skipCallbacks && typeof callback === "function")) return query.apply(this, args);
     const span = startQuerySpan(tracer, args[0]);
     const end = (error: unknown) => {
@@ -60,7 +60,7 @@ function traced(query: QueryFunction, options: { skipCallbacks?: boolean } = {})
   };
 }
 
-function startQuerySpan(tracer: NonNullable<ReturnType<typeof activeTracer>>, config: unknown): Span {
+function startQuerySpan(tracer: Tracer, config: unknown): Span {
   const text =
     typeof config === "string"
       ? config

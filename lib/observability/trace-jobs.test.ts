@@ -7,6 +7,7 @@ import { NonRetriableError } from "inngest";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
 import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from "../testing/otlp-receiver";
+import { testChain } from "../testing/test-chain";
 import { ATTR_JOB, ATTR_JOB_STEP, ATTR_PAYMENT_ID } from "./attributes";
 
 let database: TestDatabase;
@@ -48,6 +49,7 @@ describe("embedded runner", () => {
   it("traces a run as a root span, each step as its child, and the step's queries inside the step", async () => {
     const { defineJob, jobStep } = await import("../jobs/define-job");
     const { startEmbeddedRunner } = await import("../jobs/embedded-runner");
+    const { chainClient } = await import("../chains/public-client");
     const lines: string[] = [];
     const logger = createLogger({}, { level: "info", write: (line) => lines.push(line) });
     const job = defineJob({
@@ -58,6 +60,7 @@ describe("embedded runner", () => {
       steps: (context) => [
         jobStep("probe-step", async () => {
           context.logger.info("probe step ran");
+          await chainClient(testChain()).getBlockNumber();
           return processDb().$queryRaw`SELECT 1 AS one`;
         }),
       ],
@@ -84,9 +87,34 @@ describe("embedded runner", () => {
     expect(spans).toContainEqual(
       expect.objectContaining({ name: "SELECT", traceId: run?.traceId, parentSpanId: step?.spanId }),
     );
+    // The step's RPC call: method and chain, never the URL.
+    const rpc = spans.find((span) => span.name === "eth_blockNumber" && span.parentSpanId === step?.spanId);
+    expect(rpc?.attributes).toMatchObject({
+      "rpc.system.name": "jsonrpc",
+      "rpc.method": "eth_blockNumber",
+      "ctrip.chain": "local",
+      "ctrip.rpc.url_index": 0,
+      "ctrip.rpc.outcome": "ok",
+    });
+    expect(JSON.stringify(rpc)).not.toContain("http://");
     // The job's child logger: the job's name and the run's trace.
     expect(lines.map((line) => JSON.parse(line))).toContainEqual(
       expect.objectContaining({ message: "probe step ran", job: "trace-probe", trace_id: run?.traceId }),
+    );
+  });
+});
+
+describe("outside any span", () => {
+  it("traces no query and no RPC call (a watcher's polling makes no traces of its own)", async () => {
+    const { chainClient } = await import("../chains/public-client");
+    await processDb().$queryRaw`SELECT 42 AS outside_any_span`;
+    await chainClient(testChain()).getChainId();
+    const spans = await exported();
+    expect(
+      spans.filter((span) => String(span.attributes["db.query.text"]).includes("outside_any_span")),
+    ).toEqual([]);
+    expect(spans.filter((span) => span.name === "eth_chainId" && span.parentSpanId === undefined)).toEqual(
+      [],
     );
   });
 });

@@ -109,6 +109,15 @@ function traceFields(): LogFields {
   return { trace_id: traceId, span_id: spanId };
 }
 
+/**
+ * The tracer when tracing is on and a span is active: queries and RPC calls are traced only as
+ * part of something (a request, a job step), never as traces of their own (a scanner's polling).
+ */
+export function tracerWithinSpan(): Tracer | undefined {
+  const tracer = activeTracer();
+  return tracer && trace.getSpan(context.active()) ? tracer : undefined;
+}
+
 /** The trace id of the active span, if tracing is on and a span is active. */
 export function activeTraceId(): string | undefined {
   if (!activeTracer()) return undefined;
