@@ -6,6 +6,8 @@ const globalForJobs = globalThis as unknown as { ctripBackgroundJobs?: EmbeddedR
 export async function register(): Promise<void> {
   // The import stays inside this branch so the edge bundle never pulls in Prisma, pg, viem or process APIs.
   if (process.env.NEXT_RUNTIME === "nodejs") {
+    // First, so the queries and RPC calls of everything below are traced (OTEL_EXPORTER_OTLP_ENDPOINT; off when unset).
+    (await import("./lib/observability/tracing")).startTracing({ role: "web" });
     // The client address for throttles: the TCP peer, which Next does not pass to handlers.
     const { stampPeerAddresses } = await import("./lib/http/peer-address");
     stampPeerAddresses();

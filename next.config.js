@@ -25,6 +25,12 @@ const nextConfig = {
     "prom-client",
     "pino",
     "pino-pretty",
+    "@opentelemetry/api",
+    "@opentelemetry/sdk-trace-node",
+    "@opentelemetry/sdk-trace-base",
+    "@opentelemetry/exporter-trace-otlp-http",
+    "@opentelemetry/resources",
+    "@opentelemetry/semantic-conventions",
   ],
 };
 

@@ -1,12 +1,14 @@
 import { eventType, Inngest } from "inngest";
 import { z } from "zod";
+import { ObservabilityMiddleware } from "./observability-middleware";
 
 /**
  * The Inngest app. Keys and mode come from the environment, read by the SDK itself:
  * INNGEST_SIGNING_KEY / INNGEST_EVENT_KEY / INNGEST_BASE_URL (cloud or self-hosted) or INNGEST_DEV.
- * Without them the embedded runner drives the same services (lib/jobs).
+ * Without them the embedded runner drives the same services (lib/jobs). Its middleware counts the
+ * runs and traces the steps (inngest/observability-middleware.ts).
  */
-export const inngest = new Inngest({ id: "ctrip-pay" });
+export const inngest = new Inngest({ id: "ctrip-pay", middleware: [ObservabilityMiddleware] });
 
 // Typed events: one zod schema and one `eventType` per event. Use the event type as a trigger, to
 // create events (`payoutApproved.create({ payout_id })`) and to parse `event.data`. The chain events of

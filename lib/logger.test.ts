@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createLogger, setLogMixin } from "./logger";
+import { createLogger, setLogMixin, withFields } from "./logger";
 
 function capture() {
   const lines: string[] = [];
@@ -52,5 +52,31 @@ describe("logger (pino)", () => {
       setLogMixin(() => ({}));
     }
     expect(JSON.parse(lines[0] ?? "{}").traceId).toBe("abc");
+  });
+
+  it("withFields: a child whose lines carry the bound fields and go through the base logger's methods", () => {
+    const { lines, write } = capture();
+    const base = createLogger({}, { level: "info", write });
+    const seen: string[] = [];
+    const info = base.info;
+    base.info = (message, fields) => {
+      seen.push(message);
+      info(message, fields);
+    };
+    const log = withFields(base, { requestId: "req_2", merchantId: "mer_1" }).child({ job: "j" });
+    log.info("first", { requestId: "req_overridden", n: 1 });
+    log.info("second");
+    log.debug("hidden");
+    expect(seen).toEqual(["first", "second"]);
+    expect(lines.map((line) => JSON.parse(line))).toEqual([
+      expect.objectContaining({
+        message: "first",
+        requestId: "req_overridden",
+        merchantId: "mer_1",
+        job: "j",
+        n: 1,
+      }),
+      expect.objectContaining({ message: "second", requestId: "req_2", merchantId: "mer_1", job: "j" }),
+    ]);
   });
 });

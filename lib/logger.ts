@@ -90,6 +90,22 @@ function wrap(inner: pino.Logger): Logger {
   };
 }
 
+/**
+ * A child of `base` whose lines carry `bound` (a request's or job's ids). Unlike `child`, each call
+ * goes through `base`'s own methods at the time of the call, so whatever observes `base` sees it.
+ */
+export function withFields(base: Logger, bound: LogFields): Logger {
+  const log = (level: LogLevel) => (message: string, fields?: LogFields) =>
+    base[level](message, fields ? { ...bound, ...fields } : bound);
+  return {
+    debug: log("debug"),
+    info: log("info"),
+    warn: log("warn"),
+    error: log("error"),
+    child: (fields) => withFields(base, { ...bound, ...fields }),
+  };
+}
+
 /** `scheme://user:password@host` anywhere in a line → the password replaced. */
 export function redactUrlPasswords(line: string): string {
   return line.replace(/([a-z][a-z0-9+.-]*:\/\/[^:/@\s"]+):[^@/\s"]+@/gi, "$1:[redacted]@");

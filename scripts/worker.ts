@@ -23,6 +23,9 @@ if (!process.env.DATABASE_URL) {
   }
 }
 
+// Traces (OTEL_EXPORTER_OTLP_ENDPOINT; off when unset) before any query or RPC call of the jobs.
+const { flushTraces, startTracing } = await import("../lib/observability/tracing");
+startTracing({ role: "worker" });
 const { startBackgroundJobs } = await import("../lib/jobs/start-background-jobs");
 const { logger } = await import("../lib/logger");
 const { exitOnStartupFailure, verifyStartup } = await import("../lib/runtime/verify-startup");
@@ -52,6 +55,7 @@ if (!runner) {
     stopping = true;
     logger.info("worker stopping (send the signal again to exit at once)", { signal });
     await runner.stop();
+    await flushTraces().catch(() => undefined);
     process.exit(0);
   };
   for (const signal of ["SIGINT", "SIGTERM"] as const)

@@ -25,6 +25,7 @@ import {
 } from "viem";
 import { logger } from "../logger";
 import { rpcCallTimer } from "../metrics/work-metrics";
+import { startRpcSpan } from "../observability/trace-rpc";
 import {
   type BreakerPolicy,
   DEFAULT_BREAKER_POLICY,
@@ -130,14 +131,18 @@ export class RpcPool {
   private async send(endpoint: RpcEndpoint, request: EIP1193RequestFn, args: RequestArgs): Promise<Outcome> {
     const started = this.now();
     const measured = rpcCallTimer(this.options.name, args.method, endpoint.index);
+    const traced = startRpcSpan(this.options.name, args.method, endpoint.index);
     try {
       const result = await (request as (args: RequestArgs) => Promise<unknown>)(args);
       endpoint.succeeded(this.now() - started);
       measured("ok");
+      traced("ok");
       return { ok: true, result };
     } catch (error) {
       const failure = error instanceof Error ? error : new Error(String(error));
-      measured(isTransportFailure(failure) ? "transport" : "error");
+      const outcome = isTransportFailure(failure) ? "transport" : "error";
+      measured(outcome);
+      traced(outcome, failure);
       if (isTransportFailure(failure)) {
         const wasOpen = endpoint.state === "open";
         endpoint.failed(shortMessage(failure), this.now());

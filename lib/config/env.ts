@@ -110,6 +110,16 @@ export const ZEnv = z
     WORKER_METRICS_PORT: ZPort.optional(),
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
     /**
+     * OpenTelemetry traces are exported with OTLP/HTTP to `<this>/v1/traces` (a collector, Jaeger
+     * :4318, Tempo…); unset = tracing off. OTEL_EXPORTER_OTLP_HEADERS, OTEL_TRACES_SAMPLER(_ARG) are
+     * read by the SDK itself.
+     */
+    OTEL_EXPORTER_OTLP_ENDPOINT: z
+      .url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" })
+      .optional(),
+    /** The `service.name` of the exported spans. */
+    OTEL_SERVICE_NAME: z.string().trim().min(1).max(100).default("ctrip-pay"),
+    /**
      * How far the app server's V8 heap may grow past what survived the last full garbage
      * collection before the next one, in percent (V8's `--heap-growing-percent`). A small factor
      * keeps the resident memory flat under steady load; 0 leaves V8's adaptive growth (up to 4×).

@@ -1,7 +1,7 @@
 // The route wrapper on a real database: what happens when a client hangs up halfway through its body.
 
 import { createPublicClient, http } from "viem";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { OPERATOR } from "../access/actor";
 import { createApiKey } from "../api-keys/create-api-key";
@@ -13,14 +13,14 @@ let apiKey: string;
 // Imported once DATABASE_URL is set: the wrapper uses the process-wide client, as in the app, and
 // the environment is read once per process.
 let apiRoute: typeof import("./api-route").apiRoute;
-let logger: typeof import("../logger").logger;
+let createLogger: typeof import("../logger").createLogger;
 let processDb: typeof import("../db/client").db;
 beforeAll(async () => {
   database = await createTestDatabase();
   process.env.DATABASE_URL = database.databaseUrl;
   vi.resetModules();
   ({ apiRoute } = await import("./api-route"));
-  ({ logger } = await import("../logger"));
+  ({ createLogger } = await import("../logger"));
   ({ db: processDb } = await import("../db/client"));
   const { merchantId } = await createMerchant(database.db, {
     name: "Wrapper",
@@ -34,16 +34,20 @@ afterAll(async () => {
   await database.drop();
 });
 
-afterEach(() => {
-  vi.restoreAllMocks();
-});
-
 const routeContext = { params: Promise.resolve({}) };
+
+/** A logger writing into an array: the wrapper's lines, parsed, as a route given it writes them. */
+function capturedLogger() {
+  const lines: Record<string, unknown>[] = [];
+  const logger = createLogger({}, { level: "debug", write: (line) => lines.push(JSON.parse(line)) });
+  return { logger, lines, errors: () => lines.filter((line) => line.level === "error") };
+}
 
 describe("apiRoute", () => {
   it("answers a request whose client hung up mid-body with a 4xx, not a logged 500", async () => {
-    const errors = vi.spyOn(logger, "error");
+    const { logger, lines, errors } = capturedLogger();
     const route = apiRoute({
+      logger,
       body: z.object({ amount: z.string() }),
       handler: async ({ body }) => ({ status: 201, body }),
     });
@@ -69,12 +73,22 @@ describe("apiRoute", () => {
     const response = await route(request, routeContext);
     expect(response.status).toBe(400);
     expect(response.headers.get("content-type")).toBe("application/problem+json");
-    expect(errors).not.toHaveBeenCalled();
+    expect(errors()).toEqual([]);
+    // Logged at info, on the request's child logger: its request id and merchant.
+    expect(lines).toEqual([
+      expect.objectContaining({
+        level: "info",
+        message: "client closed the request",
+        requestId: response.headers.get("request-id"),
+        merchantId: expect.stringMatching(/^mer_/),
+      }),
+    ]);
   });
 
   it("still renders an unexpected failure as a logged, generic 500", async () => {
-    const errors = vi.spyOn(logger, "error");
+    const { logger, errors } = capturedLogger();
     const failing = apiRoute({
+      logger,
       handler: async () => {
         throw new Error("database exploded: secret detail");
       },
@@ -85,13 +99,21 @@ describe("apiRoute", () => {
     );
     expect(response.status).toBe(500);
     expect(await response.text()).not.toContain("secret detail");
-    expect(errors).toHaveBeenCalledOnce();
+    expect(errors()).toEqual([
+      expect.objectContaining({
+        message: "unhandled error in API route",
+        requestId: response.headers.get("request-id"),
+        merchantId: expect.stringMatching(/^mer_/),
+        error: expect.objectContaining({ message: "database exploded: secret detail" }),
+      }),
+    ]);
   });
 
   // Found by the API fuzz (app/api/api-fuzz.test.ts): a chain read failing inside a route was a 500.
   it("answers a chain node that does not answer with 503 problem+json and Retry-After, not a 500", async () => {
-    const errors = vi.spyOn(logger, "error");
+    const { logger, errors } = capturedLogger();
     const route = apiRoute({
+      logger,
       handler: async () => {
         // Nothing listens on port 1: a real connection refusal, as when the RPC node is down.
         const client = createPublicClient({ transport: http("http://127.0.0.1:1", { retryCount: 0 }) });
@@ -108,6 +130,7 @@ describe("apiRoute", () => {
     const problem = await response.json();
     expect(problem.code).toBe("service_unavailable");
     expect(JSON.stringify(problem)).not.toContain("127.0.0.1");
-    expect(errors).toHaveBeenCalledOnce();
+    expect(errors()).toHaveLength(1);
+    expect(errors()[0]).toMatchObject({ requestId: response.headers.get("request-id") });
   });
 });

@@ -1,7 +1,6 @@
 // The one wrapper of every /api/v1 route: request id, API-key auth and merchant scoping, rate
 // limiting, content-type / size / JSON checks, zod validation, Idempotency-Key on POST, and the
 // single catch that renders application/problem+json. Route files stay a few lines long.
-import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { type ApiKeyPrincipal, authenticateApiKey } from "../api-keys/authenticate-api-key";
 import type { RequestOrigin } from "../audit/record-audit-entry";
@@ -9,8 +8,8 @@ import { env } from "../config/env";
 import { type Db, db as defaultDb } from "../db/client";
 import { AppError, type FieldError, problemResponse, toProblem } from "../errors";
 import { withIdempotency, withIdempotencyInTransaction } from "../idempotency/with-idempotency";
-import { logger } from "../logger";
-import { measureRoute } from "../metrics/http-metrics";
+import { type Logger, logger as processLogger } from "../logger";
+import { instrumentRoute, newRequestId, observeMerchant, requestLogger } from "../observability/trace-http";
 import { clientIp } from "./client-ip";
 import { RateLimiter } from "./rate-limit";
 import { upstreamAppError } from "./upstream-error";
@@ -26,6 +25,8 @@ export type ApiContext<TBody, TQuery, TParams> = ApiKeyPrincipal & {
   params: TParams;
   /** Client address and request id, for the audit log (lib/audit/record-audit-entry.ts). */
   origin: RequestOrigin;
+  /** This request's logger: its lines carry the request id, the merchant and the trace id. */
+  readonly logger: Logger;
 };
 export type ApiResult = { status?: number; body: unknown };
 type RouteContext = { params: Promise<Record<string, string | string[] | undefined>> };
@@ -44,6 +45,8 @@ export type ApiRouteSpec<TBody, TQuery, TParams> = {
    * a 4xx it throws rolls back its writes before the answer is stored.
    */
   atomicIdempotency?: boolean;
+  /** The logger the request's child logger derives from; the process-wide one by default (tests pass their own). */
+  logger?: Logger;
 };
 
 let limiter: RateLimiter | undefined;
@@ -57,11 +60,14 @@ const ZIdempotencyKey = z.string().min(1).max(255);
 export function apiRoute<TBody = undefined, TQuery = undefined, TParams = undefined>(
   spec: ApiRouteSpec<TBody, TQuery, TParams>,
 ): (request: Request, context: RouteContext) => Promise<Response> {
-  return measureRoute(async (request, routeContext) => {
-    const requestId = `req_${randomBytes(9).toString("base64url")}`;
+  const baseLogger = spec.logger ?? processLogger;
+  return instrumentRoute(async (request, routeContext) => {
+    const requestId = newRequestId();
+    let merchantId: string | undefined;
     try {
       const db = defaultDb();
       const principal = await authenticateApiKey(db, request.headers.get("authorization"));
+      merchantId = observeMerchant(principal.merchantId);
       const retryAfter = rateLimiter().take(principal.apiKeyId);
       if (retryAfter > 0)
         throw new AppError(
@@ -90,6 +96,9 @@ export function apiRoute<TBody = undefined, TQuery = undefined, TParams = undefi
           query,
           params,
           origin: { clientAddress: clientIp(request.headers), requestId },
+          get logger() {
+            return requestLogger(baseLogger, requestId, principal.merchantId);
+          },
         });
 
       const idempotencyKey = request.headers.get("idempotency-key");
@@ -135,21 +144,21 @@ export function apiRoute<TBody = undefined, TQuery = undefined, TParams = undefi
       // A client that hung up mid-body (a load generator stopping, a closed tab) is not our fault:
       // nobody reads the answer, and it is no server error.
       if (request.signal.aborted || (error instanceof Error && error.message === "aborted")) {
-        logger.info("client closed the request", { requestId, method: request.method, url: request.url });
+        requestLogger(baseLogger, requestId, merchantId).info("client closed the request", {
+          method: request.method,
+          url: request.url,
+        });
         return problemResponse(new AppError("bad_request", "The client closed the request."), requestId);
       }
       const upstream = upstreamAppError(error);
       if (upstream) {
-        logger.error("upstream (chain node or database) failed during an API request", {
-          requestId,
-          method: request.method,
-          url: request.url,
-          error,
-        });
+        requestLogger(baseLogger, requestId, merchantId).error(
+          "upstream (chain node or database) failed during an API request",
+          { method: request.method, url: request.url, error },
+        );
         return problemResponse(upstream, requestId);
       }
-      logger.error("unhandled error in API route", {
-        requestId,
+      requestLogger(baseLogger, requestId, merchantId).error("unhandled error in API route", {
         method: request.method,
         url: request.url,
         error,

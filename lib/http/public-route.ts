@@ -1,11 +1,10 @@
 // Wrapper of the public (no API key) routes such as the checkout status and the metrics: per-IP rate limit,
 // path validation (a malformed id is a 404), request id and the single catch rendering problem+json.
-import { randomBytes } from "node:crypto";
 import type { z } from "zod";
 import { type Db, db as defaultDb } from "../db/client";
 import { AppError, problemResponse } from "../errors";
-import { logger } from "../logger";
-import { measureRoute } from "../metrics/http-metrics";
+import { type Logger, logger as processLogger } from "../logger";
+import { instrumentRoute, newRequestId, requestLogger } from "../observability/trace-http";
 import { clientIp } from "./client-ip";
 import { RateLimiter } from "./rate-limit";
 import { upstreamAppError } from "./upstream-error";
@@ -20,14 +19,17 @@ export type PublicRouteSpec<TParams> = {
   handler: (context: { db: Db; params: TParams; request: Request }) => Promise<unknown>;
   /** The database (tests pass their own); the process-wide client by default. */
   getDb?: () => Db;
+  /** The logger the request's child logger derives from; the process-wide one by default. */
+  logger?: Logger;
 };
 
 export function publicRoute<TParams>(
   spec: PublicRouteSpec<TParams>,
 ): (request: Request, context: RouteContext) => Promise<Response> {
   const limiter = new RateLimiter(spec.rateLimit.perSecond, spec.rateLimit.burst);
-  return measureRoute(async (request, routeContext) => {
-    const requestId = `req_${randomBytes(9).toString("base64url")}`;
+  const baseLogger = spec.logger ?? processLogger;
+  return instrumentRoute(async (request, routeContext) => {
+    const requestId = newRequestId();
     try {
       const retryAfter = limiter.take(clientIp(request.headers));
       if (retryAfter > 0)
@@ -45,14 +47,19 @@ export function publicRoute<TParams>(
       if (error instanceof AppError) return problemResponse(error, requestId);
       const upstream = upstreamAppError(error);
       if (upstream) {
-        logger.error("upstream (chain node or database) failed during a public request", {
-          requestId,
-          url: request.url,
-          error,
-        });
+        requestLogger(baseLogger, requestId).error(
+          "upstream (chain node or database) failed during a public request",
+          {
+            url: request.url,
+            error,
+          },
+        );
         return problemResponse(upstream, requestId);
       }
-      logger.error("unhandled error in public route", { requestId, url: request.url, error });
+      requestLogger(baseLogger, requestId).error("unhandled error in public route", {
+        url: request.url,
+        error,
+      });
       return problemResponse(
         new AppError("internal_error", `Something went wrong on our side (${requestId}).`),
         requestId,

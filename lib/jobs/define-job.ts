@@ -1,4 +1,5 @@
 import type { TChain } from "../config/chains";
+import { traceJobStep } from "../observability/trace-jobs";
 import { sharedWebhookDispatcher } from "../webhooks/webhook-dispatcher";
 import type { Job, JobContext } from "./jobs";
 
@@ -89,7 +90,7 @@ export async function runJobSteps(declaration: JobDeclaration, context: JobConte
         const outputs: Record<string, unknown> = {};
         for (const step of chainSteps(context, chain)) {
           try {
-            outputs[step.id] = await step.run();
+            outputs[step.id] = await traceJobStep(step.id, () => step.run(), chain.name);
           } catch (error) {
             logger.warn("job step failed", { chain: chain.name, step: step.id, error });
             failures.push(error);
@@ -99,7 +100,8 @@ export async function runJobSteps(declaration: JobDeclaration, context: JobConte
         result.chains[chain.name] = outputs;
       }),
     );
-  for (const step of declaration.steps?.(context) ?? []) result.steps[step.id] = await step.run();
+  for (const step of declaration.steps?.(context) ?? [])
+    result.steps[step.id] = await traceJobStep(step.id, () => step.run());
   if (declaration.recordsEvents) await sharedWebhookDispatcher(context.db, logger).tick();
   if (failures.length > 0)
     throw new AggregateError(

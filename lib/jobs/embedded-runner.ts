@@ -1,5 +1,6 @@
 import type { Logger } from "../logger";
 import { jobRunTimer } from "../metrics/work-metrics";
+import { traceJobRun } from "../observability/trace-jobs";
 import type { Job, JobContext } from "./jobs";
 
 /** Delay after a failed run: `initialMs`, doubled per consecutive failure, at most `maxMs`. */
@@ -83,7 +84,9 @@ export function startEmbeddedRunner({
     let delayMs: number;
     const measured = jobRunTimer(job.name);
     try {
-      await job.run({ ...context, logger: context.logger.child({ job: job.name }) });
+      await traceJobRun(job.name, () =>
+        job.run({ ...context, logger: context.logger.child({ job: job.name }) }),
+      );
       measured("succeeded");
       if (stats.consecutiveFailures > 0)
         jobLogger.info("job recovered", { afterFailures: stats.consecutiveFailures });

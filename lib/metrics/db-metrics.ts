@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from "pg";
+import { tracePool } from "../observability/trace-db";
 import { instruments } from "./registry";
 
 type AdapterFactory = { connect(): Promise<{ underlyingDriver(): unknown }> };
@@ -25,6 +26,7 @@ export function measurePool(pool: Pool): void {
   const metrics = instruments();
   if (metrics.pools.has(pool)) return;
   metrics.pools.add(pool);
+  tracePool(pool);
   pool.on("connect", (client: PoolClient) => {
     const query = client.query as (...args: unknown[]) => unknown;
     client.query = function timedQuery(this: PoolClient, ...args: unknown[]) {

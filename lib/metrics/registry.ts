@@ -101,7 +101,7 @@ function createInstruments(registry: Registry) {
     }),
     jobRuns: new Counter({
       name: "ctrip_job_runs_total",
-      help: "Runs of the background jobs in this process's embedded runner, by job and outcome (succeeded, failed).",
+      help: "Runs of the background jobs in this process's embedded runner or Inngest functions, by job and outcome (succeeded, failed).",
       labelNames: ["job", "outcome"] as const,
       registers,
     }),

@@ -18,6 +18,11 @@ export function rpcCallTimer(chain: string, method: string, urlIndex: number): (
   };
 }
 
+/** Counts one run of an Inngest function (inngest/observability.ts); its duration spans sleeps, so none. */
+export function countJobRun(job: string, outcome: "succeeded" | "failed"): void {
+  instruments().jobRuns.inc({ job, outcome });
+}
+
 /** Starts timing one job run (lib/jobs/embedded-runner.ts); the returned function records its outcome. */
 export function jobRunTimer(job: string): (outcome: "succeeded" | "failed") => void {
   const started = performance.now();

@@ -5,6 +5,8 @@ import type { Db } from "../db/client";
 import { AppError } from "../errors";
 import { newId } from "../ids";
 import { parseAmount } from "../money/amounts";
+import { ATTR_PAYMENT_ID } from "../observability/attributes";
+import { activeTraceParent, setSpanAttribute } from "../observability/tracing";
 import { zText } from "../validation/text";
 import { depositAddress } from "../wallet/derivation";
 import { type PaymentRow, resolveToken, serializePayment, type TPaymentObject } from "./payment-object";
@@ -187,6 +189,7 @@ export async function insertPayment(
 ): Promise<void> {
   const { merchantId, allocated, row, object: payment, amount, now, fiat } = params;
   const options = fiat?.options ?? [];
+  setSpanAttribute(ATTR_PAYMENT_ID, payment.id);
   await db.$executeRaw`
     WITH payment AS (
       INSERT INTO payments (id, merchant_id, status, chain, chain_id, token_symbol, token_address, token_decimals,
@@ -216,6 +219,7 @@ export async function insertPayment(
       INSERT INTO payment_status_changes (id, payment_id, from_status, to_status, reason, created_at)
       SELECT ${newId("psc")}, id, NULL, 'pending', 'created', ${now} FROM payment
     )
-    INSERT INTO events (id, merchant_id, type, object_id, data, created_at)
-    SELECT ${newId("evt")}, ${merchantId}, 'payment.created', id, ${JSON.stringify(payment)}::jsonb, ${now} FROM payment`;
+    INSERT INTO events (id, merchant_id, type, object_id, data, created_at, trace_parent)
+    SELECT ${newId("evt")}, ${merchantId}, 'payment.created', id, ${JSON.stringify(payment)}::jsonb, ${now},
+      ${activeTraceParent()}::text FROM payment`;
 }

@@ -3,6 +3,7 @@ import { serializeEvent } from "../events/event-object";
 import { newId } from "../ids";
 import { recordWebhookAttempt } from "../metrics/work-metrics";
 import { noteFailedWebhookAttempt } from "../notifications/webhook-endpoint-failing";
+import { traceWebhookAttempt } from "../observability/trace-webhook";
 import { sendWebhook, type WebhookSendResult } from "./send-webhook";
 import type { WebhookDeps } from "./webhook-deps";
 import { DEFAULT_RETRY_SCHEDULE_MS } from "./webhook-schedule";
@@ -53,7 +54,16 @@ export async function deliverWebhook(deps: WebhookDeps, deliveryId: string): Pro
 /** What an attempt sends: the delivery's event and its endpoint (URL, secrets, state). */
 export type LoadedWebhookDelivery = {
   deliveryId: string;
-  event: { id: string; type: string; createdAt: Date; data: unknown };
+  event: {
+    id: string;
+    type: string;
+    createdAt: Date;
+    data: unknown;
+    objectId: string;
+    merchantId: string;
+    /** The traceparent of the span that recorded the event (lib/observability/trace-webhook.ts). */
+    traceParent: string | null;
+  };
   endpoint: {
     url: string;
     disabled: boolean;
@@ -77,6 +87,9 @@ export async function loadWebhookDeliveries(
       event_type: string;
       event_created_at: Date;
       event_data: unknown;
+      event_object_id: string;
+      event_merchant_id: string;
+      event_trace_parent: string | null;
       url: string;
       disabled: boolean;
       deleted_at: Date | null;
@@ -86,7 +99,8 @@ export async function loadWebhookDeliveries(
     }[]
   >`
     SELECT delivery.id AS delivery_id, event.id AS event_id, event.type AS event_type,
-      event.created_at AS event_created_at, event.data AS event_data, endpoint.url, endpoint.disabled,
+      event.created_at AS event_created_at, event.data AS event_data, event.object_id AS event_object_id,
+      event.merchant_id AS event_merchant_id, event.trace_parent AS event_trace_parent, endpoint.url, endpoint.disabled,
       endpoint.deleted_at, endpoint.secret_ciphertext, endpoint.previous_secret_ciphertext,
       endpoint.previous_secret_expires_at
     FROM webhook_deliveries delivery
@@ -95,7 +109,15 @@ export async function loadWebhookDeliveries(
     WHERE delivery.id = ANY(${deliveryIds}::text[])`;
   return rows.map((row) => ({
     deliveryId: row.delivery_id,
-    event: { id: row.event_id, type: row.event_type, createdAt: row.event_created_at, data: row.event_data },
+    event: {
+      id: row.event_id,
+      type: row.event_type,
+      createdAt: row.event_created_at,
+      data: row.event_data,
+      objectId: row.event_object_id,
+      merchantId: row.event_merchant_id,
+      traceParent: row.event_trace_parent,
+    },
     endpoint: {
       url: row.url,
       disabled: row.disabled,
@@ -108,7 +130,14 @@ export async function loadWebhookDeliveries(
 }
 
 /** deliverWebhook for a delivery already loaded (the dispatcher loads a claimed batch at once). */
-export async function deliverLoadedWebhook(
+export function deliverLoadedWebhook(
+  deps: WebhookDeps,
+  loaded: LoadedWebhookDelivery,
+): Promise<DeliveryOutcome> {
+  return traceWebhookAttempt({ ...loaded, url: loaded.endpoint.url }, () => sendAndRecord(deps, loaded));
+}
+
+async function sendAndRecord(
   deps: WebhookDeps,
   { deliveryId, event, endpoint }: LoadedWebhookDelivery,
 ): Promise<DeliveryOutcome> {
@@ -137,6 +166,7 @@ export async function deliverLoadedWebhook(
     await noteFailedWebhookAttempt(deps.db, deliveryId, deps.now?.() ?? new Date());
   deps.logger.info("webhook attempt", {
     deliveryId,
+    merchantId: event.merchantId,
     eventId: event.id,
     attempt: outcome.attemptNumber,
     status: outcome.status,
