@@ -2,7 +2,10 @@ import { timingSafeEqual } from "node:crypto";
 import { type Actor, apiKeyActor } from "../access/actor";
 import { knownApiKeyPermissions, type TApiKeyPermission } from "../access/permissions";
 import type { Db } from "../db/client";
+import { cacheBackingOf } from "../db/invalidation";
+import { perClient, perClientIfSet } from "../db/per-client";
 import { AppError } from "../errors";
+import { ApiKeyCache } from "./api-key-cache";
 import { hashApiKey } from "./create-api-key";
 
 export type ApiKeyPrincipal = {
@@ -38,17 +41,20 @@ export async function authenticateApiKey(
     });
 
   const keyHash = hashApiKey(apiKey);
-  const row = await db.apiKey.findUnique({
-    where: { keyHash },
-    select: {
-      id: true,
-      merchantId: true,
-      keyHash: true,
-      revokedAt: true,
-      lastUsedAt: true,
-      permissions: true,
-    },
-  });
+  const load = () =>
+    db.apiKey.findUnique({
+      where: { keyHash },
+      select: {
+        id: true,
+        merchantId: true,
+        keyHash: true,
+        revokedAt: true,
+        lastUsedAt: true,
+        permissions: true,
+      },
+    });
+  const cache = await apiKeyCacheOf(db);
+  const row = cache ? await cache.lookup(keyHash, load) : await load();
   const valid =
     row !== null && row.revokedAt === null && timingSafeEqual(Buffer.from(row.keyHash), Buffer.from(keyHash));
   if (!row || !valid)
@@ -57,13 +63,18 @@ export async function authenticateApiKey(
     });
 
   if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS)
-    await db.apiKey.updateMany({
-      where: {
-        id: row.id,
-        OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: new Date(now.getTime() - LAST_USED_RESOLUTION_MS) } }],
-      },
-      data: { lastUsedAt: now },
-    });
+    await db.apiKey
+      .updateMany({
+        where: {
+          id: row.id,
+          OR: [
+            { lastUsedAt: null },
+            { lastUsedAt: { lt: new Date(now.getTime() - LAST_USED_RESOLUTION_MS) } },
+          ],
+        },
+        data: { lastUsedAt: now },
+      })
+      .then(() => cache?.touched(keyHash, now));
   const permissions = knownApiKeyPermissions(row.permissions);
   return {
     apiKeyId: row.id,
@@ -71,4 +82,15 @@ export async function authenticateApiKey(
     permissions,
     actor: apiKeyActor({ merchantId: row.merchantId, apiKeyId: row.id, permissions }),
   };
+}
+
+/**
+ * The cache of a client made by createDb (one per app instance), with its own LISTEN connection;
+ * none for other clients (a transaction client, a test double): those always read the database.
+ */
+async function apiKeyCacheOf(db: Db): Promise<ApiKeyCache | undefined> {
+  const cached = perClientIfSet<ApiKeyCache>(db, "apiKeyCache");
+  if (cached) return cached;
+  const backing = await cacheBackingOf(db);
+  return backing && perClient(db, "apiKeyCache", () => new ApiKeyCache(backing.listener));
 }
