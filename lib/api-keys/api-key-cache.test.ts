@@ -12,7 +12,7 @@ import { perClientIfSet } from "../db/per-client";
 import { createMerchant } from "../merchants/create-merchant";
 import { createTestDatabase, queryDatabase, type TestDatabase } from "../testing/database";
 import { ApiKeyCache } from "./api-key-cache";
-import { authenticateApiKey } from "./authenticate-api-key";
+import { authenticateApiKey, loadApiKey } from "./authenticate-api-key";
 import { createApiKey, hashApiKey, revokeApiKey } from "./create-api-key";
 
 let database: TestDatabase;
@@ -128,18 +128,7 @@ describe("API key cache", () => {
     const cache = new ApiKeyCache(listener, { ttlMs: 1_000, now: () => now });
     try {
       await until(() => listener.live);
-      const load = async () =>
-        database.db.apiKey.findUniqueOrThrow({
-          where: { keyHash: hashApiKey(key.apiKey) },
-          select: {
-            id: true,
-            merchantId: true,
-            keyHash: true,
-            revokedAt: true,
-            lastUsedAt: true,
-            permissions: true,
-          },
-        });
+      const load = () => loadApiKey(database.db, hashApiKey(key.apiKey));
       const hash = hashApiKey(key.apiKey);
       expect((await cache.lookup(hash, load))?.permissions).toHaveLength(2);
       await silentlySetPermissions(key.id, ["payments:read"]);

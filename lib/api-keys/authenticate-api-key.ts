@@ -5,7 +5,7 @@ import type { Db } from "../db/client";
 import { cacheBackingOf } from "../db/invalidation";
 import { perClient, perClientIfSet } from "../db/per-client";
 import { AppError } from "../errors";
-import { ApiKeyCache } from "./api-key-cache";
+import { ApiKeyCache, type CachedApiKey } from "./api-key-cache";
 import { hashApiKey } from "./create-api-key";
 
 export type ApiKeyPrincipal = {
@@ -41,18 +41,7 @@ export async function authenticateApiKey(
     });
 
   const keyHash = hashApiKey(apiKey);
-  const load = () =>
-    db.apiKey.findUnique({
-      where: { keyHash },
-      select: {
-        id: true,
-        merchantId: true,
-        keyHash: true,
-        revokedAt: true,
-        lastUsedAt: true,
-        permissions: true,
-      },
-    });
+  const load = () => loadApiKey(db, keyHash);
   const cache = await apiKeyCacheOf(db);
   const row = cache ? await cache.lookup(keyHash, load) : await load();
   const valid =
@@ -82,6 +71,21 @@ export async function authenticateApiKey(
     permissions,
     actor: apiKeyActor({ merchantId: row.merchantId, apiKeyId: row.id, permissions }),
   };
+}
+
+/** The key row with this hash, as the cache keeps it. */
+export function loadApiKey(db: Db, keyHash: string): Promise<CachedApiKey | null> {
+  return db.apiKey.findUnique({
+    where: { keyHash },
+    select: {
+      id: true,
+      merchantId: true,
+      keyHash: true,
+      revokedAt: true,
+      lastUsedAt: true,
+      permissions: true,
+    },
+  });
 }
 
 /**
