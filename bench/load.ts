@@ -30,7 +30,7 @@ import {
   startBaselineServer,
   startGateway,
   stopEverything,
-} from "./api";
+} from "./stack";
 
 type Settings = { durationS: number; rate: number; warmupS: number; payShare: number; seed: number };
 

@@ -61,9 +61,12 @@ describe("API keys", () => {
       where: { id: approver.id },
       data: { permissions: ["payouts:everything"] },
     });
-    expect(await authenticateApiKey(database.db, `Bearer ${approver.apiKey}`)).toMatchObject({
-      permissions: [],
-    });
+    // The key cache learns of the change by NOTIFY, pushed within milliseconds (api-key-cache.test.ts).
+    await expect
+      .poll(async () => (await authenticateApiKey(database.db, `Bearer ${approver.apiKey}`)).permissions, {
+        timeout: 1_000,
+      })
+      .toEqual([]);
   });
 
   it("tracks last_used_at with throttled writes", async () => {

@@ -2,7 +2,10 @@ import { timingSafeEqual } from "node:crypto";
 import { type Actor, apiKeyActor } from "../access/actor";
 import { knownApiKeyPermissions, type TApiKeyPermission } from "../access/permissions";
 import type { Db } from "../db/client";
+import { cacheBackingOf } from "../db/invalidation";
+import { perClient, perClientIfSet } from "../db/per-client";
 import { AppError } from "../errors";
+import { ApiKeyCache, type CachedApiKey } from "./api-key-cache";
 import { hashApiKey } from "./create-api-key";
 
 export type ApiKeyPrincipal = {
@@ -38,7 +41,41 @@ export async function authenticateApiKey(
     });
 
   const keyHash = hashApiKey(apiKey);
-  const row = await db.apiKey.findUnique({
+  const load = () => loadApiKey(db, keyHash);
+  const cache = await apiKeyCacheOf(db);
+  const row = cache ? await cache.lookup(keyHash, load) : await load();
+  const valid =
+    row !== null && row.revokedAt === null && timingSafeEqual(Buffer.from(row.keyHash), Buffer.from(keyHash));
+  if (!row || !valid)
+    throw new AppError("unauthorized", "Invalid or revoked API key", {
+      headers: { "www-authenticate": 'Bearer realm="api", error="invalid_token"' },
+    });
+
+  if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS)
+    await db.apiKey
+      .updateMany({
+        where: {
+          id: row.id,
+          OR: [
+            { lastUsedAt: null },
+            { lastUsedAt: { lt: new Date(now.getTime() - LAST_USED_RESOLUTION_MS) } },
+          ],
+        },
+        data: { lastUsedAt: now },
+      })
+      .then(() => cache?.touched(keyHash, now));
+  const permissions = knownApiKeyPermissions(row.permissions);
+  return {
+    apiKeyId: row.id,
+    merchantId: row.merchantId,
+    permissions,
+    actor: apiKeyActor({ merchantId: row.merchantId, apiKeyId: row.id, permissions }),
+  };
+}
+
+/** The key row with this hash, as the cache keeps it. */
+export function loadApiKey(db: Db, keyHash: string): Promise<CachedApiKey | null> {
+  return db.apiKey.findUnique({
     where: { keyHash },
     select: {
       id: true,
@@ -49,26 +86,15 @@ export async function authenticateApiKey(
       permissions: true,
     },
   });
-  const valid =
-    row !== null && row.revokedAt === null && timingSafeEqual(Buffer.from(row.keyHash), Buffer.from(keyHash));
-  if (!row || !valid)
-    throw new AppError("unauthorized", "Invalid or revoked API key", {
-      headers: { "www-authenticate": 'Bearer realm="api", error="invalid_token"' },
-    });
+}
 
-  if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS)
-    await db.apiKey.updateMany({
-      where: {
-        id: row.id,
-        OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: new Date(now.getTime() - LAST_USED_RESOLUTION_MS) } }],
-      },
-      data: { lastUsedAt: now },
-    });
-  const permissions = knownApiKeyPermissions(row.permissions);
-  return {
-    apiKeyId: row.id,
-    merchantId: row.merchantId,
-    permissions,
-    actor: apiKeyActor({ merchantId: row.merchantId, apiKeyId: row.id, permissions }),
-  };
+/**
+ * The cache of a client made by createDb (one per app instance), with its own LISTEN connection;
+ * none for other clients (a transaction client, a test double): those always read the database.
+ */
+async function apiKeyCacheOf(db: Db): Promise<ApiKeyCache | undefined> {
+  const cached = perClientIfSet<ApiKeyCache>(db, "apiKeyCache");
+  if (cached) return cached;
+  const backing = await cacheBackingOf(db);
+  return backing && perClient(db, "apiKeyCache", () => new ApiKeyCache(backing.listener));
 }

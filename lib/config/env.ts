@@ -149,6 +149,11 @@ export const ZEnv = z
     CTRIP_EMBEDDED_RUNNER: z.enum(["on", "off"]).default("on"),
     /** "1"/"true" opens sign-up, "0"/"false" closes it; unset = open only while every chain is a devnet. */
     SIGN_UP_ENABLED: z.stringbool().optional(),
+    /**
+     * "1" enables the benchmark's floor routes /api/bench/next and /api/bench/insert (no auth:
+     * `npm run bench:api` sets it for the gateway it starts); unset or "0" = they answer 404.
+     */
+    CTRIP_BENCH_ROUTES: z.stringbool().default(false),
   })
   .superRefine((env, ctx) => {
     // A typo in the seed would derive other addresses: refused here, with the variable named. The

@@ -2,6 +2,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import { ConfigError, env } from "../config/env";
 import { measurePoolOf } from "../metrics/db-metrics";
 import { PrismaClient } from "./generated/client";
+import { capturePoolOf, registerRawPool } from "./raw-pool";
 
 export type Db = InstanceType<typeof PrismaClient>;
 
@@ -31,10 +32,13 @@ export function createDb(databaseUrl: string, options: CreateDbOptions = {}): Db
   });
   // Under a burst, waiting for a pooled connection is normal: Prisma's 2 s default for starting an
   // interactive transaction turned that wait into 500s.
-  return new PrismaClient({
-    adapter: measurePoolOf(adapter),
+  const { factory, holder } = capturePoolOf(adapter);
+  const client = new PrismaClient({
+    adapter: measurePoolOf(factory),
     transactionOptions: { maxWait: 15_000, timeout: 15_000 },
   });
+  registerRawPool(client, holder); // the same pool for the raw hot paths (lib/db/raw-pool.ts)
+  return client;
 }
 
 const globalForDb = globalThis as unknown as { ctripDb?: Db };

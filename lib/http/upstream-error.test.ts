@@ -2,6 +2,7 @@
 // PostgreSQL shuts down fails with SQLSTATE 57P01 "terminating connection due to administrator
 // command" (57P03 for the next ones), which Prisma 7 reports as P2010 or a generic request error
 // with the driver adapter's cause. Those were answered 500; they are a database outage: 503.
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
 import { upstreamAppError } from "./upstream-error";
@@ -85,6 +86,17 @@ describe("upstreamAppError", () => {
       .catch((caught: unknown) => caught);
     expect((error as { code?: string }).code).toBe("P2028");
     expect(upstreamAppError(error)?.code).toBe("service_unavailable");
+  });
+
+  it("maps the raw pool's unwrapped errors (pool wait timeout, refused connection) to 503", async () => {
+    const refused = new pg.Pool({ connectionString: "postgres://nobody@127.0.0.1:1/none", max: 1 });
+    const error = await refused.query("SELECT 1").catch((caught: unknown) => caught);
+    await refused.end();
+    expect(upstreamAppError(error)?.status).toBe(503);
+    expect(upstreamAppError(new Error("timeout exceeded when trying to connect"))?.status).toBe(503);
+    expect(
+      upstreamAppError(Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" }))?.status,
+    ).toBe(503);
   });
 
   it("leaves other database errors alone (division by zero is not an outage)", async () => {

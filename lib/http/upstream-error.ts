@@ -31,7 +31,16 @@ const POSTGRES_UNAVAILABLE_STATE = /^(57P0[1-3]|08[0-9A-Z]{3}|53300)$/;
  * (an interactive transaction's connection), which Prisma passes through.
  */
 const PG_CONNECTION_LOST =
-  /^(Connection terminated( unexpectedly| due to connection timeout)?|Client has encountered a connection error and is not queryable)$/;
+  /^(Connection terminated( unexpectedly| due to connection timeout)?|Client has encountered a connection error and is not queryable|timeout exceeded when trying to connect)$/;
+/** The socket errors of a server that is down or unreachable (the raw pool of the hot path sees them unwrapped). */
+const SOCKET_UNAVAILABLE_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENOTFOUND",
+  "EPIPE",
+]);
 
 type AdapterCause = { kind?: unknown; code?: unknown };
 
@@ -51,6 +60,7 @@ function isDatabaseUnavailable(error: unknown): boolean {
   // Inside an interactive transaction the driver adapter's error can arrive unwrapped.
   if (error.name === "DriverAdapterError") return isUnavailableCause(error.cause as AdapterCause | undefined);
   if (PG_CONNECTION_LOST.test(error.message)) return true;
+  if (SOCKET_UNAVAILABLE_CODES.has(String((error as Error & { code?: unknown }).code))) return true;
   // A node-postgres DatabaseError (it carries the server's severity) of the classes above.
   const { code, severity } = error as Error & { code?: unknown; severity?: unknown };
   return typeof severity === "string" && POSTGRES_UNAVAILABLE_STATE.test(String(code));

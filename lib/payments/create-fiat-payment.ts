@@ -111,7 +111,8 @@ export async function createFiatPayment(
   const [first] = options;
   if (!first) throw new AppError("validation_failed", "accepts: no coin to pay with");
 
-  const allocated = await allocateDepositIndex(deps.db, merchantId, first.chain.name);
+  // The quote window and the tolerance are stored with the payment: read them now.
+  const allocated = await allocateDepositIndex(deps.db, merchantId, { fresh: true });
   const quoteExpiresAt = new Date(now.getTime() + allocated.quote_ttl_seconds * 1000);
   const fiat: FiatInsert = {
     priceAmount: price.minor,
@@ -156,6 +157,8 @@ export async function createFiatPayment(
     amount: first.quote.amount,
     now,
     fiat,
+    actor: deps.actor,
+    expiresIn: input.expires_in ?? null,
   });
   return payment;
 }

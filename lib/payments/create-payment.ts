@@ -1,7 +1,10 @@
 import { z } from "zod";
-import { type AccessDeps, authorize } from "../access/actor";
+import { type AccessDeps, type Actor, authorize } from "../access/actor";
 import type { TChain } from "../config/chains";
 import type { Db } from "../db/client";
+import { perClient } from "../db/per-client";
+import { rawPool } from "../db/raw-pool";
+import { queryRaw, sql } from "../db/raw-sql";
 import { AppError } from "../errors";
 import { newId } from "../ids";
 import { parseAmount } from "../money/amounts";
@@ -9,7 +12,10 @@ import { ATTR_PAYMENT_ID } from "../observability/attributes";
 import { activeTraceParent, setSpanAttribute } from "../observability/tracing";
 import { zText } from "../validation/text";
 import { depositAddress } from "../wallet/derivation";
+import { type AllocatedDeposit, DepositAllocator } from "./deposit-allocator";
 import { type PaymentRow, resolveToken, serializePayment, type TPaymentObject } from "./payment-object";
+
+export type { AllocatedDeposit };
 
 const ZMetadataValue = z.union([zText().max(500), z.number(), z.boolean(), z.null()]);
 /** Stripe-style metadata: a flat object of at most 50 keys, short keys and values. */
@@ -45,8 +51,9 @@ export type CreatePaymentDeps = { db: Db; chains: TChain[]; baseUrl: string; now
 
 /**
  * Creates a payment with its own deposit address, derived from the merchant's xpub at an index
- * allocated atomically. Two round trips, no interactive transaction: under a burst of concurrent
- * requests nothing waits on a held connection.
+ * never handed out before (lib/payments/deposit-allocator.ts). One round trip on the hot path (the
+ * index comes from the instance's reserved block), no interactive transaction: under a burst of
+ * concurrent requests nothing waits on a held connection.
  */
 export async function createPayment(
   deps: CreatePaymentDeps,
@@ -68,11 +75,20 @@ export async function createPayment(
   const amount = parseAmount(input.amount, token.decimals);
   const now = deps.now ?? new Date();
 
-  const allocated = await allocateDepositIndex(deps.db, merchantId, chain.name);
+  const allocated = await allocateDepositIndex(deps.db, merchantId);
   const row = newPaymentRow({ chain, token, amount, allocated, input, now });
   const payment = serializePayment(row, deps.baseUrl);
 
-  await insertPayment(deps.db, { merchantId, allocated, row, object: payment, amount, now });
+  await insertPayment(deps.db, {
+    merchantId,
+    allocated,
+    row,
+    object: payment,
+    amount,
+    now,
+    actor: deps.actor,
+    expiresIn: input.expires_in ?? null,
+  });
   return payment;
 }
 
@@ -119,31 +135,26 @@ export function newPaymentRow(params: {
   };
 }
 
-export type AllocatedDeposit = {
-  index: number;
-  hd_account: number;
-  deposit_xpub: string;
-  default_expiry_seconds: number;
-  quote_ttl_seconds: number;
-  underpayment_tolerance_bps: number;
-  head_block: bigint | null;
-};
-
 /**
- * One statement allocates the deposit index (never reused, even if the request fails later: a gap
- * is harmless, a reuse is not) and reads the chain head the scanner should start from.
+ * A deposit index never handed out before, with the merchant's creation settings. On a client made
+ * by createDb: from the instance's reserved block (no round trip most of the time; `fresh` reads
+ * the settings now, otherwise they may be out of date: see DepositAllocator). On a transaction
+ * client (a request with an Idempotency-Key): one index allocated inside that transaction, so a
+ * rollback also returns it, with settings read now.
  */
 export async function allocateDepositIndex(
   db: Db,
   merchantId: string,
-  chain: string,
+  options: { fresh?: boolean } = {},
 ): Promise<AllocatedDeposit> {
+  const pool = await rawPool(db);
+  if (pool)
+    return perClient(db, "depositAllocator", () => new DepositAllocator(pool)).allocate(merchantId, options);
   const [allocated] = await db.$queryRaw<AllocatedDeposit[]>`
     UPDATE merchants SET next_deposit_index = next_deposit_index + 1, updated_at = now()
     WHERE id = ${merchantId}
     RETURNING next_deposit_index - 1 AS index, hd_account, deposit_xpub, default_expiry_seconds,
-      quote_ttl_seconds, underpayment_tolerance_bps,
-      (SELECT head_block FROM chain_cursors WHERE chain = ${chain}) AS head_block`;
+      quote_ttl_seconds, underpayment_tolerance_bps`;
   if (!allocated) throw new AppError("not_found", "Merchant not found");
   return allocated;
 }
@@ -169,7 +180,9 @@ export type FiatInsert = {
 /**
  * The payment, its options (fiat-priced), its first timeline entry and the payment.created event
  * (outbox) in one atomic statement: one round trip and no interactive transaction holding a pooled
- * connection.
+ * connection. The scanner's start block is the chain's head read by the same statement. When an API
+ * key creates, the statement also checks that the key is still unrevoked (the key cache may be a
+ * few milliseconds behind a revocation): nothing is written otherwise, and the answer is a 401.
  */
 export async function insertPayment(
   db: Db,
@@ -185,24 +198,35 @@ export async function insertPayment(
     amount: bigint;
     now: Date;
     fiat?: FiatInsert;
+    actor: Actor;
+    /** The request's `expires_in`; null = the merchant's default expiry, read by the statement. */
+    expiresIn: number | null;
   },
 ): Promise<void> {
   const { merchantId, allocated, row, object: payment, amount, now, fiat } = params;
   const options = fiat?.options ?? [];
   setSpanAttribute(ATTR_PAYMENT_ID, payment.id);
-  await db.$executeRaw`
+  const apiKeyId = params.actor.type === "api_key" ? params.actor.apiKeyId : null;
+  const [inserted] = await queryRaw<{ expires_at: string }>(
+    db,
+    sql`
     WITH payment AS (
       INSERT INTO payments (id, merchant_id, status, chain, chain_id, token_symbol, token_address, token_decimals,
         amount, deposit_address, derivation_account, derivation_index, required_confirmations, start_block,
         order_id, description, metadata, redirect_url, expires_at, created_at, updated_at,
         price_amount, price_currency, underpayment_tolerance_bps, value_received)
-      VALUES (${payment.id}, ${merchantId}, 'pending', ${row.chain}, ${row.chainId}, ${row.tokenSymbol},
-        ${row.tokenAddress}, ${row.tokenDecimals}, ${amount.toString()}::numeric, ${payment.address},
-        ${allocated.hd_account}, ${allocated.index}, ${row.requiredConfirmations}, ${allocated.head_block}::bigint,
+      SELECT ${payment.id}, ${merchantId}, 'pending', ${row.chain}, ${row.chainId}::int, ${row.tokenSymbol},
+        ${row.tokenAddress}, ${row.tokenDecimals}::int, ${amount.toString()}::numeric, ${payment.address},
+        ${allocated.hd_account}::int, ${allocated.index}::int, ${row.requiredConfirmations}::int,
+        (SELECT head_block FROM chain_cursors WHERE chain = ${row.chain}),
         ${payment.order_id}, ${payment.description}, ${JSON.stringify(payment.metadata)}::jsonb, ${payment.redirect_url},
-        ${new Date(payment.expires_at)}, ${now}, ${now}, ${fiat ? fiat.priceAmount.toString() : null}::numeric,
-        ${fiat?.currency ?? null}, ${fiat?.toleranceBps ?? null}::int, ${fiat ? "0" : null}::numeric)
-      RETURNING id
+        ${now}::timestamptz + make_interval(secs => coalesce(${params.expiresIn}::int,
+          (SELECT default_expiry_seconds FROM merchants WHERE id = ${merchantId}))),
+        ${now}::timestamptz, ${now}::timestamptz,
+        ${fiat ? fiat.priceAmount.toString() : null}::numeric, ${fiat?.currency ?? null}, ${fiat?.toleranceBps ?? null}::int,
+        ${fiat ? "0" : null}::numeric
+      WHERE ${apiKeyId}::text IS NULL OR EXISTS (SELECT 1 FROM api_keys WHERE id = ${apiKeyId} AND revoked_at IS NULL)
+      RETURNING id, to_char(expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS expires_at
     ), options AS (
       INSERT INTO payment_options (payment_id, position, chain, chain_id, token_symbol, token_address, token_decimals,
         amount, rate, rate_source, quote_expires_at)
@@ -217,9 +241,19 @@ export async function insertPayment(
           quote_expires_at)
     ), status_change AS (
       INSERT INTO payment_status_changes (id, payment_id, from_status, to_status, reason, created_at)
-      SELECT ${newId("psc")}, id, NULL, 'pending', 'created', ${now} FROM payment
+      SELECT ${newId("psc")}, id, NULL, 'pending', 'created', ${now}::timestamptz FROM payment
     )
     INSERT INTO events (id, merchant_id, type, object_id, data, created_at, trace_parent)
-    SELECT ${newId("evt")}, ${merchantId}, 'payment.created', id, ${JSON.stringify(payment)}::jsonb, ${now},
-      ${activeTraceParent()}::text FROM payment`;
+    SELECT ${newId("evt")}, ${merchantId}, 'payment.created', id,
+      jsonb_set(${JSON.stringify(payment)}::jsonb, '{expires_at}', to_jsonb(expires_at)), ${now}::timestamptz,
+      ${activeTraceParent()}::text
+    FROM payment
+    RETURNING data->>'expires_at' AS expires_at`,
+  );
+  if (!inserted)
+    throw new AppError("unauthorized", "Invalid or revoked API key", {
+      headers: { "www-authenticate": 'Bearer realm="api", error="invalid_token"' },
+    });
+  // The merchant's default expiry as of this statement (a cached one may be out of date).
+  payment.expires_at = inserted.expires_at;
 }

@@ -1,4 +1,8 @@
-import { mnemonicToAccount } from "viem/accounts";
+import { secp256k1 } from "@noble/curves/secp256k1";
+import { HDKey } from "@scure/bip32";
+import { mnemonicToSeedSync } from "@scure/bip39";
+import { bytesToHex, getAddress, keccak256 } from "viem";
+import { mnemonicToAccount, privateKeyToAddress } from "viem/accounts";
 import { describe, expect, it } from "vitest";
 import { DEVELOPMENT_MNEMONIC } from "../config/env";
 import { accountXpub, depositAddress, depositPath, gasTankPath } from "./derivation";
@@ -13,6 +17,29 @@ describe("deposit address derivation", () => {
           path: depositPath(account, index) as `m/44'/60'/${string}`,
         });
         expect(depositAddress(xpub, index)).toBe(fromSeed.address);
+      }
+    }
+  });
+
+  it("equals @scure/bip32's public and private derivation (the sweeper's) on 2,000 indexes per account", () => {
+    const master = HDKey.fromMasterSeed(mnemonicToSeedSync(DEVELOPMENT_MNEMONIC));
+    for (const account of [1, 3]) {
+      const xpub = accountXpub(DEVELOPMENT_MNEMONIC, account);
+      const branch = HDKey.fromExtendedKey(xpub).deriveChild(0);
+      const indexes = [
+        ...Array.from({ length: 2_000 }, (_, i) => i),
+        ...Array.from({ length: 50 }, (_, i) => (i * 2_654_435_761) % 2 ** 31),
+      ];
+      for (const index of indexes) {
+        const publicKey = branch.deriveChild(index).publicKey as Uint8Array;
+        const { ProjectivePoint } = secp256k1;
+        const uncompressed = ProjectivePoint.fromHex(publicKey).toRawBytes(false);
+        const expected = getAddress(`0x${keccak256(bytesToHex(uncompressed.slice(1))).slice(-40)}`);
+        expect(depositAddress(xpub, index)).toBe(expected);
+      }
+      for (const index of indexes.slice(0, 25)) {
+        const privateKey = master.derive(depositPath(account, index)).privateKey as Uint8Array;
+        expect(depositAddress(xpub, index)).toBe(privateKeyToAddress(bytesToHex(privateKey)));
       }
     }
   });

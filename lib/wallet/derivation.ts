@@ -8,6 +8,7 @@
 // Request-serving code only ever sees a merchant's account xpub (stored on the merchant), from which
 // deposit addresses are derived without the seed. Private keys are derived on demand by the
 // sweeper and payouts, and never stored or logged.
+import { createHmac } from "node:crypto";
 import { secp256k1 } from "@noble/curves/secp256k1";
 import { HDKey } from "@scure/bip32";
 import { mnemonicToSeedSync, validateMnemonic } from "@scure/bip39";
@@ -33,21 +34,52 @@ export function accountXpub(mnemonic: string, account: number): string {
   return masterKey(mnemonic).derive(`m/44'/60'/${account}'`).publicExtendedKey;
 }
 
-const branchCache = new Map<string, HDKey>();
+/** A merchant's deposit branch m/44'/60'/{account}'/0: its public point decoded once, its chain code. */
+type DepositBranch = {
+  publicKey: Buffer;
+  point: InstanceType<typeof secp256k1.ProjectivePoint>;
+  chainCode: Buffer;
+};
+const branchCache = new Map<string, DepositBranch>();
 
-/** Deposit address `index` of the account behind `xpub`, derived from public data only. */
-export function depositAddress(xpub: string, index: number): Address {
-  if (!Number.isInteger(index) || index < 0 || index >= 2 ** 31)
-    throw new AppError("internal_error", `deposit index ${index} is out of range`);
+function depositBranch(xpub: string): DepositBranch {
   let branch = branchCache.get(xpub);
   if (!branch) {
-    branch = HDKey.fromExtendedKey(xpub).deriveChild(DEPOSIT_BRANCH);
+    const key = HDKey.fromExtendedKey(xpub).deriveChild(DEPOSIT_BRANCH);
+    if (!key.publicKey || !key.chainCode) throw new Error("derived key has no public key");
+    branch = {
+      publicKey: Buffer.from(key.publicKey),
+      point: secp256k1.ProjectivePoint.fromHex(key.publicKey),
+      chainCode: Buffer.from(key.chainCode),
+    };
     if (branchCache.size > 10_000) branchCache.clear();
     branchCache.set(xpub, branch);
   }
-  const publicKey = branch.deriveChild(index).publicKey;
-  if (!publicKey) throw new Error("derived key has no public key");
-  return publicKeyToAddress(publicKey);
+  return branch;
+}
+
+/**
+ * Deposit address `index` of the account behind `xpub`, derived from public data only: BIP-32's
+ * public child derivation (CKDpub) of the deposit branch, exactly as @scure/bip32's `deriveChild`
+ * computes it (the sweeper derives the private key of the same path with it), but with the branch's
+ * point decoded once instead of the parent decompressed and the child re-encoded and decompressed
+ * again for every address: one fixed-base multiplication, one addition, one inversion.
+ */
+export function depositAddress(xpub: string, index: number): Address {
+  if (!Number.isInteger(index) || index < 0 || index >= 2 ** 31)
+    throw new AppError("internal_error", `deposit index ${index} is out of range`);
+  const branch = depositBranch(xpub);
+  const data = Buffer.allocUnsafe(37);
+  branch.publicKey.copy(data, 0);
+  data.writeUInt32BE(index, 33);
+  const digest = createHmac("sha512", branch.chainCode).update(data).digest();
+  const tweak = BigInt(`0x${digest.toString("hex", 0, 32)}`);
+  // As @scure/bip32: an out-of-range tweak is an error, a child at infinity moves to the next index
+  // (both have probability ~2^-127).
+  if (tweak === 0n || tweak >= secp256k1.CURVE.n) throw new Error("Tweak bigger than curve order");
+  const child = secp256k1.ProjectivePoint.BASE.multiply(tweak).add(branch.point);
+  if (child.equals(secp256k1.ProjectivePoint.ZERO)) return depositAddress(xpub, index + 1);
+  return uncompressedToAddress(child.toRawBytes(false));
 }
 
 /** Path of a deposit address, for the sweeper's private-key derivation. */
@@ -75,6 +107,9 @@ export function gasTankPath(): string {
 }
 
 function publicKeyToAddress(compressed: Uint8Array): Address {
-  const uncompressed = secp256k1.ProjectivePoint.fromHex(compressed).toRawBytes(false);
-  return getAddress(`0x${keccak256(bytesToHex(uncompressed.slice(1))).slice(-40)}`);
+  return uncompressedToAddress(secp256k1.ProjectivePoint.fromHex(compressed).toRawBytes(false));
+}
+
+function uncompressedToAddress(uncompressed: Uint8Array): Address {
+  return getAddress(`0x${bytesToHex(keccak256(uncompressed.subarray(1), "bytes").subarray(12)).slice(2)}`);
 }

@@ -1,0 +1,165 @@
+// Change notifications for the in-process caches of the API hot path (API keys): one LISTEN
+// connection per database client, told by PostgreSQL's triggers
+// (migration 20261207120000_cache_invalidation) when a cached row changes, on every app instance at
+// once. A cache may serve an entry only while `live`: before LISTEN is established, and from the
+// moment the connection drops until it is back, notifications can be missed, so every subscriber
+// is reset (flushed) on loss and again on reconnect, and nothing is cached in between.
+import pg, { type Pool } from "pg";
+import { logger } from "../logger";
+import { perClient } from "./per-client";
+import { rawPool } from "./raw-pool";
+
+export const INVALIDATION_CHANNELS = ["ctrip_api_keys"] as const;
+export type InvalidationChannel = (typeof INVALIDATION_CHANNELS)[number];
+
+export type InvalidationSubscriber = {
+  /** The row `id` changed on `channel`: drop what is cached for it. */
+  invalidate(channel: InvalidationChannel, id: string): void;
+  /** Notifications may have been missed: drop everything. */
+  reset(): void;
+};
+
+export type InvalidationListenerOptions = {
+  /** Wait before reconnecting after the connection was lost (doubles up to 5 s while it fails). */
+  reconnectDelayMs?: number;
+};
+
+export class InvalidationListener {
+  readonly #connectionString: string;
+  readonly #baseDelayMs: number;
+  readonly #subscribers = new Set<InvalidationSubscriber>();
+  #client: pg.Client | undefined;
+  #live = false;
+  #closed = false;
+  #started = false;
+  #generation = 0;
+  #delayMs: number;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(connectionString: string, options: InvalidationListenerOptions = {}) {
+    this.#connectionString = connectionString;
+    this.#baseDelayMs = options.reconnectDelayMs ?? 250;
+    this.#delayMs = this.#baseDelayMs;
+  }
+
+  /** True while LISTEN is established: only then may a cache keep what it reads. */
+  get live(): boolean {
+    return this.#live;
+  }
+
+  /**
+   * Bumped by every notification and every reset. A cache reads it before loading a row and keeps
+   * the row only if it is unchanged afterwards, so a load racing a change is never cached.
+   */
+  get generation(): number {
+    return this.#generation;
+  }
+
+  /** The backend pid of the LISTEN connection (tests terminate it). */
+  get backendPid(): number | undefined {
+    return (this.#client as (pg.Client & { processID?: number }) | undefined)?.processID;
+  }
+
+  subscribe(subscriber: InvalidationSubscriber): () => void {
+    this.#subscribers.add(subscriber);
+    this.start();
+    return () => this.#subscribers.delete(subscriber);
+  }
+
+  start(): void {
+    if (this.#started || this.#closed) return;
+    this.#started = true;
+    void this.#connect();
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#live = false;
+    if (this.#timer) clearTimeout(this.#timer);
+    const client = this.#client;
+    this.#client = undefined;
+    this.#reset();
+    await client?.end().catch(() => undefined);
+  }
+
+  async #connect(): Promise<void> {
+    this.#timer = undefined;
+    if (this.#closed) return;
+    const client = new pg.Client({ connectionString: this.#connectionString, keepAlive: true });
+    this.#client = client;
+    client.on("notification", (message) => {
+      if (client !== this.#client) return;
+      this.#generation++;
+      const channel = message.channel as InvalidationChannel;
+      for (const subscriber of this.#subscribers) subscriber.invalidate(channel, message.payload ?? "");
+    });
+    client.on("error", (error) => this.#lost(client, error));
+    client.on("end", () => this.#lost(client));
+    try {
+      await client.connect();
+      await client.query(INVALIDATION_CHANNELS.map((channel) => `LISTEN ${channel}`).join("; "));
+      if (client !== this.#client) return;
+      // Anything cached before this point may have missed a notification.
+      this.#reset();
+      this.#live = true;
+      this.#delayMs = this.#baseDelayMs;
+      // The connection must not keep a process (a CLI, a test worker) alive on its own.
+      (client as unknown as { connection?: { stream?: { unref?(): void } } }).connection?.stream?.unref?.();
+    } catch (error) {
+      this.#lost(client, error);
+    }
+  }
+
+  #lost(client: pg.Client, error?: unknown): void {
+    if (client !== this.#client) return;
+    this.#client = undefined;
+    this.#live = false;
+    this.#reset();
+    client.end().catch(() => undefined);
+    // The database is gone (dropped): nothing to listen to any more.
+    if ((error as { code?: unknown } | undefined)?.code === "3D000") this.#closed = true;
+    if (this.#closed) return;
+    logger.warn("cache invalidation connection lost: caches bypassed until it is back", { error });
+    this.#timer = setTimeout(() => void this.#connect(), this.#delayMs);
+    this.#timer.unref();
+    this.#delayMs = Math.min(this.#delayMs * 2, 5_000);
+  }
+
+  #reset(): void {
+    this.#generation++;
+    for (const subscriber of this.#subscribers) subscriber.reset();
+  }
+}
+
+const globalListeners = globalThis as unknown as { ctripInvalidationListeners?: Set<InvalidationListener> };
+globalListeners.ctripInvalidationListeners ??= new Set();
+const all = globalListeners.ctripInvalidationListeners;
+
+/** The listener of a database client (one per client, i.e. one per app instance in production). */
+export function invalidationListenerFor(client: object, connectionString: string): InvalidationListener {
+  return perClient(client, "invalidationListener", () => {
+    const listener = new InvalidationListener(connectionString);
+    all.add(listener);
+    return listener;
+  });
+}
+
+/** Closes every listener this process opened (tests, shutdown). */
+export async function closeInvalidationListeners(): Promise<void> {
+  const open = [...all];
+  all.clear();
+  await Promise.all(open.map((listener) => listener.close()));
+}
+
+/**
+ * The raw pool and the invalidation listener of a client made by createDb (the hot path's caches
+ * hang on them); `undefined` for any other client (a transaction client): no cache then.
+ */
+export async function cacheBackingOf(
+  client: object,
+): Promise<{ pool: Pool; listener: InvalidationListener } | undefined> {
+  const pool = await rawPool(client);
+  const connectionString = (pool?.options as { connectionString?: string } | undefined)?.connectionString;
+  if (!pool || !connectionString) return undefined;
+  return { pool, listener: invalidationListenerFor(client, connectionString) };
+}
