@@ -41,11 +41,15 @@ export async function reverseSettledCredits(
       const amount = BigInt(credit.amount.toFixed());
       const done = adjusted.some(
         (entry) =>
-          entry.paymentId === payment.id && entry.chain === credit.chain && entry.tokenSymbol === credit.tokenSymbol,
+          entry.paymentId === payment.id &&
+          entry.chain === credit.chain &&
+          entry.tokenSymbol === credit.tokenSymbol,
       );
       const stands = standing.some(
         (coin) =>
-          coin.payment_id === payment.id && coin.chain === credit.chain && coin.token_symbol === credit.tokenSymbol,
+          coin.payment_id === payment.id &&
+          coin.chain === credit.chain &&
+          coin.token_symbol === credit.tokenSymbol,
       );
       if (amount <= 0n || done || stands) continue;
       await postLedgerEntry(tx, {
@@ -59,7 +63,9 @@ export async function reverseSettledCredits(
         createdAt: context.now,
         allowOwed: true,
       });
-      taken.push(`${amount} base units of ${credit.tokenSymbol}${credit.chain === payment.chain ? "" : ` on ${credit.chain}`}`);
+      taken.push(
+        `${amount} base units of ${credit.tokenSymbol}${credit.chain === payment.chain ? "" : ` on ${credit.chain}`}`,
+      );
     }
     await recordChainIncident(tx, {
       chain: payment.chain,

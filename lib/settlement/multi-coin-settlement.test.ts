@@ -55,7 +55,10 @@ async function paidInTwoCoins(eth = ETH_HALF, usdc = USDC_HALF) {
   const payment = await createFiatPayment(
     { actor: OPERATOR, db: database.db, chains: [fx.chain], baseUrl: BASE_URL, now: await fx.chainNow() },
     fx.merchant.merchantId,
-    { price: { amount: "30.00", currency: "USD" }, accepts: [{ chain: "local", token: "USDC" }, { chain: "local" }] },
+    {
+      price: { amount: "30.00", currency: "USD" },
+      accepts: [{ chain: "local", token: "USDC" }, { chain: "local" }],
+    },
   );
   await fx.sendToken(payment.address, usdc);
   await fx.mine(1);
@@ -133,10 +136,13 @@ describe("a fiat-priced payment paid in two coins", () => {
 
     const swept = await sweepsOf(payment.id);
     expect(await usdcOf(treasury)).toBe(USDC_HALF);
-    expect(await fx.publicClient.getBalance({ address: treasury })).toBe(BigInt(swept.native?.amount.toFixed() ?? "0"));
+    expect(await fx.publicClient.getBalance({ address: treasury })).toBe(
+      BigInt(swept.native?.amount.toFixed() ?? "0"),
+    );
     const events = await settledEvents(payment.id);
     expect(events).toHaveLength(1);
-    const settlement = (events[0]?.data as { object: { settlement: Record<string, unknown> } }).object.settlement;
+    const settlement =
+      (events[0]?.data as { settlement?: Record<string, unknown> } | undefined)?.settlement ?? {};
     expect(settlement).toMatchObject({ sweep_id: usdc.id, to_address: treasury });
     expect(settlement.sweeps).toEqual([
       expect.objectContaining({ sweep_id: usdc.id, token: { symbol: "USDC", address: usdc.tokenAddress } }),
