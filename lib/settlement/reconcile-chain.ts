@@ -30,7 +30,10 @@ const ZGasFigures = {
 export const ZReconciliation = z.object({
   chain: z.string(),
   tokens: z.array(z.object({ symbol: z.string(), ...ZReconciliationFigures })),
-  /** Payments whose own figures do not add up (difference ≠ 0); empty when every unit is accounted for. */
+  /**
+   * Coins of payments whose own figures do not add up (difference ≠ 0; a payment paid in several coins
+   * has a row per coin); empty when every unit is accounted for.
+   */
   flagged_payments: z.array(
     z.object({ payment_id: z.string(), symbol: z.string(), ...ZReconciliationFigures }),
   ),
