@@ -60,6 +60,8 @@ export async function planSweeps(deps: TransactionDeps, params: PlanSweepsParams
   });
   const rows = [];
   for (const payment of candidates) {
+    // No settlement setting on any chain: nothing to plan (and no need to read its transfers).
+    if (payment.merchant.settlementSettings.length === 0) continue;
     const coins = await creditedCoinsOf(deps.db, payment);
     for (const coin of coins) {
       if (!chainNames.includes(coin.chain)) continue;
