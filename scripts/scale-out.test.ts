@@ -148,7 +148,7 @@ describe("two app instances and a worker on one database and one devnet", () => 
     for (const payment of payments) {
       expect(await chain.getTransactionCount({ address: payment.address })).toBe(1);
       // What the sweep reserved for gas and did not burn stays there (its tip is below the max fee).
-      const sweep = await db.sweep.findUniqueOrThrow({ where: { paymentId: payment.id } });
+      const sweep = await db.sweep.findFirstOrThrow({ where: { paymentId: payment.id } });
       expect(await chain.getBalance({ address: payment.address })).toBe(
         await unspentGasReserve(chain, sweep.txHash),
       );

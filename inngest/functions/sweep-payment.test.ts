@@ -38,7 +38,7 @@ describe("sweep-payment function", () => {
 
     const { result, ctx } = await engine(payment.id).execute();
 
-    const sweep = await database.db.sweep.findUniqueOrThrow({ where: { paymentId: payment.id } });
+    const sweep = await database.db.sweep.findFirstOrThrow({ where: { paymentId: payment.id } });
     expect(result).toEqual({ paymentId: payment.id, sweepId: sweep.id, status: "confirmed" });
     for (const id of [
       `plan-${payment.id}`,

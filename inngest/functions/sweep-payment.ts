@@ -29,39 +29,44 @@ export function createSweepPayment({ getDeps, baseUrl = publicUrl }: SweepPaymen
     async ({ event, step }) => {
       const { payment_id: paymentId } = ZPaymentConfirmed.parse(event.data);
       const deps = getDeps();
-      const sweepId = await step.run(`plan-${paymentId}`, async () => {
+      const sweeps = await step.run(`plan-${paymentId}`, async () => {
         await planSweeps(deps, { paymentId });
-        const sweep = await deps.db.sweep.findUnique({ where: { paymentId }, select: { id: true } });
-        return sweep?.id ?? null;
+        // One per coin the payment was paid in (several for a fiat-priced one); the native coin's
+        // first, as the sweeper orders them on a shared deposit address.
+        const rows = await deps.db.sweep.findMany({
+          where: { paymentId },
+          select: { id: true, chain: true, tokenAddress: true },
+          orderBy: { createdAt: "asc" },
+        });
+        return [...rows.filter((row) => !row.tokenAddress), ...rows.filter((row) => row.tokenAddress)];
       });
       // No treasury, balance mode, below minSweep, or not confirmed: nothing to do (the embedded
       // runner and a later event pick it up once that changes).
-      if (!sweepId) return { paymentId, sweepId: null, status: "not_planned" as const };
-      const chainName = await step.run(`chain-${paymentId}`, async () => {
-        const sweep = await deps.db.sweep.findUniqueOrThrow({
-          where: { id: sweepId },
-          select: { chain: true },
-        });
-        return sweep.chain;
-      });
-      const chain = deps.chains.find((candidate) => candidate.name === chainName);
-      if (!chain) throw new NonRetriableError(`chain ${chainName} is not configured`);
-      const wait = `${Math.max(1, Math.ceil(chain.blockTime * chain.confirmations))}s`;
-      const options = { baseUrl: baseUrl() };
+      if (sweeps.length === 0) return { paymentId, sweepId: null, status: "not_planned" as const };
+      let last: { paymentId: string; sweepId: string; status: "confirmed" } | null = null;
+      for (const [index, { id: sweepId, chain: chainName }] of sweeps.entries()) {
+        // The first sweep keeps the step ids of a single-coin payment; the others carry their id.
+        const key = index === 0 ? paymentId : `${paymentId}-${sweepId}`;
+        const chain = deps.chains.find((candidate) => candidate.name === chainName);
+        if (!chain) throw new NonRetriableError(`chain ${chainName} is not configured`);
+        const wait = `${Math.max(1, Math.ceil(chain.blockTime * chain.confirmations))}s`;
+        const options = { baseUrl: baseUrl() };
 
-      await step.run(`fund-gas-${paymentId}`, () => advanceSweep(deps, sweepId, options));
-      await step.sleep(`wait-gas-${paymentId}`, wait);
-      await step.run(`transfer-${paymentId}`, () => advanceSweep(deps, sweepId, options));
-      await step.sleep(`wait-transfer-${paymentId}`, wait);
-      return step.run(`record-${paymentId}`, async () => {
-        const result = await advanceSweep(deps, sweepId, options);
-        // Thrown so Inngest retries this step with backoff until the sweep has its confirmations.
-        if (result.status !== "confirmed")
-          throw new Error(
-            `sweep ${sweepId} is ${result.status}${result.lastError ? `: ${result.lastError}` : ""}; retrying`,
-          );
-        return { paymentId, sweepId, status: result.status };
-      });
+        await step.run(`fund-gas-${key}`, () => advanceSweep(deps, sweepId, options));
+        await step.sleep(`wait-gas-${key}`, wait);
+        await step.run(`transfer-${key}`, () => advanceSweep(deps, sweepId, options));
+        await step.sleep(`wait-transfer-${key}`, wait);
+        last = await step.run(`record-${key}`, async () => {
+          const result = await advanceSweep(deps, sweepId, options);
+          // Thrown so Inngest retries this step with backoff until the sweep has its confirmations.
+          if (result.status !== "confirmed")
+            throw new Error(
+              `sweep ${sweepId} is ${result.status}${result.lastError ? `: ${result.lastError}` : ""}; retrying`,
+            );
+          return { paymentId, sweepId, status: result.status };
+        });
+      }
+      return last;
     },
   );
 }

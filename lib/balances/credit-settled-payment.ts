@@ -4,8 +4,10 @@ import { type LedgerEntry, postLedgerEntry } from "./post-ledger-entry";
 /**
  * Credits what a confirmed balance-mode sweep moved into the merchant's hot wallet (native: the
  * deposit minus the sweep's gas; ERC-20: the tokens), as one `payment_settled` entry. Called in the
- * sweep's confirming transaction, only when the payment becomes `settled`; the unique
- * (payment_id, type) index turns any second credit into a failed transaction, never a second entry.
+ * confirming transaction of the payment's last coin's sweep, only when the payment becomes `settled`
+ * (one entry per coin of a payment paid in several); the unique (payment_id, type, chain,
+ * token_symbol) index turns any second credit of a coin into a failed transaction, never a second
+ * entry.
  */
 export async function creditSettledPayment(
   tx: Tx,

@@ -7,7 +7,7 @@ import { postLedgerEntry } from "./post-ledger-entry";
  * `reorged_after_settlement`), in the recompute's transaction: in balance mode, an `adjustment`
  * entry takes back what `payment_settled` credited, even if the balance goes negative (owed, which
  * refuses payouts); in both modes an incident is recorded, shown by /api/health until acknowledged.
- * Never twice for one payment (the unique (payment_id, type) index of the ledger).
+ * Never twice for one coin of a payment (the unique (payment_id, type, chain, token_symbol) index).
  */
 export async function reverseSettledCredits(
   tx: Tx,
@@ -17,35 +17,56 @@ export async function reverseSettledCredits(
   if (paymentIds.length === 0) return;
   const payments = await tx.payment.findMany({
     where: { id: { in: [...paymentIds] } },
-    select: { id: true, merchantId: true, chain: true, amount: true, tokenSymbol: true },
+    select: { id: true, merchantId: true, chain: true },
   });
   const credits = await tx.balanceTransaction.findMany({
     where: { paymentId: { in: [...paymentIds] }, type: "payment_settled" },
-    select: { paymentId: true, amount: true },
+    select: { paymentId: true, chain: true, tokenSymbol: true, amount: true },
+    orderBy: { createdAt: "asc" },
   });
-  const adjusted = new Set(
-    (
-      await tx.balanceTransaction.findMany({
-        where: { paymentId: { in: [...paymentIds] }, type: "adjustment" },
-        select: { paymentId: true },
-      })
-    ).map((entry) => entry.paymentId),
-  );
+  const adjusted = await tx.balanceTransaction.findMany({
+    where: { paymentId: { in: [...paymentIds] }, type: "adjustment" },
+    select: { paymentId: true, chain: true, tokenSymbol: true },
+  });
+  // A payment paid in several coins: the coins whose transfers still stand keep their credit.
+  const standing = await tx.$queryRaw<{ payment_id: string; chain: string; token_symbol: string }[]>`
+    SELECT DISTINCT o.payment_id, o.chain, o.token_symbol FROM payment_options o
+    JOIN transfers t ON t.payment_id = o.payment_id AND t.chain = o.chain
+      AND lower(coalesce(t.token_address, '')) = lower(coalesce(o.token_address, ''))
+    WHERE o.payment_id = ANY(${[...paymentIds]}::text[]) AND t.status <> 'reverted'`;
   for (const payment of payments) {
-    const credit = credits.find((entry) => entry.paymentId === payment.id);
-    const taken = credit ? BigInt(credit.amount.toFixed()) : 0n;
-    if (taken > 0n && !adjusted.has(payment.id))
+    // One credit per coin the payment was paid in (several for a fiat-priced one): each taken back once.
+    const taken: string[] = [];
+    for (const credit of credits.filter((entry) => entry.paymentId === payment.id)) {
+      const amount = BigInt(credit.amount.toFixed());
+      const done = adjusted.some(
+        (entry) =>
+          entry.paymentId === payment.id &&
+          entry.chain === credit.chain &&
+          entry.tokenSymbol === credit.tokenSymbol,
+      );
+      const stands = standing.some(
+        (coin) =>
+          coin.payment_id === payment.id &&
+          coin.chain === credit.chain &&
+          coin.token_symbol === credit.tokenSymbol,
+      );
+      if (amount <= 0n || done || stands) continue;
       await postLedgerEntry(tx, {
         merchantId: payment.merchantId,
-        chain: payment.chain,
-        tokenSymbol: payment.tokenSymbol,
+        chain: credit.chain,
+        tokenSymbol: credit.tokenSymbol,
         type: "adjustment",
-        amount: -taken,
+        amount: -amount,
         paymentId: payment.id,
         description: `chain reorganisation took back the settled payment ${payment.id}`,
         createdAt: context.now,
         allowOwed: true,
       });
+      taken.push(
+        `${amount} base units of ${credit.tokenSymbol}${credit.chain === payment.chain ? "" : ` on ${credit.chain}`}`,
+      );
+    }
     await recordChainIncident(tx, {
       chain: payment.chain,
       kind: "reorged_after_settlement",
@@ -53,8 +74,8 @@ export async function reverseSettledCredits(
       paymentId: payment.id,
       depth: context.depth ?? 0,
       detail:
-        taken > 0n
-          ? `payment ${payment.id} was settled, then a reorg took its transfer off the chain: ${taken} base units of ${payment.tokenSymbol} taken back from the balance`
+        taken.length > 0
+          ? `payment ${payment.id} was settled, then a reorg took its transfer off the chain: ${taken.join(" and ")} taken back from the balance`
           : `payment ${payment.id} was settled to the treasury, then a reorg took its transfer off the chain`,
       createdAt: context.now,
     });

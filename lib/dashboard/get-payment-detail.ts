@@ -3,7 +3,7 @@ import type { TChain } from "../config/chains";
 import type { Db } from "../db/client";
 import { getPaymentOrThrow } from "../payments/get-payment";
 import type { TPaymentObject } from "../payments/payment-object";
-import { getPaymentSweep } from "../settlement/get-payment-sweep";
+import { getPaymentSweeps } from "../settlement/get-payment-sweep";
 import type { TSweepObject } from "../settlement/sweep-object";
 import { listWebhookDeliveryLog, type WebhookDeliveryLogEntry } from "./list-webhook-delivery-log";
 
@@ -25,6 +25,8 @@ export type PaymentDetail = {
   resolvable: boolean;
   /** Its sweep to the treasury, once planned. */
   sweep: TSweepObject | null;
+  /** Every coin's sweep, `sweep` first: several for a fiat-priced payment paid in several coins. */
+  sweeps: TSweepObject[];
   /** Webhook deliveries of the events about this payment, newest first (at most 50). */
   deliveries: WebhookDeliveryLogEntry[];
 };
@@ -42,13 +44,13 @@ export async function getPaymentDetailOrThrow(
 ): Promise<PaymentDetail> {
   const { db } = deps;
   const payment = await getPaymentOrThrow(deps, merchantId, id, baseUrl);
-  const [changes, sweep, deliveries] = await Promise.all([
+  const [changes, sweeps, deliveries] = await Promise.all([
     db.paymentStatusChange.findMany({
       where: { paymentId: payment.id },
       orderBy: [{ createdAt: "asc" }, { id: "asc" }],
       select: { id: true, fromStatus: true, toStatus: true, exception: true, reason: true, createdAt: true },
     }),
-    getPaymentSweep({ db, chains }, merchantId, payment.id),
+    getPaymentSweeps({ db, chains }, merchantId, payment.id),
     listWebhookDeliveryLog(db, merchantId, { object: payment.id, limit: 50 }),
   ]);
   return {
@@ -63,7 +65,8 @@ export async function getPaymentDetailOrThrow(
     })),
     cancelable: payment.status === "pending" && payment.amount_received_base_units === "0",
     resolvable: payment.status === "expired" && payment.exception === "paid_late",
-    sweep,
+    sweep: sweeps[0] ?? null,
+    sweeps,
     deliveries: deliveries.data,
   };
 }

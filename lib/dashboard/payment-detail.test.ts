@@ -152,7 +152,7 @@ describe("payment detail: ERC-20 sweep", () => {
     expect(topUp.from.toLowerCase()).toBe(fx.gasTank.toLowerCase());
     expect(topUp.to?.toLowerCase()).toBe(paid.deposit.toLowerCase());
     expect(shown.gas_fund_amount).toBe(formatAmount(topUp.value, 18));
-    const row = await database.db.sweep.findUniqueOrThrow({
+    const row = await database.db.sweep.findFirstOrThrow({
       where: { paymentId: paid.id },
       select: { fee: true },
     });

@@ -38,6 +38,7 @@ import { ZListRatesQuery, ZRateList } from "../rates/list-rates";
 import { ZReconciliationQuery } from "../settlement/reconcile-chain";
 import { ZSetTreasurySetting } from "../settlement/set-treasury-setting";
 import { ZSettingChangeList, ZSettingChangeObject } from "../settlement/setting-change-object";
+import { ZPaymentSettlement } from "../settlement/settle-payment";
 import { ZTreasurySettingList, ZTreasurySettingObject } from "../settlement/treasury-setting-object";
 import { ZListWebhookDeliveriesQuery } from "../webhooks/list-webhook-deliveries";
 import { ZListWebhookEndpointsQuery } from "../webhooks/manage-webhook-endpoints";
@@ -139,6 +140,14 @@ const RESPONSE_COMPONENTS = {
   Payment: ZPaymentObject,
   PaymentList: ZPaymentList,
   Event: ZEventObject,
+  /** `data.settlement` of a `payment.settled` event. */
+  PaymentSettlement: ZPaymentSettlement.meta({
+    description:
+      "`settlement` beside the payment in a `payment.settled` event: the sweep of the payment's own coin " +
+      "(`sweep_id`, `tx_hash`, `to_address`). A fiat-priced payment paid in several coins (possibly on several " +
+      "chains) is swept once per coin and settled when the last of them confirms; only then `sweeps` lists " +
+      "every coin's sweep (that one first), with what each delivered in base units of its coin.",
+  }),
   EventList: ZEventList,
   Health: ZHealth,
   Problem: ZProblem,

@@ -54,7 +54,8 @@ export async function refundPayment(
           "Refund the customer from your treasury wallet, or switch the chain to balance mode for future payments.",
       );
     const settled = await tx.balanceTransaction.findFirst({
-      where: { paymentId, type: "payment_settled" },
+      // The payment's own coin (a fiat-priced payment paid in several coins is refunded in that one).
+      where: { paymentId, type: "payment_settled", chain: payment.chain, tokenSymbol: payment.tokenSymbol },
       select: { id: true },
     });
     if (payment.status !== "settled" || !settled)

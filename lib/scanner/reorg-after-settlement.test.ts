@@ -131,7 +131,7 @@ describe("reorg deeper than the confirmations, around settlement", () => {
       expect(row).toMatchObject({ status: "settled", exception: "reorged_after_settlement" });
       expect(row.amountReceived.toFixed()).toBe("0");
       expect(await fx.eventTypes(id)).toContain("payment.reverted");
-      const sweep = await database.db.sweep.findUniqueOrThrow({ where: { paymentId: id } });
+      const sweep = await database.db.sweep.findFirstOrThrow({ where: { paymentId: id } });
       expect(sweep).toMatchObject({ status: "failed" });
       const incident = await database.db.chainIncident.findFirst({
         where: { kind: "reorged_after_settlement", paymentId: id },
@@ -173,10 +173,10 @@ describe("reorg deeper than the confirmations, around settlement", () => {
     const snapshot = await fx.testClient.snapshot();
     const lostId = await confirmedPayment("USDC", false);
     await settle();
-    const lost = await database.db.sweep.findUniqueOrThrow({ where: { paymentId: lostId } });
+    const lost = await database.db.sweep.findFirstOrThrow({ where: { paymentId: lostId } });
     expect(lost.gasFundTxHash).not.toBeNull();
     await rollBackAndScan(snapshot);
-    expect(await database.db.sweep.findUniqueOrThrow({ where: { paymentId: lostId } })).toMatchObject({
+    expect(await database.db.sweep.findFirstOrThrow({ where: { paymentId: lostId } })).toMatchObject({
       status: "failed",
       gasFundTxHash: lost.gasFundTxHash,
     });

@@ -179,7 +179,7 @@ export async function revertOrphanedBlocks(
       replacementHash: replacement ?? null,
     });
   else deps.logger?.warn("chain reorganisation handled", { chain: chain.name, ...summary });
-  const voided = await voidOrphanedSweeps(deps, settledLost);
+  const voided = await voidOrphanedSweeps(deps, settledLost, chain.name);
   for (const paymentId of settledLost)
     deps.logger?.error("reorg took back a settled payment's funds (reorged_after_settlement)", {
       chain: chain.name,

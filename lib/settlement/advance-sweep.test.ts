@@ -29,7 +29,7 @@ async function driveToConfirmed(sweepId: string) {
 }
 
 async function sweepOf(paymentId: string) {
-  return database.db.sweep.findUniqueOrThrow({ where: { paymentId } });
+  return database.db.sweep.findFirstOrThrow({ where: { paymentId } });
 }
 
 describe("native sweep", () => {

@@ -17,6 +17,7 @@ import { broadcastRawTransaction } from "../transactions/broadcast-raw-transacti
 import { clientOf, nowOf, type TransactionDeps } from "../transactions/transaction-deps";
 import { confirmGasTopUp, confirmSweep, resumeStuckTransfer } from "./confirm-sweep";
 import { planSweepGasTopUp, signNativeSweep, signTokenSweep } from "./sign-sweep";
+import { sweepOrderBlock } from "./sweep-coins";
 import {
   type AdvanceSweepOptions,
   GasTankInsufficientError,
@@ -136,8 +137,12 @@ async function readResult(
   return { sweepId, status: row.status, busy, lastError: row.lastError };
 }
 
-function nextStep(step: SweepStep): Promise<void> {
+async function nextStep(step: SweepStep): Promise<void> {
   const { sweep } = step;
+  if (sweep.status === "pending" && sweep.stuckTransferTxHashes.length === 0) {
+    const blocked = await sweepOrderBlock(step.tx, sweep);
+    if (blocked) throw new SweepBlockedError(blocked);
+  }
   // A stuck ERC-20 transfer waiting for the extra top-up that pays for its replacement.
   if ((sweep.status === "pending" || sweep.status === "gas_funded") && sweep.stuckTransferTxHashes.length > 0)
     return resumeStuckTransfer(step);

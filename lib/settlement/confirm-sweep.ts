@@ -3,16 +3,13 @@
 // (gas used × effective price, plus the L1 data fee on OP-stack chains) is booked and the sweep moves
 // on; a transaction not mined is replaced once stuck (replace-stuck-sweep.ts).
 import { getAddress } from "viem";
-import { creditSettledPayment } from "../balances/credit-settled-payment";
 import { minedReceipt } from "../chains/mined-receipt";
 import { AppError } from "../errors";
-import { recordEvent } from "../events/record-event";
-import { newId } from "../ids";
-import { PAYMENT_SELECT, serializePayment } from "../payments/payment-object";
 import { readTokenTransfer } from "../transactions/tokens/read-token-transfer";
 import { nowOf } from "../transactions/transaction-deps";
 import { watchOutgoingTransaction } from "../transactions/watch-outgoing-transaction";
 import { replaceStuckSweepTransaction } from "./replace-stuck-sweep";
+import { settlePaymentIfSwept } from "./settle-payment";
 import { inFlightTransactionOf, type SweepLeg, type SweepStep, wei } from "./sweep-step";
 
 /** Watches the leg's transaction: final → the outcome; not mined → replaced once stuck; else null. */
@@ -117,50 +114,11 @@ export async function confirmSweep(step: SweepStep): Promise<void> {
       lastError: null,
     },
   });
-  await settlePayment(step, { txHash, received, now });
-}
-
-/** The payment is settled (unless a reorg moved it meanwhile), announced, and credited in balance mode. */
-async function settlePayment(step: SweepStep, params: { txHash: string; received: bigint; now: Date }) {
-  const { tx, sweep } = step;
-  const { txHash, received, now } = params;
-  const { count } = await tx.payment.updateMany({
-    where: { id: sweep.paymentId, status: "confirmed" },
-    data: { status: "settled", settledAt: now },
-  });
-  // A payment that left `confirmed` meanwhile (a reorg) keeps its status; the sweep stays recorded.
-  if (count === 0) return;
-  await tx.paymentStatusChange.create({
-    data: {
-      id: newId("psc"),
-      paymentId: sweep.paymentId,
-      fromStatus: "confirmed",
-      toStatus: "settled",
-      reason: `swept to ${sweep.toAddress} in ${txHash}`,
-      createdAt: now,
-    },
-  });
-  if (sweep.mode === "balance")
-    await creditSettledPayment(tx, {
-      merchantId: sweep.merchantId,
-      chain: sweep.chain,
-      tokenSymbol: sweep.payment.tokenSymbol,
-      paymentId: sweep.paymentId,
-      amount: received,
-      txHash,
-      createdAt: now,
-    });
-  const row = await tx.payment.findUniqueOrThrow({ where: { id: sweep.paymentId }, select: PAYMENT_SELECT });
-  const payment = serializePayment(row, step.options.baseUrl ?? "");
-  await recordEvent(tx, {
-    merchantId: sweep.merchantId,
-    type: "payment.settled",
-    objectId: sweep.paymentId,
-    object: {
-      ...payment,
-      settlement: { sweep_id: sweep.id, tx_hash: txHash, to_address: sweep.toAddress },
-    },
-    createdAt: now,
+  await settlePaymentIfSwept(tx, {
+    paymentId: sweep.paymentId,
+    chains: step.deps.chains,
+    baseUrl: step.options.baseUrl ?? "",
+    now,
   });
 }
 

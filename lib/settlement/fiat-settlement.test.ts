@@ -69,7 +69,7 @@ describe("settlement of a fiat-priced payment", () => {
     const row = await fx.payment(payment.id);
     expect(row).toMatchObject({ tokenSymbol: "ETH", tokenAddress: null, optionPaid: true });
     expect(toBigInt(row.valueReceived ?? { toFixed: () => "0" })).toBe(3000n);
-    const sweep = await database.db.sweep.findUniqueOrThrow({ where: { paymentId: payment.id } });
+    const sweep = await database.db.sweep.findFirstOrThrow({ where: { paymentId: payment.id } });
     expect(sweep).toMatchObject({ status: "confirmed", tokenAddress: null });
     const receipt = await fx.publicClient.getTransactionReceipt({ hash: sweep.txHash as Hex });
     const fee = receipt.gasUsed * receipt.effectiveGasPrice;

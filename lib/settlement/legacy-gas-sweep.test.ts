@@ -37,7 +37,7 @@ describe("legacy gas price chains", () => {
     const [sweepId = ""] = await planSweeps(fx.deps);
     for (let run = 0; run < 12 && (await advanceSweep(fx.deps, sweepId)).status !== "confirmed"; run++)
       await fx.mine();
-    const sweep = await database.db.sweep.findUniqueOrThrow({ where: { paymentId: payment.id } });
+    const sweep = await database.db.sweep.findFirstOrThrow({ where: { paymentId: payment.id } });
     expect(sweep.status).toBe("confirmed");
     const transaction = await fx.publicClient.getTransaction({ hash: sweep.txHash as Hex });
     expect(transaction.type).toBe("legacy");

@@ -71,7 +71,7 @@ describe("a native sweep on an OP-stack chain", () => {
     const before = await fx.publicClient.getBalance({ address: payment.deposit });
     expect(before).toBe(payment.amount);
     await fx.sweepAll();
-    const sweep = await database.db.sweep.findUniqueOrThrow({ where: { paymentId: payment.id } });
+    const sweep = await database.db.sweep.findFirstOrThrow({ where: { paymentId: payment.id } });
     expect(sweep.status).toBe("confirmed");
     const hash = sweep.txHash as Hex;
     const signed = parseTransaction(sweep.rawTx as Hex);
@@ -123,7 +123,7 @@ describe("an ERC-20 sweep on an OP-stack chain", () => {
     await fx.fundGasTank(parseEther("1"));
     const payment = await fx.createConfirmedPayment({ token: "USDC", amount: "12" });
     await fx.sweepAll();
-    const sweep = await database.db.sweep.findUniqueOrThrow({ where: { paymentId: payment.id } });
+    const sweep = await database.db.sweep.findFirstOrThrow({ where: { paymentId: payment.id } });
     expect(sweep.status).toBe("confirmed");
     expect(await fx.tokenBalance(payment.deposit)).toBe(0n);
 

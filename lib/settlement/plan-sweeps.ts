@@ -3,6 +3,7 @@ import type { TChain } from "../config/chains";
 import { newId } from "../ids";
 import { clientOf, type TransactionDeps } from "../transactions/transaction-deps";
 import { hotWalletAddress } from "../wallet/derivation";
+import { type Coin, creditedCoinsOf, sameCoin } from "./sweep-coins";
 
 export type PlanSweepsParams = {
   /** Plan only this payment (the Inngest function); default: every eligible payment. */
@@ -24,10 +25,11 @@ export function minSweepOf(chain: TChain, tokenAddress: string | null): bigint |
 }
 
 /**
- * Creates a sweep (`planned`, status `pending`) for each `confirmed` payment whose merchant has a
- * treasury address (or `balance` mode: its hot wallet) for its chain and that has none yet. The
- * unique index on `sweeps.payment_id` makes a concurrent or repeated run create nothing twice. A
- * token balance below the token's `minSweep` waits.
+ * Creates a sweep (`planned`, status `pending`) for each coin of each `confirmed` payment
+ * (creditedCoinsOf: a fiat-priced payment paid in several coins gets one per coin, each on its own
+ * chain) whose merchant has a treasury address (or `balance` mode: its hot wallet) for that chain and
+ * that has none yet. The unique index on (payment_id, chain, token_address) makes a concurrent or
+ * repeated run create nothing twice. A token balance below the token's `minSweep` waits.
  * Returns the ids of the sweeps this call created.
  */
 export async function planSweeps(deps: TransactionDeps, params: PlanSweepsParams = {}): Promise<string[]> {
@@ -35,9 +37,9 @@ export async function planSweeps(deps: TransactionDeps, params: PlanSweepsParams
   const candidates = await deps.db.payment.findMany({
     where: {
       status: "confirmed",
-      chain: { in: chainNames },
-      sweeps: { none: {} },
       ...(params.paymentId ? { id: params.paymentId } : {}),
+      // Without a sweep yet, or (several coins) with fewer sweeps than coins: checked below.
+      OR: [{ sweeps: { none: {} }, chain: { in: chainNames } }, { priceAmount: { not: null } }],
     },
     select: {
       id: true,
@@ -45,6 +47,7 @@ export async function planSweeps(deps: TransactionDeps, params: PlanSweepsParams
       chain: true,
       tokenAddress: true,
       depositAddress: true,
+      sweeps: { select: { chain: true, tokenAddress: true } },
       merchant: {
         select: {
           depositXpub: true,
@@ -57,44 +60,69 @@ export async function planSweeps(deps: TransactionDeps, params: PlanSweepsParams
   });
   const rows = [];
   for (const payment of candidates) {
-    const setting = payment.merchant.settlementSettings.find((s) => s.chain === payment.chain);
-    if (!setting) continue;
-    // Balance mode sweeps to the merchant's hot wallet; the ledger is credited when it confirms.
-    const toAddress =
-      setting.mode === "balance" ? hotWalletAddress(payment.merchant.depositXpub) : setting.address;
-    if (!toAddress) continue;
-    const chain = deps.chains.find((candidate) => candidate.name === payment.chain);
-    if (!chain) continue;
-    const minSweep = minSweepOf(chain, payment.tokenAddress);
-    if (minSweep === null) continue;
-    if (minSweep > 0n && payment.tokenAddress) {
-      const balance = await clientOf(deps, chain).readContract({
-        address: getAddress(payment.tokenAddress),
-        abi: erc20Abi,
-        functionName: "balanceOf",
-        args: [payment.depositAddress as Address],
-      });
-      if (balance < minSweep) continue;
+    // No settlement setting on any chain: nothing to plan (and no need to read its transfers).
+    if (payment.merchant.settlementSettings.length === 0) continue;
+    const coins = await creditedCoinsOf(deps.db, payment);
+    for (const coin of coins) {
+      if (!chainNames.includes(coin.chain)) continue;
+      if (payment.sweeps.some((sweep) => sameCoin(sweep, coin))) continue;
+      const row = await plannedSweep(deps, payment, coin);
+      if (row) rows.push(row);
     }
-    rows.push({
-      id: newId("swp"),
-      merchantId: payment.merchantId,
-      paymentId: payment.id,
-      chain: payment.chain,
-      tokenAddress: payment.tokenAddress,
-      fromAddress: payment.depositAddress,
-      toAddress,
-      mode: setting.mode,
-      status: "pending" as const,
-      amount: "0",
-    });
   }
   if (rows.length === 0) return [];
-  // ON CONFLICT (payment_id) DO NOTHING: a concurrent planner's row wins, ours is skipped.
+  // ON CONFLICT DO NOTHING on (payment_id, chain, token_address): a concurrent planner's row wins.
   await deps.db.sweep.createMany({ data: rows, skipDuplicates: true });
   const created = await deps.db.sweep.findMany({
     where: { id: { in: rows.map((row) => row.id) } },
     select: { id: true },
   });
   return created.map((row) => row.id);
+}
+
+/** The sweep of one coin of a payment, or null while it cannot be planned (no setting, dust). */
+async function plannedSweep(
+  deps: TransactionDeps,
+  payment: {
+    id: string;
+    merchantId: string;
+    depositAddress: string;
+    merchant: {
+      depositXpub: string;
+      settlementSettings: { chain: string; mode: "treasury" | "balance"; address: string | null }[];
+    };
+  },
+  coin: Coin,
+) {
+  const setting = payment.merchant.settlementSettings.find((s) => s.chain === coin.chain);
+  if (!setting) return null;
+  // Balance mode sweeps to the merchant's hot wallet; the ledger is credited when it confirms.
+  const toAddress =
+    setting.mode === "balance" ? hotWalletAddress(payment.merchant.depositXpub) : setting.address;
+  if (!toAddress) return null;
+  const chain = deps.chains.find((candidate) => candidate.name === coin.chain);
+  if (!chain) return null;
+  const minSweep = minSweepOf(chain, coin.tokenAddress);
+  if (minSweep === null) return null;
+  if (minSweep > 0n && coin.tokenAddress) {
+    const balance = await clientOf(deps, chain).readContract({
+      address: getAddress(coin.tokenAddress),
+      abi: erc20Abi,
+      functionName: "balanceOf",
+      args: [payment.depositAddress as Address],
+    });
+    if (balance < minSweep) return null;
+  }
+  return {
+    id: newId("swp"),
+    merchantId: payment.merchantId,
+    paymentId: payment.id,
+    chain: coin.chain,
+    tokenAddress: coin.tokenAddress,
+    fromAddress: payment.depositAddress,
+    toAddress,
+    mode: setting.mode,
+    status: "pending" as const,
+    amount: "0",
+  };
 }

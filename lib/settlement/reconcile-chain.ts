@@ -30,7 +30,10 @@ const ZGasFigures = {
 export const ZReconciliation = z.object({
   chain: z.string(),
   tokens: z.array(z.object({ symbol: z.string(), ...ZReconciliationFigures })),
-  /** Payments whose own figures do not add up (difference ≠ 0); empty when every unit is accounted for. */
+  /**
+   * Coins of payments whose own figures do not add up (difference ≠ 0; a payment paid in several coins
+   * has a row per coin); empty when every unit is accounted for.
+   */
   flagged_payments: z.array(
     z.object({ payment_id: z.string(), symbol: z.string(), ...ZReconciliationFigures }),
   ),
@@ -69,9 +72,10 @@ type Figures = { received: bigint; swept: bigint; fees: bigint; held: bigint };
 type GasFigures = { topUps: bigint; depositFees: bigint; held: bigint };
 
 /**
- * Every unit of every token on one chain, for one merchant (or all, for operators), per payment and
- * in total per token: received (non-reverted transfers to the payment's deposit address in its
- * token) = swept (confirmed sweeps) + fees (what the deposit address paid for its sweep
+ * Every unit of every token on one chain, for one merchant (or all, for operators), per coin of a
+ * payment (a fiat-priced payment paid in several coins has a row for each) and in total per token:
+ * received (non-reverted transfers to the payment's deposit address in that coin, less the gas
+ * tank's top-ups) = swept (confirmed sweeps) + fees (what the deposit address paid for its sweep
  * transactions, native coin only — ERC-20 gas comes from the gas tank —: the fee the engine recorded
  * as paid, gas used × effective price plus the receipt's L1 data fee on OP-stack chains) + held on
  * chain (the deposit address's live balance: after a native sweep, what its reserve of gas limit ×
@@ -79,7 +83,9 @@ type GasFigures = { topUps: bigint; depositFees: bigint; held: bigint };
  * is what does not add up: 0 when every unit is accounted for; payments with a difference are
  * listed in `flagged_payments`. A sweep mined but not yet confirmed shows as a transient difference.
  * The gas of ERC-20 sweeps likewise: what the gas tank topped up = what the deposit addresses paid
- * for their transfers + what is left there on chain (`gas`, `flagged_gas`).
+ * for their transfers + what is left there on chain (`gas`, `flagged_gas`). A deposit address that
+ * also received the native coin as payment shares its native balance: the gas side is given what
+ * its top-ups less the transfers' fees left, the native coin's row the rest.
  */
 export async function reconcileChain(
   deps: ReconcileChainDeps,
@@ -106,7 +112,9 @@ export async function reconcileChain(
   const tokenOf = (address: string | null) =>
     tokens.find((token) => (token.address?.toLowerCase() ?? null) === (address?.toLowerCase() ?? null));
 
-  const payments = await deps.db.$queryRaw<
+  // One row per coin of a payment on this chain (a fiat-priced payment may be paid in several): its
+  // own coin columns, and every coin it was credited with or swept in here.
+  const coins = await deps.db.$queryRaw<
     {
       id: string;
       deposit_address: string;
@@ -120,42 +128,58 @@ export async function reconcileChain(
       token_fees: string;
     }[]
   >`
-    SELECT p.id, p.deposit_address, p.token_address,
+    WITH coins AS (
+      SELECT p.id, p.deposit_address, lower(p.token_address) AS token_address FROM payments p
+      WHERE p.chain = ${chain.name} AND (${merchantId}::text IS NULL OR p.merchant_id = ${merchantId}::text)
+      UNION
+      SELECT p.id, p.deposit_address, lower(t.token_address) FROM transfers t JOIN payments p ON p.id = t.payment_id
+      WHERE t.chain = ${chain.name} AND t.status <> 'reverted'
+        AND (${merchantId}::text IS NULL OR p.merchant_id = ${merchantId}::text)
+      UNION
+      SELECT p.id, p.deposit_address, lower(s.token_address) FROM sweeps s JOIN payments p ON p.id = s.payment_id
+      WHERE s.chain = ${chain.name} AND (${merchantId}::text IS NULL OR p.merchant_id = ${merchantId}::text)
+    ), ours AS (
+      -- The sweeps of each payment on this chain, and the gas tank's top-ups among its transfers.
+      SELECT s.* FROM sweeps s WHERE s.chain = ${chain.name}
+    )
+    SELECT c.id, c.deposit_address, c.token_address,
       COALESCE((SELECT SUM(t.amount) FROM transfers t
-        WHERE t.chain = p.chain AND lower(t.to_address) = lower(p.deposit_address)
-          AND lower(coalesce(t.token_address, '')) = lower(coalesce(p.token_address, ''))
-          AND t.status <> 'reverted'), 0)::text AS received,
-      COALESCE((SELECT SUM(s.amount) FROM sweeps s WHERE s.payment_id = p.id AND s.status = 'confirmed'), 0)::text
-        AS swept,
+        WHERE t.chain = ${chain.name} AND lower(t.to_address) = lower(c.deposit_address)
+          AND lower(coalesce(t.token_address, '')) = coalesce(c.token_address, '')
+          AND t.status <> 'reverted'
+          AND NOT EXISTS (SELECT 1 FROM ours s WHERE s.payment_id = c.id
+            AND (lower(t.tx_hash) = lower(s.gas_fund_tx_hash)
+              OR lower(t.tx_hash) IN (SELECT lower(h) FROM unnest(s.gas_fund_tx_hashes) h)))), 0)::text
+        AS received,
+      COALESCE((SELECT SUM(s.amount) FROM ours s WHERE s.payment_id = c.id AND s.status = 'confirmed'
+        AND lower(coalesce(s.token_address, '')) = coalesce(c.token_address, '')), 0)::text AS swept,
       -- Gas of native sweeps (reverted attempts included) came out of the deposit address.
-      COALESCE((SELECT SUM(s.fee) FROM sweeps s WHERE s.payment_id = p.id AND s.token_address IS NULL), 0)::text
-        AS fees,
-      -- ERC-20 payments: native coin sent to the deposit by others (the watcher also records our
-      -- top-ups: not those), gas topped up by the gas tank, the tank's fees for it, and what the
-      -- deposit paid for its transfers (the rest of the fee).
+      COALESCE((SELECT SUM(s.fee) FROM ours s WHERE s.payment_id = c.id AND s.token_address IS NULL
+        AND c.token_address IS NULL), 0)::text AS fees,
+      -- The gas of the payment's ERC-20 sweeps here: native coin sent to the deposit by others (the
+      -- watcher also records our top-ups: not those), gas topped up by the gas tank, the tank's fees
+      -- for it, and what the deposit paid for its transfers (the rest of the fee).
       COALESCE((SELECT SUM(t.amount) FROM transfers t
-        WHERE p.token_address IS NOT NULL AND t.chain = p.chain
-          AND lower(t.to_address) = lower(p.deposit_address)
+        WHERE t.chain = ${chain.name} AND lower(t.to_address) = lower(c.deposit_address)
           AND t.token_address IS NULL AND t.status <> 'reverted'
-          AND NOT EXISTS (SELECT 1 FROM sweeps s WHERE s.payment_id = p.id
+          AND NOT EXISTS (SELECT 1 FROM ours s WHERE s.payment_id = c.id
             AND (lower(t.tx_hash) = lower(s.gas_fund_tx_hash)
               OR lower(t.tx_hash) IN (SELECT lower(h) FROM unnest(s.gas_fund_tx_hashes) h)))), 0)::text
         AS native_received,
-      COALESCE((SELECT SUM(s.gas_fund_amount) FROM sweeps s WHERE s.payment_id = p.id), 0)::text AS top_ups,
-      COALESCE((SELECT SUM(s.gas_fund_fee) FROM sweeps s WHERE s.payment_id = p.id), 0)::text AS top_up_fees,
-      COALESCE((SELECT SUM(s.fee - coalesce(s.gas_fund_fee, 0)) FROM sweeps s
-        WHERE s.payment_id = p.id AND s.token_address IS NOT NULL), 0)::text AS token_fees
-    FROM payments p
-    WHERE p.chain = ${chain.name} AND (${merchantId}::text IS NULL OR p.merchant_id = ${merchantId}::text)
-    ORDER BY p.id`;
+      COALESCE((SELECT SUM(s.gas_fund_amount) FROM ours s WHERE s.payment_id = c.id), 0)::text AS top_ups,
+      COALESCE((SELECT SUM(s.gas_fund_fee) FROM ours s WHERE s.payment_id = c.id), 0)::text AS top_up_fees,
+      COALESCE((SELECT SUM(s.fee - coalesce(s.gas_fund_fee, 0)) FROM ours s
+        WHERE s.payment_id = c.id AND s.token_address IS NOT NULL), 0)::text AS token_fees
+    FROM coins c
+    ORDER BY c.id, c.token_address NULLS FIRST`;
 
   const client = deps.balanceClientFor ? deps.balanceClientFor(chain) : batchingClient(chain);
   const held = await Promise.all(
-    payments.map((payment) => {
-      const holder = getAddress(payment.deposit_address);
-      return payment.token_address
+    coins.map((coin) => {
+      const holder = getAddress(coin.deposit_address);
+      return coin.token_address
         ? client.readContract({
-            address: getAddress(payment.token_address),
+            address: getAddress(coin.token_address),
             abi: erc20Abi,
             functionName: "balanceOf",
             args: [holder],
@@ -163,24 +187,60 @@ export async function reconcileChain(
         : client.getBalance({ address: holder });
     }),
   );
-  const tokenPayments = payments.filter((payment) => payment.token_address !== null);
+  // The gas figures, once per payment with a token coin here. When the payment was also paid in the
+  // native coin here, the deposit's native balance is shared: the gas side holds what its top-ups
+  // less the token transfers' fees left, the native coin's row holds the rest (so every wei of the
+  // address is counted once, in the native coin's difference).
+  const gasPayments = [
+    ...new Set(coins.filter((coin) => coin.token_address !== null).map((coin) => coin.id)),
+  ];
+  const nativeCoinOf = new Map(
+    coins.flatMap((coin, index) => (coin.token_address === null ? [[coin.id, index] as const] : [])),
+  );
   const gasHeld = await Promise.all(
-    tokenPayments.map((payment) => client.getBalance({ address: getAddress(payment.deposit_address) })),
+    gasPayments.map((id) => {
+      const index = nativeCoinOf.get(id);
+      if (index !== undefined) return held[index] ?? 0n;
+      const coin = coins.find((candidate) => candidate.id === id);
+      return coin ? client.getBalance({ address: getAddress(coin.deposit_address) }) : 0n;
+    }),
   );
 
   const totals = new Map(
     tokens.map((token) => [token.symbol, { received: 0n, swept: 0n, fees: 0n, held: 0n }]),
   );
+  const gas = { topUps: 0n, depositFees: 0n, held: 0n, topUpFees: 0n };
+  const flaggedGas: TReconciliation["flagged_gas"] = [];
+  const gasLeft = new Map<string, bigint>();
+  gasPayments.forEach((id, index) => {
+    const coin = coins.find((candidate) => candidate.id === id && candidate.token_address !== null);
+    if (!coin) return;
+    const topUps = BigInt(coin.top_ups);
+    const depositFees = BigInt(coin.token_fees);
+    const shared = nativeCoinOf.has(id);
+    const figures: GasFigures = {
+      topUps,
+      depositFees,
+      held: shared ? topUps - depositFees : (gasHeld[index] ?? 0n) - BigInt(coin.native_received),
+    };
+    if (shared) gasLeft.set(id, figures.held);
+    gas.topUps += figures.topUps;
+    gas.depositFees += figures.depositFees;
+    gas.held += figures.held;
+    gas.topUpFees += BigInt(coin.top_up_fees);
+    if (gasDifferenceOf(figures) !== 0n)
+      flaggedGas.push({ payment_id: id, ...formatGas(figures, chain.nativeCurrency.decimals) });
+  });
   const flagged: TReconciliation["flagged_payments"] = [];
-  payments.forEach((payment, index) => {
-    const token = tokenOf(payment.token_address);
+  coins.forEach((coin, index) => {
+    const token = tokenOf(coin.token_address);
     // A token removed from chains.yaml is not reconciled here.
     if (!token) return;
     const figures: Figures = {
-      received: BigInt(payment.received),
-      swept: BigInt(payment.swept),
-      fees: BigInt(payment.fees),
-      held: held[index] ?? 0n,
+      received: BigInt(coin.received),
+      swept: BigInt(coin.swept),
+      fees: BigInt(coin.fees),
+      held: (held[index] ?? 0n) - (coin.token_address === null ? (gasLeft.get(coin.id) ?? 0n) : 0n),
     };
     const total = totals.get(token.symbol);
     if (total) {
@@ -190,22 +250,7 @@ export async function reconcileChain(
       total.held += figures.held;
     }
     if (differenceOf(figures) !== 0n)
-      flagged.push({ payment_id: payment.id, symbol: token.symbol, ...format(figures, token.decimals) });
-  });
-  const gas = { topUps: 0n, depositFees: 0n, held: 0n, topUpFees: 0n };
-  const flaggedGas: TReconciliation["flagged_gas"] = [];
-  tokenPayments.forEach((payment, index) => {
-    const figures: GasFigures = {
-      topUps: BigInt(payment.top_ups),
-      depositFees: BigInt(payment.token_fees),
-      held: (gasHeld[index] ?? 0n) - BigInt(payment.native_received),
-    };
-    gas.topUps += figures.topUps;
-    gas.depositFees += figures.depositFees;
-    gas.held += figures.held;
-    gas.topUpFees += BigInt(payment.top_up_fees);
-    if (gasDifferenceOf(figures) !== 0n)
-      flaggedGas.push({ payment_id: payment.id, ...formatGas(figures, chain.nativeCurrency.decimals) });
+      flagged.push({ payment_id: coin.id, symbol: token.symbol, ...format(figures, token.decimals) });
   });
   const nativeDecimals = chain.nativeCurrency.decimals;
   return {

@@ -37,7 +37,7 @@ beforeAll(async () => {
 afterAll(() => own?.stop());
 
 async function sweepOf(paymentId: string) {
-  return database.db.sweep.findUniqueOrThrow({ where: { paymentId } });
+  return database.db.sweep.findFirstOrThrow({ where: { paymentId } });
 }
 
 /** Makes the transactions waiting in the pool unmineable: the next block's base fee is above them. */

@@ -93,8 +93,8 @@ describe("scanner + sweeper on one chain", () => {
     await runner.stop();
     runner = undefined;
 
-    const usdcSweep = await database.db.sweep.findUniqueOrThrow({ where: { paymentId: usdcPayment.id } });
-    const nativeSweep = await database.db.sweep.findUniqueOrThrow({ where: { paymentId: nativePayment.id } });
+    const usdcSweep = await database.db.sweep.findFirstOrThrow({ where: { paymentId: usdcPayment.id } });
+    const nativeSweep = await database.db.sweep.findFirstOrThrow({ where: { paymentId: nativePayment.id } });
     for (const [payment, sweep] of [
       [usdcPayment, usdcSweep],
       [nativePayment, nativeSweep],

@@ -30,7 +30,7 @@ beforeAll(async () => {
 afterAll(() => database.drop());
 
 async function sweepOf(paymentId: string) {
-  return database.db.sweep.findUniqueOrThrow({ where: { paymentId } });
+  return database.db.sweep.findFirstOrThrow({ where: { paymentId } });
 }
 
 async function paymentStatus(paymentId: string) {

@@ -24,7 +24,7 @@ beforeAll(async () => {
 afterAll(() => own?.stop());
 
 async function sweepOf(paymentId: string) {
-  return database.db.sweep.findUniqueOrThrow({ where: { paymentId } });
+  return database.db.sweep.findFirstOrThrow({ where: { paymentId } });
 }
 
 /** Drives a sweep step by step (mining as needed) until it reaches `status`. */

@@ -32,7 +32,7 @@ describe("sweep job", () => {
     };
     await expect.poll(status, { timeout: 30_000, interval: 500 }).toBe("settled");
     // What the sweep reserved for gas and did not burn stays at the deposit (the tip is below the max fee).
-    const sweep = await database.db.sweep.findUniqueOrThrow({ where: { paymentId: payment.id } });
+    const sweep = await database.db.sweep.findFirstOrThrow({ where: { paymentId: payment.id } });
     expect(await fx.publicClient.getBalance({ address: payment.deposit })).toBe(
       await fx.unspentGasReserve(sweep.txHash),
     );

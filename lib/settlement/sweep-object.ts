@@ -36,6 +36,7 @@ export const SWEEP_OBJECT_SELECT = {
   id: true,
   paymentId: true,
   chain: true,
+  tokenAddress: true,
   status: true,
   fromAddress: true,
   toAddress: true,
@@ -49,13 +50,14 @@ export const SWEEP_OBJECT_SELECT = {
   lastError: true,
   createdAt: true,
   confirmedAt: true,
-  payment: { select: { tokenSymbol: true, tokenDecimals: true } },
+  payment: { select: { chain: true, tokenAddress: true, tokenSymbol: true, tokenDecimals: true } },
 } as const;
 
 export type SweepObjectRow = {
   id: string;
   paymentId: string;
   chain: string;
+  tokenAddress: string | null;
   status: TSweepObject["status"];
   fromAddress: string;
   toAddress: string;
@@ -69,12 +71,17 @@ export type SweepObjectRow = {
   lastError: string | null;
   createdAt: Date;
   confirmedAt: Date | null;
-  payment: { tokenSymbol: string; tokenDecimals: number };
+  payment: { chain: string; tokenAddress: string | null; tokenSymbol: string; tokenDecimals: number };
 };
 
 export function serializeSweep(
   row: SweepObjectRow,
   nativeCurrency: { symbol: string; decimals: number },
+  /** The coin swept (a payment paid in several coins has a sweep per coin); default: the payment's. */
+  token: { symbol: string; decimals: number } = {
+    symbol: row.payment.tokenSymbol,
+    decimals: row.payment.tokenDecimals,
+  },
 ): TSweepObject {
   const amount = toBigInt(row.amount);
   const fee = toBigInt(row.fee);
@@ -87,8 +94,8 @@ export function serializeSweep(
     from: row.fromAddress,
     to: row.toAddress,
     mode: row.mode,
-    token: { symbol: row.payment.tokenSymbol, decimals: row.payment.tokenDecimals },
-    amount: formatAmount(amount, row.payment.tokenDecimals),
+    token,
+    amount: formatAmount(amount, token.decimals),
     amount_base_units: amount.toString(),
     gas_fund_amount: row.gasFundAmount
       ? formatAmount(toBigInt(row.gasFundAmount), nativeCurrency.decimals)

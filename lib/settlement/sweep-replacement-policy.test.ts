@@ -43,7 +43,7 @@ function depsWith(transactions: TChain["transactions"]): TransactionDeps {
 }
 
 async function sweepOf(paymentId: string) {
-  return database.db.sweep.findUniqueOrThrow({ where: { paymentId } });
+  return database.db.sweep.findFirstOrThrow({ where: { paymentId } });
 }
 
 /** The fee fields of signed bytes, checked: the tip is always below the max fee. */

@@ -54,7 +54,7 @@ describe("sweeper restart", () => {
     await fx.fundGasTank(parseEther("1"));
     const payment = await fx.createConfirmedPayment({ token: "USDC", amount: "30" });
     const sweepState = async () => {
-      const sweep = await database.db.sweep.findUnique({ where: { paymentId: payment.id } });
+      const sweep = await database.db.sweep.findFirst({ where: { paymentId: payment.id } });
       const topUps = await fx.publicClient.getTransactionCount({ address: fx.gasTank });
       return { status: sweep?.status ?? null, topUps };
     };
@@ -82,7 +82,7 @@ describe("sweeper restart", () => {
     expect(await worker.stop()).toBe(0);
 
     expect(await fx.publicClient.getTransactionCount({ address: fx.gasTank })).toBe(1);
-    const sweep = await database.db.sweep.findUniqueOrThrow({ where: { paymentId: payment.id } });
+    const sweep = await database.db.sweep.findFirstOrThrow({ where: { paymentId: payment.id } });
     expect(sweep).toMatchObject({ status: "confirmed", attempts: 0, lastError: null });
     expect(await fx.tokenBalance(fx.treasury)).toBe(30_000_000n);
     expect(await fx.tokenBalance(payment.deposit)).toBe(0n);

@@ -17,10 +17,12 @@ import type { Db } from "../db/client";
 export async function voidOrphanedSweeps(
   deps: { db: Db; client: Pick<ChainClient, "getTransactionReceipt" | "sendRawTransaction"> },
   paymentIds: readonly string[],
+  /** The reorganised chain: a payment paid in several coins keeps its sweeps on other chains. */
+  chain?: string,
 ): Promise<string[]> {
   if (paymentIds.length === 0) return [];
   const sweeps = await deps.db.sweep.findMany({
-    where: { paymentId: { in: [...paymentIds] }, status: "confirmed" },
+    where: { paymentId: { in: [...paymentIds] }, status: "confirmed", ...(chain ? { chain } : {}) },
     select: {
       id: true,
       chain: true,

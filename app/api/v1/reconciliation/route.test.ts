@@ -97,7 +97,7 @@ describe("GET /api/v1/reconciliation", () => {
     await fx.fundGasTank(10n ** 17n);
     const payment = await fx.createConfirmedPayment({ token: "USDC", amount: "2" });
     await planSweeps(fx.deps);
-    const { id: sweepId } = await database.db.sweep.findUniqueOrThrow({ where: { paymentId: payment.id } });
+    const { id: sweepId } = await database.db.sweep.findFirstOrThrow({ where: { paymentId: payment.id } });
     for (let run = 0; run < 10 && (await advanceSweep(fx.deps, sweepId)).status !== "confirmed"; run++)
       await fx.mine();
     const sweep = await database.db.sweep.findUniqueOrThrow({ where: { id: sweepId } });

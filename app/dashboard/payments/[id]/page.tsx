@@ -15,6 +15,7 @@ import { formatTimestamp, StatusBadge } from "../../status-badge";
 import { TxLink } from "../../tx-link";
 import { DeliveryLog, DeliveryNotice } from "../../webhooks/delivery-log";
 import { cancelPaymentAction, resolvePaymentAction } from "../actions";
+import { CoinSweeps } from "./coin-sweeps";
 import { FiatSummary } from "./fiat-summary";
 import { RefundForm } from "./refund-form";
 
@@ -293,6 +294,7 @@ export default async function PaymentDetailPage({
             )}
           </p>
         )}
+        <CoinSweeps sweeps={detail.sweeps} chains={chains} />
       </section>
 
       <section className="card" aria-labelledby="refunds-heading" data-testid="refunds">
