@@ -4,7 +4,7 @@ import { AppError } from "../errors";
 import { TEST_EVENT_TYPE } from "../events/event-object";
 import { recordEvent } from "../events/record-event";
 import { newId } from "../ids";
-import { deliverWebhook, leaseUntil } from "./deliver-webhook";
+import { deliverLoadedWebhook, leaseUntil, loadWebhookDeliveries } from "./deliver-webhook";
 import type { WebhookDeps } from "./webhook-deps";
 import { serializeWebhookEndpoint, WEBHOOK_ENDPOINT_SELECT } from "./webhook-endpoint-object";
 
@@ -60,7 +60,14 @@ export async function sendTestWebhook(
     });
     return recorded;
   });
-  const outcome = await deliverWebhook({ ...deps, retryScheduleMs: [] }, deliveryId);
+  const [loaded] = await loadWebhookDeliveries(deps, [deliveryId]);
+  if (!loaded) throw new Error(`webhook delivery ${deliveryId} not found`);
+  // Signed with the current secret alone (not the previous one in its grace period): the test
+  // proves the receiver has the secret it will need. Never retried on the schedule.
+  const outcome = await deliverLoadedWebhook(
+    { ...deps, retryScheduleMs: [] },
+    { ...loaded, endpoint: { ...loaded.endpoint, previousSecretCiphertext: null } },
+  );
   const result = outcome.result;
   return {
     object: "webhook_test",

@@ -7,6 +7,7 @@ import { AppError } from "@/lib/errors";
 import { listWebhookEndpoints } from "@/lib/webhooks/manage-webhook-endpoints";
 import { getWebhookEndpointHealth } from "@/lib/webhooks/webhook-endpoint-health";
 import styles from "../../dashboard.module.css";
+import { LiveRefresh } from "../../live-refresh";
 import { formatTimestamp } from "../../status-badge";
 import { DeliveryLog, DeliveryNotice } from "../delivery-log";
 import { CreateEndpointForm } from "../endpoint-forms";
@@ -50,6 +51,7 @@ export default async function WebhooksPage({
   const returnTo = logUrl({ after: cursor.data });
   return (
     <>
+      <LiveRefresh />
       <h1>Webhooks</h1>
       <p className="muted">
         Signed event notifications (Standard Webhooks) for your server. Failed deliveries are retried for

@@ -7,6 +7,7 @@ import { AppError } from "@/lib/errors";
 import { getWebhookEndpointOrThrow } from "@/lib/webhooks/manage-webhook-endpoints";
 import { getWebhookEndpointHealth } from "@/lib/webhooks/webhook-endpoint-health";
 import styles from "../../dashboard.module.css";
+import { LiveRefresh } from "../../live-refresh";
 import { formatTimestamp } from "../../status-badge";
 import { deleteWebhookEndpointAction, setWebhookEndpointStatusAction } from "../actions";
 import { DeliveryLog, DeliveryNotice } from "../delivery-log";
@@ -53,6 +54,7 @@ export default async function WebhookEndpointPage({
   const enabled = endpoint.status === "enabled";
   return (
     <>
+      <LiveRefresh />
       <p>
         <Link href="/dashboard/webhooks">← Webhooks</Link>
       </p>
