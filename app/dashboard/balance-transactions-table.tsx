@@ -1,4 +1,5 @@
 import Link from "next/link";
+import type { ReactNode } from "react";
 import type { TBalanceTransactionObject } from "@/lib/balances/balance-object";
 import { DataTable } from "./data-table";
 import { formatTimestamp } from "./status-badge";
@@ -18,24 +19,28 @@ const TYPE_LABEL: Record<TBalanceTransactionObject["type"], string> = {
 export function BalanceTransactionsTable({
   transactions,
   caption,
+  empty,
 }: {
   transactions: TBalanceTransactionObject[];
   caption: string;
+  empty?: ReactNode;
 }) {
-  if (transactions.length === 0) return <p className="muted">No balance transactions.</p>;
+  if (transactions.length === 0) return empty ?? <p className="muted">No balance transactions.</p>;
   return (
     <DataTable caption={caption} columns={LEDGER_COLUMNS}>
       {transactions.map((entry) => (
         <tr key={entry.id} data-testid="balance-transaction-row" data-type={entry.type}>
-          <td data-testid="balance-transaction-type">{TYPE_LABEL[entry.type]}</td>
-          <td data-testid="balance-transaction-amount">
+          <td data-label="Type" data-testid="balance-transaction-type">
+            {TYPE_LABEL[entry.type]}
+          </td>
+          <td data-label="Amount" data-testid="balance-transaction-amount">
             {entry.amount} {entry.token.symbol}
             <span className="muted"> · {entry.chain}</span>
           </td>
-          <td>
+          <td data-label="Balance after">
             {entry.balance_after} {entry.token.symbol}
           </td>
-          <td>
+          <td data-label="Source">
             {entry.payment_id ? (
               <Link href={`/dashboard/payments/${entry.payment_id}`}>
                 <code>{entry.payment_id}</code>
@@ -47,8 +52,8 @@ export function BalanceTransactionsTable({
               </Link>
             ) : null}
           </td>
-          <td>{entry.description ?? <span className="muted">—</span>}</td>
-          <td>{formatTimestamp(entry.created_at)}</td>
+          <td data-label="Description">{entry.description ?? <span className="muted">—</span>}</td>
+          <td data-label="Created">{formatTimestamp(entry.created_at)}</td>
         </tr>
       ))}
     </DataTable>

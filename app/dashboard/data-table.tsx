@@ -1,6 +1,10 @@
 import type { ReactNode } from "react";
+import styles from "./dashboard.module.css";
 
-/** A horizontally scrollable table with a screen-reader caption and column headers; rows as children. */
+/**
+ * A table with a screen-reader caption and column headers; rows as children. On phones the rows
+ * become cards: each cell shows its column from its `data-label` (cellLabels), nothing off-screen.
+ */
 export function DataTable({
   caption,
   columns,
@@ -12,7 +16,7 @@ export function DataTable({
 }) {
   return (
     <div className="table-scroll">
-      <table>
+      <table className={styles.cards}>
         <caption className="visually-hidden">{caption}</caption>
         <thead>
           <tr>

@@ -4,10 +4,27 @@ import type { ReactNode } from "react";
 import { hasPermission } from "@/lib/access/actor";
 import { requireMerchantSession } from "@/lib/auth/require-merchant-session";
 import styles from "./dashboard.module.css";
+import { DashboardNav, type NavLink } from "./dashboard-nav";
 import { SignOutButton } from "./sign-out-button";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: { default: "Dashboard", template: "%s · cTrip Pay" } };
+
+function navLinks(canCreatePayments: boolean): NavLink[] {
+  return [
+    { href: "/dashboard", label: "Overview" },
+    { href: "/dashboard/payments", label: "Payments" },
+    ...(canCreatePayments ? [{ href: "/dashboard/payments/new", label: "New payment" }] : []),
+    { href: "/dashboard/balances", label: "Balances" },
+    { href: "/dashboard/payouts", label: "Payouts" },
+    { href: "/dashboard/webhooks", label: "Webhooks" },
+    { href: "/dashboard/api-keys", label: "API keys" },
+    { href: "/dashboard/settings", label: "Settings" },
+    { href: "/dashboard/team", label: "Team" },
+    { href: "/dashboard/audit-log", label: "Audit log" },
+    { href: "/dashboard/notifications", label: "Notifications" },
+  ];
+}
 
 export default async function DashboardLayout({ children }: { children: ReactNode }) {
   const session = await requireMerchantSession();
@@ -20,21 +37,7 @@ export default async function DashboardLayout({ children }: { children: ReactNod
             {session.merchant.name}
           </span>
         </div>
-        <nav aria-label="Dashboard" className={styles.nav}>
-          <Link href="/dashboard">Overview</Link>
-          <Link href="/dashboard/payments">Payments</Link>
-          {hasPermission(session.actor, "payments:write") ? (
-            <Link href="/dashboard/payments/new">New payment</Link>
-          ) : null}
-          <Link href="/dashboard/balances">Balances</Link>
-          <Link href="/dashboard/payouts">Payouts</Link>
-          <Link href="/dashboard/webhooks">Webhooks</Link>
-          <Link href="/dashboard/api-keys">API keys</Link>
-          <Link href="/dashboard/settings">Settings</Link>
-          <Link href="/dashboard/team">Team</Link>
-          <Link href="/dashboard/audit-log">Audit log</Link>
-          <Link href="/dashboard/notifications">Notifications</Link>
-        </nav>
+        <DashboardNav links={navLinks(hasPermission(session.actor, "payments:write"))} />
         <div className={styles.account}>
           <Link href="/dashboard/account" className="muted">
             {session.email}

@@ -1,30 +1,40 @@
 import Link from "next/link";
+import type { ReactNode } from "react";
 import type { TPaymentObject } from "@/lib/payments/payment-object";
 import { DataTable } from "./data-table";
 import { formatTimestamp, StatusBadge } from "./status-badge";
 
 const PAYMENT_COLUMNS = ["Payment", "Amount", "Status", "Order", "Created"] as const;
 
-export function PaymentsTable({ payments, caption }: { payments: TPaymentObject[]; caption: string }) {
-  if (payments.length === 0) return <p className="muted">No payments yet.</p>;
+export function PaymentsTable({
+  payments,
+  caption,
+  empty,
+}: {
+  payments: TPaymentObject[];
+  caption: string;
+  /** What an empty list says (default: the real empty state). */
+  empty?: ReactNode;
+}) {
+  if (payments.length === 0) return empty ?? <p className="muted">No payments yet.</p>;
   return (
     <DataTable caption={caption} columns={PAYMENT_COLUMNS}>
       {payments.map((payment) => (
         <tr key={payment.id} data-testid="payment-row">
-          <td>
+          <td data-label="Payment">
             <Link href={`/dashboard/payments/${payment.id}`}>
               <code>{payment.id}</code>
             </Link>
           </td>
-          <td>
+          <td data-label="Amount">
             {payment.amount} {payment.token.symbol}
             <span className="muted"> · {payment.chain}</span>
           </td>
-          <td>
+          <td data-label="Status">
             <StatusBadge status={payment.status} exception={payment.exception} />
           </td>
-          <td>{payment.order_id ?? <span className="muted">—</span>}</td>
-          <td>{formatTimestamp(payment.created_at)}</td>
+          <td data-label="Order">{payment.order_id ?? <span className="muted">—</span>}</td>
+          <td data-label="Created">{formatTimestamp(payment.created_at)}</td>
         </tr>
       ))}
     </DataTable>

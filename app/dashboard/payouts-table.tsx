@@ -1,4 +1,5 @@
 import Link from "next/link";
+import type { ReactNode } from "react";
 import type { TPayoutObject } from "@/lib/payouts/payout-object";
 import { DataTable } from "./data-table";
 import { formatTimestamp, PayoutStatusBadge } from "./status-badge";
@@ -12,30 +13,30 @@ export function PayoutsTable({
 }: {
   payouts: TPayoutObject[];
   caption: string;
-  empty: string;
+  empty: ReactNode;
 }) {
-  if (payouts.length === 0) return <p className="muted">{empty}</p>;
+  if (payouts.length === 0) return typeof empty === "string" ? <p className="muted">{empty}</p> : empty;
   return (
     <DataTable caption={caption} columns={PAYOUT_COLUMNS}>
       {payouts.map((payout) => (
         <tr key={payout.id} data-testid="payout-row">
-          <td>
+          <td data-label="Payout">
             <Link href={`/dashboard/payouts/${payout.id}`}>
               <code>{payout.id}</code>
             </Link>
             {payout.payment_id ? <span className="muted"> · refund</span> : null}
           </td>
-          <td data-testid="payout-amount">
+          <td data-label="Amount" data-testid="payout-amount">
             {payout.amount} {payout.token.symbol}
             <span className="muted"> · {payout.chain}</span>
           </td>
-          <td>
+          <td data-label="Status">
             <PayoutStatusBadge status={payout.status} />
           </td>
-          <td>
+          <td data-label="To">
             <code>{payout.address}</code>
           </td>
-          <td>{formatTimestamp(payout.created_at)}</td>
+          <td data-label="Created">{formatTimestamp(payout.created_at)}</td>
         </tr>
       ))}
     </DataTable>

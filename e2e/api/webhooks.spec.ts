@@ -74,8 +74,9 @@ test.describe("webhook endpoints API", () => {
     const retried = await request.post(`/api/v1/webhook-deliveries/${delivery.id}/retry`, {
       headers: merchant.auth,
     });
-    expect(retried.status(), await retried.text()).toBe(200);
-    expect((await retried.json()).attempts).toHaveLength(2);
+    // A succeeded delivery is not resent: 409, and still one attempt.
+    expect(retried.status(), await retried.text()).toBe(409);
+    expect(retried.headers()["content-type"]).toContain("application/problem+json");
 
     const tested = await request.post(`/api/v1/webhook-endpoints/${endpoint.id}/test`, {
       headers: merchant.auth,

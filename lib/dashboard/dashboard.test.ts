@@ -11,7 +11,7 @@ import { getDashboardOverview } from "./get-dashboard-overview";
 import { getPaymentDetailOrThrow } from "./get-payment-detail";
 import { getReceivedVolume } from "./get-received-volume";
 import { ZNewPaymentForm } from "./payment-form";
-import { searchPayments, ZDashboardPaymentsQuery } from "./search-payments";
+import { dateRangeError, searchPayments, ZDashboardPaymentsQuery } from "./search-payments";
 
 let database: TestDatabase;
 let merchantA: string;
@@ -91,6 +91,36 @@ describe("dashboard services", () => {
     expect(
       (await searchPayments(database.db, merchantId, query({ status: "canceled" }), baseUrl)).data,
     ).toEqual([]);
+
+    // Prefix and any letter case: order id, payment id, deposit address and a transfer's hash.
+    const found = async (q: string) =>
+      (await searchPayments(database.db, merchantId, query({ q }), baseUrl)).data.map((p) => p.id);
+    expect(await found("ORD-")).toHaveLength(5);
+    expect(await found((created[2]?.id ?? "").slice(0, 12).toUpperCase())).toEqual([created[2]?.id]);
+    expect(await found((created[4]?.address ?? "").slice(0, 14).toUpperCase().replace("0X", "0x"))).toEqual([
+      created[4]?.id,
+    ]);
+    const txHash = `0x${"AbC1".repeat(16)}`;
+    await database.db.transfer.create({
+      data: {
+        id: `tr_${created[0]?.id}`,
+        chain: "local",
+        txHash,
+        logIndex: -1,
+        paymentId: created[0]?.id,
+        fromAddress: "0x000000000000000000000000000000000000dEaD",
+        toAddress: created[0]?.address ?? "",
+        amount: "1",
+        blockNumber: 1n,
+        blockHash: `0x${"0".repeat(64)}`,
+        blockTimestamp: new Date(),
+      },
+    });
+    expect(await found(txHash.slice(0, 10).toLowerCase())).toEqual([created[0]?.id]);
+    expect(await found("nothing-like-this")).toEqual([]);
+    expect(dateRangeError({ from: "2026-12-07", to: "2026-12-01" })).toMatch(/after the end date/);
+    expect(dateRangeError({ from: "2026-12-01", to: "2026-12-01" })).toBeNull();
+    expect(dateRangeError({ from: "2026-12-01" })).toBeNull();
 
     const first = await searchPayments(database.db, merchantId, query({}), baseUrl, 2);
     expect(first.has_more).toBe(true);

@@ -22,18 +22,27 @@ export function parseListQuery<Schema extends z.ZodType>(
   return { query: schema.parse({}), filters: new URLSearchParams() };
 }
 
-/** The URL of the next page: the same filters, after `cursor`. */
-export function nextPageHref(path: string, filters: URLSearchParams, cursor: string | null): string | null {
+/** The URL of the next page: the same filters, after `cursor` (in `cursorParam`). */
+export function nextPageHref(
+  path: string,
+  filters: URLSearchParams,
+  cursor: string | null,
+  cursorParam = "starting_after",
+): string | null {
   if (!cursor) return null;
   const next = new URLSearchParams(filters);
-  next.set("starting_after", cursor);
+  next.set(cursorParam, cursor);
   return `${path}?${next}`;
 }
 
-/** The URL of the first page with the same filters. */
-export function firstPageHref(path: string, filters: URLSearchParams): string {
+/** The URL of the first page with the same filters (every one of them, only the cursor dropped). */
+export function firstPageHref(
+  path: string,
+  filters: URLSearchParams,
+  cursorParam = "starting_after",
+): string {
   const first = new URLSearchParams(filters);
-  first.delete("starting_after");
+  first.delete(cursorParam);
   const search = first.toString();
   return search ? `${path}?${search}` : path;
 }

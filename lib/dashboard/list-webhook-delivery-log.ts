@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { Db } from "../db/client";
+import { EVENT_SELECT, serializeEvent } from "../events/event-object";
 import {
   afterCursor,
   CURSOR_SELECT,
@@ -36,8 +37,26 @@ export type WebhookDeliveryLogEntry = TWebhookDeliveryObject & {
   endpoint_url: string;
   /** Every attempt, oldest first. */
   attempts: NonNullable<TWebhookDeliveryObject["attempts"]>;
-  /** A manual retry is possible: the endpoint still exists and is enabled. */
+  /**
+   * What the merchant sees: a delivery whose attempts failed is "failed" even while the schedule
+   * will try again (`retrying`); "pending" only before its first attempt.
+   */
+  outcome: "succeeded" | "failed" | "pending";
+  /** Failed but another attempt is scheduled (status pending with failed attempts). */
+  retrying: boolean;
+  /** The HTTP status of the latest attempt (null: none, or no response). */
+  last_status_code: number | null;
+  /** The request body every attempt sent (the event object), pretty-printed. */
+  payload: string;
+  /** A manual retry makes sense: the delivery failed and its endpoint still exists and is enabled. */
   retryable: boolean;
+};
+
+/** The filter by outcome: "failed" includes deliveries still retrying after a failed attempt. */
+const OUTCOME_WHERE = {
+  failed: { OR: [{ status: "failed" as const }, { status: "pending" as const, attemptCount: { gt: 0 } }] },
+  pending: { status: "pending" as const, attemptCount: 0 },
+  succeeded: { status: "succeeded" as const },
 };
 
 /**
@@ -59,22 +78,33 @@ export async function listWebhookDeliveryLog(
     db.webhookDelivery.findFirst({ where: { ...scope, id }, select: CURSOR_SELECT }),
   );
   const rows = await db.webhookDelivery.findMany({
-    where: { ...scope, ...(query.status ? { status: query.status } : {}), ...afterCursor(cursor) },
+    where: { ...scope, ...(query.status ? OUTCOME_WHERE[query.status] : {}), ...afterCursor(cursor) },
     orderBy: NEWEST_FIRST,
     take: query.limit + 1,
     select: {
       ...WEBHOOK_DELIVERY_SELECT,
+      event: { select: EVENT_SELECT },
       endpoint: { select: { url: true, disabled: true, deletedAt: true } },
       attempts: { orderBy: { attemptNumber: "asc" }, select: WEBHOOK_ATTEMPT_SELECT },
     },
   });
   return toPage(rows, query.limit, (row) => {
     const delivery = serializeWebhookDelivery(row, row.attempts);
+    const outcome =
+      delivery.status === "pending" && delivery.attempt_count === 0
+        ? "pending"
+        : delivery.status === "succeeded"
+          ? "succeeded"
+          : "failed";
     return {
       ...delivery,
       attempts: delivery.attempts ?? [],
       endpoint_url: row.endpoint.url,
-      retryable: !row.endpoint.disabled && !row.endpoint.deletedAt,
+      outcome,
+      retrying: outcome === "failed" && delivery.status === "pending",
+      last_status_code: row.attempts.at(-1)?.statusCode ?? null,
+      payload: JSON.stringify(serializeEvent(row.event), null, 2),
+      retryable: outcome === "failed" && !row.endpoint.disabled && !row.endpoint.deletedAt,
     };
   });
 }

@@ -203,6 +203,9 @@ describe("payment detail and delivery log: webhook deliveries", () => {
       endpoint_id: endpoint.id,
       endpoint_url: receiver.url,
       status: "failed",
+      outcome: "failed",
+      retrying: false,
+      last_status_code: 500,
       retryable: true,
       attempts: [
         {
@@ -219,6 +222,13 @@ describe("payment detail and delivery log: webhook deliveries", () => {
     const page1 = await listWebhookDeliveryLog(database.db, merchantId, { limit: 1 });
     expect(page1.data.map((entry) => entry.id)).toEqual([secondDelivery.id]);
     expect(page1.data[0]?.attempts.map((attempt) => attempt.status_code)).toEqual([200]);
+    // A succeeded delivery is not retryable; the log shows the request body it sent.
+    expect(page1.data[0]).toMatchObject({ outcome: "succeeded", retryable: false, last_status_code: 200 });
+    expect(JSON.parse(page1.data[0]?.payload ?? "{}")).toMatchObject({
+      object: "event",
+      type: "payment.created",
+      data: { object: { id: second.id } },
+    });
     expect(page1.has_more).toBe(true);
     const page2 = await listWebhookDeliveryLog(database.db, merchantId, {
       limit: 1,

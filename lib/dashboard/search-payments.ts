@@ -46,9 +46,17 @@ export type TDashboardPaymentsQuery = z.infer<typeof ZDashboardPaymentsQuery>;
 
 export const DASHBOARD_PAGE_SIZE = 25;
 
+/** The date fields' error, when "from" is after "to" (the search is not run: it could match nothing). */
+export function dateRangeError(query: { from?: string; to?: string }): string | null {
+  return query.from && query.to && query.from > query.to
+    ? "The start date is after the end date: choose a start on or before the end."
+    : null;
+}
+
 /**
- * One merchant's payments, newest first, filtered by status, chain, token and creation day (UTC), and searched by exact payment id, deposit
- * address (any letter case) or order id; cursor-paginated (`after` = last id of the previous page).
+ * One merchant's payments, newest first, filtered by status, chain, token and creation day (UTC),
+ * and searched by the start of the payment id, deposit address, order id or a transfer's
+ * transaction hash, in any letter case; cursor-paginated (`after` = last id of the previous page).
  */
 export async function searchPayments(
   db: Db,
@@ -63,12 +71,17 @@ export async function searchPayments(
         select: { id: true, createdAt: true },
       })
     : null;
-  const search = query.q
+  // Prefix and case-insensitive: the start of an id, address, order id or transaction hash finds it.
+  // The scan stays within the merchant's payments (the merchant_id, created_at index) and stops at
+  // the page size, so no trigram index is needed at dashboard scale.
+  const prefix = query.q ? { startsWith: query.q, mode: "insensitive" as const } : undefined;
+  const search = prefix
     ? {
         OR: [
-          { id: query.q },
-          { depositAddress: { equals: query.q, mode: "insensitive" as const } },
-          { orderId: query.q },
+          { id: prefix },
+          { depositAddress: prefix },
+          { orderId: prefix },
+          { transfers: { some: { txHash: prefix } } },
         ],
       }
     : {};

@@ -19,6 +19,11 @@ export const EVENT_TYPES = [
   "settings.updated",
 ] as const;
 export const ZEventType = z.enum(EVENT_TYPES);
+/**
+ * The event of "send test event": logged with its delivery for the dashboard's delivery log, but not
+ * an event of the account (never fanned out, not listed or retrieved by the events API).
+ */
+export const TEST_EVENT_TYPE = "webhook_endpoint.test";
 export type TEventType = z.infer<typeof ZEventType>;
 
 /** The event object of the API and the body of every webhook delivery. */

@@ -11,7 +11,7 @@ import {
   toPage,
   ZListQuery,
 } from "../http/pagination";
-import { EVENT_SELECT, serializeEvent, type TEventObject, ZEventType } from "./event-object";
+import { EVENT_SELECT, serializeEvent, TEST_EVENT_TYPE, type TEventObject, ZEventType } from "./event-object";
 
 export const ZListEventsQuery = z.strictObject({
   ...ZListQuery,
@@ -37,7 +37,7 @@ export async function listEvents(
   const rows = await db.event.findMany({
     where: {
       merchantId,
-      ...(query.type ? { type: query.type } : {}),
+      type: query.type ?? { not: TEST_EVENT_TYPE },
       ...(query.object_id ? { objectId: query.object_id } : {}),
       ...(query.delivery_success === false
         ? { deliveries: { some: { status: { not: "succeeded" as const } } } }
@@ -60,7 +60,10 @@ export async function getEventOrThrow(
   id: string,
 ): Promise<TEventObject> {
   authorize(actor, merchantId, "events:read");
-  const row = await db.event.findFirst({ where: { id, merchantId }, select: EVENT_SELECT });
+  const row = await db.event.findFirst({
+    where: { id, merchantId, type: { not: TEST_EVENT_TYPE } },
+    select: EVENT_SELECT,
+  });
   if (!row) throw new AppError("not_found", `No such event: ${id}`);
   return serializeEvent(row);
 }

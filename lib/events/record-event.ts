@@ -1,11 +1,11 @@
 import type { Tx } from "../db/client";
 import { newId } from "../ids";
 import { activeTraceParent } from "../observability/tracing";
-import type { TEventType } from "./event-object";
+import type { TEST_EVENT_TYPE, TEventType } from "./event-object";
 
 export type RecordEventParams = {
   merchantId: string;
-  type: TEventType;
+  type: TEventType | typeof TEST_EVENT_TYPE;
   objectId: string;
   object: object;
   createdAt?: Date;

@@ -759,7 +759,7 @@ function webhookOperations(): OperationSpec[] {
       tag: "Webhooks",
       summary: "Send a test event",
       description:
-        "Sends one signed `webhook_endpoint.test` event now and answers with the endpoint's response. Not stored or retried.",
+        "Sends one signed `webhook_endpoint.test` event now and answers with the endpoint's response. Logged as a delivery of this endpoint (retryable by hand), never retried on the schedule, not listed by the events API.",
       idPrefix: "we",
       responses: [
         { status: 200, schema: "WebhookTestResult", description: "The outcome of the test delivery." },

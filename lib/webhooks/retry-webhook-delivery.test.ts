@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OPERATOR } from "../access/actor";
-import { listEvents } from "../events/list-events";
+import { getEventOrThrow, listEvents } from "../events/list-events";
 import { recordEvent } from "../events/record-event";
 import { createLogger } from "../logger";
 import { createMerchant } from "../merchants/create-merchant";
@@ -11,6 +11,7 @@ import { createWebhookEndpoint } from "./create-webhook-endpoint";
 import { attemptWebhookDelivery } from "./deliver-webhook";
 import { getWebhookDeliveryOrThrow, listWebhookDeliveries } from "./list-webhook-deliveries";
 import { retryWebhookDelivery } from "./retry-webhook-delivery";
+import { sendTestWebhook } from "./send-test-webhook";
 import type { WebhookDeps } from "./webhook-deps";
 
 let database: TestDatabase;
@@ -116,5 +117,68 @@ describe("delivery log and manual retry", () => {
         })
       ).data,
     ).toHaveLength(1);
+
+    // Succeeded: nothing to retry, and nothing is sent.
+    const sentBefore = receiver.received.length;
+    await expect(retryWebhookDelivery({ ...deps(), actor: OPERATOR }, merchantId, id)).rejects.toMatchObject({
+      code: "invalid_state",
+    });
+    expect(receiver.received.length).toBe(sentBefore);
+    expect(
+      await getWebhookDeliveryOrThrow({ db: database.db, actor: OPERATOR }, merchantId, id),
+    ).toMatchObject({
+      status: "succeeded",
+      attempt_count: 2,
+    });
+  });
+
+  it("logs a test event as one delivery to its endpoint, not as an event of the account", async () => {
+    const merchantId = await merchant();
+    const endpoint = await createWebhookEndpoint({ ...deps(), actor: OPERATOR }, merchantId, {
+      url: receiver.url,
+    });
+    const bystander = await createWebhookEndpoint({ ...deps(), actor: OPERATOR }, merchantId, {
+      url: receiver.url,
+    });
+    answer = 503;
+    const tested = await sendTestWebhook({ ...deps(), actor: OPERATOR }, merchantId, endpoint.id);
+    expect(tested).toMatchObject({
+      succeeded: false,
+      status_code: 503,
+      delivery_id: expect.stringMatching(/^wd_/),
+    });
+    const logged = await getWebhookDeliveryOrThrow(
+      { db: database.db, actor: OPERATOR },
+      merchantId,
+      tested.delivery_id,
+    );
+    expect(logged).toMatchObject({
+      event_type: "webhook_endpoint.test",
+      endpoint_id: endpoint.id,
+      status: "failed",
+      next_attempt_at: null,
+    });
+    expect(logged.attempts?.map((attempt) => attempt.status_code)).toEqual([503]);
+    // Only to the tested endpoint, and not an event of the events API.
+    expect(await database.db.webhookDelivery.count({ where: { endpointId: bystander.id } })).toBe(0);
+    expect((await listEvents({ db: database.db, actor: OPERATOR }, merchantId, { limit: 20 })).data).toEqual(
+      [],
+    );
+    await expect(
+      getEventOrThrow({ db: database.db, actor: OPERATOR }, merchantId, tested.event_id),
+    ).rejects.toMatchObject({ code: "not_found" });
+    // A failed test can be retried by hand.
+    answer = 200;
+    const retried = await retryWebhookDelivery(
+      { ...deps(), actor: OPERATOR },
+      merchantId,
+      tested.delivery_id,
+    );
+    expect(retried).toMatchObject({ status: "succeeded", attempt_count: 2 });
+    expect(JSON.parse(receiver.received.at(-1)?.body ?? "{}")).toMatchObject({
+      id: tested.event_id,
+      type: "webhook_endpoint.test",
+      data: { object: { id: endpoint.id, object: "webhook_endpoint" } },
+    });
   });
 });

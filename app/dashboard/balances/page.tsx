@@ -12,7 +12,7 @@ import { allTokenSymbols, chainOptions } from "@/lib/dashboard/chain-options";
 import { parseListQuery } from "@/lib/dashboard/list-query";
 import { BalanceTransactionsTable } from "../balance-transactions-table";
 import styles from "../dashboard.module.css";
-import { ListPagination } from "../list-pagination";
+import { EmptyList, hasFilters, ListPagination } from "../list-pagination";
 import { MoneyFilters } from "../money-filters";
 
 export const metadata = { title: "Balances" };
@@ -82,7 +82,11 @@ export default async function BalancesPage({
           current={filters}
           choice={{ name: "type", label: "Type", values: BALANCE_TRANSACTION_TYPES }}
         />
-        <BalanceTransactionsTable transactions={ledger.data} caption="Balance transactions" />
+        <BalanceTransactionsTable
+          transactions={ledger.data}
+          caption="Balance transactions"
+          empty={<EmptyList noun="balance transactions" path={PATH} filtered={hasFilters(filters)} />}
+        />
         <ListPagination path={PATH} filters={filters} nextCursor={ledger.next_cursor} />
       </section>
     </>

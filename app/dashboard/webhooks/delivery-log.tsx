@@ -4,7 +4,7 @@ import { FORBIDDEN_NOTICE } from "../page-notice";
 import { formatTimestamp } from "../status-badge";
 import { retryWebhookDeliveryAction } from "./actions";
 
-const STATUS_TONE: Record<WebhookDeliveryLogEntry["status"], string> = {
+const OUTCOME_TONE: Record<WebhookDeliveryLogEntry["outcome"], string> = {
   pending: "badge-warn",
   succeeded: "badge-ok",
   failed: "badge-bad",
@@ -15,7 +15,7 @@ export const DELIVERY_NOTICES: Record<string, { text: string; tone: "ok" | "bad"
   retried: { text: "Delivery retried: the endpoint answered with success.", tone: "ok" },
   "retry-failed": { text: "Delivery retried, but the endpoint did not answer with a 2xx.", tone: "bad" },
   "retry-refused": {
-    text: "This delivery's endpoint is disabled or deleted: it cannot be retried.",
+    text: "This delivery cannot be retried: it succeeded already, or its endpoint is disabled or deleted.",
     tone: "bad",
   },
   ...FORBIDDEN_NOTICE,
@@ -31,9 +31,17 @@ export function DeliveryNotice({ notice }: { notice: unknown }) {
   );
 }
 
+/** Why a row offers no Retry button. */
+function retryBlockedReason(delivery: WebhookDeliveryLogEntry): string {
+  if (delivery.outcome === "succeeded") return "delivered";
+  if (delivery.outcome === "pending") return "not attempted yet";
+  return delivery.retryable ? "" : "endpoint disabled";
+}
+
 /**
- * A table of webhook deliveries, each with its attempts (status code, duration, response excerpt,
- * error) behind a disclosure and a retry button. `returnTo` is the page the retry comes back to.
+ * A table of webhook deliveries, each with its outcome and latest status code, its attempts (status
+ * code, duration, response excerpt, error) and request payload behind disclosures, and a retry
+ * button where a retry makes sense (failed, endpoint enabled). `returnTo` is the page the retry comes back to.
  */
 export function DeliveryLog({
   deliveries,
@@ -79,9 +87,14 @@ export function DeliveryLog({
                 </td>
               ) : null}
               <td>
-                <span className={`badge ${STATUS_TONE[delivery.status]}`} data-testid="delivery-status">
-                  {delivery.status}
-                </span>
+                <span className={`badge ${OUTCOME_TONE[delivery.outcome]}`} data-testid="delivery-status">
+                  {delivery.outcome}
+                </span>{" "}
+                {delivery.attempt_count > 0 ? (
+                  <span data-testid="delivery-status-code">
+                    {delivery.last_status_code === null ? "no response" : `HTTP ${delivery.last_status_code}`}
+                  </span>
+                ) : null}
               </td>
               <td>
                 {delivery.attempts.length === 0 ? (
@@ -110,8 +123,18 @@ export function DeliveryLog({
                     </ol>
                   </details>
                 )}
+                <details data-testid="delivery-payload">
+                  <summary>Request payload</summary>
+                  <pre className={styles.snippet}>{delivery.payload}</pre>
+                </details>
               </td>
-              <td>{delivery.next_attempt_at ? formatTimestamp(delivery.next_attempt_at) : "—"}</td>
+              <td>
+                {delivery.next_attempt_at
+                  ? formatTimestamp(delivery.next_attempt_at)
+                  : delivery.outcome === "failed"
+                    ? "no more retries"
+                    : "—"}
+              </td>
               <td>
                 {delivery.retryable && canRetry ? (
                   <form action={retryWebhookDeliveryAction}>
@@ -126,7 +149,7 @@ export function DeliveryLog({
                     </button>
                   </form>
                 ) : (
-                  <span className="muted">endpoint disabled</span>
+                  <span className="muted">{retryBlockedReason(delivery)}</span>
                 )}
               </td>
             </tr>

@@ -5,11 +5,15 @@ import { configuredChains } from "@/lib/config/chains";
 import { publicUrl } from "@/lib/config/public-url";
 import { allTokenSymbols } from "@/lib/dashboard/chain-options";
 import { PAYMENT_STATUSES } from "@/lib/dashboard/get-dashboard-overview";
-import { searchPayments, ZDashboardPaymentsQuery } from "@/lib/dashboard/search-payments";
+import { dateRangeError, searchPayments, ZDashboardPaymentsQuery } from "@/lib/dashboard/search-payments";
 import styles from "../../dashboard.module.css";
+import { EmptyList, ListPagination } from "../../list-pagination";
+import { LiveRefresh } from "../../live-refresh";
 import { PaymentsTable } from "../../payments-table";
 
 export const metadata = { title: "Payments" };
+
+const PATH = "/dashboard/payments";
 
 export default async function PaymentsPage({
   searchParams,
@@ -18,7 +22,11 @@ export default async function PaymentsPage({
 }) {
   const { db, actor, merchant } = await requireMerchantSession("/dashboard/payments");
   const query = ZDashboardPaymentsQuery.parse(await searchParams);
-  const page = await searchPayments(db, merchant.id, query, publicUrl());
+  // "From" after "to" would silently match nothing: the field says so and nothing is searched.
+  const dateError = dateRangeError(query);
+  const page = dateError
+    ? { data: [], next_cursor: null }
+    : await searchPayments(db, merchant.id, query, publicUrl());
   const filters = new URLSearchParams();
   for (const key of ["status", "q", "chain", "token", "from", "to"] as const) {
     const value = query[key];
@@ -26,11 +34,12 @@ export default async function PaymentsPage({
   }
   const chains = configuredChains();
   const tokens = allTokenSymbols(chains);
-  const next = new URLSearchParams(filters);
   const exportQuery = new URLSearchParams(filters);
-  if (page.next_cursor) next.set("after", page.next_cursor);
+  const filtered = filters.size > 0;
+  if (query.after) filters.set("after", query.after);
   return (
     <>
+      <LiveRefresh />
       <div className={styles.pageHeader}>
         <h1>Payments</h1>
         {hasPermission(actor, "payments:write") ? (
@@ -41,7 +50,7 @@ export default async function PaymentsPage({
       </div>
       <form className={styles.filters} aria-label="Search payments" action="/dashboard/payments">
         <div className="field">
-          <label htmlFor="q">Search by payment id, address or order id</label>
+          <label htmlFor="q">Search by payment id, address, order id or tx hash</label>
           <input id="q" name="q" type="search" defaultValue={query.q ?? ""} />
         </div>
         <div className="field">
@@ -79,7 +88,19 @@ export default async function PaymentsPage({
         </div>
         <div className="field">
           <label htmlFor="from">Created from (UTC)</label>
-          <input id="from" name="from" type="date" defaultValue={query.from ?? ""} />
+          <input
+            id="from"
+            name="from"
+            type="date"
+            defaultValue={query.from ?? ""}
+            aria-invalid={dateError ? true : undefined}
+            aria-describedby={dateError ? "from-error" : undefined}
+          />
+          {dateError ? (
+            <span id="from-error" className="form-error">
+              {dateError}
+            </span>
+          ) : null}
         </div>
         <div className="field">
           <label htmlFor="to">Created to (UTC)</label>
@@ -97,17 +118,12 @@ export default async function PaymentsPage({
         </a>
       </form>
       <section className="card" aria-label="Payments list">
-        <PaymentsTable payments={page.data} caption="Payments" />
-        <nav aria-label="Pagination" className={styles.pagination}>
-          {query.after ? (
-            <Link
-              href={`/dashboard/payments?${new URLSearchParams({ ...(query.status ? { status: query.status } : {}), ...(query.q ? { q: query.q } : {}) })}`}
-            >
-              ← First page
-            </Link>
-          ) : null}
-          {page.has_more ? <Link href={`/dashboard/payments?${next}`}>Next page →</Link> : null}
-        </nav>
+        <PaymentsTable
+          payments={page.data}
+          caption="Payments"
+          empty={<EmptyList noun="payments" path={PATH} filtered={filtered} />}
+        />
+        <ListPagination path={PATH} filters={filters} nextCursor={page.next_cursor} cursorParam="after" />
       </section>
     </>
   );

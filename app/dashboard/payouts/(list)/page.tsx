@@ -7,7 +7,8 @@ import { parseListQuery } from "@/lib/dashboard/list-query";
 import { listPayouts, ZListPayoutsQuery } from "@/lib/payouts/list-payouts";
 import { PAYOUT_STATUSES } from "@/lib/payouts/payout-object";
 import styles from "../../dashboard.module.css";
-import { ListPagination } from "../../list-pagination";
+import { EmptyList, hasFilters, ListPagination } from "../../list-pagination";
+import { LiveRefresh } from "../../live-refresh";
 import { MoneyFilters } from "../../money-filters";
 import { PayoutsTable } from "../../payouts-table";
 
@@ -31,6 +32,7 @@ export default async function PayoutsPage({
   const page = await listPayouts({ db, actor, chains }, merchant.id, query);
   return (
     <>
+      <LiveRefresh />
       <div className={styles.pageHeader}>
         <h1>Payouts</h1>
         {hasPermission(actor, "payouts:write") ? (
@@ -52,7 +54,11 @@ export default async function PayoutsPage({
         choice={{ name: "status", label: "Status", values: PAYOUT_STATUSES }}
       />
       <section className="card" aria-label="Payouts list">
-        <PayoutsTable payouts={page.data} caption="Payouts" empty="No payouts." />
+        <PayoutsTable
+          payouts={page.data}
+          caption="Payouts"
+          empty={<EmptyList noun="payouts" path={PATH} filtered={hasFilters(filters)} />}
+        />
         <ListPagination path={PATH} filters={filters} nextCursor={page.next_cursor} />
       </section>
     </>

@@ -5,10 +5,13 @@ import { requireMerchantSession } from "@/lib/auth/require-merchant-session";
 import { listWebhookDeliveryLog, ZWebhookDeliveryLogQuery } from "@/lib/dashboard/list-webhook-delivery-log";
 import { AppError } from "@/lib/errors";
 import { listWebhookEndpoints } from "@/lib/webhooks/manage-webhook-endpoints";
+import { getWebhookEndpointHealth } from "@/lib/webhooks/webhook-endpoint-health";
 import styles from "../../dashboard.module.css";
+import { LiveRefresh } from "../../live-refresh";
 import { formatTimestamp } from "../../status-badge";
 import { DeliveryLog, DeliveryNotice } from "../delivery-log";
 import { CreateEndpointForm } from "../endpoint-forms";
+import { EndpointHealth } from "../endpoint-health";
 
 export const metadata = { title: "Webhooks" };
 
@@ -34,6 +37,11 @@ export default async function WebhooksPage({
   ]);
   // A cursor of another merchant (or a typo) is not an error page: back to the newest deliveries.
   if (!log) redirect("/dashboard/webhooks");
+  const health = await getWebhookEndpointHealth(
+    { db },
+    merchant.id,
+    endpoints.data.map((endpoint) => endpoint.id),
+  );
   const logUrl = (page: { after?: string }) => {
     const query = new URLSearchParams();
     if (status.data) query.set("status", status.data);
@@ -43,6 +51,7 @@ export default async function WebhooksPage({
   const returnTo = logUrl({ after: cursor.data });
   return (
     <>
+      <LiveRefresh />
       <h1>Webhooks</h1>
       <p className="muted">
         Signed event notifications (Standard Webhooks) for your server. Failed deliveries are retried for
@@ -71,7 +80,7 @@ export default async function WebhooksPage({
                 <tr>
                   <th scope="col">URL</th>
                   <th scope="col">Events</th>
-                  <th scope="col">Status</th>
+                  <th scope="col">Health</th>
                   <th scope="col">Created</th>
                 </tr>
               </thead>
@@ -90,12 +99,7 @@ export default async function WebhooksPage({
                         : endpoint.enabled_events.join(", ")}
                     </td>
                     <td>
-                      <span
-                        className={`badge ${endpoint.status === "enabled" ? "badge-ok" : "badge-muted"}`}
-                        data-testid="endpoint-status"
-                      >
-                        {endpoint.status}
-                      </span>
+                      <EndpointHealth health={health.get(endpoint.id)} />
                     </td>
                     <td>{formatTimestamp(endpoint.created_at)}</td>
                   </tr>
@@ -117,8 +121,8 @@ export default async function WebhooksPage({
             <label htmlFor="delivery-status-filter">Delivery status</label>
             <select id="delivery-status-filter" name="status" defaultValue={status.data ?? ""}>
               <option value="">all</option>
-              <option value="failed">failed</option>
-              <option value="pending">pending (retrying)</option>
+              <option value="failed">failed (retrying or given up)</option>
+              <option value="pending">pending (not attempted yet)</option>
               <option value="succeeded">succeeded</option>
             </select>
           </div>

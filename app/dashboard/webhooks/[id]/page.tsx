@@ -5,11 +5,14 @@ import { requireMerchantSession } from "@/lib/auth/require-merchant-session";
 import { listWebhookDeliveryLog } from "@/lib/dashboard/list-webhook-delivery-log";
 import { AppError } from "@/lib/errors";
 import { getWebhookEndpointOrThrow } from "@/lib/webhooks/manage-webhook-endpoints";
+import { getWebhookEndpointHealth } from "@/lib/webhooks/webhook-endpoint-health";
 import styles from "../../dashboard.module.css";
+import { LiveRefresh } from "../../live-refresh";
 import { formatTimestamp } from "../../status-badge";
 import { deleteWebhookEndpointAction, setWebhookEndpointStatusAction } from "../actions";
 import { DeliveryLog, DeliveryNotice } from "../delivery-log";
 import { EditEndpointForm } from "../endpoint-forms";
+import { EndpointHealth } from "../endpoint-health";
 import { RotateSecretForm, SendTestForm } from "../endpoint-tools";
 
 export const metadata = { title: "Webhook endpoint" };
@@ -43,20 +46,21 @@ export default async function WebhookEndpointPage({
     if (error instanceof AppError && error.code === "not_found") notFound();
     throw error;
   }
-  const log = await listWebhookDeliveryLog(db, merchant.id, { endpoint: endpoint.id, limit: 50 });
+  const [log, health] = await Promise.all([
+    listWebhookDeliveryLog(db, merchant.id, { endpoint: endpoint.id, limit: 50 }),
+    getWebhookEndpointHealth({ db }, merchant.id, [endpoint.id]),
+  ]);
   const statusNotice = typeof notice === "string" ? STATUS_NOTICES[notice] : undefined;
   const enabled = endpoint.status === "enabled";
   return (
     <>
+      <LiveRefresh />
       <p>
         <Link href="/dashboard/webhooks">← Webhooks</Link>
       </p>
       <div className={styles.pageHeader}>
         <h1 className={styles.endpointTitle}>
-          <code>{endpoint.url}</code>{" "}
-          <span className={`badge ${enabled ? "badge-ok" : "badge-muted"}`} data-testid="endpoint-status">
-            {endpoint.status}
-          </span>
+          <code>{endpoint.url}</code>
         </h1>
         {canWrite ? (
           <form action={setWebhookEndpointStatusAction}>
@@ -74,6 +78,9 @@ export default async function WebhookEndpointPage({
         </p>
       ) : null}
       <DeliveryNotice notice={notice} />
+      <p>
+        <EndpointHealth health={health.get(endpoint.id)} />
+      </p>
       <p className="muted">
         <code data-testid="endpoint-id">{endpoint.id}</code> · created {formatTimestamp(endpoint.created_at)}{" "}
         · updated {formatTimestamp(endpoint.updated_at)}
