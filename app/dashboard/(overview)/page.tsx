@@ -8,6 +8,7 @@ import { listOpenChainIncidents } from "@/lib/health/chain-incidents";
 import { getHealth } from "@/lib/health/get-health";
 import styles from "../dashboard.module.css";
 import { PaymentsTable } from "../payments-table";
+import { TableScroll } from "../table-scroll";
 import { acknowledgeIncidentsAction } from "./actions";
 import { VolumeChart } from "./volume-chart";
 
@@ -108,7 +109,7 @@ export default async function DashboardOverviewPage() {
         ))}
       <section className="card" aria-labelledby="chains-heading">
         <h2 id="chains-heading">Chains</h2>
-        <div className="table-scroll">
+        <TableScroll label="Chains table">
           <table>
             <thead>
               <tr>
@@ -141,7 +142,7 @@ export default async function DashboardOverviewPage() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       </section>
     </>
   );

@@ -6,6 +6,7 @@ import { requireMerchantSession } from "@/lib/auth/require-merchant-session";
 import { parseListQuery } from "@/lib/dashboard/list-query";
 import { ListPagination } from "../list-pagination";
 import { formatTimestamp } from "../status-badge";
+import { TableScroll } from "../table-scroll";
 
 export const metadata = { title: "Audit log" };
 
@@ -56,7 +57,7 @@ export default async function AuditLogPage({
         {page.data.length === 0 ? (
           <p className="muted">No entries.</p>
         ) : (
-          <div className="table-scroll">
+          <TableScroll label="Audit log table">
             <table>
               <caption className="visually-hidden">Audit log</caption>
               <thead>
@@ -85,7 +86,7 @@ export default async function AuditLogPage({
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableScroll>
         )}
         <ListPagination path={PATH} filters={filters} nextCursor={page.next_cursor} />
       </section>
