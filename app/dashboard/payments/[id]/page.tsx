@@ -4,9 +4,10 @@ import { requireMerchantSession } from "@/lib/auth/require-merchant-session";
 import { qrCodeSvg } from "@/lib/checkout/qr-code-svg";
 import { configuredChains } from "@/lib/config/chains";
 import { publicUrl } from "@/lib/config/public-url";
-import { explorerUrlOf } from "@/lib/dashboard/chain-options";
+import { explorerUrlOf, networkLabel } from "@/lib/dashboard/chain-options";
 import { getPaymentDetailOrThrow } from "@/lib/dashboard/get-payment-detail";
 import { getPaymentRefunds } from "@/lib/dashboard/get-payment-refunds";
+import { ConfirmSubmit } from "../../../_components/confirm-submit";
 import styles from "../../dashboard.module.css";
 import { orNotFound } from "../../or-not-found";
 import { type Notices, PageNotice } from "../../page-notice";
@@ -80,9 +81,24 @@ export default async function PaymentDetailPage({
         {cancelable ? (
           <form action={cancelPaymentAction}>
             <input type="hidden" name="paymentId" value={payment.id} />
-            <button type="submit" className="button button-danger">
-              Cancel payment
-            </button>
+            <ConfirmSubmit
+              label="Cancel payment"
+              className={created === "1" ? "button button-secondary" : "button button-danger"}
+              title="Cancel this payment?"
+              confirmLabel="Yes, cancel the payment"
+              danger
+              rows={[
+                {
+                  label: "Amount",
+                  value: `${payment.amount} ${payment.token.symbol}`,
+                  testId: "confirm-amount",
+                },
+                { label: "Order id", value: payment.order_id ?? "—" },
+                { label: "Network", value: networkLabel(chains, payment.chain) },
+                { label: "Deposit address", value: payment.address },
+              ]}
+              consequence="The checkout link stops accepting payment and your customer sees the payment as canceled. This cannot be undone."
+            />
           </form>
         ) : null}
         {resolvable ? (
@@ -315,6 +331,7 @@ export default async function PaymentDetailPage({
         ) : (
           <RefundForm
             paymentId={payment.id}
+            network={networkLabel(chains, payment.chain)}
             symbol={payment.token.symbol}
             refundable={refunds.refundable}
             overpaid={refunds.overpaid}

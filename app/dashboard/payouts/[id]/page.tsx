@@ -3,9 +3,10 @@ import { hasPermission } from "@/lib/access/actor";
 import { requireMerchantSession } from "@/lib/auth/require-merchant-session";
 import { listBalanceTransactions } from "@/lib/balances/list-balance-transactions";
 import { configuredChains } from "@/lib/config/chains";
-import { explorerUrlOf } from "@/lib/dashboard/chain-options";
+import { explorerUrlOf, networkLabel } from "@/lib/dashboard/chain-options";
 import { payoutTimeline } from "@/lib/dashboard/payout-timeline";
 import { getPayoutOrThrow } from "@/lib/payouts/get-payout";
+import { ConfirmSubmit } from "../../../_components/confirm-submit";
 import { BalanceTransactionsTable } from "../../balance-transactions-table";
 import styles from "../../dashboard.module.css";
 import { orNotFound } from "../../or-not-found";
@@ -66,9 +67,26 @@ export default async function PayoutDetailPage({
           <div className={styles.actionRow}>
             <form action={approvePayoutAction}>
               <input type="hidden" name="payoutId" value={payout.id} />
-              <button type="submit" className="button">
-                Approve payout
-              </button>
+              <ConfirmSubmit
+                label="Approve payout"
+                title={`Send ${payout.amount} ${payout.token.symbol} now?`}
+                confirmLabel={`Approve and send ${payout.amount} ${payout.token.symbol}`}
+                rows={[
+                  {
+                    label: "Amount",
+                    value: `${payout.amount} ${payout.token.symbol}`,
+                    testId: "confirm-amount",
+                  },
+                  { label: "Recipient", value: payout.address, testId: "confirm-recipient" },
+                  { label: "Network", value: networkLabel(chains, payout.chain) },
+                  {
+                    label: "Network fee",
+                    value: `paid in ${nativeSymbol} and debited from your balance; exact once the transaction is mined`,
+                  },
+                  { label: "Description", value: payout.description ?? "—" },
+                ]}
+                consequence="The payout is signed and sent on chain right after; a transaction on chain cannot be called back."
+              />
             </form>
             <form action={rejectPayoutAction}>
               <input type="hidden" name="payoutId" value={payout.id} />
