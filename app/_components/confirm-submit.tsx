@@ -5,7 +5,7 @@
 // cancels) with a summary of what will happen; only its confirm button submits the enclosing form.
 // Pressing Enter in a field of the form opens the dialog too instead of submitting around it.
 
-import { type ReactNode, useEffect, useId, useRef, useState } from "react";
+import { type KeyboardEvent, type ReactNode, useEffect, useId, useRef, useState } from "react";
 
 export type SummaryRow = { label: string; value: string; testId?: string };
 
@@ -92,6 +92,7 @@ export function ConfirmSubmit({
         className="confirm-dialog"
         aria-labelledby={titleId}
         aria-describedby={bodyId}
+        onKeyDown={trapFocus}
         onClose={() => {
           setValues(null);
           triggerRef.current?.focus();
@@ -119,6 +120,28 @@ export function ConfirmSubmit({
       </dialog>
     </>
   );
+}
+
+const FOCUSABLE =
+  "button:not([disabled]), input:not([type=hidden]):not([disabled]), select, textarea, a[href]";
+
+/**
+ * Tab and Shift+Tab cycle inside the dialog: a modal <dialog> makes the page inert, but Tab past its
+ * last control would still leave for the browser's own UI.
+ */
+function trapFocus(event: KeyboardEvent<HTMLDialogElement>) {
+  if (event.key !== "Tab") return;
+  const focusable = [...event.currentTarget.querySelectorAll<HTMLElement>(FOCUSABLE)];
+  const first = focusable[0];
+  const last = focusable.at(-1);
+  if (!first || !last) return;
+  if (event.shiftKey && document.activeElement === first) {
+    event.preventDefault();
+    last.focus();
+  } else if (!event.shiftKey && document.activeElement === last) {
+    event.preventDefault();
+    first.focus();
+  }
 }
 
 /** The rows of a summary computed from a form's values (client forms). */
