@@ -140,7 +140,7 @@ test.describe("dashboard payments", () => {
     await expect(page.getByTestId("payment-row")).toContainText(paymentId);
 
     await page.goto(checkoutUrl);
-    await expect(page.getByTestId("checkout-amount")).toHaveText("42.5");
+    await expect(page.getByTestId("checkout-amount")).toHaveText("42.50");
     await expect(page.getByTestId("deposit-address")).toHaveText(/^0x[0-9a-fA-F]{40}$/);
     await expect(page.getByTestId("payment-qr")).toBeVisible();
     await expect(page.getByTestId("countdown")).toHaveText(/^\d\d:\d\d$/);
