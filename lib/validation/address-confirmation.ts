@@ -4,6 +4,10 @@ import { getAddress } from "viem";
 
 const HEX_ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 
+export const MALFORMED_ADDRESS_MESSAGE = "Enter an address that starts with 0x followed by 40 letters and digits.";
+export const CHECKSUM_MESSAGE =
+  "This address does not match its checksum (its mix of capital and small letters), so it probably has a typo. Copy it again from the wallet it belongs to.";
+
 export type AddressCheck =
   /** Mixed case with a valid EIP-55 checksum: taken as typed. */
   | { kind: "checksummed"; address: string }
@@ -29,11 +33,7 @@ export function checkTypedAddress(raw: string): AddressCheck {
     return { kind: "unchecked", address, lastFour: text.slice(-4).toLowerCase() };
   }
   if (getAddress(text) !== text)
-    return {
-      kind: "invalid",
-      message:
-        "This address does not match its checksum (its mix of capital and small letters), so it probably has a typo. Copy it again from the wallet it belongs to.",
-    };
+    return { kind: "invalid", message: CHECKSUM_MESSAGE };
   return { kind: "checksummed", address: text };
 }
 

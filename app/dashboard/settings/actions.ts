@@ -27,18 +27,13 @@ function refusalOf(error: unknown): FormErrors | null {
 /** Business name, brand colour and default expiry: settings that route no money (account:write). */
 export async function updateSettingsAction(_previous: SettingsState, form: FormData): Promise<SettingsState> {
   const { db, merchant, actor } = await requireMerchantSession("/dashboard/settings");
-  const parsed = ZMerchantSettings.safeParse({
-    name: form.get("name"),
-    brandColor: form.get("brandColor") ?? "",
-    defaultExpiryMinutes: form.get("defaultExpiryMinutes"),
-  });
-  if (!parsed.success) {
-    const fieldErrors: Record<string, string> = {};
-    for (const issue of parsed.error.issues) fieldErrors[String(issue.path[0] ?? "form")] ??= issue.message;
-    return { saved: false, error: "Check the highlighted fields.", fieldErrors };
-  }
   try {
-    await updateMerchantSettings({ db, actor }, merchant.id, parsed.data);
+    const input = ZMerchantSettings.parse({
+      name: form.get("name"),
+      brandColor: form.get("brandColor") ?? "",
+      defaultExpiryMinutes: form.get("defaultExpiryMinutes"),
+    });
+    await updateMerchantSettings({ db, actor }, merchant.id, input);
   } catch (error) {
     const messages = refusalOf(error);
     if (!messages) throw error;
