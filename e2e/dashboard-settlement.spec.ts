@@ -51,7 +51,9 @@ test("treasury set in settings; a real ETH payment is swept there and the paymen
     await confirmInDialog(page, "Confirm and save", { ...fields, [PASSWORD_LABEL]: merchant.password });
   };
   await save("0x0000000000000000000000000000000000000000", { [LAST_FOUR_LABEL_TEXT]: "0000" });
-  await expect(page.locator("#treasury-local-error")).toHaveText("must not be the zero address");
+  await expect(page.locator("#treasury-local-error")).toHaveText(
+    "This is the zero address: anything sent there is lost. Enter a real address.",
+  );
   await expect(treasuryInput).toHaveAttribute("aria-invalid", "true");
   await save("0x1234");
   await expect(page.locator("#treasury-local-error")).toHaveText(

@@ -4,7 +4,8 @@ import { getAddress } from "viem";
 
 const HEX_ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 
-export const MALFORMED_ADDRESS_MESSAGE = "Enter an address that starts with 0x followed by 40 letters and digits.";
+export const MALFORMED_ADDRESS_MESSAGE =
+  "Enter an address that starts with 0x followed by 40 letters and digits.";
 export const CHECKSUM_MESSAGE =
   "This address does not match its checksum (its mix of capital and small letters), so it probably has a typo. Copy it again from the wallet it belongs to.";
 
@@ -32,8 +33,7 @@ export function checkTypedAddress(raw: string): AddressCheck {
     const address = getAddress(text);
     return { kind: "unchecked", address, lastFour: text.slice(-4).toLowerCase() };
   }
-  if (getAddress(text) !== text)
-    return { kind: "invalid", message: CHECKSUM_MESSAGE };
+  if (getAddress(text) !== text) return { kind: "invalid", message: CHECKSUM_MESSAGE };
   return { kind: "checksummed", address: text };
 }
 

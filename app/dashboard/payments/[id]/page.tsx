@@ -8,6 +8,8 @@ import { explorerUrlOf, networkLabel } from "@/lib/dashboard/chain-options";
 import { getPaymentDetailOrThrow } from "@/lib/dashboard/get-payment-detail";
 import { getPaymentRefunds } from "@/lib/dashboard/get-payment-refunds";
 import { ConfirmSubmit } from "../../../_components/confirm-submit";
+import { CopyButton } from "../../../_components/copy-button";
+import { Copyable } from "../../copyable";
 import styles from "../../dashboard.module.css";
 import { orNotFound } from "../../or-not-found";
 import { type Notices, PageNotice } from "../../page-notice";
@@ -78,6 +80,14 @@ export default async function PaymentDetailPage({
           {payment.amount} {payment.token.symbol}{" "}
           <StatusBadge status={payment.status} exception={payment.exception} />
         </h1>
+        {created === "1" ? (
+          <CopyButton
+            value={payment.checkout_url}
+            label="Copy checkout link"
+            text="Copy checkout link"
+            className="button"
+          />
+        ) : null}
         {cancelable ? (
           <form action={cancelPaymentAction}>
             <input type="hidden" name="paymentId" value={payment.id} />
@@ -129,9 +139,11 @@ export default async function PaymentDetailPage({
         <div>
           <h2 id="checkout-heading">Checkout link</h2>
           <p>
-            <a href={payment.checkout_url} data-testid="checkout-link">
-              {payment.checkout_url}
-            </a>
+            <Copyable value={payment.checkout_url} label="checkout link">
+              <a href={payment.checkout_url} data-testid="checkout-link">
+                {payment.checkout_url}
+              </a>
+            </Copyable>
           </p>
           <p className="muted">Anyone with this link can see the payment page; it shows no internal data.</p>
         </div>
@@ -150,7 +162,7 @@ export default async function PaymentDetailPage({
         <dl className={styles.detailList}>
           <dt>Payment id</dt>
           <dd>
-            <code data-testid="payment-id">{payment.id}</code>
+            <Copyable value={payment.id} label="payment id" testId="payment-id" />
           </dd>
           <dt>Amount</dt>
           <dd>
@@ -166,14 +178,14 @@ export default async function PaymentDetailPage({
           </dd>
           <dt>Deposit address</dt>
           <dd>
-            <code>{payment.address}</code>
+            <Copyable value={payment.address} label="deposit address" />
           </dd>
           <dt>Confirmations</dt>
           <dd>
             {payment.confirmations} of {payment.required_confirmations}
           </dd>
           <dt>Order id</dt>
-          <dd>{payment.order_id ?? "—"}</dd>
+          <dd>{payment.order_id ? <Copyable value={payment.order_id} label="order id" /> : "—"}</dd>
           <dt>Description</dt>
           <dd>{payment.description ?? "—"}</dd>
           <dt>Redirect URL</dt>
@@ -229,7 +241,7 @@ export default async function PaymentDetailPage({
                   <tr key={`${transfer.tx_hash}:${transfer.log_index}`}>
                     <td>{txLink(transfer.tx_hash, "transfer-tx")}</td>
                     <td>
-                      <code>{transfer.from}</code>
+                      <Copyable value={transfer.from} label={`sender address ${transfer.from}`} />
                     </td>
                     <td>
                       {transfer.amount} {payment.token.symbol}
@@ -265,7 +277,7 @@ export default async function PaymentDetailPage({
             </dd>
             <dt>To ({sweep.mode})</dt>
             <dd>
-              <code data-testid="sweep-to">{sweep.to}</code>
+              <Copyable value={sweep.to} label="sweep destination" testId="sweep-to" />
             </dd>
             <dt>From</dt>
             <dd>

@@ -8,6 +8,7 @@ import { payoutTimeline } from "@/lib/dashboard/payout-timeline";
 import { getPayoutOrThrow } from "@/lib/payouts/get-payout";
 import { ConfirmSubmit } from "../../../_components/confirm-submit";
 import { BalanceTransactionsTable } from "../../balance-transactions-table";
+import { Copyable } from "../../copyable";
 import styles from "../../dashboard.module.css";
 import { orNotFound } from "../../or-not-found";
 import { type Notices, PageNotice } from "../../page-notice";
@@ -122,7 +123,7 @@ export default async function PayoutDetailPage({
         <dl className={styles.detailList}>
           <dt>Payout id</dt>
           <dd>
-            <code data-testid="payout-id">{payout.id}</code>
+            <Copyable value={payout.id} label="payout id" testId="payout-id" />
           </dd>
           <dt>Amount</dt>
           <dd data-testid="payout-amount">
@@ -132,11 +133,15 @@ export default async function PayoutDetailPage({
           <dd>{payout.chain}</dd>
           <dt>To</dt>
           <dd>
-            <code data-testid="payout-to">{payout.address}</code>
+            <Copyable value={payout.address} label="recipient address" testId="payout-to" />
           </dd>
           <dt>From (your hot wallet)</dt>
           <dd>
-            {payout.from_address ? <code>{payout.from_address}</code> : <span className="muted">—</span>}
+            {payout.from_address ? (
+              <Copyable value={payout.from_address} label="hot wallet address" />
+            ) : (
+              <span className="muted">—</span>
+            )}
           </dd>
           <dt>Transaction</dt>
           <dd>
