@@ -202,6 +202,8 @@ test("balance mode in settings → payments settle into the balance → payouts 
   await expect(page.getByRole("heading", { level: 1 })).toContainText("Refund of 0.01 ETH");
   await page.getByRole("button", { name: "Approve payout" }).click();
   await confirmInDialog(page, "Approve and send 0.01 ETH");
+  // The approval has landed before the status is polled by reloading the page.
+  await expect(page.getByRole("status").filter({ hasText: "Payout approved" })).toBeVisible();
   await expectPayoutStatus(page, "confirmed");
   expect(await publicClient.getBalance({ address: customer })).toBe(10_000_000_000_000_000n);
   await page.goto(`/dashboard/payments/${over.id}`);
@@ -229,6 +231,8 @@ test("the balances, payouts and settings pages work with the keyboard alone and 
   page,
   merchant,
 }) => {
+  // Loaded machines: the money-routing confirmation adds a dialog step to this long keyboard walk.
+  test.setTimeout(90_000);
   await signInViaApi(page, merchant);
   const recipient = privateKeyToAddress(generatePrivateKey());
   const fillPayoutByKeyboard = async () => {

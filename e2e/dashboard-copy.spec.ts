@@ -2,10 +2,7 @@
 // message per field, never repeated at the top; a Copy button beside every id, address, hash and
 // link a merchant shares; the created page leads with "Copy checkout link", its cancel guarded.
 
-import { OPERATOR } from "@/lib/access/actor";
-import { API_KEY_PERMISSIONS } from "@/lib/access/permissions";
-import { createApiKey } from "@/lib/api-keys/create-api-key";
-import { adjustBalance } from "@/lib/testing/ledger";
+import { pendingPayoutViaApi } from "./balance-mode";
 import { createPaymentViaApi, expect, signInViaApi, test } from "./fixtures";
 
 test.use({ failOnBrowserErrors: true });
@@ -83,27 +80,8 @@ test("payment and payout pages: every id, address and link has a Copy button tha
   await copies("Copy order id", "order-copy-1");
   await copies("Copy checkout link", payment.checkout_url);
 
-  // A payout (balance mode, set up through the API with a key that may).
-  const { apiKey } = await createApiKey(
-    { db, actor: OPERATOR },
-    { merchantId: merchant.merchantId, name: "setup", permissions: API_KEY_PERMISSIONS },
-  );
-  const setup = { authorization: `Bearer ${apiKey}` };
-  expect(
-    (
-      await request.put("/api/v1/settings/treasury", {
-        headers: setup,
-        data: { chain: "local", mode: "balance" },
-      })
-    ).status(),
-  ).toBe(200);
-  await adjustBalance(db, merchant.merchantId, { tokenSymbol: "ETH", amount: 10n ** 18n });
   const recipient = "0x000000000000000000000000000000000000dEaD";
-  const created = await request.post("/api/v1/payouts", {
-    headers: setup,
-    data: { chain: "local", token: "ETH", amount: "0.1", address: recipient },
-  });
-  const payout = (await created.json()) as { id: string };
+  const payout = await pendingPayoutViaApi(request, db, merchant, { amount: "0.1", address: recipient });
   await page.goto(`/dashboard/payouts/${payout.id}`);
   await copies("Copy payout id", payout.id);
   await copies("Copy recipient address", recipient);

@@ -3,10 +3,7 @@
 // routing asks for the owner's password again, shows what it will do, refuses a wrong checksum and
 // has an address without checksum confirmed by its last 4 characters; limits must agree.
 import type { Page, TestInfo } from "@playwright/test";
-import { OPERATOR } from "@/lib/access/actor";
-import { API_KEY_PERMISSIONS } from "@/lib/access/permissions";
-import { createApiKey } from "@/lib/api-keys/create-api-key";
-import { adjustBalance } from "@/lib/testing/ledger";
+import { pendingPayoutViaApi } from "./balance-mode";
 import { confirmInDialog, LAST_FOUR_LABEL_TEXT, PASSWORD_LABEL } from "./confirm-dialog";
 import { createPaymentViaApi, expect, signInViaApi, test } from "./fixtures";
 
@@ -124,25 +121,12 @@ test("payout approval, payment cancel and key revocation show their summary firs
   merchant,
   db,
 }, testInfo) => {
-  // Balance mode with 1 ETH and a payout waiting for approval, through the API with a key that may.
-  const { apiKey } = await createApiKey(
-    { db, actor: OPERATOR },
-    { merchantId: merchant.merchantId, name: "setup", permissions: API_KEY_PERMISSIONS },
-  );
-  const setup = { authorization: `Bearer ${apiKey}` };
-  const mode = await request.put("/api/v1/settings/treasury", {
-    headers: setup,
-    data: { chain: "local", mode: "balance" },
-  });
-  expect(mode.status(), await mode.text()).toBe(200);
-  await adjustBalance(db, merchant.merchantId, { tokenSymbol: "ETH", amount: 10n ** 18n });
   const recipient = "0x000000000000000000000000000000000000dEaD";
-  const created = await request.post("/api/v1/payouts", {
-    headers: setup,
-    data: { chain: "local", token: "ETH", amount: "0.25", address: recipient, description: "supplier 12" },
+  const payout = await pendingPayoutViaApi(request, db, merchant, {
+    amount: "0.25",
+    address: recipient,
+    description: "supplier 12",
   });
-  expect(created.status(), await created.text()).toBe(201);
-  const payout = (await created.json()) as { id: string };
   await signInViaApi(page, merchant);
   const dialog = page.getByRole("dialog");
 

@@ -59,15 +59,18 @@ function Letter({ text }: { text: string }) {
   );
 }
 
+function EtherDisc({ color }: { color: string }) {
+  return (
+    <Disc color={color}>
+      <Diamond fill="#fff" />
+    </Disc>
+  );
+}
+
 export function TokenIcon({ symbol }: { symbol: string }) {
   const upper = symbol.toUpperCase();
   const color = TOKEN_COLORS[upper] ?? "#4b5563";
-  if (upper === "ETH" || upper === "WETH")
-    return (
-      <Disc color={color}>
-        <Diamond fill="#fff" />
-      </Disc>
-    );
+  if (upper === "ETH" || upper === "WETH") return <EtherDisc color={color} />;
   return (
     <Disc color={color}>
       <Letter text={upper === "USDC" || upper === "USDT" || upper === "DAI" ? "$" : upper.charAt(0)} />
@@ -77,12 +80,7 @@ export function TokenIcon({ symbol }: { symbol: string }) {
 
 export function NetworkIcon({ chainId, name }: { chainId: number; name: string }) {
   const color = NETWORK_COLORS[chainId] ?? "#4b5563";
-  if (chainId === 1 || chainId === 11155111)
-    return (
-      <Disc color={color}>
-        <Diamond fill="#fff" />
-      </Disc>
-    );
+  if (chainId === 1 || chainId === 11155111) return <EtherDisc color={color} />;
   return (
     <Disc color={color}>
       <Letter text={name.charAt(0).toUpperCase()} />

@@ -7,6 +7,7 @@ import { publicUrl } from "@/lib/config/public-url";
 import { explorerUrlOf, networkLabel } from "@/lib/dashboard/chain-options";
 import { getPaymentDetailOrThrow } from "@/lib/dashboard/get-payment-detail";
 import { getPaymentRefunds } from "@/lib/dashboard/get-payment-refunds";
+import { paymentProgress } from "@/lib/dashboard/payment-progress";
 import { ConfirmSubmit } from "../../../_components/confirm-submit";
 import { CopyButton } from "../../../_components/copy-button";
 import { Copyable } from "../../copyable";
@@ -19,6 +20,7 @@ import { TxLink } from "../../tx-link";
 import { DeliveryLog, DeliveryNotice } from "../../webhooks/delivery-log";
 import { cancelPaymentAction, resolvePaymentAction } from "../actions";
 import { FiatSummary } from "./fiat-summary";
+import { PaymentTimeline } from "./payment-timeline";
 import { RefundForm } from "./refund-form";
 
 export const metadata = { title: "Payment" };
@@ -67,6 +69,7 @@ export default async function PaymentDetailPage({
     getPaymentRefunds({ db, actor, chains }, merchant.id, payment),
   ]);
   const explorerUrl = explorerUrlOf(chains, payment.chain);
+  const progress = paymentProgress(payment);
   const txLink = (hash: string | null, testId: string) => (
     <TxLink hash={hash} explorerUrl={explorerUrl} testId={testId} />
   );
@@ -78,7 +81,12 @@ export default async function PaymentDetailPage({
       <div className={styles.pageHeader}>
         <h1>
           {payment.amount} {payment.token.symbol}{" "}
-          <StatusBadge status={payment.status} exception={payment.exception} />
+          <StatusBadge status={payment.status} exception={payment.exception} />{" "}
+          {progress.badge ? (
+            <span className="badge badge-progress" data-testid="payment-progress">
+              {progress.badge}
+            </span>
+          ) : null}
         </h1>
         {created === "1" ? (
           <CopyButton
@@ -172,6 +180,13 @@ export default async function PaymentDetailPage({
           <dd data-testid="amount-received">
             {payment.amount_received} {payment.token.symbol}
           </dd>
+          <dt>Remaining</dt>
+          <dd data-testid="amount-remaining">
+            {progress.remaining} {payment.token.symbol}
+            {progress.kind === "over"
+              ? ` (received ${progress.excess} ${payment.token.symbol} more than asked)`
+              : ""}
+          </dd>
           <dt>Chain</dt>
           <dd>
             {payment.chain} ({payment.chain_id})
@@ -203,20 +218,7 @@ export default async function PaymentDetailPage({
 
       <section className="card" aria-labelledby="timeline-heading">
         <h2 id="timeline-heading">Timeline</h2>
-        <ol className={styles.timeline} data-testid="timeline">
-          {timeline.map((entry) => (
-            <li key={entry.id}>
-              <strong>
-                {entry.fromStatus ? `${entry.fromStatus} → ` : ""}
-                {entry.toStatus}
-                {entry.exception ? ` (${entry.exception})` : ""}
-              </strong>{" "}
-              <span className="muted">
-                {formatTimestamp(entry.at)} · {entry.reason}
-              </span>
-            </li>
-          ))}
-        </ol>
+        <PaymentTimeline timeline={timeline} transfers={detail.transfers} symbol={payment.token.symbol} />
       </section>
 
       <section className="card" aria-labelledby="transfers-heading">
