@@ -18,11 +18,11 @@ test("the checkout shows amount, chain, address, QR and countdown, and fits a ph
     description: "Two flat whites",
   });
   await page.goto(`/pay/${payment.id}`);
-  await expect(page.getByTestId("checkout-amount")).toHaveText("12.5");
-  await expect(page.getByTestId("checkout-chain")).toHaveText("local");
+  await expect(page.getByTestId("checkout-amount")).toHaveText("12.50");
+  await expect(page.getByTestId("checkout-chain")).toHaveText("Local devnet");
   await expect(page.getByText("Two flat whites")).toBeVisible();
   await expect(page.getByTestId("deposit-address")).toHaveText(payment.address);
-  await expect(page.getByTestId("amount-to-send")).toHaveText("12.5 USDC");
+  await expect(page.getByTestId("amount-to-send")).toHaveText("12.50 USDC");
   const qr = page.getByTestId("payment-qr");
   await expect(qr).toBeVisible();
   await expect(qr).toHaveAttribute("data-uri", payment.payment_uri);
@@ -30,7 +30,8 @@ test("the checkout shows amount, chain, address, QR and countdown, and fits a ph
   await expect(page.getByTestId("countdown")).toHaveText(/^(29|30):\d\d$/);
   await expect(page.getByTestId("checkout-status")).toContainText("Waiting for your payment");
   await expect(page.getByRole("button", { name: "Copy address" })).toBeVisible();
-  await expect(page.getByRole("button", { name: "Pay with browser wallet" })).toBeVisible();
+  // No wallet in this browser: no browser-wallet button.
+  await expect(page.getByRole("button", { name: "Pay with browser wallet" })).toHaveCount(0);
 
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   expect(overflow).toBeLessThanOrEqual(0);
@@ -43,7 +44,9 @@ test("the checkout shows amount, chain, address, QR and countdown, and fits a ph
 test("the checkout is operable with the keyboard alone", async ({ page, context, request, merchant }) => {
   await context.grantPermissions(["clipboard-read", "clipboard-write"]);
   const payment = await createPaymentViaApi(request, merchant, { chain: "local", amount: "0.25" });
+  await injectAnvilWallet(page, request);
   await page.goto(`/pay/${payment.id}`);
+  await expect(page.getByRole("button", { name: "Pay with browser wallet" })).toBeVisible();
   await expect(page.getByTestId("payment-qr")).toBeVisible();
   const focusedName = () =>
     page.evaluate(() => {
@@ -133,7 +136,7 @@ test("partial → detected → confirmed render live, without a reload, then red
   await forcePaymentStateForTests(db, payment.id, { status: "pending", amountReceivedBaseUnits: 4_000_000n });
   await expect(page.getByTestId("checkout-status")).toContainText("Partial payment received");
   await expect(page.getByTestId("remaining-amount")).toContainText("6 USDC");
-  await expect(page.getByTestId("amount-to-send")).toHaveText("6 USDC");
+  await expect(page.getByTestId("amount-to-send")).toHaveText("6.00 USDC");
   await expect(page.getByTestId("payment-qr")).toHaveAttribute("data-uri", /uint256=6000000$/);
 
   await forcePaymentStateForTests(db, payment.id, {
@@ -195,6 +198,7 @@ test("checkout first-load JavaScript stays within budget; wallet code loads only
   merchant,
 }) => {
   const payment = await createPaymentViaApi(request, merchant, { chain: "local", amount: "0.1" });
+  await injectAnvilWallet(page, request);
   await page.goto(`/pay/${payment.id}`);
   await expect(page.getByTestId("payment-qr")).toBeVisible();
   await page.waitForLoadState("networkidle");

@@ -9,6 +9,7 @@ import { generatePrivateKey, privateKeyToAddress } from "viem/accounts";
 import { newId } from "@/lib/ids";
 import { withWrongChecksum } from "@/lib/testing/addresses";
 import { hotWalletAddress } from "@/lib/wallet/derivation";
+import { confirmInDialog, PASSWORD_LABEL } from "./confirm-dialog";
 import { fundedPayer, publicClient } from "./devnet";
 import { createPaymentViaApi, expect, signInViaApi, type TestMerchant, test } from "./fixtures";
 
@@ -55,17 +56,20 @@ test("balance mode in settings → payments settle into the balance → payouts 
   await page.goto("/dashboard/settings");
   await page.getByLabel("Settlement mode on local").selectOption("balance");
   await page.getByRole("button", { name: "Save local settlement" }).click();
+  await confirmInDialog(page, "Confirm and save", { [PASSWORD_LABEL]: merchant.password });
   await expect(
     page.getByRole("status").filter({ hasText: "Settlement for local saved: balance mode." }),
   ).toBeVisible();
   const limits = page.getByTestId("limits-local-ETH");
   await limits.getByLabel("Max per payout (ETH on local)").fill("0.5.1");
   await limits.getByRole("button", { name: "Save ETH limits on local" }).click();
+  await confirmInDialog(page, "Confirm and save", { [PASSWORD_LABEL]: merchant.password });
   await expect(limits.locator("#limits-local-ETH-max_per_payout-error")).toContainText(
     "without thousands separators, with one decimal mark",
   );
   await limits.getByLabel("Max per payout (ETH on local)").fill("0.02");
   await limits.getByRole("button", { name: "Save ETH limits on local" }).click();
+  await confirmInDialog(page, "Confirm and save", { [PASSWORD_LABEL]: merchant.password });
   await expect(limits.getByRole("status")).toHaveText("ETH limits on local saved.");
   await page.reload();
   await expect(page.getByTestId("treasury-local")).toContainText("Mode: balance");
@@ -100,7 +104,7 @@ test("balance mode in settings → payments settle into the balance → payouts 
   await page.getByLabel("Amount").fill("0.03");
   await page.getByLabel("Recipient address (EIP-55 checksummed)").fill(withWrongChecksum(recipient));
   await page.getByRole("button", { name: "Create payout" }).click();
-  await expect(page.locator("#address-error")).toContainText("has a wrong EIP-55 checksum");
+  await expect(page.locator("#address-error")).toContainText("does not match its checksum");
   // What was typed survives the error (React resets a form after its action).
   await expect(page.getByLabel("Amount")).toHaveValue("0.03");
   await expect(page.getByLabel("Token")).toHaveValue("ETH");
@@ -118,6 +122,8 @@ test("balance mode in settings → payments settle into the balance → payouts 
 
   // The owner approves; the gateway's runner sends it; the recipient holds exactly the amount.
   await page.getByRole("button", { name: "Approve payout" }).click();
+  await expect(page.getByTestId("confirm-recipient")).toHaveText(recipient);
+  await confirmInDialog(page, "Approve and send 0.01 ETH");
   await expect(page.getByRole("status").filter({ hasText: "Payout approved" })).toBeVisible();
   await expectPayoutStatus(page, "confirmed");
   expect(await publicClient.getBalance({ address: recipient })).toBe(10_000_000_000_000_000n);
@@ -190,9 +196,14 @@ test("balance mode in settings → payments settle into the balance → payouts 
   await expect(refunds.getByLabel("Amount in ETH (optional)")).toHaveValue("0.01");
   await refunds.getByLabel("Refund to address (EIP-55 checksummed)").fill(customer);
   await refunds.getByRole("button", { name: "Refund", exact: true }).click();
+  await expect(page.getByTestId("confirm-amount")).toHaveText("0.01 ETH");
+  await confirmInDialog(page, "Confirm refund");
   await expect(page).toHaveURL(/\/dashboard\/payouts\/po_[0-9A-Za-z]{22}\?notice=refund-created$/);
   await expect(page.getByRole("heading", { level: 1 })).toContainText("Refund of 0.01 ETH");
   await page.getByRole("button", { name: "Approve payout" }).click();
+  await confirmInDialog(page, "Approve and send 0.01 ETH");
+  // The approval has landed before the status is polled by reloading the page.
+  await expect(page.getByRole("status").filter({ hasText: "Payout approved" })).toBeVisible();
   await expectPayoutStatus(page, "confirmed");
   expect(await publicClient.getBalance({ address: customer })).toBe(10_000_000_000_000_000n);
   await page.goto(`/dashboard/payments/${over.id}`);
@@ -220,6 +231,8 @@ test("the balances, payouts and settings pages work with the keyboard alone and 
   page,
   merchant,
 }) => {
+  // Loaded machines: the money-routing confirmation adds a dialog step to this long keyboard walk.
+  test.setTimeout(90_000);
   await signInViaApi(page, merchant);
   const recipient = privateKeyToAddress(generatePrivateKey());
   const fillPayoutByKeyboard = async () => {
@@ -243,6 +256,10 @@ test("the balances, payouts and settings pages work with the keyboard alone and 
   await page.getByLabel("Settlement mode on local").focus();
   await page.getByLabel("Settlement mode on local").selectOption("balance");
   await page.getByRole("button", { name: "Save local settlement" }).focus();
+  await page.keyboard.press("Enter");
+  // The confirmation dialog takes the focus: the password, then Enter confirms.
+  await expect(page.getByLabel(PASSWORD_LABEL)).toBeFocused();
+  await page.keyboard.type(merchant.password);
   await page.keyboard.press("Enter");
   await expect(page.getByRole("status").filter({ hasText: "balance mode" })).toBeVisible();
   const save = page.getByRole("button", { name: "Save USDC limits on local" });

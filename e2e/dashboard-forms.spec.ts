@@ -29,5 +29,5 @@ test("new payment keeps every value after an error and takes a decimal comma @ph
   await expect(page).toHaveURL(/\/dashboard\/payments\/pay_[0-9A-Za-z]{22}\?created=1$/);
   const checkoutUrl = (await page.getByTestId("checkout-link").getAttribute("href")) ?? "";
   await page.goto(checkoutUrl);
-  await expect(page.getByTestId("checkout-amount")).toHaveText("12.5");
+  await expect(page.getByTestId("checkout-amount")).toHaveText("12.50");
 });

@@ -4,6 +4,7 @@ import { formatEther, type Hex, parseEther } from "viem";
 import { generatePrivateKey, privateKeyToAddress } from "viem/accounts";
 import { unspentGasReserve } from "@/lib/testing/unspent-gas-reserve";
 import { startWebhookReceiver, type WebhookReceiver } from "@/lib/testing/webhook-receiver";
+import { confirmInDialog, LAST_FOUR_LABEL_TEXT, PASSWORD_LABEL } from "./confirm-dialog";
 import { fundedPayer, publicClient, testClient } from "./devnet";
 import { createPaymentViaApi, expect, signInViaApi, type TestMerchant, test } from "./fixtures";
 
@@ -42,22 +43,28 @@ test("treasury set in settings; a real ETH payment is swept there and the paymen
   const treasuryInput = page.getByLabel("Treasury address on local (31337)");
   await expect(page.getByTestId("treasury-local")).toContainText("Not set");
 
-  // The service's own validation messages are shown on the field.
-  await treasuryInput.fill("0x0000000000000000000000000000000000000000");
-  await page.getByRole("button", { name: "Save local settlement" }).click();
-  await expect(page.locator("#treasury-local-error")).toHaveText("must not be the zero address");
+  // Plain messages on the field, each after the owner's password; an address without checksum is
+  // confirmed by its last 4 characters.
+  const save = async (address: string, fields: Record<string, string> = {}) => {
+    await treasuryInput.fill(address);
+    await page.getByRole("button", { name: "Save local settlement" }).click();
+    await confirmInDialog(page, "Confirm and save", { ...fields, [PASSWORD_LABEL]: merchant.password });
+  };
+  await save("0x0000000000000000000000000000000000000000", { [LAST_FOUR_LABEL_TEXT]: "0000" });
+  await expect(page.locator("#treasury-local-error")).toHaveText(
+    "This is the zero address: anything sent there is lost. Enter a real address.",
+  );
   await expect(treasuryInput).toHaveAttribute("aria-invalid", "true");
-  await treasuryInput.fill("0x1234");
-  await page.getByRole("button", { name: "Save local settlement" }).click();
-  await expect(page.locator("#treasury-local-error")).toHaveText("must be a 0x-prefixed 20-byte hex address");
+  await save("0x1234");
+  await expect(page.locator("#treasury-local-error")).toHaveText(
+    "Enter an address that starts with 0x followed by 40 letters and digits.",
+  );
   const someDeposit = await createPaymentViaApi(request, merchant, { chain: "local", amount: "1" });
-  await treasuryInput.fill(someDeposit.address);
-  await page.getByRole("button", { name: "Save local settlement" }).click();
+  await save(someDeposit.address);
   await expect(page.locator("#treasury-local-error")).toContainText("is a deposit address of this gateway");
 
   const treasury = privateKeyToAddress(generatePrivateKey());
-  await treasuryInput.fill(treasury.toLowerCase());
-  await page.getByRole("button", { name: "Save local settlement" }).click();
+  await save(treasury.toLowerCase(), { [LAST_FOUR_LABEL_TEXT]: treasury.slice(-4) });
   await expect(page.getByRole("status").filter({ hasText: "Treasury for local saved" })).toContainText(
     treasury,
   );

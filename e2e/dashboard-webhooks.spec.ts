@@ -63,7 +63,9 @@ test("a webhook endpoint managed in the dashboard: secret once, signed events, t
   // Server-side validation is shown next to the field.
   await page.getByLabel("Endpoint URL").fill("ftp://files.example");
   await page.getByRole("button", { name: "Add endpoint" }).click();
-  await expect(page.locator("#new-endpoint-url-error")).toHaveText("must be an http or https URL");
+  await expect(page.locator("#new-endpoint-url-error")).toHaveText(
+    "Enter a web address that starts with https:// or http://.",
+  );
   await expect(page.getByLabel("Endpoint URL")).toHaveAttribute("aria-invalid", "true");
 
   await page.getByLabel("Endpoint URL").fill(receiver.url);

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { forcePaymentStateForTests } from "@/lib/testing/force-payment-state";
+import { confirmInDialog } from "./confirm-dialog";
 import { createPaymentViaApi, expect, signInViaApi, test } from "./fixtures";
 
 test.use({ failOnBrowserErrors: true });
@@ -139,13 +140,14 @@ test.describe("dashboard payments", () => {
     await expect(page.getByTestId("payment-row")).toContainText(paymentId);
 
     await page.goto(checkoutUrl);
-    await expect(page.getByTestId("checkout-amount")).toHaveText("42.5");
+    await expect(page.getByTestId("checkout-amount")).toHaveText("42.50");
     await expect(page.getByTestId("deposit-address")).toHaveText(/^0x[0-9a-fA-F]{40}$/);
     await expect(page.getByTestId("payment-qr")).toBeVisible();
     await expect(page.getByTestId("countdown")).toHaveText(/^\d\d:\d\d$/);
 
     await page.goto(`/dashboard/payments/${paymentId}`);
     await page.getByRole("button", { name: "Cancel payment" }).click();
+    await confirmInDialog(page, "Yes, cancel the payment");
     await expect(page.getByRole("status").filter({ hasText: "Payment canceled." })).toBeVisible();
     await expect(page.getByTestId("payment-status").first()).toHaveText("canceled");
     await expect(page.getByTestId("timeline")).toContainText("pending → canceled");
@@ -205,6 +207,7 @@ test.describe("dashboard payments", () => {
     await page.reload();
     await expect(page.getByTestId("new-api-key")).toHaveCount(0);
     await row.getByRole("button", { name: /^Revoke e2e server/ }).click();
+    await confirmInDialog(page, "Revoke the key");
     await expect(page.getByRole("status").filter({ hasText: "API key revoked." })).toBeVisible();
     await expect(row).toContainText("revoked");
     const refused = await request.post("/api/v1/payments", {

@@ -23,7 +23,7 @@ test("the payer switches between USDC and ETH and pays ETH with the browser wall
 
   // The first stablecoin is chosen by default, even when it is not the first option.
   await expect(page.getByTestId("option-local:USDC").getByRole("radio")).toBeChecked();
-  await expect(page.getByTestId("amount-to-send")).toHaveText("20 USDC");
+  await expect(page.getByTestId("amount-to-send")).toHaveText("20.00 USDC");
   await expect(page.getByTestId("payment-qr")).toHaveAttribute("data-uri", /\/transfer\?address=/);
   await expect(page.getByTestId("countdown").first()).toHaveText(/^1[45]:\d\d$/);
 

@@ -2,7 +2,21 @@
 
 import { useEffect, useState } from "react";
 
-export function CopyButton({ value, label }: { value: string; label: string }) {
+/**
+ * Copies `value` to the clipboard. `label` is its accessible name ("Copy address"); `text`, when
+ * given, is shown instead of "Copy" (a primary "Copy checkout link").
+ */
+export function CopyButton({
+  value,
+  label,
+  text = "Copy",
+  className = "button button-small",
+}: {
+  value: string;
+  label: string;
+  text?: string;
+  className?: string;
+}) {
   const [state, setState] = useState<"idle" | "copied" | "failed">("idle");
   useEffect(() => {
     if (state === "idle") return;
@@ -18,9 +32,9 @@ export function CopyButton({ value, label }: { value: string; label: string }) {
     }
   };
   return (
-    <button type="button" className="button button-small" aria-label={label} onClick={() => void copy()}>
+    <button type="button" className={className} aria-label={label} onClick={() => void copy()}>
       <span aria-live="polite">
-        {state === "copied" ? "Copied" : state === "failed" ? "Copy failed" : "Copy"}
+        {state === "copied" ? "Copied" : state === "failed" ? "Copy failed" : text}
       </span>
     </button>
   );

@@ -57,6 +57,8 @@ let requestHeaders = new Headers();
 vi.mock("next/headers", () => ({ headers: async () => requestHeaders }));
 
 let database: TestDatabase;
+/** The password of every seeded owner (money-routing actions ask for it again). */
+const PASSWORD = "correct horse battery";
 type Seeded = {
   merchantId: string;
   userId: string;
@@ -76,7 +78,7 @@ async function seed(label: string): Promise<Seeded> {
   const { merchantId } = await createMerchant(db, {
     name: `${label} shop`,
     email: `${label}-${Date.now()}@example.com`,
-    password: "correct horse battery",
+    password: PASSWORD,
   });
   const user = await db.user.findFirstOrThrow({ where: { merchantId } });
   const payment = await createPayment(
@@ -332,8 +334,8 @@ const MATRIX: Record<string, Entry> = {
     kind: "own",
     call: async () =>
       (await settings()).setTreasuryAction(
-        { saved: false, mode: null, address: null, ...empty },
-        form({ chain: "local", address: "0x000000000000000000000000000000000000bEEF" }),
+        { saved: false, mode: null, address: null, values: null, ...empty },
+        form({ chain: "local", address: "0x000000000000000000000000000000000000bEEF", password: PASSWORD }),
       ),
   },
   "app/dashboard/settings/actions.ts#setPayoutLimitsAction": {
@@ -341,7 +343,14 @@ const MATRIX: Record<string, Entry> = {
     call: async () =>
       (await settings()).setPayoutLimitsAction(
         { saved: false, ...empty, values: null },
-        form({ chain: "local", token: "ETH", max_per_payout: "5", max_per_day: "", auto_approve_below: "" }),
+        form({
+          chain: "local",
+          token: "ETH",
+          max_per_payout: "5",
+          max_per_day: "",
+          auto_approve_below: "",
+          password: PASSWORD,
+        }),
       ),
   },
   "app/dashboard/settings/actions.ts#cancelSettingChangeAction": {
@@ -617,8 +626,8 @@ describe("dashboard server actions: authorization matrix", () => {
     const treasury = () =>
       settings().then((actions) =>
         actions.setTreasuryAction(
-          { saved: false, mode: null, address: null, ...empty },
-          form({ chain: "local", address: "0x000000000000000000000000000000000000bEEF" }),
+          { saved: false, mode: null, address: null, values: null, ...empty },
+          form({ chain: "local", address: "0x000000000000000000000000000000000000bEEF", password: PASSWORD }),
         ),
       );
     const limits = () =>
@@ -631,6 +640,7 @@ describe("dashboard server actions: authorization matrix", () => {
             max_per_payout: "",
             max_per_day: "",
             auto_approve_below: "9",
+            password: PASSWORD,
           }),
         ),
       );
@@ -659,6 +669,49 @@ describe("dashboard server actions: authorization matrix", () => {
     expect((await database.db.merchant.findUniqueOrThrow({ where: { id: a.merchantId } })).name).toBe(
       "Admin's shop",
     );
+  });
+
+  it("money routing needs the owner's password again and a confirmed address; limits must agree", async () => {
+    await signInAs(a);
+    // A checksummed address, and the same with one letter's case flipped (a typo the checksum catches).
+    const treasuryAddress = "0x8ba1f109551bD432803012645Ac136ddd64DBA72";
+    const typo = "0x8ba1f109551bd432803012645Ac136ddd64DBA72";
+    const state = { saved: false, mode: null, address: null, values: null, ...empty };
+    const treasury = (fields: Record<string, string>) =>
+      settings().then((actions) =>
+        actions.setTreasuryAction(state, form({ chain: "local", mode: "treasury", ...fields })),
+      );
+    const audited = () => database.db.auditLogEntry.count({ where: { merchantId: a.merchantId } });
+    const before = [await snapshot(a.merchantId), await audited()];
+    const wrong = await treasury({ address: treasuryAddress, password: "not the password" });
+    expect(wrong).toMatchObject({ saved: false, fieldErrors: { password: "That password is not correct." } });
+    expect(wrong.values).toEqual({ chain: "local", mode: "treasury", address: treasuryAddress });
+    const lower = treasuryAddress.toLowerCase();
+    expect((await treasury({ address: lower, password: PASSWORD })).fieldErrors).toEqual({
+      address_confirm: "This address has no checksum: type its last 4 characters to confirm it.",
+    });
+    expect((await treasury({ address: typo, password: PASSWORD })).fieldErrors).toEqual({
+      address: expect.stringMatching(/^This address does not match its checksum/),
+    });
+    const limits = await settings().then((actions) =>
+      actions.setPayoutLimitsAction(
+        { saved: false, ...empty, values: null },
+        form({
+          chain: "local",
+          token: "ETH",
+          max_per_payout: "5",
+          max_per_day: "",
+          auto_approve_below: "9",
+          password: PASSWORD,
+        }),
+      ),
+    );
+    expect(limits.fieldErrors.auto_approve_below).toMatch(/above the maximum per payout \(5 ETH\)/);
+    expect([await snapshot(a.merchantId), await audited()]).toEqual(before);
+
+    const saved = await treasury({ address: lower, address_confirm: lower.slice(-4), password: PASSWORD });
+    expect(saved).toMatchObject({ saved: true, address: treasuryAddress });
+    expect(await audited()).toBeGreaterThan(before[1] as number);
   });
 
   it.each([

@@ -56,6 +56,20 @@ export const ZCheckoutObject = z.strictObject({
   /** Shown to the payer, as on Stripe-class checkouts (the merchant writes it for them). */
   description: z.string().nullable(),
   redirect_url: z.string().nullable(),
+  /**
+   * The payer's receipt, once the payment is paid (confirmed or settled; null before): when, the
+   * merchant's order id, and each transfer that paid it with a link to the chain's explorer (null
+   * when chains.yaml names none). Nothing of it is shown before the payer has paid.
+   */
+  receipt: z
+    .strictObject({
+      paid_at: z.string().nullable(),
+      order_id: z.string().nullable(),
+      transactions: z.array(
+        z.strictObject({ tx_hash: z.string(), amount: z.string(), explorer_url: z.string().nullable() }),
+      ),
+    })
+    .nullable(),
   /** Server clock when this was built, so the countdown does not depend on the payer's clock. */
   server_time: z.string(),
   /**

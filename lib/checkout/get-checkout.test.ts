@@ -5,6 +5,7 @@ import { createMerchant } from "../merchants/create-merchant";
 import { createPayment } from "../payments/create-payment";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
 import { forcePaymentStateForTests } from "../testing/force-payment-state";
+import { markPaymentConfirmedForTest } from "../testing/mark-payment-confirmed";
 import { testChain } from "../testing/test-chain";
 import { ZCheckoutObject } from "./checkout-object";
 import { getCheckoutOrThrow } from "./get-checkout";
@@ -117,6 +118,36 @@ describe("getCheckoutOrThrow", () => {
     const checkout = await getCheckoutOrThrow(database.db, chains(), payment.id);
     expect(checkout).toMatchObject({ status: "expired", exception: "underpaid", amount_remaining: "9" });
     expect(checkout.remaining_payment_uri).toBeNull();
+  });
+
+  it("has a receipt only once paid: the order id, the paying transactions with explorer links, the time", async () => {
+    const payment = await create({ chain: "local", amount: "0.5", order_id: "order-77" });
+    expect((await getCheckoutOrThrow(database.db, chains(), payment.id)).receipt).toBeNull();
+    const txHash = `0x${"ab".repeat(32)}` as const;
+    await markPaymentConfirmedForTest(database.db, {
+      paymentId: payment.id,
+      txHash,
+      logIndex: -1,
+      fromAddress: "0x000000000000000000000000000000000000dEaD",
+      amount: 500_000_000_000_000_000n,
+      blockNumber: 7n,
+      blockHash: `0x${"cd".repeat(32)}`,
+    });
+    const withExplorer = [{ ...chains()[0], explorerUrl: "https://explorer.example/" }] as ReturnType<
+      typeof chains
+    >;
+    const checkout = await getCheckoutOrThrow(database.db, withExplorer, payment.id);
+    expect(ZCheckoutObject.parse(checkout)).toEqual(checkout);
+    expect(checkout.receipt).toEqual({
+      paid_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      order_id: "order-77",
+      transactions: [
+        { tx_hash: txHash, amount: "0.5", explorer_url: `https://explorer.example/tx/${txHash}` },
+      ],
+    });
+    // Without an explorer in chains.yaml the hash is shown without a link.
+    const plain = await getCheckoutOrThrow(database.db, chains(), payment.id);
+    expect(plain.receipt?.transactions[0]?.explorer_url).toBeNull();
   });
 
   it("drops a brand colour that is not a #rrggbb value (it is injected into CSS)", async () => {

@@ -1,3 +1,4 @@
+import { explorerTxUrl } from "../chains/explorer-url";
 import type { TChain } from "../config/chains";
 import { publicUrl } from "../config/public-url";
 import type { Db } from "../db/client";
@@ -15,7 +16,9 @@ export const PAYMENT_ID = /^pay_[0-9A-Za-z]{22}$/;
 /**
  * The public checkout view of a payment. The id is the capability (128 random bits), so there is no
  * merchant scoping here; what is returned is a closed projection built field by field, never the
- * payment row or the API object: no merchant id, order id, metadata, derivation path or transfers.
+ * payment row or the API object: no merchant id, metadata or derivation path. The order id and the
+ * paying transfers appear only in the receipt of a paid payment (the payer's own transactions, for
+ * their records), never before.
  */
 export async function getCheckoutOrThrow(
   db: Db,
@@ -46,6 +49,8 @@ export async function getCheckoutOrThrow(
       description: true,
       redirectUrl: true,
       priceCurrency: true,
+      orderId: true,
+      confirmedAt: true,
       merchant: { select: { name: true, brandColor: true } },
     },
   });
@@ -70,6 +75,7 @@ export async function getCheckoutOrThrow(
         requoted: requoted !== null,
       })
     : undefined;
+  const paid = row.status === "confirmed" || row.status === "settled";
   return {
     ...(fiat ? { fiat } : {}),
     id: row.id,
@@ -97,6 +103,36 @@ export async function getCheckoutOrThrow(
     expires_at: row.expiresAt.toISOString(),
     description: row.description,
     redirect_url: row.redirectUrl,
+    receipt: paid ? await checkoutReceipt(db, chains, row) : null,
     server_time: now.toISOString(),
+  };
+}
+
+/** The receipt of a paid payment: its credited transfers, oldest first, with explorer links. */
+async function checkoutReceipt(
+  db: Db,
+  chains: TChain[],
+  payment: {
+    id: string;
+    chain: string;
+    orderId: string | null;
+    confirmedAt: Date | null;
+    tokenDecimals: number;
+  },
+): Promise<NonNullable<TCheckoutObject["receipt"]>> {
+  const transfers = await db.transfer.findMany({
+    where: { paymentId: payment.id, status: { not: "reverted" } },
+    orderBy: [{ blockNumber: "asc" }, { logIndex: "asc" }],
+    select: { txHash: true, amount: true },
+  });
+  const explorerUrl = chains.find((chain) => chain.name === payment.chain)?.explorerUrl ?? null;
+  return {
+    paid_at: payment.confirmedAt?.toISOString() ?? null,
+    order_id: payment.orderId,
+    transactions: transfers.map((transfer) => ({
+      tx_hash: transfer.txHash,
+      amount: formatAmount(toBigInt(transfer.amount), payment.tokenDecimals),
+      explorer_url: explorerTxUrl(explorerUrl, transfer.txHash),
+    })),
   };
 }

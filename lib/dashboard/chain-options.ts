@@ -1,3 +1,4 @@
+import { networkName } from "../chains/network-name";
 import type { TChain } from "../config/chains";
 
 export type ChainOption = { name: string; chainId: number; tokens: string[] };
@@ -19,4 +20,10 @@ export function allTokenSymbols(chains: TChain[]): string[] {
 /** The chain's explorer base URL from chains.yaml, or null. */
 export function explorerUrlOf(chains: TChain[], chainName: string): string | null {
   return chains.find((chain) => chain.name === chainName)?.explorerUrl ?? null;
+}
+
+/** "Local devnet (local, chain 31337)": the friendly name with the API id and chain id, for summaries. */
+export function networkLabel(chains: TChain[], chainName: string): string {
+  const chain = chains.find((candidate) => candidate.name === chainName);
+  return chain ? `${networkName(chain)} (${chain.name}, chain ${chain.chainId})` : chainName;
 }

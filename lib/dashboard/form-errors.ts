@@ -1,28 +1,48 @@
 import { notFound } from "next/navigation";
 import { ZodError } from "zod";
 import { AppError } from "../errors";
+import { plainFieldMessage } from "./plain-messages";
 
 export type FormErrors = { error: string; fieldErrors: Record<string, string> };
 
 /**
  * A dashboard form's messages for a validation failure of a service (a ZodError, or an AppError
- * `validation_failed` with field errors): the first message per top-level field. Anything else is
+ * `validation_failed` with field errors): the first message per top-level field, in plain words. Anything else is
  * not the user's input and yields null, so the caller rethrows it.
  */
 export function formErrorsOf(error: unknown): FormErrors | null {
-  const fieldErrors: Record<string, string> = {};
-  if (error instanceof ZodError) {
-    for (const issue of error.issues) fieldErrors[String(issue.path[0] ?? "form")] ??= issue.message;
-    return { error: "Check the highlighted fields.", fieldErrors };
-  }
+  if (error instanceof ZodError)
+    return withFieldErrors(
+      error.issues.map((issue) => ({ path: String(issue.path[0] ?? "form"), message: issue.message })),
+      "Check the highlighted fields.",
+    );
   // The member's role lacks the permission (lib/access): the message names it.
   if (error instanceof AppError && error.code === "forbidden")
     return { error: error.message, fieldErrors: {} };
-  if (error instanceof AppError && error.code === "validation_failed") {
-    for (const field of error.errors ?? []) fieldErrors[field.path.split(".")[0] ?? "form"] ??= field.message;
-    return { error: error.message, fieldErrors };
-  }
+  if (error instanceof AppError && error.code === "validation_failed")
+    return withFieldErrors(
+      (error.errors ?? []).map((field) => ({
+        path: field.path.split(".")[0] ?? "form",
+        message: field.message,
+      })),
+      error.message,
+    );
   return null;
+}
+
+/**
+ * One plain message per field (the first; lib/dashboard/plain-messages.ts), and the form-level
+ * line only says to look at them: the same message is never shown twice.
+ */
+function withFieldErrors(issues: readonly { path: string; message: string }[], fallback: string): FormErrors {
+  const fieldErrors: Record<string, string> = {};
+  for (const issue of issues) fieldErrors[issue.path] ??= plainFieldMessage(issue.message);
+  const fields = Object.keys(fieldErrors).filter((path) => path !== "form");
+  return {
+    error:
+      fields.length > 0 ? "Check the highlighted fields." : (fieldErrors.form ?? plainFieldMessage(fallback)),
+    fieldErrors,
+  };
 }
 
 /**

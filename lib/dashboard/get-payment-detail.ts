@@ -1,8 +1,9 @@
 import type { AccessDeps } from "../access/actor";
 import type { TChain } from "../config/chains";
 import type { Db } from "../db/client";
+import { formatAmount } from "../money/amounts";
 import { getPaymentOrThrow } from "../payments/get-payment";
-import type { TPaymentObject } from "../payments/payment-object";
+import { type TPaymentObject, toBigInt } from "../payments/payment-object";
 import { getPaymentSweeps } from "../settlement/get-payment-sweep";
 import type { TSweepObject } from "../settlement/sweep-object";
 import { listWebhookDeliveryLog, type WebhookDeliveryLogEntry } from "./list-webhook-delivery-log";
@@ -16,9 +17,19 @@ export type TimelineEntry = {
   at: string;
 };
 
+/** A transfer to the payment's address as the timeline shows it: when the scanner saw it. */
+export type TransferEntry = {
+  txHash: string;
+  amount: string;
+  status: "confirming" | "confirmed" | "reverted";
+  at: string;
+};
+
 export type PaymentDetail = {
   payment: TPaymentObject;
   timeline: TimelineEntry[];
+  /** Each transfer credited to the payment, oldest first, for the timeline. */
+  transfers: TransferEntry[];
   /** Cancel is offered only where cancelPayment would accept it. */
   cancelable: boolean;
   /** Resolve (accept the late payment) is offered only where resolvePayment would accept it. */
@@ -44,11 +55,16 @@ export async function getPaymentDetailOrThrow(
 ): Promise<PaymentDetail> {
   const { db } = deps;
   const payment = await getPaymentOrThrow(deps, merchantId, id, baseUrl);
-  const [changes, sweeps, deliveries] = await Promise.all([
+  const [changes, transfers, sweeps, deliveries] = await Promise.all([
     db.paymentStatusChange.findMany({
       where: { paymentId: payment.id },
       orderBy: [{ createdAt: "asc" }, { id: "asc" }],
       select: { id: true, fromStatus: true, toStatus: true, exception: true, reason: true, createdAt: true },
+    }),
+    db.transfer.findMany({
+      where: { paymentId: payment.id },
+      orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+      select: { txHash: true, amount: true, status: true, createdAt: true },
     }),
     getPaymentSweeps({ db, chains }, merchantId, payment.id),
     listWebhookDeliveryLog(db, merchantId, { object: payment.id, limit: 50 }),
@@ -62,6 +78,12 @@ export async function getPaymentDetailOrThrow(
       exception: change.exception,
       reason: change.reason,
       at: change.createdAt.toISOString(),
+    })),
+    transfers: transfers.map((transfer) => ({
+      txHash: transfer.txHash,
+      amount: formatAmount(toBigInt(transfer.amount), payment.token.decimals),
+      status: transfer.status,
+      at: transfer.createdAt.toISOString(),
     })),
     cancelable: payment.status === "pending" && payment.amount_received_base_units === "0",
     resolvable: payment.status === "expired" && payment.exception === "paid_late",

@@ -3,12 +3,7 @@ import { ZFormAmount } from "../money/decimal-input";
 import { ZCreatePayout } from "../payouts/create-payout";
 import { type TSetPayoutLimits, ZSetPayoutLimits } from "../payouts/payout-limits";
 import { ZRefundPayment } from "../payouts/refund-payment";
-
-/** A text field of a form: trimmed; empty = not given. */
-const formText = z
-  .string()
-  .optional()
-  .transform((value) => value?.trim() || undefined);
+import { formText, refineTypedAddress } from "./form-fields";
 
 /** The dashboard's "new payout" form (strings from FormData) → the createPayout input. */
 export const ZNewPayoutForm = z
@@ -26,7 +21,8 @@ export const ZNewPayoutForm = z
 
 /** The refund form on a payment's page; no amount = everything left to refund. */
 export const ZRefundForm = z
-  .object({ address: formText, amount: ZFormAmount, description: formText })
+  .object({ address: formText, address_confirm: formText, amount: ZFormAmount, description: formText })
+  .superRefine(refineTypedAddress)
   .transform(
     (form): z.input<typeof ZRefundPayment> => ({
       address: form.address ?? "",

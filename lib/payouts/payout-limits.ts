@@ -3,7 +3,7 @@ import { type AccessDeps, authorize } from "../access/actor";
 import type { TChain } from "../config/chains";
 import type { Db } from "../db/client";
 import { AppError } from "../errors";
-import { parseAmount } from "../money/amounts";
+import { formatAmount, parseAmount } from "../money/amounts";
 import { resolveToken } from "../payments/payment-object";
 import { openSettingChanges } from "../settlement/list-setting-changes";
 import {
@@ -76,6 +76,36 @@ function serialize(
   };
 }
 
+/**
+ * Limits that contradict each other, as the field at fault and a plain message; null when they
+ * agree. A payout above the per-payout maximum is refused, so a threshold above it would promise
+ * approvals that never happen; a per-payout maximum above the daily one can never be reached.
+ */
+export function payoutLimitsConflict(
+  next: LimitValues,
+  symbol: string,
+  decimals: number,
+): { path: string; message: string } | null {
+  const text = (value: bigint) => `${formatAmount(value, decimals)} ${symbol}`;
+  const { maxPerPayout, maxPerDay, autoApproveBelow } = next;
+  if (autoApproveBelow !== null && maxPerPayout !== null && autoApproveBelow > maxPerPayout)
+    return {
+      path: "auto_approve_below",
+      message: `The auto-approval threshold (${text(autoApproveBelow)}) is above the maximum per payout (${text(maxPerPayout)}): lower the threshold or raise the maximum.`,
+    };
+  if (maxPerPayout !== null && maxPerDay !== null && maxPerPayout > maxPerDay)
+    return {
+      path: "max_per_payout",
+      message: `The maximum per payout (${text(maxPerPayout)}) is above the maximum per 24 hours (${text(maxPerDay)}): lower it or raise the daily maximum.`,
+    };
+  if (autoApproveBelow !== null && maxPerDay !== null && autoApproveBelow > maxPerDay)
+    return {
+      path: "auto_approve_below",
+      message: `The auto-approval threshold (${text(autoApproveBelow)}) is above the maximum per 24 hours (${text(maxPerDay)}): lower the threshold or raise the daily maximum.`,
+    };
+  return null;
+}
+
 /** A higher or removed maximum loosens; a lower or new one tightens. */
 const loosensMax = (current: bigint | null, next: bigint | null) =>
   current !== null && (next === null || next > current);
@@ -112,6 +142,9 @@ export async function setPayoutLimits(
     maxPerDay: parse(input.max_per_day, "max_per_day"),
     autoApproveBelow: parse(input.auto_approve_below, "auto_approve_below"),
   };
+  const conflict = payoutLimitsConflict(next, token.symbol, token.decimals);
+  if (conflict)
+    throw new AppError("validation_failed", `${conflict.path}: ${conflict.message}`, { errors: [conflict] });
   const target = { kind: "payout_limits", chain: chain.name, tokenSymbol: token.symbol } as const;
   const context = settingChangeContext(deps);
   const delaySeconds = delaySecondsOf(deps);

@@ -2,6 +2,7 @@ import { hasPermission } from "@/lib/access/actor";
 import { API_KEY_PERMISSIONS, DEFAULT_API_KEY_PERMISSIONS } from "@/lib/access/permissions";
 import { listApiKeys } from "@/lib/api-keys/list-api-keys";
 import { requireMerchantSession } from "@/lib/auth/require-merchant-session";
+import { ConfirmSubmit } from "../../_components/confirm-submit";
 import { type Notices, PageNotice } from "../page-notice";
 import { formatTimestamp } from "../status-badge";
 import { revokeApiKeyAction } from "./actions";
@@ -75,13 +76,26 @@ export default async function ApiKeysPage({
                       ) : (
                         <form action={revokeApiKeyAction}>
                           <input type="hidden" name="keyId" value={key.id} />
-                          <button
-                            type="submit"
+                          <ConfirmSubmit
+                            label="Revoke"
+                            ariaLabel={`Revoke ${key.name} (sk_…${key.hint})`}
                             className="button button-danger button-small"
-                            aria-label={`Revoke ${key.name} (sk_…${key.hint})`}
-                          >
-                            Revoke
-                          </button>
+                            title={`Revoke the key ${key.name}?`}
+                            confirmLabel="Revoke the key"
+                            danger
+                            rows={[
+                              { label: "Key", value: `${key.name} (sk_…${key.hint})` },
+                              {
+                                label: "Permissions",
+                                value: key.permissions.length > 0 ? key.permissions.join(", ") : "none",
+                              },
+                              {
+                                label: "Last used",
+                                value: key.lastUsedAt ? formatTimestamp(key.lastUsedAt) : "never",
+                              },
+                            ]}
+                            consequence="Every request with this key is refused at once (401). This cannot be undone: a server still using it stops working until it gets a new key."
+                          />
                         </form>
                       )}
                     </td>

@@ -7,7 +7,7 @@ import { requireMerchantSession } from "@/lib/auth/require-merchant-session";
 import { configuredChains } from "@/lib/config/chains";
 import { publicUrl } from "@/lib/config/public-url";
 import { actionOrigin } from "@/lib/dashboard/action-origin";
-import { actionErrorsOf, refusalNotice, submittedValues } from "@/lib/dashboard/form-errors";
+import { actionErrorsOf, formErrorsOf, refusalNotice, submittedValues } from "@/lib/dashboard/form-errors";
 import { ZNewPaymentForm } from "@/lib/dashboard/payment-form";
 import { ZRefundForm } from "@/lib/dashboard/payout-form";
 import { AppError } from "@/lib/errors";
@@ -29,30 +29,18 @@ export async function createPaymentAction(
 ): Promise<NewPaymentState> {
   const { db, actor, merchant } = await requireMerchantSession("/dashboard/payments/new");
   const fields = Object.fromEntries([...form.entries()].filter(([key]) => !key.startsWith("$")));
-  const parsed = ZNewPaymentForm.pipe(ZCreatePayment).safeParse(fields);
-  if (!parsed.success) {
-    const fieldErrors: Record<string, string> = {};
-    for (const issue of parsed.error.issues) fieldErrors[String(issue.path[0] ?? "form")] ??= issue.message;
-    return { error: "Check the highlighted fields.", fieldErrors, values: submittedValues(form) };
-  }
   let paymentId: string;
   try {
     const payment = await createPayment(
       { db, actor, chains: configuredChains(), baseUrl: publicUrl() },
       merchant.id,
-      parsed.data,
+      ZNewPaymentForm.pipe(ZCreatePayment).parse(fields),
     );
     paymentId = payment.id;
   } catch (error) {
-    if (error instanceof AppError && error.code === "validation_failed")
-      return {
-        error: error.message,
-        fieldErrors: Object.fromEntries((error.errors ?? []).map((field) => [field.path, field.message])),
-        values: submittedValues(form),
-      };
-    if (error instanceof AppError && error.code === "forbidden")
-      return { error: error.message, fieldErrors: {}, values: submittedValues(form) };
-    throw error;
+    const messages = formErrorsOf(error);
+    if (!messages) throw error;
+    return { ...messages, values: submittedValues(form) };
   }
   revalidatePath("/dashboard");
   redirect(`/dashboard/payments/${paymentId}?created=1`);

@@ -2,11 +2,13 @@
 
 import { revalidatePath } from "next/cache";
 import { notFound, redirect } from "next/navigation";
+import { reconfirmPassword } from "@/lib/auth/reconfirm-password";
 import { requireMerchantSession } from "@/lib/auth/require-merchant-session";
 import { configuredChains } from "@/lib/config/chains";
 import { actionOrigin } from "@/lib/dashboard/action-origin";
 import { actionErrorsOf, type FormErrors, submittedValues } from "@/lib/dashboard/form-errors";
 import { ZPayoutLimitsForm } from "@/lib/dashboard/payout-form";
+import { ZTreasuryForm } from "@/lib/dashboard/treasury-form";
 import { AppError } from "@/lib/errors";
 import { updateMerchantSettings, ZMerchantSettings } from "@/lib/merchants/merchant-settings";
 import { setPayoutLimits } from "@/lib/payouts/payout-limits";
@@ -25,18 +27,13 @@ function refusalOf(error: unknown): FormErrors | null {
 /** Business name, brand colour and default expiry: settings that route no money (account:write). */
 export async function updateSettingsAction(_previous: SettingsState, form: FormData): Promise<SettingsState> {
   const { db, merchant, actor } = await requireMerchantSession("/dashboard/settings");
-  const parsed = ZMerchantSettings.safeParse({
-    name: form.get("name"),
-    brandColor: form.get("brandColor") ?? "",
-    defaultExpiryMinutes: form.get("defaultExpiryMinutes"),
-  });
-  if (!parsed.success) {
-    const fieldErrors: Record<string, string> = {};
-    for (const issue of parsed.error.issues) fieldErrors[String(issue.path[0] ?? "form")] ??= issue.message;
-    return { saved: false, error: "Check the highlighted fields.", fieldErrors };
-  }
   try {
-    await updateMerchantSettings({ db, actor }, merchant.id, parsed.data);
+    const input = ZMerchantSettings.parse({
+      name: form.get("name"),
+      brandColor: form.get("brandColor") ?? "",
+      defaultExpiryMinutes: form.get("defaultExpiryMinutes"),
+    });
+    await updateMerchantSettings({ db, actor }, merchant.id, input);
   } catch (error) {
     const messages = refusalOf(error);
     if (!messages) throw error;
@@ -55,7 +52,15 @@ export type TreasuryState = {
   address: string | null;
   /** When the saved change takes effect, if it waits (ISO 8601); null when it took effect at once. */
   effectiveAt?: string | null;
+  /** What was submitted (shown again after an error; never the password), or null after a save. */
+  values: Record<string, string> | null;
 };
+
+/** The submitted fields without the password, so a refused form keeps what was typed. */
+function typedValues(form: FormData): Record<string, string> {
+  const { password: _password, ...values } = submittedValues(form);
+  return values;
+}
 
 /**
  * Sets the settlement of one chain: `treasury` (confirmed payments are swept to the address given)
@@ -64,16 +69,13 @@ export type TreasuryState = {
  */
 export async function setTreasuryAction(_previous: TreasuryState, form: FormData): Promise<TreasuryState> {
   const { db, merchant, actor } = await requireMerchantSession("/dashboard/settings");
-  const address = String(form.get("address") ?? "").trim();
   try {
+    // The owner's password again (checked after the role): a session alone cannot redirect sweeps.
+    await reconfirmPassword({ db, actor }, merchant.id, "settings:write", form.get("password"));
     const setting = await setTreasurySetting(
       { db, chains: configuredChains(), actor, origin: await actionOrigin() },
       merchant.id,
-      {
-        chain: String(form.get("chain") ?? ""),
-        mode: form.get("mode") === "balance" ? "balance" : "treasury",
-        address: address === "" ? null : address,
-      },
+      ZTreasuryForm.parse(Object.fromEntries(form.entries())),
     );
     revalidatePath("/dashboard", "layout");
     return {
@@ -83,11 +85,12 @@ export async function setTreasuryAction(_previous: TreasuryState, form: FormData
       mode: setting.mode,
       address: setting.address,
       effectiveAt: setting.pending_change?.effective_at ?? null,
+      values: null,
     };
   } catch (error) {
     const messages = refusalOf(error);
     if (!messages) throw error;
-    return { saved: false, ...messages, mode: null, address: null };
+    return { saved: false, ...messages, mode: null, address: null, values: typedValues(form) };
   }
 }
 
@@ -101,7 +104,10 @@ export type PayoutLimitsState = {
   effectiveAt?: string | null;
 };
 
-/** Sets the payout limits and auto-approval threshold of one chain and token (empty = none). */
+/**
+ * Sets the payout limits and auto-approval threshold of one chain and token (empty = none), with
+ * the owner's password again; the service refuses limits that contradict each other.
+ */
 export async function setPayoutLimitsAction(
   _previous: PayoutLimitsState,
   form: FormData,
@@ -109,6 +115,7 @@ export async function setPayoutLimitsAction(
   const { db, merchant, actor } = await requireMerchantSession("/dashboard/settings");
   let effectiveAt: string | null = null;
   try {
+    await reconfirmPassword({ db, actor }, merchant.id, "settings:write", form.get("password"));
     const input = ZPayoutLimitsForm.parse(Object.fromEntries(form.entries()));
     const limits = await setPayoutLimits(
       { db, chains: configuredChains(), actor, origin: await actionOrigin() },
@@ -119,7 +126,7 @@ export async function setPayoutLimitsAction(
   } catch (error) {
     const messages = refusalOf(error);
     if (!messages) throw error;
-    return { saved: false, ...messages, values: submittedValues(form) };
+    return { saved: false, ...messages, values: typedValues(form) };
   }
   revalidatePath("/dashboard/settings");
   return { saved: true, error: null, fieldErrors: {}, values: null, effectiveAt };

@@ -3,8 +3,10 @@
 import { useActionState } from "react";
 import type { TPayoutLimitsObject } from "@/lib/payouts/payout-limits";
 import { utcTimeText } from "@/lib/settlement/setting-change-object";
+import { ConfirmSubmit } from "../../_components/confirm-submit";
 import { FieldError, FormStatus, fieldErrorProps } from "../field-error";
 import { type PayoutLimitsState, setPayoutLimitsAction } from "./actions";
+import { dialogErrorOf, PasswordField } from "./password-confirmation";
 
 const INITIAL: PayoutLimitsState = { saved: false, error: null, fieldErrors: {}, values: null };
 
@@ -53,11 +55,24 @@ export function PayoutLimitsForm({
           <FieldError errors={errors} field={field.name} id={`${prefix}-${field.name}`} />
         </div>
       ))}
-      <button type="submit" className="button" disabled={pending}>
-        {pending ? "Saving…" : `Save ${token} limits on ${chain}`}
-      </button>
+      <ConfirmSubmit
+        label={`Save ${token} limits on ${chain}`}
+        title={`Change the ${token} payout limits on ${chain}?`}
+        confirmLabel="Confirm and save"
+        pending={pending}
+        result={state}
+        keepOpen={dialogErrorOf(errors)}
+        body={(values) => (
+          <>
+            <p className="confirm-consequence" data-testid="limits-consequence">
+              {limitsConsequence(values, token, chain)}
+            </p>
+            <PasswordField prefix={prefix} errors={errors} />
+          </>
+        )}
+      />
       <FormStatus
-        error={state.error}
+        error={dialogErrorOf(errors) ? null : state.error}
         success={
           !state.saved
             ? null
@@ -68,4 +83,18 @@ export function PayoutLimitsForm({
       />
     </form>
   );
+}
+
+/** What the limits typed into the form will do, in words. */
+function limitsConsequence(values: FormData, token: string, chain: string): string {
+  const value = (name: string) => String(values.get(name) ?? "").trim();
+  const [max, daily, auto] = [value("max_per_payout"), value("max_per_day"), value("auto_approve_below")];
+  return [
+    auto
+      ? `Payouts of ${token} on ${chain} below ${auto} ${token} are sent without your approval.`
+      : `Every ${token} payout on ${chain} waits for your approval.`,
+    max ? `A payout above ${max} ${token} is refused.` : "No maximum per payout.",
+    daily ? `At most ${daily} ${token} is paid out in any 24 hours.` : "No daily maximum.",
+    "Higher limits take effect after the money-routing delay; lower ones at once.",
+  ].join(" ");
 }

@@ -2,9 +2,18 @@
 
 import { useActionState, useState } from "react";
 import { utcTimeText } from "@/lib/settlement/setting-change-object";
+import { ConfirmSubmit } from "../../_components/confirm-submit";
 import { setTreasuryAction, type TreasuryState } from "./actions";
+import { AddressLastFour, dialogErrorOf, PasswordField } from "./password-confirmation";
 
-const INITIAL: TreasuryState = { saved: false, error: null, fieldErrors: {}, mode: null, address: null };
+const INITIAL: TreasuryState = {
+  saved: false,
+  error: null,
+  fieldErrors: {},
+  mode: null,
+  address: null,
+  values: null,
+};
 
 type Mode = "treasury" | "balance";
 
@@ -14,7 +23,7 @@ const MODE_TEXT: Record<Mode, string> = {
     "Mode: balance — confirmed payments are swept to your hot wallet on this gateway and credited to your balance, for payouts and refunds.",
 };
 
-/** The settlement of one chain: treasury (with its address) or balance. */
+/** The settlement of one chain: treasury (with its address) or balance, confirmed with the password. */
 export function TreasuryForm({
   chain,
   chainId,
@@ -27,7 +36,8 @@ export function TreasuryForm({
   const [state, action, pending] = useActionState(setTreasuryAction, INITIAL);
   const [mode, setMode] = useState<Mode>(current?.mode ?? "treasury");
   const inputId = `treasury-${chain}`;
-  const error = state.fieldErrors.address ?? state.fieldErrors.chain;
+  const errors = state.fieldErrors;
+  const error = errors.address ?? errors.chain;
   return (
     <form action={action} className="inline-form" data-testid={`treasury-${chain}`}>
       <input type="hidden" name="chain" value={chain} />
@@ -55,7 +65,7 @@ export function TreasuryForm({
           autoComplete="off"
           placeholder="0x…"
           size={44}
-          defaultValue={current?.address ?? ""}
+          defaultValue={state.values?.address ?? current?.address ?? ""}
           aria-invalid={Boolean(error)}
           aria-describedby={`${inputId}-mode${error ? ` ${inputId}-error` : ""}`}
         />
@@ -68,9 +78,32 @@ export function TreasuryForm({
           </span>
         ) : null}
       </div>
-      <button type="submit" className="button" disabled={pending}>
-        {pending ? "Saving…" : `Save ${chain} settlement`}
-      </button>
+      <ConfirmSubmit
+        label={`Save ${chain} settlement`}
+        title={`Change the settlement on ${chain}?`}
+        confirmLabel="Confirm and save"
+        pending={pending}
+        result={state}
+        keepOpen={dialogErrorOf(errors)}
+        body={(values) => {
+          const address = String(values.get("address") ?? "").trim();
+          const balance = values.get("mode") === "balance";
+          return (
+            <>
+              <p className="confirm-consequence" data-testid="treasury-consequence">
+                {balance
+                  ? `Every future sweep on ${chain} goes to your hot wallet on this gateway and is credited to your balance.`
+                  : `Every future sweep on ${chain} goes to ${address}.`}{" "}
+                {current
+                  ? "A change of an existing settlement takes effect after the money-routing delay and is announced by a settings.updated webhook."
+                  : "It takes effect at once."}
+              </p>
+              {address ? <AddressLastFour prefix={inputId} address={address} errors={errors} /> : null}
+              <PasswordField prefix={inputId} errors={errors} />
+            </>
+          );
+        }}
+      />
       {state.saved && state.effectiveAt ? (
         <p className="notice-ok" role="status">
           Change scheduled: it takes effect at {utcTimeText(state.effectiveAt)} (see scheduled changes above;
@@ -87,7 +120,7 @@ export function TreasuryForm({
           )}
         </p>
       ) : null}
-      {state.error && !error ? (
+      {state.error && !error && !dialogErrorOf(errors) ? (
         <p className="form-error" role="alert">
           {state.error}
         </p>

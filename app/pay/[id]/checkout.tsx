@@ -3,13 +3,19 @@
 import { QueryClient, QueryClientProvider, useQuery } from "@tanstack/react-query";
 import dynamic from "next/dynamic";
 import { type CSSProperties, useEffect, useState } from "react";
+import { networkName } from "@/lib/chains/network-name";
+import { brandPalette } from "@/lib/checkout/brand-contrast";
 import { isPaidCheckoutStatus, type TCheckoutObject } from "@/lib/checkout/checkout-object";
 import { checkoutQueryOptions } from "@/lib/checkout/checkout-query";
+import { formatDecimalForLocale, formatTokenAmount } from "@/lib/money/format-amount-for-locale";
 import { CopyButton } from "../../_components/copy-button";
 import styles from "./checkout.module.css";
 import { Countdown } from "./countdown";
 import { checkoutForOption, defaultOptionIndex, FiatOptions, optionKey } from "./fiat-options";
+import { NetworkIcon, TokenIcon } from "./icons";
 import { QrCode } from "./qr-code";
+import { Receipt } from "./receipt";
+import { useWalletDetected } from "./use-wallet-detected";
 
 // wagmi and viem load only when the payer asks for the browser wallet: the first load stays small.
 const PayWithWallet = dynamic(() => import("./pay-with-wallet"), {
@@ -23,7 +29,12 @@ const PayWithWallet = dynamic(() => import("./pay-with-wallet"), {
 
 const REDIRECT_DELAY_MS = 5_000;
 
-type CheckoutProps = { initialCheckout: TCheckoutObject; initialQrSvg: string | null };
+type CheckoutProps = {
+  initialCheckout: TCheckoutObject;
+  initialQrSvg: string | null;
+  /** The payer's locale (Accept-Language), the same on the server and in the browser. */
+  locale: string;
+};
 
 export function Checkout(props: CheckoutProps) {
   const [queryClient] = useState(() => new QueryClient());
@@ -34,10 +45,11 @@ export function Checkout(props: CheckoutProps) {
   );
 }
 
-function CheckoutBody({ initialCheckout, initialQrSvg }: CheckoutProps) {
+function CheckoutBody({ initialCheckout, initialQrSvg, locale }: CheckoutProps) {
   const query = useQuery(checkoutQueryOptions(initialCheckout.id, initialCheckout));
   const polled = query.data ?? initialCheckout;
   const [walletOpen, setWalletOpen] = useState(false);
+  const walletDetected = useWalletDetected();
   // Priced in fiat: the payer picks the coin; the page then shows that option as a single-coin checkout.
   const fiat = polled.fiat;
   const [chosen, setChosen] = useState<string | null>(null);
@@ -46,7 +58,17 @@ function CheckoutBody({ initialCheckout, initialQrSvg }: CheckoutProps) {
       fiat.options[defaultOptionIndex(fiat)])
     : undefined;
   const checkout = option ? checkoutForOption(polled, option) : polled;
-  const brand = { "--brand": checkout.merchant.brand_color ?? "var(--accent)" } as CSSProperties;
+  const palette = brandPalette(checkout.merchant.brand_color);
+  const brand = {
+    "--brand": palette.button,
+    "--brand-text": palette.buttonText,
+    "--brand-accent": palette.accent,
+  } as CSSProperties;
+  const network = networkName({ name: checkout.chain.name, chainId: checkout.chain.chain_id });
+  const amountText = (text: string) => formatTokenAmount(text, checkout.token.symbol, locale);
+  const walletUri = checkout.remaining_payment_uri ?? checkout.payment_uri;
+  const final =
+    isPaidCheckoutStatus(checkout.status) || checkout.status === "expired" || checkout.status === "canceled";
   const received = BigInt(checkout.amount_received_base_units);
   const due = checkout.remaining_payment_uri !== null;
   const payable = due && checkout.status === "pending";
@@ -61,19 +83,20 @@ function CheckoutBody({ initialCheckout, initialQrSvg }: CheckoutProps) {
           <h1 id="checkout-heading" className={styles.amount}>
             {fiat ? (
               <>
-                <span data-testid="checkout-price">{fiat.price.amount}</span>{" "}
+                <span data-testid="checkout-price">{formatDecimalForLocale(fiat.price.amount, locale)}</span>{" "}
                 <span className={styles.symbol}>{fiat.price.currency}</span>
               </>
             ) : (
               <>
-                <span data-testid="checkout-amount">{checkout.amount}</span>{" "}
+                <TokenIcon symbol={checkout.token.symbol} />{" "}
+                <span data-testid="checkout-amount">{formatDecimalForLocale(checkout.amount, locale)}</span>{" "}
                 <span className={styles.symbol}>{checkout.token.symbol}</span>
               </>
             )}
           </h1>
-          <p className="muted">
-            on <strong data-testid="checkout-chain">{checkout.chain.name}</strong> (chain id{" "}
-            {checkout.chain.chain_id})
+          <p className={`muted ${styles.network}`}>
+            <NetworkIcon chainId={checkout.chain.chain_id} name={network} /> on{" "}
+            <strong data-testid="checkout-chain">{network}</strong>
           </p>
           {checkout.description ? <p className={styles.description}>{checkout.description}</p> : null}
         </header>
@@ -118,52 +141,53 @@ function CheckoutBody({ initialCheckout, initialQrSvg }: CheckoutProps) {
                 .
               </p>
             ) : null}
+            <div className={styles.countdownBox}>
+              <span>Time left to pay</span>
+              <Countdown
+                expiresAt={checkout.expires_at}
+                serverTime={checkout.server_time}
+                receivedAt={query.dataUpdatedAt}
+              />
+            </div>
+            {/* On a phone the wallet app is the way to pay: first, above the fold. */}
+            <a className={`button ${styles.phoneOnly}`} href={walletUri} data-testid="open-wallet-primary">
+              Open in wallet app
+            </a>
             <div className={styles.payGrid}>
               <QrCode
-                uri={checkout.remaining_payment_uri ?? checkout.payment_uri}
+                uri={walletUri}
                 initialUri={initialCheckout.remaining_payment_uri}
                 initialSvg={initialQrSvg}
-                label={`QR code to pay ${checkout.amount_remaining} ${checkout.token.symbol} on ${checkout.chain.name}`}
+                label={`QR code to pay ${checkout.amount_remaining} ${checkout.token.symbol} on ${network}`}
               />
               <dl className={styles.details}>
                 <dt>Send exactly</dt>
                 <dd className={styles.copyRow}>
                   <span className={styles.mono} data-testid="amount-to-send">
-                    {checkout.amount_remaining} {checkout.token.symbol}
+                    {amountText(checkout.amount_remaining)}
                   </span>
                   <CopyButton value={checkout.amount_remaining} label="Copy amount" />
                 </dd>
                 <dt>To address</dt>
-                <dd className={styles.copyRow}>
-                  <span className={`${styles.mono} ${styles.address}`} data-testid="deposit-address">
-                    {checkout.address}
-                  </span>
+                <dd className={styles.addressRow}>
+                  <GroupedAddress address={checkout.address} testId="deposit-address" />
                   <CopyButton value={checkout.address} label="Copy address" />
                 </dd>
                 {checkout.token.address ? (
                   <>
                     <dt>Token contract</dt>
-                    <dd className={`${styles.mono} ${styles.address}`}>{checkout.token.address}</dd>
+                    <dd className={styles.addressRow}>
+                      <GroupedAddress address={checkout.token.address} />
+                    </dd>
                   </>
                 ) : null}
-                <dt>Time left</dt>
-                <dd>
-                  <Countdown
-                    expiresAt={checkout.expires_at}
-                    serverTime={checkout.server_time}
-                    receivedAt={query.dataUpdatedAt}
-                  />
-                </dd>
               </dl>
             </div>
             <div className={styles.actions}>
-              <a
-                className="button button-secondary"
-                href={checkout.remaining_payment_uri ?? checkout.payment_uri}
-              >
+              <a className={`button button-secondary ${styles.desktopOnly}`} href={walletUri}>
                 Open in wallet app
               </a>
-              {walletOpen ? null : (
+              {walletOpen || !walletDetected ? null : (
                 <button type="button" className="button" onClick={() => setWalletOpen(true)}>
                   Pay with browser wallet
                 </button>
@@ -173,17 +197,25 @@ function CheckoutBody({ initialCheckout, initialQrSvg }: CheckoutProps) {
               <PayWithWallet key={checkout.token.symbol + checkout.chain.name} checkout={checkout} />
             ) : null}
             <p className={styles.hint}>
-              Send only {checkout.token.symbol} on {checkout.chain.name} to this address. This page updates by
-              itself.
+              Send only {checkout.token.symbol} on {network} (chain id {checkout.chain.chain_id}) to this
+              address. This page updates by itself.
             </p>
           </>
         ) : null}
 
+        <Receipt checkout={checkout} network={network} locale={locale} />
+
         {isPaidCheckoutStatus(checkout.status) && checkout.redirect_url ? (
           <RedirectNotice url={checkout.redirect_url} merchantName={checkout.merchant.name} />
+        ) : final && checkout.redirect_url && /^https?:\/\//i.test(checkout.redirect_url) ? (
+          <p className={`${styles.redirect} ${styles.noPrint}`}>
+            <a className="button button-secondary" href={checkout.redirect_url} data-testid="return-to-store">
+              Return to {checkout.merchant.name}
+            </a>
+          </p>
         ) : null}
       </section>
-      <p className={styles.footer}>Secured by cTrip Pay · payment {checkout.id}</p>
+      <p className={`${styles.footer} ${styles.noPrint}`}>Secured by cTrip Pay · payment {checkout.id}</p>
     </main>
   );
 }
@@ -281,8 +313,26 @@ function RedirectNotice({ url, merchantName }: { url: string; merchantName: stri
   }, [url, safe]);
   if (!safe) return null;
   return (
-    <p className={styles.redirect} data-testid="redirect-notice">
-      Returning you to {merchantName} in a few seconds… <a href={url}>Return now</a>
+    <p className={`${styles.redirect} ${styles.noPrint}`} data-testid="redirect-notice">
+      Returning you to {merchantName} in a few seconds…{" "}
+      <a className="button button-secondary" href={url}>
+        Return now
+      </a>
     </p>
+  );
+}
+
+/** An address in groups of 4 characters (easier to compare with a wallet's), copied as one string. */
+function GroupedAddress({ address, testId }: { address: string; testId?: string }) {
+  // "0x", then 4 characters at a time; each group's key is its offset in the address.
+  const offsets = [0, ...Array.from({ length: Math.ceil((address.length - 2) / 4) }, (_, i) => 2 + i * 4)];
+  return (
+    <span className={`${styles.mono} ${styles.address}`} data-testid={testId}>
+      {offsets.map((offset) => (
+        <span key={offset} className={styles.addressGroup}>
+          {address.slice(offset, offset === 0 ? 2 : offset + 4)}
+        </span>
+      ))}
+    </span>
   );
 }

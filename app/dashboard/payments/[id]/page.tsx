@@ -4,9 +4,13 @@ import { requireMerchantSession } from "@/lib/auth/require-merchant-session";
 import { qrCodeSvg } from "@/lib/checkout/qr-code-svg";
 import { configuredChains } from "@/lib/config/chains";
 import { publicUrl } from "@/lib/config/public-url";
-import { explorerUrlOf } from "@/lib/dashboard/chain-options";
+import { explorerUrlOf, networkLabel } from "@/lib/dashboard/chain-options";
 import { getPaymentDetailOrThrow } from "@/lib/dashboard/get-payment-detail";
 import { getPaymentRefunds } from "@/lib/dashboard/get-payment-refunds";
+import { paymentProgress } from "@/lib/dashboard/payment-progress";
+import { ConfirmSubmit } from "../../../_components/confirm-submit";
+import { CopyButton } from "../../../_components/copy-button";
+import { Copyable } from "../../copyable";
 import styles from "../../dashboard.module.css";
 import { orNotFound } from "../../or-not-found";
 import { type Notices, PageNotice } from "../../page-notice";
@@ -17,6 +21,7 @@ import { DeliveryLog, DeliveryNotice } from "../../webhooks/delivery-log";
 import { cancelPaymentAction, resolvePaymentAction } from "../actions";
 import { CoinSweeps } from "./coin-sweeps";
 import { FiatSummary } from "./fiat-summary";
+import { PaymentTimeline } from "./payment-timeline";
 import { RefundForm } from "./refund-form";
 
 export const metadata = { title: "Payment" };
@@ -65,6 +70,7 @@ export default async function PaymentDetailPage({
     getPaymentRefunds({ db, actor, chains }, merchant.id, payment),
   ]);
   const explorerUrl = explorerUrlOf(chains, payment.chain);
+  const progress = paymentProgress(payment);
   const txLink = (hash: string | null, testId: string) => (
     <TxLink hash={hash} explorerUrl={explorerUrl} testId={testId} />
   );
@@ -76,14 +82,42 @@ export default async function PaymentDetailPage({
       <div className={styles.pageHeader}>
         <h1>
           {payment.amount} {payment.token.symbol}{" "}
-          <StatusBadge status={payment.status} exception={payment.exception} />
+          <StatusBadge status={payment.status} exception={payment.exception} />{" "}
+          {progress.badge ? (
+            <span className="badge badge-progress" data-testid="payment-progress">
+              {progress.badge}
+            </span>
+          ) : null}
         </h1>
+        {created === "1" ? (
+          <CopyButton
+            value={payment.checkout_url}
+            label="Copy checkout link"
+            text="Copy checkout link"
+            className="button"
+          />
+        ) : null}
         {cancelable ? (
           <form action={cancelPaymentAction}>
             <input type="hidden" name="paymentId" value={payment.id} />
-            <button type="submit" className="button button-danger">
-              Cancel payment
-            </button>
+            <ConfirmSubmit
+              label="Cancel payment"
+              className={created === "1" ? "button button-secondary" : "button button-danger"}
+              title="Cancel this payment?"
+              confirmLabel="Yes, cancel the payment"
+              danger
+              rows={[
+                {
+                  label: "Amount",
+                  value: `${payment.amount} ${payment.token.symbol}`,
+                  testId: "confirm-amount",
+                },
+                { label: "Order id", value: payment.order_id ?? "—" },
+                { label: "Network", value: networkLabel(chains, payment.chain) },
+                { label: "Deposit address", value: payment.address },
+              ]}
+              consequence="The checkout link stops accepting payment and your customer sees the payment as canceled. This cannot be undone."
+            />
           </form>
         ) : null}
         {resolvable ? (
@@ -114,9 +148,11 @@ export default async function PaymentDetailPage({
         <div>
           <h2 id="checkout-heading">Checkout link</h2>
           <p>
-            <a href={payment.checkout_url} data-testid="checkout-link">
-              {payment.checkout_url}
-            </a>
+            <Copyable value={payment.checkout_url} label="checkout link">
+              <a href={payment.checkout_url} data-testid="checkout-link">
+                {payment.checkout_url}
+              </a>
+            </Copyable>
           </p>
           <p className="muted">Anyone with this link can see the payment page; it shows no internal data.</p>
         </div>
@@ -135,7 +171,7 @@ export default async function PaymentDetailPage({
         <dl className={styles.detailList}>
           <dt>Payment id</dt>
           <dd>
-            <code data-testid="payment-id">{payment.id}</code>
+            <Copyable value={payment.id} label="payment id" testId="payment-id" />
           </dd>
           <dt>Amount</dt>
           <dd>
@@ -145,20 +181,27 @@ export default async function PaymentDetailPage({
           <dd data-testid="amount-received">
             {payment.amount_received} {payment.token.symbol}
           </dd>
+          <dt>Remaining</dt>
+          <dd data-testid="amount-remaining">
+            {progress.remaining} {payment.token.symbol}
+            {progress.kind === "over"
+              ? ` (received ${progress.excess} ${payment.token.symbol} more than asked)`
+              : ""}
+          </dd>
           <dt>Chain</dt>
           <dd>
             {payment.chain} ({payment.chain_id})
           </dd>
           <dt>Deposit address</dt>
           <dd>
-            <code>{payment.address}</code>
+            <Copyable value={payment.address} label="deposit address" />
           </dd>
           <dt>Confirmations</dt>
           <dd>
             {payment.confirmations} of {payment.required_confirmations}
           </dd>
           <dt>Order id</dt>
-          <dd>{payment.order_id ?? "—"}</dd>
+          <dd>{payment.order_id ? <Copyable value={payment.order_id} label="order id" /> : "—"}</dd>
           <dt>Description</dt>
           <dd>{payment.description ?? "—"}</dd>
           <dt>Redirect URL</dt>
@@ -176,20 +219,7 @@ export default async function PaymentDetailPage({
 
       <section className="card" aria-labelledby="timeline-heading">
         <h2 id="timeline-heading">Timeline</h2>
-        <ol className={styles.timeline} data-testid="timeline">
-          {timeline.map((entry) => (
-            <li key={entry.id}>
-              <strong>
-                {entry.fromStatus ? `${entry.fromStatus} → ` : ""}
-                {entry.toStatus}
-                {entry.exception ? ` (${entry.exception})` : ""}
-              </strong>{" "}
-              <span className="muted">
-                {formatTimestamp(entry.at)} · {entry.reason}
-              </span>
-            </li>
-          ))}
-        </ol>
+        <PaymentTimeline timeline={timeline} transfers={detail.transfers} symbol={payment.token.symbol} />
       </section>
 
       <section className="card" aria-labelledby="transfers-heading">
@@ -214,7 +244,7 @@ export default async function PaymentDetailPage({
                   <tr key={`${transfer.tx_hash}:${transfer.log_index}`}>
                     <td>{txLink(transfer.tx_hash, "transfer-tx")}</td>
                     <td>
-                      <code>{transfer.from}</code>
+                      <Copyable value={transfer.from} label={`sender address ${transfer.from}`} />
                     </td>
                     <td>
                       {transfer.amount} {payment.token.symbol}
@@ -250,7 +280,7 @@ export default async function PaymentDetailPage({
             </dd>
             <dt>To ({sweep.mode})</dt>
             <dd>
-              <code data-testid="sweep-to">{sweep.to}</code>
+              <Copyable value={sweep.to} label="sweep destination" testId="sweep-to" />
             </dd>
             <dt>From</dt>
             <dd>
@@ -317,6 +347,7 @@ export default async function PaymentDetailPage({
         ) : (
           <RefundForm
             paymentId={payment.id}
+            network={networkLabel(chains, payment.chain)}
             symbol={payment.token.symbol}
             refundable={refunds.refundable}
             overpaid={refunds.overpaid}

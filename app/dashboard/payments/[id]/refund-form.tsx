@@ -1,7 +1,10 @@
 "use client";
 
 import { useActionState, useState } from "react";
+import { checkTypedAddress } from "@/lib/validation/address-confirmation";
+import { ConfirmSubmit, SummaryList } from "../../../_components/confirm-submit";
 import { FieldError, FormStatus, fieldErrorProps } from "../../field-error";
+import { AddressLastFour } from "../../settings/password-confirmation";
 import { type RefundState, refundPaymentAction } from "../actions";
 
 const INITIAL: RefundState = { error: null, fieldErrors: {}, values: {} };
@@ -9,11 +12,14 @@ const INITIAL: RefundState = { error: null, fieldErrors: {}, values: {} };
 /** Refund from the balance: everything left by default, or a chosen amount (e.g. the overpaid part). */
 export function RefundForm({
   paymentId,
+  network,
   symbol,
   refundable,
   overpaid,
 }: {
   paymentId: string;
+  /** The network in words, for the confirmation. */
+  network: string;
   symbol: string;
   refundable: string;
   overpaid: string | null;
@@ -62,10 +68,46 @@ export function RefundForm({
           Refund the overpaid part ({overpaid} {symbol})
         </button>
       ) : null}
-      <button type="submit" className="button button-danger" disabled={pending}>
-        {pending ? "Refunding…" : "Refund"}
-      </button>
-      <FormStatus error={state.error} />
+      <ConfirmSubmit
+        label="Refund"
+        className="button button-danger"
+        title="Send this refund?"
+        confirmLabel="Confirm refund"
+        danger
+        pending={pending}
+        result={state}
+        keepOpen={Boolean(errors.address_confirm)}
+        body={(values) => {
+          const address = String(values.get("address") ?? "").trim();
+          const typed = checkTypedAddress(address);
+          return (
+            <>
+              <SummaryList
+                rows={[
+                  {
+                    label: "Amount",
+                    value: `${String(values.get("amount") ?? "").trim() || refundable} ${symbol}`,
+                    testId: "confirm-amount",
+                  },
+                  {
+                    label: "Recipient",
+                    value: typed.kind === "invalid" ? address : typed.address,
+                    testId: "confirm-recipient",
+                  },
+                  { label: "Network", value: network },
+                  { label: "Network fee", value: "paid from your balance in the chain's coin" },
+                ]}
+              />
+              <p className="confirm-consequence">
+                The refund is paid out from your balance like any payout (it may wait for the owner&apos;s
+                approval); once sent on chain it cannot be called back.
+              </p>
+              <AddressLastFour prefix="refund" address={address} errors={errors} />
+            </>
+          );
+        }}
+      />
+      <FormStatus error={errors.address_confirm ? null : state.error} />
     </form>
   );
 }

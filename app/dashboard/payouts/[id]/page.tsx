@@ -3,10 +3,12 @@ import { hasPermission } from "@/lib/access/actor";
 import { requireMerchantSession } from "@/lib/auth/require-merchant-session";
 import { listBalanceTransactions } from "@/lib/balances/list-balance-transactions";
 import { configuredChains } from "@/lib/config/chains";
-import { explorerUrlOf } from "@/lib/dashboard/chain-options";
+import { explorerUrlOf, networkLabel } from "@/lib/dashboard/chain-options";
 import { payoutTimeline } from "@/lib/dashboard/payout-timeline";
 import { getPayoutOrThrow } from "@/lib/payouts/get-payout";
+import { ConfirmSubmit } from "../../../_components/confirm-submit";
 import { BalanceTransactionsTable } from "../../balance-transactions-table";
+import { Copyable } from "../../copyable";
 import styles from "../../dashboard.module.css";
 import { orNotFound } from "../../or-not-found";
 import { type Notices, PageNotice } from "../../page-notice";
@@ -66,9 +68,26 @@ export default async function PayoutDetailPage({
           <div className={styles.actionRow}>
             <form action={approvePayoutAction}>
               <input type="hidden" name="payoutId" value={payout.id} />
-              <button type="submit" className="button">
-                Approve payout
-              </button>
+              <ConfirmSubmit
+                label="Approve payout"
+                title={`Send ${payout.amount} ${payout.token.symbol} now?`}
+                confirmLabel={`Approve and send ${payout.amount} ${payout.token.symbol}`}
+                rows={[
+                  {
+                    label: "Amount",
+                    value: `${payout.amount} ${payout.token.symbol}`,
+                    testId: "confirm-amount",
+                  },
+                  { label: "Recipient", value: payout.address, testId: "confirm-recipient" },
+                  { label: "Network", value: networkLabel(chains, payout.chain) },
+                  {
+                    label: "Network fee",
+                    value: `paid in ${nativeSymbol} and debited from your balance; exact once the transaction is mined`,
+                  },
+                  { label: "Description", value: payout.description ?? "—" },
+                ]}
+                consequence="The payout is signed and sent on chain right after; a transaction on chain cannot be called back."
+              />
             </form>
             <form action={rejectPayoutAction}>
               <input type="hidden" name="payoutId" value={payout.id} />
@@ -104,7 +123,7 @@ export default async function PayoutDetailPage({
         <dl className={styles.detailList}>
           <dt>Payout id</dt>
           <dd>
-            <code data-testid="payout-id">{payout.id}</code>
+            <Copyable value={payout.id} label="payout id" testId="payout-id" />
           </dd>
           <dt>Amount</dt>
           <dd data-testid="payout-amount">
@@ -114,11 +133,15 @@ export default async function PayoutDetailPage({
           <dd>{payout.chain}</dd>
           <dt>To</dt>
           <dd>
-            <code data-testid="payout-to">{payout.address}</code>
+            <Copyable value={payout.address} label="recipient address" testId="payout-to" />
           </dd>
           <dt>From (your hot wallet)</dt>
           <dd>
-            {payout.from_address ? <code>{payout.from_address}</code> : <span className="muted">—</span>}
+            {payout.from_address ? (
+              <Copyable value={payout.from_address} label="hot wallet address" />
+            ) : (
+              <span className="muted">—</span>
+            )}
           </dd>
           <dt>Transaction</dt>
           <dd>

@@ -1,0 +1,32 @@
+// A partly paid payment is visible as such in the dashboard (issue 23, point 4, display part): a
+// "0.15 of 0.4 ETH paid" badge, the amount remaining, and the transfer in the timeline — paid with
+// real ETH on the devnet and seen by the gateway's own scanner.
+import { fundedPayer } from "./devnet";
+import { createPaymentViaApi, expect, signInViaApi, test } from "./fixtures";
+
+test.use({ failOnBrowserErrors: true });
+
+test("a partial payment shows what arrived, what remains and the transfer in its timeline @phone", async ({
+  page,
+  request,
+  merchant,
+}, testInfo) => {
+  test.setTimeout(90_000);
+  const payment = await createPaymentViaApi(request, merchant, { chain: "local", amount: "0.4" });
+  const pay = await fundedPayer();
+  const txHash = await pay(payment.address, "0.15");
+  await signInViaApi(page, merchant);
+  await expect(async () => {
+    await page.goto(`/dashboard/payments/${payment.id}`);
+    await expect(page.getByTestId("payment-progress")).toHaveText("0.15 of 0.4 ETH paid", { timeout: 2_000 });
+  }).toPass({ timeout: 45_000 });
+  await expect(page.getByTestId("amount-remaining")).toHaveText("0.25 ETH");
+  const transfer = page.getByTestId("timeline").locator('li[data-kind="transfer"]');
+  await expect(transfer).toHaveCount(1);
+  await expect(transfer).toContainText("0.15 ETH received");
+  await expect(transfer).toContainText(txHash);
+  await testInfo.attach(`partial-payment-${testInfo.project.name}`, {
+    body: await page.screenshot({ fullPage: true }),
+    contentType: "image/png",
+  });
+});
