@@ -544,7 +544,7 @@ describe("dashboard server actions: authorization matrix", () => {
           form({ email: ["not_a_kind"] }),
         ),
       ),
-    ).toMatch(/"saved":false,"error":"email: unknown notification kind"/);
+    ).toMatch(/"saved":false,.*"fieldErrors":\{"email":"unknown notification kind"\}/);
   });
 
   it("only the owner reviews payouts: an admin of the same merchant is refused, the payout unchanged", async () => {
