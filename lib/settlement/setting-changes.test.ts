@@ -150,12 +150,12 @@ describe("money-routing changes", () => {
       chain: "local",
       auto_approve_below: "0.01",
       max_per_payout: "1",
-      max_per_day: "0.2",
+      max_per_day: "2",
     });
-    expect(mixed).toMatchObject({ max_per_payout: "0.5", max_per_day: "0.2" });
+    expect(mixed).toMatchObject({ max_per_payout: "0.5", max_per_day: "2" });
     expect(mixed.pending_change?.new).toEqual({
       max_per_payout: "1",
-      max_per_day: "0.2",
+      max_per_day: "2",
       auto_approve_below: "0.01",
     });
 
@@ -163,7 +163,7 @@ describe("money-routing changes", () => {
     const again = await setPayoutLimits(owner(), merchantId, {
       chain: "local",
       auto_approve_below: "0.01",
-      max_per_day: "0.2",
+      max_per_day: "2",
     });
     expect(again.pending_change?.new).toMatchObject({ max_per_payout: null });
     expect((await eventsOf(mixed.pending_change?.id ?? "")).map((event) => event.status)).toEqual([
