@@ -4,7 +4,7 @@
 import { InngestTestEngine } from "@inngest/test";
 import { parseEther } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { JobDefinition } from "../lib/jobs/define-job";
+import { defineJob, type JobDefinition, jobStep } from "../lib/jobs/define-job";
 import { chainScanJob, idempotencyCleanupJob, type JobContext, jobs } from "../lib/jobs/jobs";
 import { createLogger } from "../lib/logger";
 import { createTestDatabase, type TestDatabase } from "../lib/testing/database";
@@ -55,6 +55,28 @@ describe("one declaration, two runners", () => {
     }
     // The idempotency-key clean-up used to exist only in the embedded runner.
     expect(served.get(idempotencyCleanupJob.id)?.triggers).toContainEqual({ cron: "*/15 * * * *" });
+  });
+
+  it("a job's log lines carry its name, as in the embedded runner", async () => {
+    const lines: string[] = [];
+    const job = defineJob({
+      id: "log-probe",
+      intervalMs: () => 60_000,
+      cron: "* * * * *",
+      concurrency: { limit: 1 },
+      steps: ({ logger }) => [jobStep("say", async () => logger.info("probe ran"))],
+    });
+    const engine = new InngestTestEngine({
+      function: createJobFunction(job, () => ({
+        ...context,
+        logger: createLogger({}, { write: (line) => lines.push(line) }),
+      })),
+    });
+    const { error } = await engine.execute({ events: [cronEvent(job)] });
+    expect(error).toBeUndefined();
+    expect(lines.map((line) => JSON.parse(line))).toContainEqual(
+      expect.objectContaining({ message: "probe ran", job: "log-probe" }),
+    );
   });
 
   it.each(jobs.map((job) => [job.id, job] as const))(

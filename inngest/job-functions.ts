@@ -36,7 +36,9 @@ export function createJobFunction(declaration: JobDeclaration, getContext: () =>
       concurrency: inngestConcurrency(declaration),
     },
     async ({ event, step }) => {
-      const context = getContext();
+      // The job's lines carry its name, as the embedded runner's do (and the step span's trace id).
+      const shared = getContext();
+      const context = { ...shared, logger: shared.logger.child({ job: declaration.id }) };
       let targets: TChain[] = context.chains;
       const byEvent = chainEvent !== undefined && event.name === chainEvent.name;
       if (byEvent) {
