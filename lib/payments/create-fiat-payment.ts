@@ -2,6 +2,7 @@ import { z } from "zod";
 import { authorize } from "../access/actor";
 import type { TChain } from "../config/chains";
 import { AppError } from "../errors";
+import { acceptsFor, configuredCoins } from "../merchants/accepted-coins";
 import {
   allocateDepositIndex,
   CREATE_PAYMENT_COMMON,
@@ -57,17 +58,12 @@ export function isFiatRequest(
 export type CreateFiatPaymentDeps = CreatePaymentDeps & { rates?: RatesDeps };
 
 /** Every chain/token an `accepts` list names (default: every configured coin), validated. */
-export function resolveAccepts(chains: TChain[], accepts: TCreateFiatPayment["accepts"]) {
-  const requested =
-    accepts ??
-    chains.flatMap((chain) => [
-      { chain: chain.name, token: null },
-      ...chain.tokens.map((token) => ({ chain: chain.name, token: token.symbol })),
-    ]);
+export function resolveAccepts(chains: TChain[], accepts: TCreateFiatPayment["accepts"], name = "accepts") {
+  const requested = accepts ?? configuredCoins(chains);
   const seen = new Set<string>();
   return requested.map((accept, index) => {
     const fail = (field: string, message: string) => {
-      const path = accepts ? `accepts.${index}.${field}` : "accepts";
+      const path = accepts ? `${name}.${index}.${field}` : name;
       throw new AppError("validation_failed", `${path}: ${message}`, { errors: [{ path, message }] });
     };
     const chain = chains.find((candidate) => candidate.name === accept.chain);
@@ -96,8 +92,10 @@ export async function createFiatPayment(
   const now = deps.now ?? new Date();
   const price = parsePrice(input.price.amount, input.price.currency, "price.amount");
   const rates = deps.rates ?? { db: deps.db, chains: deps.chains };
+  // The merchant's accepted coins (lib/merchants/accepted-coins.ts): the default, and the limit.
+  const accepts = await acceptsFor(deps.db, deps.chains, merchantId, input.accepts);
   const settled = await Promise.allSettled(
-    resolveAccepts(deps.chains, input.accepts).map(async (coin) => ({
+    resolveAccepts(deps.chains, accepts).map(async (coin) => ({
       ...coin,
       quote: await quoteOption(rates, { ...coin, currency: price.currency, minor: price.minor, at: now }),
     })),

@@ -62,7 +62,9 @@ export async function finalState(db: TestDatabase["db"]) {
 /** The final state of the same payments, as created, in `replay` scanned from scratch. */
 export async function replayedState(database: TestDatabase, replay: TestDatabase, fx: ScannerFixture) {
   const merchant = await database.db.merchant.findUniqueOrThrow({ where: { id: fx.merchant.merchantId } });
-  await replay.db.merchant.create({ data: merchant });
+  await replay.db.merchant.create({
+    data: { ...merchant, acceptedCoins: merchant.acceptedCoins ?? undefined },
+  });
   const created = await database.db.payment.findMany();
   await replay.db.payment.createMany({
     data: created.map((payment) => ({

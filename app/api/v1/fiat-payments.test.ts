@@ -103,21 +103,31 @@ describe("POST /api/v1/payments priced in fiat", () => {
       object: "quote_settings",
       quote_ttl: 900,
       underpayment_tolerance: "0.00",
+      accepted_coins: [
+        { chain: "local", token: null },
+        { chain: "local", token: "USDC" },
+      ],
+      display_currency: "USD",
     });
     const set = await callApi("PUT", "/api/v1/settings/quotes", {
       apiKey,
       body: { quote_ttl: 120, underpayment_tolerance: "0.5" },
     });
-    expect(await set.json()).toEqual({
+    expect(await set.json()).toMatchObject({
       object: "quote_settings",
       quote_ttl: 120,
       underpayment_tolerance: "0.50",
     });
-    const refused = await callApi("PUT", "/api/v1/settings/quotes", {
-      apiKey,
-      body: { underpayment_tolerance: "11" },
-    });
-    expect(refused.status).toBe(422);
+    for (const body of [
+      { underpayment_tolerance: "11" },
+      { accepted_coins: [] },
+      { accepted_coins: [{ chain: "local", token: "DOGE" }] },
+      { display_currency: "XXX" },
+    ]) {
+      const refused = await callApi("PUT", "/api/v1/settings/quotes", { apiKey, body });
+      expect(refused.status).toBe(422);
+      expect(refused.headers.get("content-type")).toContain("application/problem+json");
+    }
 
     const payment = await (
       await create({ price: { amount: "1", currency: "USD" }, accepts: [{ chain: "local" }] })
@@ -126,6 +136,28 @@ describe("POST /api/v1/payments priced in fiat", () => {
     expect(window).toBe(120_000);
     const row = await database.db.payment.findUniqueOrThrow({ where: { id: payment.id } });
     expect(row.underpaymentToleranceBps).toBe(50);
+  });
+
+  it("defaults accepts to the merchant's accepted coins and refuses one turned off", async () => {
+    const set = await callApi("PUT", "/api/v1/settings/quotes", {
+      apiKey,
+      body: { accepted_coins: [{ chain: "local", token: "USDC" }], display_currency: "EUR" },
+    });
+    expect(await set.json()).toMatchObject({
+      accepted_coins: [{ chain: "local", token: "USDC" }],
+      display_currency: "EUR",
+    });
+    const payment = await (await create({ price: { amount: "3", currency: "USD" } })).json();
+    expect(payment.options.map((o: { token: { symbol: string } }) => o.token.symbol)).toEqual(["USDC"]);
+    const refused = await create({ price: { amount: "3", currency: "USD" }, accepts: [{ chain: "local" }] });
+    expect(refused.status).toBe(422);
+    expect(await refused.json()).toMatchObject({
+      errors: [{ path: "accepts.0.token", message: expect.stringContaining("turned off") }],
+    });
+    await callApi("PUT", "/api/v1/settings/quotes", {
+      apiKey,
+      body: { accepted_coins: [{ chain: "local" }, { chain: "local", token: "USDC" }] },
+    });
   });
 
   it("answers 404 for an unattributed transfer the payment does not have", async () => {
