@@ -353,6 +353,19 @@ const MATRIX: Record<string, Entry> = {
         }),
       ),
   },
+  "app/dashboard/settings/actions.ts#setQuoteSettingsAction": {
+    kind: "own",
+    call: async () =>
+      (await settings()).setQuoteSettingsAction(
+        { saved: false, ...empty, values: null, acceptedCoins: null },
+        form({
+          quote_ttl_minutes: "10",
+          underpayment_tolerance: "0.5",
+          accepted_coins: "local:USDC",
+          display_currency: "EUR",
+        }),
+      ),
+  },
   "app/dashboard/settings/actions.ts#cancelSettingChangeAction": {
     kind: "object",
     call: async (t) => (await settings()).cancelSettingChangeAction(form({ changeId: t.changeId })),

@@ -33,6 +33,8 @@ export const ZSetQuoteSettings = z.strictObject({
     .optional(),
 });
 export type TSetQuoteSettings = z.infer<typeof ZSetQuoteSettings>;
+/** What a form hands to ZSetQuoteSettings (the currency not yet checked). */
+export type TSetQuoteSettingsInput = z.input<typeof ZSetQuoteSettings>;
 
 export const ZQuoteSettingsObject = z.object({
   object: z.literal("quote_settings"),

@@ -382,12 +382,24 @@ export const OPERATIONS: readonly OperationSpec[] = [
     operationId: "setQuoteSettings",
     permission: "settings:write",
     tag: "Settlement",
-    summary: "Set the quote window and underpayment tolerance",
+    summary: "Set the quote window, tolerance, accepted coins and display currency",
     description:
-      "For payments priced in fiat: `quote_ttl` seconds their quotes stay locked (60–86400, default 900) and " +
+      "For payments priced in fiat: `quote_ttl` seconds their quotes stay locked (60–86400, default 900), " +
       '`underpayment_tolerance` the percent of the price a payment may fall short and still be paid ("0"–"10", ' +
-      'two decimals, default "0"). Applies to payments created afterwards.',
-    body: { schema: "SetQuoteSettingsRequest", example: { quote_ttl: 600, underpayment_tolerance: "0.5" } },
+      'two decimals, default "0"), `accepted_coins` the coins a payment accepts when it names no `accepts` ' +
+      "(`[{chain, token}]`, token omitted or null = the native coin; default every coin of chains.yaml; an " +
+      "explicit `accepts` naming a coin not in this list is refused with 422) and `display_currency` the ISO " +
+      "4217 currency the dashboard shows fiat values in (default USD). Unknown coins, an empty list or an " +
+      "unsupported currency: 422. Applies to payments created afterwards; every change is audited.",
+    body: {
+      schema: "SetQuoteSettingsRequest",
+      example: {
+        quote_ttl: 600,
+        underpayment_tolerance: "0.5",
+        accepted_coins: [{ chain: "local", token: "USDC" }, { chain: "local" }],
+        display_currency: "EUR",
+      },
+    },
     responses: [{ status: 200, schema: "QuoteSettings", description: "The settings now in effect." }],
   },
   {
@@ -396,9 +408,10 @@ export const OPERATIONS: readonly OperationSpec[] = [
     operationId: "getQuoteSettings",
     permission: "settings:read",
     tag: "Settlement",
-    summary: "Get the quote window and underpayment tolerance",
+    summary: "Get the quote window, tolerance, accepted coins and display currency",
     description:
-      "The merchant's quote window (seconds) and underpayment tolerance (percent) for fiat-priced payments.",
+      "The merchant's quote window (seconds), underpayment tolerance (percent) and accepted coins for " +
+      "fiat-priced payments, and the dashboard's display currency.",
     responses: [{ status: 200, schema: "QuoteSettings", description: "The settings in effect." }],
   },
   {

@@ -109,6 +109,7 @@ export const SERVER_ACTION_TABLE: Record<string, TableRow<TPermission | "member"
     permission: "member",
     roles: EVERYONE,
   },
+  "app/dashboard/settings/actions.ts#setQuoteSettingsAction": row("settings:write", OWNER),
   "app/sign-up/actions.ts#signUpAction": null,
   "app/invite/[token]/actions.ts#acceptInvitationAction": null,
 };

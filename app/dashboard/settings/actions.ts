@@ -8,9 +8,11 @@ import { configuredChains } from "@/lib/config/chains";
 import { actionOrigin } from "@/lib/dashboard/action-origin";
 import { actionErrorsOf, type FormErrors, submittedValues } from "@/lib/dashboard/form-errors";
 import { ZPayoutLimitsForm } from "@/lib/dashboard/payout-form";
+import { ZQuoteSettingsForm } from "@/lib/dashboard/quote-settings-form";
 import { ZTreasuryForm } from "@/lib/dashboard/treasury-form";
 import { AppError } from "@/lib/errors";
 import { updateMerchantSettings, ZMerchantSettings } from "@/lib/merchants/merchant-settings";
+import { setQuoteSettings, ZSetQuoteSettings } from "@/lib/merchants/quote-settings";
 import { setPayoutLimits } from "@/lib/payouts/payout-limits";
 import { cancelSettingChange } from "@/lib/settlement/cancel-setting-change";
 import { setTreasurySetting } from "@/lib/settlement/set-treasury-setting";
@@ -150,4 +152,43 @@ export async function cancelSettingChangeAction(form: FormData): Promise<void> {
   }
   revalidatePath("/dashboard/settings");
   redirect(`/dashboard/settings?notice=${notice}`);
+}
+
+export type QuoteSettingsState = {
+  saved: boolean;
+  error: string | null;
+  fieldErrors: Record<string, string>;
+  /** What was submitted (shown again after an error), or null after a save. */
+  values: Record<string, string> | null;
+  /** The coins ticked when submitted ("chain:SYMBOL"), or null after a save. */
+  acceptedCoins: string[] | null;
+};
+
+/**
+ * Quote window, underpayment tolerance, accepted coins and display currency of fiat-priced payments
+ * (settings:write, the owner: the tolerance decides what counts as paid). Same service as the API.
+ */
+export async function setQuoteSettingsAction(
+  _previous: QuoteSettingsState,
+  form: FormData,
+): Promise<QuoteSettingsState> {
+  const { db, merchant, actor } = await requireMerchantSession("/dashboard/settings");
+  const acceptedCoins = form.getAll("accepted_coins").map(String);
+  try {
+    const input = ZQuoteSettingsForm.pipe(ZSetQuoteSettings).parse({
+      ...Object.fromEntries(form.entries()),
+      accepted_coins: acceptedCoins,
+    });
+    await setQuoteSettings(
+      { db, chains: configuredChains(), actor, origin: await actionOrigin() },
+      merchant.id,
+      input,
+    );
+  } catch (error) {
+    const messages = refusalOf(error);
+    if (!messages) throw error;
+    return { saved: false, ...messages, values: submittedValues(form), acceptedCoins };
+  }
+  revalidatePath("/dashboard", "layout");
+  return { saved: true, error: null, fieldErrors: {}, values: null, acceptedCoins: null };
 }

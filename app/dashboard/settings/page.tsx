@@ -2,13 +2,17 @@ import { hasPermission } from "@/lib/access/actor";
 import { requireMerchantSession } from "@/lib/auth/require-merchant-session";
 import { configuredChains } from "@/lib/config/chains";
 import { chainOptions } from "@/lib/dashboard/chain-options";
+import { coinChoices, coinChoiceValue } from "@/lib/dashboard/quote-settings-form";
 import { getMerchantSettings } from "@/lib/merchants/merchant-settings";
+import { getQuoteSettings } from "@/lib/merchants/quote-settings";
+import { CURRENCIES } from "@/lib/money/fiat";
 import { listPayoutLimits } from "@/lib/payouts/payout-limits";
 import { listPendingSettingChanges } from "@/lib/settlement/list-setting-changes";
 import { listTreasurySettings } from "@/lib/settlement/list-treasury-settings";
 import { type Notices, PageNotice } from "../page-notice";
 import { PayoutLimitsForm } from "./payout-limits-form";
 import { describeSettingValues, PendingChanges } from "./pending-changes";
+import { QuoteSettingsForm } from "./quote-settings-form";
 import { SettingsForm } from "./settings-form";
 import { TreasuryForm } from "./treasury-form";
 
@@ -29,8 +33,9 @@ export default async function SettingsPage({
   const { db, merchant, actor } = await requireMerchantSession("/dashboard/settings");
   const chains = configuredChains();
   const deps = { db, chains, actor };
-  const [settings, treasury, limits, pending] = await Promise.all([
+  const [settings, quotes, treasury, limits, pending] = await Promise.all([
     getMerchantSettings(db, merchant.id),
+    getQuoteSettings(deps, merchant.id),
     listTreasurySettings(deps, merchant.id),
     listPayoutLimits(deps, merchant.id),
     listPendingSettingChanges(deps, merchant.id),
@@ -48,6 +53,38 @@ export default async function SettingsPage({
           <p data-testid="account-read-only">
             {settings.name}; brand colour {settings.brandColor ?? "default"}; new payments expire after{" "}
             {settings.defaultExpiryMinutes} minutes. Only an owner or admin can change these.
+          </p>
+        )}
+      </section>
+      <section className="card" aria-labelledby="fiat-heading">
+        <h2 id="fiat-heading">Prices in fiat</h2>
+        <p className="muted">
+          For payments priced in a currency (for example 20.00 USD): the payer chooses one of the accepted
+          coins, and its amount is locked for the quote window. A payment still counts as paid when it falls
+          short of the price by at most the tolerance.
+        </p>
+        {owner ? (
+          <QuoteSettingsForm
+            current={{
+              quoteTtlMinutes: Math.round(quotes.quote_ttl / 60),
+              underpaymentTolerance: quotes.underpayment_tolerance,
+              acceptedCoins: quotes.accepted_coins.map((coin) => coinChoiceValue(chains, coin)),
+              displayCurrency: quotes.display_currency,
+            }}
+            coins={coinChoices(chains)}
+            currencies={CURRENCIES}
+          />
+        ) : (
+          <p data-testid="quote-settings-read-only">
+            Quotes are locked for {Math.round(quotes.quote_ttl / 60)} minutes; tolerance{" "}
+            {quotes.underpayment_tolerance} %; accepted coins:{" "}
+            {coinChoices(chains)
+              .filter((choice) =>
+                quotes.accepted_coins.some((coin) => coinChoiceValue(chains, coin) === choice.value),
+              )
+              .map((choice) => choice.label)
+              .join(", ")}
+            ; values shown in {quotes.display_currency}. Only the account owner can change these.
           </p>
         )}
       </section>
