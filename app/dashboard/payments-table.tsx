@@ -27,8 +27,7 @@ export function PaymentsTable({
             </Link>
           </td>
           <td data-label="Amount">
-            {payment.amount} {payment.token.symbol}
-            <span className="muted"> · {payment.chain}</span>
+            <PaymentAmount payment={payment} />
           </td>
           <td data-label="Status">
             <StatusBadge status={payment.status} exception={payment.exception} />
@@ -38,5 +37,32 @@ export function PaymentsTable({
         </tr>
       ))}
     </DataTable>
+  );
+}
+
+/**
+ * A single-coin payment's amount and chain; a fiat-priced payment's price and value received (in its
+ * currency) next to the coins received (or, before anything arrived, the first option's amount).
+ */
+function PaymentAmount({ payment }: { payment: TPaymentObject }) {
+  if (!payment.price)
+    return (
+      <>
+        {payment.amount} {payment.token.symbol}
+        <span className="muted"> · {payment.chain}</span>
+      </>
+    );
+  const { currency } = payment.price;
+  const coins = payment.received?.length
+    ? payment.received.map((coin) => `${coin.amount} ${coin.token.symbol} on ${coin.chain}`).join(" + ")
+    : `${payment.options?.length ?? 0} coin options`;
+  return (
+    <span data-testid="payment-fiat-amount">
+      {payment.price.amount} {currency}
+      <span className="muted">
+        {" "}
+        · received {payment.value_received ?? "0"} {currency} · {coins}
+      </span>
+    </span>
   );
 }

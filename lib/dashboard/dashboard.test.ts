@@ -182,7 +182,7 @@ describe("CSV export", () => {
     for await (const chunk of exportPaymentsCsv(database.db, merchantId, {}, baseUrl, 2)) csv += chunk;
     const lines = csv.trimEnd().split("\r\n");
     expect(lines[0]).toBe(
-      "id,created_at,status,exception,chain,token,amount,amount_received,address,order_id,description,expires_at,confirmed_at,settled_at",
+      "id,created_at,status,exception,chain,token,amount,amount_received,address,order_id,description,expires_at,confirmed_at,settled_at,price_amount,price_currency,value_received",
     );
     expect(lines).toHaveLength(4);
     expect(lines[1]).toContain(",3,0,");

@@ -17,6 +17,10 @@ const COLUMNS: { header: string; value: (payment: TPaymentObject) => string | nu
   { header: "expires_at", value: (p) => p.expires_at },
   { header: "confirmed_at", value: (p) => p.confirmed_at },
   { header: "settled_at", value: (p) => p.settled_at },
+  // Payments priced in fiat: the price and the value received in its currency (empty otherwise).
+  { header: "price_amount", value: (p) => p.price?.amount ?? null },
+  { header: "price_currency", value: (p) => p.price?.currency ?? null },
+  { header: "value_received", value: (p) => p.value_received ?? null },
 ];
 
 /**

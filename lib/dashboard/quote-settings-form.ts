@@ -25,13 +25,16 @@ export const ZQuoteSettingsForm = z
     (form): TSetQuoteSettingsInput => ({
       quote_ttl: form.quote_ttl_minutes * 60,
       underpayment_tolerance: form.underpayment_tolerance,
-      accepted_coins: form.accepted_coins.map((value) => {
-        const [chain = "", token = ""] = value.split(":");
-        return { chain, token: token || null };
-      }),
+      accepted_coins: form.accepted_coins.map(coinOfChoice),
       display_currency: form.display_currency,
     }),
   );
+
+/** A checkbox value "chain:SYMBOL" as the API's `{chain, token}`. */
+export function coinOfChoice(value: string): { chain: string; token: string | null } {
+  const [chain = "", token = ""] = value.split(":");
+  return { chain, token: token || null };
+}
 
 export type TCoinChoice = { value: string; label: string };
 

@@ -1,26 +1,34 @@
 import Link from "next/link";
 import { hasPermission } from "@/lib/access/actor";
 import { requireMerchantSession } from "@/lib/auth/require-merchant-session";
+import { configuredChains } from "@/lib/config/chains";
 import { publicUrl } from "@/lib/config/public-url";
 import { getDashboardOverview, PAYMENT_STATUSES } from "@/lib/dashboard/get-dashboard-overview";
+import { getFiatTotals } from "@/lib/dashboard/get-fiat-totals";
 import { getReceivedVolume } from "@/lib/dashboard/get-received-volume";
 import { listOpenChainIncidents } from "@/lib/health/chain-incidents";
 import { getHealth } from "@/lib/health/get-health";
+import { getQuoteSettings } from "@/lib/merchants/quote-settings";
 import styles from "../dashboard.module.css";
 import { PaymentsTable } from "../payments-table";
 import { TableScroll } from "../table-scroll";
 import { acknowledgeIncidentsAction } from "./actions";
+import { FiatTotals } from "./fiat-totals";
 import { VolumeChart } from "./volume-chart";
 
 export const metadata = { title: "Overview" };
 
 export default async function DashboardOverviewPage() {
   const { db, actor, merchant, role } = await requireMerchantSession("/dashboard");
-  const [overview, volume, health, incidents] = await Promise.all([
+  const chains = configuredChains();
+  const [overview, volume, health, incidents, totals] = await Promise.all([
     getDashboardOverview(db, merchant.id, publicUrl()),
     getReceivedVolume(db, merchant.id),
     getHealth({ db }),
     listOpenChainIncidents(db, { merchantId: merchant.id }),
+    getQuoteSettings({ db, actor, chains }, merchant.id).then((settings) =>
+      getFiatTotals({ db, chains }, merchant.id, settings.display_currency),
+    ),
   ]);
   return (
     <>
@@ -59,6 +67,7 @@ export default async function DashboardOverviewPage() {
       </section>
       <section className="card" aria-labelledby="volume-heading">
         <h2 id="volume-heading">Received volume</h2>
+        <FiatTotals totals={totals} />
         <VolumeChart volume={volume} />
       </section>
       <section className="card" aria-labelledby="recent-heading">

@@ -7,11 +7,18 @@ import { requireMerchantSession } from "@/lib/auth/require-merchant-session";
 import { configuredChains } from "@/lib/config/chains";
 import { publicUrl } from "@/lib/config/public-url";
 import { actionOrigin } from "@/lib/dashboard/action-origin";
-import { actionErrorsOf, formErrorsOf, refusalNotice, submittedValues } from "@/lib/dashboard/form-errors";
-import { ZNewPaymentForm } from "@/lib/dashboard/payment-form";
+import {
+  actionErrorsOf,
+  type FormErrors,
+  formErrorsOf,
+  refusalNotice,
+  submittedValues,
+} from "@/lib/dashboard/form-errors";
+import { ZNewFiatPaymentForm, ZNewPaymentForm } from "@/lib/dashboard/payment-form";
 import { ZRefundForm } from "@/lib/dashboard/payout-form";
 import { AppError } from "@/lib/errors";
 import { cancelPayment } from "@/lib/payments/cancel-payment";
+import { createFiatPayment, ZCreateFiatPayment } from "@/lib/payments/create-fiat-payment";
 import { createPayment, ZCreatePayment } from "@/lib/payments/create-payment";
 import { resolvePayment } from "@/lib/payments/resolve-payment";
 import { refundPayment } from "@/lib/payouts/refund-payment";
@@ -21,29 +28,53 @@ export type NewPaymentState = {
   fieldErrors: Record<string, string>;
   /** What was submitted, so the re-shown form keeps every value and selection. */
   values: Record<string, string>;
+  /** The coins ticked in the "price in fiat" form ("chain:SYMBOL"). */
+  accepts?: string[];
 };
 
+/**
+ * Creates a payment: "fixed coin amount" (`pricing` absent or `coin`) or "price in fiat"
+ * (`pricing=fiat`), through the same services as `POST /api/v1/payments`.
+ */
 export async function createPaymentAction(
   _previous: NewPaymentState,
   form: FormData,
 ): Promise<NewPaymentState> {
   const { db, actor, merchant } = await requireMerchantSession("/dashboard/payments/new");
   const fields = Object.fromEntries([...form.entries()].filter(([key]) => !key.startsWith("$")));
+  const accepts = form.getAll("accepts").map(String);
+  const deps = { db, actor, chains: configuredChains(), baseUrl: publicUrl() };
   let paymentId: string;
   try {
-    const payment = await createPayment(
-      { db, actor, chains: configuredChains(), baseUrl: publicUrl() },
-      merchant.id,
-      ZNewPaymentForm.pipe(ZCreatePayment).parse(fields),
-    );
+    const payment =
+      fields.pricing === "fiat"
+        ? await createFiatPayment(
+            deps,
+            merchant.id,
+            ZNewFiatPaymentForm.pipe(ZCreateFiatPayment).parse({ ...fields, accepts }),
+          )
+        : await createPayment(deps, merchant.id, ZNewPaymentForm.pipe(ZCreatePayment).parse(fields));
     paymentId = payment.id;
   } catch (error) {
-    const messages = formErrorsOf(error);
+    const messages = newPaymentErrorsOf(error);
     if (!messages) throw error;
-    return { ...messages, values: submittedValues(form) };
+    return { ...messages, values: submittedValues(form), accepts };
   }
   revalidatePath("/dashboard");
   redirect(`/dashboard/payments/${paymentId}?created=1`);
+}
+
+/** The form's messages; the service's `price.*` errors belong to the price field, a missing rate to the form. */
+function newPaymentErrorsOf(error: unknown): FormErrors | null {
+  if (error instanceof AppError && error.code === "rate_unavailable")
+    return {
+      error: `No exchange rate can be had right now for a coin this payment accepts: ${error.message} Try again shortly, or accept only coins with a rate (stablecoins need none).`,
+      fieldErrors: {},
+    };
+  const messages = formErrorsOf(error);
+  if (!messages?.fieldErrors.price) return messages;
+  const { price, ...fieldErrors } = messages.fieldErrors;
+  return { ...messages, fieldErrors: { price_amount: price, ...fieldErrors } };
 }
 
 const ZPaymentId = z.string().regex(/^pay_[0-9A-Za-z]{22}$/);

@@ -1,15 +1,27 @@
 "use client";
 
-import { useActionState } from "react";
+import { useActionState, useState } from "react";
 import type { ChainOption } from "@/lib/dashboard/chain-options";
+import type { TCoinChoice } from "@/lib/dashboard/quote-settings-form";
 import { ChainTokenFields } from "../../chain-token-fields";
 import { createPaymentAction, type NewPaymentState } from "../actions";
+import { FiatPriceFields } from "./fiat-price-fields";
 
 const INITIAL: NewPaymentState = { error: null, fieldErrors: {}, values: {} };
 
-export function NewPaymentForm({ chains }: { chains: ChainOption[] }) {
+type Pricing = "coin" | "fiat";
+
+export function NewPaymentForm({
+  chains,
+  fiat,
+}: {
+  chains: ChainOption[];
+  /** The merchant's accepted coins and display currency (the fiat form's choices and default). */
+  fiat: { coins: TCoinChoice[]; currencies: readonly string[]; displayCurrency: string };
+}) {
   const [state, action, pending] = useActionState(createPaymentAction, INITIAL);
   const values = state.values;
+  const [pricing, setPricing] = useState<Pricing>(values.pricing === "fiat" ? "fiat" : "coin");
   const error = (field: string) => state.fieldErrors[field];
   const fieldProps = (field: string) => ({
     "aria-invalid": Boolean(error(field)),
@@ -24,28 +36,55 @@ export function NewPaymentForm({ chains }: { chains: ChainOption[] }) {
 
   return (
     <form action={action}>
+      <fieldset className="field">
+        <legend>Pricing</legend>
+        {(
+          [
+            ["coin", "Fixed coin amount (one chain and token)"],
+            ["fiat", "Price in fiat (the payer chooses the coin)"],
+          ] as const
+        ).map(([value, label]) => (
+          <label key={value} htmlFor={`pricing-${value}`}>
+            <input
+              id={`pricing-${value}`}
+              type="radio"
+              name="pricing"
+              value={value}
+              checked={pricing === value}
+              onChange={() => setPricing(value)}
+            />{" "}
+            {label}
+          </label>
+        ))}
+      </fieldset>
       <div className="form-grid">
-        <ChainTokenFields
-          key={`${values.chain}:${values.token}`}
-          chains={chains}
-          errors={state.fieldErrors}
-          defaultToken={
-            values.chain && values.token ? { chain: values.chain, token: values.token } : undefined
-          }
-        />
-        <div className="field">
-          <label htmlFor="amount">Amount</label>
-          <input
-            id="amount"
-            name="amount"
-            inputMode="decimal"
-            required
-            placeholder="12.50"
-            defaultValue={values.amount}
-            {...fieldProps("amount")}
-          />
-          {message("amount")}
-        </div>
+        {pricing === "fiat" ? (
+          <FiatPriceFields {...fiat} errors={state.fieldErrors} values={values} accepts={state.accepts} />
+        ) : (
+          <>
+            <ChainTokenFields
+              key={`${values.chain}:${values.token}`}
+              chains={chains}
+              errors={state.fieldErrors}
+              defaultToken={
+                values.chain && values.token ? { chain: values.chain, token: values.token } : undefined
+              }
+            />
+            <div className="field">
+              <label htmlFor="amount">Amount</label>
+              <input
+                id="amount"
+                name="amount"
+                inputMode="decimal"
+                required
+                placeholder="12.50"
+                defaultValue={values.amount}
+                {...fieldProps("amount")}
+              />
+              {message("amount")}
+            </div>
+          </>
+        )}
         <div className="field">
           <label htmlFor="expires_in_minutes">Expires in (minutes, optional)</label>
           <input
