@@ -46,6 +46,7 @@ test("the merchant narrows the accepted coins, prices a payment in USD and sees 
   await page.getByRole("button", { name: "Create payment" }).click();
   await expect(page.locator("#price_amount-error")).toHaveText("Enter a positive number, for example 12.50.");
   await expect(page.getByLabel("Price", { exact: true })).toHaveValue("abc");
+  await expect(page.getByLabel("Price in fiat (the payer chooses the coin)")).toBeChecked();
   await page.getByLabel("Price", { exact: true }).fill("30.00");
   await page.getByLabel("Order id (optional)").fill("fiat-e2e-1");
   await page.getByRole("button", { name: "Create payment" }).click();

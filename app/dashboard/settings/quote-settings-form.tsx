@@ -2,6 +2,7 @@
 
 import { useActionState } from "react";
 import type { TCoinChoice } from "@/lib/dashboard/quote-settings-form";
+import { CoinCheckboxes, CurrencySelect } from "../fiat-fields";
 import { FieldError, FormStatus, fieldErrorProps } from "../field-error";
 import { type QuoteSettingsState, setQuoteSettingsAction } from "./actions";
 
@@ -61,39 +62,21 @@ export function QuoteSettingsForm({
           />
           <FieldError errors={errors} field="underpayment_tolerance" />
         </div>
-        <div className="field">
-          <label htmlFor="display_currency">Display currency (dashboard totals and values)</label>
-          <select
-            id="display_currency"
-            name="display_currency"
-            defaultValue={value("display_currency", current.displayCurrency)}
-            {...fieldErrorProps(errors, "display_currency")}
-          >
-            {currencies.map((currency) => (
-              <option key={currency} value={currency}>
-                {currency}
-              </option>
-            ))}
-          </select>
-          <FieldError errors={errors} field="display_currency" />
-        </div>
+        <CurrencySelect
+          name="display_currency"
+          label="Display currency (dashboard totals and values)"
+          currencies={currencies}
+          defaultValue={value("display_currency", current.displayCurrency)}
+          errors={errors}
+        />
       </div>
-      <fieldset className="field" {...fieldErrorProps(errors, "accepted_coins")}>
-        <legend>Accepted coins (what payers may choose from when a payment names none)</legend>
-        {coins.map((coin) => (
-          <label key={coin.value} htmlFor={`accepted-${coin.value}`}>
-            <input
-              id={`accepted-${coin.value}`}
-              name="accepted_coins"
-              type="checkbox"
-              value={coin.value}
-              defaultChecked={accepted.includes(coin.value)}
-            />{" "}
-            {coin.label}
-          </label>
-        ))}
-        <FieldError errors={errors} field="accepted_coins" />
-      </fieldset>
+      <CoinCheckboxes
+        name="accepted_coins"
+        legend="Accepted coins (what payers may choose from when a payment names none)"
+        coins={coins}
+        checked={accepted}
+        errors={errors}
+      />
       <FormStatus error={state.error} success={state.saved ? "Settings saved." : null} />
       <button type="submit" className="button" disabled={pending}>
         {pending ? "Saving…" : "Save fiat settings"}

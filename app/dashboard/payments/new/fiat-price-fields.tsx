@@ -1,6 +1,7 @@
 "use client";
 
 import type { TCoinChoice } from "@/lib/dashboard/quote-settings-form";
+import { CoinCheckboxes, CurrencySelect } from "../../fiat-fields";
 import { FieldError, type FieldErrors, fieldErrorProps } from "../../field-error";
 
 /**
@@ -37,38 +38,20 @@ export function FiatPriceFields({
         />
         <FieldError errors={errors} field="price_amount" />
       </div>
-      <div className="field">
-        <label htmlFor="price_currency">Currency</label>
-        <select
-          id="price_currency"
-          name="price_currency"
-          defaultValue={values.price_currency ?? displayCurrency}
-          {...fieldErrorProps(errors, "price_currency")}
-        >
-          {currencies.map((currency) => (
-            <option key={currency} value={currency}>
-              {currency}
-            </option>
-          ))}
-        </select>
-        <FieldError errors={errors} field="price_currency" />
-      </div>
-      <fieldset className="field" {...fieldErrorProps(errors, "accepts")}>
-        <legend>Coins the payer may choose (none ticked = all your accepted coins)</legend>
-        {coins.map((coin) => (
-          <label key={coin.value} htmlFor={`accepts-${coin.value}`}>
-            <input
-              id={`accepts-${coin.value}`}
-              name="accepts"
-              type="checkbox"
-              value={coin.value}
-              defaultChecked={accepts?.includes(coin.value) ?? false}
-            />{" "}
-            {coin.label}
-          </label>
-        ))}
-        <FieldError errors={errors} field="accepts" />
-      </fieldset>
+      <CurrencySelect
+        name="price_currency"
+        label="Currency"
+        currencies={currencies}
+        defaultValue={values.price_currency ?? displayCurrency}
+        errors={errors}
+      />
+      <CoinCheckboxes
+        name="accepts"
+        legend="Coins the payer may choose (none ticked = all your accepted coins)"
+        coins={coins}
+        checked={accepts ?? []}
+        errors={errors}
+      />
     </>
   );
 }

@@ -21,6 +21,8 @@ export function NewPaymentForm({
 }) {
   const [state, action, pending] = useActionState(createPaymentAction, INITIAL);
   const values = state.values;
+  // The radios stay uncontrolled (defaultChecked): React resets a form after its action to the
+  // defaults, which then name the variant shown, so a refused form keeps "price in fiat".
   const [pricing, setPricing] = useState<Pricing>(values.pricing === "fiat" ? "fiat" : "coin");
   const error = (field: string) => state.fieldErrors[field];
   const fieldProps = (field: string) => ({
@@ -50,7 +52,7 @@ export function NewPaymentForm({
               type="radio"
               name="pricing"
               value={value}
-              checked={pricing === value}
+              defaultChecked={pricing === value}
               onChange={() => setPricing(value)}
             />{" "}
             {label}
