@@ -2,8 +2,19 @@
 // what was typed), a payment priced in USD created in the dashboard, paid in ETH on the devnet, its
 // fiat value in the payments list, the overview's total in the display currency, and both the coin
 // amounts and the fiat columns in the CSV.
+import AxeBuilder from "@axe-core/playwright";
+import type { Page } from "@playwright/test";
 import { fundedPayer } from "./devnet";
 import { expect, signInViaApi, test } from "./fixtures";
+
+/** The page as it is now (e.g. a form showing its errors) has no serious or critical axe violation. */
+async function expectAccessible(page: Page) {
+  const results = await new AxeBuilder({ page })
+    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])
+    .analyze();
+  const serious = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  expect(serious.map((violation) => `${violation.id}: ${violation.help}`)).toEqual([]);
+}
 
 test.use({ failOnBrowserErrors: true });
 
@@ -26,6 +37,7 @@ test("the merchant narrows the accepted coins, prices a payment in USD and sees 
   await expect(settings.getByLabel(/^Underpayment tolerance/)).toHaveValue("12");
   await expect(settings.getByLabel(/^Quote window/)).toHaveValue("10");
   await expect(settings.getByLabel("USDC on Local devnet")).not.toBeChecked();
+  await expectAccessible(page);
   await settings.getByLabel(/^Underpayment tolerance/).fill("0.5");
   await settings.getByRole("button", { name: "Save fiat settings" }).click();
   await expect(settings.getByRole("status")).toHaveText("Settings saved.");
@@ -47,6 +59,7 @@ test("the merchant narrows the accepted coins, prices a payment in USD and sees 
   await expect(page.locator("#price_amount-error")).toHaveText("Enter a positive number, for example 12.50.");
   await expect(page.getByLabel("Price", { exact: true })).toHaveValue("abc");
   await expect(page.getByLabel("Price in fiat (the payer chooses the coin)")).toBeChecked();
+  await expectAccessible(page);
   await page.getByLabel("Price", { exact: true }).fill("30.00");
   await page.getByLabel("Order id (optional)").fill("fiat-e2e-1");
   await page.getByRole("button", { name: "Create payment" }).click();
@@ -84,4 +97,6 @@ test("the merchant narrows the accepted coins, prices a payment in USD and sees 
     await page.goto("/dashboard");
     await expect(page.getByTestId("fiat-total")).toHaveText("30.00 USD", { timeout: 2_000 });
   }).toPass({ timeout: 60_000 });
+  await expect(page.getByTestId("fiat-totals")).toContainText("30.00 USD from payments priced in USD");
+  await expectAccessible(page);
 });

@@ -47,7 +47,7 @@ export function CoinCheckboxes({
   errors: FieldErrors;
 }) {
   return (
-    <fieldset className="field" {...fieldErrorProps(errors, name)}>
+    <fieldset className="field" aria-describedby={errors[name] ? `${name}-error` : undefined}>
       <legend>{legend}</legend>
       {coins.map((coin) => (
         <label key={coin.value} htmlFor={`${name}-${coin.value}`}>
