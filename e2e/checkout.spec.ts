@@ -222,7 +222,7 @@ test.describe("status endpoint outage", () => {
 /** Issue 23: the checkout's first-load JavaScript stays ≤ 150 KB gzipped (KB = 1,000 bytes). */
 const CHECKOUT_FIRST_LOAD_BUDGET_BYTES = 150_000;
 
-test("checkout first-load JavaScript stays within budget; wallet code loads only on demand", async ({
+test("checkout first-load JavaScript stays within budget; wallet code loads only on demand @phone", async ({
   page,
   request,
   merchant,
