@@ -192,7 +192,37 @@ test("Pay with browser wallet sends the exact amount from an injected wallet (An
   await expect.poll(balance, { timeout: 20_000 }).toBe(12_300_000_000_000_000n);
 });
 
-test("checkout first-load JavaScript stays within budget; wallet code loads only on demand", async ({
+test.describe("status endpoint outage", () => {
+  test.use({ allowedBrowserErrors: [/Failed to load resource: the server responded with a status of 503/] });
+
+  test("the checkout says live status is unavailable while the status endpoint fails, then recovers", async ({
+    page,
+    request,
+    merchant,
+    db,
+  }) => {
+    const payment = await createPaymentViaApi(request, merchant, { chain: "local", amount: "0.3" });
+    await page.goto(`/pay/${payment.id}`);
+    await expect(page.getByTestId("payment-qr")).toBeVisible();
+    const statusEndpoint = `**/api/checkout/${payment.id}`;
+    await page.route(statusEndpoint, (route) =>
+      route.fulfill({ status: 503, contentType: "application/problem+json", body: "{}" }),
+    );
+    // One poll interval, then three quick retries (1 s, 2 s, 4 s) before the page says so.
+    const outage = page.getByText("Live status is temporarily unavailable");
+    await expect(outage).toBeVisible({ timeout: 20_000 });
+    await expect(page.getByTestId("deposit-address")).toHaveText(payment.address);
+    await page.unroute(statusEndpoint);
+    await forcePaymentStateForTests(db, payment.id, { status: "detected", confirmations: 1 });
+    await expect(page.getByTestId("checkout-status")).toContainText("Payment detected", { timeout: 10_000 });
+    await expect(outage).toHaveCount(0);
+  });
+});
+
+/** Issue 23: the checkout's first-load JavaScript stays ≤ 150 KB gzipped (KB = 1,000 bytes). */
+const CHECKOUT_FIRST_LOAD_BUDGET_BYTES = 150_000;
+
+test("checkout first-load JavaScript stays within budget; wallet code loads only on demand @phone", async ({
   page,
   request,
   merchant,
@@ -208,7 +238,11 @@ test("checkout first-load JavaScript stays within budget; wallet code loads only
       performance
         .getEntriesByType("resource")
         .filter((entry) => /\.js(\?|$)/.test(entry.name))
-        .map((entry) => ({ name: entry.name, bytes: (entry as PerformanceResourceTiming).encodedBodySize })),
+        .map((entry) => ({
+          name: entry.name,
+          bytes: (entry as PerformanceResourceTiming).encodedBodySize,
+          decodedBytes: (entry as PerformanceResourceTiming).decodedBodySize,
+        })),
     );
   const firstLoad = await scriptBytes();
   const firstLoadBytes = firstLoad.reduce((sum, script) => sum + script.bytes, 0);
@@ -217,10 +251,15 @@ test("checkout first-load JavaScript stays within budget; wallet code loads only
     description: String(firstLoadBytes),
   });
   console.log(
-    `checkout first-load JS: ${(firstLoadBytes / 1024).toFixed(1)} KiB compressed in ${firstLoad.length} scripts`,
+    `checkout first-load JS: ${firstLoadBytes} bytes = ${(firstLoadBytes / 1000).toFixed(1)} KB = ${(firstLoadBytes / 1024).toFixed(1)} KiB gzipped in ${firstLoad.length} scripts (budget ${CHECKOUT_FIRST_LOAD_BUDGET_BYTES / 1000} KB)`,
   );
+  // The scripts came compressed (`next start` gzips them: the figure is the gzipped size), and
+  // together they fit the budget.
   expect(firstLoadBytes).toBeGreaterThan(0);
-  expect(firstLoadBytes).toBeLessThanOrEqual(250 * 1024);
+  expect(firstLoadBytes).toBeLessThan(firstLoad.reduce((sum, script) => sum + script.decodedBytes, 0) / 2);
+  expect(firstLoadBytes, "checkout first-load JS over the 150 KB gzipped budget").toBeLessThanOrEqual(
+    CHECKOUT_FIRST_LOAD_BUDGET_BYTES,
+  );
 
   await page.getByRole("button", { name: "Pay with browser wallet" }).click();
   await expect(page.getByTestId("wallet-pay")).toBeVisible();

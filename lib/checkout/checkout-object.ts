@@ -88,13 +88,3 @@ export const ZCheckoutObject = z.strictObject({
     .optional(),
 });
 export type TCheckoutObject = z.infer<typeof ZCheckoutObject>;
-
-/** States after which nothing the payer does changes the outcome: polling can stop. */
-export function isFinalCheckoutStatus(status: TCheckoutObject["status"]): boolean {
-  return status === "confirmed" || status === "settled" || status === "canceled";
-}
-
-/** Paid: the merchant has (or will have, once confirmed) the full amount. */
-export function isPaidCheckoutStatus(status: TCheckoutObject["status"]): boolean {
-  return status === "confirmed" || status === "settled";
-}

@@ -1,12 +1,10 @@
 "use client";
 
-import { QueryClient, QueryClientProvider, useQuery } from "@tanstack/react-query";
-import dynamic from "next/dynamic";
-import { type CSSProperties, useEffect, useState } from "react";
+import { type CSSProperties, lazy, Suspense, useEffect, useState } from "react";
 import { networkName } from "@/lib/chains/network-name";
 import { brandPalette } from "@/lib/checkout/brand-contrast";
-import { isPaidCheckoutStatus, type TCheckoutObject } from "@/lib/checkout/checkout-object";
-import { checkoutQueryOptions } from "@/lib/checkout/checkout-query";
+import type { TCheckoutObject } from "@/lib/checkout/checkout-object";
+import { isPaidCheckoutStatus } from "@/lib/checkout/checkout-status";
 import { formatDecimalForLocale, formatTokenAmount } from "@/lib/money/format-amount-for-locale";
 import { CopyButton } from "../../_components/copy-button";
 import styles from "./checkout.module.css";
@@ -15,17 +13,13 @@ import { checkoutForOption, defaultOptionIndex, FiatOptions, optionKey } from ".
 import { NetworkIcon, TokenIcon } from "./icons";
 import { QrCode } from "./qr-code";
 import { Receipt } from "./receipt";
+import { useCheckoutPoll } from "./use-checkout-poll";
 import { useWalletDetected } from "./use-wallet-detected";
 
-// wagmi and viem load only when the payer asks for the browser wallet: the first load stays small.
-const PayWithWallet = dynamic(() => import("./pay-with-wallet"), {
-  ssr: false,
-  loading: () => (
-    <p className="muted" role="status">
-      Loading wallet…
-    </p>
-  ),
-});
+// wagmi and viem load only when the payer asks for the browser wallet: the first load stays small
+// (React.lazy rather than next/dynamic, whose loader adds 1.5 KiB to it; this part only ever renders
+// in the browser, after a click).
+const PayWithWallet = lazy(() => import("./pay-with-wallet"));
 
 const REDIRECT_DELAY_MS = 5_000;
 
@@ -36,18 +30,9 @@ type CheckoutProps = {
   locale: string;
 };
 
-export function Checkout(props: CheckoutProps) {
-  const [queryClient] = useState(() => new QueryClient());
-  return (
-    <QueryClientProvider client={queryClient}>
-      <CheckoutBody {...props} />
-    </QueryClientProvider>
-  );
-}
-
-function CheckoutBody({ initialCheckout, initialQrSvg, locale }: CheckoutProps) {
-  const query = useQuery(checkoutQueryOptions(initialCheckout.id, initialCheckout));
-  const polled = query.data ?? initialCheckout;
+export function Checkout({ initialCheckout, initialQrSvg, locale }: CheckoutProps) {
+  const live = useCheckoutPoll(initialCheckout);
+  const polled = live.checkout;
   const [walletOpen, setWalletOpen] = useState(false);
   const walletDetected = useWalletDetected();
   // Priced in fiat: the payer picks the coin; the page then shows that option as a single-coin checkout.
@@ -103,7 +88,7 @@ function CheckoutBody({ initialCheckout, initialQrSvg, locale }: CheckoutProps) 
 
         <StatusBanner checkout={checkout} />
 
-        {query.isError ? (
+        {live.unavailable ? (
           <p className={styles.warning} role="alert">
             Live status is temporarily unavailable; retrying. Your payment is still being tracked.
           </p>
@@ -117,7 +102,7 @@ function CheckoutBody({ initialCheckout, initialQrSvg, locale }: CheckoutProps) 
             selected={option}
             onSelect={setChosen}
             serverTime={checkout.server_time}
-            receivedAt={query.dataUpdatedAt}
+            receivedAt={live.updatedAt}
           />
         ) : null}
 
@@ -146,7 +131,7 @@ function CheckoutBody({ initialCheckout, initialQrSvg, locale }: CheckoutProps) 
               <Countdown
                 expiresAt={checkout.expires_at}
                 serverTime={checkout.server_time}
-                receivedAt={query.dataUpdatedAt}
+                receivedAt={live.updatedAt}
               />
             </div>
             {/* On a phone the wallet app is the way to pay: first, above the fold. */}
@@ -194,7 +179,15 @@ function CheckoutBody({ initialCheckout, initialQrSvg, locale }: CheckoutProps) 
               )}
             </div>
             {walletOpen ? (
-              <PayWithWallet key={checkout.token.symbol + checkout.chain.name} checkout={checkout} />
+              <Suspense
+                fallback={
+                  <p className="muted" role="status">
+                    Loading wallet…
+                  </p>
+                }
+              >
+                <PayWithWallet key={checkout.token.symbol + checkout.chain.name} checkout={checkout} />
+              </Suspense>
             ) : null}
             <p className={styles.hint}>
               Send only {checkout.token.symbol} on {network} (chain id {checkout.chain.chain_id}) to this

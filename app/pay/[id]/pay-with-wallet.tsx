@@ -1,5 +1,6 @@
 "use client";
 
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { useState } from "react";
 import {
   useConnect,
@@ -16,13 +17,19 @@ import styles from "./checkout.module.css";
 
 type Props = { checkout: TCheckoutObject };
 
-/** Loaded on demand (next/dynamic): wagmi and viem are not part of the checkout's first load. */
+/**
+ * Loaded on demand (next/dynamic): wagmi, viem and the TanStack Query client wagmi runs on are not
+ * part of the checkout's first load.
+ */
 export default function PayWithWallet({ checkout }: Props) {
   const [config] = useState(() => createCheckoutWagmiConfig(checkout));
+  const [queryClient] = useState(() => new QueryClient());
   return (
-    <WagmiProvider config={config}>
-      <WalletFlow checkout={checkout} />
-    </WagmiProvider>
+    <QueryClientProvider client={queryClient}>
+      <WagmiProvider config={config}>
+        <WalletFlow checkout={checkout} />
+      </WagmiProvider>
+    </QueryClientProvider>
   );
 }
 

@@ -1,6 +1,6 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
+import { useEffect, useState } from "react";
 import styles from "./checkout.module.css";
 
 /**
@@ -19,13 +19,22 @@ export function QrCode({
   label: string;
 }) {
   const reuse = uri === initialUri && initialSvg !== null;
-  const generated = useQuery({
-    queryKey: ["qr-code", uri] as const,
-    queryFn: async () => (await import("@/lib/checkout/qr-code-svg")).qrCodeSvg(uri),
-    enabled: !reuse,
-    staleTime: Number.POSITIVE_INFINITY,
-  });
-  const svg = reuse ? initialSvg : generated.data;
+  const [generated, setGenerated] = useState<{ uri: string; svg: string | null } | null>(null);
+  useEffect(() => {
+    if (reuse) return;
+    let current = true;
+    import("@/lib/checkout/qr-code-svg")
+      .then(({ qrCodeSvg }) => qrCodeSvg(uri))
+      .then(
+        (svg) => current && setGenerated({ uri, svg }),
+        () => current && setGenerated({ uri, svg: null }),
+      );
+    return () => {
+      current = false;
+    };
+  }, [uri, reuse]);
+  const drawn = generated?.uri === uri ? generated : undefined;
+  const svg = reuse ? initialSvg : drawn?.svg;
   return (
     <figure className={styles.qr}>
       {svg ? (
@@ -40,7 +49,7 @@ export function QrCode({
         />
       ) : (
         <div className={styles.qrPlaceholder} role="status">
-          Drawing QR code…
+          {drawn ? "No QR code: copy the amount and address below." : "Drawing QR code…"}
         </div>
       )}
       <figcaption className="muted">Scan with your wallet app</figcaption>
