@@ -14,6 +14,7 @@ import { createInvitation } from "../team/invitations";
 import { addMember } from "../team/members";
 import { ZMemberEmail, ZMemberPassword } from "../team/team-input";
 import { zText } from "../validation/text";
+import { INCIDENTS_USAGE, runIncidentsCommand } from "./incident-commands";
 
 export const ADMIN_USAGE = `Usage: npm run admin -- <command> [options]
   create-merchant --name <name> --email <email> --password <password>   → {"merchant_id", "api_key"}
@@ -23,6 +24,7 @@ export const ADMIN_USAGE = `Usage: npm run admin -- <command> [options]
                                 with --password → {"user_id", "email", "role"}; without → {"invitation_id", "invite_url", "expires_at"}
   list-merchants                                                         → {"object": "list", "data": [...]}
   reconcile --chain <name> [--merchant <merchant id>]                    → {"chain", "tokens", "flagged_payments", "gas", "flagged_gas"}
+${INCIDENTS_USAGE}
 ${BACKUP_USAGE}`;
 
 export class UsageError extends Error {
@@ -61,6 +63,7 @@ export async function runAdminCommand(
   chains: TChain[] = [],
 ): Promise<unknown> {
   const [command, ...rest] = argv;
+  if (command === "incidents") return runIncidentsCommand(db, rest, (message) => new UsageError(message));
   const { values } = parseArgs({
     args: rest,
     options: {

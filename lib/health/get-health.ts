@@ -60,7 +60,8 @@ export const ZHealth = z.object({
   settlement: z.array(ZSettlementHealth),
   /**
    * What the chains did that needs the operator (reorgs deeper than the confirmations, reorgs after
-   * settlement), until acknowledged in the dashboard: the gateway is degraded meanwhile.
+   * settlement), until the operator acknowledges them (`npm run admin -- incidents ack`; a merchant's
+   * own incident also when that merchant does on its dashboard): the gateway is degraded meanwhile.
    */
   incidents: z.array(ZChainIncident.omit({ payment_id: true })),
   /**

@@ -5,7 +5,10 @@ import { requireMerchantSession } from "@/lib/auth/require-merchant-session";
 import { AppError } from "@/lib/errors";
 import { acknowledgeChainIncident } from "@/lib/health/chain-incidents";
 
-/** Acknowledges every open chain incident the merchant sees (owner and admin); health turns ok. */
+/**
+ * Acknowledges every open chain incident the merchant sees (owner and admin), for this merchant only:
+ * /api/health stays degraded for a chain-wide one until the operator acknowledges it (admin CLI).
+ */
 export async function acknowledgeIncidentsAction(): Promise<void> {
   const { db, actor, merchant } = await requireMerchantSession("/dashboard");
   let notice = "acknowledged";
