@@ -96,6 +96,11 @@ export default async function DashboardOverviewPage() {
           </ul>
           {(role === "owner" || role === "admin") && (
             <form action={acknowledgeIncidentsAction}>
+              <p>
+                Acknowledging hides these incidents for this account only; a chain-wide incident stays on the
+                gateway's health until the operator acknowledges it (
+                <code>npm run admin -- incidents ack</code>).
+              </p>
               <button type="submit" className="button">
                 Acknowledge
               </button>
