@@ -2,6 +2,8 @@
 // does: the same public object for every kind of payment, with real funds moved on Anvil.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OPERATOR } from "../access/actor";
+import { readCheckoutRow } from "../checkout/checkout-row";
+import type { Db } from "../db/client";
 import { rawPool } from "../db/raw-pool";
 import { MOCK_USDC_ADDRESS } from "../devnet/mock-usdc";
 import { createMerchant } from "../merchants/create-merchant";
@@ -111,6 +113,16 @@ describe("raw payment read path", () => {
     expect(seen[2]?.value_received).not.toBe("0.00");
     expect(seen[3]).toMatchObject({ exception: "overpaid" });
     expect(seen[4]?.unattributed_transfers).toEqual([expect.objectContaining({ resolution: "refunded" })]);
+
+    // The checkout's row: raw (one statement with the merchant) == Prisma (on a transaction client).
+    const plain = (row: Awaited<ReturnType<typeof readCheckoutRow>>) =>
+      row && { ...row, amount: row.amount.toFixed(), amountReceived: row.amountReceived.toFixed() };
+    for (const payment of [single, fiat, paid]) {
+      const raw = await readCheckoutRow(database.db, payment.id);
+      const prisma = await database.db.$transaction((tx) => readCheckoutRow(tx as unknown as Db, payment.id));
+      expect(raw?.merchant.name).toBe("Scanner shop");
+      expect(plain(raw)).toEqual(plain(prisma));
+    }
   });
 
   it("scopes by merchant: another merchant's payment id is a 404 on the raw path", async () => {
