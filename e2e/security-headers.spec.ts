@@ -40,3 +40,48 @@ test("the checkout cannot be framed by default and still goes live under the CSP
   expect(api.headers()["content-security-policy"]).toBe("default-src 'none'; frame-ancestors 'none'");
   expect(api.headers()["x-content-type-options"]).toBe("nosniff");
 });
+
+const API_HEADERS = {
+  "content-security-policy": "default-src 'none'; frame-ancestors 'none'",
+  "x-content-type-options": "nosniff",
+  "referrer-policy": "no-referrer",
+};
+
+test("API answers carry the API headers without the proxy, and Bearer requests get no cookie", async ({
+  request,
+  merchant,
+}) => {
+  const payment = await createPaymentViaApi(request, merchant, { chain: "local", amount: "0.5" });
+  const answers = [
+    await request.get(`/api/v1/payments/${payment.id}`, { headers: merchant.auth }),
+    await request.get("/api/v1/payments?limit=1", { headers: merchant.auth }),
+    await request.get("/api/v1/payments/pay_missing", { headers: merchant.auth }),
+    await request.get("/api/v1/payments"), // no key: 401
+    await request.get("/api/no-such-route"),
+  ];
+  expect(answers.map((answer) => answer.status())).toEqual([200, 200, 404, 401, 404]);
+  for (const answer of answers) {
+    const headers = answer.headers();
+    expect(headers).toMatchObject(API_HEADERS);
+    expect(headers["strict-transport-security"]).toContain("max-age=");
+    // No session or cookie work on the API path.
+    expect(headers["set-cookie"]).toBeUndefined();
+    expect(headers["x-frame-options"]).toBeUndefined();
+  }
+});
+
+test("an API path that is not valid percent-encoding is a 400 problem+json with the API headers", async ({
+  request,
+  merchant,
+}) => {
+  for (const path of ["/api/v1/payments/%zz", "/api/checkout/%E0%A4%A", "/api/v1/%"]) {
+    const answer = await request.get(path, { headers: merchant.auth });
+    expect(answer.status(), path).toBe(400);
+    expect(answer.headers()["content-type"]).toContain("application/problem+json");
+    expect(answer.headers()).toMatchObject(API_HEADERS);
+  }
+  // A well-formed encoded id still reaches the route (through the proxy, as it holds a `%`).
+  const encoded = await request.get("/api/v1/payments/pay%5Fx", { headers: merchant.auth });
+  expect(encoded.status()).toBe(404);
+  expect(encoded.headers()).toMatchObject(API_HEADERS);
+});

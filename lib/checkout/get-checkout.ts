@@ -8,6 +8,7 @@ import { paymentUri, toBigInt } from "../payments/payment-object";
 import { requotePayment } from "../payments/requote-payment";
 import { checkoutChain, checkoutFiatPart } from "./checkout-fiat";
 import type { TCheckoutObject } from "./checkout-object";
+import { readCheckoutRow } from "./checkout-row";
 
 const BRAND_COLOR = /^#[0-9a-fA-F]{6}$/;
 /** Payment ids as lib/ids.ts makes them; anything else is not looked up at all. */
@@ -29,31 +30,7 @@ export async function getCheckoutOrThrow(
   if (!PAYMENT_ID.test(id)) throw new AppError("not_found", "No such payment.");
   // A fiat-priced payment whose quotes expired unpaid gets new ones as the payer looks at it.
   const requoted = await requotePayment({ db, chains, baseUrl: publicUrl(), now }, id);
-  const row = await db.payment.findUnique({
-    where: { id },
-    select: {
-      id: true,
-      status: true,
-      exception: true,
-      chain: true,
-      chainId: true,
-      tokenSymbol: true,
-      tokenAddress: true,
-      tokenDecimals: true,
-      amount: true,
-      amountReceived: true,
-      depositAddress: true,
-      requiredConfirmations: true,
-      confirmations: true,
-      expiresAt: true,
-      description: true,
-      redirectUrl: true,
-      priceCurrency: true,
-      orderId: true,
-      confirmedAt: true,
-      merchant: { select: { name: true, brandColor: true } },
-    },
-  });
+  const row = await readCheckoutRow(db, id);
   if (!row) throw new AppError("not_found", "No such payment.");
   const amount = toBigInt(row.amount);
   const received = toBigInt(row.amountReceived);

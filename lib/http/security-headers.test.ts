@@ -77,6 +77,35 @@ describe("security headers", () => {
     expect(headers["x-content-type-options"]).toBe("nosniff");
   });
 
+  it("next.config.js sets exactly these API headers on every /api answer, so the proxy skips well-formed API paths", async () => {
+    vi.stubEnv("NODE_ENV", "production");
+    vi.resetModules();
+    try {
+      const nextConfig = (
+        await import(/* @vite-ignore */ new URL("../../next.config.js", import.meta.url).href)
+      ).default;
+      const rules = await nextConfig.headers();
+      expect(rules.map((rule: { source: string }) => rule.source)).toEqual(["/api", "/api/:path*"]);
+      for (const rule of rules)
+        expect(
+          Object.fromEntries(rule.headers.map((h: { key: string; value: string }) => [h.key, h.value])),
+        ).toEqual(securityHeaders("/api/v1/payments", production));
+      const { config } = await import("../../proxy");
+      // Both matchers are plain regular expressions (unnamed groups only), as Next compiles them.
+      const matchers = config.matcher.map((source) => new RegExp(`^${source}$`));
+      const runs = (path: string) => matchers.some((matcher) => matcher.test(path));
+      expect(runs("/api/v1/payments/pay_x")).toBe(false);
+      expect(runs("/api/checkout/pay_x")).toBe(false);
+      expect(runs("/api/v1/payments/%zz")).toBe(true);
+      expect(runs("/dashboard")).toBe(true);
+      expect(runs("/pay/pay_x")).toBe(true);
+      expect(runs("/_next/static/chunk.js")).toBe(false);
+    } finally {
+      vi.unstubAllEnvs();
+      vi.resetModules();
+    }
+  });
+
   it("parses CHECKOUT_FRAME_ANCESTORS (spaces or commas) and refuses paths and other schemes", () => {
     expect(
       parseEnv({ CHECKOUT_FRAME_ANCESTORS: "https://a.example, http://localhost:8080" })

@@ -1,6 +1,9 @@
-// Security headers of every response, set by the root proxy.ts at request time (so
-// CHECKOUT_FRAME_ANCESTORS takes effect on restart, without a rebuild). Pure: tested directly.
+// Security headers of every response. Pages get them from the root proxy.ts at request time (so
+// CHECKOUT_FRAME_ANCESTORS takes effect on restart, without a rebuild); API answers, whose headers
+// never vary, from next.config.js `headers()` (api-security-headers.json, shared with it), so no
+// proxy runs on the API path. Pure: tested directly.
 import type { TEnv } from "../config/env";
+import API_HEADERS from "./api-security-headers.json";
 export type SecurityHeadersConfig = {
   production: boolean;
   /** Development (next dev) needs eval for React Refresh. */
@@ -9,7 +12,7 @@ export type SecurityHeadersConfig = {
 };
 
 /** Two years, subdomains included: the usual preload-grade value. Sent over HTTPS only by browsers' rules. */
-export const HSTS = "max-age=63072000; includeSubDomains";
+export const HSTS = API_HEADERS.hsts;
 
 /**
  * The pages' CSP. Next inlines its bootstrap scripts, so scripts need 'unsafe-inline' (no nonces:
@@ -31,9 +34,6 @@ function pageCsp(config: SecurityHeadersConfig, frameAncestors: string): string 
   ].join("; ");
 }
 
-/** API answers are data, never rendered: nothing may load from or frame them. */
-const API_CSP = "default-src 'none'; frame-ancestors 'none'";
-
 export function securityHeadersConfig(config: TEnv): SecurityHeadersConfig {
   return {
     production: config.NODE_ENV === "production",
@@ -50,11 +50,8 @@ export function securityHeaders(pathname: string, config: SecurityHeadersConfig)
   const headers: Record<string, string> = { "x-content-type-options": "nosniff" };
   if (config.production) headers["strict-transport-security"] = HSTS;
 
-  if (pathname === "/api" || pathname.startsWith("/api/")) {
-    headers["content-security-policy"] = API_CSP;
-    headers["referrer-policy"] = "no-referrer";
-    return headers;
-  }
+  // API answers are data, never rendered: nothing may load from or frame them.
+  if (pathname === "/api" || pathname.startsWith("/api/")) return { ...headers, ...API_HEADERS.api };
 
   const checkout = isCheckoutPath(pathname);
   const allowed = checkout ? config.checkoutFrameAncestors : [];

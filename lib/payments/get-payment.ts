@@ -1,7 +1,18 @@
 import { type AccessDeps, authorize } from "../access/actor";
 import type { Db } from "../db/client";
+import { rawPool } from "../db/raw-pool";
 import { AppError } from "../errors";
-import { PAYMENT_SELECT, serializePayment, type TPaymentObject } from "./payment-object";
+import { PAYMENT_SELECT, type PaymentRow, serializePayment, type TPaymentObject } from "./payment-object";
+import { readPaymentRow } from "./payment-row-raw";
+
+/** The serializer's input through Prisma (four queries: the payment and its three relations). */
+export async function readPaymentRowPrisma(
+  db: Db,
+  merchantId: string,
+  id: string,
+): Promise<PaymentRow | undefined> {
+  return (await db.payment.findFirst({ where: { id, merchantId }, select: PAYMENT_SELECT })) ?? undefined;
+}
 
 /** A payment of this merchant; another merchant's id is indistinguishable from a missing one. */
 export async function getPaymentOrThrow(
@@ -11,7 +22,11 @@ export async function getPaymentOrThrow(
   baseUrl: string,
 ): Promise<TPaymentObject> {
   authorize(deps.actor, merchantId, "payments:read");
-  const row = await deps.db.payment.findFirst({ where: { id, merchantId }, select: PAYMENT_SELECT });
+  // One statement on the raw pool (the API's GET); Prisma on a transaction client.
+  const pool = await rawPool(deps.db);
+  const row = pool
+    ? await readPaymentRow(pool, merchantId, id)
+    : await readPaymentRowPrisma(deps.db, merchantId, id);
   if (!row) throw new AppError("not_found", `No such payment: ${id}`);
   return serializePayment(row, baseUrl);
 }

@@ -1,0 +1,62 @@
+// The payment columns and merchant branding the checkout projection needs, in one statement on the
+// raw pool (Prisma reads the merchant relation with a query of its own); Prisma on any other client.
+import type { Db } from "../db/client";
+import { rawPool } from "../db/raw-pool";
+
+const CHECKOUT_SELECT = {
+  id: true,
+  status: true,
+  exception: true,
+  chain: true,
+  chainId: true,
+  tokenSymbol: true,
+  tokenAddress: true,
+  tokenDecimals: true,
+  amount: true,
+  amountReceived: true,
+  depositAddress: true,
+  requiredConfirmations: true,
+  confirmations: true,
+  expiresAt: true,
+  description: true,
+  redirectUrl: true,
+  priceCurrency: true,
+  orderId: true,
+  confirmedAt: true,
+  merchant: { select: { name: true, brandColor: true } },
+} as const;
+
+/** NUMERIC(78,0) as its exact text: all the projection calls is toFixed(). */
+const decimal = (text: string) => ({ toFixed: () => text });
+
+export type CheckoutRow = Omit<
+  NonNullable<Awaited<ReturnType<typeof prismaRow>>>,
+  "amount" | "amountReceived"
+> & { amount: { toFixed(): string }; amountReceived: { toFixed(): string } };
+
+const prismaRow = (db: Db, id: string) => db.payment.findUnique({ where: { id }, select: CHECKOUT_SELECT });
+
+export async function readCheckoutRow(db: Db, id: string): Promise<CheckoutRow | null> {
+  const pool = await rawPool(db);
+  if (!pool) return prismaRow(db, id);
+  const { rows } = await pool.query(
+    `SELECT p.id, p.status, p.exception, p.chain, p.chain_id AS "chainId", p.token_symbol AS "tokenSymbol",
+       p.token_address AS "tokenAddress", p.token_decimals AS "tokenDecimals", p.amount::text AS amount,
+       p.amount_received::text AS "amountReceived", p.deposit_address AS "depositAddress",
+       p.required_confirmations AS "requiredConfirmations", p.confirmations, p.expires_at AS "expiresAt",
+       p.description, p.redirect_url AS "redirectUrl", p.price_currency AS "priceCurrency",
+       p.order_id AS "orderId", p.confirmed_at AS "confirmedAt", m.name AS "merchantName",
+       m.brand_color AS "brandColor"
+     FROM payments p JOIN merchants m ON m.id = p.merchant_id WHERE p.id = $1`,
+    [id],
+  );
+  const row = rows[0];
+  if (!row) return null;
+  const { merchantName, brandColor, amount, amountReceived, ...payment } = row;
+  return {
+    ...payment,
+    amount: decimal(amount),
+    amountReceived: decimal(amountReceived),
+    merchant: { name: merchantName, brandColor },
+  };
+}

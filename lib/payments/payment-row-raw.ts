@@ -1,0 +1,134 @@
+// The serializer's input (PaymentRow, as Prisma's PAYMENT_SELECT returns it) read with ONE statement
+// on the raw pool: Prisma reads a payment with its transfers, options and unattributed transfers in
+// four round trips (no relation joins); this reads all of it in one, and hands serializePayment
+// exactly the same shape, so the public object comes from the one serializer either way
+// (payment-row-raw.test.ts compares both paths on every kind of payment).
+import type { Pool } from "pg";
+import type { PaymentRow } from "./payment-object";
+
+/** NUMERIC(78,0) as its exact text: all the serializer calls is toFixed(). */
+const decimal = (text: string) => ({ toFixed: () => text });
+const decimalOrNull = (text: string | null) => (text === null ? null : decimal(text));
+
+// Ordering as in PAYMENT_SELECT: transfers by block and log index, options by position.
+const SELECT = `
+SELECT p.id, p.status, p.exception, p.chain, p.chain_id, p.token_symbol, p.token_address,
+  p.token_decimals, p.amount::text AS amount, p.amount_received::text AS amount_received,
+  p.deposit_address, p.required_confirmations, p.confirmations, p.expires_at, p.created_at,
+  p.detected_at, p.confirmed_at, p.settled_at, p.order_id, p.description, p.metadata, p.redirect_url,
+  p.price_amount::text AS price_amount, p.price_currency, p.value_received::text AS value_received,
+  p.option_paid,
+  (SELECT coalesce(json_agg(json_build_object('txHash', t.tx_hash, 'logIndex', t.log_index,
+      'fromAddress', t.from_address, 'amount', t.amount::text, 'blockNumber', t.block_number::text,
+      'confirmations', t.confirmations, 'status', t.status, 'chain', t.chain,
+      'tokenAddress', t.token_address, 'fiatValue', t.fiat_value::text)
+    ORDER BY t.block_number, t.log_index), '[]') FROM transfers t WHERE t.payment_id = p.id) AS transfers,
+  (SELECT coalesce(json_agg(json_build_object('chain', o.chain, 'chainId', o.chain_id,
+      'tokenSymbol', o.token_symbol, 'tokenAddress', o.token_address, 'tokenDecimals', o.token_decimals,
+      'amount', o.amount::text, 'rate', o.rate, 'quoteExpiresAt', o.quote_expires_at)
+    ORDER BY o.position), '[]') FROM payment_options o WHERE o.payment_id = p.id) AS options,
+  (SELECT coalesce(json_agg(json_build_object('chain', u.chain, 'txHash', u.tx_hash,
+      'logIndex', u.log_index, 'tokenAddress', u.token_address, 'fromAddress', u.from_address,
+      'amount', u.amount::text, 'blockNumber', u.block_number::text, 'status', u.status,
+      'resolution', u.resolution)
+    ORDER BY u.block_number, u.log_index), '[]') FROM transfers u WHERE u.unattributed_payment_id = p.id)
+    AS unattributed
+FROM payments p`;
+
+type Json<T> = { [K in keyof T]: T[K] extends Date ? string : T[K] extends bigint ? string : T[K] };
+type Raw = {
+  id: string;
+  status: PaymentRow["status"];
+  exception: PaymentRow["exception"];
+  chain: string;
+  chain_id: number;
+  token_symbol: string;
+  token_address: string | null;
+  token_decimals: number;
+  amount: string;
+  amount_received: string;
+  deposit_address: string;
+  required_confirmations: number;
+  confirmations: number;
+  expires_at: Date;
+  created_at: Date;
+  detected_at: Date | null;
+  confirmed_at: Date | null;
+  settled_at: Date | null;
+  order_id: string | null;
+  description: string | null;
+  metadata: unknown;
+  redirect_url: string | null;
+  price_amount: string | null;
+  price_currency: string | null;
+  value_received: string | null;
+  option_paid: boolean;
+  transfers: (Omit<Json<PaymentRow["transfers"][number]>, "amount" | "fiatValue"> & {
+    amount: string;
+    fiatValue: string | null;
+  })[];
+  options: (Omit<Json<NonNullable<PaymentRow["options"]>[number]>, "amount"> & { amount: string })[];
+  unattributed: (Omit<Json<NonNullable<PaymentRow["unattributedTransfers"]>[number]>, "amount"> & {
+    amount: string;
+  })[];
+};
+
+function toPaymentRow(raw: Raw): PaymentRow {
+  return {
+    id: raw.id,
+    status: raw.status,
+    exception: raw.exception,
+    chain: raw.chain,
+    chainId: raw.chain_id,
+    tokenSymbol: raw.token_symbol,
+    tokenAddress: raw.token_address,
+    tokenDecimals: raw.token_decimals,
+    amount: decimal(raw.amount),
+    amountReceived: decimal(raw.amount_received),
+    depositAddress: raw.deposit_address,
+    requiredConfirmations: raw.required_confirmations,
+    confirmations: raw.confirmations,
+    expiresAt: raw.expires_at,
+    createdAt: raw.created_at,
+    detectedAt: raw.detected_at,
+    confirmedAt: raw.confirmed_at,
+    settledAt: raw.settled_at,
+    orderId: raw.order_id,
+    description: raw.description,
+    metadata: raw.metadata,
+    redirectUrl: raw.redirect_url,
+    priceAmount: decimalOrNull(raw.price_amount),
+    priceCurrency: raw.price_currency,
+    valueReceived: decimalOrNull(raw.value_received),
+    optionPaid: raw.option_paid,
+    transfers: raw.transfers.map((transfer) => ({
+      ...transfer,
+      amount: decimal(transfer.amount),
+      blockNumber: BigInt(transfer.blockNumber),
+      fiatValue: decimalOrNull(transfer.fiatValue),
+    })),
+    options: raw.options.map((option) => ({
+      ...option,
+      amount: decimal(option.amount),
+      quoteExpiresAt: new Date(option.quoteExpiresAt),
+    })),
+    unattributedTransfers: raw.unattributed.map((transfer) => ({
+      ...transfer,
+      amount: decimal(transfer.amount),
+      blockNumber: BigInt(transfer.blockNumber),
+    })),
+  };
+}
+
+/** This merchant's payment `id` as the serializer's input, or undefined (another merchant's id too). */
+export async function readPaymentRow(
+  pool: Pool,
+  merchantId: string,
+  id: string,
+): Promise<PaymentRow | undefined> {
+  const { rows } = await pool.query<Raw>(`${SELECT} WHERE p.id = $1 AND p.merchant_id = $2`, [
+    id,
+    merchantId,
+  ]);
+  return rows[0] ? toPaymentRow(rows[0]) : undefined;
+}
