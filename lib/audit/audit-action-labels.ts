@@ -23,6 +23,7 @@ export const AUDIT_ACTION_LABELS: Record<TAuditAction, string> = {
   "payout.approved": "Payout approved",
   "payout.rejected": "Payout rejected",
   "payment.refunded": "Payment refunded",
+  "payment.unattributed_transfer_resolved": "Unattributed transfer resolved",
 };
 
 /** The label of an action; an action this version does not know is shown as stored. */

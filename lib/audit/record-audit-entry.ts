@@ -26,6 +26,7 @@ export const AUDIT_ACTIONS = [
   "payout.approved",
   "payout.rejected",
   "payment.refunded",
+  "payment.unattributed_transfer_resolved",
 ] as const;
 export type TAuditAction = (typeof AUDIT_ACTIONS)[number];
 

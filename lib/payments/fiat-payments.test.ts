@@ -258,6 +258,23 @@ describe("fiat-priced payments", () => {
       { chain: "local", tx_hash: eth.transactionHash, log_index: -1, resolution: "accepted" },
     );
     expect(resolved.unattributed_transfers?.[0]?.resolution).toBe("accepted");
+    const audited = await database.db.auditLogEntry.findMany({
+      where: { merchantId: fx.merchant.merchantId, action: "payment.unattributed_transfer_resolved" },
+    });
+    expect(audited).toEqual([
+      expect.objectContaining({
+        actorType: "operator",
+        targetId: payment.id,
+        details: {
+          chain: "local",
+          tx_hash: eth.transactionHash.toLowerCase(),
+          log_index: -1,
+          token_address: null,
+          amount_base_units: "1000000000000000",
+          resolution: "accepted",
+        },
+      }),
+    ]);
     await expect(
       resolveUnattributedTransfer(
         { db: database.db, actor: OPERATOR, baseUrl: BASE_URL },
@@ -271,6 +288,11 @@ describe("fiat-priced payments", () => {
         },
       ),
     ).rejects.toMatchObject({ code: "invalid_state" });
+    expect(
+      await database.db.auditLogEntry.count({
+        where: { merchantId: fx.merchant.merchantId, action: "payment.unattributed_transfer_resolved" },
+      }),
+    ).toBe(1);
   });
 });
 

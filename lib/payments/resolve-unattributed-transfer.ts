@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { type AccessDeps, authorize } from "../access/actor";
+import { type RequestOrigin, recordAuditEntry } from "../audit/record-audit-entry";
 import type { Db } from "../db/client";
 import { AppError } from "../errors";
 import { PAYMENT_SELECT, serializePayment, type TPaymentObject } from "./payment-object";
@@ -19,7 +20,7 @@ export type TResolveUnattributedTransfer = z.infer<typeof ZResolveUnattributedTr
  * already resolved, or reverted by a reorg, is a 409.
  */
 export async function resolveUnattributedTransfer(
-  deps: { db: Db; baseUrl: string } & AccessDeps & { origin?: unknown },
+  deps: { db: Db; baseUrl: string } & AccessDeps & { origin?: RequestOrigin },
   merchantId: string,
   paymentId: string,
   input: TResolveUnattributedTransfer,
@@ -35,7 +36,7 @@ export async function resolveUnattributedTransfer(
         unattributedPaymentId: paymentId,
         unattributedPayment: { merchantId },
       },
-      select: { id: true, status: true, resolution: true },
+      select: { id: true, status: true, resolution: true, tokenAddress: true, amount: true },
     });
     if (!transfer) throw new AppError("not_found", "No such unattributed transfer of this payment.");
     const { count } = await tx.transfer.updateMany({
@@ -49,6 +50,21 @@ export async function resolveUnattributedTransfer(
           ? `This transfer is already ${transfer.resolution}.`
           : "This transfer was reverted.",
       );
+    await recordAuditEntry(tx, {
+      merchantId,
+      actor: deps.actor,
+      action: "payment.unattributed_transfer_resolved",
+      targetId: paymentId,
+      details: {
+        chain: input.chain,
+        tx_hash: input.tx_hash.toLowerCase(),
+        log_index: input.log_index,
+        token_address: transfer.tokenAddress,
+        amount_base_units: transfer.amount.toFixed(0),
+        resolution: input.resolution,
+      },
+      origin: deps.origin,
+    });
     return serializePayment(
       await tx.payment.findUniqueOrThrow({ where: { id: paymentId }, select: PAYMENT_SELECT }),
       deps.baseUrl,
