@@ -5,6 +5,7 @@ import { formatAmount } from "../money/amounts";
 import { getPaymentOrThrow } from "../payments/get-payment";
 import { type TPaymentObject, toBigInt } from "../payments/payment-object";
 import { getPaymentSweeps } from "../settlement/get-payment-sweep";
+import { tokenOfCoin } from "../settlement/sweep-coins";
 import type { TSweepObject } from "../settlement/sweep-object";
 import { listWebhookDeliveryLog, type WebhookDeliveryLogEntry } from "./list-webhook-delivery-log";
 
@@ -20,7 +21,10 @@ export type TimelineEntry = {
 /** A transfer to the payment's address as the timeline shows it: when the scanner saw it. */
 export type TransferEntry = {
   txHash: string;
+  /** Formatted with the decimals of the transfer's own coin (a fiat payment receives several). */
   amount: string;
+  /** The transfer's coin, e.g. `ETH` for a fiat payment's ETH transfer shown next to USDC ones. */
+  symbol: string;
   status: "confirming" | "confirmed" | "reverted";
   at: string;
 };
@@ -64,7 +68,7 @@ export async function getPaymentDetailOrThrow(
     db.transfer.findMany({
       where: { paymentId: payment.id },
       orderBy: [{ createdAt: "asc" }, { id: "asc" }],
-      select: { txHash: true, amount: true, status: true, createdAt: true },
+      select: { txHash: true, chain: true, tokenAddress: true, amount: true, status: true, createdAt: true },
     }),
     getPaymentSweeps({ db, chains }, merchantId, payment.id),
     listWebhookDeliveryLog(db, merchantId, { object: payment.id, limit: 50 }),
@@ -79,12 +83,16 @@ export async function getPaymentDetailOrThrow(
       reason: change.reason,
       at: change.createdAt.toISOString(),
     })),
-    transfers: transfers.map((transfer) => ({
-      txHash: transfer.txHash,
-      amount: formatAmount(toBigInt(transfer.amount), payment.token.decimals),
-      status: transfer.status,
-      at: transfer.createdAt.toISOString(),
-    })),
+    transfers: transfers.map((transfer) => {
+      const token = tokenOfCoin(chains, transfer) ?? payment.token;
+      return {
+        txHash: transfer.txHash,
+        amount: formatAmount(toBigInt(transfer.amount), token.decimals),
+        symbol: token.symbol,
+        status: transfer.status,
+        at: transfer.createdAt.toISOString(),
+      };
+    }),
     cancelable: payment.status === "pending" && payment.amount_received_base_units === "0",
     resolvable: payment.status === "expired" && payment.exception === "paid_late",
     sweep: sweeps[0] ?? null,

@@ -5,6 +5,7 @@ import { OPERATOR } from "../access/actor";
 import { ZCheckoutObject } from "../checkout/checkout-object";
 import { getCheckoutOrThrow } from "../checkout/get-checkout";
 import { ZRatesConfig } from "../config/rates";
+import { getPaymentDetailOrThrow } from "../dashboard/get-payment-detail";
 import { MOCK_USDC_ADDRESS } from "../devnet/mock-usdc";
 import { RateSources } from "../rates/rate-sources";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
@@ -138,6 +139,18 @@ describe("fiat-priced payments", () => {
       where: { objectId: payment.id, type: "payment.confirmed" },
     });
     expect(confirmed.data).toMatchObject({ value_received: "20.00", received: [{ amount: "10" }, {}] });
+    // The dashboard timeline shows each transfer in its own coin's decimals and symbol.
+    const detail = await getPaymentDetailOrThrow(
+      { db: database.db, actor: OPERATOR },
+      fx.merchant.merchantId,
+      payment.id,
+      BASE_URL,
+      [fx.chain],
+    );
+    expect(detail.transfers.map(({ amount, symbol }) => `${amount} ${symbol}`)).toEqual([
+      "10 USDC",
+      "0.003333333333333334 ETH",
+    ]);
   });
 
   it("values a transfer at the locked quote inside the window and at the block's rate after it", async () => {

@@ -219,7 +219,7 @@ export default async function PaymentDetailPage({
 
       <section className="card" aria-labelledby="timeline-heading">
         <h2 id="timeline-heading">Timeline</h2>
-        <PaymentTimeline timeline={timeline} transfers={detail.transfers} symbol={payment.token.symbol} />
+        <PaymentTimeline timeline={timeline} transfers={detail.transfers} />
       </section>
 
       <section className="card" aria-labelledby="transfers-heading">

@@ -6,11 +6,9 @@ import { formatTimestamp } from "../../status-badge";
 export function PaymentTimeline({
   timeline,
   transfers,
-  symbol,
 }: {
   timeline: readonly TimelineEntry[];
   transfers: readonly TransferEntry[];
-  symbol: string;
 }) {
   const entries = [
     ...timeline.map((entry) => ({
@@ -24,7 +22,7 @@ export function PaymentTimeline({
       key: `${transfer.txHash}:${transfer.at}`,
       at: transfer.at,
       kind: "transfer" as const,
-      title: `${transfer.amount} ${symbol} received`,
+      title: `${transfer.amount} ${transfer.symbol} received`,
       detail: `transaction ${transfer.txHash}${transfer.status === "reverted" ? " (reverted by a reorg: no longer counts)" : ""}`,
     })),
   ].sort((a, b) => a.at.localeCompare(b.at) || (a.kind === "transfer" ? -1 : 1));
