@@ -5,9 +5,20 @@ import { type TSetPayoutLimits, ZSetPayoutLimits } from "../payouts/payout-limit
 import { ZRefundPayment } from "../payouts/refund-payment";
 import { formText, refineTypedAddress } from "./form-fields";
 
-/** The dashboard's "new payout" form (strings from FormData) → the createPayout input. */
+/**
+ * The dashboard's "new payout" form (strings from FormData) → the createPayout input. An address
+ * without a checksum is taken only with its last 4 characters typed again (`address_confirm`).
+ */
 export const ZNewPayoutForm = z
-  .object({ chain: formText, token: formText, amount: ZFormAmount, address: formText, description: formText })
+  .object({
+    chain: formText,
+    token: formText,
+    amount: ZFormAmount,
+    address: formText,
+    address_confirm: formText,
+    description: formText,
+  })
+  .superRefine(refineTypedAddress)
   .transform(
     (form): z.input<typeof ZCreatePayout> => ({
       chain: form.chain ?? "",

@@ -218,8 +218,22 @@ describe("form schemas", () => {
         description: "",
       }),
     ).toEqual({ chain: "local", token: "ETH", amount: "0.5", address, description: null });
+    // No checksum: taken only with its last 4 characters typed again, then normalized to EIP-55.
+    const unconfirmed = ZNewPayoutForm.safeParse({
+      chain: "local",
+      token: "ETH",
+      amount: "1",
+      address: address.toLowerCase(),
+    });
+    expect(unconfirmed.error?.issues.map((issue) => issue.path.join("."))).toEqual(["address_confirm"]);
     expect(
-      ZNewPayoutForm.parse({ chain: "local", token: "ETH", amount: "1", address: address.toLowerCase() }),
+      ZNewPayoutForm.parse({
+        chain: "local",
+        token: "ETH",
+        amount: "1",
+        address: address.toLowerCase(),
+        address_confirm: address.slice(-4).toUpperCase(),
+      }),
     ).toMatchObject({ address });
     const mistyped = ZNewPayoutForm.safeParse({
       chain: "local",
@@ -228,7 +242,7 @@ describe("form schemas", () => {
       address: withWrongChecksum(address),
     });
     expect(mistyped.error?.issues.map((issue) => [issue.path.join("."), issue.message])).toEqual([
-      ["address", expect.stringMatching(/^has a wrong EIP-55 checksum/)],
+      ["address", expect.stringMatching(/does not match its checksum/)],
     ]);
   });
 

@@ -10,10 +10,13 @@ export function AddressLastFour({
   prefix,
   address,
   errors,
+  defaultValue,
 }: {
   prefix: string;
   address: string;
   errors: FieldErrors;
+  /** What was typed before a refused submission (a form keeps its values). */
+  defaultValue?: string | undefined;
 }) {
   const check = checkTypedAddress(address);
   if (check.kind !== "unchecked") return null;
@@ -27,6 +30,7 @@ export function AddressLastFour({
       <input
         id={id}
         name="address_confirm"
+        defaultValue={defaultValue}
         required
         maxLength={4}
         size={6}

@@ -1,9 +1,10 @@
 "use client";
 
-import { useActionState } from "react";
+import { useActionState, useState } from "react";
 import type { ChainOption } from "@/lib/dashboard/chain-options";
 import { ChainTokenFields } from "../../chain-token-fields";
 import { FieldError, FormStatus, fieldErrorProps } from "../../field-error";
+import { AddressLastFour } from "../../settings/password-confirmation";
 import { createPayoutAction, type NewPayoutState } from "../actions";
 
 const INITIAL: NewPayoutState = { error: null, fieldErrors: {}, values: {} };
@@ -12,6 +13,8 @@ export function NewPayoutForm({ chains }: { chains: ChainOption[] }) {
   const [state, action, pending] = useActionState(createPayoutAction, INITIAL);
   const values = state.values;
   const errors = state.fieldErrors;
+  // Controlled, so an all-lower-case address asks for its last 4 characters as it is typed.
+  const [address, setAddress] = useState(values.address ?? "");
   return (
     <form action={action} aria-label="New payout">
       <div className="form-grid">
@@ -38,11 +41,12 @@ export function NewPayoutForm({ chains }: { chains: ChainOption[] }) {
           <FieldError errors={errors} field="amount" />
         </div>
         <div className="field">
-          <label htmlFor="address">Recipient address (EIP-55 checksummed)</label>
+          <label htmlFor="address">Recipient address</label>
           <input
             id="address"
             name="address"
-            defaultValue={values.address}
+            value={address}
+            onChange={(event) => setAddress(event.target.value)}
             required
             spellCheck={false}
             autoComplete="off"
@@ -51,6 +55,12 @@ export function NewPayoutForm({ chains }: { chains: ChainOption[] }) {
           />
           <FieldError errors={errors} field="address" />
         </div>
+        <AddressLastFour
+          prefix="payout"
+          address={address}
+          errors={errors}
+          defaultValue={values.address_confirm}
+        />
       </div>
       <div className="field">
         <label htmlFor="description">Description (optional, for your records)</label>
