@@ -279,6 +279,12 @@ const MATRIX: Record<string, Entry> = {
     call: async (t) => (await payments()).resolvePaymentAction(form({ paymentId: t.paymentId })),
     refused: /^not found$/,
   },
+  "app/dashboard/payments/actions.ts#extendPaymentExpiryAction": {
+    kind: "object",
+    call: async (t) =>
+      (await payments()).extendPaymentExpiryAction(form({ paymentId: t.paymentId, minutes: "15" })),
+    refused: /^not found$/,
+  },
   "app/dashboard/payments/actions.ts#refundPaymentAction": {
     kind: "object",
     call: async (t) =>

@@ -24,6 +24,7 @@ export const AUDIT_ACTION_LABELS: Record<TAuditAction, string> = {
   "payout.rejected": "Payout rejected",
   "payment.refunded": "Payment refunded",
   "payment.unattributed_transfer_resolved": "Unattributed transfer resolved",
+  "payment.expiry_extended": "Payment expiry extended",
 };
 
 /** The label of an action; an action this version does not know is shown as stored. */

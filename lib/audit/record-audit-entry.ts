@@ -27,6 +27,7 @@ export const AUDIT_ACTIONS = [
   "payout.rejected",
   "payment.refunded",
   "payment.unattributed_transfer_resolved",
+  "payment.expiry_extended",
 ] as const;
 export type TAuditAction = (typeof AUDIT_ACTIONS)[number];
 

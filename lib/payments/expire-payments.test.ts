@@ -6,6 +6,7 @@ import { createMerchant } from "../merchants/create-merchant";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
 import { BASE_URL, type ScannerFixture, startScannerFixture } from "../testing/scanner-fixture";
 import { expirePayments } from "./expire-payments";
+import { extendPaymentExpiry } from "./extend-payment-expiry";
 import { ZPaymentObject } from "./payment-object";
 import { resolvePayment } from "./resolve-payment";
 
@@ -171,5 +172,65 @@ describe("late payments", () => {
       BASE_URL,
     ).catch((error: unknown) => error);
     expect((again as AppError).code).toBe("invalid_state");
+  });
+});
+
+describe("extending a pending payment's expiry", () => {
+  const extend = (merchantId: string, id: string, minutes: number) =>
+    extendPaymentExpiry({ db: database.db, actor: OPERATOR, baseUrl: BASE_URL }, merchantId, id, {
+      extend_by_minutes: minutes,
+    });
+
+  it("a partly paid payment extended past its expiry is paid in full on time, and audited", async () => {
+    const payment = await fx.createPayment({ token: "USDC", amount: "10", expiresIn: 60 });
+    await fx.sendToken(payment.address, usdc(4n));
+    await fx.scan();
+    const extended = await extend(fx.merchant.merchantId, payment.id, 15);
+    expect(new Date(extended.expires_at).getTime()).toBeGreaterThanOrEqual(
+      new Date(payment.expires_at).getTime() + 15 * 60_000,
+    );
+    // The chain passes the old expiry: the payment stays pending, then the rest arrives in time.
+    await mineAt(new Date(payment.expires_at), 5);
+    await fx.scan();
+    await expire();
+    expect((await fx.payment(payment.id)).status).toBe("pending");
+    await fx.sendToken(payment.address, usdc(6n));
+    await fx.scan();
+    expect((await fx.payment(payment.id)).status).toBe("detected");
+    await fx.mine(3);
+    await fx.scan();
+    await expire();
+    expect(await fx.payment(payment.id)).toMatchObject({ status: "confirmed", exception: null });
+    const audited = await database.db.auditLogEntry.findMany({
+      where: { merchantId: fx.merchant.merchantId, action: "payment.expiry_extended", targetId: payment.id },
+    });
+    expect(audited).toEqual([
+      expect.objectContaining({
+        details: { from: new Date(payment.expires_at).toISOString(), to: extended.expires_at },
+      }),
+    ]);
+
+    // Final now: a 409, and nothing changes. Another merchant's id: a 404.
+    await expect(extend(fx.merchant.merchantId, payment.id, 15)).rejects.toMatchObject({
+      code: "invalid_state",
+    });
+    await expect(extend("mer_someoneelse0000000000000", payment.id, 15)).rejects.toMatchObject({
+      code: "not_found",
+    });
+  });
+
+  it("concurrent extensions add up under the row lock; more than 7 days ahead is refused", async () => {
+    const payment = await fx.createPayment({ amount: "1", expiresIn: 3_600 });
+    const before = new Date(payment.expires_at).getTime();
+    await Promise.all([
+      extend(fx.merchant.merchantId, payment.id, 15),
+      extend(fx.merchant.merchantId, payment.id, 15),
+    ]);
+    const row = await fx.payment(payment.id);
+    expect(row.expiresAt.getTime()).toBe(before + 30 * 60_000);
+    await expect(extend(fx.merchant.merchantId, payment.id, 7 * 24 * 60)).rejects.toMatchObject({
+      code: "validation_failed",
+    });
+    expect((await fx.payment(payment.id)).expiresAt.getTime()).toBe(before + 30 * 60_000);
   });
 });

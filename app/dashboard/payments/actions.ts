@@ -20,6 +20,7 @@ import { AppError } from "@/lib/errors";
 import { cancelPayment } from "@/lib/payments/cancel-payment";
 import { createFiatPayment, ZCreateFiatPayment } from "@/lib/payments/create-fiat-payment";
 import { createPayment, ZCreatePayment } from "@/lib/payments/create-payment";
+import { extendPaymentExpiry, ZExtendPaymentExpiry } from "@/lib/payments/extend-payment-expiry";
 import { resolvePayment } from "@/lib/payments/resolve-payment";
 import { refundPayment } from "@/lib/payouts/refund-payment";
 
@@ -105,6 +106,32 @@ export async function resolvePaymentAction(form: FormData): Promise<void> {
     await resolvePayment({ db, actor }, merchant.id, id, publicUrl());
   } catch (error) {
     notice = refusalNotice(error, "resolve-refused");
+  }
+  revalidatePath(`/dashboard/payments/${id}`);
+  redirect(`/dashboard/payments/${id}?notice=${notice}`);
+}
+
+/** Gives a pending (unpaid or partly paid) payment more time: `minutes` past its current expiry. */
+export async function extendPaymentExpiryAction(form: FormData): Promise<void> {
+  const parsed = ZPaymentId.safeParse(form.get("paymentId"));
+  if (!parsed.success) notFound();
+  const id = parsed.data;
+  const { db, actor, merchant } = await requireMerchantSession(`/dashboard/payments/${id}`);
+  const input = ZExtendPaymentExpiry.safeParse({ extend_by_minutes: Number(form.get("minutes")) });
+  if (!input.success) redirect(`/dashboard/payments/${id}?notice=extend-too-long`);
+  let notice = "extended";
+  try {
+    await extendPaymentExpiry(
+      { db, actor, origin: await actionOrigin(), baseUrl: publicUrl() },
+      merchant.id,
+      id,
+      input.data,
+    );
+  } catch (error) {
+    notice =
+      error instanceof AppError && error.code === "validation_failed"
+        ? "extend-too-long"
+        : refusalNotice(error, "extend-refused");
   }
   revalidatePath(`/dashboard/payments/${id}`);
   redirect(`/dashboard/payments/${id}?notice=${notice}`);

@@ -18,7 +18,7 @@ import { PayoutsTable } from "../../payouts-table";
 import { formatTimestamp, StatusBadge } from "../../status-badge";
 import { TxLink } from "../../tx-link";
 import { DeliveryLog, DeliveryNotice } from "../../webhooks/delivery-log";
-import { cancelPaymentAction, resolvePaymentAction } from "../actions";
+import { cancelPaymentAction, extendPaymentExpiryAction, resolvePaymentAction } from "../actions";
 import { CoinSweeps } from "./coin-sweeps";
 import { FiatSummary } from "./fiat-summary";
 import { PaymentTimeline } from "./payment-timeline";
@@ -33,6 +33,12 @@ const NOTICES: Notices = {
     tone: "bad",
   },
   resolved: { text: "Late payment accepted: the payment is confirmed.", tone: "ok" },
+  extended: { text: "Expiry extended: the checkout accepts payment until the new time.", tone: "ok" },
+  "extend-refused": {
+    text: "This payment's expiry can no longer be extended: it is no longer pending.",
+    tone: "bad",
+  },
+  "extend-too-long": { text: "A payment can be extended to at most 7 days from now.", tone: "bad" },
   "resolve-refused": {
     text: "This payment cannot be resolved now: only an expired payment paid in full late, with its transfers confirmed, can be accepted.",
     tone: "bad",
@@ -65,6 +71,7 @@ export default async function PaymentDetailPage({
   const canWrite = hasPermission(actor, "payments:write");
   const cancelable = detail.cancelable && canWrite;
   const resolvable = detail.resolvable && canWrite;
+  const extendable = payment.status === "pending" && canWrite;
   const [qr, refunds] = await Promise.all([
     qrCodeSvg(payment.payment_uri),
     getPaymentRefunds({ db, actor, chains }, merchant.id, payment),
@@ -117,6 +124,31 @@ export default async function PaymentDetailPage({
                 { label: "Deposit address", value: payment.address },
               ]}
               consequence="The checkout link stops accepting payment and your customer sees the payment as canceled. This cannot be undone."
+            />
+          </form>
+        ) : null}
+        {extendable ? (
+          <form action={extendPaymentExpiryAction} className={styles.inlineForm}>
+            <input type="hidden" name="paymentId" value={payment.id} />
+            <label htmlFor="extend-minutes">Extend by</label>
+            <select id="extend-minutes" name="minutes" defaultValue="60">
+              <option value="15">15 minutes</option>
+              <option value="60">1 hour</option>
+              <option value="1440">1 day</option>
+            </select>
+            <ConfirmSubmit
+              label="Extend expiry"
+              className="button button-secondary"
+              title="Give the customer more time?"
+              confirmLabel="Extend expiry"
+              rows={[
+                { label: "Expires now", value: formatTimestamp(payment.expires_at) },
+                {
+                  label: "Received",
+                  value: `${payment.amount_received} of ${payment.amount} ${payment.token.symbol}`,
+                },
+              ]}
+              consequence="The checkout link keeps accepting payment until the new expiry; a payment arriving before it counts as on time."
             />
           </form>
         ) : null}
