@@ -1,6 +1,7 @@
 // A partly paid payment is visible as such in the dashboard (issue 23, point 4, display part): a
 // "0.15 of 0.4 ETH paid" badge, the amount remaining, and the transfer in the timeline — paid with
 // real ETH on the devnet and seen by the gateway's own scanner.
+import { confirmInDialog } from "./confirm-dialog";
 import { fundedPayer } from "./devnet";
 import { createPaymentViaApi, expect, signInViaApi, test } from "./fixtures";
 
@@ -25,6 +26,20 @@ test("a partial payment shows what arrived, what remains and the transfer in its
   await expect(transfer).toHaveCount(1);
   await expect(transfer).toContainText("0.15 ETH received");
   await expect(transfer).toContainText(txHash);
+
+  // Point 4's action: the merchant gives the customer a day more, after a summary.
+  const utc = (iso: string) => `${new Date(iso).toISOString().slice(0, 19).replace("T", " ")} UTC`;
+  // Nothing on the page is wider than the phone's screen (a long hash once widened it).
+  expect(await page.evaluate(() => document.documentElement.scrollWidth <= screen.width)).toBe(true);
+  await page.getByLabel("Extend by").selectOption("1440");
+  await page.getByRole("button", { name: "Extend expiry" }).click();
+  const dialog = page.getByRole("dialog");
+  await expect(dialog).toContainText(utc(payment.expires_at));
+  await expect(dialog).toContainText("0.15 of 0.4 ETH");
+  await confirmInDialog(page, "Extend expiry");
+  await expect(page.getByRole("status").filter({ hasText: "Expiry extended" })).toBeVisible();
+  const later = new Date(new Date(payment.expires_at).getTime() + 24 * 3_600_000).toISOString();
+  await expect(page.getByTestId("payment-expires")).toHaveText(utc(later));
   await testInfo.attach(`partial-payment-${testInfo.project.name}`, {
     body: await page.screenshot({ fullPage: true }),
     contentType: "image/png",

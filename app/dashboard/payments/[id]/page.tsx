@@ -128,14 +128,16 @@ export default async function PaymentDetailPage({
           </form>
         ) : null}
         {extendable ? (
-          <form action={extendPaymentExpiryAction} className={styles.inlineForm}>
+          <form action={extendPaymentExpiryAction}>
             <input type="hidden" name="paymentId" value={payment.id} />
-            <label htmlFor="extend-minutes">Extend by</label>
-            <select id="extend-minutes" name="minutes" defaultValue="60">
-              <option value="15">15 minutes</option>
-              <option value="60">1 hour</option>
-              <option value="1440">1 day</option>
-            </select>
+            <span className={styles.inlineForm}>
+              <label htmlFor="extend-minutes">Extend by</label>
+              <select id="extend-minutes" name="minutes" defaultValue="60">
+                <option value="15">15 minutes</option>
+                <option value="60">1 hour</option>
+                <option value="1440">1 day</option>
+              </select>
+            </span>
             <ConfirmSubmit
               label="Extend expiry"
               className="button button-secondary"
@@ -241,7 +243,7 @@ export default async function PaymentDetailPage({
           <dt>Created</dt>
           <dd>{formatTimestamp(payment.created_at)}</dd>
           <dt>Expires</dt>
-          <dd>{formatTimestamp(payment.expires_at)}</dd>
+          <dd data-testid="payment-expires">{formatTimestamp(payment.expires_at)}</dd>
           <dt>Metadata</dt>
           <dd>
             <code>{JSON.stringify(payment.metadata)}</code>
