@@ -281,7 +281,7 @@ export default async function PaymentDetailPage({
                       <Copyable value={transfer.from} label={`sender address ${transfer.from}`} />
                     </td>
                     <td>
-                      {transfer.amount} {payment.token.symbol}
+                      {transfer.amount} {(transfer.token ?? payment.token).symbol}
                     </td>
                     <td>{transfer.block_number}</td>
                     <td>{transfer.confirmations}</td>
