@@ -42,7 +42,7 @@ export function NewPaymentForm({
         <legend>Pricing</legend>
         {(
           [
-            ["coin", "Fixed coin amount (one chain and token)"],
+            ["coin", "Fixed in one coin (you pick the network and coin)"],
             ["fiat", "Price in fiat (the payer chooses the coin)"],
           ] as const
         ).map(([value, label]) => (
