@@ -4,7 +4,7 @@
 // pages show is checked against the chain.
 import type { APIRequestContext, Page } from "@playwright/test";
 import { hash } from "argon2";
-import { formatEther, type Hex } from "viem";
+import { formatEther, type Hex, parseEther } from "viem";
 import { generatePrivateKey, privateKeyToAddress } from "viem/accounts";
 import { newId } from "@/lib/ids";
 import { withWrongChecksum } from "@/lib/testing/addresses";
@@ -94,6 +94,19 @@ test("balance mode in settings → payments settle into the balance → payouts 
   const ledger = page.getByTestId("balance-transaction-row");
   await expect(ledger.filter({ hasText: "payment settled" })).toHaveCount(2);
   await expect(ledger.filter({ hasText: sale.id })).toHaveCount(1);
+  // Each credit says what it is net of: the 0.05 ETH sent, less its sweep's gas (from the receipt).
+  const saleSweep = await db.sweep.findFirstOrThrow({
+    where: { paymentId: sale.id },
+    select: { txHash: true },
+  });
+  const sweepReceipt = await publicClient.getTransactionReceipt({ hash: saleSweep.txHash as Hex });
+  const gas = sweepReceipt.gasUsed * sweepReceipt.effectiveGasPrice;
+  await expect(ledger.filter({ hasText: sale.id }).getByTestId("balance-transaction-split")).toHaveText(
+    `net of 0.05 ETH gross − ${formatEther(gas)} ETH fee`,
+  );
+  await expect(ledger.filter({ hasText: sale.id }).getByTestId("balance-transaction-amount")).toContainText(
+    `${formatEther(parseEther("0.05") - gas)} ETH`,
+  );
 
   // New payout: the service's validation shows on the fields, then a valid one waits for approval.
   const recipient = privateKeyToAddress(generatePrivateKey());

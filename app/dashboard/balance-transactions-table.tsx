@@ -15,7 +15,10 @@ const TYPE_LABEL: Record<TBalanceTransactionObject["type"], string> = {
   adjustment: "adjustment",
 };
 
-/** Ledger entries: signed amounts (credits positive) and the balance after each, exact decimals. */
+/**
+ * Ledger entries: signed amounts (credits positive) and the balance after each, exact decimals; a
+ * payment credit that cost a fee (a native sweep's gas) says what it is net of.
+ */
 export function BalanceTransactionsTable({
   transactions,
   caption,
@@ -36,6 +39,11 @@ export function BalanceTransactionsTable({
           <td data-label="Amount" data-testid="balance-transaction-amount">
             {entry.amount} {entry.token.symbol}
             <span className="muted"> · {entry.chain}</span>
+            {entry.fee !== null && entry.fee_base_units !== "0" ? (
+              <div className="muted" data-testid="balance-transaction-split">
+                net of {entry.gross} {entry.token.symbol} gross − {entry.fee} {entry.token.symbol} fee
+              </div>
+            ) : null}
           </td>
           <td data-label="Balance after">
             {entry.balance_after} {entry.token.symbol}

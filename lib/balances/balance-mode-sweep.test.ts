@@ -70,6 +70,18 @@ describe("balance-mode settlement", () => {
     expect(entries).toHaveLength(1);
     expect(entries[0]).toMatchObject({ type: "payment_settled", tokenSymbol: "ETH" });
     expect(toBigInt(entries[0]?.amount ?? { toFixed: () => "0" })).toBe(swept);
+    // Gross is what the payer sent; the fee is all that did not reach the hot wallet: the sweep's gas
+    // (from its receipt) and the unspent gas reserve left at the deposit address.
+    const confirmed = await database.db.sweep.findUniqueOrThrow({ where: { id: sweep.id } });
+    const receipt = await fx.publicClient.getTransactionReceipt({ hash: confirmed.txHash as `0x${string}` });
+    const gas = receipt.gasUsed * receipt.effectiveGasPrice;
+    const leftAtDeposit = await fx.publicClient.getBalance({
+      address: confirmed.fromAddress as `0x${string}`,
+    });
+    expect(gas).toBeGreaterThan(0n);
+    expect(entries[0]?.gross?.toFixed()).toBe(parseEther("0.75").toString());
+    expect(entries[0]?.fee?.toFixed()).toBe((gas + leftAtDeposit).toString());
+    expect(parseEther("0.75") - gas - leftAtDeposit).toBe(swept);
     expect((await database.db.payment.findUniqueOrThrow({ where: { id: payment.id } })).status).toBe(
       "settled",
     );
@@ -84,6 +96,7 @@ describe("balance-mode settlement", () => {
           tokenSymbol: "ETH",
           paymentId: payment.id,
           amount: swept,
+          split: { gross: swept, fee: 0n },
           txHash: null,
         }),
       ),
@@ -101,6 +114,8 @@ describe("balance-mode settlement", () => {
     expect(await availableOf("USDC")).toBe(12_345_678n);
     const entry = await database.db.balanceTransaction.findFirstOrThrow({ where: { paymentId: payment.id } });
     expect(entry.type).toBe("payment_settled");
+    // The gas tank paid the gas in ETH: the USDC credit is the whole amount, with no fee.
+    expect([entry.gross?.toFixed(), entry.fee?.toFixed()]).toEqual(["12345678", "0"]);
     expect(await findLedgerMismatches(database.db)).toEqual([]);
   });
 });

@@ -42,6 +42,15 @@ export const ZBalanceTransactionObject = z.object({
   amount_base_units: z.string(),
   balance_after: z.string(),
   balance_after_base_units: z.string(),
+  /**
+   * A payment credit (`payment_settled`) only, else null: what the deposit address sent (`gross`) and
+   * what moving it cost (`fee`: a native-coin sweep's gas, a fee-on-transfer token's cut), in the
+   * entry's token; `amount` is the net, `gross - fee`.
+   */
+  gross: z.string().nullable(),
+  gross_base_units: z.string().nullable(),
+  fee: z.string().nullable(),
+  fee_base_units: z.string().nullable(),
   payment_id: z.string().nullable(),
   payout_id: z.string().nullable(),
   description: z.string().nullable(),
@@ -82,6 +91,8 @@ export const BALANCE_TRANSACTION_SELECT = {
   tokenSymbol: true,
   amount: true,
   balanceAfter: true,
+  gross: true,
+  fee: true,
   paymentId: true,
   payoutId: true,
   payout: { select: { paymentId: true } },
@@ -98,6 +109,8 @@ export function serializeBalanceTransaction(
     tokenSymbol: string;
     amount: DecimalLike;
     balanceAfter: DecimalLike;
+    gross: DecimalLike | null;
+    fee: DecimalLike | null;
     paymentId: string | null;
     payoutId: string | null;
     /** The entry's payout: a refund's entries show the refunded payment. */
@@ -109,6 +122,8 @@ export function serializeBalanceTransaction(
   const token = tokenRef(chains, row.chain, row.tokenSymbol);
   const amount = toBigInt(row.amount);
   const balanceAfter = toBigInt(row.balanceAfter);
+  const gross = row.gross === null ? null : toBigInt(row.gross);
+  const fee = row.fee === null ? null : toBigInt(row.fee);
   return {
     id: row.id,
     object: "balance_transaction",
@@ -119,6 +134,10 @@ export function serializeBalanceTransaction(
     amount_base_units: amount.toString(),
     balance_after: formatAmount(balanceAfter, token.decimals),
     balance_after_base_units: balanceAfter.toString(),
+    gross: gross === null ? null : formatAmount(gross, token.decimals),
+    gross_base_units: gross?.toString() ?? null,
+    fee: fee === null ? null : formatAmount(fee, token.decimals),
+    fee_base_units: fee?.toString() ?? null,
     payment_id: row.paymentId ?? row.payout?.paymentId ?? null,
     payout_id: row.payoutId,
     description: row.description,

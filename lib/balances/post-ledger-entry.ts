@@ -10,6 +10,8 @@ export type PostLedgerEntryParams = {
   type: BalanceTransactionType;
   /** Signed base units: credits positive, debits negative. Never zero. */
   amount: bigint;
+  /** A payment credit's gross and fee (`amount = gross - fee`); see BalanceTransaction. */
+  split?: { gross: bigint; fee: bigint };
   paymentId?: string | null;
   payoutId?: string | null;
   description?: string | null;
@@ -36,6 +38,8 @@ export type LedgerEntry = { id: string; balanceAfter: bigint };
 export async function postLedgerEntry(tx: Tx, params: PostLedgerEntryParams): Promise<LedgerEntry> {
   const { merchantId, chain, tokenSymbol, amount } = params;
   if (amount === 0n) throw new AppError("internal_error", "a ledger entry cannot be zero");
+  if (params.split && params.split.gross - params.split.fee !== amount)
+    throw new AppError("internal_error", "a ledger entry's gross less its fee must be its amount");
   const delta = amount.toString();
   if (amount > 0n || params.allowOwed)
     await tx.$executeRaw`
@@ -67,6 +71,8 @@ export async function postLedgerEntry(tx: Tx, params: PostLedgerEntryParams): Pr
       type: params.type,
       amount: delta,
       balanceAfter: balanceAfter.toString(),
+      gross: params.split?.gross.toString() ?? null,
+      fee: params.split?.fee.toString() ?? null,
       paymentId: params.paymentId ?? null,
       payoutId: params.payoutId ?? null,
       description: params.description ?? null,

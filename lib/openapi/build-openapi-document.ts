@@ -541,7 +541,9 @@ function balanceOperations(): OperationSpec[] {
         "The append-only ledger behind the balances, newest first: `payment_settled` (credit when a sweep to " +
         "your hot wallet confirms), `payout` and `refund` (debits reserved when created), `payout_fee`, " +
         "`payout_reversed` (funds returned by a rejected or failed payout) and `adjustment`. `amount` is signed; " +
-        "`balance_after` is the balance right after the entry.",
+        "`balance_after` is the balance right after the entry. A `payment_settled` entry also has `gross` (what the " +
+        "deposit address sent) and `fee` (the native sweep's gas, or a fee-on-transfer token's cut): `amount` is " +
+        "their difference, the net.",
       query: ZListBalanceTransactionsQuery,
       responses: [
         { status: 200, schema: "BalanceTransactionList", description: "A page of balance transactions." },

@@ -45,6 +45,29 @@ type ConfirmedSweep = {
 };
 
 /**
+ * A balance-mode coin's credit and its split: gross is what the payer sent in that coin (its
+ * transfers to the payment), net what reached the hot wallet, and the fee all that did not: the
+ * sweep's gas and, for the native coin, the unspent part of the gas reserve left at the deposit; for
+ * a token, a fee-on-transfer token's cut (the gas tank pays a token sweep's gas).
+ */
+function creditOf(
+  sweep: ConfirmedSweep,
+  transfers: { chain: string; tokenAddress: string | null; amount: { toFixed(): string } }[],
+): { net: bigint; gross: bigint; fee: bigint } {
+  const net = receivedBy(sweep);
+  const sent = transfers
+    .filter((transfer) => sameCoin(transfer, sweep))
+    .reduce((sum, transfer) => sum + toBigInt(transfer.amount), 0n);
+  // More swept than sent (funds already at the address): no fee, the whole credit is gross.
+  if (sent <= net) return { net, gross: net, fee: 0n };
+  return { net, gross: sent, fee: sent - net };
+}
+
+function receivedBy(sweep: ConfirmedSweep): bigint {
+  return toBigInt(sweep.amountReceived ?? { toFixed: () => "0" });
+}
+
+/**
  * Called in a sweep's confirming transaction, after its row is `confirmed`. Locks the payment row,
  * so of two coins' sweeps confirming at once the later one sees the other's and settles. Does
  * nothing while another coin has no confirmed sweep, or when the payment left `confirmed` (a reorg).
@@ -99,17 +122,26 @@ export async function settlePaymentIfSwept(
   });
   const symbolOf = (sweep: ConfirmedSweep) =>
     tokenOfCoin(context.chains, sweep)?.symbol ?? (sweep === own ? payment.tokenSymbol : "unknown");
+  const transfers = swept.some((sweep) => sweep.mode === "balance")
+    ? await tx.transfer.findMany({
+        where: { paymentId, status: { not: "reverted" } },
+        select: { chain: true, tokenAddress: true, amount: true },
+      })
+    : [];
   for (const sweep of swept)
-    if (sweep.mode === "balance")
+    if (sweep.mode === "balance") {
+      const { net, gross, fee } = creditOf(sweep, transfers);
       await creditSettledPayment(tx, {
         merchantId: sweep.merchantId,
         chain: sweep.chain,
         tokenSymbol: symbolOf(sweep),
         paymentId,
-        amount: toBigInt(sweep.amountReceived ?? { toFixed: () => "0" }),
+        amount: net,
+        split: { gross, fee },
         txHash: sweep.txHash,
         createdAt: now,
       });
+    }
   const row = await tx.payment.findUniqueOrThrow({ where: { id: paymentId }, select: PAYMENT_SELECT });
   const settlement: TPaymentSettlement = { sweep_id: own.id, tx_hash: own.txHash, to_address: own.toAddress };
   if (swept.length > 1)
@@ -119,7 +151,7 @@ export async function settlePaymentIfSwept(
       token: { symbol: symbolOf(sweep), address: sweep.tokenAddress },
       tx_hash: sweep.txHash,
       to_address: sweep.toAddress,
-      amount_base_units: toBigInt(sweep.amountReceived ?? { toFixed: () => "0" }).toString(),
+      amount_base_units: receivedBy(sweep).toString(),
     }));
   await recordEvent(tx, {
     merchantId: own.merchantId,

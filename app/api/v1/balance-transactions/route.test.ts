@@ -114,6 +114,10 @@ describe("GET /api/v1/balance-transactions", () => {
       ["payout", "-2.000001", "10.499999"],
       ["adjustment", "12.5", "12.5"],
     ]);
+    // Only a payment credit has a gross and a fee (lib/balances/balance-mode-sweep.test.ts).
+    expect(data.map((t: { gross: unknown; fee: unknown }) => [t.gross, t.fee])).toEqual(
+      data.map(() => [null, null]),
+    );
   });
 
   it("pages with starting_after and filters by type, token and chain", async () => {
