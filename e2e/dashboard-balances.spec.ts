@@ -94,18 +94,21 @@ test("balance mode in settings → payments settle into the balance → payouts 
   const ledger = page.getByTestId("balance-transaction-row");
   await expect(ledger.filter({ hasText: "payment settled" })).toHaveCount(2);
   await expect(ledger.filter({ hasText: sale.id })).toHaveCount(1);
-  // Each credit says what it is net of: the 0.05 ETH sent, less its sweep's gas (from the receipt).
+  // Each credit says what it is net of: the 0.05 ETH sent, less its sweep's gas (from the receipt)
+  // and the unspent gas reserve left at the deposit address.
   const saleSweep = await db.sweep.findFirstOrThrow({
     where: { paymentId: sale.id },
     select: { txHash: true },
   });
   const sweepReceipt = await publicClient.getTransactionReceipt({ hash: saleSweep.txHash as Hex });
-  const gas = sweepReceipt.gasUsed * sweepReceipt.effectiveGasPrice;
+  const saleFee =
+    sweepReceipt.gasUsed * sweepReceipt.effectiveGasPrice +
+    (await publicClient.getBalance({ address: sale.address as Hex }));
   await expect(ledger.filter({ hasText: sale.id }).getByTestId("balance-transaction-split")).toHaveText(
-    `net of 0.05 ETH gross − ${formatEther(gas)} ETH fee`,
+    `net of 0.05 ETH gross − ${formatEther(saleFee)} ETH fee`,
   );
   await expect(ledger.filter({ hasText: sale.id }).getByTestId("balance-transaction-amount")).toContainText(
-    `${formatEther(parseEther("0.05") - gas)} ETH`,
+    `${formatEther(parseEther("0.05") - saleFee)} ETH`,
   );
 
   // New payout: the service's validation shows on the fields, then a valid one waits for approval.
