@@ -133,7 +133,7 @@ async function screenshotTo(page: import("@playwright/test").Page, name: string)
   return path;
 }
 
-test("an underpaid and an overpaid payment are explained; a payment paid late is accepted from its page", async ({
+test("an underpaid payment is accepted as paid after a summary, an overpaid one explained, a late one accepted from its page", async ({
   page,
   request,
   merchant,
@@ -183,6 +183,24 @@ test("an underpaid and an overpaid payment are explained; a payment paid late is
     "expired with 0.005 of 0.02 ETH received",
   );
   await expect(page.getByRole("button", { name: "Accept late payment" })).toHaveCount(0);
+  // The partial payment is accepted as paid for what arrived, after a summary of it.
+  await expect
+    .poll(async () => (await paymentOf(request, merchant, short.id)).transfers[0]?.confirmations ?? 0)
+    .toBeGreaterThanOrEqual(2);
+  await page.getByRole("button", { name: "Accept as paid" }).click();
+  await expect(page.getByTestId("accept-received")).toHaveText("0.005 of 0.02 ETH");
+  await confirmInDialog(page, "Accept as paid");
+  await expect(
+    page.getByRole("status").filter({ hasText: "Partial payment accepted as paid" }),
+  ).toBeVisible();
+  await expect(page.getByTestId("payment-status").first()).toHaveText("confirmed · underpaid");
+  await expect(page.getByTestId("timeline")).toContainText("expired → confirmed (underpaid)");
+  await expect(page.getByRole("button", { name: "Accept as paid" })).toHaveCount(0);
+  expect(await paymentOf(request, merchant, short.id)).toMatchObject({
+    status: "confirmed",
+    exception: "underpaid",
+    amount_received: "0.005",
+  });
 
   await expect
     .poll(async () => (await paymentOf(request, merchant, over.id)).exception, { timeout: 30_000 })

@@ -36,7 +36,7 @@ export type PaymentDetail = {
   transfers: TransferEntry[];
   /** Cancel is offered only where cancelPayment would accept it. */
   cancelable: boolean;
-  /** Resolve (accept the late payment) is offered only where resolvePayment would accept it. */
+  /** Accept (a late or partial payment) is offered only where resolvePayment would accept it. */
   resolvable: boolean;
   /** Its sweep to the treasury, once planned. */
   sweep: TSweepObject | null;
@@ -94,7 +94,9 @@ export async function getPaymentDetailOrThrow(
       };
     }),
     cancelable: payment.status === "pending" && payment.amount_received_base_units === "0",
-    resolvable: payment.status === "expired" && payment.exception === "paid_late",
+    resolvable:
+      payment.status === "expired" &&
+      (payment.exception === "paid_late" || payment.exception === "underpaid"),
     sweep: sweeps[0] ?? null,
     sweeps,
     deliveries: deliveries.data,

@@ -294,9 +294,9 @@ export const OPERATIONS: readonly OperationSpec[] = [
     operationId: "resolvePayment",
     permission: "payments:write",
     tag: "Payments",
-    summary: "Resolve a late payment",
+    summary: "Accept a late or partial payment",
     description:
-      'Accepts an `expired` payment with `exception: "paid_late"` (paid in full after its expiry) once its transfers have the required confirmations: it becomes `confirmed` and a `payment.confirmed` event is sent. Any other payment: 409 with code `invalid_state`.',
+      'Accepts an `expired` payment with `exception: "paid_late"` (paid in full after its expiry) or `exception: "underpaid"` (part of the amount received: the merchant takes what arrived as paid) once its transfers have the required confirmations: it becomes `confirmed`, keeps its exception, is settled like any confirmed payment, and a `payment.confirmed` event is sent. An accepted underpayment stays confirmed while the amount accepted is confirmed on the chain; a reorg taking part of it sends it back to `expired` with `payment.reverted` (it may be accepted again). Any other payment: 409 with code `invalid_state`.',
     idPrefix: "pay",
     responses: [{ status: 200, schema: "Payment", description: "The confirmed payment." }],
   },

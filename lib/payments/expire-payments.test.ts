@@ -175,6 +175,79 @@ describe("late payments", () => {
   });
 });
 
+describe("accepting an underpayment as paid", () => {
+  const accept = (merchantId: string, id: string) =>
+    resolvePayment({ db: database.db, actor: OPERATOR }, merchantId, id, BASE_URL).catch(
+      (error: unknown) => error as AppError,
+    );
+
+  it("an expired underpaid payment is confirmed for what arrived; a reorg of it sends it back to expired", async () => {
+    const payment = await fx.createPayment({ token: "USDC", amount: "10", expiresIn: 60 });
+    const beforeTransfer = await fx.testClient.snapshot();
+    await fx.sendToken(payment.address, usdc(4n));
+    await fx.scan();
+    // Still pending: nothing to accept yet (the payer may still send the rest).
+    expect(await accept(fx.merchant.merchantId, payment.id)).toMatchObject({ code: "invalid_state" });
+    await mineAt(new Date(payment.expires_at), 5);
+    await fx.scan();
+    await expire();
+    expect(await fx.payment(payment.id)).toMatchObject({ status: "expired", exception: "underpaid" });
+
+    const resolved = ZPaymentObject.parse(await accept(fx.merchant.merchantId, payment.id));
+    expect(resolved).toMatchObject({ status: "confirmed", exception: "underpaid", amount_received: "4" });
+    let row = await fx.payment(payment.id);
+    expect(row.acceptedAmount?.toFixed()).toBe(usdc(4n).toString());
+    expect(row.statusChanges).toContainEqual(
+      expect.objectContaining({
+        fromStatus: "expired",
+        toStatus: "confirmed",
+        exception: "underpaid",
+        reason: "partial payment accepted as paid by the merchant",
+      }),
+    );
+    expect((await fx.eventTypes(payment.id)).at(-1)).toBe("payment.confirmed");
+    // Scans after it keep it confirmed; accepting twice is refused.
+    await fx.mine(2);
+    await fx.scan();
+    expect(await fx.payment(payment.id)).toMatchObject({ status: "confirmed", exception: "underpaid" });
+    expect(await accept(fx.merchant.merchantId, payment.id)).toMatchObject({ code: "invalid_state" });
+
+    // The chain drops the transfer: the accepted payment is no longer paid at all.
+    await fx.testClient.revert({ id: beforeTransfer });
+    await mineAt(new Date(payment.expires_at), 60);
+    await fx.mine(10);
+    await fx.scan();
+    row = await fx.payment(payment.id);
+    expect(row).toMatchObject({ status: "expired", exception: null, confirmedAt: null });
+    expect((await fx.eventTypes(payment.id)).at(-1)).toBe("payment.reverted");
+    expect(row.statusChanges).toContainEqual(
+      expect.objectContaining({ fromStatus: "confirmed", toStatus: "expired", exception: null }),
+    );
+  });
+
+  it("an expired payment with nothing received, or another merchant's, cannot be accepted", async () => {
+    const payment = await fx.createPayment({ token: "USDC", amount: "10", expiresIn: 60 });
+    await mineAt(new Date(payment.expires_at), 5);
+    await fx.scan();
+    await expire();
+    expect(await fx.payment(payment.id)).toMatchObject({ status: "expired", exception: null });
+    expect(await accept(fx.merchant.merchantId, payment.id)).toMatchObject({ code: "invalid_state" });
+
+    const underpaid = await fx.createPayment({ token: "USDC", amount: "10", expiresIn: 60 });
+    await fx.sendToken(underpaid.address, usdc(1n));
+    await mineAt(new Date(underpaid.expires_at), 5);
+    await fx.scan();
+    await expire();
+    const stranger = await createMerchant(database.db, {
+      name: "Another shop",
+      email: `another-${Date.now()}@example.com`,
+      password: "correct horse battery",
+    });
+    expect(await accept(stranger.merchantId, underpaid.id)).toMatchObject({ code: "not_found" });
+    expect(await fx.payment(underpaid.id)).toMatchObject({ status: "expired", exception: "underpaid" });
+  });
+});
+
 describe("extending a pending payment's expiry", () => {
   const extend = (merchantId: string, id: string, minutes: number) =>
     extendPaymentExpiry({ db: database.db, actor: OPERATOR, baseUrl: BASE_URL }, merchantId, id, {

@@ -319,3 +319,50 @@ describe("a transfer judged by its own chain's rule (a fiat option on another ch
     expect(nextPaymentState(payment("detected"), [counted], params).status).toBe("confirmed");
   });
 });
+
+describe("an underpayment the merchant accepted (confirmed, underpaid, accepted_amount 50)", () => {
+  const accepted = (status: Status): LockedPayment => ({
+    ...payment(status, "underpaid"),
+    accepted_amount: "50",
+  });
+  it.each([
+    ["the accepted amount confirmed", [confirmed(50n)], "confirmed/underpaid"],
+    ["more than accepted, short of the amount", [confirmed(50n), confirmed(20n)], "confirmed/underpaid"],
+    ["part of it reorged away", [confirmed(30n)], `expired/underpaid ${R}`],
+    ["all of it reorged away", [], `expired/null ${R}`],
+    // Back on the chain with too few confirmations: reverted, and judged as the expired payment it is.
+    ["re-included unconfirmed", [unconfirmed(50n)], `expired/underpaid ${R}`],
+    ["re-included in full on time", [unconfirmed(100n)], `detected/null ${R},${D}`],
+    ["topped up to the full amount", [confirmed(50n), confirmed(50n)], "confirmed/null"],
+    ["topped up beyond it", [confirmed(50n), confirmed(80n)], "confirmed/overpaid"],
+  ] as const)("confirmed: %s → %s", (_, transfers, expected) => {
+    expect(run(accepted("confirmed"), transfers, AFTER_EXPIRY)).toBe(expected);
+  });
+  it.each([
+    ["the accepted amount on the chain", [confirmed(50n)], "settled/underpaid"],
+    ["part of it reorged away", [confirmed(30n)], `settled/reorged_after_settlement ${R}`],
+  ] as const)("settled: %s → %s", (_, transfers, expected) => {
+    expect(run(accepted("settled"), transfers, AFTER_EXPIRY)).toBe(expected);
+  });
+  it("is a fixed point and takes only lifecycle edges", () => {
+    fc.assert(
+      fc.property(arbTransfers, arbChainTime, (transfers, chainTime) => {
+        const params = { chainTime, reason: "p" };
+        const first = nextPaymentState(accepted("confirmed"), transfers, params);
+        let current: Status = "confirmed";
+        for (const transition of first.transitions) {
+          expect(EDGES).toContain(`${current}→${transition.to} ${transition.event}`);
+          current = transition.to;
+        }
+        const again = { ...payment(first.status, first.exception), accepted_amount: "50" };
+        expect(nextPaymentState(again, transfers, params).transitions).toEqual([]);
+        if (first.status === "confirmed") {
+          const covered = transfers
+            .filter((t) => t.status === "confirmed" || t.confirmations >= 2)
+            .reduce((sum, t) => sum + t.amount, 0n);
+          expect(covered).toBeGreaterThanOrEqual(50n);
+        }
+      }),
+    );
+  });
+});

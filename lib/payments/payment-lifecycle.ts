@@ -23,6 +23,11 @@ export type LockedPayment = {
    * price itself (above it, `overpaid`). Null/absent: `amount`.
    */
   overpaid_above?: string | null;
+  /**
+   * An underpayment the merchant accepted (confirmed or settled with exception `underpaid`): what had
+   * arrived then, in `amount`'s units; it takes the place of `amount` while the payment holds it.
+   */
+  accepted_amount?: string | null;
 };
 
 /** A non-reverted transfer of the payment, in chain order. */
@@ -62,6 +67,10 @@ export type PaymentState = {
  * - settled: the funds were already moved, so a reorg taking the amount away cannot be undone here:
  *   the payment keeps its status, gets the exception `reorged_after_settlement` and
  *   `payment.reverted` (once), and the caller corrects the books and raises the alert.
+ * - an underpayment the merchant accepted (resolve-payment.ts: confirmed, `underpaid`,
+ *   `accepted_amount`) is judged against the amount accepted: back to expired with
+ *   `payment.reverted` when less than it is confirmed; settled with less than it on the chain is
+ *   `reorged_after_settlement`; topped up to the full amount it loses the exception.
  * - canceled payments only get their amounts refreshed (and a confirmed one its `overpaid`
  *   exception, both ways).
  */
@@ -92,7 +101,28 @@ export function nextPaymentState(
   const transitions: Transition[] = [];
   let exception = locked.exception;
   const from = locked.status;
-  if (from === "pending" || from === "detected" || from === "expired") {
+  const accepted =
+    exception === "underpaid" && locked.accepted_amount != null ? BigInt(locked.accepted_amount) : null;
+  if (from === "confirmed" && accepted !== null) {
+    // An accepted underpayment holds while what was accepted is confirmed on the chain; a reorg
+    // taking part of it sends it back to expired (the merchant may accept again); a top-up to the full
+    // amount, confirmed, makes it an ordinary confirmed payment.
+    if (confirmedReceived < accepted) {
+      const reverted: Transition = {
+        to: "expired",
+        exception: underpaid,
+        event: "payment.reverted",
+        reason: `${params.reason}: accepted underpayment no longer on the chain`,
+      };
+      const rest = nextPaymentState(
+        { ...locked, status: "expired", exception: underpaid },
+        transfers,
+        params,
+      );
+      return { ...rest, transitions: [reverted, ...rest.transitions] };
+    }
+    if (confirmedReceived >= amount) exception = overpaid;
+  } else if (from === "pending" || from === "detected" || from === "expired") {
     // A detected payment never expires, even if a reorg moved its transfer to a later block.
     const onTime = paidAt !== null && (paidAt <= locked.expires_at || from === "detected");
     if (full && onTime) {
@@ -160,7 +190,11 @@ export function nextPaymentState(
   } else if (from === "confirmed" && (exception === null || exception === "overpaid")) {
     // A top-up after confirmation makes it overpaid; a reorg taking the top-up back undoes that.
     exception = overpaid;
-  } else if (from === "settled" && !full && exception !== "reorged_after_settlement") {
+  } else if (
+    from === "settled" &&
+    (accepted === null ? !full : received < accepted) &&
+    exception !== "reorged_after_settlement"
+  ) {
     exception = "reorged_after_settlement";
     transitions.push({
       to: "settled",

@@ -74,7 +74,7 @@ export async function recomputePayments(
   // The locks serialise two workers (scanner, expiry, resolve) on the same payment.
   const lockedRows = await tx.$queryRaw<(LockedPayment & FiatLockedColumns)[]>`
     SELECT id, merchant_id, status, exception, amount::text AS amount, required_confirmations, expires_at,
-      price_amount::text AS price_amount, underpayment_tolerance_bps
+      accepted_amount::text AS accepted_amount, price_amount::text AS price_amount, underpayment_tolerance_bps
     FROM payments WHERE id = ANY(${ids}::text[]) ORDER BY id FOR UPDATE`;
   // A fiat-priced payment is judged on value (price currency), not on coin amounts.
   const locked = lockedRows.map(asJudgedPayment);

@@ -95,7 +95,10 @@ export async function cancelPaymentAction(form: FormData): Promise<void> {
   redirect(`/dashboard/payments/${id}?notice=${notice}`);
 }
 
-/** Accepts a payment paid in full after its expiry (paid_late): it becomes confirmed (and is swept). */
+/**
+ * Accepts an expired payment paid late in full (paid_late) or partly (underpaid, for what arrived):
+ * it becomes confirmed (and is swept).
+ */
 export async function resolvePaymentAction(form: FormData): Promise<void> {
   const parsed = ZPaymentId.safeParse(form.get("paymentId"));
   if (!parsed.success) notFound();
@@ -103,7 +106,8 @@ export async function resolvePaymentAction(form: FormData): Promise<void> {
   const { db, actor, merchant } = await requireMerchantSession(`/dashboard/payments/${id}`);
   let notice = "resolved";
   try {
-    await resolvePayment({ db, actor }, merchant.id, id, publicUrl());
+    const accepted = await resolvePayment({ db, actor }, merchant.id, id, publicUrl());
+    if (accepted.exception === "underpaid") notice = "accepted-underpaid";
   } catch (error) {
     notice = refusalNotice(error, "resolve-refused");
   }

@@ -33,6 +33,10 @@ const NOTICES: Notices = {
     tone: "bad",
   },
   resolved: { text: "Late payment accepted: the payment is confirmed.", tone: "ok" },
+  "accepted-underpaid": {
+    text: "Partial payment accepted as paid: the payment is confirmed for what was received.",
+    tone: "ok",
+  },
   extended: { text: "Expiry extended: the checkout accepts payment until the new time.", tone: "ok" },
   "extend-refused": {
     text: "This payment's expiry can no longer be extended: it is no longer pending.",
@@ -40,7 +44,7 @@ const NOTICES: Notices = {
   },
   "extend-too-long": { text: "A payment can be extended to at most 7 days from now.", tone: "bad" },
   "resolve-refused": {
-    text: "This payment cannot be resolved now: only an expired payment paid in full late, with its transfers confirmed, can be accepted.",
+    text: "This payment cannot be accepted now: only an expired payment paid late or partly, with its transfers confirmed, can be accepted.",
     tone: "bad",
   },
 };
@@ -154,12 +158,33 @@ export default async function PaymentDetailPage({
             />
           </form>
         ) : null}
-        {resolvable ? (
+        {resolvable && payment.exception === "paid_late" ? (
           <form action={resolvePaymentAction}>
             <input type="hidden" name="paymentId" value={payment.id} />
             <button type="submit" className="button" aria-describedby="exception-explanation">
               Accept late payment
             </button>
+          </form>
+        ) : null}
+        {resolvable && payment.exception === "underpaid" ? (
+          <form action={resolvePaymentAction}>
+            <input type="hidden" name="paymentId" value={payment.id} />
+            <ConfirmSubmit
+              label="Accept as paid"
+              className="button"
+              title="Accept the partial payment as paid?"
+              confirmLabel="Accept as paid"
+              rows={[
+                {
+                  label: "Received",
+                  value: `${payment.amount_received} of ${payment.amount} ${payment.token.symbol}`,
+                  testId: "accept-received",
+                },
+                { label: "Order id", value: payment.order_id ?? "—" },
+                { label: "Network", value: networkLabel(chains, payment.chain) },
+              ]}
+              consequence={`The payment becomes confirmed for the ${payment.amount_received} ${payment.token.symbol} received and is settled like any confirmed payment; your customer owes nothing more through this link.`}
+            />
           </form>
         ) : null}
       </div>
@@ -418,7 +443,11 @@ function exceptionExplanation(
         ? `The customer paid in full (${received}) after the payment expired. Accept the late payment to confirm it; the funds are then settled like any confirmed payment.`
         : `The customer paid in full (${received}) after the payment expired; the late payment was accepted.`;
     case "underpaid":
-      return `The payment expired with ${received} received. A partial payment cannot be accepted as complete: the received funds stay at the deposit address; agree the difference or a refund with your customer.`;
+      if (payment.status === "expired")
+        return resolvable
+          ? `The payment expired with ${received} received. Accept it as paid to confirm it for what arrived (it is then settled like any confirmed payment), or agree the difference or a refund with your customer.`
+          : `The payment expired with ${received} received; the received funds stay at the deposit address until it is accepted as paid.`;
+      return `The payment expired with ${received} received and the partial payment was accepted as paid.`;
     case "overpaid":
       return `The customer sent more than asked (${received}). Everything received is settled to you; return the excess to your customer if you need to.`;
     case "reorged_after_settlement":
