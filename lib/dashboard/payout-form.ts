@@ -32,11 +32,20 @@ export const ZNewPayoutForm = z
 
 /** The refund form on a payment's page; no amount = everything left to refund. */
 export const ZRefundForm = z
-  .object({ address: formText, address_confirm: formText, amount: ZFormAmount, description: formText })
+  .object({
+    address: formText,
+    address_confirm: formText,
+    amount: ZFormAmount,
+    description: formText,
+    chain: formText,
+    token: formText,
+  })
   .superRefine(refineTypedAddress)
   .transform(
     (form): z.input<typeof ZRefundPayment> => ({
       address: form.address ?? "",
+      ...(form.chain ? { chain: form.chain } : {}),
+      ...(form.token ? { token: form.token } : {}),
       ...(form.amount ? { amount: form.amount } : {}),
       ...(form.description ? { description: form.description } : {}),
     }),

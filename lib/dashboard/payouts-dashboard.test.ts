@@ -77,14 +77,13 @@ describe("getPaymentRefunds", () => {
     const over = await fx.createConfirmedPayment({ amount: "0.02", pay: parseEther("0.03") });
     const before = await refundsOf(over.id);
     expect(before.refusal?.reason).toBe("not_settled");
-    expect(before.overpaid).toBe("0.01");
+    expect(before.coins).toEqual([]);
 
     // Settled into the balance: everything received is refundable, the overpaid part is offered.
     await sweepAll();
     const settled = await refundsOf(over.id);
     expect(settled.refusal).toBeNull();
-    expect(settled.refundable).toBe("0.03");
-    expect(settled.overpaid).toBe("0.01");
+    expect(settled.coins).toEqual([{ chain: "local", symbol: "ETH", refundable: "0.03", overpaid: "0.01" }]);
 
     const customer = privateKeyToAddress(generatePrivateKey());
     const refund = await refundPayment({ ...deps(), actor: OPERATOR }, fx.merchant.merchantId, over.id, {
@@ -93,7 +92,7 @@ describe("getPaymentRefunds", () => {
     });
     const partly = await refundsOf(over.id);
     expect(partly.refunds.map((entry) => entry.id)).toEqual([refund.id]);
-    expect(partly.refundable).toBe("0.02");
+    expect(partly.coins[0]?.refundable).toBe("0.02");
 
     // A rejected refund gives its amount back to what can be refunded.
     await rejectPayout(
@@ -104,7 +103,7 @@ describe("getPaymentRefunds", () => {
       fx.merchant.merchantId,
       refund.id,
     );
-    expect((await refundsOf(over.id)).refundable).toBe("0.03");
+    expect((await refundsOf(over.id)).coins[0]?.refundable).toBe("0.03");
   });
 });
 

@@ -2,15 +2,17 @@
 // once per coin on a real Anvil, settled once when the last coin's sweep confirms, credited per coin
 // in balance mode, reconciled per coin; concurrent planners, a crash between the coins' sweeps and a
 // reorg that takes one coin away before settlement.
-import { type Address, erc20Abi } from "viem";
+import { type Address, erc20Abi, formatEther } from "viem";
 import { generatePrivateKey, privateKeyToAddress } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OPERATOR } from "../access/actor";
 import { findLedgerMismatches } from "../balances/find-ledger-mismatches";
 import { DEVELOPMENT_MNEMONIC } from "../config/env";
 import { MOCK_USDC_ADDRESS } from "../devnet/mock-usdc";
+import type { AppError } from "../errors";
 import { createFiatPayment } from "../payments/create-fiat-payment";
 import { toBigInt } from "../payments/payment-object";
+import { refundPayment, type TRefundPayment } from "../payouts/refund-payment";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
 import { BASE_URL, type ScannerFixture, startScannerFixture } from "../testing/scanner-fixture";
 import type { TransactionDeps } from "../transactions/transaction-deps";
@@ -196,6 +198,39 @@ describe("a fiat-priced payment paid in two coins", () => {
     ]);
     expect(await findLedgerMismatches(database.db)).toEqual([]);
     await expectReconciled();
+
+    // Refunds coin by coin: each limited to what arrived in that coin, never in a coin not paid.
+    const refund = (input: Omit<TRefundPayment, "address">) =>
+      refundPayment(
+        { db: database.db, chains: [fx.chain], actor: OPERATOR },
+        fx.merchant.merchantId,
+        payment.id,
+        { address: privateKeyToAddress(generatePrivateKey()), ...input },
+      ).catch((error: unknown) => error as AppError);
+    expect(await refund({ chain: "local", token: "ETH", amount: formatEther(ETH_HALF + 1n) })).toMatchObject({
+      code: "validation_failed",
+      message: expect.stringContaining(`${formatEther(ETH_HALF)} ETH`),
+    });
+    const eth = await refund({ chain: "local", token: "ETH", amount: formatEther(ETH_HALF / 2n) });
+    expect(eth).toMatchObject({
+      chain: "local",
+      token: { symbol: "ETH" },
+      amount: formatEther(ETH_HALF / 2n),
+    });
+    // The default is the payment's own coin (its first credited one, USDC): all of it is left.
+    const ownCoin = await refund({});
+    expect(ownCoin).toMatchObject({ token: { symbol: "USDC" }, amount: "15" });
+    expect(await refund({ token: "USDC", amount: "0.000001" })).toMatchObject({ code: "validation_failed" });
+    expect(await refund({ chain: "local", token: "NOPE" })).toMatchObject({ code: "validation_failed" });
+    expect(await refund({ chain: "elsewhere" })).toMatchObject({ code: "validation_failed" });
+    const refunds = await database.db.balanceTransaction.findMany({
+      where: { payout: { paymentId: payment.id }, type: "refund" },
+      orderBy: { tokenSymbol: "asc" },
+    });
+    expect(refunds.map((entry) => [entry.tokenSymbol, toBigInt(entry.amount)])).toEqual([
+      ["ETH", -(ETH_HALF / 2n)],
+      ["USDC", -USDC_HALF],
+    ]);
   });
 
   it("a reorg takes one coin's transfer away before settlement: only the remaining coin is swept", async () => {

@@ -406,10 +406,7 @@ export default async function PaymentDetailPage({
         ) : (
           <RefundForm
             paymentId={payment.id}
-            network={networkLabel(chains, payment.chain)}
-            symbol={payment.token.symbol}
-            refundable={refunds.refundable}
-            overpaid={refunds.overpaid}
+            coins={refunds.coins.map((coin) => ({ ...coin, network: networkLabel(chains, coin.chain) }))}
           />
         )}
       </section>

@@ -1,6 +1,7 @@
 "use client";
 
 import { useActionState, useState } from "react";
+import type { RefundCoin } from "@/lib/dashboard/get-payment-refunds";
 import { checkTypedAddress } from "@/lib/validation/address-confirmation";
 import { ConfirmSubmit, SummaryList } from "../../../_components/confirm-submit";
 import { FieldError, FormStatus, fieldErrorProps } from "../../field-error";
@@ -9,27 +10,52 @@ import { type RefundState, refundPaymentAction } from "../actions";
 
 const INITIAL: RefundState = { error: null, fieldErrors: {}, values: {} };
 
-/** Refund from the balance: everything left by default, or a chosen amount (e.g. the overpaid part). */
-export function RefundForm({
-  paymentId,
-  network,
-  symbol,
-  refundable,
-  overpaid,
-}: {
-  paymentId: string;
-  /** The network in words, for the confirmation. */
-  network: string;
-  symbol: string;
-  refundable: string;
-  overpaid: string | null;
-}) {
+/** A coin the payment can be refunded in, with its network in words for the confirmation. */
+export type RefundFormCoin = RefundCoin & { network: string };
+
+/**
+ * Refund from the balance: everything left by default, or a chosen amount (e.g. the overpaid part);
+ * a payment paid in several coins picks the coin first.
+ */
+export function RefundForm({ paymentId, coins }: { paymentId: string; coins: RefundFormCoin[] }) {
   const [state, action, pending] = useActionState(refundPaymentAction, INITIAL);
   const [amount, setAmount] = useState("");
+  const [picked, setPicked] = useState(() =>
+    Math.max(
+      0,
+      coins.findIndex(
+        (coin) => `${coin.chain}:${coin.symbol}` === `${state.values.chain}:${state.values.token}`,
+      ),
+    ),
+  );
+  const coin = coins[picked] ?? coins[0];
   const errors = state.fieldErrors;
+  if (!coin) return null;
+  const { symbol, refundable, overpaid, network } = coin;
   return (
     <form action={action} aria-label="Refund this payment" className={"inline-form"}>
       <input type="hidden" name="paymentId" value={paymentId} />
+      <input type="hidden" name="chain" value={coin.chain} />
+      <input type="hidden" name="token" value={coin.symbol} />
+      {coins.length > 1 ? (
+        <div className="field">
+          <label htmlFor="refund-coin">Coin to refund</label>
+          <select
+            id="refund-coin"
+            value={picked}
+            onChange={(event) => {
+              setPicked(Number(event.target.value));
+              setAmount("");
+            }}
+          >
+            {coins.map((option, index) => (
+              <option key={`${option.chain}:${option.symbol}`} value={index}>
+                {option.symbol} on {option.network} (up to {option.refundable})
+              </option>
+            ))}
+          </select>
+        </div>
+      ) : null}
       <div className="field">
         <label htmlFor="refund-address">Refund to address (EIP-55 checksummed)</label>
         <input
