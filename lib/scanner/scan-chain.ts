@@ -398,13 +398,21 @@ async function scanRange(
     paymentOf.has(getAddress(transaction.to ?? "")),
   );
   // Failed transactions move no value: only successful receipts credit (one batched round trip).
-  const receiptOf = await nativeReceipts(client, nativeMatches);
+  const [receiptOf, topUps] = await Promise.all([
+    nativeReceipts(client, nativeMatches),
+    ownGasTopUps(
+      db,
+      nativeMatches.flatMap(({ transaction }) => paymentOf.get(getAddress(transaction.to ?? ""))?.id ?? []),
+      nativeMatches.map(({ transaction }) => transaction.hash),
+    ),
+  ]);
   for (const { transaction, block } of nativeMatches) {
     const receipt = receiptOf.get(transaction.hash);
     const payment = paymentOf.get(getAddress(transaction.to ?? ""));
     if (!receipt || receipt.blockHash !== block?.hash)
       throw new ChainChangedError(`${chain.name}: chain changed while reading receipts ${from}–${to}`);
     if (receipt.status !== "success" || !payment || !block.hash) continue;
+    if (topUps.has(transaction.hash.toLowerCase())) continue;
     transfers.push({
       ...attributeTransfer(payment, chain.name, null),
       txHash: transaction.hash,
@@ -529,6 +537,22 @@ async function commitRange(
     },
     { timeout: COMMIT_TIMEOUT_MS },
   );
+}
+
+/**
+ * Which of `hashes` are the gateway's own gas top-ups of these payments' deposit addresses (the gas
+ * tank funding an ERC-20 sweep, or a replacement of such a top-up): a sweep records a top-up before
+ * broadcasting it, so it is known here before it can be mined. They are never the payer's money:
+ * not credited to the payment, not an unattributed transfer.
+ */
+async function ownGasTopUps(db: Db, paymentIds: string[], hashes: string[]): Promise<Set<string>> {
+  if (hashes.length === 0) return new Set();
+  const rows = await db.$queryRaw<{ hash: string }[]>`
+    SELECT DISTINCT lower(h) AS hash
+    FROM sweeps AS s, unnest(s.gas_fund_tx_hashes || s.replaced_tx_hashes || ARRAY[s.gas_fund_tx_hash]) AS h
+    WHERE s.payment_id = ANY(${[...new Set(paymentIds)]}::text[])
+      AND lower(h) = ANY(${hashes.map((hash) => hash.toLowerCase())}::text[])`;
+  return new Set(rows.map((row) => row.hash));
 }
 
 /**

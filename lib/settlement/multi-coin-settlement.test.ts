@@ -198,6 +198,16 @@ describe("a fiat-priced payment paid in two coins", () => {
     ]);
     expect(await findLedgerMismatches(database.db)).toEqual([]);
     await expectReconciled();
+    // The gas tank's top-up of the deposit (for the USDC sweep) is the gateway's own ETH: scanned
+    // after it, the payment still has the payer's two transfers and nothing unattributed.
+    expect(swept.usdc?.gasFundTxHashes).toHaveLength(1);
+    await fx.mine(1);
+    await fx.scan();
+    const rescanned = await fx.payment(payment.id);
+    expect(rescanned.transfers.map((transfer) => transfer.amount.toFixed()).sort()).toEqual(
+      [ETH_HALF.toString(), USDC_HALF.toString()].sort(),
+    );
+    expect(await database.db.transfer.count({ where: { unattributedPaymentId: payment.id } })).toBe(0);
 
     // Refunds coin by coin: each limited to what arrived in that coin, never in a coin not paid.
     const refund = (input: Omit<TRefundPayment, "address">) =>
