@@ -68,10 +68,10 @@ test("a payment paid in USDC and ETH is refunded in the coin the merchant picks"
   const coin = refunds.getByLabel("Coin to refund");
   // The payment's own coin (the first one paid) comes first.
   await expect(coin.locator("option")).toHaveText([
-    "USDC on Local devnet (up to 15)",
-    "ETH on Local devnet (up to 0.005)",
+    "USDC on Local devnet (local, chain 31337) (up to 15)",
+    "ETH on Local devnet (local, chain 31337) (up to 0.005)",
   ]);
-  await coin.selectOption({ label: "ETH on Local devnet (up to 0.005)" });
+  await coin.selectOption({ label: "ETH on Local devnet (local, chain 31337) (up to 0.005)" });
   await expect(refunds.getByLabel("Amount in ETH (optional)")).toBeVisible();
   await refunds.getByLabel("Amount in ETH (optional)").fill("0.006");
   const customer = privateKeyToAddress(generatePrivateKey());
@@ -92,7 +92,7 @@ test("a payment paid in USDC and ETH is refunded in the coin the merchant picks"
   // Back on the payment: ETH has 0.003 left, USDC all of it.
   await page.goto(`/dashboard/payments/${payment.id}`);
   await expect(coin.locator("option")).toHaveText([
-    "USDC on Local devnet (up to 15)",
-    "ETH on Local devnet (up to 0.003)",
+    "USDC on Local devnet (local, chain 31337) (up to 15)",
+    "ETH on Local devnet (local, chain 31337) (up to 0.003)",
   ]);
 });
