@@ -1,6 +1,6 @@
 "use client";
 
-import { useActionState, useState } from "react";
+import { useActionState, useEffect, useRef, useState } from "react";
 import type { RefundCoin } from "@/lib/dashboard/get-payment-refunds";
 import { checkTypedAddress } from "@/lib/validation/address-confirmation";
 import { ConfirmSubmit, SummaryList } from "../../../_components/confirm-submit";
@@ -28,6 +28,11 @@ export function RefundForm({ paymentId, coins }: { paymentId: string; coins: Ref
       ),
     ),
   );
+  // React resets the form to its defaults after the action: the coin picked is put back.
+  const select = useRef<HTMLSelectElement>(null);
+  useEffect(() => {
+    if (state !== INITIAL && select.current) select.current.value = String(picked);
+  }, [state, picked]);
   const coin = coins[picked] ?? coins[0];
   const errors = state.fieldErrors;
   if (!coin) return null;
@@ -42,6 +47,7 @@ export function RefundForm({ paymentId, coins }: { paymentId: string; coins: Ref
           <label htmlFor="refund-coin">Coin to refund</label>
           <select
             id="refund-coin"
+            ref={select}
             value={picked}
             onChange={(event) => {
               setPicked(Number(event.target.value));
