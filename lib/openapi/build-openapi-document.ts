@@ -20,6 +20,7 @@ import type { IdPrefix } from "../ids";
 import { ZQuoteSettingsObject, ZSetQuoteSettings } from "../merchants/quote-settings";
 import { ZCreatePaymentRequestDoc } from "../payments/create-fiat-payment";
 import { ZMetadata } from "../payments/create-payment";
+import { ZExtendPaymentExpiry } from "../payments/extend-payment-expiry";
 import { ZListPaymentsQuery } from "../payments/list-payments";
 import {
   FIAT_PAYMENT_KEYS,
@@ -185,6 +186,7 @@ const REQUEST_COMPONENTS = {
   UpdateWebhookEndpointRequest: ZUpdateWebhookEndpoint,
   CreatePayoutRequest: ZCreatePayout,
   RefundPaymentRequest: ZRefundPayment,
+  ExtendPaymentExpiryRequest: ZExtendPaymentExpiry,
   SetPayoutLimitsRequest: ZSetPayoutLimits,
 };
 export type ComponentName = keyof typeof RESPONSE_COMPONENTS | keyof typeof REQUEST_COMPONENTS;
@@ -287,6 +289,22 @@ export const OPERATIONS: readonly OperationSpec[] = [
       "Cancels a `pending` payment that has received nothing; otherwise 409 with code `invalid_state`.",
     idPrefix: "pay",
     responses: [{ status: 200, schema: "Payment", description: "The canceled payment." }],
+  },
+  {
+    method: "post",
+    path: "/api/v1/payments/{id}/extend",
+    operationId: "extendPaymentExpiry",
+    permission: "payments:write",
+    tag: "Payments",
+    summary: "Extend a payment's expiry",
+    description:
+      "Gives the customer more time: a `pending` payment (nothing or only part received) expires " +
+      "`extend_by_minutes` after the later of its current expiry and now, at most 7 days from now (else 422 " +
+      "on `extend_by_minutes`). The checkout keeps accepting payment until then, and a transfer before the new " +
+      "expiry counts as on time. Audited (`payment.expiry_extended`). Any other status: 409 `invalid_state`.",
+    idPrefix: "pay",
+    body: { schema: "ExtendPaymentExpiryRequest", example: { extend_by_minutes: 60 } },
+    responses: [{ status: 200, schema: "Payment", description: "The payment with its new `expires_at`." }],
   },
   {
     method: "post",

@@ -29,6 +29,7 @@ export const API_OPERATION_TABLE: Record<string, TableRow<TApiKeyPermission>> = 
   "GET /api/v1/payments": read("payments:read"),
   "GET /api/v1/payments/{id}": read("payments:read"),
   "POST /api/v1/payments/{id}/cancel": row("payments:write", OPERATORS),
+  "POST /api/v1/payments/{id}/extend": row("payments:write", OPERATORS),
   "POST /api/v1/payments/{id}/resolve": row("payments:write", OPERATORS),
   "POST /api/v1/payments/{id}/unattributed-transfers/resolve": row("payments:write", OPERATORS),
   "POST /api/v1/payments/{id}/refund": row("refunds:write", OPERATORS),
