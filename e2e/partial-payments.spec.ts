@@ -1,8 +1,10 @@
 // A partly paid payment is visible as such in the dashboard (issue 23, point 4, display part): a
 // "0.15 of 0.4 ETH paid" badge, the amount remaining, and the transfer in the timeline — paid with
-// real ETH on the devnet and seen by the gateway's own scanner.
-import { confirmInDialog } from "./confirm-dialog";
-import { fundedPayer } from "./devnet";
+// real ETH on the devnet and seen by the gateway's own scanner; then the actions: more time, and an
+// underpayment accepted as paid, settled into the balance and partly refunded.
+import { generatePrivateKey, privateKeyToAddress } from "viem/accounts";
+import { confirmInDialog, PASSWORD_LABEL } from "./confirm-dialog";
+import { fundedPayer, testClient } from "./devnet";
 import { createPaymentViaApi, expect, signInViaApi, test } from "./fixtures";
 
 test.use({ failOnBrowserErrors: true });
@@ -44,4 +46,64 @@ test("a partial payment shows what arrived, what remains and the transfer in its
     body: await page.screenshot({ fullPage: true }),
     contentType: "image/png",
   });
+});
+
+test("an underpaid payment accepted as paid settles into the balance, and part of what arrived is refunded", async ({
+  page,
+  request,
+  merchant,
+}) => {
+  test.setTimeout(120_000);
+  await signInViaApi(page, merchant);
+  await page.goto("/dashboard/settings");
+  await page.getByLabel("Settlement mode on local").selectOption("balance");
+  await page.getByRole("button", { name: "Save local settlement" }).click();
+  await confirmInDialog(page, "Confirm and save", { [PASSWORD_LABEL]: merchant.password });
+  await expect(
+    page.getByRole("status").filter({ hasText: "Settlement for local saved: balance mode." }),
+  ).toBeVisible();
+
+  const payment = await createPaymentViaApi(request, merchant, {
+    chain: "local",
+    amount: "0.02",
+    expires_in: 60,
+  });
+  await (await fundedPayer())(payment.address, "0.01");
+  const current = async () =>
+    (await request.get(`/api/v1/payments/${payment.id}`, { headers: merchant.auth })).json();
+  await expect.poll(async () => (await current()).transfers.length).toBe(1);
+  // Expiry is judged on chain time: move the devnet's clock past it.
+  await testClient.increaseTime({ seconds: 120 });
+  await testClient.mine({ blocks: 2 });
+  await expect
+    .poll(
+      async () => {
+        const now = await current();
+        return `${now.status}/${now.exception}/${now.transfers[0]?.confirmations >= 2}`;
+      },
+      { timeout: 30_000 },
+    )
+    .toBe("expired/underpaid/true");
+
+  await page.goto(`/dashboard/payments/${payment.id}`);
+  const refunds = page.getByTestId("refunds");
+  await expect(refunds.getByTestId("refund-unavailable")).toContainText("accept the payment as paid");
+  await page.getByRole("button", { name: "Accept as paid" }).click();
+  await confirmInDialog(page, "Accept as paid");
+  await expect(
+    page.getByRole("status").filter({ hasText: "Partial payment accepted as paid" }),
+  ).toBeVisible();
+  await expect.poll(async () => (await current()).status, { timeout: 60_000 }).toBe("settled");
+
+  await page.reload();
+  await expect(refunds.getByText("Empty = everything left to refund: 0.01 ETH.")).toBeVisible();
+  await refunds.getByLabel("Amount in ETH (optional)").fill("0.004");
+  await refunds
+    .getByLabel("Refund to address (EIP-55 checksummed)")
+    .fill(privateKeyToAddress(generatePrivateKey()));
+  await refunds.getByRole("button", { name: "Refund", exact: true }).click();
+  await expect(page.getByTestId("confirm-amount")).toHaveText("0.004 ETH");
+  await confirmInDialog(page, "Confirm refund");
+  await expect(page).toHaveURL(/\/dashboard\/payouts\/po_[0-9A-Za-z]{22}\?notice=refund-created$/);
+  await expect(page.getByTestId("payout-amount")).toContainText("0.004 ETH");
 });

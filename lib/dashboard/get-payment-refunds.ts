@@ -95,7 +95,10 @@ export async function getPaymentRefunds(
       : payment.status !== "settled" || coins.length === 0
         ? {
             reason: "not_settled",
-            message: `Refunds are paid from your balance once the payment is settled into it; this payment is ${payment.status}.`,
+            message:
+              payment.status === "expired" && payment.exception === "underpaid"
+                ? "To return what arrived, accept the payment as paid: it is then settled into your balance and can be refunded here, all or part of it."
+                : `Refunds are paid from your balance once the payment is settled into it; this payment is ${payment.status}.`,
           }
         : coins.every(({ left }) => left === 0n)
           ? { reason: "fully_refunded", message: "Everything this payment received has been refunded." }
