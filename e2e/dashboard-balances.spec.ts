@@ -9,7 +9,7 @@ import { generatePrivateKey, privateKeyToAddress } from "viem/accounts";
 import { newId } from "@/lib/ids";
 import { withWrongChecksum } from "@/lib/testing/addresses";
 import { hotWalletAddress } from "@/lib/wallet/derivation";
-import { confirmInDialog, PASSWORD_LABEL } from "./confirm-dialog";
+import { chooseBalanceMode, confirmInDialog, PASSWORD_LABEL } from "./confirm-dialog";
 import { fundedPayer, publicClient } from "./devnet";
 import { createPaymentViaApi, expect, signInViaApi, type TestMerchant, test } from "./fixtures";
 
@@ -53,13 +53,7 @@ test("balance mode in settings → payments settle into the balance → payouts 
   await signInViaApi(page, merchant);
 
   // Settings: balance mode for the local chain, and a per-payout limit on ETH.
-  await page.goto("/dashboard/settings");
-  await page.getByLabel("Settlement mode on local").selectOption("balance");
-  await page.getByRole("button", { name: "Save local settlement" }).click();
-  await confirmInDialog(page, "Confirm and save", { [PASSWORD_LABEL]: merchant.password });
-  await expect(
-    page.getByRole("status").filter({ hasText: "Settlement for local saved: balance mode." }),
-  ).toBeVisible();
+  await chooseBalanceMode(page, merchant.password);
   const limits = page.getByTestId("limits-local-ETH");
   await limits.getByLabel("Max per payout (ETH on local)").fill("0.5.1");
   await limits.getByRole("button", { name: "Save ETH limits on local" }).click();

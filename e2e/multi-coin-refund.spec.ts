@@ -3,7 +3,7 @@
 import { createWalletClient, getAddress, http, parseEther, parseUnits } from "viem";
 import { generatePrivateKey, privateKeyToAccount, privateKeyToAddress } from "viem/accounts";
 import { MOCK_USDC_ADDRESS, mockUsdcAbi } from "@/lib/devnet/mock-usdc";
-import { confirmInDialog, PASSWORD_LABEL } from "./confirm-dialog";
+import { chooseBalanceMode, confirmInDialog } from "./confirm-dialog";
 import { fundedPayer, publicClient, testClient } from "./devnet";
 import { createPaymentViaApi, expect, signInViaApi, test } from "./fixtures";
 import { anvilRpcUrl } from "./server";
@@ -38,13 +38,7 @@ test("a payment paid in USDC and ETH is refunded in the coin the merchant picks"
 }) => {
   test.setTimeout(120_000);
   await signInViaApi(page, merchant);
-  await page.goto("/dashboard/settings");
-  await page.getByLabel("Settlement mode on local").selectOption("balance");
-  await page.getByRole("button", { name: "Save local settlement" }).click();
-  await confirmInDialog(page, "Confirm and save", { [PASSWORD_LABEL]: merchant.password });
-  await expect(
-    page.getByRole("status").filter({ hasText: "Settlement for local saved: balance mode." }),
-  ).toBeVisible();
+  await chooseBalanceMode(page, merchant.password);
 
   // 30.00 USD: 15 in USDC, then 15 in ETH at the devnet's 3000 USD/ETH.
   const payment = await createPaymentViaApi(request, merchant, {

@@ -3,7 +3,7 @@
 // real ETH on the devnet and seen by the gateway's own scanner; then the actions: more time, and an
 // underpayment accepted as paid, settled into the balance and partly refunded.
 import { generatePrivateKey, privateKeyToAddress } from "viem/accounts";
-import { confirmInDialog, PASSWORD_LABEL } from "./confirm-dialog";
+import { chooseBalanceMode, confirmInDialog } from "./confirm-dialog";
 import { fundedPayer, testClient } from "./devnet";
 import { createPaymentViaApi, expect, signInViaApi, test } from "./fixtures";
 
@@ -55,13 +55,7 @@ test("an underpaid payment accepted as paid settles into the balance, and part o
 }) => {
   test.setTimeout(120_000);
   await signInViaApi(page, merchant);
-  await page.goto("/dashboard/settings");
-  await page.getByLabel("Settlement mode on local").selectOption("balance");
-  await page.getByRole("button", { name: "Save local settlement" }).click();
-  await confirmInDialog(page, "Confirm and save", { [PASSWORD_LABEL]: merchant.password });
-  await expect(
-    page.getByRole("status").filter({ hasText: "Settlement for local saved: balance mode." }),
-  ).toBeVisible();
+  await chooseBalanceMode(page, merchant.password);
 
   const payment = await createPaymentViaApi(request, merchant, {
     chain: "local",
