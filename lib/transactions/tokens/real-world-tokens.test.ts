@@ -179,6 +179,16 @@ describe.each([
     expect(toBigInt(sweep.amountReceived ?? { toFixed: () => "-1" })).toBe(arrived);
     // The merchant is credited what reached the hot wallet, not what the deposit sent.
     expect(await ledgerAvailable(token.symbol)).toBe(await balanceOf(token, hotWallet));
+    // The credit's split: gross is what the payer's transfer brought to the deposit, the fee what a
+    // fee-on-transfer token kept on the way to the hot wallet (the gas is the gas tank's).
+    const credit = await database.db.balanceTransaction.findFirstOrThrow({
+      where: { paymentId: payment.id, type: "payment_settled" },
+    });
+    expect([credit.gross?.toFixed(), credit.fee?.toFixed(), credit.amount.toFixed()]).toEqual([
+      received.toString(),
+      (received - arrived).toString(),
+      arrived.toString(),
+    ]);
     await expectReconciled();
 
     const payoutAmount = formatAmount(arrived / 2n, token.decimals);
