@@ -245,6 +245,18 @@ describe("accepting an underpayment as paid", () => {
     });
     expect(await accept(stranger.merchantId, underpaid.id)).toMatchObject({ code: "not_found" });
     expect(await fx.payment(underpaid.id)).toMatchObject({ status: "expired", exception: "underpaid" });
+
+    // Twenty accepts at once (a double click, a retried request): one confirms it, the rest are 409s.
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => accept(fx.merchant.merchantId, underpaid.id)),
+    );
+    expect(results.filter((result) => result instanceof AppError).map((error) => error.code)).toEqual(
+      Array(19).fill("invalid_state"),
+    );
+    expect(await fx.payment(underpaid.id)).toMatchObject({ status: "confirmed", exception: "underpaid" });
+    expect((await fx.eventTypes(underpaid.id)).filter((type) => type === "payment.confirmed")).toHaveLength(
+      1,
+    );
   });
 });
 

@@ -227,6 +227,14 @@ describe("a fiat-priced payment paid in two coins", () => {
       token: { symbol: "ETH" },
       amount: formatEther(ETH_HALF / 2n),
     });
+    // Two refunds of 3/8 of the ETH at once, with 1/2 left: the payment's row lock lets one through.
+    const racing = await Promise.all(
+      [1, 2].map(() => refund({ chain: "local", token: "ETH", amount: formatEther((ETH_HALF * 3n) / 8n) })),
+    );
+    expect(racing.map((result) => (result as AppError).code ?? "created").sort()).toEqual([
+      "created",
+      "validation_failed",
+    ]);
     // The default is the payment's own coin (its first credited one, USDC): all of it is left.
     const ownCoin = await refund({});
     expect(ownCoin).toMatchObject({ token: { symbol: "USDC" }, amount: "15" });
@@ -235,10 +243,11 @@ describe("a fiat-priced payment paid in two coins", () => {
     expect(await refund({ chain: "elsewhere" })).toMatchObject({ code: "validation_failed" });
     const refunds = await database.db.balanceTransaction.findMany({
       where: { payout: { paymentId: payment.id }, type: "refund" },
-      orderBy: { tokenSymbol: "asc" },
+      orderBy: [{ tokenSymbol: "asc" }, { createdAt: "asc" }],
     });
     expect(refunds.map((entry) => [entry.tokenSymbol, toBigInt(entry.amount)])).toEqual([
       ["ETH", -(ETH_HALF / 2n)],
+      ["ETH", -((ETH_HALF * 3n) / 8n)],
       ["USDC", -USDC_HALF],
     ]);
   });
