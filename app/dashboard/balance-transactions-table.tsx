@@ -13,6 +13,7 @@ const TYPE_LABEL: Record<TBalanceTransactionObject["type"], string> = {
   payout_reversed: "payout reversed",
   refund: "refund",
   adjustment: "adjustment",
+  transfer_accepted: "accepted transfer",
 };
 
 /**

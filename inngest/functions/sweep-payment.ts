@@ -34,7 +34,8 @@ export function createSweepPayment({ getDeps, baseUrl = publicUrl }: SweepPaymen
         // One per coin the payment was paid in (several for a fiat-priced one); the native coin's
         // first, as the sweeper orders them on a shared deposit address.
         const rows = await deps.db.sweep.findMany({
-          where: { paymentId },
+          // The payment's own coins; unattributed transfers' sweeps are the sweep job's.
+          where: { paymentId, transferId: null },
           select: { id: true, chain: true, tokenAddress: true },
           orderBy: { createdAt: "asc" },
         });

@@ -29,6 +29,7 @@ export const BALANCE_TRANSACTION_TYPES = [
   "payout_reversed",
   "refund",
   "adjustment",
+  "transfer_accepted",
 ] as const;
 
 export const ZBalanceTransactionObject = z.object({
@@ -43,7 +44,7 @@ export const ZBalanceTransactionObject = z.object({
   balance_after: z.string(),
   balance_after_base_units: z.string(),
   /**
-   * A payment credit (`payment_settled`) only, else null: what the deposit address sent (`gross`) and
+   * A credit of swept coins (`payment_settled`, `transfer_accepted`) only, else null: what the deposit address sent (`gross`) and
    * what moving it cost (`fee`: a native-coin sweep's gas, a fee-on-transfer token's cut), in the
    * entry's token; `amount` is the net, `gross - fee`.
    */

@@ -326,7 +326,10 @@ export const OPERATIONS: readonly OperationSpec[] = [
     tag: "Payments",
     summary: "Resolve an unattributed transfer",
     description:
-      "Closes the exception of a transfer listed in the payment's `unattributed_transfers` (a coin or chain the payment does not accept, sent to its address): `accepted` records that the merchant keeps the coins (they are not credited to the payment's value). Already resolved or reverted: 409 `invalid_state`.",
+      "Closes the exception of a transfer listed in the payment's `unattributed_transfers` (a coin or chain the payment does not accept, sent to its address). " +
+      "`accepted`: you keep the coins; once the transfer has its confirmations they are swept to the chain's treasury address, or in balance mode to your hot wallet and credited (`transfer_accepted`), never to the payment's value. " +
+      "`refunded` (also needs `refunds:write`): the coins are sent back from the deposit address to `refund_address` (a native coin less the gas of sending it; a token in full, its gas paid by the gas tank). " +
+      "Either way the transfer's `sweep` shows the move. Already resolved or reverted: 409 `invalid_state`; `refund_address` equal to the deposit address: 422.",
     idPrefix: "pay",
     body: {
       schema: "ResolveUnattributedTransferRequest",
@@ -558,8 +561,9 @@ function balanceOperations(): OperationSpec[] {
       description:
         "The append-only ledger behind the balances, newest first: `payment_settled` (credit when a sweep to " +
         "your hot wallet confirms), `payout` and `refund` (debits reserved when created), `payout_fee`, " +
-        "`payout_reversed` (funds returned by a rejected or failed payout) and `adjustment`. `amount` is signed; " +
-        "`balance_after` is the balance right after the entry. A `payment_settled` entry also has `gross` (what the " +
+        "`payout_reversed` (funds returned by a rejected or failed payout), `transfer_accepted` (an unattributed " +
+        "transfer you accepted, swept to your hot wallet) and `adjustment`. `amount` is signed; " +
+        "`balance_after` is the balance right after the entry. A `payment_settled` or `transfer_accepted` entry also has `gross` (what the " +
         "deposit address sent) and `fee` (the native sweep's gas, or a fee-on-transfer token's cut): `amount` is " +
         "their difference, the net.",
       query: ZListBalanceTransactionsQuery,

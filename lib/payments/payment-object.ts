@@ -50,6 +50,19 @@ export const ZUnattributedTransferObject = z.object({
   block_number: z.string(),
   status: z.enum(["confirming", "confirmed", "reverted"]),
   resolution: z.enum(["accepted", "refunded"]).nullable(),
+  /** Where a refunded transfer is sent back; null otherwise. */
+  refund_address: z.string().nullable(),
+  /**
+   * The sweep moving a resolved transfer's coins once it has its confirmations (to the merchant's
+   * treasury or hot wallet, or back to `refund_address`); null until it is planned.
+   */
+  sweep: z
+    .object({
+      id: z.string(),
+      status: z.enum(["pending", "funding_gas", "gas_funded", "transferring", "confirmed", "failed"]),
+      tx_hash: z.string().nullable(),
+    })
+    .nullable(),
 });
 
 export const ZPaymentObject = z.object({
@@ -154,6 +167,8 @@ export const PAYMENT_SELECT = {
       blockNumber: true,
       status: true,
       resolution: true,
+      refundAddress: true,
+      sweep: { select: { id: true, status: true, txHash: true } },
     },
     orderBy: [{ blockNumber: "asc" }, { logIndex: "asc" }],
   },
@@ -219,8 +234,12 @@ export type PaymentRow = {
     blockNumber: bigint;
     status: "confirming" | "confirmed" | "reverted";
     resolution: "accepted" | "refunded" | null;
+    refundAddress: string | null;
+    sweep: { id: string; status: TUnattributedSweep["status"]; txHash: string | null } | null;
   }[];
 };
+
+type TUnattributedSweep = NonNullable<z.infer<typeof ZUnattributedTransferObject>["sweep"]>;
 
 /** Prisma Decimal → bigint, exactly (NUMERIC(78,0) values are integers). */
 export function toBigInt(value: DecimalLike): bigint {
@@ -373,6 +392,10 @@ function serializeFiatParts(row: PaymentRow, currency: string): Partial<TPayment
       block_number: transfer.blockNumber.toString(),
       status: transfer.status,
       resolution: transfer.resolution,
+      refund_address: transfer.refundAddress,
+      sweep: transfer.sweep
+        ? { id: transfer.sweep.id, status: transfer.sweep.status, tx_hash: transfer.sweep.txHash }
+        : null,
     })),
   };
 }

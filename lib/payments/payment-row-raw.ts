@@ -30,7 +30,9 @@ SELECT p.id, p.status, p.exception, p.chain, p.chain_id, p.token_symbol, p.token
   (SELECT coalesce(json_agg(json_build_object('chain', u.chain, 'txHash', u.tx_hash,
       'logIndex', u.log_index, 'tokenAddress', u.token_address, 'fromAddress', u.from_address,
       'amount', u.amount::text, 'blockNumber', u.block_number::text, 'status', u.status,
-      'resolution', u.resolution)
+      'resolution', u.resolution, 'refundAddress', u.refund_address,
+      'sweep', (SELECT json_build_object('id', s.id, 'status', s.status, 'txHash', s.tx_hash)
+        FROM sweeps s WHERE s.transfer_id = u.id))
     ORDER BY u.block_number, u.log_index), '[]') FROM transfers u WHERE u.unattributed_payment_id = p.id)
     AS unattributed
 FROM payments p`;

@@ -3,21 +3,30 @@ import { type AccessDeps, authorize } from "../access/actor";
 import { type RequestOrigin, recordAuditEntry } from "../audit/record-audit-entry";
 import type { Db } from "../db/client";
 import { AppError } from "../errors";
+import { ZRecipientAddress } from "../validation/address";
 import { PAYMENT_SELECT, serializePayment, type TPaymentObject } from "./payment-object";
 
-export const ZResolveUnattributedTransfer = z.strictObject({
+const transferKey = {
   chain: z.string().min(1).max(32),
   tx_hash: z.string().regex(/^0x[0-9a-fA-F]{64}$/, "must be a transaction hash"),
   log_index: z.number().int().min(-1),
-  /** `accepted`: the merchant keeps the coins (they stay on the address, credited to nothing). */
-  resolution: z.enum(["accepted"]),
-});
+};
+
+export const ZResolveUnattributedTransfer = z.discriminatedUnion("resolution", [
+  /** `accepted`: the merchant keeps the coins: swept to the chain's treasury (or hot wallet, credited). */
+  z.strictObject({ ...transferKey, resolution: z.literal("accepted") }),
+  /** `refunded`: the coins go back, from the deposit address to `refund_address` (less its gas if native). */
+  z.strictObject({ ...transferKey, resolution: z.literal("refunded"), refund_address: ZRecipientAddress }),
+]);
 export type TResolveUnattributedTransfer = z.infer<typeof ZResolveUnattributedTransfer>;
 
 /**
  * Resolves a transfer sent to a payment's address in a coin or on a chain the payment does not
- * accept: the exception is closed with the merchant's decision (recorded, audited). A transfer
- * already resolved, or reverted by a reorg, is a 409.
+ * accept: the exception is closed with the merchant's decision (recorded, audited), and the sweeper
+ * moves exactly that transfer's coins once it has its confirmations (plan-sweeps.ts): to the
+ * merchant when accepted, back to `refund_address` when refunded (which needs `refunds:write` too).
+ * A transfer already resolved, or reverted by a reorg, is a 409; a refund to the deposit address
+ * itself is a 422.
  */
 export async function resolveUnattributedTransfer(
   deps: { db: Db; baseUrl: string } & AccessDeps & { origin?: RequestOrigin },
@@ -27,6 +36,8 @@ export async function resolveUnattributedTransfer(
   now: Date = new Date(),
 ): Promise<TPaymentObject> {
   authorize(deps.actor, merchantId, "payments:write");
+  if (input.resolution === "refunded") authorize(deps.actor, merchantId, "refunds:write");
+  const refundAddress = input.resolution === "refunded" ? input.refund_address : null;
   return deps.db.$transaction(async (tx) => {
     const transfer = await tx.transfer.findFirst({
       where: {
@@ -36,12 +47,18 @@ export async function resolveUnattributedTransfer(
         unattributedPaymentId: paymentId,
         unattributedPayment: { merchantId },
       },
-      select: { id: true, status: true, resolution: true, tokenAddress: true, amount: true },
+      select: { id: true, status: true, resolution: true, tokenAddress: true, amount: true, toAddress: true },
     });
     if (!transfer) throw new AppError("not_found", "No such unattributed transfer of this payment.");
+    if (refundAddress && refundAddress.toLowerCase() === transfer.toAddress.toLowerCase()) {
+      const message = "is this payment's own deposit address: give the address to send the coins back to";
+      throw new AppError("validation_failed", `refund_address: ${message}`, {
+        errors: [{ path: "refund_address", message }],
+      });
+    }
     const { count } = await tx.transfer.updateMany({
       where: { id: transfer.id, resolution: null, status: { not: "reverted" } },
-      data: { resolution: input.resolution, resolvedAt: now },
+      data: { resolution: input.resolution, resolvedAt: now, refundAddress },
     });
     if (count === 0)
       throw new AppError(
@@ -62,6 +79,7 @@ export async function resolveUnattributedTransfer(
         token_address: transfer.tokenAddress,
         amount_base_units: transfer.amount.toFixed(0),
         resolution: input.resolution,
+        ...(refundAddress ? { refund_address: refundAddress } : {}),
       },
       origin: deps.origin,
     });

@@ -3,6 +3,7 @@
 // (gas used × effective price, plus the L1 data fee on OP-stack chains) is booked and the sweep moves
 // on; a transaction not mined is replaced once stuck (replace-stuck-sweep.ts).
 import { getAddress } from "viem";
+import { postLedgerEntry } from "../balances/post-ledger-entry";
 import { minedReceipt } from "../chains/mined-receipt";
 import { AppError } from "../errors";
 import { readTokenTransfer } from "../transactions/tokens/read-token-transfer";
@@ -10,6 +11,7 @@ import { nowOf } from "../transactions/transaction-deps";
 import { watchOutgoingTransaction } from "../transactions/watch-outgoing-transaction";
 import { replaceStuckSweepTransaction } from "./replace-stuck-sweep";
 import { settlePaymentIfSwept } from "./settle-payment";
+import { tokenOfCoin } from "./sweep-coins";
 import { inFlightTransactionOf, type SweepLeg, type SweepStep, wei } from "./sweep-step";
 
 /** Watches the leg's transaction: final → the outcome; not mined → replaced once stuck; else null. */
@@ -114,11 +116,43 @@ export async function confirmSweep(step: SweepStep): Promise<void> {
       lastError: null,
     },
   });
+  if (sweep.transfer) {
+    await creditAcceptedTransfer(step, { txHash, received, now });
+    return;
+  }
   await settlePaymentIfSwept(tx, {
     paymentId: sweep.paymentId,
     chains: step.deps.chains,
     baseUrl: step.options.baseUrl ?? "",
     now,
+  });
+}
+
+/**
+ * An accepted unattributed transfer swept to a balance-mode merchant's hot wallet: what arrived is
+ * credited once (`transfer_accepted`, its gross the transfer's amount, its fee what moving it cost),
+ * in the sweep's confirming transaction. A refund or a treasury sweep credits nothing.
+ */
+async function creditAcceptedTransfer(
+  step: SweepStep,
+  sweep: { txHash: string; received: bigint; now: Date },
+): Promise<void> {
+  const { transfer, mode } = step.sweep;
+  if (!transfer || transfer.resolution !== "accepted" || mode !== "balance") return;
+  const token = tokenOfCoin(step.deps.chains, step.sweep);
+  if (!token) throw new AppError("internal_error", `sweep ${step.sweep.id}: its coin is not configured`);
+  const gross = wei(transfer.amount);
+  const net = sweep.received;
+  await postLedgerEntry(step.tx, {
+    merchantId: step.sweep.merchantId,
+    chain: step.sweep.chain,
+    tokenSymbol: token.symbol,
+    type: "transfer_accepted",
+    amount: net,
+    split: gross > net ? { gross, fee: gross - net } : { gross: net, fee: 0n },
+    paymentId: step.sweep.paymentId,
+    description: `accepted transfer ${transfer.txHash}, swept to the hot wallet in ${sweep.txHash}`,
+    createdAt: sweep.now,
   });
 }
 

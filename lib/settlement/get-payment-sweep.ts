@@ -15,7 +15,8 @@ export async function getPaymentSweeps(
   paymentId: string,
 ): Promise<TSweepObject[]> {
   const rows = await deps.db.sweep.findMany({
-    where: { paymentId, merchantId },
+    // An unattributed transfer's sweep is shown with that transfer (payment object).
+    where: { paymentId, merchantId, transferId: null },
     select: SWEEP_OBJECT_SELECT,
     orderBy: [{ createdAt: "asc" }, { id: "asc" }],
   });

@@ -87,7 +87,7 @@ export async function settlePaymentIfSwept(
   const [coins, confirmed] = await Promise.all([
     creditedCoinsOf(tx, { id: paymentId, ...payment }),
     tx.sweep.findMany({
-      where: { paymentId, status: "confirmed" },
+      where: { paymentId, status: "confirmed", transferId: null },
       select: {
         id: true,
         merchantId: true,

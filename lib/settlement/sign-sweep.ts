@@ -25,8 +25,10 @@ import { nowOf } from "../transactions/transaction-deps";
 import {
   depositSignerOf,
   GasTankInsufficientError,
+  reservedNativeOf,
   SweepBlockedError,
   type SweepStep,
+  sweepableOf,
   TokenBlockedError,
   wei,
 } from "./sweep-step";
@@ -43,7 +45,7 @@ export async function signNativeSweep(step: SweepStep): Promise<void> {
   const { client, chain, sweep } = step;
   const from = getAddress(sweep.fromAddress);
   const to = getAddress(sweep.toAddress);
-  const balance = await client.getBalance({ address: from, blockTag: "latest" });
+  const balance = sweepableOf(sweep, await client.getBalance({ address: from, blockTag: "latest" }));
   if (balance === 0n) throw new SweepBlockedError(`deposit ${from} holds 0 wei; waiting`);
   // 21,000 to an account without code; a treasury that is a contract (or any transfer on Arbitrum)
   // is estimated. The L1 fee is quoted on the bytes of a value as large as any sent (the balance).
@@ -105,9 +107,9 @@ async function tokenSweepCost(step: SweepStep) {
   const token = getAddress(sweep.tokenAddress ?? "");
   const from = getAddress(sweep.fromAddress);
   const to = getAddress(sweep.toAddress);
-  const amount = await tokenBalance(client, token, from);
+  const amount = sweepableOf(sweep, await tokenBalance(client, token, from));
   if (amount === 0n) throw new SweepBlockedError(`deposit ${from} holds no tokens to sweep; waiting`);
-  const [gas, quote, ethBalance] = await Promise.all([
+  const [gas, quote, ethHeld, reserved] = await Promise.all([
     // On the latest block, never the pending state (Anvil's and some nodes' default): there, another
     // deposit's sweep still in the pool may already have given the recipient a balance, making this
     // transfer look cheaper than it is if it is mined first (out of gas, reverted).
@@ -121,7 +123,10 @@ async function tokenSweepCost(step: SweepStep) {
     }),
     quoteFees(client, { chain }),
     client.getBalance({ address: from, blockTag: "latest" }),
+    reservedNativeOf(step.tx, sweep),
   ]);
+  // Native coin someone sent that the payment does not accept is not gas for this transfer.
+  const ethBalance = ethHeld > reserved ? ethHeld - reserved : 0n;
   const call = tokenTransferCall({ token, to, amount });
   const cost = await quoteOutgoingCost(client, { chain, from, call, gas, fees: feeFieldsOf(quote) });
   return { ...cost, call, amount, quote, ethBalance };

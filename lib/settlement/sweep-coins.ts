@@ -45,7 +45,8 @@ export function tokenOfCoin(chains: TChain[], coin: Coin): { symbol: string; dec
 }
 
 /**
- * Before a pending sweep signs anything: refuses (returns why) while its coin is no longer credited
+ * Before a pending sweep signs anything: refuses (returns why) while an unattributed transfer's sweep
+ * has a transfer that is not confirmed, while a payment's coin is no longer credited
  * to the payment (a reorg took that coin's transfer away: the remaining coins settle without it), and
  * while an ERC-20 sweep shares its deposit address with the same payment's native sweep on that chain
  * that is not done: the native sweep goes first, so the payer's coin never pays the token's gas and
@@ -53,8 +54,20 @@ export function tokenOfCoin(chains: TChain[], coin: Coin): { symbol: string; dec
  */
 export async function sweepOrderBlock(
   tx: Pick<Tx, "transfer" | "sweep" | "payment">,
-  sweep: { id: string; paymentId: string; chain: string; tokenAddress: string | null },
+  sweep: {
+    id: string;
+    paymentId: string;
+    chain: string;
+    tokenAddress: string | null;
+    transfer: { txHash: string; status: "confirming" | "confirmed" | "reverted" } | null;
+  },
 ): Promise<string | null> {
+  // An unattributed transfer's sweep moves only once that transfer is final; a reorg that takes it
+  // away holds the sweep (and lets it go on if the transaction is mined again).
+  if (sweep.transfer)
+    return sweep.transfer.status === "confirmed"
+      ? null
+      : `transfer ${sweep.transfer.txHash} is ${sweep.transfer.status === "reverted" ? "reverted by a chain reorganisation" : "not confirmed yet"}; waiting`;
   const payment = await tx.payment.findUniqueOrThrow({
     where: { id: sweep.paymentId },
     select: { chain: true, tokenAddress: true },
@@ -64,7 +77,13 @@ export async function sweepOrderBlock(
     return "the payment no longer holds a transfer in this coin (chain reorganisation); waiting";
   if (!sweep.tokenAddress) return null;
   const native = await tx.sweep.findFirst({
-    where: { paymentId: sweep.paymentId, chain: sweep.chain, tokenAddress: null, id: { not: sweep.id } },
+    where: {
+      paymentId: sweep.paymentId,
+      chain: sweep.chain,
+      tokenAddress: null,
+      transferId: null,
+      id: { not: sweep.id },
+    },
     select: { id: true, status: true },
   });
   if (!native || native.status === "confirmed" || native.status === "failed") return null;

@@ -44,6 +44,8 @@ export const SWEEP_SELECT = {
   gasFundTxHashes: true,
   revertedTxHashes: true,
   payment: { select: { derivationAccount: true, derivationIndex: true, tokenSymbol: true } },
+  transferId: true,
+  transfer: { select: { txHash: true, amount: true, status: true, resolution: true } },
 } as const;
 
 type Decimal = { toFixed(): string };
@@ -76,6 +78,14 @@ export type SweepRow = {
   gasFundTxHashes: string[];
   revertedTxHashes: string[];
   payment: { derivationAccount: number; derivationIndex: number; tokenSymbol: string };
+  /** The resolved unattributed transfer this sweep moves (exactly its amount), or null. */
+  transferId: string | null;
+  transfer: {
+    txHash: string;
+    amount: Decimal;
+    status: "confirming" | "confirmed" | "reverted";
+    resolution: "accepted" | "refunded" | null;
+  } | null;
 };
 
 /** One step of one sweep, inside the database transaction that holds the sweep's row lock. */
@@ -144,6 +154,34 @@ export function depositSignerOf(step: SweepStep) {
   if (signer.address !== getAddress(sweep.fromAddress))
     throw new AppError("internal_error", `sweep ${sweep.id}: key does not match ${sweep.fromAddress}`);
   return signer;
+}
+
+/**
+ * What the sweep may take of the deposit's `balance` in its coin: all of it for a payment's own coin,
+ * at most its transfer's amount for an unattributed transfer's sweep (whatever else the address holds
+ * in that coin, e.g. another unattributed transfer or gas left over, stays).
+ */
+export function sweepableOf(sweep: Pick<SweepRow, "transfer">, balance: bigint): bigint {
+  if (!sweep.transfer) return balance;
+  const amount = wei(sweep.transfer.amount);
+  return balance < amount ? balance : amount;
+}
+
+/**
+ * Native coin at the deposit address on the sweep's chain that belongs to unattributed transfers
+ * not yet moved by a confirmed sweep of their own: an ERC-20 sweep's gas never comes out of it (the
+ * gas tank tops up as if it were not there), so accepting or refunding it later moves all of it.
+ */
+export async function reservedNativeOf(
+  tx: Tx,
+  sweep: Pick<SweepRow, "paymentId" | "chain">,
+): Promise<bigint> {
+  const [row] = await tx.$queryRaw<{ reserved: string }[]>`
+    SELECT COALESCE(SUM(t.amount), 0)::text AS reserved FROM transfers t
+    WHERE t.unattributed_payment_id = ${sweep.paymentId} AND t.chain = ${sweep.chain}
+      AND t.token_address IS NULL AND t.status <> 'reverted'
+      AND NOT EXISTS (SELECT 1 FROM sweeps s WHERE s.transfer_id = t.id AND s.status = 'confirmed')`;
+  return BigInt(row?.reserved ?? "0");
 }
 
 /** A NUMERIC(78,0) column as a bigint (null as 0). */

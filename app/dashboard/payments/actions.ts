@@ -22,6 +22,10 @@ import { createFiatPayment, ZCreateFiatPayment } from "@/lib/payments/create-fia
 import { createPayment, ZCreatePayment } from "@/lib/payments/create-payment";
 import { extendPaymentExpiry, ZExtendPaymentExpiry } from "@/lib/payments/extend-payment-expiry";
 import { resolvePayment } from "@/lib/payments/resolve-payment";
+import {
+  resolveUnattributedTransfer,
+  ZResolveUnattributedTransfer,
+} from "@/lib/payments/resolve-unattributed-transfer";
 import { refundPayment } from "@/lib/payouts/refund-payment";
 
 export type NewPaymentState = {
@@ -176,4 +180,48 @@ export async function refundPaymentAction(_previous: RefundState, form: FormData
   }
   revalidatePath("/dashboard", "layout");
   redirect(`/dashboard/payouts/${payoutId}?notice=refund-created`);
+}
+
+export type UnattributedState = RefundState;
+
+/**
+ * Resolves a transfer the payment does not accept: keep it (`accepted`: swept to the merchant) or
+ * send it back (`refunded`, to the address typed), through the API's own service. A refusal (bad
+ * address, already resolved, no permission) comes back as the form's errors, keeping what was typed.
+ */
+export async function resolveUnattributedTransferAction(
+  _previous: UnattributedState,
+  form: FormData,
+): Promise<UnattributedState> {
+  const parsed = ZPaymentId.safeParse(form.get("paymentId"));
+  if (!parsed.success) notFound();
+  const id = parsed.data;
+  const { db, actor, merchant } = await requireMerchantSession(`/dashboard/payments/${id}`);
+  const resolution = form.get("resolution");
+  try {
+    const input = ZResolveUnattributedTransfer.parse({
+      chain: form.get("chain"),
+      tx_hash: form.get("tx_hash"),
+      log_index: Number(form.get("log_index")),
+      resolution,
+      ...(resolution === "refunded" ? { refund_address: form.get("refund_address") } : {}),
+    });
+    await resolveUnattributedTransfer(
+      { db, actor, origin: await actionOrigin(), baseUrl: publicUrl() },
+      merchant.id,
+      id,
+      input,
+    );
+  } catch (error) {
+    if (error instanceof AppError && error.code === "not_found") notFound();
+    if (error instanceof AppError && error.code === "forbidden")
+      return { error: error.message, fieldErrors: {}, values: submittedValues(form) };
+    const messages = actionErrorsOf(error);
+    if (!messages) throw error;
+    return { ...messages, values: submittedValues(form) };
+  }
+  revalidatePath(`/dashboard/payments/${id}`);
+  redirect(
+    `/dashboard/payments/${id}?notice=${resolution === "refunded" ? "transfer-refunded" : "transfer-accepted"}`,
+  );
 }

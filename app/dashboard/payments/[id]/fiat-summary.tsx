@@ -2,12 +2,11 @@ import type { TPaymentObject } from "@/lib/payments/payment-object";
 
 /**
  * A fiat-priced payment's price and value received, the coins it accepts with their quotes, the coins
- * received, and the transfers it does not accept (nothing for a single-coin payment).
+ * received (nothing for a single-coin payment). Transfers it does not accept: UnattributedTransfers.
  */
 export function FiatSummary({ payment }: { payment: TPaymentObject }) {
   if (!payment.price) return null;
   const currency = payment.price.currency;
-  const unattributed = payment.unattributed_transfers ?? [];
   return (
     <section className="card" aria-labelledby="fiat-heading" data-testid="fiat-summary">
       <h2 id="fiat-heading">
@@ -44,14 +43,6 @@ export function FiatSummary({ payment }: { payment: TPaymentObject }) {
           ))}
         </tbody>
       </table>
-      {unattributed.length > 0 ? (
-        <p role="status" data-testid="unattributed-transfers">
-          {unattributed.length} transfer{unattributed.length === 1 ? "" : "s"} in a coin or on a chain this
-          payment does not accept (
-          {unattributed.map((t) => `${t.amount_base_units} base units on ${t.chain}`).join(", ")}): recorded,
-          not credited; resolve through the API.
-        </p>
-      ) : null}
     </section>
   );
 }

@@ -23,6 +23,7 @@ import { CoinSweeps } from "./coin-sweeps";
 import { FiatSummary } from "./fiat-summary";
 import { PaymentTimeline } from "./payment-timeline";
 import { RefundForm } from "./refund-form";
+import { UnattributedTransfers } from "./unattributed-transfers";
 
 export const metadata = { title: "Payment" };
 
@@ -35,6 +36,14 @@ const NOTICES: Notices = {
   resolved: { text: "Late payment accepted: the payment is confirmed.", tone: "ok" },
   "accepted-underpaid": {
     text: "Partial payment accepted as paid: the payment is confirmed for what was received.",
+    tone: "ok",
+  },
+  "transfer-accepted": {
+    text: "Transfer kept: its coins are swept to your settlement address once it is confirmed.",
+    tone: "ok",
+  },
+  "transfer-refunded": {
+    text: "Transfer refunded: its coins are sent back once it is confirmed.",
     tone: "ok",
   },
   extended: { text: "Expiry extended: the checkout accepts payment until the new time.", tone: "ok" },
@@ -203,6 +212,12 @@ export default async function PaymentDetailPage({
       ) : null}
 
       <FiatSummary payment={payment} />
+      <UnattributedTransfers
+        payment={payment}
+        chains={chains}
+        canWrite={canWrite}
+        canRefund={hasPermission(actor, "refunds:write")}
+      />
       <section className={`card ${styles.checkoutShare}`} aria-labelledby="checkout-heading">
         <div>
           <h2 id="checkout-heading">Checkout link</h2>
