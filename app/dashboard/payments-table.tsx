@@ -48,7 +48,7 @@ function PaymentAmount({ payment }: { payment: TPaymentObject }) {
   if (!payment.price)
     return (
       <>
-        {payment.amount} {payment.token.symbol}
+        {payment.amount} {payment.token?.symbol}
         <span className="muted"> · {payment.chain}</span>
       </>
     );

@@ -55,7 +55,7 @@ test.describe("POST /api/v1/payments", () => {
     expect(payment.checkout_url).toMatch(new RegExp(`/pay/${payment.id}$`));
     const expiresIn = Date.parse(payment.expires_at) - Date.parse(payment.created_at);
     expect(expiresIn).toBe(900_000);
-    expect(parseEip681(payment.payment_uri)).toEqual({
+    expect(parseEip681(payment.payment_uri ?? "")).toEqual({
       to: payment.address,
       chainId: 31337,
       token: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
@@ -74,7 +74,7 @@ test.describe("POST /api/v1/payments", () => {
     expect(payment.token).toEqual({ symbol: "ETH", address: null, decimals: 18 });
     expect(payment.amount_base_units).toBe("123456789012345678");
     expect(Date.parse(payment.expires_at) - Date.parse(payment.created_at)).toBe(30 * 60_000);
-    expect(parseEip681(payment.payment_uri)).toEqual({
+    expect(parseEip681(payment.payment_uri ?? "")).toEqual({
       to: payment.address,
       chainId: 31337,
       token: null,

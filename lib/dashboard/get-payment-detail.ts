@@ -84,7 +84,7 @@ export async function getPaymentDetailOrThrow(
       at: change.createdAt.toISOString(),
     })),
     transfers: transfers.map((transfer) => {
-      const token = tokenOfCoin(chains, transfer) ?? payment.token;
+      const token = tokenOfCoin(chains, transfer) ?? payment.token ?? { symbol: "unknown", decimals: 0 };
       return {
         txHash: transfer.txHash,
         amount: formatAmount(toBigInt(transfer.amount), token.decimals),

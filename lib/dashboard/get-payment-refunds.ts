@@ -53,15 +53,26 @@ export async function getPaymentRefunds(
       payment_id: payment.id,
       type: "payment_settled",
     }),
-    deps.db.settlementSetting.findUnique({
-      where: { merchantId_chain: { merchantId, chain: payment.chain } },
-      select: { mode: true },
-    }),
+    // A fiat-priced payment nothing was paid to yet names no chain (and has nothing to refund).
+    payment.chain
+      ? deps.db.settlementSetting.findUnique({
+          where: { merchantId_chain: { merchantId, chain: payment.chain } },
+          select: { mode: true },
+        })
+      : null,
   ]);
-  const own = (chain: string, symbol: string) => chain === payment.chain && symbol === payment.token.symbol;
-  const received = payment.received ?? [
-    { chain: payment.chain, token: payment.token, amount_base_units: payment.amount_received_base_units },
-  ];
+  const own = (chain: string, symbol: string) => chain === payment.chain && symbol === payment.token?.symbol;
+  const received =
+    payment.received ??
+    (payment.chain && payment.token
+      ? [
+          {
+            chain: payment.chain,
+            token: payment.token,
+            amount_base_units: payment.amount_received_base_units,
+          },
+        ]
+      : []);
   const coins = credits.data
     .map((credit) => {
       const { chain } = credit;
@@ -73,7 +84,7 @@ export async function getPaymentRefunds(
         .reduce((sum, refund) => sum + BigInt(refund.amount_base_units), 0n);
       const total = BigInt(sent?.amount_base_units ?? "0");
       const left = total > refunded ? total - refunded : 0n;
-      const excess = total - BigInt(payment.amount_base_units);
+      const excess = total - BigInt(payment.amount_base_units ?? "0");
       const coin: RefundCoin = {
         chain,
         symbol,
@@ -84,7 +95,7 @@ export async function getPaymentRefunds(
     })
     .sort((a, b) => Number(own(b.coin.chain, b.coin.symbol)) - Number(own(a.coin.chain, a.coin.symbol)));
   const refusal: PaymentRefunds["refusal"] =
-    setting?.mode !== "balance"
+    payment.chain && setting?.mode !== "balance"
       ? {
           reason: "treasury_mode",
           message:

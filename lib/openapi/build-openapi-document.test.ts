@@ -91,6 +91,7 @@ function samplePaymentRow(): PaymentRow {
     description: null,
     metadata: { customer_id: "cus_42" },
     redirectUrl: null,
+    optionPaid: true,
     transfers: [
       {
         txHash: `0x${"ab".repeat(32)}`,
@@ -148,6 +149,8 @@ describe("buildOpenApiDocument", () => {
     expect(Object.keys(payment.properties ?? {}).sort()).toEqual(Object.keys(fiat).sort());
     expect(fiat.options?.[0]).toMatchObject({ amount: "20", rate: "1" });
     expect(fiat.price).toEqual({ amount: "20.00", currency: "USD" });
+    // Nothing paid yet: the coin fields name no option (DESIGN "Invoices priced in fiat").
+    expect(fiat).toMatchObject({ chain: null, chain_id: null, token: null, amount: null, payment_uri: null });
     expect(sample.amount).toBe("12.5");
     expect(sample.amount_base_units).toBe("12500000");
   });

@@ -145,6 +145,7 @@ export async function createFiatPayment(
       amount: { toFixed: () => option.amount.toString() },
     })),
     unattributedTransfers: [],
+    optionPaid: false,
   };
   const payment = serializePayment(row, deps.baseUrl);
   await insertPayment(deps.db, {

@@ -13,7 +13,14 @@ import { activeTraceParent, setSpanAttribute } from "../observability/tracing";
 import { zText } from "../validation/text";
 import { depositAddress } from "../wallet/derivation";
 import { type AllocatedDeposit, DepositAllocator } from "./deposit-allocator";
-import { type PaymentRow, resolveToken, serializePayment, type TPaymentObject } from "./payment-object";
+import {
+  asCoinPayment,
+  type PaymentRow,
+  resolveToken,
+  serializePayment,
+  type TCoinPaymentObject,
+  type TPaymentObject,
+} from "./payment-object";
 
 export type { AllocatedDeposit };
 
@@ -59,7 +66,7 @@ export async function createPayment(
   deps: CreatePaymentDeps,
   merchantId: string,
   input: TCreatePayment,
-): Promise<TPaymentObject> {
+): Promise<TCoinPaymentObject> {
   authorize(deps.actor, merchantId, "payments:write");
   const chain = deps.chains.find((candidate) => candidate.name === input.chain);
   if (!chain) {
@@ -77,7 +84,7 @@ export async function createPayment(
 
   const allocated = await allocateDepositIndex(deps.db, merchantId);
   const row = newPaymentRow({ chain, token, amount, allocated, input, now });
-  const payment = serializePayment(row, deps.baseUrl);
+  const payment = asCoinPayment(serializePayment(row, deps.baseUrl));
 
   await insertPayment(deps.db, {
     merchantId,
@@ -132,6 +139,8 @@ export function newPaymentRow(params: {
     metadata: input.metadata ?? {},
     redirectUrl: input.redirect_url ?? null,
     transfers: [],
+    // A single-coin payment's coin is its own from the start (only a fiat-priced one waits).
+    optionPaid: true,
   };
 }
 

@@ -67,6 +67,15 @@ describe("fiat-priced payments", () => {
   it("quotes every accepted option on one address with EIP-681 URIs for each coin", async () => {
     const payment = await create();
     expect(payment.price).toEqual({ amount: "20.00", currency: "USD" });
+    // No coin is named until a transfer picks one (DESIGN "Invoices priced in fiat"), in the API and
+    // in the payment.created webhook.
+    const noCoin = { chain: null, chain_id: null, token: null, amount: null, amount_base_units: null };
+    expect(payment).toMatchObject({ ...noCoin, payment_uri: null });
+    expect(await get(payment.id)).toMatchObject(noCoin);
+    const created = await database.db.event.findFirstOrThrow({
+      where: { objectId: payment.id, type: "payment.created" },
+    });
+    expect(created.data).toMatchObject(noCoin);
     expect(payment.options).toEqual([
       expect.objectContaining({
         chain: "local",
@@ -101,7 +110,7 @@ describe("fiat-priced payments", () => {
       value_received: "20.00",
       amount: "20",
     });
-    expect(paid.token.symbol).toBe("USDC");
+    expect(paid.token?.symbol).toBe("USDC");
     expect(paid.received).toEqual([expect.objectContaining({ chain: "local", amount: "20" })]);
     expect(paid.transfers[0]).toMatchObject({ value: "20.00", token: { symbol: "USDC" } });
     expect(await fx.eventTypes(payment.id)).toEqual([
@@ -117,7 +126,7 @@ describe("fiat-priced payments", () => {
     await settle();
     const paid = await get(payment.id);
     expect(paid).toMatchObject({ status: "confirmed", exception: null, value_received: "20.00" });
-    expect(paid.token.symbol).toBe("ETH");
+    expect(paid.token?.symbol).toBe("ETH");
     expect(paid.amount_received_base_units).toBe(ETH_FOR_20_USD.toString());
   });
 
@@ -402,7 +411,7 @@ describe("fiat-priced payments: reorg", () => {
     await fx.scan();
     const reverted = await get(payment.id);
     expect(reverted).toMatchObject({ status: "pending", exception: null, value_received: "10.00" });
-    expect(reverted.token.symbol).toBe("USDC");
+    expect(reverted.token?.symbol).toBe("USDC");
     expect(reverted.received?.map((coin) => coin.token.symbol)).toEqual(["USDC"]);
     expect(await fx.eventTypes(payment.id)).toContain("payment.reverted");
   });

@@ -3,6 +3,7 @@
 import { z } from "zod";
 import type { TChain } from "../config/chains";
 import type { Prisma } from "../db/client";
+import { AppError } from "../errors";
 import { formatAmount } from "../money/amounts";
 import { formatPrice } from "./fiat-rates";
 
@@ -70,15 +71,19 @@ export const ZPaymentObject = z.object({
   object: z.literal("payment"),
   status: z.enum(["pending", "detected", "confirmed", "settled", "expired", "canceled"]),
   exception: z.enum(["overpaid", "underpaid", "paid_late", "reorged_after_settlement"]).nullable(),
-  chain: z.string(),
-  chain_id: z.number().int(),
-  token: ZTokenObject,
-  amount: z.string(),
-  amount_base_units: z.string(),
+  /**
+   * The payment's coin. A fiat-priced payment's name the option paid once a transfer arrives, and
+   * are null before (the payer picks among `options`); a single-coin payment's are never null.
+   */
+  chain: z.string().nullable(),
+  chain_id: z.number().int().nullable(),
+  token: ZTokenObject.nullable(),
+  amount: z.string().nullable(),
+  amount_base_units: z.string().nullable(),
   amount_received: z.string(),
   amount_received_base_units: z.string(),
   address: z.string(),
-  payment_uri: z.string(),
+  payment_uri: z.string().nullable(),
   checkout_url: z.string(),
   required_confirmations: z.number().int(),
   confirmations: z.number().int(),
@@ -94,7 +99,7 @@ export const ZPaymentObject = z.object({
   transfers: z.array(ZTransferObject),
   /**
    * Fiat-priced payments only: the price, value received (price currency), options, coins received.
-   * `chain`/`token`/`amount` then name the option paid (the first one until a transfer arrives).
+   * `chain`/`token`/`amount` then name the option paid once a transfer arrives (null before).
    */
   price: z.object({ amount: z.string(), currency: z.string() }).optional(),
   value_received: z.string().optional(),
@@ -213,7 +218,7 @@ export type PaymentRow = {
   priceAmount?: DecimalLike | null;
   priceCurrency?: string | null;
   valueReceived?: DecimalLike | null;
-  optionPaid?: boolean;
+  optionPaid: boolean;
   options?: {
     chain: string;
     chainId: number;
@@ -260,14 +265,56 @@ export function paymentUri(params: {
   return `ethereum:${params.tokenAddress}@${params.chainId}/transfer?address=${params.address}&uint256=${params.amount}`;
 }
 
+/** A single-coin payment's object: its coin fields are never null. */
+export type TCoinPaymentObject = TPaymentObject & {
+  chain: string;
+  chain_id: number;
+  token: NonNullable<TPaymentObject["token"]>;
+  amount: string;
+  amount_base_units: string;
+  payment_uri: string;
+};
+
+/** The coin fields a fiat-priced payment has before a transfer names the option paid. */
+const NO_COIN_YET = {
+  chain: null,
+  chain_id: null,
+  token: null,
+  amount: null,
+  amount_base_units: null,
+  payment_uri: null,
+} as const;
+
 export function serializePayment(row: PaymentRow, baseUrl: string): TPaymentObject {
   const coin = serializeCoinPayment(row, baseUrl);
-  return row.priceAmount && row.priceCurrency
-    ? { ...coin, ...serializeFiatParts(row, row.priceCurrency) }
-    : coin;
+  if (!row.priceAmount || !row.priceCurrency) return coin;
+  return {
+    ...coin,
+    ...(row.optionPaid ? {} : NO_COIN_YET),
+    ...serializeFiatParts(row, row.priceCurrency),
+  };
 }
 
-function serializeCoinPayment(row: PaymentRow, baseUrl: string): TPaymentObject {
+/** A payment object known to be a single-coin one (created by createPayment), typed as such. */
+export function asCoinPayment(payment: TPaymentObject): TCoinPaymentObject {
+  const { chain, chain_id, token, amount, amount_base_units, payment_uri } = payment;
+  if (chain === null || chain_id === null || !token || amount === null || !amount_base_units || !payment_uri)
+    throw new AppError("internal_error", `payment ${payment.id} has no coin yet`);
+  return { ...payment, chain, chain_id, token, amount, amount_base_units, payment_uri };
+}
+
+/**
+ * The payment with its coin fields filled, as the dashboard shows it: its own, or, for a fiat-priced
+ * payment nothing was paid to yet, its first option's (the payer may still pick another).
+ */
+export function withDisplayCoin(payment: TPaymentObject): TCoinPaymentObject {
+  const option = payment.chain === null ? payment.options?.[0] : undefined;
+  if (!option) return asCoinPayment(payment);
+  const { chain, chain_id, token, amount, amount_base_units, payment_uri } = option;
+  return { ...payment, chain, chain_id, token, amount, amount_base_units, payment_uri };
+}
+
+function serializeCoinPayment(row: PaymentRow, baseUrl: string): TCoinPaymentObject {
   const amount = toBigInt(row.amount);
   const received = toBigInt(row.amountReceived);
   const iso = (date: Date | null) => date?.toISOString() ?? null;
@@ -354,7 +401,7 @@ function serializeFiatParts(row: PaymentRow, currency: string): Partial<TPayment
     };
   });
   return {
-    // The coin fields (chain, token, amount…) name the option paid, the first option until then.
+    // The coin fields (chain, token, amount…) name the option paid, null until then (NO_COIN_YET).
     price: { amount: formatPrice(toBigInt(row.priceAmount ?? { toFixed: () => "0" }), currency), currency },
     value_received: formatPrice(toBigInt(row.valueReceived ?? { toFixed: () => "0" }), currency),
     transfers,

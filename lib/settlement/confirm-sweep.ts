@@ -138,7 +138,7 @@ async function creditAcceptedTransfer(
   sweep: { txHash: string; received: bigint; now: Date },
 ): Promise<void> {
   const { transfer, mode } = step.sweep;
-  if (!transfer || transfer.resolution !== "accepted" || mode !== "balance") return;
+  if (transfer?.resolution !== "accepted" || mode !== "balance") return;
   const token = tokenOfCoin(step.deps.chains, step.sweep);
   if (!token) throw new AppError("internal_error", `sweep ${step.sweep.id}: its coin is not configured`);
   const gross = wei(transfer.amount);

@@ -31,3 +31,8 @@ export const ZRecipientAddress = ZEvmAddress.refine(
   (value) => value !== zeroAddress,
   "must not be the zero address",
 );
+
+/** An address as stored (often all lower-case) in its EIP-55 form, for display and forms. */
+export function checksummed(address: string): Address {
+  return getAddress(address);
+}

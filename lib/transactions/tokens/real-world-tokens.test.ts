@@ -153,7 +153,7 @@ describe.each([
     expect(payment.status).toBe("confirmed");
     expect(payment.amount).toBe(amount);
     expect(payment.amount_received).toBe(formatAmount(received, token.decimals));
-    expect(BigInt(payment.amount_base_units)).toBe(due);
+    expect(BigInt(payment.amount_base_units ?? "")).toBe(due);
     // The hosted checkout shows the same exact figures in the token's own decimals.
     const checkout = await getCheckoutOrThrow(database.db, fx.deps.chains, payment.id);
     expect(checkout.token).toEqual({

@@ -8,6 +8,7 @@ import { explorerUrlOf, networkLabel } from "@/lib/dashboard/chain-options";
 import { getPaymentDetailOrThrow } from "@/lib/dashboard/get-payment-detail";
 import { getPaymentRefunds } from "@/lib/dashboard/get-payment-refunds";
 import { paymentProgress } from "@/lib/dashboard/payment-progress";
+import { withDisplayCoin } from "@/lib/payments/payment-object";
 import { ConfirmSubmit } from "../../../_components/confirm-submit";
 import { CopyButton } from "../../../_components/copy-button";
 import { Copyable } from "../../copyable";
@@ -79,7 +80,8 @@ export default async function PaymentDetailPage({
   const detail = await orNotFound(
     getPaymentDetailOrThrow({ db, actor }, merchant.id, id, publicUrl(), chains),
   );
-  const { payment, timeline, sweep, deliveries } = detail;
+  const { timeline, sweep, deliveries } = detail;
+  const payment = withDisplayCoin(detail.payment);
   // Buttons only for a member whose role may use them (the services check it again).
   const canWrite = hasPermission(actor, "payments:write");
   const cancelable = detail.cancelable && canWrite;

@@ -1,9 +1,9 @@
-import { getAddress } from "viem";
 import type { TChain } from "@/lib/config/chains";
 import { explorerUrlOf, networkLabel } from "@/lib/dashboard/chain-options";
 import { formatAmount } from "@/lib/money/amounts";
 import type { TPaymentObject } from "@/lib/payments/payment-object";
 import { tokenOfCoin } from "@/lib/settlement/sweep-coins";
+import { checksummed } from "@/lib/validation/address";
 import { TxLink } from "../../tx-link";
 import { UnattributedResolveForms } from "./unattributed-resolve-forms";
 
@@ -79,7 +79,7 @@ export function UnattributedTransfers({
                 </td>
                 <td>{amount}</td>
                 <td>
-                  <code>{getAddress(transfer.from)}</code>
+                  <code>{checksummed(transfer.from)}</code>
                 </td>
                 <td>
                   <TxLink
@@ -97,7 +97,7 @@ export function UnattributedTransfers({
                         chain: transfer.chain,
                         txHash: transfer.tx_hash,
                         logIndex: transfer.log_index,
-                        from: getAddress(transfer.from),
+                        from: checksummed(transfer.from),
                       }}
                       amount={amount}
                       network={network}
