@@ -238,7 +238,8 @@ export const OPERATIONS: readonly OperationSpec[] = [
       "has one address valid on every chain, `options[]` (per coin: amount, rate, EIP-681 URI, quote expiry; quotes " +
       "locked for the merchant's quote window, re-quoted with `payment.requoted` when the checkout loads it after " +
       "they expired), and is judged on `value_received` in the price currency within the merchant's underpayment " +
-      "tolerance; coins sent that it does not accept are listed in `unattributed_transfers`. An unsupported " +
+      "tolerance; `chain`/`chain_id`/`token`/`amount`/`amount_base_units`/`payment_uri` are null until a transfer names " +
+      "the option paid; coins sent that it does not accept are listed in `unattributed_transfers`. An unsupported " +
       "currency is a 400, a rate that cannot be had a 503 `rate_unavailable`.",
     body: {
       schema: "CreatePaymentRequest",

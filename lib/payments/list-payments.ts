@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { type AccessDeps, authorize } from "../access/actor";
 import type { Db } from "../db/client";
+import { rawPool } from "../db/raw-pool";
 import {
   afterCursor,
   CURSOR_SELECT,
@@ -12,7 +13,14 @@ import {
   ZListQuery,
   ZMoneyListFilters,
 } from "../http/pagination";
-import { PAYMENT_SELECT, serializePayment, type TPaymentObject, ZPaymentObject } from "./payment-object";
+import {
+  PAYMENT_SELECT,
+  type PaymentRow,
+  serializePayment,
+  type TPaymentObject,
+  ZPaymentObject,
+} from "./payment-object";
+import { readPaymentRows } from "./payment-row-raw";
 
 export const ZListPaymentsQuery = z.strictObject({
   ...ZListQuery,
@@ -22,7 +30,10 @@ export const ZListPaymentsQuery = z.strictObject({
 });
 export type TListPaymentsQuery = z.infer<typeof ZListPaymentsQuery>;
 
-/** Newest first, cursor-paginated with `starting_after` (stable under concurrent inserts). */
+/**
+ * Newest first, cursor-paginated with `starting_after` (stable under concurrent inserts). One
+ * statement on the raw pool (the API's GET); Prisma on a transaction client.
+ */
 export async function listPayments(
   { db, actor }: { db: Db } & AccessDeps,
   merchantId: string,
@@ -33,7 +44,30 @@ export async function listPayments(
   const cursor = await findCursor(query.starting_after, "payment", (id) =>
     db.payment.findFirst({ where: { id, merchantId }, select: CURSOR_SELECT }),
   );
-  const rows = await db.payment.findMany({
+  const pool = await rawPool(db);
+  const rows = pool
+    ? await readPaymentRows(pool, merchantId, {
+        status: query.status,
+        orderId: query.order_id,
+        chain: query.chain,
+        token: query.token,
+        createdGte: query["created[gte]"],
+        createdLte: query["created[lte]"],
+        after: cursor,
+        take: query.limit + 1,
+      })
+    : await listPaymentRowsPrisma(db, merchantId, query, cursor);
+  return toPage(rows, query.limit, (row) => serializePayment(row, baseUrl));
+}
+
+/** The same page through Prisma (four queries: the payments and their three relations). */
+export function listPaymentRowsPrisma(
+  db: Db,
+  merchantId: string,
+  query: TListPaymentsQuery,
+  cursor: { id: string; createdAt: Date } | null,
+): Promise<PaymentRow[]> {
+  return db.payment.findMany({
     where: {
       merchantId,
       ...(query.status ? { status: query.status } : {}),
@@ -45,5 +79,4 @@ export async function listPayments(
     take: query.limit + 1,
     select: PAYMENT_SELECT,
   });
-  return toPage(rows, query.limit, (row) => serializePayment(row, baseUrl));
 }

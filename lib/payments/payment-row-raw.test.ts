@@ -6,6 +6,7 @@ import { readCheckoutRow } from "../checkout/checkout-row";
 import type { Db } from "../db/client";
 import { rawPool } from "../db/raw-pool";
 import { MOCK_USDC_ADDRESS } from "../devnet/mock-usdc";
+import { CURSOR_SELECT } from "../http/pagination";
 import { createMerchant } from "../merchants/create-merchant";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
 import {
@@ -17,6 +18,7 @@ import {
 import { createFiatPayment } from "./create-fiat-payment";
 import { createPayment } from "./create-payment";
 import { getPaymentOrThrow, readPaymentRowPrisma } from "./get-payment";
+import { listPaymentRowsPrisma, listPayments, ZListPaymentsQuery } from "./list-payments";
 import { serializePayment } from "./payment-object";
 import { readPaymentRow } from "./payment-row-raw";
 
@@ -95,7 +97,25 @@ describe("raw payment read path", () => {
     // The unattributed EURC transfer refunded (the refund's payout is not this test's subject).
     await database.db.transfer.updateMany({
       where: { unattributedPaymentId: refunded.id },
-      data: { resolution: "refunded", resolvedAt: new Date() },
+      data: { resolution: "refunded", resolvedAt: new Date(), refundAddress: fx.payer },
+    });
+    // ...with the sweep sending it back (planned, nothing signed yet).
+    const stray = await database.db.transfer.findFirstOrThrow({
+      where: { unattributedPaymentId: refunded.id },
+    });
+    await database.db.sweep.create({
+      data: {
+        id: "swp_rawpathrefund00000000",
+        merchantId: fx.merchant.merchantId,
+        paymentId: refunded.id,
+        transferId: stray.id,
+        chain: "local",
+        tokenAddress: OTHER_TOKEN_ADDRESS,
+        fromAddress: refunded.address,
+        toAddress: fx.payer,
+        mode: "treasury",
+        amount: "0",
+      },
     });
 
     const seen = [];
@@ -112,7 +132,13 @@ describe("raw payment read path", () => {
     expect(seen[2]?.transfers).toHaveLength(2);
     expect(seen[2]?.value_received).not.toBe("0.00");
     expect(seen[3]).toMatchObject({ exception: "overpaid" });
-    expect(seen[4]?.unattributed_transfers).toEqual([expect.objectContaining({ resolution: "refunded" })]);
+    expect(seen[4]?.unattributed_transfers).toEqual([
+      expect.objectContaining({
+        resolution: "refunded",
+        refund_address: fx.payer,
+        sweep: { id: "swp_rawpathrefund00000000", status: "pending", tx_hash: null },
+      }),
+    ]);
 
     // The checkout's row: raw (one statement with the merchant) == Prisma (on a transaction client).
     const plain = (row: Awaited<ReturnType<typeof readCheckoutRow>>) =>
@@ -123,6 +149,48 @@ describe("raw payment read path", () => {
       expect(raw?.merchant.name).toBe("Scanner shop");
       expect(plain(raw)).toEqual(plain(prisma));
     }
+  });
+
+  it("lists: the raw page equals the Prisma page for every filter and the cursor", async () => {
+    const merchantId = fx.merchant.merchantId;
+    const all = await listPayments(deps(), merchantId, ZListPaymentsQuery.parse({ limit: "100" }), BASE_URL);
+    expect(all.data.length).toBeGreaterThanOrEqual(5);
+    const middle = all.data[2];
+    if (!middle) throw new Error("not enough payments");
+    const queries = [
+      { limit: "2" },
+      { limit: "2", starting_after: middle.id },
+      { status: "pending" },
+      { order_id: "order-1" },
+      { chain: "local", token: "usdc" },
+      { token: "ETH" },
+      { "created[gte]": middle.created_at, "created[lte]": middle.created_at },
+      { chain: "elsewhere" },
+    ];
+    for (const input of queries) {
+      const query = ZListPaymentsQuery.parse(input);
+      const served = await listPayments(deps(), merchantId, query, BASE_URL);
+      const cursor = query.starting_after
+        ? await database.db.payment.findFirst({ where: { id: query.starting_after }, select: CURSOR_SELECT })
+        : null;
+      const prisma = await listPaymentRowsPrisma(database.db, merchantId, query, cursor);
+      expect(served.data, JSON.stringify(input)).toEqual(
+        prisma.slice(0, query.limit).map((row) => serializePayment(row, BASE_URL)),
+      );
+      expect(served.has_more).toBe(prisma.length > query.limit);
+    }
+    const page = await listPayments(deps(), merchantId, ZListPaymentsQuery.parse({ limit: "2" }), BASE_URL);
+    expect(page).toMatchObject({ has_more: true, next_cursor: page.data[1]?.id });
+    // The list the dashboard's transaction client reads (Prisma) is the same page.
+    const inTransaction = await database.db.$transaction((tx) =>
+      listPayments(
+        { ...deps(), db: tx as unknown as Db },
+        merchantId,
+        ZListPaymentsQuery.parse({ limit: "100" }),
+        BASE_URL,
+      ),
+    );
+    expect(inTransaction).toEqual(all);
   });
 
   it("scopes by merchant: another merchant's payment id is a 404 on the raw path", async () => {

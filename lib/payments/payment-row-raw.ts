@@ -134,3 +134,47 @@ export async function readPaymentRow(
   ]);
   return rows[0] ? toPaymentRow(rows[0]) : undefined;
 }
+
+/** The filters of a payment list (ZListPaymentsQuery), its cursor row and page size (+1 to see more). */
+export type PaymentRowsQuery = {
+  status?: string;
+  orderId?: string;
+  chain?: string;
+  token?: string;
+  createdGte?: Date;
+  createdLte?: Date;
+  after: { id: string; createdAt: Date } | null;
+  take: number;
+};
+
+/**
+ * A page of this merchant's payments, newest first, as the serializer's input: ONE statement (Prisma
+ * takes four, one per relation), with the list's filters and cursor exactly as listPayments' Prisma
+ * path applies them (token any case; strictly after the cursor in created_at desc, id desc order).
+ */
+export async function readPaymentRows(
+  pool: Pool,
+  merchantId: string,
+  query: PaymentRowsQuery,
+): Promise<PaymentRow[]> {
+  const values: unknown[] = [merchantId];
+  const where = ["p.merchant_id = $1"];
+  const add = (sql: (n: number) => string, ...params: unknown[]) => {
+    values.push(...params);
+    where.push(sql(values.length - params.length + 1));
+  };
+  if (query.status) add((n) => `p.status::text = $${n}`, query.status);
+  if (query.orderId) add((n) => `p.order_id = $${n}`, query.orderId);
+  if (query.chain) add((n) => `p.chain = $${n}`, query.chain);
+  if (query.token) add((n) => `lower(p.token_symbol) = lower($${n})`, query.token);
+  if (query.createdGte) add((n) => `p.created_at >= $${n}`, query.createdGte);
+  if (query.createdLte) add((n) => `p.created_at <= $${n}`, query.createdLte);
+  if (query.after)
+    add((n) => `(p.created_at, p.id) < ($${n}, $${n + 1})`, query.after.createdAt, query.after.id);
+  values.push(query.take);
+  const { rows } = await pool.query<Raw>(
+    `${SELECT} WHERE ${where.join(" AND ")} ORDER BY p.created_at DESC, p.id DESC LIMIT $${values.length}`,
+    values,
+  );
+  return rows.map(toPaymentRow);
+}

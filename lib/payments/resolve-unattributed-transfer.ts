@@ -9,7 +9,8 @@ import { PAYMENT_SELECT, serializePayment, type TPaymentObject } from "./payment
 const transferKey = {
   chain: z.string().min(1).max(32),
   tx_hash: z.string().regex(/^0x[0-9a-fA-F]{64}$/, "must be a transaction hash"),
-  log_index: z.number().int().min(-1),
+  // A log index is an int4 column (and never near its limit): past it is a 422, not a database error.
+  log_index: z.number().int().min(-1).max(2_147_483_647),
 };
 
 export const ZResolveUnattributedTransfer = z.discriminatedUnion("resolution", [

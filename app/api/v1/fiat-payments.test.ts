@@ -170,5 +170,22 @@ describe("POST /api/v1/payments priced in fiat", () => {
       body: { chain: "local", tx_hash: `0x${"ab".repeat(32)}`, log_index: -1, resolution: "accepted" },
     });
     expect(response.status).toBe(404);
+    // Refused before any lookup: a log index past int4 (fuzz seed 1152475033 found a 500), a refund
+    // without its address, an address on an acceptance, an unknown resolution.
+    const refused = [
+      { log_index: Number.MAX_SAFE_INTEGER, resolution: "accepted" },
+      { log_index: -1, resolution: "refunded" },
+      { log_index: -1, resolution: "accepted", refund_address: `0x${"12".repeat(20)}` },
+      { log_index: -1, resolution: "ignored" },
+    ];
+    for (const body of refused) {
+      const answer = await callApi("POST", "/api/v1/payments/{id}/unattributed-transfers/resolve", {
+        apiKey,
+        params: { id: created.id },
+        body: { chain: "local", tx_hash: `0x${"ab".repeat(32)}`, ...body },
+      });
+      expect(answer.status, JSON.stringify(body)).toBe(422);
+      expect(answer.headers.get("content-type")).toContain("application/problem+json");
+    }
   });
 });
