@@ -15,13 +15,12 @@ import { toBigInt } from "../payments/payment-object";
 import { refundPayment, type TRefundPayment } from "../payouts/refund-payment";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
 import { BASE_URL, type ScannerFixture, startScannerFixture } from "../testing/scanner-fixture";
+import { driveSweep, expectChainReconciled, useSettlementMode } from "../testing/sweep-helpers";
 import type { TransactionDeps } from "../transactions/transaction-deps";
-import { hotWalletAddress } from "../wallet/derivation";
 import { advanceSweep } from "./advance-sweep";
 import { getPaymentSweeps } from "./get-payment-sweep";
 import { planSweeps } from "./plan-sweeps";
 import { reconcileChain } from "./reconcile-chain";
-import { setTreasurySetting } from "./set-treasury-setting";
 
 let database: TestDatabase;
 let fx: ScannerFixture;
@@ -41,17 +40,6 @@ afterAll(async () => {
 const USDC_HALF = 15_000_000n; // 15.00 USD in USDC (6 decimals, pegged)
 const ETH_HALF = 5n * 10n ** 15n; // 15.00 USD at the devnet's 3000 USD/ETH
 
-async function useMode(mode: "treasury" | "balance"): Promise<Address> {
-  const treasury = privateKeyToAddress(generatePrivateKey());
-  await setTreasurySetting({ db: database.db, chains: [fx.chain], actor: OPERATOR }, fx.merchant.merchantId, {
-    chain: "local",
-    ...(mode === "treasury" ? { address: treasury } : { mode: "balance" }),
-  });
-  if (mode === "treasury") return treasury;
-  const merchant = await database.db.merchant.findUniqueOrThrow({ where: { id: fx.merchant.merchantId } });
-  return hotWalletAddress(merchant.depositXpub);
-}
-
 /** A 30.00 USD payment paid 15 in USDC, then `eth` wei of ETH; scanned until confirmed. */
 async function paidInTwoCoins(eth = ETH_HALF, usdc = USDC_HALF) {
   const payment = await createFiatPayment(
@@ -69,15 +57,6 @@ async function paidInTwoCoins(eth = ETH_HALF, usdc = USDC_HALF) {
   await fx.scan();
   expect((await fx.payment(payment.id)).status).toBe("confirmed");
   return payment;
-}
-
-async function drive(sweepId: string) {
-  for (let run = 0; run < 20; run++) {
-    const result = await advanceSweep(deps, sweepId);
-    if (result.status === "confirmed") return result;
-    await fx.mine(1);
-  }
-  return advanceSweep(deps, sweepId);
 }
 
 async function sweepsOf(paymentId: string) {
@@ -103,11 +82,7 @@ async function settledEvents(paymentId: string) {
 }
 
 async function expectReconciled() {
-  const reconciliation = await reconcileChain({ db: database.db, chains: [fx.chain] }, { chain: "local" });
-  expect(reconciliation.flagged_payments).toEqual([]);
-  expect(reconciliation.flagged_gas).toEqual([]);
-  for (const token of reconciliation.tokens) expect(token.difference, token.symbol).toBe("0");
-  expect(reconciliation.gas.difference).toBe("0");
+  await expectChainReconciled(database, fx);
   // This payment's ETH is counted as ETH received (not as gas of its USDC sweep).
   const eth = await reconcileChain(
     { db: database.db, chains: [fx.chain] },
@@ -118,7 +93,7 @@ async function expectReconciled() {
 
 describe("a fiat-priced payment paid in two coins", () => {
   it("treasury mode: both coins reach the treasury, the payment is settled once", async () => {
-    const treasury = await useMode("treasury");
+    const treasury = await useSettlementMode(database, fx, "treasury");
     const payment = await paidInTwoCoins();
     const planned = await planSweeps(deps);
     expect(planned).toHaveLength(2);
@@ -131,9 +106,9 @@ describe("a fiat-priced payment paid in two coins", () => {
       status: "pending",
       lastError: expect.stringContaining("waiting for the native-coin sweep"),
     });
-    await drive(native.id);
+    await driveSweep(deps, fx, native.id);
     expect((await fx.payment(payment.id)).status).toBe("confirmed");
-    await drive(usdc.id);
+    await driveSweep(deps, fx, usdc.id);
     expect((await fx.payment(payment.id)).status).toBe("settled");
 
     const swept = await sweepsOf(payment.id);
@@ -163,7 +138,7 @@ describe("a fiat-priced payment paid in two coins", () => {
   });
 
   it("balance mode, two planners at once and a crash between the coins: each coin credited exactly once", async () => {
-    const hotWallet = await useMode("balance");
+    const hotWallet = await useSettlementMode(database, fx, "balance");
     const payment = await paidInTwoCoins();
     const [first, second] = await Promise.all([planSweeps(deps), planSweeps(deps)]);
     expect([...(first ?? []), ...(second ?? [])]).toHaveLength(2);
@@ -174,13 +149,13 @@ describe("a fiat-priced payment paid in two coins", () => {
     const usdcBefore = await usdcOf(hotWallet);
 
     // The first coin's sweep confirms, then the process "crashes": no credit, not settled yet.
-    await drive(native.id);
+    await driveSweep(deps, fx, native.id);
     expect((await fx.payment(payment.id)).status).toBe("confirmed");
     expect(await database.db.balanceTransaction.count({ where: { paymentId: payment.id } })).toBe(0);
     // A restarted runner: plans nothing new, confirms the second coin, settles once.
     expect(await planSweeps(deps)).toEqual([]);
-    await Promise.all([drive(usdc.id), drive(usdc.id)]);
-    await drive(native.id);
+    await Promise.all([driveSweep(deps, fx, usdc.id), driveSweep(deps, fx, usdc.id)]);
+    await driveSweep(deps, fx, native.id);
     expect((await fx.payment(payment.id)).status).toBe("settled");
     expect(await settledEvents(payment.id)).toHaveLength(1);
 
@@ -253,7 +228,7 @@ describe("a fiat-priced payment paid in two coins", () => {
   });
 
   it("a reorg takes one coin's transfer away before settlement: only the remaining coin is swept", async () => {
-    const treasury = await useMode("treasury");
+    const treasury = await useSettlementMode(database, fx, "treasury");
     // 30 USD in USDC alone, then 15 USD of ETH on top (overpaid): both coins planned.
     const payment = await paidInTwoCoins(ETH_HALF, 2n * USDC_HALF);
     expect(await planSweeps(deps)).toHaveLength(2);
@@ -269,8 +244,8 @@ describe("a fiat-priced payment paid in two coins", () => {
     expect(after.transfers.find((t) => t.id === ethTransfer?.id)?.status).toBe("reverted");
     expect(after.status).toBe("confirmed");
 
-    await drive(usdc.id);
-    await drive(native.id);
+    await driveSweep(deps, fx, usdc.id);
+    await driveSweep(deps, fx, native.id);
     expect((await fx.payment(payment.id)).status).toBe("settled");
     expect(await usdcOf(treasury)).toBe(2n * USDC_HALF);
     expect(await fx.publicClient.getBalance({ address: treasury })).toBe(0n);

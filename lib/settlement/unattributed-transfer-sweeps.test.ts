@@ -23,12 +23,10 @@ import {
   type ScannerFixture,
   startScannerFixture,
 } from "../testing/scanner-fixture";
+import { driveSweep, expectChainReconciled, useSettlementMode } from "../testing/sweep-helpers";
 import type { TransactionDeps } from "../transactions/transaction-deps";
-import { hotWalletAddress } from "../wallet/derivation";
 import { advanceSweep } from "./advance-sweep";
 import { planSweeps } from "./plan-sweeps";
-import { reconcileChain } from "./reconcile-chain";
-import { setTreasurySetting } from "./set-treasury-setting";
 
 let database: TestDatabase;
 let fx: ScannerFixture;
@@ -52,17 +50,6 @@ afterAll(async () => {
 });
 
 const STRAY_ETH = 10n ** 15n; // 0.001 ETH the payment does not accept
-
-async function useMode(mode: "treasury" | "balance"): Promise<Address> {
-  const treasury = privateKeyToAddress(generatePrivateKey());
-  await setTreasurySetting({ db: database.db, chains: [fx.chain], actor: OPERATOR }, fx.merchant.merchantId, {
-    chain: "local",
-    ...(mode === "treasury" ? { address: treasury } : { mode: "balance" }),
-  });
-  if (mode === "treasury") return treasury;
-  const merchant = await database.db.merchant.findUniqueOrThrow({ where: { id: fx.merchant.merchantId } });
-  return hotWalletAddress(merchant.depositXpub);
-}
 
 /** A 20.00 USD payment that accepts only USDC on the devnet. */
 async function usdcOnlyPayment() {
@@ -96,15 +83,6 @@ function resolve(
   );
 }
 
-async function drive(sweepId: string) {
-  for (let run = 0; run < 20; run++) {
-    const result = await advanceSweep(deps, sweepId);
-    if (result.status === "confirmed") return result;
-    await fx.mine(1);
-  }
-  return advanceSweep(deps, sweepId);
-}
-
 function tokenBalance(token: Address, holder: Address) {
   return fx.publicClient.readContract({
     address: token,
@@ -122,16 +100,9 @@ async function sweepOfTransfer(txHash: string, logIndex: number) {
   return transfer.sweep;
 }
 
-async function expectReconciled() {
-  const reconciliation = await reconcileChain({ db: database.db, chains: [fx.chain] }, { chain: "local" });
-  expect(reconciliation.flagged_payments).toEqual([]);
-  expect(reconciliation.flagged_gas).toEqual([]);
-  for (const token of reconciliation.tokens) expect(token.difference, token.symbol).toBe("0");
-}
-
 describe("unattributed transfers, resolved, move", () => {
   it("balance mode: stray ETH is never the USDC sweep's gas; accepted, it is swept to the hot wallet and credited", async () => {
-    const hotWallet = await useMode("balance");
+    const hotWallet = await useSettlementMode(database, fx, "balance");
     const payment = await usdcOnlyPayment();
     await fx.sendToken(payment.address, 20_000_000n);
     const stray = await fx.sendEth(payment.address, STRAY_ETH);
@@ -143,7 +114,7 @@ describe("unattributed transfers, resolved, move", () => {
     expect(planned).toHaveLength(1);
     const usdcSweep = await database.db.sweep.findUniqueOrThrow({ where: { id: planned[0] ?? "" } });
     expect(usdcSweep).toMatchObject({ transferId: null, tokenAddress: MOCK_USDC_ADDRESS });
-    await drive(usdcSweep.id);
+    await driveSweep(deps, fx, usdcSweep.id);
     const swept = await database.db.sweep.findUniqueOrThrow({ where: { id: usdcSweep.id } });
     expect(swept.status).toBe("confirmed");
     expect(BigInt(swept.gasFundAmount?.toFixed() ?? "0")).toBeGreaterThan(0n);
@@ -169,7 +140,7 @@ describe("unattributed transfers, resolved, move", () => {
     expect(sweep).toMatchObject({ toAddress: hotWallet, mode: "balance", tokenAddress: null });
 
     const before = await fx.publicClient.getBalance({ address: hotWallet });
-    expect((await drive(sweep.id)).status).toBe("confirmed");
+    expect((await driveSweep(deps, fx, sweep.id)).status).toBe("confirmed");
     const done = await database.db.sweep.findUniqueOrThrow({ where: { id: sweep.id } });
     const net = BigInt(done.amount.toFixed());
     expect(net).toBeGreaterThan(0n);
@@ -202,11 +173,11 @@ describe("unattributed transfers, resolved, move", () => {
       }),
     ).toBe(1);
     expect(await findLedgerMismatches(database.db)).toEqual([]);
-    await expectReconciled();
+    await expectChainReconciled(database, fx);
   });
 
   it("two EURC transfers: one refunded to the payer, one accepted to the treasury, each exactly its amount", async () => {
-    const treasury = await useMode("treasury");
+    const treasury = await useSettlementMode(database, fx, "treasury");
     const refundTo = privateKeyToAddress(generatePrivateKey());
     const payment = await usdcOnlyPayment();
     const refunded = await fx.sendToken(payment.address, 5_000_000n, OTHER_TOKEN_ADDRESS);
@@ -287,10 +258,10 @@ describe("unattributed transfers, resolved, move", () => {
     });
     expect(acceptSweep).toMatchObject({ toAddress: treasury, mode: "treasury" });
 
-    expect((await drive(refundSweep.id)).status).toBe("confirmed");
+    expect((await driveSweep(deps, fx, refundSweep.id)).status).toBe("confirmed");
     expect(await tokenBalance(OTHER_TOKEN_ADDRESS, refundTo)).toBe(5_000_000n);
     expect(await tokenBalance(OTHER_TOKEN_ADDRESS, payment.address as Address)).toBe(3_000_000n);
-    expect((await drive(acceptSweep.id)).status).toBe("confirmed");
+    expect((await driveSweep(deps, fx, acceptSweep.id)).status).toBe("confirmed");
     expect(await tokenBalance(OTHER_TOKEN_ADDRESS, treasury)).toBe(3_000_000n);
     expect(await tokenBalance(OTHER_TOKEN_ADDRESS, payment.address as Address)).toBe(0n);
     // The payment never received anything it accepts: still pending, no ledger entry anywhere.
@@ -306,6 +277,6 @@ describe("unattributed transfers, resolved, move", () => {
       expect.objectContaining({ resolution: "refunded", refund_address: refundTo }),
       expect.objectContaining({ resolution: "accepted" }),
     ]);
-    await expectReconciled();
+    await expectChainReconciled(database, fx);
   });
 });
