@@ -14,6 +14,8 @@ export type PostLedgerEntryParams = {
   split?: { gross: bigint; fee: bigint };
   paymentId?: string | null;
   payoutId?: string | null;
+  /** The accepted unattributed transfer a `transfer_accepted` credit or its reversal is about. */
+  transferId?: string | null;
   description?: string | null;
   createdAt?: Date;
   /**
@@ -75,6 +77,7 @@ export async function postLedgerEntry(tx: Tx, params: PostLedgerEntryParams): Pr
       fee: params.split?.fee.toString() ?? null,
       paymentId: params.paymentId ?? null,
       payoutId: params.payoutId ?? null,
+      transferId: params.transferId ?? null,
       description: params.description ?? null,
       ...(params.createdAt ? { createdAt: params.createdAt } : {}),
     },

@@ -81,3 +81,67 @@ export async function reverseSettledCredits(
     });
   }
 }
+
+/**
+ * The books after a reorg took accepted unattributed transfers off the chain (`transferIds`, just
+ * reverted), in the reorg's transaction: a `transfer_accepted` credit is taken back by an
+ * `adjustment` naming the same transfer (even into owed; at most once: the unique (transfer_id,
+ * type) index), and an incident is recorded. Returns the payments of the transfers that had been
+ * swept (their sweeps are then voided if their transactions left the chain too).
+ */
+export async function reverseAcceptedTransferCredits(
+  tx: Tx,
+  transferIds: readonly string[],
+  context: { now: Date; depth: number | null },
+): Promise<string[]> {
+  if (transferIds.length === 0) return [];
+  const swept = await tx.sweep.findMany({
+    where: { transferId: { in: [...transferIds] }, status: "confirmed" },
+    select: {
+      merchantId: true,
+      paymentId: true,
+      chain: true,
+      transfer: { select: { id: true, txHash: true } },
+    },
+  });
+  const credits = await tx.balanceTransaction.findMany({
+    where: { transferId: { in: [...transferIds] }, type: "transfer_accepted" },
+    select: { transferId: true, chain: true, tokenSymbol: true, amount: true },
+  });
+  const adjusted = await tx.balanceTransaction.findMany({
+    where: { transferId: { in: [...transferIds] }, type: "adjustment" },
+    select: { transferId: true },
+  });
+  for (const sweep of swept) {
+    const transfer = sweep.transfer;
+    if (!transfer) continue;
+    const credit = credits.find((entry) => entry.transferId === transfer.id);
+    const amount = credit ? BigInt(credit.amount.toFixed()) : 0n;
+    const taken = credit && amount > 0n && !adjusted.some((entry) => entry.transferId === transfer.id);
+    if (credit && taken)
+      await postLedgerEntry(tx, {
+        merchantId: sweep.merchantId,
+        chain: credit.chain,
+        tokenSymbol: credit.tokenSymbol,
+        type: "adjustment",
+        amount: -amount,
+        transferId: transfer.id,
+        description: `chain reorganisation took back the accepted transfer ${transfer.txHash} to payment ${sweep.paymentId}`,
+        createdAt: context.now,
+        allowOwed: true,
+      });
+    await recordChainIncident(tx, {
+      chain: sweep.chain,
+      kind: "reorged_after_settlement",
+      merchantId: sweep.merchantId,
+      paymentId: sweep.paymentId,
+      depth: context.depth ?? 0,
+      detail:
+        credit && taken
+          ? `transfer ${transfer.txHash} to payment ${sweep.paymentId} was accepted and swept, then a reorg took it off the chain: ${amount} base units of ${credit.tokenSymbol} taken back from the balance`
+          : `transfer ${transfer.txHash} to payment ${sweep.paymentId} was accepted and swept, then a reorg took it off the chain`,
+      createdAt: context.now,
+    });
+  }
+  return [...new Set(swept.map((sweep) => sweep.paymentId))];
+}

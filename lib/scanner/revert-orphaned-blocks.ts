@@ -1,4 +1,5 @@
 import type { Hash } from "viem";
+import { reverseAcceptedTransferCredits } from "../balances/reverse-settled-credit";
 import type { ChainClient } from "../chains/public-client";
 import type { TChain } from "../config/chains";
 import type { Db } from "../db/client";
@@ -97,7 +98,9 @@ export async function revertOrphanedBlocks(
         return null;
       const reverted = await tx.$queryRaw<
         {
+          id: string;
           payment_id: string | null;
+          unattributed_payment_id: string | null;
           tx_hash: string;
           log_index: number;
           amount: string;
@@ -107,7 +110,8 @@ export async function revertOrphanedBlocks(
       >`
       UPDATE transfers SET status = 'reverted', confirmations = 0, updated_at = now()
       WHERE chain = ${chain.name} AND block_number > ${commonAncestor} AND status <> 'reverted'
-      RETURNING payment_id, tx_hash, log_index, amount::text AS amount, block_number, block_hash`;
+      RETURNING id, payment_id, unattributed_payment_id, tx_hash, log_index, amount::text AS amount,
+        block_number, block_hash`;
       await tx.chainBlock.deleteMany({ where: { chain: chain.name, number: { gt: commonAncestor } } });
       await tx.chainCursor.updateMany({
         where: { chain: chain.name, lastScannedBlock: { gt: commonAncestor } },
@@ -149,11 +153,22 @@ export async function revertOrphanedBlocks(
           createdAt: deps.now(),
           paymentIds,
         });
-      const settledLost = [...recomputed].flatMap(([id, state]) =>
-        state.events.includes("payment.reverted") && state.exception === "reorged_after_settlement"
-          ? [id]
-          : [],
+      // Accepted unattributed transfers already swept: their credits taken back, their sweeps checked.
+      const acceptedLost = await reverseAcceptedTransferCredits(
+        tx,
+        reverted.flatMap((row) => (row.unattributed_payment_id ? [row.id] : [])),
+        { now: deps.now(), depth },
       );
+      const settledLost = [
+        ...new Set([
+          ...[...recomputed].flatMap(([id, state]) =>
+            state.events.includes("payment.reverted") && state.exception === "reorged_after_settlement"
+              ? [id]
+              : [],
+          ),
+          ...acceptedLost,
+        ]),
+      ];
       return {
         commonAncestor,
         depth,

@@ -151,6 +151,7 @@ async function creditAcceptedTransfer(
     amount: net,
     split: gross > net ? { gross, fee: gross - net } : { gross: net, fee: 0n },
     paymentId: step.sweep.paymentId,
+    transferId: step.sweep.transferId,
     description: `accepted transfer ${transfer.txHash}, swept to the hot wallet in ${sweep.txHash}`,
     createdAt: sweep.now,
   });

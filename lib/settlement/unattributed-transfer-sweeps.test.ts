@@ -279,4 +279,70 @@ describe("unattributed transfers, resolved, move", () => {
     ]);
     await expectChainReconciled(database, fx);
   });
+
+  it("a reorg deeper than the confirmations takes an accepted, swept transfer away: its credit is taken back once", async () => {
+    await useSettlementMode(database, fx, "balance");
+    const payment = await usdcOnlyPayment();
+    const snapshot = await fx.testClient.snapshot();
+    const stray = await fx.sendEth(payment.address, STRAY_ETH);
+    await scanToConfirmed();
+    await resolve(payment.id, {
+      chain: "local",
+      tx_hash: stray.transactionHash,
+      log_index: -1,
+      resolution: "accepted",
+    });
+    await planSweeps(deps);
+    const sweep = await sweepOfTransfer(stray.transactionHash, -1);
+    if (!sweep) throw new Error("the accepted transfer was not planned");
+    expect((await driveSweep(deps, fx, sweep.id)).status).toBe("confirmed");
+    const [credit] = await database.db.balanceTransaction.findMany({
+      where: { paymentId: payment.id, type: "transfer_accepted" },
+    });
+    if (!credit) throw new Error("no credit");
+    const balance = () =>
+      database.db.balance.findUniqueOrThrow({
+        where: {
+          merchantId_chain_tokenSymbol: {
+            merchantId: fx.merchant.merchantId,
+            chain: "local",
+            tokenSymbol: "ETH",
+          },
+        },
+      });
+    const before = BigInt((await balance()).available.toFixed());
+
+    // The chain forgets the transfer and the sweep; the scanner walks back over the blocks.
+    await fx.testClient.revert({ id: snapshot });
+    await fx.mine(30);
+    await fx.scan();
+    await fx.scan();
+    const transfer = await database.db.transfer.findFirstOrThrow({
+      where: { txHash: stray.transactionHash.toLowerCase() },
+      select: { id: true, status: true },
+    });
+    expect(transfer.status).toBe("reverted");
+    const adjustments = await database.db.balanceTransaction.findMany({
+      where: { transferId: transfer.id, type: "adjustment" },
+    });
+    expect(adjustments).toHaveLength(1);
+    expect(adjustments[0]?.amount.toFixed()).toBe(`-${credit.amount.toFixed()}`);
+    expect(BigInt((await balance()).available.toFixed())).toBe(before - BigInt(credit.amount.toFixed()));
+    // Its sweep left the chain with it: voided, nothing moved.
+    const voided = await database.db.sweep.findUniqueOrThrow({ where: { id: sweep.id } });
+    expect(voided.status).toBe("failed");
+    expect(voided.amount.toFixed()).toBe("0");
+    expect(
+      await database.db.chainIncident.count({
+        where: { paymentId: payment.id, kind: "reorged_after_settlement" },
+      }),
+    ).toBe(1);
+    expect((await get(payment.id)).unattributed_transfers?.[0]).toMatchObject({ status: "reverted" });
+    // Scanning again changes nothing: the credit is taken back once.
+    await fx.mine(3);
+    await fx.scan();
+    expect(await database.db.balanceTransaction.count({ where: { transferId: transfer.id } })).toBe(2);
+    expect(await findLedgerMismatches(database.db)).toEqual([]);
+    await expectChainReconciled(database, fx);
+  });
 });

@@ -8,11 +8,15 @@ UPDATE "balance_transactions"
   SET "type" = 'adjustment', "payment_id" = NULL,
       "description" = concat_ws('; ', "description", 'accepted transfer to payment ' || "payment_id")
   WHERE "type" = 'transfer_accepted';
+UPDATE "balance_transactions" SET "payment_id" = NULL WHERE "transfer_id" IS NOT NULL;
 ALTER TYPE "balance_transaction_type" RENAME TO "balance_transaction_type_old";
 CREATE TYPE "balance_transaction_type" AS ENUM ('payment_settled', 'payout', 'payout_fee', 'payout_reversed', 'refund', 'adjustment');
 ALTER TABLE "balance_transactions" ALTER COLUMN "type" TYPE "balance_transaction_type"
   USING ("type"::text::"balance_transaction_type");
 DROP TYPE "balance_transaction_type_old";
+ALTER TABLE "balance_transactions" DROP CONSTRAINT "balance_transactions_transfer_id_fkey";
+DROP INDEX "balance_transactions_transfer_id_type_key";
+ALTER TABLE "balance_transactions" DROP COLUMN "transfer_id";
 CREATE UNIQUE INDEX "balance_transactions_payment_id_type_chain_token_symbol_key"
   ON "balance_transactions"("payment_id", "type", "chain", "token_symbol");
 
