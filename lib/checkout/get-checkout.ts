@@ -28,10 +28,17 @@ export async function getCheckoutOrThrow(
   now: Date = new Date(),
 ): Promise<TCheckoutObject> {
   if (!PAYMENT_ID.test(id)) throw new AppError("not_found", "No such payment.");
-  // A fiat-priced payment whose quotes expired unpaid gets new ones as the payer looks at it.
-  const requoted = await requotePayment({ db, chains, baseUrl: publicUrl(), now }, id);
-  const row = await readCheckoutRow(db, id);
+  let row = await readCheckoutRow(db, id);
   if (!row) throw new AppError("not_found", "No such payment.");
+  // A fiat-priced payment whose quotes expired unpaid gets new ones as the payer looks at it (the
+  // row says when one is due; requotePayment checks again under the payment's lock).
+  const requoteDue =
+    row.status === "pending" &&
+    row.expiresAt > now &&
+    row.quotesExpireAt !== null &&
+    row.quotesExpireAt <= now;
+  const requoted = requoteDue ? await requotePayment({ db, chains, baseUrl: publicUrl(), now }, id) : null;
+  if (requoted) row = (await readCheckoutRow(db, id)) ?? row;
   const amount = toBigInt(row.amount);
   const received = toBigInt(row.amountReceived);
   const remaining = amount > received ? amount - received : 0n;
