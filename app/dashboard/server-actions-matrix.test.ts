@@ -294,6 +294,21 @@ const MATRIX: Record<string, Entry> = {
       ),
     refused: /^not found$/,
   },
+  "app/dashboard/payments/actions.ts#resolveUnattributedTransferAction": {
+    kind: "object",
+    call: async (t) =>
+      (await payments()).resolveUnattributedTransferAction(
+        { ...empty, values: {} },
+        form({
+          paymentId: t.paymentId,
+          chain: "local",
+          tx_hash: `0x${"ab".repeat(32)}`,
+          log_index: "-1",
+          resolution: "accepted",
+        }),
+      ),
+    refused: /^not found$/,
+  },
   "app/dashboard/payouts/actions.ts#createPayoutAction": {
     kind: "own",
     call: async () =>

@@ -81,6 +81,7 @@ export const SERVER_ACTION_TABLE: Record<string, TableRow<TPermission | "member"
   "app/dashboard/payments/actions.ts#resolvePaymentAction": row("payments:write", OPERATORS),
   "app/dashboard/payments/actions.ts#extendPaymentExpiryAction": row("payments:write", OPERATORS),
   "app/dashboard/payments/actions.ts#refundPaymentAction": row("refunds:write", OPERATORS),
+  "app/dashboard/payments/actions.ts#resolveUnattributedTransferAction": row("payments:write", OPERATORS),
   "app/dashboard/payouts/actions.ts#createPayoutAction": row("payouts:write", OPERATORS),
   "app/dashboard/payouts/actions.ts#approvePayoutAction": row("payouts:approve", OWNER),
   "app/dashboard/payouts/actions.ts#rejectPayoutAction": row("payouts:approve", OWNER),
