@@ -345,4 +345,38 @@ describe("unattributed transfers, resolved, move", () => {
     expect(await findLedgerMismatches(database.db)).toEqual([]);
     await expectChainReconciled(database, fx);
   });
+
+  it("twenty concurrent resolutions of one transfer (keep and send back mixed): one wins, one sweep, one audit entry", async () => {
+    await useSettlementMode(database, fx, "treasury");
+    const payment = await usdcOnlyPayment();
+    const stray = await fx.sendEth(payment.address, STRAY_ETH);
+    await scanToConfirmed();
+    const refundTo = privateKeyToAddress(generatePrivateKey());
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 20 }, (_, index) =>
+        resolve(
+          payment.id,
+          index % 2 === 0
+            ? { chain: "local", tx_hash: stray.transactionHash, log_index: -1, resolution: "accepted" }
+            : {
+                chain: "local",
+                tx_hash: stray.transactionHash,
+                log_index: -1,
+                resolution: "refunded",
+                refund_address: refundTo,
+              },
+        ),
+      ),
+    );
+    expect(outcomes.filter((outcome) => outcome.status === "fulfilled")).toHaveLength(1);
+    for (const outcome of outcomes)
+      if (outcome.status === "rejected") expect(outcome.reason).toMatchObject({ code: "invalid_state" });
+    expect(
+      await database.db.auditLogEntry.count({
+        where: { targetId: payment.id, action: "payment.unattributed_transfer_resolved" },
+      }),
+    ).toBe(1);
+    await Promise.all([planSweeps(deps), planSweeps(deps), planSweeps(deps)]);
+    expect(await database.db.sweep.count({ where: { paymentId: payment.id } })).toBe(1);
+  });
 });
