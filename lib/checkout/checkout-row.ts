@@ -4,6 +4,7 @@
 // without asking the database again on every poll.
 import type { Db } from "../db/client";
 import { rawPool } from "../db/raw-pool";
+import { prepared } from "../db/raw-sql";
 
 const CHECKOUT_SELECT = {
   id: true,
@@ -61,7 +62,8 @@ export async function readCheckoutRow(db: Db, id: string): Promise<CheckoutRow |
     return { ...payment, quotesExpireAt: earliest(options) };
   }
   const { rows } = await pool.query(
-    `SELECT p.id, p.status, p.exception, p.chain, p.chain_id AS "chainId", p.token_symbol AS "tokenSymbol",
+    prepared(
+      `SELECT p.id, p.status, p.exception, p.chain, p.chain_id AS "chainId", p.token_symbol AS "tokenSymbol",
        p.token_address AS "tokenAddress", p.token_decimals AS "tokenDecimals", p.amount::text AS amount,
        p.amount_received::text AS "amountReceived", p.deposit_address AS "depositAddress",
        p.required_confirmations AS "requiredConfirmations", p.confirmations, p.expires_at AS "expiresAt",
@@ -70,7 +72,8 @@ export async function readCheckoutRow(db: Db, id: string): Promise<CheckoutRow |
        m.brand_color AS "brandColor",
        (SELECT min(o.quote_expires_at) FROM payment_options o WHERE o.payment_id = p.id) AS "quotesExpireAt"
      FROM payments p JOIN merchants m ON m.id = p.merchant_id WHERE p.id = $1`,
-    [id],
+      [id],
+    ),
   );
   const row = rows[0];
   if (!row) return null;

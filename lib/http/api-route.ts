@@ -79,9 +79,10 @@ export function apiRoute<TBody = undefined, TQuery = undefined, TParams = undefi
         );
 
       const params = validate(spec.params ?? z.any(), await routeContext.params, "path") as TParams;
+      // Without a query string there is nothing to parse (most requests): no URL object.
       const query = validate(
         spec.query ?? z.any(),
-        Object.fromEntries(new URL(request.url).searchParams),
+        request.url.includes("?") ? Object.fromEntries(new URL(request.url).searchParams) : {},
         "query",
       ) as TQuery;
       const rawBody = spec.body ? await readJsonBody(request) : undefined;
@@ -95,7 +96,13 @@ export function apiRoute<TBody = undefined, TQuery = undefined, TParams = undefi
           body,
           query,
           params,
-          origin: { clientAddress: clientIp(request.headers), requestId },
+          // Read only by the handlers that audit (walking X-Forwarded-For costs on every request).
+          origin: {
+            get clientAddress() {
+              return clientIp(request.headers);
+            },
+            requestId,
+          },
           get logger() {
             return requestLogger(baseLogger, requestId, principal.merchantId);
           },

@@ -1,5 +1,6 @@
 // The raw read path (one statement on pg) hands serializePayment exactly what Prisma's PAYMENT_SELECT
 // does: the same public object for every kind of payment, with real funds moved on Anvil.
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OPERATOR } from "../access/actor";
 import { readCheckoutRow } from "../checkout/checkout-row";
@@ -20,7 +21,7 @@ import { createPayment } from "./create-payment";
 import { getPaymentOrThrow, readPaymentRowPrisma } from "./get-payment";
 import { listPaymentRowsPrisma, listPayments, ZListPaymentsQuery } from "./list-payments";
 import { serializePayment } from "./payment-object";
-import { readPaymentRow } from "./payment-row-raw";
+import { readPaymentRow, readPaymentRows } from "./payment-row-raw";
 
 let database: TestDatabase;
 let fx: ScannerFixture;
@@ -212,5 +213,36 @@ describe("raw payment read path", () => {
     const pool = await rawPool(database.db);
     expect(pool && (await readPaymentRow(pool, fx.merchant.merchantId, theirs.id))).toBeUndefined();
     expect((await getPaymentOrThrow(deps(), other.merchantId, theirs.id, BASE_URL)).id).toBe(theirs.id);
+  });
+
+  it("runs the hot reads as named prepared statements: parsed once per connection, then reused", async () => {
+    const pool = new pg.Pool({ connectionString: database.databaseUrl, max: 1 });
+    try {
+      const payment = await createPayment({ ...deps(), now: await fx.chainNow() }, fx.merchant.merchantId, {
+        chain: "local",
+        token: "USDC",
+        amount: "2",
+      });
+      const prepared = async () =>
+        (
+          await pool.query<{ name: string; statement: string; calls: string }>(
+            "SELECT name, statement, generic_plans + custom_plans AS calls FROM pg_prepared_statements ORDER BY name",
+          )
+        ).rows;
+      expect(await prepared()).toEqual([]);
+      for (let i = 0; i < 3; i++) {
+        expect((await readPaymentRow(pool, fx.merchant.merchantId, payment.id))?.id).toBe(payment.id);
+      }
+      const [statement] = await prepared();
+      expect(statement?.name).toMatch(/^ctrip_[0-9a-f]{24}$/);
+      expect(statement?.statement).toContain("WHERE p.id = $1 AND p.merchant_id = $2");
+      // One statement for the three reads on this connection: parsed once, run three times.
+      expect(Number(statement?.calls)).toBe(3);
+      await readPaymentRows(pool, fx.merchant.merchantId, { status: "pending", after: null, take: 2 });
+      await readPaymentRows(pool, fx.merchant.merchantId, { after: null, take: 2 });
+      expect((await prepared()).length).toBe(3);
+    } finally {
+      await pool.end();
+    }
   });
 });

@@ -4,6 +4,7 @@
 // exactly the same shape, so the public object comes from the one serializer either way
 // (payment-row-raw.test.ts compares both paths on every kind of payment).
 import type { Pool } from "pg";
+import { prepared } from "../db/raw-sql";
 import type { PaymentRow } from "./payment-object";
 
 /** NUMERIC(78,0) as its exact text: all the serializer calls is toFixed(). */
@@ -36,6 +37,7 @@ SELECT p.id, p.status, p.exception, p.chain, p.chain_id, p.token_symbol, p.token
     ORDER BY u.block_number, u.log_index), '[]') FROM transfers u WHERE u.unattributed_payment_id = p.id)
     AS unattributed
 FROM payments p`;
+const BY_ID = `${SELECT} WHERE p.id = $1 AND p.merchant_id = $2`;
 
 type Json<T> = { [K in keyof T]: T[K] extends Date ? string : T[K] extends bigint ? string : T[K] };
 type Raw = {
@@ -128,10 +130,7 @@ export async function readPaymentRow(
   merchantId: string,
   id: string,
 ): Promise<PaymentRow | undefined> {
-  const { rows } = await pool.query<Raw>(`${SELECT} WHERE p.id = $1 AND p.merchant_id = $2`, [
-    id,
-    merchantId,
-  ]);
+  const { rows } = await pool.query<Raw>(prepared(BY_ID, [id, merchantId]));
   return rows[0] ? toPaymentRow(rows[0]) : undefined;
 }
 
@@ -173,8 +172,10 @@ export async function readPaymentRows(
     add((n) => `(p.created_at, p.id) < ($${n}, $${n + 1})`, query.after.createdAt, query.after.id);
   values.push(query.take);
   const { rows } = await pool.query<Raw>(
-    `${SELECT} WHERE ${where.join(" AND ")} ORDER BY p.created_at DESC, p.id DESC LIMIT $${values.length}`,
-    values,
+    prepared(
+      `${SELECT} WHERE ${where.join(" AND ")} ORDER BY p.created_at DESC, p.id DESC LIMIT $${values.length}`,
+      values,
+    ),
   );
   return rows.map(toPaymentRow);
 }
