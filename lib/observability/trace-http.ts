@@ -1,7 +1,6 @@
 // The HTTP request span of lib/http's route wrappers, the request id they answer with, and the
 // per-request child logger. Off (no OTEL_EXPORTER_OTLP_ENDPOINT), `traceRoute` calls the handler
 // directly and the request id is the random `req_…` it always was.
-import { randomBytes } from "node:crypto";
 import { context, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import {
   ATTR_HTTP_REQUEST_METHOD,
@@ -9,6 +8,7 @@ import {
   ATTR_HTTP_ROUTE,
   ATTR_URL_PATH,
 } from "@opentelemetry/semantic-conventions";
+import { randomChunk } from "../ids";
 import { type Logger, withFields } from "../logger";
 import { measureRoute, methodLabel, routeTemplate } from "../metrics/http-metrics";
 import { ATTR_MERCHANT_ID } from "./attributes";
@@ -57,19 +57,6 @@ export function traceRoute(handler: RouteHandler): RouteHandler {
 /** The Request-Id of an answer: the trace id when tracing is on, a random `req_…` otherwise. */
 export function newRequestId(): string {
   return activeTraceId() ?? `req_${randomChunk(9).toString("base64url")}`;
-}
-
-// Request ids are correlation handles, not secrets: they are cut from a 4 KiB random block drawn at
-// once instead of one randomBytes call (a native job) per request.
-let randomBlock = Buffer.alloc(0);
-let randomOffset = 0;
-function randomChunk(bytes: number): Buffer {
-  if (randomOffset + bytes > randomBlock.length) {
-    randomBlock = randomBytes(4096);
-    randomOffset = 0;
-  }
-  randomOffset += bytes;
-  return randomBlock.subarray(randomOffset - bytes, randomOffset);
 }
 
 /** Notes the authenticated merchant on the request's span; returns it. */
