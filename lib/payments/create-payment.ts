@@ -11,7 +11,7 @@ import { parseAmount } from "../money/amounts";
 import { ATTR_PAYMENT_ID } from "../observability/attributes";
 import { activeTraceParent, setSpanAttribute } from "../observability/tracing";
 import { zText } from "../validation/text";
-import { depositAddress } from "../wallet/derivation";
+import { deriveDepositAddresses } from "../wallet/address-deriver";
 import { type AllocatedDeposit, DepositAllocator } from "./deposit-allocator";
 import {
   asCoinPayment,
@@ -126,7 +126,7 @@ export function newPaymentRow(params: {
     tokenDecimals: token.decimals,
     amount: { toFixed: () => params.amount.toString() },
     amountReceived: { toFixed: () => "0" },
-    depositAddress: depositAddress(allocated.deposit_xpub, allocated.index),
+    depositAddress: allocated.address,
     requiredConfirmations: chain.confirmations,
     confirmations: 0,
     expiresAt: new Date(now.getTime() + expiresIn * 1000),
@@ -159,13 +159,14 @@ export async function allocateDepositIndex(
   const pool = await rawPool(db);
   if (pool)
     return perClient(db, "depositAllocator", () => new DepositAllocator(pool)).allocate(merchantId, options);
-  const [allocated] = await db.$queryRaw<AllocatedDeposit[]>`
+  const [allocated] = await db.$queryRaw<Omit<AllocatedDeposit, "address">[]>`
     UPDATE merchants SET next_deposit_index = next_deposit_index + 1, updated_at = now()
     WHERE id = ${merchantId}
     RETURNING next_deposit_index - 1 AS index, hd_account, deposit_xpub, default_expiry_seconds,
       quote_ttl_seconds, underpayment_tolerance_bps`;
   if (!allocated) throw new AppError("not_found", "Merchant not found");
-  return allocated;
+  const addressOf = deriveDepositAddresses(allocated.deposit_xpub, allocated.index, 1);
+  return { ...allocated, address: await addressOf(allocated.index) };
 }
 
 /** What a fiat-priced payment stores beside the single-coin columns (its first option). */

@@ -8,6 +8,7 @@ import { createDb, type Db } from "../db/client";
 import { createMerchant } from "../merchants/create-merchant";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
 import { testChain } from "../testing/test-chain";
+import { derivationCounts, useDerivationWorker } from "../wallet/address-deriver";
 import { depositAddress } from "../wallet/derivation";
 import { createPayment } from "./create-payment";
 import { BLOCK_SIZE } from "./deposit-allocator";
@@ -66,6 +67,30 @@ describe("deposit index allocation", () => {
     expect(new Set(rows.map((row) => row.depositAddress)).size).toBe(125);
     expect(new Set(created.map((payment) => payment.address)).size).toBe(125);
     for (const row of rows) expect(row.depositAddress).toBe(depositAddress(depositXpub, row.derivationIndex));
+  });
+
+  it("derives a reserved block's addresses on the worker thread: the same addresses, none twice", async () => {
+    useDerivationWorker(true);
+    try {
+      const merchantId = await newMerchant();
+      const { depositXpub } = await database.db.merchant.findUniqueOrThrow({ where: { id: merchantId } });
+      const before = derivationCounts();
+      const created = await Promise.all(
+        Array.from({ length: 2 * BLOCK_SIZE + 5 }, (_, i) =>
+          create(i % 3 ? database.db : second, merchantId),
+        ),
+      );
+      const after = derivationCounts();
+      // Nothing derived on this thread for the blocks; the worker derived every address handed out.
+      expect(after.onCaller).toBe(before.onCaller);
+      expect(after.onWorker - before.onWorker).toBeGreaterThanOrEqual(created.length);
+      const rows = await storedPayments(merchantId);
+      expect(new Set(rows.map((row) => row.depositAddress)).size).toBe(created.length);
+      for (const row of rows)
+        expect(row.depositAddress).toBe(depositAddress(depositXpub, row.derivationIndex));
+    } finally {
+      useDerivationWorker(false);
+    }
   });
 
   it("writes the merchant's row once per block, not once per payment", async () => {

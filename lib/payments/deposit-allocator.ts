@@ -9,7 +9,9 @@
 // change (expiry, quote window, tolerance) are read fresh by whoever needs them exact: the insert
 // statement computes the expiry itself, a fiat-priced payment reads them (`fresh`).
 import type { Pool } from "pg";
+import type { Address } from "viem";
 import { AppError } from "../errors";
+import { deriveDepositAddresses } from "../wallet/address-deriver";
 
 export const BLOCK_SIZE = 20;
 
@@ -20,7 +22,7 @@ export type MerchantDepositSettings = {
   quote_ttl_seconds: number;
   underpayment_tolerance_bps: number;
 };
-export type AllocatedDeposit = MerchantDepositSettings & { index: number };
+export type AllocatedDeposit = MerchantDepositSettings & { index: number; address: Address };
 
 const SETTINGS =
   "hd_account, deposit_xpub, default_expiry_seconds, quote_ttl_seconds, underpayment_tolerance_bps";
@@ -28,6 +30,8 @@ const SETTINGS =
 type MerchantState = {
   next: number;
   end: number;
+  /** The block's addresses, derived off this thread from the moment the block is reserved. */
+  addressOf: (index: number) => Promise<Address>;
   settings?: MerchantDepositSettings;
   reserving?: Promise<MerchantDepositSettings>;
 };
@@ -48,7 +52,7 @@ export class DepositAllocator {
   async allocate(merchantId: string, options: { fresh?: boolean } = {}): Promise<AllocatedDeposit> {
     let state = this.#merchants.get(merchantId);
     if (!state) {
-      state = { next: 0, end: 0 };
+      state = { next: 0, end: 0, addressOf: () => Promise.reject(new Error("no block reserved")) };
       this.#merchants.set(merchantId, state);
     }
     let settings = options.fresh ? undefined : state.settings;
@@ -59,8 +63,10 @@ export class DepositAllocator {
       });
       settings = await state.reserving;
     }
+    const index = state.next++;
+    const address = state.addressOf(index);
     settings ??= await this.#readSettings(merchantId, state);
-    return { ...settings, index: state.next++ };
+    return { ...settings, index, address: await address };
   }
 
   async #reserve(merchantId: string, state: MerchantState): Promise<MerchantDepositSettings> {
@@ -74,6 +80,7 @@ export class DepositAllocator {
     const { first, ...settings } = row;
     state.next = first;
     state.end = first + BLOCK_SIZE;
+    state.addressOf = deriveDepositAddresses(settings.deposit_xpub, first, BLOCK_SIZE);
     state.settings = settings;
     return settings;
   }
