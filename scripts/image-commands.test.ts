@@ -200,6 +200,10 @@ describe("the image's commands, in production mode", () => {
         throw new Error(`${String(error)}\nstatuses seen: ${[...statuses].join(", ")}\n${logs()}`);
       });
 
+    // The deposit address came from the bundled worker thread, which never fell back.
+    const everything = started.map(({ output }) => output.join("")).join("\n");
+    expect(everything).not.toContain("deposit address worker");
+
     // SIGTERM, as `docker stop` sends it: both stop on their own.
     const exits = [server, worker].map(
       (child) =>

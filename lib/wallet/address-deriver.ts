@@ -8,6 +8,7 @@
 // hands its outstanding addresses back to the calling thread: nobody waits on a dead worker.
 import { Worker } from "node:worker_threads";
 import type { Address } from "viem";
+import { logger } from "../logger";
 import { depositAddress } from "./derivation";
 
 type Waiter = { xpub: string; index: number; resolve(address: Address): void; reject(error: Error): void };
@@ -101,12 +102,13 @@ function startedWorker(): Worker | undefined {
         );
     started.unref();
     started.on("message", (reply: Reply) => settle(reply));
-    started.on("error", () => lost(started));
-    started.on("exit", () => lost(started));
+    started.on("error", (error) => lost(started, error));
+    started.on("exit", (code) => lost(started, `exited with code ${code}`));
     worker = started;
     return started;
-  } catch {
+  } catch (error) {
     restarts = MAX_RESTARTS + 1;
+    logger.warn("the deposit address worker could not start; deriving on the calling thread", { error });
     return undefined;
   }
 }
@@ -121,10 +123,15 @@ function settle({ id, address, error }: Reply): void {
   } else waiter.reject(new Error(error ?? "deposit address derivation failed"));
 }
 
-function lost(dead: Worker): void {
+function lost(dead: Worker, reason: unknown): void {
   if (worker !== dead) return;
   worker = undefined;
   restarts++;
+  logger.warn("the deposit address worker stopped; its addresses are derived on the calling thread", {
+    error: reason,
+    restarts,
+    gave_up: restarts > MAX_RESTARTS,
+  });
   handBack();
 }
 
