@@ -631,13 +631,24 @@ async function openDepositAddresses(
   return open.length > limit ? undefined : open.map((payment) => getAddress(payment.depositAddress));
 }
 
+/**
+ * Whether the chain has watched payments that native transfers can pay: its own native ones, and
+ * fiat-priced ones (any coin reaches their address). Four EXISTS arms, each a range of an index
+ * ((chain, token_address, status, expires_at) or (price_currency, status, expires_at)), instead of
+ * one OR that read every payment of the table on each tick.
+ */
 async function hasOpenNativePayments(db: Db, chain: string, now: Date): Promise<boolean> {
-  const open = await db.payment.findFirst({
-    // Any coin reaches a fiat-priced payment's address: its native transfers are read too.
-    where: { ...watchedPayments(chain, now), OR: [{ tokenAddress: null }, { priceCurrency: { not: null } }] },
-    select: { id: true },
-  });
-  return open !== null;
+  const since = new Date(now.getTime() - LATE_WINDOW_MS);
+  const [row] = await db.$queryRaw<{ watched: boolean }[]>`
+    SELECT EXISTS (SELECT 1 FROM payments WHERE chain = ${chain} AND token_address IS NULL
+                     AND status IN ('pending', 'detected'))
+        OR EXISTS (SELECT 1 FROM payments WHERE chain = ${chain} AND token_address IS NULL
+                     AND expires_at > ${since})
+        OR EXISTS (SELECT 1 FROM payments WHERE price_currency IS NOT NULL
+                     AND status IN ('pending', 'detected'))
+        OR EXISTS (SELECT 1 FROM payments WHERE price_currency IS NOT NULL AND expires_at > ${since})
+      AS watched`;
+  return row?.watched === true;
 }
 
 function requireNumber(block: { number: bigint | null }): bigint {
