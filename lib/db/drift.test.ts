@@ -48,6 +48,9 @@ describe("schema drift", () => {
         ALTER TABLE "transfers" ALTER COLUMN "block_hash" DROP NOT NULL;
         ALTER TYPE "payment_status" ADD VALUE 'refunded';
         CREATE TABLE "stray" ("id" TEXT PRIMARY KEY);
+        DROP INDEX "payments_native_watch_idx";
+        CREATE INDEX "payments_native_watch_idx" ON "payments"("chain", "status", "expires_at")
+          WHERE token_address IS NOT NULL;
       `),
     ]);
     try {
@@ -59,9 +62,12 @@ describe("schema drift", () => {
           "column transfers.block_hash: schema says text not null, database has text",
           "enum payment_status: schema has [pending, detected, confirmed, settled, expired, canceled], database has [pending, detected, confirmed, settled, expired, canceled, refunded]",
           "table stray: in database but not in the Prisma schema",
+          // A partial index whose predicate differs from the schema's `where: raw(...)`.
+          "index payments index (chain, status, expires_at) where token_address is null: missing in database",
+          "index payments index (chain, status, expires_at) where token_address is not null: not in the Prisma schema",
         ]),
       );
-      expect(drift).toHaveLength(5);
+      expect(drift).toHaveLength(7);
     } finally {
       await client.end();
     }

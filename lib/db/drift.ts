@@ -38,6 +38,7 @@ type DmmfModel = { name: string; dbName: string | null; fields: DmmfField[] };
 type DmmfIndex = {
   model: string;
   type: "id" | "unique" | "normal" | "fulltext";
+  dbName?: string | null;
   fields: { name: string; sortOrder?: "asc" | "desc" }[];
 };
 type Dmmf = {
@@ -88,6 +89,7 @@ export function schemaShapeFromPrisma(schemaText: string): SchemaShape {
     wasm.get_dmmf(JSON.stringify({ prismaSchema: [["schema.prisma", schemaText]] })),
   ) as Dmmf;
   const { models, enums, indexes } = dmmf.datamodel;
+  const predicates = indexPredicates(schemaText);
 
   const enumNames = new Map(enums.map((e) => [e.name, e.dbName ?? e.name]));
   const tableName = new Map(models.map((model) => [model.name, model.dbName ?? model.name]));
@@ -136,7 +138,10 @@ export function schemaShapeFromPrisma(schemaText: string): SchemaShape {
         (field) => `${columnName(model, field.name)}${field.sortOrder === "desc" ? " desc" : ""}`,
       );
       if (index.type === "id") table.primaryKey = `(${columns.join(", ")})`;
-      else table.indexes.push(`${index.type === "unique" ? "unique" : "index"} (${columns.join(", ")})`);
+      else
+        table.indexes.push(
+          describeIndex(index.type === "unique", columns, index.dbName ? predicates.get(index.dbName) : null),
+        );
     }
     table.indexes.sort();
     table.foreignKeys.sort();
@@ -172,8 +177,10 @@ export async function schemaShapeFromDatabase(client: pg.Client | pg.Pool): Prom
     is_unique: boolean;
     is_primary: boolean;
     columns: string[];
+    predicate: string | null;
   }>(`
     SELECT t.relname AS table, ix.indisunique AS is_unique, ix.indisprimary AS is_primary,
+      pg_get_expr(ix.indpred, ix.indrelid) AS predicate,
       array_agg(a.attname || CASE WHEN k.opt & 1 = 1 THEN ' desc' ELSE '' END ORDER BY k.ord)::text[] AS columns
     FROM pg_index ix
     JOIN pg_class t ON t.oid = ix.indrelid
@@ -181,12 +188,12 @@ export async function schemaShapeFromDatabase(client: pg.Client | pg.Pool): Prom
     CROSS JOIN LATERAL unnest(ix.indkey::int2[], ix.indoption::int2[]) WITH ORDINALITY AS k(attnum, opt, ord)
     JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum
     WHERE n.nspname = current_schema() AND t.relname <> '_prisma_migrations'
-    GROUP BY ix.indexrelid, t.relname, ix.indisunique, ix.indisprimary`);
+    GROUP BY ix.indexrelid, t.relname, ix.indisunique, ix.indisprimary, ix.indpred, ix.indrelid`);
   for (const row of indexes.rows) {
     const table = tableOf(row.table);
     const columnsText = `(${row.columns.join(", ")})`;
     if (row.is_primary) table.primaryKey = columnsText;
-    else table.indexes.push(`${row.is_unique ? "unique" : "index"} ${columnsText}`);
+    else table.indexes.push(describeIndex(row.is_unique, row.columns, row.predicate));
   }
 
   const foreignKeys = await client.query<{
@@ -227,6 +234,30 @@ export async function schemaShapeFromDatabase(client: pg.Client | pg.Pool): Prom
     table.foreignKeys.sort();
   }
   return shape;
+}
+
+/** `index (a, b desc)`, `unique (a)`, or a partial index's `index (a) where <predicate>`. */
+function describeIndex(unique: boolean, columns: string[], predicate: string | null | undefined): string {
+  const where = predicate ? ` where ${normalisePredicate(predicate)}` : "";
+  return `${unique ? "unique" : "index"} (${columns.join(", ")})${where}`;
+}
+
+/**
+ * The predicates of the schema's partial indexes (`@@index([...], map: "name", where: raw("..."))`),
+ * by index name: Prisma's DMMF does not carry them, so they are read from the schema text.
+ */
+function indexPredicates(schemaText: string): Map<string, string> {
+  const found = new Map<string, string>();
+  for (const match of schemaText.matchAll(
+    /@@(?:index|unique)\(.*map:\s*"([^"]+)".*where:\s*raw\("([^"]+)"\)/g,
+  ))
+    if (match[1] && match[2]) found.set(match[1], match[2]);
+  return found;
+}
+
+/** One spelling for a predicate as written in the schema and as PostgreSQL prints it back. */
+function normalisePredicate(predicate: string): string {
+  return predicate.replace(/[()]/g, "").replace(/\s+/g, " ").trim().toLowerCase();
 }
 
 function describeForeignKey(

@@ -1,10 +1,10 @@
 -- The chain watcher's per-tick questions answered from indexes, whatever the number of payments
--- (each ran 4 times per block; with thousands of pending payments they read the whole table):
+-- and whatever the statistics say (each ran 4 times per block; with thousands of pending payments,
+-- or a table that grew faster than autovacuum analyses it, they read the whole table):
 -- - expiry ("this chain's pending payments due before the scanned block's time") becomes one range
 --   of (chain, status, expires_at), which replaces (chain, status) and serves its queries as a prefix;
--- - "does this chain have watched payments native transfers can pay" reads (chain, token_address,
---   status, expires_at) for the chain's native payments and (price_currency, status, expires_at) for
---   the fiat-priced ones.
+-- - "any watched payments native transfers can pay?" reads two small partial indexes: the native
+--   payments' (chain, status, expires_at) and the fiat-priced payments' (status, expires_at).
 
 -- DropIndex
 DROP INDEX "payments_chain_status_idx";
@@ -13,7 +13,7 @@ DROP INDEX "payments_chain_status_idx";
 CREATE INDEX "payments_chain_status_expires_at_idx" ON "payments"("chain", "status", "expires_at");
 
 -- CreateIndex
-CREATE INDEX "payments_chain_token_address_status_expires_at_idx" ON "payments"("chain", "token_address", "status", "expires_at");
+CREATE INDEX "payments_native_watch_idx" ON "payments"("chain", "status", "expires_at") WHERE token_address IS NULL;
 
 -- CreateIndex
-CREATE INDEX "payments_price_currency_status_expires_at_idx" ON "payments"("price_currency", "status", "expires_at");
+CREATE INDEX "payments_fiat_watch_idx" ON "payments"("status", "expires_at") WHERE price_currency IS NOT NULL;
