@@ -635,7 +635,8 @@ async function openDepositAddresses(
  * Whether the chain has watched payments that native transfers can pay: its own native ones, and
  * fiat-priced ones (any coin reaches their address). Four EXISTS arms, each a range of one of two
  * small partial indexes (the native payments' and the fiat-priced ones'), instead of one OR that
- * read every payment of the table on each tick.
+ * read every payment of the table on each tick. "Watched" is watchedPayments' set: open, or expired
+ * less than LATE_WINDOW_MS ago (watch-queries.test.ts pays an expired native payment late).
  */
 async function hasOpenNativePayments(db: Db, chain: string, now: Date): Promise<boolean> {
   const since = new Date(now.getTime() - LATE_WINDOW_MS);

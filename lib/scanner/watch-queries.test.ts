@@ -2,6 +2,7 @@
 // table must not grow with the number of pending payments. With 10,000 pending USDC payments (a
 // checkout burst), one tick reads a bounded number of payment rows, counted by PostgreSQL itself
 // (pg_stat_user_tables), not timed.
+import { parseEther } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type Db } from "../db/client";
 import { expirePayments } from "../payments/expire-payments";
@@ -68,5 +69,24 @@ describe("the watcher's tick with many pending payments", () => {
     expect(await tick()).toBeLessThan(1_000);
     await db.$executeRaw`ANALYZE payments`;
     expect(await tick()).toBeLessThan(1_000);
+  });
+
+  it("still reads ETH sent late to a native payment that expired, when every open payment is USDC", async () => {
+    // The only native payment expires: "any watched native payment?" is then answered by the
+    // expiry-window arm alone (no native payment is open), and the scan must still read blocks'
+    // transactions for it.
+    const eth = await fx.createPayment({ amount: "0.5", expiresIn: 60 });
+    const expiry = Math.floor(new Date(eth.expires_at).getTime() / 1000) + 5;
+    await fx.testClient.setNextBlockTimestamp({ timestamp: BigInt(expiry) });
+    await fx.mine(1);
+    await scanChain({ db, client: fx.client, chain: fx.chain, baseUrl: BASE_URL });
+    await expirePayments({ db, chain: fx.chain, baseUrl: BASE_URL });
+    expect((await fx.payment(eth.id)).status).toBe("expired");
+
+    await fx.sendEth(eth.address, parseEther("0.5"));
+    await scanChain({ db, client: fx.client, chain: fx.chain, baseUrl: BASE_URL });
+    const row = await fx.payment(eth.id);
+    expect(row).toMatchObject({ status: "expired", exception: "paid_late" });
+    expect(row.amountReceived.toFixed()).toBe(parseEther("0.5").toString());
   });
 });
