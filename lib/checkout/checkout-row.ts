@@ -32,6 +32,8 @@ const CHECKOUT_SELECT = {
 
 /** NUMERIC(78,0) as its exact text: all the projection calls is toFixed(). */
 const decimal = (text: string) => ({ toFixed: () => text });
+/** A timestamp as json_build_object writes it (ISO 8601 with the offset). */
+const dateOrNull = (text: string | null) => (text === null ? null : new Date(text));
 
 export type CheckoutRow = Omit<
   NonNullable<Awaited<ReturnType<typeof prismaRow>>>,
@@ -41,6 +43,20 @@ export type CheckoutRow = Omit<
   amountReceived: { toFixed(): string };
   /** A fiat-priced payment's earliest quote expiry (a re-quote is due once it passed); else null. */
   quotesExpireAt: Date | null;
+};
+
+/** The raw statement's json: CheckoutRow with the merchant flat and its timestamps as text. */
+type RawCheckoutRow = Omit<
+  CheckoutRow,
+  "merchant" | "amount" | "amountReceived" | "expiresAt" | "confirmedAt" | "quotesExpireAt"
+> & {
+  merchantName: string;
+  brandColor: string | null;
+  amount: string;
+  amountReceived: string;
+  expiresAt: string;
+  confirmedAt: string | null;
+  quotesExpireAt: string | null;
 };
 
 const prismaRow = (db: Db, id: string) => db.payment.findUnique({ where: { id }, select: CHECKOUT_SELECT });
@@ -61,27 +77,40 @@ export async function readCheckoutRow(db: Db, id: string): Promise<CheckoutRow |
     const { options, ...payment } = row;
     return { ...payment, quotesExpireAt: earliest(options) };
   }
-  const { rows } = await pool.query(
+  // One json value per row (as payment-row-raw.ts): node-postgres parses one column, not ~20.
+  const { rows } = await pool.query<{ j: RawCheckoutRow }>(
     prepared(
-      `SELECT p.id, p.status, p.exception, p.chain, p.chain_id AS "chainId", p.token_symbol AS "tokenSymbol",
-       p.token_address AS "tokenAddress", p.token_decimals AS "tokenDecimals", p.amount::text AS amount,
-       p.amount_received::text AS "amountReceived", p.deposit_address AS "depositAddress",
-       p.required_confirmations AS "requiredConfirmations", p.confirmations, p.expires_at AS "expiresAt",
-       p.description, p.redirect_url AS "redirectUrl", p.price_currency AS "priceCurrency",
-       p.order_id AS "orderId", p.confirmed_at AS "confirmedAt", m.name AS "merchantName",
-       m.brand_color AS "brandColor",
-       (SELECT min(o.quote_expires_at) FROM payment_options o WHERE o.payment_id = p.id) AS "quotesExpireAt"
+      `SELECT json_build_object('id', p.id, 'status', p.status, 'exception', p.exception, 'chain', p.chain,
+       'chainId', p.chain_id, 'tokenSymbol', p.token_symbol, 'tokenAddress', p.token_address,
+       'tokenDecimals', p.token_decimals, 'amount', p.amount::text, 'amountReceived', p.amount_received::text,
+       'depositAddress', p.deposit_address, 'requiredConfirmations', p.required_confirmations,
+       'confirmations', p.confirmations, 'expiresAt', p.expires_at, 'description', p.description,
+       'redirectUrl', p.redirect_url, 'priceCurrency', p.price_currency, 'orderId', p.order_id,
+       'confirmedAt', p.confirmed_at, 'merchantName', m.name, 'brandColor', m.brand_color,
+       'quotesExpireAt', (SELECT min(o.quote_expires_at) FROM payment_options o WHERE o.payment_id = p.id)) AS j
      FROM payments p JOIN merchants m ON m.id = p.merchant_id WHERE p.id = $1`,
       [id],
     ),
   );
-  const row = rows[0];
+  const row = rows[0]?.j;
   if (!row) return null;
-  const { merchantName, brandColor, amount, amountReceived, ...payment } = row;
+  const {
+    merchantName,
+    brandColor,
+    amount,
+    amountReceived,
+    expiresAt,
+    confirmedAt,
+    quotesExpireAt,
+    ...payment
+  } = row;
   return {
     ...payment,
     amount: decimal(amount),
     amountReceived: decimal(amountReceived),
+    expiresAt: new Date(expiresAt),
+    confirmedAt: dateOrNull(confirmedAt),
+    quotesExpireAt: dateOrNull(quotesExpireAt),
     merchant: { name: merchantName, brandColor },
   };
 }

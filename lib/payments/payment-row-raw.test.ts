@@ -215,6 +215,41 @@ describe("raw payment read path", () => {
     expect((await getPaymentOrThrow(deps(), other.merchantId, theirs.id, BASE_URL)).id).toBe(theirs.id);
   });
 
+  it("reads the same instants when the database session runs in another time zone (timestamps arrive as text)", async () => {
+    // Each row arrives as one json value, so its timestamps are text with the session's offset:
+    // a server configured with TimeZone = Asia/Kolkata (+05:30) must still give the same Dates.
+    const pool = new pg.Pool({
+      connectionString: database.databaseUrl,
+      max: 1,
+      options: "-c TimeZone=Asia/Kolkata",
+    });
+    try {
+      const payment = await createPayment({ ...deps(), now: await fx.chainNow() }, fx.merchant.merchantId, {
+        chain: "local",
+        token: "USDC",
+        amount: "3",
+      });
+      const { rows } = await pool.query<{ j: { expires_at: string } }>(
+        "SELECT row_to_json(p) AS j FROM payments p WHERE p.id = $1",
+        [payment.id],
+      );
+      expect(rows[0]?.j.expires_at).toMatch(/\+05:30$/);
+      const raw = await readPaymentRow(pool, fx.merchant.merchantId, payment.id);
+      const prisma = await readPaymentRowPrisma(database.db, fx.merchant.merchantId, payment.id);
+      expect(raw?.expiresAt).toBeInstanceOf(Date);
+      expect(raw).toEqual(prisma && { ...prisma, amount: raw?.amount, amountReceived: raw?.amountReceived });
+      expect(raw && serializePayment(raw, BASE_URL)).toEqual(prisma && serializePayment(prisma, BASE_URL));
+      const [page] = await readPaymentRows(pool, fx.merchant.merchantId, { after: null, take: 1 });
+      expect(page?.createdAt.getTime()).toBe(
+        (
+          await readPaymentRowPrisma(database.db, fx.merchant.merchantId, page?.id ?? "")
+        )?.createdAt.getTime(),
+      );
+    } finally {
+      await pool.end();
+    }
+  });
+
   it("runs the hot reads as named prepared statements: parsed once per connection, then reused", async () => {
     const pool = new pg.Pool({ connectionString: database.databaseUrl, max: 1 });
     try {
