@@ -8,6 +8,7 @@ import { createDb, type Db } from "../db/client";
 import { expirePayments } from "../payments/expire-payments";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
 import { BASE_URL, type ScannerFixture, startScannerFixture } from "../testing/scanner-fixture";
+import { checkNativeBalances } from "./check-native-balances";
 import { scanChain } from "./scan-chain";
 
 const PENDING = 10_000;
@@ -69,6 +70,33 @@ describe("the watcher's tick with many pending payments", () => {
     expect(await tick()).toBeLessThan(1_000);
     await db.$executeRaw`ANALYZE payments`;
     expect(await tick()).toBeLessThan(1_000);
+  });
+
+  it("finds the native deposit addresses to balance-check without reading the table", async () => {
+    // Runs every `balanceCheckBlocks` blocks. Its question (native payments open or expired within
+    // the window, or fiat-priced ones with a native option) is ORs across columns, which PostgreSQL
+    // answers from the native and fiat partial indexes (a bitmap OR: 1 payment row read here) and
+    // not by reading every payment ever made. The 10,000 pending USDC payments of the first test are
+    // still there; the one native payment is what it must find.
+    const eth = await fx.createPayment({ amount: "0.25" });
+    await fx.mine(1);
+    await scanChain({ db, client: fx.client, chain: fx.chain, baseUrl: BASE_URL });
+    const check = async () => {
+      const before = await paymentRowsRead();
+      const checked = await checkNativeBalances(
+        { db, client: fx.client, chain: fx.chain, baseUrl: BASE_URL },
+        { force: true },
+      );
+      return { read: (await paymentRowsRead()) - before, checked };
+    };
+    const first = await check();
+    expect(first.checked.addressesChecked).toBeGreaterThanOrEqual(1);
+    expect(first.read).toBeLessThan(1_000);
+    await db.$executeRaw`ANALYZE payments`;
+    const second = await check();
+    expect(second.checked.addressesChecked).toBe(first.checked.addressesChecked);
+    expect(second.read).toBeLessThan(1_000);
+    expect((await fx.payment(eth.id)).status).toBe("pending");
   });
 
   it("still reads ETH sent late to a native payment that expired, when every open payment is USDC", async () => {
