@@ -1,13 +1,20 @@
 // The payment columns, merchant branding and (fiat-priced) earliest quote expiry the checkout
 // projection needs, in one statement on the raw pool (Prisma reads each relation with a query of its
 // own); Prisma on any other client. The quote expiry tells the checkout whether a re-quote is due
-// without asking the database again on every poll.
+// without asking the database again on every poll. Payers poll it every ~2 s, so their poll keeps
+// rows in process (lib/db/notified-cache.ts), dropped when PostgreSQL notifies a change of the
+// payment, its quote options or the merchant's name or colour (migration
+// 20261212090000_checkout_cache_invalidation), on every instance at once.
 import type { Db } from "../db/client";
+import { cacheBackingOf } from "../db/invalidation";
+import { NotifiedCache } from "../db/notified-cache";
+import { perClient, perClientIfSet } from "../db/per-client";
 import { rawPool } from "../db/raw-pool";
 import { prepared } from "../db/raw-sql";
 
 const CHECKOUT_SELECT = {
   id: true,
+  merchantId: true,
   status: true,
   exception: true,
   chain: true,
@@ -69,7 +76,38 @@ function earliest(options: { quoteExpiresAt: Date }[]): Date | null {
   );
 }
 
-export async function readCheckoutRow(db: Db, id: string): Promise<CheckoutRow | null> {
+/**
+ * The checkout row of payment `id`; with `cached`, from the process's cache on the raw path (a
+ * change shows once its notification is in, milliseconds after the commit: for the payers' poll).
+ */
+export async function readCheckoutRow(
+  db: Db,
+  id: string,
+  options: { cached?: boolean } = {},
+): Promise<CheckoutRow | null> {
+  const cache = options.cached ? await checkoutRowCacheOf(db) : undefined;
+  return cache ? cache.get(id, () => loadCheckoutRow(db, id)) : loadCheckoutRow(db, id);
+}
+
+async function checkoutRowCacheOf(db: Db): Promise<NotifiedCache<CheckoutRow> | undefined> {
+  const cached = perClientIfSet<NotifiedCache<CheckoutRow>>(db, "checkoutRowCache");
+  if (cached) return cached;
+  const backing = await cacheBackingOf(db);
+  return (
+    backing &&
+    perClient(
+      db,
+      "checkoutRowCache",
+      () =>
+        new NotifiedCache<CheckoutRow>(backing.listener, {
+          keyedBy: ["ctrip_payments"],
+          concerns: (channel, id, row) => channel === "ctrip_merchants" && row.merchantId === id,
+        }),
+    )
+  );
+}
+
+async function loadCheckoutRow(db: Db, id: string): Promise<CheckoutRow | null> {
   const pool = await rawPool(db);
   if (!pool) {
     const row = await prismaRow(db, id);
@@ -80,7 +118,7 @@ export async function readCheckoutRow(db: Db, id: string): Promise<CheckoutRow |
   // One json value per row (as payment-row-raw.ts): node-postgres parses one column, not ~20.
   const { rows } = await pool.query<{ j: RawCheckoutRow }>(
     prepared(
-      `SELECT json_build_object('id', p.id, 'status', p.status, 'exception', p.exception, 'chain', p.chain,
+      `SELECT json_build_object('id', p.id, 'merchantId', p.merchant_id, 'status', p.status, 'exception', p.exception, 'chain', p.chain,
        'chainId', p.chain_id, 'tokenSymbol', p.token_symbol, 'tokenAddress', p.token_address,
        'tokenDecimals', p.token_decimals, 'amount', p.amount::text, 'amountReceived', p.amount_received::text,
        'depositAddress', p.deposit_address, 'requiredConfirmations', p.required_confirmations,

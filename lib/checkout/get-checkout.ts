@@ -25,10 +25,19 @@ export async function getCheckoutOrThrow(
   db: Db,
   chains: TChain[],
   id: string,
-  now: Date = new Date(),
+  options: {
+    now?: Date;
+    /**
+     * Serve the payment's row from the process's cache (checkout-row.ts): the payers' poll, which
+     * then reflects a change once PostgreSQL's notification is in (milliseconds after its commit).
+     * Off by default: a first page load and everything else read the database.
+     */
+    cached?: boolean;
+  } = {},
 ): Promise<TCheckoutObject> {
+  const now = options.now ?? new Date();
   if (!PAYMENT_ID.test(id)) throw new AppError("not_found", "No such payment.");
-  let row = await readCheckoutRow(db, id);
+  let row = await readCheckoutRow(db, id, { cached: options.cached ?? false });
   if (!row) throw new AppError("not_found", "No such payment.");
   // A fiat-priced payment whose quotes expired unpaid gets new ones as the payer looks at it (the
   // row says when one is due; requotePayment checks again under the payment's lock).

@@ -1,15 +1,16 @@
-// Change notifications for the in-process caches of the API hot path (API keys): one LISTEN
-// connection per database client, told by PostgreSQL's triggers
-// (migration 20261207120000_cache_invalidation) when a cached row changes, on every app instance at
-// once. A cache may serve an entry only while `live`: before LISTEN is established, and from the
-// moment the connection drops until it is back, notifications can be missed, so every subscriber
-// is reset (flushed) on loss and again on reconnect, and nothing is cached in between.
+// Change notifications for the in-process caches of the hot path (API keys, the checkout's payment
+// row; lib/db/notified-cache.ts): one LISTEN connection per database client, told by PostgreSQL's
+// triggers (migrations 20261207120000_cache_invalidation, 20261212090000_checkout_cache_invalidation)
+// when a cached row changes, on every app instance at once. A cache may serve an entry only while
+// `live`: before LISTEN is established, and from the moment the connection drops until it is back,
+// notifications can be missed, so every subscriber is reset (flushed) on loss and again on
+// reconnect, and nothing is cached in between.
 import pg, { type Pool } from "pg";
 import { logger } from "../logger";
 import { perClient } from "./per-client";
 import { rawPool } from "./raw-pool";
 
-export const INVALIDATION_CHANNELS = ["ctrip_api_keys"] as const;
+export const INVALIDATION_CHANNELS = ["ctrip_api_keys", "ctrip_payments", "ctrip_merchants"] as const;
 export type InvalidationChannel = (typeof INVALIDATION_CHANNELS)[number];
 
 export type InvalidationSubscriber = {

@@ -10,5 +10,6 @@ export const GET = publicRoute({
   params: ZIdParams("pay"),
   // A payer polls every 2 s; many payers can share one address (NAT, or no proxy header at all).
   rateLimit: { perSecond: 20, burst: 60 },
-  handler: ({ db, params }) => getCheckoutOrThrow(db, configuredChains(), params.id),
+  // The poll is served from the process's row cache, kept current by PostgreSQL's notifications.
+  handler: ({ db, params }) => getCheckoutOrThrow(db, configuredChains(), params.id, { cached: true }),
 });
