@@ -7,8 +7,12 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OPERATOR } from "../access/actor";
 import { createDb, type Db } from "../db/client";
-import { type InvalidationListener, InvalidationListener as Listener } from "../db/invalidation";
-import { perClientIfSet } from "../db/per-client";
+import {
+  API_KEY_CHANNELS,
+  type InvalidationListener,
+  invalidationListenerOf,
+  InvalidationListener as Listener,
+} from "../db/invalidation";
 import { createMerchant } from "../merchants/create-merchant";
 import { createTestDatabase, queryDatabase, type TestDatabase } from "../testing/database";
 import { ApiKeyCache } from "./api-key-cache";
@@ -33,7 +37,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   for (const instance of instances ?? []) {
-    await perClientIfSet<InvalidationListener>(instance, "invalidationListener")?.close();
+    await invalidationListenerOf(instance, API_KEY_CHANNELS)?.close();
     await instance.$disconnect();
   }
   await database?.drop();
@@ -42,7 +46,7 @@ afterAll(async () => {
 const newKey = (permissions: ("payments:read" | "payments:write")[] = ["payments:read", "payments:write"]) =>
   createApiKey({ db: database.db, actor: OPERATOR }, { merchantId, name: "cached", permissions });
 const authenticate = (db: Db, apiKey: string) => authenticateApiKey(db, `Bearer ${apiKey}`);
-const listenerOf = (db: Db) => perClientIfSet<InvalidationListener>(db, "invalidationListener");
+const listenerOf = (db: Db) => invalidationListenerOf(db, API_KEY_CHANNELS);
 
 /** Changes a key's permissions without firing the trigger (so no NOTIFY reaches any cache). */
 async function silentlySetPermissions(id: string, permissions: string[]) {

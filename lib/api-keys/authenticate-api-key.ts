@@ -2,7 +2,7 @@ import { timingSafeEqual } from "node:crypto";
 import { type Actor, apiKeyActor } from "../access/actor";
 import { knownApiKeyPermissions, type TApiKeyPermission } from "../access/permissions";
 import type { Db } from "../db/client";
-import { cacheBackingOf } from "../db/invalidation";
+import { API_KEY_CHANNELS, cacheBackingOf } from "../db/invalidation";
 import { perClient, perClientIfSet } from "../db/per-client";
 import { AppError } from "../errors";
 import { ApiKeyCache, type CachedApiKey } from "./api-key-cache";
@@ -95,6 +95,6 @@ export function loadApiKey(db: Db, keyHash: string): Promise<CachedApiKey | null
 async function apiKeyCacheOf(db: Db): Promise<ApiKeyCache | undefined> {
   const cached = perClientIfSet<ApiKeyCache>(db, "apiKeyCache");
   if (cached) return cached;
-  const backing = await cacheBackingOf(db);
+  const backing = await cacheBackingOf(db, API_KEY_CHANNELS);
   return backing && perClient(db, "apiKeyCache", () => new ApiKeyCache(backing.listener));
 }

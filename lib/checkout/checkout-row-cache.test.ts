@@ -8,9 +8,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OPERATOR } from "../access/actor";
 import { DEVELOPMENT_MNEMONIC } from "../config/env";
 import { createDb, type Db } from "../db/client";
-import type { InvalidationListener } from "../db/invalidation";
+import {
+  API_KEY_CHANNELS,
+  CHECKOUT_CHANNELS,
+  cacheBackingOf,
+  type InvalidationListener,
+  invalidationListenerOf,
+} from "../db/invalidation";
 import { NotifiedCache } from "../db/notified-cache";
-import { perClientIfSet } from "../db/per-client";
 import { createMerchant } from "../merchants/create-merchant";
 import { createPayment } from "../payments/create-payment";
 import { createTestDatabase, queryDatabase, type TestDatabase } from "../testing/database";
@@ -38,7 +43,8 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   for (const instance of instances ?? []) {
-    await perClientIfSet<InvalidationListener>(instance, "invalidationListener")?.close();
+    await invalidationListenerOf(instance, CHECKOUT_CHANNELS)?.close();
+    await invalidationListenerOf(instance, API_KEY_CHANNELS)?.close();
     await instance.$disconnect();
   }
   await database?.drop();
@@ -51,7 +57,7 @@ const create = () =>
     { chain: "local", token: "USDC", amount: "5" },
   );
 const poll = (db: Db, id: string) => getCheckoutOrThrow(db, chains(), id, { cached: true });
-const listenerOf = (db: Db) => perClientIfSet<InvalidationListener>(db, "invalidationListener");
+const listenerOf = (db: Db) => invalidationListenerOf(db, CHECKOUT_CHANNELS);
 
 /** Runs `sql` with the triggers off (session_replication_role = replica): no NOTIFY reaches a cache. */
 async function silently(sql: string, values: unknown[]) {
@@ -174,5 +180,21 @@ describe("checkout row cache", () => {
     const fresh = await cache.get(payment.id, async () => ({ description: await read() }));
     expect(fresh?.description).toBe("raced");
     expect(cache.size).toBe(1);
+  });
+
+  it("listens on a connection of its own: payment changes never queue in front of a key's revocation", async () => {
+    const payment = await create();
+    const [instance] = instances as [Db];
+    await warm(payment.id);
+    const checkoutListener = listenerOf(instance) as InvalidationListener;
+    const keys = (await cacheBackingOf(instance, API_KEY_CHANNELS))?.listener as InvalidationListener;
+    keys.subscribe({ invalidate: () => undefined, reset: () => undefined });
+    await until(() => keys.live);
+    expect(keys.backendPid).not.toBe(checkoutListener.backendPid);
+    const [keysBefore, checkoutBefore] = [keys.generation, checkoutListener.generation];
+    for (let i = 0; i < 20; i++)
+      await database.db.payment.update({ where: { id: payment.id }, data: { description: `burst ${i}` } });
+    await until(() => checkoutListener.generation >= checkoutBefore + 20);
+    expect(keys.generation).toBe(keysBefore);
   });
 });

@@ -6,7 +6,7 @@
 // payment, its quote options or the merchant's name or colour (migration
 // 20261212090000_checkout_cache_invalidation), on every instance at once.
 import type { Db } from "../db/client";
-import { cacheBackingOf } from "../db/invalidation";
+import { CHECKOUT_CHANNELS, cacheBackingOf } from "../db/invalidation";
 import { NotifiedCache } from "../db/notified-cache";
 import { perClient, perClientIfSet } from "../db/per-client";
 import { rawPool } from "../db/raw-pool";
@@ -92,7 +92,7 @@ export async function readCheckoutRow(
 async function checkoutRowCacheOf(db: Db): Promise<NotifiedCache<CheckoutRow> | undefined> {
   const cached = perClientIfSet<NotifiedCache<CheckoutRow>>(db, "checkoutRowCache");
   if (cached) return cached;
-  const backing = await cacheBackingOf(db);
+  const backing = await cacheBackingOf(db, CHECKOUT_CHANNELS);
   return (
     backing &&
     perClient(

@@ -7,11 +7,21 @@
 // reconnect, and nothing is cached in between.
 import pg, { type Pool } from "pg";
 import { logger } from "../logger";
-import { perClient } from "./per-client";
+import { perClient, perClientIfSet } from "./per-client";
 import { rawPool } from "./raw-pool";
 
 export const INVALIDATION_CHANNELS = ["ctrip_api_keys", "ctrip_payments", "ctrip_merchants"] as const;
 export type InvalidationChannel = (typeof INVALIDATION_CHANNELS)[number];
+/**
+ * The channels each cache follows, one LISTEN connection per group: a burst of payment changes
+ * (the watcher updates every in-flight payment on each block) must never queue in front of a key's
+ * revocation on the connection that carries it.
+ */
+export const API_KEY_CHANNELS = ["ctrip_api_keys"] as const satisfies readonly InvalidationChannel[];
+export const CHECKOUT_CHANNELS = [
+  "ctrip_payments",
+  "ctrip_merchants",
+] as const satisfies readonly InvalidationChannel[];
 
 export type InvalidationSubscriber = {
   /** The row `id` changed on `channel`: drop what is cached for it. */
@@ -21,12 +31,15 @@ export type InvalidationSubscriber = {
 };
 
 export type InvalidationListenerOptions = {
+  /** The channels to LISTEN on (default: all of them). */
+  channels?: readonly InvalidationChannel[];
   /** Wait before reconnecting after the connection was lost (doubles up to 5 s while it fails). */
   reconnectDelayMs?: number;
 };
 
 export class InvalidationListener {
   readonly #connectionString: string;
+  readonly #channels: readonly InvalidationChannel[];
   readonly #baseDelayMs: number;
   readonly #subscribers = new Set<InvalidationSubscriber>();
   #client: pg.Client | undefined;
@@ -39,6 +52,7 @@ export class InvalidationListener {
 
   constructor(connectionString: string, options: InvalidationListenerOptions = {}) {
     this.#connectionString = connectionString;
+    this.#channels = options.channels ?? INVALIDATION_CHANNELS;
     this.#baseDelayMs = options.reconnectDelayMs ?? 250;
     this.#delayMs = this.#baseDelayMs;
   }
@@ -98,7 +112,7 @@ export class InvalidationListener {
     client.on("end", () => this.#lost(client));
     try {
       await client.connect();
-      await client.query(INVALIDATION_CHANNELS.map((channel) => `LISTEN ${channel}`).join("; "));
+      await client.query(this.#channels.map((channel) => `LISTEN ${channel}`).join("; "));
       if (client !== this.#client) return;
       // Anything cached before this point may have missed a notification.
       this.#reset();
@@ -137,12 +151,28 @@ globalListeners.ctripInvalidationListeners ??= new Set();
 const all = globalListeners.ctripInvalidationListeners;
 
 /** The listener of a database client (one per client, i.e. one per app instance in production). */
-export function invalidationListenerFor(client: object, connectionString: string): InvalidationListener {
-  return perClient(client, "invalidationListener", () => {
-    const listener = new InvalidationListener(connectionString);
+const listenerKey = (channels: readonly InvalidationChannel[]) =>
+  `invalidationListener:${channels.join(",")}`;
+
+/** The listener of a database client for `channels` (one per client and group: per app instance). */
+export function invalidationListenerFor(
+  client: object,
+  connectionString: string,
+  channels: readonly InvalidationChannel[],
+): InvalidationListener {
+  return perClient(client, listenerKey(channels), () => {
+    const listener = new InvalidationListener(connectionString, { channels });
     all.add(listener);
     return listener;
   });
+}
+
+/** The listener already made for `client` and `channels`, if any (tests terminate and close it). */
+export function invalidationListenerOf(
+  client: object,
+  channels: readonly InvalidationChannel[],
+): InvalidationListener | undefined {
+  return perClientIfSet<InvalidationListener>(client, listenerKey(channels));
 }
 
 /** Closes every listener this process opened (tests, shutdown). */
@@ -158,9 +188,10 @@ export async function closeInvalidationListeners(): Promise<void> {
  */
 export async function cacheBackingOf(
   client: object,
+  channels: readonly InvalidationChannel[],
 ): Promise<{ pool: Pool; listener: InvalidationListener } | undefined> {
   const pool = await rawPool(client);
   const connectionString = (pool?.options as { connectionString?: string } | undefined)?.connectionString;
   if (!pool || !connectionString) return undefined;
-  return { pool, listener: invalidationListenerFor(client, connectionString) };
+  return { pool, listener: invalidationListenerFor(client, connectionString, channels) };
 }
