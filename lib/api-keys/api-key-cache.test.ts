@@ -3,10 +3,9 @@
 // reaches both; a dropped LISTEN connection flushes the cache and bypasses it until it is back; and
 // entries expire as a safety net. "Silent" changes (triggers disabled, so no NOTIFY) show whether an
 // answer came from the cache.
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OPERATOR } from "../access/actor";
-import { createDb, type Db } from "../db/client";
+import type { Db } from "../db/client";
 import {
   API_KEY_CHANNELS,
   type InvalidationListener,
@@ -14,7 +13,15 @@ import {
   InvalidationListener as Listener,
 } from "../db/invalidation";
 import { createMerchant } from "../merchants/create-merchant";
-import { createTestDatabase, queryDatabase, type TestDatabase } from "../testing/database";
+import {
+  closeAppInstances,
+  createAppInstances,
+  createTestDatabase,
+  queryDatabase,
+  querySilently,
+  type TestDatabase,
+  until,
+} from "../testing/database";
 import { ApiKeyCache } from "./api-key-cache";
 import { authenticateApiKey, loadApiKey } from "./authenticate-api-key";
 import { createApiKey, hashApiKey, revokeApiKey } from "./create-api-key";
@@ -25,10 +32,7 @@ let merchantId: string;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  instances = [
-    createDb(database.databaseUrl, { maxConnections: 3 }),
-    createDb(database.databaseUrl, { maxConnections: 3 }),
-  ];
+  instances = createAppInstances(database.databaseUrl);
   ({ merchantId } = await createMerchant(database.db, {
     name: "Cache",
     email: "cache@example.test",
@@ -36,10 +40,7 @@ beforeAll(async () => {
   }));
 });
 afterAll(async () => {
-  for (const instance of instances ?? []) {
-    await invalidationListenerOf(instance, API_KEY_CHANNELS)?.close();
-    await instance.$disconnect();
-  }
+  await closeAppInstances(instances);
   await database?.drop();
 });
 
@@ -49,25 +50,11 @@ const authenticate = (db: Db, apiKey: string) => authenticateApiKey(db, `Bearer 
 const listenerOf = (db: Db) => invalidationListenerOf(db, API_KEY_CHANNELS);
 
 /** Changes a key's permissions without firing the trigger (so no NOTIFY reaches any cache). */
-async function silentlySetPermissions(id: string, permissions: string[]) {
-  const client = new pg.Client({ connectionString: database.databaseUrl });
-  await client.connect();
-  try {
-    await client.query("SET session_replication_role = replica");
-    await client.query("UPDATE api_keys SET permissions = $2 WHERE id = $1", [id, permissions]);
-  } finally {
-    await client.end();
-  }
-}
-
-async function until(condition: () => Promise<boolean> | boolean, timeoutMs = 5_000): Promise<number> {
-  const started = performance.now();
-  while (!(await condition())) {
-    if (performance.now() - started > timeoutMs) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  return performance.now() - started;
-}
+const silentlySetPermissions = (id: string, permissions: string[]) =>
+  querySilently(database.databaseUrl, "UPDATE api_keys SET permissions = $2 WHERE id = $1", [
+    id,
+    permissions,
+  ]);
 
 async function warm(apiKey: string) {
   for (const instance of instances) await authenticate(instance, apiKey);

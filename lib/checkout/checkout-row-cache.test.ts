@@ -3,11 +3,10 @@
 // merchant's branding reaches both within 1 s; "silent" changes (triggers off, so no NOTIFY) show
 // whether an answer came from the cache; a dropped LISTEN connection flushes the cache and bypasses
 // it; a load that races a change is not kept; and only the poll (cached: true) uses it.
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OPERATOR } from "../access/actor";
 import { DEVELOPMENT_MNEMONIC } from "../config/env";
-import { createDb, type Db } from "../db/client";
+import type { Db } from "../db/client";
 import {
   API_KEY_CHANNELS,
   CHECKOUT_CHANNELS,
@@ -18,7 +17,15 @@ import {
 import { NotifiedCache } from "../db/notified-cache";
 import { createMerchant } from "../merchants/create-merchant";
 import { createPayment } from "../payments/create-payment";
-import { createTestDatabase, queryDatabase, type TestDatabase } from "../testing/database";
+import {
+  closeAppInstances,
+  createAppInstances,
+  createTestDatabase,
+  queryDatabase,
+  querySilently,
+  type TestDatabase,
+  until,
+} from "../testing/database";
 import { testChain } from "../testing/test-chain";
 import { readCheckoutRow } from "./checkout-row";
 import { getCheckoutOrThrow } from "./get-checkout";
@@ -31,10 +38,7 @@ const chains = () => [testChain({ tokens: [{ symbol: "USDC", address: USDC, deci
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  instances = [
-    createDb(database.databaseUrl, { maxConnections: 3 }),
-    createDb(database.databaseUrl, { maxConnections: 3 }),
-  ];
+  instances = createAppInstances(database.databaseUrl);
   ({ merchantId } = await createMerchant(
     database.db,
     { name: "Poll Shop", email: "poll@example.com", password: "correct horse battery" },
@@ -42,11 +46,7 @@ beforeAll(async () => {
   ));
 });
 afterAll(async () => {
-  for (const instance of instances ?? []) {
-    await invalidationListenerOf(instance, CHECKOUT_CHANNELS)?.close();
-    await invalidationListenerOf(instance, API_KEY_CHANNELS)?.close();
-    await instance.$disconnect();
-  }
+  await closeAppInstances(instances);
   await database?.drop();
 });
 
@@ -59,26 +59,7 @@ const create = () =>
 const poll = (db: Db, id: string) => getCheckoutOrThrow(db, chains(), id, { cached: true });
 const listenerOf = (db: Db) => invalidationListenerOf(db, CHECKOUT_CHANNELS);
 
-/** Runs `sql` with the triggers off (session_replication_role = replica): no NOTIFY reaches a cache. */
-async function silently(sql: string, values: unknown[]) {
-  const client = new pg.Client({ connectionString: database.databaseUrl });
-  await client.connect();
-  try {
-    await client.query("SET session_replication_role = replica");
-    await client.query(sql, values);
-  } finally {
-    await client.end();
-  }
-}
-
-async function until(condition: () => Promise<boolean> | boolean, timeoutMs = 5_000): Promise<number> {
-  const started = performance.now();
-  while (!(await condition())) {
-    if (performance.now() - started > timeoutMs) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  return performance.now() - started;
-}
+const silently = (sql: string, values: unknown[]) => querySilently(database.databaseUrl, sql, values);
 
 /** Polls `id` on every instance until each serves it from its cache (LISTEN established first). */
 async function warm(id: string) {

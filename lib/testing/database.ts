@@ -5,6 +5,7 @@ import pg from "pg";
 import { inject } from "vitest";
 import { databaseUrlFor, withAdmin } from "../db/admin";
 import { createDb, type Db } from "../db/client";
+import { API_KEY_CHANNELS, CHECKOUT_CHANNELS, invalidationListenerOf } from "../db/invalidation";
 
 export type TestDatabase = {
   databaseUrl: string;
@@ -56,5 +57,44 @@ export async function queryDatabase<T extends pg.QueryResultRow>(
     return (await client.query<T>(sql)).rows;
   } finally {
     await client.end();
+  }
+}
+
+/**
+ * Runs `sql` with the triggers off (session_replication_role = replica), so no NOTIFY reaches any
+ * in-process cache: a "silent" change shows whether an answer came from a cache.
+ */
+export async function querySilently(databaseUrl: string, sql: string, values: unknown[] = []): Promise<void> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await client.query("SET session_replication_role = replica");
+    await client.query(sql, values);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Waits until `condition` holds (checked every 10 ms, at most `timeoutMs`); returns the wait in ms. */
+export async function until(condition: () => Promise<boolean> | boolean, timeoutMs = 5_000): Promise<number> {
+  const started = performance.now();
+  while (!(await condition())) {
+    if (performance.now() - started > timeoutMs) throw new Error("condition not met in time");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return performance.now() - started;
+}
+
+/** `count` app instances on one database: clients of their own, each with its caches and listeners. */
+export function createAppInstances(databaseUrl: string, count = 2): Db[] {
+  return Array.from({ length: count }, () => createDb(databaseUrl, { maxConnections: 3 }));
+}
+
+/** Closes what createAppInstances opened: every instance's LISTEN connections, then its pool. */
+export async function closeAppInstances(instances: Db[] | undefined): Promise<void> {
+  for (const instance of instances ?? []) {
+    for (const channels of [API_KEY_CHANNELS, CHECKOUT_CHANNELS])
+      await invalidationListenerOf(instance, channels)?.close();
+    await instance.$disconnect();
   }
 }
