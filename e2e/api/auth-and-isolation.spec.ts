@@ -30,6 +30,15 @@ test.describe("API authentication", () => {
       { db: db, actor: OPERATOR },
       { merchantId: merchant.merchantId, id: merchant.apiKeyId },
     );
+    // The server's key cache learns of a revocation from PostgreSQL's notification: on every
+    // instance within 1 s (lib/api-keys/api-key-cache.test.ts), not necessarily before the very
+    // next request of another process. Once refused, the key stays refused.
+    await expect
+      .poll(async () => (await request.get("/api/v1/payments", { headers: merchant.auth })).status(), {
+        timeout: 1_000,
+        intervals: [10, 25, 50, 100],
+      })
+      .toBe(401);
     const revoked = await request.get("/api/v1/payments", { headers: merchant.auth });
     await expectProblem(revoked, 401, "unauthorized");
     expect(revoked.headers()["www-authenticate"]).toContain("Bearer");
