@@ -15,6 +15,7 @@ import {
   invalidationListenerOf,
 } from "../db/invalidation";
 import { NotifiedCache } from "../db/notified-cache";
+import { perClientIfSet } from "../db/per-client";
 import { createMerchant } from "../merchants/create-merchant";
 import { createPayment } from "../payments/create-payment";
 import {
@@ -177,5 +178,19 @@ describe("checkout row cache", () => {
       await database.db.payment.update({ where: { id: payment.id }, data: { description: `burst ${i}` } });
     await until(() => checkoutListener.generation >= checkoutBefore + 20);
     expect(keys.generation).toBe(keysBefore);
+  });
+
+  it("never caches an unknown id: twenty concurrent polls are twenty 404s and leave nothing behind", async () => {
+    const [instance] = instances as [Db];
+    const payment = await create();
+    await warm(payment.id);
+    const cache = perClientIfSet<NotifiedCache<unknown>>(instance, "checkoutRowCache");
+    const before = cache?.size;
+    const unknown = "pay_0000000000000000000001";
+    const answers = await Promise.allSettled(Array.from({ length: 20 }, () => poll(instance, unknown)));
+    expect(
+      answers.every((a) => a.status === "rejected" && (a.reason as { status?: number }).status === 404),
+    ).toBe(true);
+    expect(cache?.size).toBe(before);
   });
 });

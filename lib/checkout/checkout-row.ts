@@ -10,7 +10,7 @@ import { CHECKOUT_CHANNELS, cacheBackingOf } from "../db/invalidation";
 import { NotifiedCache } from "../db/notified-cache";
 import { perClient, perClientIfSet } from "../db/per-client";
 import { rawPool } from "../db/raw-pool";
-import { prepared } from "../db/raw-sql";
+import { exactDecimal, prepared, timestampOrNull } from "../db/raw-sql";
 
 const CHECKOUT_SELECT = {
   id: true,
@@ -36,11 +36,6 @@ const CHECKOUT_SELECT = {
   merchant: { select: { name: true, brandColor: true } },
   options: { select: { quoteExpiresAt: true } },
 } as const;
-
-/** NUMERIC(78,0) as its exact text: all the projection calls is toFixed(). */
-const decimal = (text: string) => ({ toFixed: () => text });
-/** A timestamp as json_build_object writes it (ISO 8601 with the offset). */
-const dateOrNull = (text: string | null) => (text === null ? null : new Date(text));
 
 export type CheckoutRow = Omit<
   NonNullable<Awaited<ReturnType<typeof prismaRow>>>,
@@ -144,11 +139,11 @@ async function loadCheckoutRow(db: Db, id: string): Promise<CheckoutRow | null> 
   } = row;
   return {
     ...payment,
-    amount: decimal(amount),
-    amountReceived: decimal(amountReceived),
+    amount: exactDecimal(amount),
+    amountReceived: exactDecimal(amountReceived),
     expiresAt: new Date(expiresAt),
-    confirmedAt: dateOrNull(confirmedAt),
-    quotesExpireAt: dateOrNull(quotesExpireAt),
+    confirmedAt: timestampOrNull(confirmedAt),
+    quotesExpireAt: timestampOrNull(quotesExpireAt),
     merchant: { name: merchantName, brandColor },
   };
 }

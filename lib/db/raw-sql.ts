@@ -36,3 +36,8 @@ export async function queryRaw<T>(db: Db, query: RawQuery): Promise<T[]> {
   if (pool) return (await pool.query(prepared(query.text, query.values))).rows as T[];
   return db.$queryRawUnsafe<T[]>(query.text, ...query.values);
 }
+
+/** NUMERIC(78,0) read as its exact text, shaped like Prisma's Decimal where the code calls toFixed(). */
+export const exactDecimal = (text: string) => ({ toFixed: () => text });
+/** A timestamp that arrived as text inside a json value (ISO 8601 with the session's offset). */
+export const timestampOrNull = (text: string | null) => (text === null ? null : new Date(text));

@@ -7,13 +7,10 @@
 // describing, allocating and type-parsing ~30 columns per row on every call (bench:api's GET
 // profile: ~40 µs per request in its per-query field setup alone).
 import type { Pool } from "pg";
-import { prepared } from "../db/raw-sql";
+import { exactDecimal, prepared, timestampOrNull } from "../db/raw-sql";
 import type { PaymentRow } from "./payment-object";
 
-/** NUMERIC(78,0) as its exact text: all the serializer calls is toFixed(). */
-const decimal = (text: string) => ({ toFixed: () => text });
-const decimalOrNull = (text: string | null) => (text === null ? null : decimal(text));
-const dateOrNull = (text: string | null) => (text === null ? null : new Date(text));
+const decimalOrNull = (text: string | null) => (text === null ? null : exactDecimal(text));
 
 // Ordering as in PAYMENT_SELECT: transfers by block and log index, options by position.
 const SELECT = `
@@ -95,16 +92,16 @@ function toPaymentRow(raw: Raw): PaymentRow {
     tokenSymbol: raw.token_symbol,
     tokenAddress: raw.token_address,
     tokenDecimals: raw.token_decimals,
-    amount: decimal(raw.amount),
-    amountReceived: decimal(raw.amount_received),
+    amount: exactDecimal(raw.amount),
+    amountReceived: exactDecimal(raw.amount_received),
     depositAddress: raw.deposit_address,
     requiredConfirmations: raw.required_confirmations,
     confirmations: raw.confirmations,
     expiresAt: new Date(raw.expires_at),
     createdAt: new Date(raw.created_at),
-    detectedAt: dateOrNull(raw.detected_at),
-    confirmedAt: dateOrNull(raw.confirmed_at),
-    settledAt: dateOrNull(raw.settled_at),
+    detectedAt: timestampOrNull(raw.detected_at),
+    confirmedAt: timestampOrNull(raw.confirmed_at),
+    settledAt: timestampOrNull(raw.settled_at),
     orderId: raw.order_id,
     description: raw.description,
     metadata: raw.metadata,
@@ -115,18 +112,18 @@ function toPaymentRow(raw: Raw): PaymentRow {
     optionPaid: raw.option_paid,
     transfers: raw.transfers.map((transfer) => ({
       ...transfer,
-      amount: decimal(transfer.amount),
+      amount: exactDecimal(transfer.amount),
       blockNumber: BigInt(transfer.blockNumber),
       fiatValue: decimalOrNull(transfer.fiatValue),
     })),
     options: raw.options.map((option) => ({
       ...option,
-      amount: decimal(option.amount),
+      amount: exactDecimal(option.amount),
       quoteExpiresAt: new Date(option.quoteExpiresAt),
     })),
     unattributedTransfers: raw.unattributed.map((transfer) => ({
       ...transfer,
-      amount: decimal(transfer.amount),
+      amount: exactDecimal(transfer.amount),
       blockNumber: BigInt(transfer.blockNumber),
     })),
   };
