@@ -1,16 +1,16 @@
 // The payment columns, merchant branding and (fiat-priced) earliest quote expiry the checkout
-// projection needs, in one statement on the raw pool (Prisma reads each relation with a query of its
-// own); Prisma on any other client. The quote expiry tells the checkout whether a re-quote is due
-// without asking the database again on every poll. Payers poll it every ~2 s, so their poll keeps
-// rows in process (lib/db/notified-cache.ts), dropped when PostgreSQL notifies a change of the
-// payment, its quote options or the merchant's name or colour (migration
-// 20261212090000_checkout_cache_invalidation), on every instance at once.
+// projection needs, in one statement on the pipelined reader (lib/db/read-pipeline.ts; Prisma reads
+// each relation with a query of its own); Prisma on any other client. The quote expiry tells the
+// checkout whether a re-quote is due without asking the database again on every poll. Payers poll
+// it every ~2 s, so their poll keeps rows in process (lib/db/notified-cache.ts), dropped when
+// PostgreSQL notifies a change of the payment, its quote options or the merchant's name or colour
+// (migration 20261212090000_checkout_cache_invalidation), on every instance at once.
 import type { Db } from "../db/client";
 import { CHECKOUT_CHANNELS, cacheBackingOf } from "../db/invalidation";
 import { NotifiedCache } from "../db/notified-cache";
 import { perClient, perClientIfSet } from "../db/per-client";
-import { rawPool } from "../db/raw-pool";
 import { exactDecimal, prepared, timestampOrNull } from "../db/raw-sql";
+import { readPipeline } from "../db/read-pipeline";
 
 const CHECKOUT_SELECT = {
   id: true,
@@ -103,15 +103,15 @@ async function checkoutRowCacheOf(db: Db): Promise<NotifiedCache<CheckoutRow> | 
 }
 
 async function loadCheckoutRow(db: Db, id: string): Promise<CheckoutRow | null> {
-  const pool = await rawPool(db);
-  if (!pool) {
+  const reader = await readPipeline(db);
+  if (!reader) {
     const row = await prismaRow(db, id);
     if (!row) return null;
     const { options, ...payment } = row;
     return { ...payment, quotesExpireAt: earliest(options) };
   }
   // One json value per row (as payment-row-raw.ts): node-postgres parses one column, not ~20.
-  const { rows } = await pool.query<{ j: RawCheckoutRow }>(
+  const { rows } = await reader.query<{ j: RawCheckoutRow }>(
     prepared(
       `SELECT json_build_object('id', p.id, 'merchantId', p.merchant_id, 'status', p.status, 'exception', p.exception, 'chain', p.chain,
        'chainId', p.chain_id, 'tokenSymbol', p.token_symbol, 'tokenAddress', p.token_address,

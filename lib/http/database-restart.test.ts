@@ -45,6 +45,7 @@ let postgres: RunningPostgres;
 let createPaymentRoute: Handler;
 let createPayoutRoute: Handler;
 let listPaymentsRoute: Handler;
+let getPaymentRoute: Handler;
 let healthRoute: () => Promise<Response>;
 let db: typeof import("../db/client").db;
 let apiKey: string;
@@ -68,6 +69,7 @@ beforeAll(async () => {
   vi.resetModules();
   createPaymentRoute = (await import("../../app/api/v1/payments/route")).POST as Handler;
   listPaymentsRoute = (await import("../../app/api/v1/payments/route")).GET as Handler;
+  getPaymentRoute = (await import("../../app/api/v1/payments/[id]/route")).GET as Handler;
   createPayoutRoute = (await import("../../app/api/v1/payouts/route")).POST as Handler;
   healthRoute = (await import("../../app/api/health/route")).GET;
   ({ db } = await import("../db/client"));
@@ -159,9 +161,10 @@ describe("PostgreSQL stopped and restarted under API load", () => {
     let phase = "up";
     let running = true;
     let counter = 0;
+    let lastPaymentId: string | undefined;
     const client = async () => {
       while (running) {
-        const pick = counter++ % 5;
+        const pick = counter++ % 6;
         const current = phase;
         if (pick === 2) {
           const key = randomUUID();
@@ -179,7 +182,9 @@ describe("PostgreSQL stopped and restarted under API load", () => {
           const key = randomUUID();
           const amount = `0.${(counter % 900) + 100}`;
           const outcome = await outcomeOf("create", await createPayment(key, amount));
-          creations.set(key, { amount, first: outcome, paymentId: (outcome.body as { id?: string })?.id });
+          const paymentId = (outcome.body as { id?: string })?.id;
+          creations.set(key, { amount, first: outcome, paymentId });
+          if (outcome.status === 201 && paymentId) lastPaymentId = paymentId;
           outcomes.push({ ...outcome, phase: current });
         } else if (pick === 3) {
           const response = await listPaymentsRoute(
@@ -189,6 +194,18 @@ describe("PostgreSQL stopped and restarted under API load", () => {
             noParams,
           );
           outcomes.push({ ...(await outcomeOf("list", response)), phase: current });
+        } else if (pick === 5 && lastPaymentId) {
+          // One payment by id: the pipelined reader's connections (lib/db/read-pipeline.ts).
+          const id = lastPaymentId;
+          const response = await getPaymentRoute(
+            new Request(`http://localhost/api/v1/payments/${id}`, {
+              headers: { authorization: `Bearer ${apiKey}` },
+            }),
+            { params: Promise.resolve({ id }) },
+          );
+          const outcome = await outcomeOf("get", response);
+          if (outcome.status === 200) expect((outcome.body as { id: string }).id).toBe(id);
+          outcomes.push({ ...outcome, phase: current });
         } else outcomes.push({ ...(await outcomeOf("health", await healthRoute())), phase: current });
         // A steady load (about 40 requests/s per client), not a busy loop of instant 503s.
         await new Promise((resolve) => setTimeout(resolve, 25));
@@ -212,6 +229,7 @@ describe("PostgreSQL stopped and restarted under API load", () => {
       if (probe.status === 201) recoveredAfterMs = Date.now() - restartedAt;
       else await new Promise((resolve) => setTimeout(resolve, 100));
     }
+    phase = "recovered";
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     running = false;
     await Promise.all(clients);
@@ -233,6 +251,12 @@ describe("PostgreSQL stopped and restarted under API load", () => {
     expect(down.length).toBeGreaterThan(0);
     for (const outcome of down) expect(outcome.status).toBe(503);
     expect(recoveredAfterMs).not.toBeNull();
+    // Reads by id came back with the rest: the pipelined connections reopened by themselves.
+    const reads = outcomes.filter((outcome) => outcome.op === "get");
+    expect(reads.filter((outcome) => outcome.phase === "down").length).toBeGreaterThan(0);
+    const readsAfter = reads.filter((outcome) => outcome.phase === "recovered");
+    expect(readsAfter.length).toBeGreaterThan(0);
+    expect(readsAfter.map((outcome) => outcome.status)).toEqual(readsAfter.map(() => 200));
 
     // The client retries every creation that failed, with the same key and body: each answers 201.
     let retried = 0;
@@ -333,6 +357,7 @@ describe("PostgreSQL stopped and restarted under API load", () => {
         ok: count((outcome) => outcome.status < 300),
         unavailable503: count((outcome) => outcome.status === 503),
         answeredWhileDown: down.length,
+        readsById: reads.length,
         recoveredAfterSeconds: (recoveredAfterMs ?? 0) / 1000,
         creations: creations.size,
         payoutCreations: payoutCreations.size,

@@ -2,6 +2,8 @@
 // takes through node-postgres: pg-pool's `pool.query` (callbacks) and a transaction's connection.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type Db } from "../db/client";
+import { prepared } from "../db/raw-sql";
+import { readPipeline } from "../db/read-pipeline";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
 import { sampleSum } from "../testing/metrics-text";
 import { processRegistry } from "./registry";
@@ -33,6 +35,17 @@ describe("database metrics", () => {
     // BEGIN, the count, COMMIT.
     expect(await queries("ok")).toBe(before.ok + 4);
     await expect(db.$queryRawUnsafe("SELECT 1/0")).rejects.toThrow();
+    expect(await queries("error")).toBe(before.error + 1);
+  });
+
+  it("times the pipelined reader's reads too (lib/db/read-pipeline.ts)", async () => {
+    const reader = await readPipeline(db);
+    if (!reader) throw new Error("no reader");
+    await reader.query(prepared("SELECT 1", [])); // opens its connection
+    const before = { ok: await queries("ok"), error: await queries("error") };
+    await Promise.all([reader.query(prepared("SELECT 1", [])), reader.query(prepared("SELECT 2", []))]);
+    await expect(reader.query(prepared("SELECT 1/0", []))).rejects.toThrow();
+    expect(await queries("ok")).toBe(before.ok + 2);
     expect(await queries("error")).toBe(before.error + 1);
   });
 

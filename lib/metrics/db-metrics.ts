@@ -27,29 +27,33 @@ export function measurePool(pool: Pool): void {
   if (metrics.pools.has(pool)) return;
   metrics.pools.add(pool);
   tracePool(pool);
-  pool.on("connect", (client: PoolClient) => {
-    const query = client.query as (...args: unknown[]) => unknown;
-    client.query = function timedQuery(this: PoolClient, ...args: unknown[]) {
-      const started = performance.now();
-      const observe = (failed: unknown) =>
-        metrics.dbQueryDuration.observe(
-          { outcome: failed ? "error" : "ok" },
-          (performance.now() - started) / 1_000,
-        );
-      // pg-pool's own `pool.query` (Prisma outside transactions) calls back; transactions await.
-      const callback = args.at(-1);
-      if (typeof callback === "function")
-        args[args.length - 1] = function timedCallback(this: unknown, error: unknown, ...rest: unknown[]) {
-          observe(error);
-          return callback.call(this, error, ...rest);
-        };
-      const result = query.apply(this, args);
-      if (result instanceof Promise)
-        result.then(
-          () => observe(null),
-          (error: unknown) => observe(error ?? true),
-        );
-      return result;
-    } as PoolClient["query"];
-  });
+  pool.on("connect", (client: PoolClient) => timeQueriesOf(client));
+}
+
+/** Times every query of one connection (a pooled one, or a pipelined reader's: lib/db/read-pipeline.ts). */
+export function timeQueriesOf(client: Pick<PoolClient, "query">): void {
+  const metrics = instruments();
+  const query = client.query as (...args: unknown[]) => unknown;
+  client.query = function timedQuery(this: PoolClient, ...args: unknown[]) {
+    const started = performance.now();
+    const observe = (failed: unknown) =>
+      metrics.dbQueryDuration.observe(
+        { outcome: failed ? "error" : "ok" },
+        (performance.now() - started) / 1_000,
+      );
+    // pg-pool's own `pool.query` (Prisma outside transactions) calls back; transactions await.
+    const callback = args.at(-1);
+    if (typeof callback === "function")
+      args[args.length - 1] = function timedCallback(this: unknown, error: unknown, ...rest: unknown[]) {
+        observe(error);
+        return callback.call(this, error, ...rest);
+      };
+    const result = query.apply(this, args);
+    if (result instanceof Promise)
+      result.then(
+        () => observe(null),
+        (error: unknown) => observe(error ?? true),
+      );
+    return result;
+  } as PoolClient["query"];
 }

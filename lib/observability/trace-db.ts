@@ -24,9 +24,13 @@ const MAX_QUERY_TEXT = 2_000;
 export function tracePool(pool: Pool): void {
   if (!activeTracer()) return;
   pool.query = traced(pool.query as QueryFunction) as Pool["query"];
-  pool.on("connect", (client: PoolClient) => {
-    client.query = traced(client.query as QueryFunction, { skipCallbacks: true }) as PoolClient["query"];
-  });
+  pool.on("connect", (client: PoolClient) => traceQueriesOf(client));
+}
+
+/** Spans for the queries of one connection (a pooled one, or a pipelined reader's). */
+export function traceQueriesOf(client: Pick<PoolClient, "query">): void {
+  if (!activeTracer()) return;
+  client.query = traced(client.query as QueryFunction, { skipCallbacks: true }) as PoolClient["query"];
 }
 
 function traced(query: QueryFunction, options: { skipCallbacks?: boolean } = {}): QueryFunction {

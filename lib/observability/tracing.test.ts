@@ -140,6 +140,17 @@ describe("traces (OTEL_EXPORTER_OTLP_ENDPOINT set)", () => {
     expect(String(insert?.attributes["db.query.text"])).not.toContain(paymentId);
   });
 
+  it("traces the pipelined read of a GET by id (lib/db/read-pipeline.ts) as a child of its request", async () => {
+    const read = await callApi("GET", "/api/v1/payments/{id}", { apiKey, params: { id: paymentId } });
+    expect(read.status).toBe(200);
+    const spans = await spansOf(read.headers.get("request-id") ?? "");
+    const request = spans.find((span) => span.kind === OTLP_SERVER_KIND);
+    const queries = spans.filter((span) => span.attributes["db.system.name"] === "postgresql");
+    const select = queries.find((span) => String(span.attributes["db.query.text"]).includes("row_to_json"));
+    expect(select).toMatchObject({ name: "SELECT", parentSpanId: request?.spanId });
+    expect(String(select?.attributes["db.query.text"])).not.toContain(paymentId);
+  });
+
   it("stores the request span's traceparent with the event, and the webhook attempt continues that trace", async () => {
     const spans = await spansOf(traceId);
     const request = spans.find((span) => span.name === "POST /api/v1/payments");

@@ -1,6 +1,6 @@
 import { type AccessDeps, authorize } from "../access/actor";
 import type { Db } from "../db/client";
-import { rawPool } from "../db/raw-pool";
+import { readPipeline } from "../db/read-pipeline";
 import { AppError } from "../errors";
 import { PAYMENT_SELECT, type PaymentRow, serializePayment, type TPaymentObject } from "./payment-object";
 import { readPaymentRow } from "./payment-row-raw";
@@ -22,10 +22,10 @@ export async function getPaymentOrThrow(
   baseUrl: string,
 ): Promise<TPaymentObject> {
   authorize(deps.actor, merchantId, "payments:read");
-  // One statement on the raw pool (the API's GET); Prisma on a transaction client.
-  const pool = await rawPool(deps.db);
-  const row = pool
-    ? await readPaymentRow(pool, merchantId, id)
+  // One statement on the pipelined reader (the API's GET); Prisma on a transaction client.
+  const reader = await readPipeline(deps.db);
+  const row = reader
+    ? await readPaymentRow(reader, merchantId, id)
     : await readPaymentRowPrisma(deps.db, merchantId, id);
   if (!row) throw new AppError("not_found", `No such payment: ${id}`);
   return serializePayment(row, baseUrl);
