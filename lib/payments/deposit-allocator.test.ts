@@ -6,12 +6,12 @@ import { apiKeyActor, OPERATOR } from "../access/actor";
 import { createApiKey, revokeApiKey } from "../api-keys/create-api-key";
 import { createDb, type Db } from "../db/client";
 import { createMerchant } from "../merchants/create-merchant";
-import { createTestDatabase, type TestDatabase } from "../testing/database";
+import { createTestDatabase, type TestDatabase, until } from "../testing/database";
 import { testChain } from "../testing/test-chain";
 import { derivationCounts, useDerivationWorker } from "../wallet/address-deriver";
 import { depositAddress } from "../wallet/derivation";
 import { createPayment } from "./create-payment";
-import { BLOCK_SIZE } from "./deposit-allocator";
+import { BLOCK_SIZE, MAX_UNUSED, REFILL_AT } from "./deposit-allocator";
 
 let database: TestDatabase;
 let second: Db;
@@ -97,12 +97,41 @@ describe("deposit index allocation", () => {
     const merchantId = await newMerchant();
     for (let i = 0; i < BLOCK_SIZE + 1; i++) await create(database.db, merchantId);
     const merchant = await database.db.merchant.findUniqueOrThrow({ where: { id: merchantId } });
-    // Two blocks reserved for 21 payments; the indexes are 0…20, dense on one instance.
+    // Two blocks reserved for BLOCK_SIZE + 1 payments (the second ahead, before the first ran out);
+    // the indexes are dense on one instance.
     expect(merchant.nextDepositIndex).toBe(2 * BLOCK_SIZE);
     const indexes = (await storedPayments(merchantId))
       .map((row) => row.derivationIndex)
       .sort((a, b) => a - b);
     expect(indexes).toEqual(Array.from({ length: BLOCK_SIZE + 1 }, (_, i) => i));
+  });
+
+  it("reserves the next block before the current one runs out, never holding more than MAX_UNUSED (< 20) unused indexes", async () => {
+    // What a stopped instance leaves unused is a gap in the merchant's addresses: it must stay below
+    // the usual wallet gap limit of 20, or a wallet restored from the xpub could miss a deposit.
+    expect(MAX_UNUSED).toBeLessThan(20);
+    const merchantId = await newMerchant();
+    const instance = createDb(database.databaseUrl, { maxConnections: 2 });
+    const reserved = async () =>
+      (await database.db.merchant.findUniqueOrThrow({ where: { id: merchantId } })).nextDepositIndex;
+    try {
+      for (let used = 1; used <= 3 * BLOCK_SIZE; used++) {
+        await create(instance, merchantId);
+        expect((await reserved()) - used).toBeLessThanOrEqual(MAX_UNUSED);
+        // REFILL_AT indexes left: the next block is reserved now, while this one still serves.
+        if (used % BLOCK_SIZE === BLOCK_SIZE - REFILL_AT) {
+          const ahead = (Math.floor(used / BLOCK_SIZE) + 2) * BLOCK_SIZE;
+          await until(async () => (await reserved()) === ahead);
+          expect((await reserved()) - used).toBeLessThanOrEqual(MAX_UNUSED);
+        }
+      }
+      const indexes = (await storedPayments(merchantId))
+        .map((row) => row.derivationIndex)
+        .sort((a, b) => a - b);
+      expect(indexes).toEqual(Array.from({ length: 3 * BLOCK_SIZE }, (_, i) => i));
+    } finally {
+      await instance.$disconnect();
+    }
   });
 
   it("applies a default expiry changed just before the create (the block's copy is out of date)", async () => {

@@ -1,10 +1,13 @@
 // Deposit index allocation off the hot path. An app instance reserves a block of BLOCK_SIZE indexes
 // per merchant with one atomic `UPDATE merchants … RETURNING` and hands them out in memory, so a
 // merchant's row is written once per block instead of once per payment (no per-merchant hot row
-// serialising its creates) and creating a payment costs no allocation round trip. Blocks of two
-// instances never overlap (each UPDATE advances next_deposit_index past its block); an index is
-// never handed out twice. Indexes of a block an instance did not use before stopping are skipped:
-// a gap of at most BLOCK_SIZE − 1, below the usual wallet gap limit of 20 (the design accepts gaps).
+// serialising its creates) and creating a payment costs no allocation round trip. The next block is
+// reserved (and its addresses derived on the worker) when REFILL_AT indexes of the current one are
+// left, so a burst does not wait for a reservation at every block boundary. Blocks of two instances
+// never overlap (each UPDATE advances next_deposit_index past its block); an index is never handed
+// out twice. Indexes an instance did not use before stopping are skipped: at most REFILL_AT of the
+// current block and the whole block reserved ahead (MAX_UNUSED = 15), below the usual wallet gap
+// limit of 20 (the design accepts gaps).
 // The merchant's account and xpub never change and are kept with the block; the settings that can
 // change (expiry, quote window, tolerance) are read fresh by whoever needs them exact: the insert
 // statement computes the expiry itself, a fiat-priced payment reads them (`fresh`).
@@ -13,7 +16,11 @@ import type { Address } from "viem";
 import { AppError } from "../errors";
 import { deriveDepositAddresses } from "../wallet/address-deriver";
 
-export const BLOCK_SIZE = 20;
+export const BLOCK_SIZE = 10;
+/** Indexes left in the current block when the next one is reserved. */
+export const REFILL_AT = 5;
+/** The most indexes an instance can leave unused when it stops (see above). */
+export const MAX_UNUSED = BLOCK_SIZE + REFILL_AT;
 
 export type MerchantDepositSettings = {
   hd_account: number;
@@ -27,13 +34,22 @@ export type AllocatedDeposit = MerchantDepositSettings & { index: number; addres
 const SETTINGS =
   "hd_account, deposit_xpub, default_expiry_seconds, quote_ttl_seconds, underpayment_tolerance_bps";
 
+type Block = {
+  first: number;
+  /** The block's addresses, derived off this thread from the moment the block is reserved. */
+  addressOf: (index: number) => Promise<Address>;
+  settings: MerchantDepositSettings;
+};
+
 type MerchantState = {
   next: number;
   end: number;
-  /** The block's addresses, derived off this thread from the moment the block is reserved. */
-  addressOf: (index: number) => Promise<Address>;
+  addressOf: Block["addressOf"];
   settings?: MerchantDepositSettings;
+  /** The current block being replaced (its waiters share this). */
   reserving?: Promise<MerchantDepositSettings>;
+  /** The next block, reserved before the current one runs out. */
+  ahead?: Promise<Block>;
 };
 
 export class DepositAllocator {
@@ -58,18 +74,40 @@ export class DepositAllocator {
     let settings = options.fresh ? undefined : state.settings;
     // Waiters share one reservation; the check and the increment below run without an await between.
     while (state.next >= state.end) {
-      state.reserving ??= this.#reserve(merchantId, state).finally(() => {
+      state.reserving ??= this.#install(merchantId, state).finally(() => {
         if (state) state.reserving = undefined;
       });
       settings = await state.reserving;
     }
     const index = state.next++;
+    if (state.end - state.next === REFILL_AT) this.#reserveAhead(merchantId, state);
     const address = state.addressOf(index);
     settings ??= await this.#readSettings(merchantId, state);
     return { ...settings, index, address: await address };
   }
 
-  async #reserve(merchantId: string, state: MerchantState): Promise<MerchantDepositSettings> {
+  /** Makes the block reserved ahead (or, if there is none or it failed, a new one) the current block. */
+  async #install(merchantId: string, state: MerchantState): Promise<MerchantDepositSettings> {
+    const ahead = state.ahead;
+    state.ahead = undefined;
+    const block = await (ahead?.catch(() => this.#reserve(merchantId)) ?? this.#reserve(merchantId));
+    state.next = block.first;
+    state.end = block.first + BLOCK_SIZE;
+    state.addressOf = block.addressOf;
+    state.settings = block.settings;
+    return block.settings;
+  }
+
+  #reserveAhead(merchantId: string, state: MerchantState): void {
+    if (state.ahead !== undefined) return;
+    const ahead = this.#reserve(merchantId);
+    state.ahead = ahead;
+    // Nobody waits for it yet: a failure (the database down) is retried by the create that needs
+    // the block (#install), which then answers for it.
+    ahead.catch(() => undefined);
+  }
+
+  async #reserve(merchantId: string): Promise<Block> {
     const { rows } = await this.#pool.query<MerchantDepositSettings & { first: number }>(
       `UPDATE merchants SET next_deposit_index = next_deposit_index + $2, updated_at = now() WHERE id = $1
        RETURNING next_deposit_index - $2 AS first, ${SETTINGS}`,
@@ -78,11 +116,7 @@ export class DepositAllocator {
     const row = rows[0];
     if (!row) throw new AppError("not_found", "Merchant not found");
     const { first, ...settings } = row;
-    state.next = first;
-    state.end = first + BLOCK_SIZE;
-    state.addressOf = deriveDepositAddresses(settings.deposit_xpub, first, BLOCK_SIZE);
-    state.settings = settings;
-    return settings;
+    return { first, settings, addressOf: deriveDepositAddresses(settings.deposit_xpub, first, BLOCK_SIZE) };
   }
 
   async #readSettings(merchantId: string, state: MerchantState): Promise<MerchantDepositSettings> {
