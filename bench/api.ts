@@ -252,8 +252,14 @@ export async function runApiBenchmark(settings: Settings = settingsFromEnv()): P
     for (const run of runs) await checkOnce(run);
 
     const measured: Measurement[] = [];
-    for (let round = 0; round < settings.rounds; round++)
-      for (const run of runs) measured.push(await load(run, settings));
+    for (let round = 0; round < settings.rounds; round++) {
+      // Odd rounds run the runs between the two baselines in reverse order, so that a drift of the
+      // machine or a run's after-effects (the pending payments a create run leaves to the in-process
+      // watcher) weigh on both sides of each ratio alike.
+      const order =
+        round % 2 ? [...runs.slice(0, 1), ...runs.slice(1, -1).reverse(), ...runs.slice(-1)] : runs;
+      for (const run of order) measured.push(await load(run, settings));
+    }
     return summarise(averaged(measured), runs, machine);
   } finally {
     await stopEverything();
