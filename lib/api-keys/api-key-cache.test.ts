@@ -84,6 +84,28 @@ describe("API key cache", () => {
     expect(performance.now() - revokedAt).toBeLessThan(1_000);
   });
 
+  it("drops a key revoked through this instance at once, without waiting for the notification", async () => {
+    const key = await newKey();
+    await warm(key.apiKey);
+    const [here, there] = instances as [Db, Db];
+    // No notification this time (the trigger off): only the revoking instance can know.
+    await queryDatabase(
+      database.databaseUrl,
+      'ALTER TABLE api_keys DISABLE TRIGGER "api_keys_notify_update"',
+    );
+    try {
+      expect(await revokeApiKey({ db: here, actor: OPERATOR }, { merchantId, id: key.id })).toBe(true);
+      await expect(authenticate(here, key.apiKey)).rejects.toMatchObject({ code: "unauthorized" });
+      // The other instance still serves its cached copy: what dropped it here was the local delivery.
+      expect((await authenticate(there, key.apiKey)).apiKeyId).toBe(key.id);
+    } finally {
+      await queryDatabase(
+        database.databaseUrl,
+        'ALTER TABLE api_keys ENABLE TRIGGER "api_keys_notify_update"',
+      );
+    }
+  });
+
   it("pushes a permission change to both instances", async () => {
     const key = await newKey();
     await warm(key.apiKey);

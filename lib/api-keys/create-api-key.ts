@@ -3,6 +3,7 @@ import { type AccessDeps, authorize, authorizeGrant } from "../access/actor";
 import { DEFAULT_API_KEY_PERMISSIONS, type TApiKeyPermission } from "../access/permissions";
 import { recordAuditEntry } from "../audit/record-audit-entry";
 import type { Db } from "../db/client";
+import { API_KEY_CHANNELS, invalidationListenerOf } from "../db/invalidation";
 import { AppError } from "../errors";
 import { newId } from "../ids";
 import { assertBelowMerchantCap } from "../merchants/merchant-caps";
@@ -86,7 +87,7 @@ export async function revokeApiKey(
   params: { merchantId: string; id: string },
 ): Promise<boolean> {
   authorize(deps.actor, params.merchantId, "keys:write");
-  return deps.db.$transaction(async (tx) => {
+  const revoked = await deps.db.$transaction(async (tx) => {
     const { count } = await tx.apiKey.updateMany({
       where: { id: params.id, merchantId: params.merchantId, revokedAt: null },
       data: { revokedAt: new Date() },
@@ -101,4 +102,7 @@ export async function revokeApiKey(
     });
     return true;
   });
+  // This instance's key cache drops the key now; the other instances get PostgreSQL's notification.
+  if (revoked) invalidationListenerOf(deps.db, API_KEY_CHANNELS)?.changed("ctrip_api_keys", params.id);
+  return revoked;
 }

@@ -75,6 +75,16 @@ export class InvalidationListener {
     return (this.#client as (pg.Client & { processID?: number }) | undefined)?.processID;
   }
 
+  /**
+   * Row `id` changed on `channel`: every subscriber drops it. PostgreSQL's notifications arrive
+   * here; a change this process committed itself is also delivered at once by its writer (the
+   * notification still follows), so the next request on this instance never sees the old row.
+   */
+  changed(channel: InvalidationChannel, id: string): void {
+    this.#generation++;
+    for (const subscriber of this.#subscribers) subscriber.invalidate(channel, id);
+  }
+
   subscribe(subscriber: InvalidationSubscriber): () => void {
     this.#subscribers.add(subscriber);
     this.start();
@@ -103,10 +113,8 @@ export class InvalidationListener {
     const client = new pg.Client({ connectionString: this.#connectionString, keepAlive: true });
     this.#client = client;
     client.on("notification", (message) => {
-      if (client !== this.#client) return;
-      this.#generation++;
-      const channel = message.channel as InvalidationChannel;
-      for (const subscriber of this.#subscribers) subscriber.invalidate(channel, message.payload ?? "");
+      if (client === this.#client)
+        this.changed(message.channel as InvalidationChannel, message.payload ?? "");
     });
     client.on("error", (error) => this.#lost(client, error));
     client.on("end", () => this.#lost(client));

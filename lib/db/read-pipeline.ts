@@ -95,7 +95,8 @@ export class ReadPipeline implements Queryable {
     const current = this.#slots[index];
     if (current && !current.lost) return current;
     if (this.#closed) throw new Error("Client was closed and is not queryable");
-    const client = new pg.Client({ ...this.#config, pipeline: true } as pg.ClientConfig);
+    // Kept alive at the TCP level: a peer that vanished without a reset is noticed, not waited on.
+    const client = new pg.Client({ ...this.#config, keepAlive: true, pipeline: true } as pg.ClientConfig);
     const slot: Slot = {
       client: this.#connect(client),
       connected: false,
