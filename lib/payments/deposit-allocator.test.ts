@@ -1,17 +1,20 @@
 // Deposit indexes handed out from per-instance blocks: never twice, across instances, concurrent
 // creates and transaction clients; the merchant's row written once per block; a setting changed
 // just before a create applies to it; a key revoked after it was checked writes nothing.
+
+import type { Pool } from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiKeyActor, OPERATOR } from "../access/actor";
 import { createApiKey, revokeApiKey } from "../api-keys/create-api-key";
 import { createDb, type Db } from "../db/client";
+import { rawPool } from "../db/raw-pool";
 import { createMerchant } from "../merchants/create-merchant";
 import { createTestDatabase, type TestDatabase, until } from "../testing/database";
 import { testChain } from "../testing/test-chain";
 import { derivationCounts, useDerivationWorker } from "../wallet/address-deriver";
 import { depositAddress } from "../wallet/derivation";
 import { createPayment } from "./create-payment";
-import { BLOCK_SIZE, MAX_UNUSED, REFILL_AT } from "./deposit-allocator";
+import { BLOCK_SIZE, DepositAllocator, MAX_UNUSED, REFILL_AT } from "./deposit-allocator";
 
 let database: TestDatabase;
 let second: Db;
@@ -132,6 +135,42 @@ describe("deposit index allocation", () => {
     } finally {
       await instance.$disconnect();
     }
+  });
+
+  it("survives a reservation ahead that fails: the create that needs the block reserves it, no index twice", async () => {
+    const merchantId = await newMerchant();
+    const pool = await rawPool(database.db);
+    if (!pool) throw new Error("no raw pool");
+    // The app's pool, with its next reservation failing as a dropped connection would.
+    let failNextReservation = false;
+    const flaky = {
+      query: (...args: Parameters<Pool["query"]>) => {
+        if (failNextReservation && String(args[0]).startsWith("UPDATE merchants")) {
+          failNextReservation = false;
+          return Promise.reject(new Error("Connection terminated unexpectedly"));
+        }
+        return (pool.query as (...a: unknown[]) => unknown)(...args);
+      },
+    } as unknown as Pool;
+    const allocator = new DepositAllocator(flaky);
+    const first = await allocator.allocate(merchantId);
+    failNextReservation = true;
+    // The rest of the block and the next one, 20 at once: the reservation ahead fails on the way.
+    const rest = await Promise.all(
+      Array.from({ length: BLOCK_SIZE * 2 - 1 }, () => allocator.allocate(merchantId)),
+    );
+    expect(failNextReservation).toBe(false);
+    const indexes = [first, ...rest].map((allocated) => allocated.index);
+    expect(new Set(indexes).size).toBe(BLOCK_SIZE * 2);
+    expect(new Set([first, ...rest].map((allocated) => allocated.address)).size).toBe(BLOCK_SIZE * 2);
+    const { depositXpub, nextDepositIndex } = await database.db.merchant.findUniqueOrThrow({
+      where: { id: merchantId },
+    });
+    for (const allocated of [first, ...rest])
+      expect(allocated.address).toBe(depositAddress(depositXpub, allocated.index));
+    // Nothing reserved twice either: every index handed out lies below what the row has reserved.
+    expect(Math.max(...indexes)).toBeLessThan(nextDepositIndex);
+    expect(nextDepositIndex - indexes.length).toBeLessThanOrEqual(MAX_UNUSED);
   });
 
   it("applies a default expiry changed just before the create (the block's copy is out of date)", async () => {
