@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # One image, three commands (see docker-compose.yml and README "Deploy"):
-#   app      node --heap-growing-percent=30 server.js              (the default CMD: Next standalone server)
+#   app      node --heap-growing-percent=30 --max-semi-space-size=32 server.js   (the default CMD: Next standalone server)
 #   worker   node --import tsx scripts/worker.ts                     (= npm run worker)
 #   migrate  node --import tsx scripts/db.ts migrate                 (= npm run db:migrate; also status, rollback)
 # scripts/image-commands.test.ts runs exactly these commands outside Docker, in production mode.
@@ -70,4 +70,4 @@ EXPOSE 3000
 # The worker and the migrate one-shot override this (docker-compose.yml): they serve no HTTP.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch(`http://127.0.0.1:${process.env.PORT}/api/health`).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-CMD ["node", "--heap-growing-percent=30", "server.js"]
+CMD ["node", "--heap-growing-percent=30", "--max-semi-space-size=32", "server.js"]

@@ -428,7 +428,7 @@ function print(result: Awaited<ReturnType<typeof run>>) {
     mean,
   );
   console.log(
-    `web server V8 heap committed (NODE_HEAP_GROWTH_PERCENT ${process.env.NODE_HEAP_GROWTH_PERCENT || "30, the default"}): first minute after warm-up ${committed.first.toFixed(0)} MiB, last minute ${committed.last.toFixed(0)} MiB; range ${Math.min(...result.heap.map((s) => s.committedMib)).toFixed(0)}–${Math.max(...result.heap.map((s) => s.committedMib)).toFixed(0)} MiB`,
+    `web server V8 heap committed (NODE_HEAP_GROWTH_PERCENT ${process.env.NODE_HEAP_GROWTH_PERCENT || "30, the default"}, NODE_SEMI_SPACE_MB ${process.env.NODE_SEMI_SPACE_MB || "32, the default"}): first minute after warm-up ${committed.first.toFixed(0)} MiB, last minute ${committed.last.toFixed(0)} MiB; range ${Math.min(...result.heap.map((s) => s.committedMib)).toFixed(0)}–${Math.max(...result.heap.map((s) => s.committedMib)).toFixed(0)} MiB`,
   );
   const lag = [...result.lag].sort((a, b) => a - b);
   const detection = result.detectionMs;

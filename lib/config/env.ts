@@ -126,6 +126,12 @@ export const ZEnv = z
      */
     NODE_HEAP_GROWTH_PERCENT: z.coerce.number().int().min(0).max(300).default(30),
     /**
+     * The app server's V8 semi-space, in MiB (V8's `--max-semi-space-size`; the young generation
+     * holds up to three). Node's 16 leaves a burst's request objects alive at each scavenge, which
+     * then copies and promotes them; 32 halves the scavenges under load (BENCHMARKS.md). 0 leaves V8's.
+     */
+    NODE_SEMI_SPACE_MB: z.coerce.number().int().min(0).max(256).default(32),
+    /**
      * Seconds a loosening money-routing change (new treasury address, settlement mode switch, higher
      * or removed payout limits, higher auto-approval) waits before it takes effect. Default 86400, or
      * 0 when every chain is a local devnet; 0 is refused with a real chain (lib/config/money-routing-delay.ts).

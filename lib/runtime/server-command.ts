@@ -7,11 +7,15 @@ import type { TEnv } from "../config/env";
  */
 export function nextServerCommand(
   root: string,
-  config: Pick<TEnv, "NODE_HEAP_GROWTH_PERCENT">,
+  config: Pick<TEnv, "NODE_HEAP_GROWTH_PERCENT" | "NODE_SEMI_SPACE_MB">,
   args: string[],
 ): { command: string; args: string[] } {
-  const v8Flags =
-    config.NODE_HEAP_GROWTH_PERCENT > 0 ? [`--heap-growing-percent=${config.NODE_HEAP_GROWTH_PERCENT}`] : [];
+  const v8Flags = [
+    ...(config.NODE_HEAP_GROWTH_PERCENT > 0
+      ? [`--heap-growing-percent=${config.NODE_HEAP_GROWTH_PERCENT}`]
+      : []),
+    ...(config.NODE_SEMI_SPACE_MB > 0 ? [`--max-semi-space-size=${config.NODE_SEMI_SPACE_MB}`] : []),
+  ];
   return {
     command: process.execPath,
     args: [...v8Flags, join(root, "node_modules", "next", "dist", "bin", "next"), ...args],

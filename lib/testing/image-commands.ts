@@ -2,8 +2,8 @@
 // (app), and the `command` of the worker and migrate services in docker-compose.yml. The compose
 // test checks both files say exactly this; the image-commands test runs exactly this outside Docker.
 export const IMAGE_COMMANDS = {
-  /** Next's standalone server, with the heap growth `npm start` also uses (NODE_HEAP_GROWTH_PERCENT). */
-  app: ["node", "--heap-growing-percent=30", "server.js"],
+  /** Next's standalone server, with the V8 heap settings `npm start` also uses (NODE_HEAP_GROWTH_PERCENT, NODE_SEMI_SPACE_MB). */
+  app: ["node", "--heap-growing-percent=30", "--max-semi-space-size=32", "server.js"],
   /** `npm run worker`. */
   worker: ["node", "--import", "tsx", "scripts/worker.ts"],
   /** `npm run db:migrate`. */
