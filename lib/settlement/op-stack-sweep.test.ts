@@ -2,7 +2,9 @@
 // L1 data fee as an OP node does: lib/testing/fee-model-devnet.ts). A native sweep sends the balance
 // less gas limit × max fee and the L1 fee reserve; the deposit keeps exactly what the engine reserved
 // and the transaction did not burn; the recorded fee includes the L1 fee; reconciliation is 0.
-import { type Hex, hexToBigInt, parseEther, parseTransaction } from "viem";
+
+import { setTimeout as sleep } from "node:timers/promises";
+import { type Hex, hexToBigInt, parseAbi, parseEther, parseTransaction, serializeTransaction } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatAmount } from "../money/amounts";
@@ -12,9 +14,13 @@ import { freePort } from "../runtime/free-port";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
 import { type OpStackDevnet, startOpStackDevnet } from "../testing/fee-model-devnet";
 import { createSettlementFixture, type SettlementFixture } from "../testing/settlement-fixture";
-import { quoteFees } from "../transactions/fees/quote-fees";
-import { feeFieldsOf, maxTransactionCost } from "../transactions/fees/transaction-cost";
+import { GAS_PRICE_ORACLE_ADDRESS } from "../transactions/fees/fee-model";
+import { feeCacheMsOf, quoteFees } from "../transactions/fees/quote-fees";
+import { feeFieldsOf, maxPricePerGas, maxTransactionCost } from "../transactions/fees/transaction-cost";
+import { WIDEST_NONCE } from "../transactions/quote-outgoing-cost";
 import { clientOf } from "../transactions/transaction-deps";
+import { advanceSweep } from "./advance-sweep";
+import { planSweeps } from "./plan-sweeps";
 import { reconcileChain } from "./reconcile-chain";
 
 const L1_FEE_PER_BYTE = 50_000_000n;
@@ -154,5 +160,68 @@ describe("an ERC-20 sweep on an OP-stack chain", () => {
     expect(reconciliation.gas.difference).toBe("0");
     expect(reconciliation.flagged_payments).toEqual([]);
     expect(reconciliation.tokens.every((token) => token.difference === "0")).toBe(true);
+  });
+
+  it("spends the gas it topped up when the quote fell meanwhile, with the L1 fee of the transfer's own bytes", async () => {
+    await fx.fundGasTank(parseEther("1"));
+    const payment = await fx.createConfirmedPayment({ token: "USDC", amount: "7" });
+    const [sweepId = ""] = await planSweeps(fx.deps);
+    const chain = fx.chain;
+    const client = clientOf(fx.deps, chain);
+    const freshQuote = async () =>
+      maxPricePerGas(feeFieldsOf(await quoteFees(client, { chain, maxAgeMs: 0 })));
+    /** The next block's base fee is `baseFee`; the quote cache (half a block time) has expired. */
+    async function baseFeeFrom(baseFee: bigint) {
+      await fx.testClient.setNextBlockBaseFeePerGas({ baseFeePerGas: baseFee });
+      await fx.mine();
+      await sleep(feeCacheMsOf(chain) + 50);
+    }
+    // The top-up is quoted at a max fee of 5 bytes (≥ 2^32 wei)…
+    await baseFeeFrom(2_500_000_000n);
+    const topUpQuote = await freshQuote();
+    expect(topUpQuote).toBeGreaterThanOrEqual(2n ** 32n);
+    expect((await advanceSweep(fx.deps, sweepId)).status).toBe("funding_gas");
+    const topUpSent = toBigInt(
+      (await database.db.sweep.findUniqueOrThrow({ where: { id: sweepId } })).gasFundAmount ?? {
+        toFixed: () => "0",
+      },
+    );
+    // …the transfer after a fall of the base fee to less than half: its quote has 4 bytes and is
+    // below two thirds of the top-up's.
+    await baseFeeFrom(1_200_000_000n);
+    const transferQuote = await freshQuote();
+    expect(transferQuote).toBeLessThan(2n ** 32n);
+    expect(transferQuote * 3n).toBeLessThan(topUpQuote * 2n);
+    for (let run = 0; run < 8 && (await advanceSweep(fx.deps, sweepId)).status !== "confirmed"; run++)
+      await fx.mine();
+
+    const sweep = await database.db.sweep.findUniqueOrThrow({ where: { id: sweepId } });
+    expect(sweep.status).toBe("confirmed");
+    expect(toBigInt(sweep.gasFundAmount ?? { toFixed: () => "0" })).toBe(topUpSent);
+    expect(await fx.tokenBalance(payment.deposit)).toBe(0n);
+    // Signed at the max fee the top-up affords (5 bytes, like the top-up's quote), its L1 fee reserved
+    // on the bytes signed (the nonce as wide as any): never less than what the node charged.
+    const transfer = await engineRow(sweep.id, "sweep");
+    const signed = parseTransaction(sweep.rawTx as Hex);
+    const gas = signed.gas ?? 0n;
+    const maxFee = signed.maxFeePerGas ?? 0n;
+    expect(maxFee).toBeGreaterThanOrEqual(2n ** 32n);
+    const { r: _r, s: _s, v: _v, yParity: _yParity, ...unsigned } = signed;
+    const ownBytesFee = await fx.publicClient.readContract({
+      address: GAS_PRICE_ORACLE_ADDRESS,
+      abi: parseAbi(["function getL1Fee(bytes _data) view returns (uint256)"]),
+      functionName: "getL1Fee",
+      args: [serializeTransaction({ ...unsigned, nonce: WIDEST_NONCE })],
+    });
+    expect(toBigInt(transfer.l1Fee)).toBe(ownBytesFee);
+    expect(devnet.l1FeeOf(sweep.txHash ?? "")).toBeLessThanOrEqual(ownBytesFee);
+    // Nothing of the top-up is left unspendable but the rounding of the max fee to a whole wei per gas.
+    const reserved = gas * maxFee + toBigInt(transfer.l1Fee);
+    expect(reserved).toBeLessThanOrEqual(topUpSent);
+    expect(topUpSent - reserved).toBeLessThan(gas);
+
+    const reconciliation = await reconcileChain(fx.deps, { chain: chain.name });
+    expect(reconciliation.flagged_gas).toEqual([]);
+    expect(reconciliation.gas.difference).toBe("0");
   });
 });

@@ -16,6 +16,8 @@ import {
   type SettlementFixture,
   startOwnSettlementChain,
 } from "../testing/settlement-fixture";
+import { quoteFees } from "../transactions/fees/quote-fees";
+import { maxPricePerGas } from "../transactions/fees/transaction-cost";
 import { gasTankSigner } from "../transactions/signing-accounts";
 import type { TransactionDeps } from "../transactions/transaction-deps";
 import { advanceSweep, recordSweepTransaction } from "./advance-sweep";
@@ -310,6 +312,43 @@ describe("stuck ERC-20 transfer", () => {
       "settled",
     );
     expect(await settledEvents(payment.id)).toBe(1);
+  });
+
+  it("spends the whole extra top-up on the replacement when the quote fell after it", async () => {
+    let scenario: Awaited<ReturnType<typeof stuckTransfer>>;
+    try {
+      scenario = await stuckTransfer("9");
+      const { payment, sweepId, stuckTx } = scenario;
+      const stuckMaxFee = stuckTx.maxFeePerGas ?? 0n;
+      // The extra top-up is for the quote of the priced-out chain (a base fee of 3 × the stuck max fee)…
+      expect((await advanceSweep(deps, sweepId)).status).toBe("funding_gas");
+      await fx.mine(fx.chain.confirmations);
+      // …then the base fee falls to half of that, still above the stuck transfer's max fee: the
+      // replacement's quote is about half of what the deposit now affords.
+      await fx.testClient.setNextBlockBaseFeePerGas({ baseFeePerGas: (stuckMaxFee * 3n) / 2n });
+      await fx.mine();
+      const held = await fx.publicClient.getBalance({ address: payment.deposit });
+      expect(await advanceSweep(deps, sweepId)).toMatchObject({ status: "transferring" });
+      const replaced = await sweepOf(payment.id);
+      expect(replaced.replacedTxHashes).toEqual([scenario.stuck.txHash]);
+      const replacement = parseTransaction(replaced.rawTx as Hex);
+      const quote = await quoteFees(fx.publicClient, { chain: fx.chain, maxAgeMs: 0 });
+      expect((replacement.maxFeePerGas ?? 0n) * 2n).toBeGreaterThan(maxPricePerGas(quote) * 3n);
+      // Every wei at the deposit is the replacement's gas limit × max fee (nothing left unspendable).
+      expect(held).toBe(toBigInt(replaced.gasFundAmount ?? ZERO));
+      expect(held - stuckTx.gas * (replacement.maxFeePerGas ?? 0n)).toBe(0n);
+      await fx.mine();
+    } finally {
+      await fx.testClient.setAutomine(true);
+    }
+    const { payment, sweepId } = scenario;
+    await driveToConfirmed(sweepId);
+    const sweep = await sweepOf(payment.id);
+    expect(await fx.tokenBalance(payment.deposit)).toBe(0n);
+    const transfer = await fx.publicClient.getTransactionReceipt({ hash: sweep.txHash as Hex });
+    expect(await fx.publicClient.getBalance({ address: payment.deposit })).toBe(
+      toBigInt(sweep.gasFundAmount ?? ZERO) - transfer.gasUsed * transfer.effectiveGasPrice,
+    );
   });
 
   it("records the original transfer when it is mined while the extra top-up is in flight", async () => {

@@ -7,6 +7,7 @@
 import { getAddress, type Hex, parseTransaction } from "viem";
 import { notifySweepsPaused } from "../notifications/notify";
 import { maxPricePerGas } from "../transactions/fees/transaction-cost";
+import { transactionPolicyOf } from "../transactions/fees/transaction-policy";
 import { type ReplaceOutcome, replacedCopyOf } from "../transactions/replace-stuck-transaction";
 import { type OwnedReplacement, replaceOwnedTransaction } from "../transactions/replace-stuck-transactions";
 import { gasTankSigner } from "../transactions/signing-accounts";
@@ -87,7 +88,8 @@ function replacementOf(
     id,
     signer,
     // After the extra top-up the deposit affords exactly the fee it was topped up for: spent at that
-    // max fee even if the quote fell meanwhile, at most 1.5 × the policy's replacement.
+    // max fee even if the quote fell meanwhile (what a lower one left would stay at the deposit for
+    // good), never above the chain's ceiling.
     raiseFees: async (fees) => {
       const row = await step.tx.outgoingTransaction.findUniqueOrThrow({
         where: { id },
@@ -98,8 +100,8 @@ function replacementOf(
       const affordable = gas > 0n && spendable > 0n ? spendable / gas : 0n;
       const price = maxPricePerGas(fees);
       if (affordable <= price) return fees;
-      const capped = (price * 3n) / 2n;
-      return withMaxPrice(fees, affordable < capped ? affordable : capped);
+      const ceiling = transactionPolicyOf(chain).maxFeePerGas;
+      return withMaxPrice(fees, ceiling !== null && affordable > ceiling ? ceiling : affordable);
     },
     beforeSign: async ({ maxCost }) => {
       const balance = await depositBalance();

@@ -5,7 +5,7 @@ import { type Address, erc20Abi, getAddress, type Hex } from "viem";
 import type { ChainClient } from "../chains/public-client";
 import { feeModelOf } from "../transactions/fees/fee-model";
 import { estimateGasLimit } from "../transactions/fees/gas-limit";
-import { type FeeQuote, quoteFees } from "../transactions/fees/quote-fees";
+import { quoteFees } from "../transactions/fees/quote-fees";
 import { type FeeFields, feeFieldsOf, maxPricePerGas } from "../transactions/fees/transaction-cost";
 import { transactionPolicyOf } from "../transactions/fees/transaction-policy";
 import { quoteOutgoingCost } from "../transactions/quote-outgoing-cost";
@@ -212,9 +212,8 @@ export function gasTopUpFields(
 export async function signTokenSweep(step: SweepStep): Promise<void> {
   const { tx, sweep } = step;
   const cost = await tokenSweepCost(step);
-  const fees = feesWithinReach(step, cost);
-  const maxCost = cost.gas * maxPricePerGas(fees) + cost.l1Fee;
-  if (cost.ethBalance < maxCost) {
+  const priced = await feesWithinReach(step, cost);
+  if (!priced) {
     // Prices rose well above the top-up's: top up the difference first.
     await tx.sweep.update({
       where: { id: sweep.id },
@@ -222,36 +221,64 @@ export async function signTokenSweep(step: SweepStep): Promise<void> {
     });
     return;
   }
-  await signDepositTransfer(step, { ...cost, fees, amount: cost.amount });
+  await signDepositTransfer(step, { call: cost.call, gas: cost.gas, ...priced, amount: cost.amount });
 }
 
+type TokenSweepCost = Awaited<ReturnType<typeof tokenSweepCost>>;
+
 /**
- * The fees of the token transfer given the gas at the deposit. Gas we topped up is spent at the one
- * max fee it affords, up to 1.5 × the quote (more room against a rising base fee, at no cost: the
- * transaction still pays base fee + tip). When prices rose a little since the top-up, the max fee it
- * affords is taken if it clears twice the next block's highest possible base fee (+12.5 %), which
- * spares a second top-up that would cost far more gas than the difference. Never above the chain's
- * fee ceiling; ETH someone else sent to the deposit is never spent on a higher max fee.
+ * The fees of the token transfer given the gas at the deposit, with the L1 fee of the bytes they
+ * are signed in; null when the deposit cannot pay them. Gas we topped up is spent whole, at the one
+ * max fee it affords (the transaction still pays only base fee + tip; what a lower max fee left
+ * behind would stay at the deposit for good), even when the quote fell since the top-up. When prices
+ * rose a little since the top-up, the max fee it affords is taken if it clears twice the next
+ * block's highest possible base fee (+12.5 %), which spares a second top-up that would cost far more
+ * gas than the difference. Never above the chain's fee ceiling; ETH someone else sent to the deposit
+ * is never spent on a higher max fee.
  */
-function feesWithinReach(
+async function feesWithinReach(
   step: SweepStep,
-  cost: { gas: bigint; l1Fee: bigint; fees: FeeFields; quote: FeeQuote; ethBalance: bigint },
-): FeeFields {
-  const { fees, quote } = cost;
-  const spendable = cost.ethBalance - cost.l1Fee;
-  const affordable = spendable > 0n ? spendable / cost.gas : 0n;
+  cost: TokenSweepCost,
+): Promise<{ fees: FeeFields; l1Fee: bigint } | null> {
+  const { fees, quote, gas } = cost;
   const quoted = maxPricePerGas(fees);
-  const ceiling = transactionPolicyOf(step.chain).maxFeePerGas;
-  const toppedUp = wei(step.sweep.gasFundAmount) > 0n;
+  const topUps = wei(step.sweep.gasFundAmount);
+  const affordableWith = (balance: bigint, l1Fee: bigint) => (balance > l1Fee ? (balance - l1Fee) / gas : 0n);
+  const affordable = affordableWith(cost.ethBalance, cost.l1Fee);
   let price = quoted;
-  if (toppedUp && affordable > quoted) price = min(affordable, (quoted * 3n) / 2n);
-  else if (affordable < quoted && quote.type === "eip1559") {
+  if (topUps > 0n && affordable > quoted) {
+    const ours = affordableWith(min(cost.ethBalance, topUps), cost.l1Fee);
+    if (ours > quoted) price = ours;
+  } else if (affordable < quoted && quote.type === "eip1559") {
     const maxNextBaseFee = (quote.baseFeePerGas * 1125n) / 1000n + 1n;
     if (affordable >= maxNextBaseFee * 2n) price = affordable;
   }
   // The quote itself is never above the ceiling (quoteFees clamps it).
+  const ceiling = transactionPolicyOf(step.chain).maxFeePerGas;
   if (ceiling !== null && price > ceiling) price = ceiling;
-  return withMaxPrice(fees, price);
+  // A max fee longer than the quote's is more bytes, so a higher L1 fee: it is quoted on the bytes
+  // signed, and the price lowered to what is left (as many bytes or fewer, so it fits), or to the
+  // quote's when even that is less.
+  for (let round = 0; round < 2; round++) {
+    const priced = withMaxPrice(fees, price);
+    const l1Fee =
+      price === quoted
+        ? cost.l1Fee
+        : (
+            await quoteOutgoingCost(step.client, {
+              chain: step.chain,
+              from: getAddress(step.sweep.fromAddress),
+              call: cost.call,
+              gas,
+              fees: priced,
+            })
+          ).l1Fee;
+    if (gas * price + l1Fee <= cost.ethBalance) return { fees: priced, l1Fee };
+    if (price === quoted) return null;
+    const within = affordableWith(cost.ethBalance, l1Fee);
+    price = within > quoted && within < price ? within : quoted;
+  }
+  return null;
 }
 
 /** The fees with `price` as the max fee (tip kept within it) or as the legacy gas price. */

@@ -19,7 +19,7 @@ export type OutgoingCost = {
 
 // A nonce as wide as any real one: the L1 fee is quoted before the nonce is allocated (a reserve that
 // fails must not burn a nonce), on bytes at least as long as the ones that will be signed.
-const WIDEST_NONCE = 0xffff_ffff;
+export const WIDEST_NONCE = 0xffff_ffff;
 
 /**
  * What sending `call` from `from` costs at most, before it is signed: the chain's fee quote (tip
