@@ -5,6 +5,7 @@ import type { Db } from "../db/client";
 import { perClient } from "../db/per-client";
 import { rawPool } from "../db/raw-pool";
 import { queryRaw, sql } from "../db/raw-sql";
+import { StatementBatcher } from "../db/statement-batcher";
 import { AppError } from "../errors";
 import { newId } from "../ids";
 import { parseAmount } from "../money/amounts";
@@ -187,83 +188,146 @@ export type FiatInsert = {
   }[];
 };
 
+type InsertPaymentParams = {
+  merchantId: string;
+  allocated: AllocatedDeposit;
+  /** The coin columns (a fiat-priced payment: its first option). */
+  row: Pick<
+    PaymentRow,
+    "chain" | "chainId" | "tokenSymbol" | "tokenAddress" | "tokenDecimals" | "requiredConfirmations"
+  >;
+  object: TPaymentObject;
+  amount: bigint;
+  now: Date;
+  fiat?: FiatInsert;
+  actor: Actor;
+  /** The request's `expires_in`; null = the merchant's default expiry, read by the statement. */
+  expiresIn: number | null;
+};
+
+/** One payment of an insert statement: its columns, and the ids of its timeline entry and event. */
+type PaymentInsert = InsertPaymentParams & {
+  statusChangeId: string;
+  eventId: string;
+  traceParent: string | null;
+};
+
+/** The most payments one insert statement writes (a turn's creates beyond it take a second one). */
+const MAX_INSERT_BATCH = 64;
+
 /**
  * The payment, its options (fiat-priced), its first timeline entry and the payment.created event
  * (outbox) in one atomic statement: one round trip and no interactive transaction holding a pooled
- * connection. The scanner's start block is the chain's head read by the same statement. When an API
+ * connection. On the pool, the creates of one turn of the event loop share that statement (group
+ * commit: lib/db/statement-batcher.ts); on a transaction client (an Idempotency-Key) it writes this
+ * one payment. The scanner's start block is the chain's head read by the same statement. When an API
  * key creates, the statement also checks that the key is still unrevoked (the key cache may be a
- * few milliseconds behind a revocation): nothing is written otherwise, and the answer is a 401.
+ * few milliseconds behind a revocation): nothing is written for it otherwise, and the answer is a
+ * 401.
  */
-export async function insertPayment(
-  db: Db,
-  params: {
-    merchantId: string;
-    allocated: AllocatedDeposit;
-    /** The coin columns (a fiat-priced payment: its first option). */
-    row: Pick<
-      PaymentRow,
-      "chain" | "chainId" | "tokenSymbol" | "tokenAddress" | "tokenDecimals" | "requiredConfirmations"
-    >;
-    object: TPaymentObject;
-    amount: bigint;
-    now: Date;
-    fiat?: FiatInsert;
-    actor: Actor;
-    /** The request's `expires_in`; null = the merchant's default expiry, read by the statement. */
-    expiresIn: number | null;
-  },
-): Promise<void> {
-  const { merchantId, allocated, row, object: payment, amount, now, fiat } = params;
-  const options = fiat?.options ?? [];
+export async function insertPayment(db: Db, params: InsertPaymentParams): Promise<void> {
+  const { object: payment } = params;
   setSpanAttribute(ATTR_PAYMENT_ID, payment.id);
-  const apiKeyId = params.actor.type === "api_key" ? params.actor.apiKeyId : null;
-  const [inserted] = await queryRaw<{ expires_at: string }>(
-    db,
-    sql`
-    WITH payment AS (
-      INSERT INTO payments (id, merchant_id, status, chain, chain_id, token_symbol, token_address, token_decimals,
-        amount, deposit_address, derivation_account, derivation_index, required_confirmations, start_block,
-        order_id, description, metadata, redirect_url, expires_at, created_at, updated_at,
-        price_amount, price_currency, underpayment_tolerance_bps, value_received)
-      SELECT ${payment.id}, ${merchantId}, 'pending', ${row.chain}, ${row.chainId}::int, ${row.tokenSymbol},
-        ${row.tokenAddress}, ${row.tokenDecimals}::int, ${amount.toString()}::numeric, ${payment.address},
-        ${allocated.hd_account}::int, ${allocated.index}::int, ${row.requiredConfirmations}::int,
-        (SELECT head_block FROM chain_cursors WHERE chain = ${row.chain}),
-        ${payment.order_id}, ${payment.description}, ${JSON.stringify(payment.metadata)}::jsonb, ${payment.redirect_url},
-        ${now}::timestamptz + make_interval(secs => coalesce(${params.expiresIn}::int,
-          (SELECT default_expiry_seconds FROM merchants WHERE id = ${merchantId}))),
-        ${now}::timestamptz, ${now}::timestamptz,
-        ${fiat ? fiat.priceAmount.toString() : null}::numeric, ${fiat?.currency ?? null}, ${fiat?.toleranceBps ?? null}::int,
-        ${fiat ? "0" : null}::numeric
-      WHERE ${apiKeyId}::text IS NULL OR EXISTS (SELECT 1 FROM api_keys WHERE id = ${apiKeyId} AND revoked_at IS NULL)
-      RETURNING id, to_char(expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS expires_at
-    ), options AS (
-      INSERT INTO payment_options (payment_id, position, chain, chain_id, token_symbol, token_address, token_decimals,
-        amount, rate, rate_source, quote_expires_at)
-      SELECT payment.id, o.position, o.chain, o.chain_id, o.token_symbol, o.token_address, o.token_decimals, o.amount,
-        o.rate, o.rate_source, o.quote_expires_at
-      FROM payment, unnest(${options.map((_, i) => i)}::int[], ${options.map((o) => o.chain)}::text[],
-        ${options.map((o) => o.chainId)}::int[], ${options.map((o) => o.tokenSymbol)}::text[],
-        ${options.map((o) => o.tokenAddress)}::text[], ${options.map((o) => o.tokenDecimals)}::int[],
-        ${options.map((o) => o.amount.toString())}::numeric[], ${options.map((o) => o.rate)}::text[],
-        ${options.map((o) => o.rateSource)}::text[], ${options.map((o) => o.quoteExpiresAt)}::timestamptz[])
-        AS o(position, chain, chain_id, token_symbol, token_address, token_decimals, amount, rate, rate_source,
-          quote_expires_at)
-    ), status_change AS (
-      INSERT INTO payment_status_changes (id, payment_id, from_status, to_status, reason, created_at)
-      SELECT ${newId("psc")}, id, NULL, 'pending', 'created', ${now}::timestamptz FROM payment
-    )
-    INSERT INTO events (id, merchant_id, type, object_id, data, created_at, trace_parent)
-    SELECT ${newId("evt")}, ${merchantId}, 'payment.created', id,
-      jsonb_set(${JSON.stringify(payment)}::jsonb, '{expires_at}', to_jsonb(expires_at)), ${now}::timestamptz,
-      ${activeTraceParent()}::text
-    FROM payment
-    RETURNING data->>'expires_at' AS expires_at`,
-  );
-  if (!inserted)
+  const insert: PaymentInsert = {
+    ...params,
+    statusChangeId: newId("psc"),
+    eventId: newId("evt"),
+    traceParent: activeTraceParent(),
+  };
+  const expiresAt = (await rawPool(db))
+    ? await paymentInsertsOf(db).submit(insert)
+    : (await insertPayments(db)([insert]))[0];
+  if (!expiresAt)
     throw new AppError("unauthorized", "Invalid or revoked API key", {
       headers: { "www-authenticate": 'Bearer realm="api", error="invalid_token"' },
     });
   // The merchant's default expiry as of this statement (a cached one may be out of date).
-  payment.expires_at = inserted.expires_at;
+  payment.expires_at = expiresAt;
+}
+
+/** The pool's batcher of payment inserts (one per client made by createDb). */
+function paymentInsertsOf(db: Db) {
+  return perClient(
+    db,
+    "paymentInserts",
+    () => new StatementBatcher(insertPayments(db), { maxBatch: MAX_INSERT_BATCH }),
+  );
+}
+
+/** The statement writing `inserts`: each one's expiry as stored, or null where its key was revoked. */
+function insertPayments(db: Db) {
+  return async (inserts: PaymentInsert[]): Promise<(string | null)[]> => {
+    const column = <T>(pick: (insert: PaymentInsert) => T) => inserts.map(pick);
+    const options = inserts.flatMap((insert) =>
+      (insert.fiat?.options ?? []).map((option, position) => ({
+        ...option,
+        position,
+        paymentId: insert.object.id,
+      })),
+    );
+    const option = <T>(pick: (o: (typeof options)[number]) => T) => options.map(pick);
+    const rows = await queryRaw<{ id: string; expires_at: string }>(
+      db,
+      sql`
+    WITH input AS (
+      SELECT * FROM unnest(${column((i) => i.object.id)}::text[], ${column((i) => i.merchantId)}::text[],
+        ${column((i) => i.row.chain)}::text[], ${column((i) => i.row.chainId)}::int[],
+        ${column((i) => i.row.tokenSymbol)}::text[], ${column((i) => i.row.tokenAddress)}::text[],
+        ${column((i) => i.row.tokenDecimals)}::int[], ${column((i) => i.amount.toString())}::numeric[],
+        ${column((i) => i.object.address)}::text[], ${column((i) => i.allocated.hd_account)}::int[],
+        ${column((i) => i.allocated.index)}::int[], ${column((i) => i.row.requiredConfirmations)}::int[],
+        ${column((i) => i.object.order_id)}::text[], ${column((i) => i.object.description)}::text[],
+        ${column((i) => JSON.stringify(i.object.metadata))}::text[], ${column((i) => i.object.redirect_url)}::text[],
+        ${column((i) => i.expiresIn)}::int[], ${column((i) => i.now.toISOString())}::timestamptz[],
+        ${column((i) => i.fiat?.priceAmount.toString() ?? null)}::numeric[], ${column((i) => i.fiat?.currency ?? null)}::text[],
+        ${column((i) => i.fiat?.toleranceBps ?? null)}::int[],
+        ${column((i) => (i.actor.type === "api_key" ? i.actor.apiKeyId : null))}::text[],
+        ${column((i) => i.statusChangeId)}::text[], ${column((i) => i.eventId)}::text[],
+        ${column((i) => JSON.stringify(i.object))}::text[], ${column((i) => i.traceParent)}::text[])
+      AS i(id, merchant_id, chain, chain_id, token_symbol, token_address, token_decimals, amount, deposit_address,
+        derivation_account, derivation_index, required_confirmations, order_id, description, metadata, redirect_url,
+        expires_in, now, price_amount, price_currency, underpayment_tolerance_bps, api_key_id, status_change_id,
+        event_id, data, trace_parent)
+    ), payment AS (
+      INSERT INTO payments (id, merchant_id, status, chain, chain_id, token_symbol, token_address, token_decimals,
+        amount, deposit_address, derivation_account, derivation_index, required_confirmations, start_block,
+        order_id, description, metadata, redirect_url, expires_at, created_at, updated_at,
+        price_amount, price_currency, underpayment_tolerance_bps, value_received)
+      SELECT i.id, i.merchant_id, 'pending', i.chain, i.chain_id, i.token_symbol, i.token_address, i.token_decimals,
+        i.amount, i.deposit_address, i.derivation_account, i.derivation_index, i.required_confirmations,
+        (SELECT head_block FROM chain_cursors WHERE chain = i.chain),
+        i.order_id, i.description, i.metadata::jsonb, i.redirect_url,
+        i.now + make_interval(secs => coalesce(i.expires_in,
+          (SELECT default_expiry_seconds FROM merchants WHERE id = i.merchant_id))),
+        i.now, i.now, i.price_amount, i.price_currency, i.underpayment_tolerance_bps,
+        CASE WHEN i.price_amount IS NULL THEN NULL ELSE 0 END
+      FROM input i
+      WHERE i.api_key_id IS NULL OR EXISTS (SELECT 1 FROM api_keys WHERE id = i.api_key_id AND revoked_at IS NULL)
+      RETURNING id, to_char(expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS expires_at
+    ), options AS (
+      INSERT INTO payment_options (payment_id, position, chain, chain_id, token_symbol, token_address, token_decimals,
+        amount, rate, rate_source, quote_expires_at)
+      SELECT o.payment_id, o.position, o.chain, o.chain_id, o.token_symbol, o.token_address, o.token_decimals, o.amount,
+        o.rate, o.rate_source, o.quote_expires_at
+      FROM unnest(${option((o) => o.paymentId)}::text[], ${option((o) => o.position)}::int[],
+        ${option((o) => o.chain)}::text[], ${option((o) => o.chainId)}::int[], ${option((o) => o.tokenSymbol)}::text[],
+        ${option((o) => o.tokenAddress)}::text[], ${option((o) => o.tokenDecimals)}::int[],
+        ${option((o) => o.amount.toString())}::numeric[], ${option((o) => o.rate)}::text[],
+        ${option((o) => o.rateSource)}::text[], ${option((o) => o.quoteExpiresAt.toISOString())}::timestamptz[])
+        AS o(payment_id, position, chain, chain_id, token_symbol, token_address, token_decimals, amount, rate,
+          rate_source, quote_expires_at)
+      JOIN payment p ON p.id = o.payment_id
+    ), status_change AS (
+      INSERT INTO payment_status_changes (id, payment_id, from_status, to_status, reason, created_at)
+      SELECT i.status_change_id, p.id, NULL, 'pending', 'created', i.now FROM payment p JOIN input i ON i.id = p.id
+    )
+    INSERT INTO events (id, merchant_id, type, object_id, data, created_at, trace_parent)
+    SELECT i.event_id, i.merchant_id, 'payment.created', p.id,
+      jsonb_set(i.data::jsonb, '{expires_at}', to_jsonb(p.expires_at)), i.now, i.trace_parent
+    FROM payment p JOIN input i ON i.id = p.id
+    RETURNING object_id AS id, data->>'expires_at' AS expires_at`,
+    );
+    const expiry = new Map(rows.map((row) => [row.id, row.expires_at]));
+    return inserts.map((insert) => expiry.get(insert.object.id) ?? null);
+  };
 }

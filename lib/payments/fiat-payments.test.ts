@@ -99,6 +99,23 @@ describe("fiat-priced payments", () => {
     expect(await get(payment.id)).toEqual(payment);
   });
 
+  it("gives each of several fiat-priced payments created at once its own options", async () => {
+    const dollars = [10n, 40n, 20n];
+    const payments = await Promise.all(
+      dollars.map((amount) => create({ price: { amount: `${amount}.00`, currency: "USD" } })),
+    );
+    for (const [index, payment] of payments.entries()) {
+      const usd = dollars[index] ?? 0n;
+      const stored = await get(payment.id);
+      expect(stored).toEqual(payment);
+      // USDC at 1, ETH at 3000 USD (rounded up to the wei).
+      expect(stored.options?.map((option) => option.amount_base_units)).toEqual([
+        (usd * 10n ** 6n).toString(),
+        ((usd * 10n ** 18n + 2999n) / 3000n).toString(),
+      ]);
+    }
+  });
+
   it("paid in USDC: confirmed on the fiat value, the paid option named", async () => {
     const payment = await create();
     await fx.sendToken(payment.address, 20_000_000n);
