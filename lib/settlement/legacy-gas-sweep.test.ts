@@ -1,16 +1,20 @@
 // A chain without EIP-1559 (Anvil on the berlin hardfork, a test file's own node): the fee quote
-// falls back to the legacy gas price, and a native sweep still leaves exactly 0 wei behind.
-import type { Hex } from "viem";
+// falls back to the legacy gas price, and a native sweep still leaves exactly 0 wei behind. A chain
+// configured with the legacy fee model (its own node, with EIP-1559): a token sweep signed after the
+// quote fell pays the quote's gas price, never the higher one its top-up was for.
+import { setTimeout as sleep } from "node:timers/promises";
+import { type Hex, parseEther } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { toBigInt } from "../payments/payment-object";
 import { type RunningAnvil, startAnvil } from "../runtime/anvil";
 import { freePort } from "../runtime/free-port";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
 import { createSettlementFixture, type SettlementFixture } from "../testing/settlement-fixture";
-import { quoteFees } from "../transactions/fees/quote-fees";
+import { feeCacheMsOf, quoteFees } from "../transactions/fees/quote-fees";
 import { clientOf } from "../transactions/transaction-deps";
 import { advanceSweep } from "./advance-sweep";
 import { planSweeps } from "./plan-sweeps";
+import { reconcileChain } from "./reconcile-chain";
 
 let database: TestDatabase;
 let anvil: RunningAnvil;
@@ -45,5 +49,53 @@ describe("legacy gas price chains", () => {
     expect(toBigInt(sweep.amount) + receipt.gasUsed * receipt.effectiveGasPrice).toBe(payment.amount);
     expect(await fx.publicClient.getBalance({ address: payment.deposit })).toBe(0n);
     expect(await fx.publicClient.getBalance({ address: fx.treasury })).toBe(toBigInt(sweep.amount));
+  });
+});
+
+describe("a chain configured with legacy gas prices", () => {
+  let own: RunningAnvil;
+  let legacy: SettlementFixture;
+  beforeAll(async () => {
+    own = await startAnvil({ port: await freePort() });
+    legacy = await createSettlementFixture(database.db, { rpcUrl: own.rpcUrl, feeModel: "legacy" });
+  });
+  afterAll(() => own?.stop());
+
+  it("pays the current gas price for a token transfer when it fell since the top-up; the rest stays at the deposit", async () => {
+    await legacy.fundGasTank(parseEther("1"));
+    const payment = await legacy.createConfirmedPayment({ token: "USDC", amount: "3" });
+    const [sweepId = ""] = await planSweeps(legacy.deps);
+    const chain = legacy.chain;
+    const gasPriceNow = async () => {
+      const quote = await quoteFees(clientOf(legacy.deps, chain), { chain, maxAgeMs: 0 });
+      if (quote.type !== "legacy") throw new Error(`a legacy quote expected, got ${quote.type}`);
+      return quote.gasPrice;
+    };
+    async function baseFeeFrom(baseFee: bigint) {
+      await legacy.testClient.setNextBlockBaseFeePerGas({ baseFeePerGas: baseFee });
+      await legacy.mine();
+      await sleep(feeCacheMsOf(chain) + 50);
+    }
+    await baseFeeFrom(5_000_000_000n);
+    const topUpPrice = await gasPriceNow();
+    expect((await advanceSweep(legacy.deps, sweepId)).status).toBe("funding_gas");
+    await baseFeeFrom(1_000_000_000n);
+    const transferPrice = await gasPriceNow();
+    expect(transferPrice * 2n).toBeLessThan(topUpPrice);
+    for (let run = 0; run < 8 && (await advanceSweep(legacy.deps, sweepId)).status !== "confirmed"; run++)
+      await legacy.mine();
+
+    const sweep = await database.db.sweep.findUniqueOrThrow({ where: { id: sweepId } });
+    expect(sweep.status).toBe("confirmed");
+    const transfer = await legacy.publicClient.getTransaction({ hash: sweep.txHash as Hex });
+    expect(transfer.type).toBe("legacy");
+    expect(transfer.gasPrice).toBe(transferPrice);
+    const receipt = await legacy.publicClient.getTransactionReceipt({ hash: sweep.txHash as Hex });
+    const left = toBigInt(sweep.gasFundAmount ?? { toFixed: () => "0" }) - receipt.gasUsed * transferPrice;
+    expect(left).toBeGreaterThan(0n);
+    expect(await legacy.publicClient.getBalance({ address: payment.deposit })).toBe(left);
+    const reconciliation = await reconcileChain(legacy.deps, { chain: chain.name });
+    expect(reconciliation.flagged_gas).toEqual([]);
+    expect(reconciliation.gas.difference).toBe("0");
   });
 });

@@ -99,7 +99,8 @@ function replacementOf(
       const spendable = (await depositBalance()) - BigInt(row.l1Fee.toFixed());
       const affordable = gas > 0n && spendable > 0n ? spendable / gas : 0n;
       const price = maxPricePerGas(fees);
-      if (affordable <= price) return fees;
+      // A legacy gas price is what the transaction pays: never raised beyond the policy's.
+      if (affordable <= price || fees.type === "legacy") return fees;
       const ceiling = transactionPolicyOf(chain).maxFeePerGas;
       return withMaxPrice(fees, ceiling !== null && affordable > ceiling ? ceiling : affordable);
     },

@@ -228,9 +228,10 @@ type TokenSweepCost = Awaited<ReturnType<typeof tokenSweepCost>>;
 
 /**
  * The fees of the token transfer given the gas at the deposit, with the L1 fee of the bytes they
- * are signed in; null when the deposit cannot pay them. Gas we topped up is spent whole, at the one
- * max fee it affords (the transaction still pays only base fee + tip; what a lower max fee left
- * behind would stay at the deposit for good), even when the quote fell since the top-up. When prices
+ * are signed in; null when the deposit cannot pay them. On an EIP-1559 chain gas we topped up is
+ * spent whole, at the one max fee it affords (the transaction still pays only base fee + tip; what
+ * a lower max fee left behind would stay at the deposit for good), even when the quote fell since
+ * the top-up; a legacy transaction pays its gas price, so it takes the quote's. When prices
  * rose a little since the top-up, the max fee it affords is taken if it clears twice the next
  * block's highest possible base fee (+12.5 %), which spares a second top-up that would cost far more
  * gas than the difference. Never above the chain's fee ceiling; ETH someone else sent to the deposit
@@ -246,7 +247,8 @@ async function feesWithinReach(
   const affordableWith = (balance: bigint, l1Fee: bigint) => (balance > l1Fee ? (balance - l1Fee) / gas : 0n);
   const affordable = affordableWith(cost.ethBalance, cost.l1Fee);
   let price = quoted;
-  if (topUps > 0n && affordable > quoted) {
+  // EIP-1559 only: a legacy gas price is what the transaction pays, so a higher one is never free.
+  if (topUps > 0n && affordable > quoted && quote.type === "eip1559") {
     const ours = affordableWith(min(cost.ethBalance, topUps), cost.l1Fee);
     if (ours > quoted) price = ours;
   } else if (affordable < quoted && quote.type === "eip1559") {

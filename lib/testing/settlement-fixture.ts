@@ -51,6 +51,8 @@ export async function createSettlementFixture(
     legacyChain?: boolean;
     /** More tokens on the chain besides the mock USDC (e.g. lib/testing/mock-tokens.ts's). */
     extraTokens?: TToken[];
+    /** The chain's configured fee model (chains.yaml `feeModel`), instead of the detected one. */
+    feeModel?: TChain["feeModel"];
   } = {},
 ) {
   const rpcUrl = options.rpcUrl ?? inject("anvilRpcUrl");
@@ -64,6 +66,7 @@ export async function createSettlementFixture(
   await testClient.setBalance({ address: payer.address, value: parseEther("1000") });
   const chain: TChain = testChain({
     rpcUrls: [rpcUrl],
+    ...(options.feeModel ? { feeModel: options.feeModel } : {}),
     tokens: [
       { symbol: "USDC", address: tokenAddress, decimals: 6, ...options.tokenOverrides },
       ...(options.extraTokens ?? []),
