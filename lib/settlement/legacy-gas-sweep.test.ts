@@ -2,7 +2,6 @@
 // falls back to the legacy gas price, and a native sweep still leaves exactly 0 wei behind. A chain
 // configured with the legacy fee model (its own node, with EIP-1559): a token sweep signed after the
 // quote fell pays the quote's gas price, never the higher one its top-up was for.
-import { setTimeout as sleep } from "node:timers/promises";
 import { type Hex, parseEther } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { toBigInt } from "../payments/payment-object";
@@ -10,7 +9,7 @@ import { type RunningAnvil, startAnvil } from "../runtime/anvil";
 import { freePort } from "../runtime/free-port";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
 import { createSettlementFixture, type SettlementFixture } from "../testing/settlement-fixture";
-import { feeCacheMsOf, quoteFees } from "../transactions/fees/quote-fees";
+import { quoteFees } from "../transactions/fees/quote-fees";
 import { clientOf } from "../transactions/transaction-deps";
 import { advanceSweep } from "./advance-sweep";
 import { planSweeps } from "./plan-sweeps";
@@ -71,15 +70,10 @@ describe("a chain configured with legacy gas prices", () => {
       if (quote.type !== "legacy") throw new Error(`a legacy quote expected, got ${quote.type}`);
       return quote.gasPrice;
     };
-    async function baseFeeFrom(baseFee: bigint) {
-      await legacy.testClient.setNextBlockBaseFeePerGas({ baseFeePerGas: baseFee });
-      await legacy.mine();
-      await sleep(feeCacheMsOf(chain) + 50);
-    }
-    await baseFeeFrom(5_000_000_000n);
+    await legacy.mineAtBaseFee(5_000_000_000n);
     const topUpPrice = await gasPriceNow();
     expect((await advanceSweep(legacy.deps, sweepId)).status).toBe("funding_gas");
-    await baseFeeFrom(1_000_000_000n);
+    await legacy.mineAtBaseFee(1_000_000_000n);
     const transferPrice = await gasPriceNow();
     expect(transferPrice * 2n).toBeLessThan(topUpPrice);
     for (let run = 0; run < 8 && (await advanceSweep(legacy.deps, sweepId)).status !== "confirmed"; run++)

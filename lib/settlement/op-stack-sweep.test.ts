@@ -3,7 +3,6 @@
 // less gas limit × max fee and the L1 fee reserve; the deposit keeps exactly what the engine reserved
 // and the transaction did not burn; the recorded fee includes the L1 fee; reconciliation is 0.
 
-import { setTimeout as sleep } from "node:timers/promises";
 import { type Hex, hexToBigInt, parseAbi, parseEther, parseTransaction, serializeTransaction } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,7 +14,7 @@ import { createTestDatabase, type TestDatabase } from "../testing/database";
 import { type OpStackDevnet, startOpStackDevnet } from "../testing/fee-model-devnet";
 import { createSettlementFixture, type SettlementFixture } from "../testing/settlement-fixture";
 import { GAS_PRICE_ORACLE_ADDRESS } from "../transactions/fees/fee-model";
-import { feeCacheMsOf, quoteFees } from "../transactions/fees/quote-fees";
+import { quoteFees } from "../transactions/fees/quote-fees";
 import { feeFieldsOf, maxPricePerGas, maxTransactionCost } from "../transactions/fees/transaction-cost";
 import { WIDEST_NONCE } from "../transactions/quote-outgoing-cost";
 import { clientOf } from "../transactions/transaction-deps";
@@ -170,14 +169,8 @@ describe("an ERC-20 sweep on an OP-stack chain", () => {
     const client = clientOf(fx.deps, chain);
     const freshQuote = async () =>
       maxPricePerGas(feeFieldsOf(await quoteFees(client, { chain, maxAgeMs: 0 })));
-    /** The next block's base fee is `baseFee`; the quote cache (half a block time) has expired. */
-    async function baseFeeFrom(baseFee: bigint) {
-      await fx.testClient.setNextBlockBaseFeePerGas({ baseFeePerGas: baseFee });
-      await fx.mine();
-      await sleep(feeCacheMsOf(chain) + 50);
-    }
     // The top-up is quoted at a max fee of 5 bytes (≥ 2^32 wei)…
-    await baseFeeFrom(2_500_000_000n);
+    await fx.mineAtBaseFee(2_500_000_000n);
     const topUpQuote = await freshQuote();
     expect(topUpQuote).toBeGreaterThanOrEqual(2n ** 32n);
     expect((await advanceSweep(fx.deps, sweepId)).status).toBe("funding_gas");
@@ -188,7 +181,7 @@ describe("an ERC-20 sweep on an OP-stack chain", () => {
     );
     // …the transfer after a fall of the base fee to less than half: its quote has 4 bytes and is
     // below two thirds of the top-up's.
-    await baseFeeFrom(1_200_000_000n);
+    await fx.mineAtBaseFee(1_200_000_000n);
     const transferQuote = await freshQuote();
     expect(transferQuote).toBeLessThan(2n ** 32n);
     expect(transferQuote * 3n).toBeLessThan(topUpQuote * 2n);

@@ -2,6 +2,7 @@
 // fresh seed (so its gas tank starts empty and is this file's own), a mock USDC placed at an
 // address of its own, a funded payer, and helpers that pay a payment with a real transaction.
 
+import { setTimeout as sleep } from "node:timers/promises";
 import { generateMnemonic } from "@scure/bip39";
 import { wordlist } from "@scure/bip39/wordlists/english";
 import {
@@ -29,6 +30,7 @@ import { freePort } from "../runtime/free-port";
 import { advanceSweep } from "../settlement/advance-sweep";
 import { planSweeps } from "../settlement/plan-sweeps";
 import { setTreasurySetting } from "../settlement/set-treasury-setting";
+import { feeCacheMsOf } from "../transactions/fees/quote-fees";
 import { gasTankAddress, hotWalletSigner } from "../transactions/signing-accounts";
 import type { TransactionDeps } from "../transactions/transaction-deps";
 import { createTestDatabase, type TestDatabase } from "./database";
@@ -162,6 +164,12 @@ export async function createSettlementFixture(
     },
     mine(blocks = 1) {
       return testClient.mine({ blocks });
+    },
+    /** Mines a block with base fee `baseFee` and waits out the fee quote cache (half a block time). */
+    async mineAtBaseFee(baseFee: bigint) {
+      await testClient.setNextBlockBaseFeePerGas({ baseFeePerGas: baseFee });
+      await testClient.mine({ blocks: 1 });
+      await sleep(feeCacheMsOf(chain) + 50);
     },
     /** What a native sweep's transaction reserved for gas and did not burn (it stays at the deposit). */
     unspentGasReserve(txHash: string | null) {
