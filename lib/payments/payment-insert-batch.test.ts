@@ -8,6 +8,7 @@ import { createMerchant } from "../merchants/create-merchant";
 import { countStatements } from "../testing/count-statements";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
 import { testChain } from "../testing/test-chain";
+import { depositAddress } from "../wallet/derivation";
 import { allocateDepositIndex, createPayment, insertPayment, newPaymentRow } from "./create-payment";
 import { asCoinPayment, serializePayment } from "./payment-object";
 
@@ -65,6 +66,28 @@ describe("payment inserts batched per turn", () => {
       ]);
       expect(events[0]?.data).toEqual(payment);
     }
+  });
+
+  it("keeps each payment of a batch shared by two merchants their own: row, deposit address, event", async () => {
+    const merchants = [await newMerchant(), await newMerchant()];
+    for (const merchantId of merchants) await create(merchantId);
+    const callers = Array.from({ length: 20 }, (_, i) => merchants[i % 2] ?? "");
+    const { result: payments, statements } = await countingInserts(() =>
+      Promise.all(callers.map((merchantId) => create(merchantId))),
+    );
+    // Shared statements (each merchant's 10th create waits for its next block of indexes, so a later one).
+    expect(statements).toBeLessThanOrEqual(3);
+    for (const [index, payment] of payments.entries()) {
+      const merchantId = callers[index];
+      const { depositXpub } = await database.db.merchant.findUniqueOrThrow({ where: { id: merchantId } });
+      const stored = await database.db.payment.findUniqueOrThrow({ where: { id: payment.id } });
+      expect(stored.merchantId).toBe(merchantId);
+      expect(stored.depositAddress).toBe(depositAddress(depositXpub, stored.derivationIndex));
+      expect(payment.address).toBe(stored.depositAddress);
+      const event = await database.db.event.findFirstOrThrow({ where: { objectId: payment.id } });
+      expect(event.merchantId).toBe(merchantId);
+    }
+    expect(new Set(payments.map((payment) => payment.address)).size).toBe(20);
   });
 
   it("refuses the create of a key revoked meanwhile (401, nothing written) and writes the rest of its statement", async () => {
