@@ -175,15 +175,18 @@ async function sourcedRate(
       `No stored rate of ${asset} in ${currency} within ${staleAfterSeconds} s before ${at.toISOString()}.`,
     );
   }
-  const recent = await recentlyFetchedRate(deps.db, {
-    asset,
-    currency,
-    since: new Date(now.getTime() - refreshSeconds * 1_000),
-    now,
-    maxAgeMs: staleMs,
+  // The check for a recent fetch is part of the shared round: a caller that missed the round still
+  // in flight finds the rate it stored, instead of asking the sources again.
+  const live = await sources.shared(`rate:${asset}/${currency}`, async () => {
+    const recent = await recentlyFetchedRate(deps.db, {
+      asset,
+      currency,
+      since: new Date(now.getTime() - refreshSeconds * 1_000),
+      now,
+      maxAgeMs: staleMs,
+    });
+    return recent ?? (await fetchRate(deps.db, sources, query));
   });
-  if (recent) return recent;
-  const live = await fetchRate(deps.db, sources, query);
   if (live) return live;
   const lastKnown = await storedRateAt(deps.db, { asset, currency, at: now, maxAgeMs: staleMs });
   if (lastKnown) return lastKnown;

@@ -5,6 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ZRatesConfig } from "../config/rates";
+import type { Db } from "../db/client";
 import { getHealth } from "../health/get-health";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
 import { testChain } from "../testing/test-chain";
@@ -167,6 +168,33 @@ describe("rate sources", () => {
       Array.from({ length: 8 }, () => getRate(d, { chain: "local", currency: "USD" })),
     );
     expect(new Set(rates.map((rate) => rate.rate))).toEqual(new Set(["3000"]));
+    expect(hits.get("coinbase")).toBe(1);
+    expect(await database.db.exchangeRate.count({ where: { asset: d.symbol } })).toBe(1);
+  });
+
+  it("a request that looked for a recent rate before a round stored it does not ask the sources again", async () => {
+    // Every look-up but the first answers late: after the first request's round has asked the
+    // sources, stored the rate and ended (what a busy database does to a request now and then).
+    let lookups = 0;
+    const lateDb = database.db.$extends({
+      query: {
+        exchangeRate: {
+          async findFirst({ args, query }) {
+            lookups += 1;
+            const late = lookups > 1;
+            const found = await query(args);
+            if (late) await new Promise((resolve) => setTimeout(resolve, 400));
+            return found;
+          },
+        },
+      },
+    }) as unknown as Db;
+    const d = { ...deps(sourcesWith()), db: lateDb };
+    replies.set("coinbase", () => ({ ...answer.coinbase("3000"), delayMs: 150 }));
+    const rates = await Promise.all(
+      Array.from({ length: 2 }, () => getRate(d, { chain: "local", currency: "USD" })),
+    );
+    expect(rates.map((rate) => rate.rate)).toEqual(["3000", "3000"]);
     expect(hits.get("coinbase")).toBe(1);
     expect(await database.db.exchangeRate.count({ where: { asset: d.symbol } })).toBe(1);
   });

@@ -109,8 +109,8 @@ export type RateSourcesOptions = {
 /** The configured sources with their breakers: one instance per process (see sharedRateSources). */
 export class RateSources {
   private readonly breakers = new Map<string, CircuitBreaker>();
-  /** Requests in flight per asset and currency: concurrent callers share one round of requests. */
-  private readonly inFlight = new Map<string, Promise<SourceAnswer[]>>();
+  /** Work in flight per key (see `shared`): concurrent callers share one round of requests. */
+  private readonly inFlight = new Map<string, Promise<unknown>>();
   private readonly fetch: typeof fetch;
   readonly now: () => number;
 
@@ -139,14 +139,22 @@ export class RateSources {
    * fresh answers (none when every source failed, is open or answered stale).
    */
   ask(asset: string, symbols: Record<string, string>, currency: TCurrency): Promise<SourceAnswer[]> {
-    const key = `${asset}/${currency}`;
+    return this.shared(`ask:${asset}/${currency}`, async () => {
+      const answers = await Promise.all(
+        Object.entries(symbols).map(([name, base]) => this.askOne(name, base, currency)),
+      );
+      return answers.filter((answer): answer is SourceAnswer => answer !== null);
+    });
+  }
+
+  /**
+   * Runs `work` once for every caller of `key` until it settles: a caller that comes while it runs
+   * gets the same promise; one that comes after starts it again (and sees what it left behind).
+   */
+  shared<T>(key: string, work: () => Promise<T>): Promise<T> {
     const running = this.inFlight.get(key);
-    if (running !== undefined) return running;
-    const round = Promise.all(
-      Object.entries(symbols).map(([name, base]) => this.askOne(name, base, currency)),
-    )
-      .then((answers) => answers.filter((answer): answer is SourceAnswer => answer !== null))
-      .finally(() => this.inFlight.delete(key));
+    if (running !== undefined) return running as Promise<T>;
+    const round = work().finally(() => this.inFlight.delete(key));
     this.inFlight.set(key, round);
     return round;
   }
