@@ -140,6 +140,52 @@ describe("traces (OTEL_EXPORTER_OTLP_ENDPOINT set)", () => {
     expect(String(insert?.attributes["db.query.text"])).not.toContain(paymentId);
   });
 
+  it("gives each create of a shared insert statement its own span, linked to the one that holds the statement", async () => {
+    // Without an Idempotency-Key a create's insert joins its turn's statement (lib/db/statement-batcher.ts).
+    const created = await Promise.all(
+      Array.from({ length: 4 }, () =>
+        callApi("POST", "/api/v1/payments", {
+          apiKey,
+          body: { chain: "local", amount: "1" },
+          idempotencyKey: null,
+        }),
+      ),
+    );
+    expect(created.map((answer) => answer.status)).toEqual([201, 201, 201, 201]);
+    const traces = await Promise.all(
+      created.map((answer) => spansOf(answer.headers.get("request-id") ?? "")),
+    );
+    const parts = traces.map((spans) => {
+      const request = spans.find((span) => span.kind === OTLP_SERVER_KIND);
+      const part = spans.find((span) => span.name === "batch insert payments");
+      expect(part?.parentSpanId).toBe(request?.spanId);
+      const insert = spans.find((span) =>
+        String(span.attributes["db.query.text"]).includes("INSERT INTO payments"),
+      );
+      return { part, insert };
+    });
+    // The span holding a statement has its query as a child; the others of its batch link to it.
+    const holders = parts.filter(({ insert }) => insert);
+    for (const { part, insert } of holders) {
+      expect(insert?.parentSpanId).toBe(part?.spanId);
+      expect(part?.links).toEqual([]);
+    }
+    const linked = parts.filter(({ insert }) => !insert);
+    expect(linked.length).toBeGreaterThan(0); // the four requests shared at least one statement
+    for (const { part } of linked) {
+      expect(part?.links).toHaveLength(1);
+      const holder = holders.find((candidate) => candidate.part?.spanId === part?.links[0]?.spanId);
+      expect(holder?.part?.attributes["db.operation.batch.size"]).toBe(
+        part?.attributes["db.operation.batch.size"],
+      );
+    }
+    // Each statement's batch size counts its holder and the spans linked to it.
+    for (const { part } of holders) {
+      const members = linked.filter((other) => other.part?.links[0]?.spanId === part?.spanId).length;
+      expect(part?.attributes["db.operation.batch.size"]).toBe(members + 1);
+    }
+  });
+
   it("traces the pipelined read of a GET by id (lib/db/read-pipeline.ts) as a child of its request", async () => {
     const read = await callApi("GET", "/api/v1/payments/{id}", { apiKey, params: { id: paymentId } });
     expect(read.status).toBe(200);

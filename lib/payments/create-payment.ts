@@ -250,7 +250,8 @@ function paymentInsertsOf(db: Db) {
   return perClient(
     db,
     "paymentInserts",
-    () => new StatementBatcher(insertPayments(db), { maxBatch: MAX_INSERT_BATCH }),
+    () =>
+      new StatementBatcher(insertPayments(db), { maxBatch: MAX_INSERT_BATCH, name: "batch insert payments" }),
   );
 }
 

@@ -8,8 +8,15 @@ import { routeHandlerOf } from "./api-operations";
 export async function callApi(
   method: string,
   path: string,
-  options: { apiKey: string; body?: unknown; params?: Record<string, string> },
+  options: {
+    apiKey: string;
+    body?: unknown;
+    params?: Record<string, string>;
+    /** Default: a new one per call; null sends none. */
+    idempotencyKey?: string | null;
+  },
 ): Promise<Response> {
+  const idempotencyKey = options.idempotencyKey === undefined ? randomUUID() : options.idempotencyKey;
   const params = options.params ?? {};
   const handler = await routeHandlerOf(path, method);
   const url = path.replace(/\{(\w+)\}/g, (_, name: string) => params[name] ?? "");
@@ -19,7 +26,7 @@ export async function callApi(
       headers: {
         authorization: `Bearer ${options.apiKey}`,
         "content-type": "application/json",
-        "idempotency-key": randomUUID(),
+        ...(idempotencyKey === null ? {} : { "idempotency-key": idempotencyKey }),
       },
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
     }),

@@ -13,6 +13,10 @@ export type ReceivedSpan = {
   kind: number;
   attributes: Record<string, string | number | boolean>;
   links: { traceId: string; spanId: string }[];
+  /** The names of the span's events. */
+  events: string[];
+  /** OTLP's status code: 0 unset, 1 ok, 2 error. */
+  status: number;
   resource: Record<string, string | number | boolean>;
 };
 
@@ -40,6 +44,8 @@ type OtlpSpan = {
   kind: number;
   attributes?: OtlpAttribute[];
   links?: { traceId: string; spanId: string }[];
+  events?: { name: string }[];
+  status?: { code?: number };
 };
 type OtlpExport = {
   resourceSpans?: { resource?: { attributes?: OtlpAttribute[] }; scopeSpans?: { spans?: OtlpSpan[] }[] }[];
@@ -74,6 +80,8 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
                 traceId: hex(link.traceId),
                 spanId: hex(link.spanId),
               })),
+              events: (span.events ?? []).map((event) => event.name),
+              status: span.status?.code ?? 0,
               resource,
             });
       }
