@@ -36,7 +36,7 @@ function submitFromRequests(batcher: StatementBatcher<number, number>, name: str
   const tracer = trace.getTracer("test");
   return Promise.allSettled(
     items.map((item) =>
-      tracer.startActiveSpan(`${name} ${item}`, { root: true }, async (span) => {
+      tracer.startActiveSpan(`${name} request ${item}`, { root: true }, async (span) => {
         try {
           return await batcher.submit(item);
         } finally {
@@ -52,16 +52,23 @@ async function exported(): Promise<ReceivedSpan[]> {
   return otlp.spans;
 }
 
+/** Per item, its request span and the batcher's span (`name`) in the same trace. */
+async function itemSpans(name: string, items: number[]) {
+  const spans = await exported();
+  return items.map((item) => {
+    const request = spans.find((span) => span.name === `${name} request ${item}`);
+    const part = spans.find((span) => span.name === name && span.traceId === request?.traceId);
+    return { request, part };
+  });
+}
+
 describe("StatementBatcher with tracing on", () => {
   it("gives each item a span in its request's trace; the statement runs in the first one's, the others link to it", async () => {
     const { calls, statement } = recording(-1);
     const batcher = new StatementBatcher(statement, { maxBatch: 10, name: "batch one" });
-    const outcomes = await submitFromRequests(batcher, "request one", [1, 2, 3]);
+    const outcomes = await submitFromRequests(batcher, "batch one", [1, 2, 3]);
     expect(outcomes.map((outcome) => outcome.status)).toEqual(["fulfilled", "fulfilled", "fulfilled"]);
-    const spans = await exported();
-    const parts = [1, 2, 3].map((item) => {
-      const request = spans.find((span) => span.name === `request one ${item}`);
-      const part = spans.find((span) => span.name === "batch one" && span.traceId === request?.traceId);
+    const parts = (await itemSpans("batch one", [1, 2, 3])).map(({ request, part }) => {
       expect(part).toMatchObject({ parentSpanId: request?.spanId, kind: 1, status: 0 });
       expect(part?.attributes["db.operation.batch.size"]).toBe(3);
       return part;
@@ -77,13 +84,9 @@ describe("StatementBatcher with tracing on", () => {
   it("runs a failed batch's items again each in its own span, marked, and fails only the bad one's", async () => {
     const { calls, statement } = recording(2);
     const batcher = new StatementBatcher(statement, { maxBatch: 10, name: "batch two" });
-    const outcomes = await submitFromRequests(batcher, "request two", [1, 2, 3]);
+    const outcomes = await submitFromRequests(batcher, "batch two", [1, 2, 3]);
     expect(outcomes.map((outcome) => outcome.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
-    const spans = await exported();
-    const parts = [1, 2, 3].map((item) => {
-      const request = spans.find((span) => span.name === `request two ${item}`);
-      return spans.find((span) => span.name === "batch two" && span.traceId === request?.traceId);
-    });
+    const parts = (await itemSpans("batch two", [1, 2, 3])).map(({ part }) => part);
     expect(calls).toEqual([
       { items: [1, 2, 3], spanId: parts[0]?.spanId },
       { items: [1], spanId: parts[0]?.spanId },

@@ -94,6 +94,25 @@ function sourcesWith(overrides: Record<string, unknown> = {}) {
   return new RateSources(config(overrides), { now: () => clock });
 }
 
+/**
+ * The test database with each `exchange_rates` look-up (findFirst) passed through `hook`, numbered
+ * from 1: it may delay the answer it is given or fail instead.
+ */
+function withLookups(hook: (lookup: number, found: unknown) => Promise<unknown>): Db {
+  let lookups = 0;
+  return database.db.$extends({
+    query: {
+      exchangeRate: {
+        async findFirst({ args, query }) {
+          lookups += 1;
+          const lookup = lookups;
+          return hook(lookup, await query(args));
+        },
+      },
+    },
+  }) as unknown as Db;
+}
+
 function answerAll(rates: Partial<Record<keyof typeof answer, string>>) {
   replies.clear();
   for (const [kind, rate] of Object.entries(rates))
@@ -175,26 +194,34 @@ describe("rate sources", () => {
   it("a request that looked for a recent rate before a round stored it does not ask the sources again", async () => {
     // Every look-up but the first answers late: after the first request's round has asked the
     // sources, stored the rate and ended (what a busy database does to a request now and then).
-    let lookups = 0;
-    const lateDb = database.db.$extends({
-      query: {
-        exchangeRate: {
-          async findFirst({ args, query }) {
-            lookups += 1;
-            const late = lookups > 1;
-            const found = await query(args);
-            if (late) await new Promise((resolve) => setTimeout(resolve, 400));
-            return found;
-          },
-        },
-      },
-    }) as unknown as Db;
+    const lateDb = withLookups(async (lookup, found) => {
+      if (lookup > 1) await new Promise((resolve) => setTimeout(resolve, 400));
+      return found;
+    });
     const d = { ...deps(sourcesWith()), db: lateDb };
     replies.set("coinbase", () => ({ ...answer.coinbase("3000"), delayMs: 150 }));
     const rates = await Promise.all(
       Array.from({ length: 2 }, () => getRate(d, { chain: "local", currency: "USD" })),
     );
     expect(rates.map((rate) => rate.rate)).toEqual(["3000", "3000"]);
+    expect(hits.get("coinbase")).toBe(1);
+    expect(await database.db.exchangeRate.count({ where: { asset: d.symbol } })).toBe(1);
+  });
+
+  it("a round that failed is not kept: the requests in it get its error, the next one starts afresh", async () => {
+    // The first look-up fails (a database restart): the round fails before asking any source.
+    const flakyDb = withLookups(async (lookup, found) => {
+      if (lookup === 1) throw new Error("connection terminated");
+      return found;
+    });
+    const d = { ...deps(sourcesWith()), db: flakyDb };
+    answerAll({ coinbase: "3000" });
+    const failed = await Promise.allSettled(
+      Array.from({ length: 3 }, () => getRate(d, { chain: "local", currency: "USD" })),
+    );
+    expect(failed.map((outcome) => outcome.status)).toEqual(["rejected", "rejected", "rejected"]);
+    expect(hits.get("coinbase")).toBeUndefined();
+    expect((await getRate(d, { chain: "local", currency: "USD" })).rate).toBe("3000");
     expect(hits.get("coinbase")).toBe(1);
     expect(await database.db.exchangeRate.count({ where: { asset: d.symbol } })).toBe(1);
   });
